@@ -1,0 +1,81 @@
+package io.etcdj.server.apply;
+
+import io.etcdj.api.etcdserverpb.CompactionResponse;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import java.util.concurrent.CompletableFuture;
+import org.rocksdb.RocksDBException;
+
+/**
+ * Turns committed log entries into store changes, in log order, one atomic store write per entry (the entry's
+ * raft index goes with it). The result is the response for the client that proposed the entry, or the
+ * {@link EtcdException} it gets; a refused request changes nothing but still advances the applied index.
+ *
+ * <p>Deterministic: every member applying the same entries reaches the same state. Called by one thread only.
+ */
+public final class Applier {
+    private final MvccStore store;
+    private final KvOperations kv;
+    private final TxnExecutor txns;
+
+    /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
+    public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
+    }
+
+    public Applier(MvccStore store, LeaseLookup leases) {
+        this.store = store;
+        this.kv = new KvOperations(leases);
+        this.txns = new TxnExecutor(kv);
+    }
+
+    /**
+     * Applies the entry at {@code index}; entries at or below the store's consistent index were applied before a
+     * restart and are skipped (null result).
+     */
+    public Object apply(long index, LogCommand cmd) throws RocksDBException {
+        if (index <= store.consistentIndex()) {
+            return null;
+        }
+        Object result;
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            try {
+                result = execute(txn, cmd);
+                txn.commit(index);
+                return result;
+            } catch (EtcdException e) {
+                result = e;
+            }
+        }
+        try (MvccWriteTxn empty = store.beginWrite()) { // a refused request: only the index moves
+            empty.commit(index);
+        }
+        return result;
+    }
+
+    private Object execute(MvccWriteTxn txn, LogCommand cmd) throws RocksDBException {
+        return switch (cmd.getRequestCase()) {
+            case PUT -> {
+                EtcdError err = kv.checkPut(txn, cmd.getPut());
+                if (err != null) {
+                    throw err.exception();
+                }
+                yield kv.put(txn, cmd.getPut());
+            }
+            case DELETE_RANGE -> kv.deleteRange(txn, cmd.getDeleteRange());
+            case TXN -> txns.executeWrite(txn, cmd.getTxn());
+            case COMPACTION -> {
+                try {
+                    CompletableFuture<Void> done = store.scheduleCompaction(txn, cmd.getCompaction().getRevision());
+                    yield new CompactionOutcome(CompactionResponse.getDefaultInstance(), done);
+                } catch (MvccException e) {
+                    throw Errors.of(e);
+                }
+            }
+            case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
+        };
+    }
+}

@@ -1,0 +1,141 @@
+package io.etcdj.server.apply;
+
+import io.etcdj.api.etcdserverpb.RequestOp;
+import io.etcdj.api.etcdserverpb.ResponseHeader;
+import io.etcdj.api.etcdserverpb.ResponseOp;
+import io.etcdj.api.etcdserverpb.TxnRequest;
+import io.etcdj.api.etcdserverpb.TxnResponse;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.mvcc.KvReader;
+import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import org.rocksdb.RocksDBException;
+
+/**
+ * A Txn as etcd runs it: every compare on the chosen path (nested Txns included) is decided first, against the
+ * state before the Txn; then the chosen path is checked (leases, keys for ignore_value/ignore_lease, read
+ * revisions); then its operations run in order, all at one revision.
+ */
+final class TxnExecutor {
+    private final KvOperations ops;
+
+    TxnExecutor(KvOperations ops) {
+        this.ops = ops;
+    }
+
+    /** True when no operation on any branch writes: such a Txn needs no log entry. */
+    static boolean isReadOnly(TxnRequest t) {
+        return readOnly(t.getSuccessList()) && readOnly(t.getFailureList());
+    }
+
+    private static boolean readOnly(List<RequestOp> reqs) {
+        for (RequestOp op : reqs) {
+            switch (op.getRequestCase()) {
+                case REQUEST_PUT, REQUEST_DELETE_RANGE -> {
+                    return false;
+                }
+                case REQUEST_TXN -> {
+                    if (!isReadOnly(op.getRequestTxn())) {
+                        return false;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Runs a Txn with writes in {@code txn}; the caller commits. Errors leave nothing to commit. */
+    TxnResponse executeWrite(MvccWriteTxn txn, TxnRequest t) throws RocksDBException {
+        Deque<Boolean> path = path(txn, t);
+        check(txn, t, new ArrayDeque<>(path), true);
+        return run(txn, t, path, txn);
+    }
+
+    /** Runs a read-only Txn against a read view. */
+    static TxnResponse executeRead(KvReader reader, TxnRequest t) {
+        Deque<Boolean> path = path(reader, t);
+        new TxnExecutor(null).check(reader, t, new ArrayDeque<>(path), false);
+        try {
+            return new TxnExecutor(null).run(reader, t, path, null);
+        } catch (RocksDBException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Deque<Boolean> path(KvReader reader, TxnRequest t) {
+        Deque<Boolean> path = new ArrayDeque<>();
+        addPath(reader, t, path);
+        return path;
+    }
+
+    private static void addPath(KvReader reader, TxnRequest t, Deque<Boolean> path) {
+        boolean ok = Compares.all(reader, t.getCompareList());
+        path.addLast(ok);
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_TXN) {
+                addPath(reader, op.getRequestTxn(), path);
+            }
+        }
+    }
+
+    private void check(KvReader reader, TxnRequest t, Deque<Boolean> path, boolean writes) {
+        boolean ok = path.removeFirst();
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    try {
+                        reader.range(io.etcdj.server.mvcc.KeyRange.of(op.getRequestRange().getKey().toByteArray(),
+                                null), op.getRequestRange().getRevision(), 1, true);
+                    } catch (MvccException e) {
+                        throw Errors.of(e);
+                    }
+                }
+                case REQUEST_PUT -> {
+                    EtcdError err = writes ? ops.checkPut((MvccWriteTxn) reader, op.getRequestPut()) : null;
+                    if (err != null) {
+                        throw err.exception();
+                    }
+                }
+                case REQUEST_TXN -> check(reader, op.getRequestTxn(), path, writes);
+                default -> {
+                }
+            }
+        }
+    }
+
+    private TxnResponse run(KvReader reader, TxnRequest t, Deque<Boolean> path, MvccWriteTxn txn)
+            throws RocksDBException {
+        boolean ok = path.removeFirst();
+        List<ResponseOp> responses = new ArrayList<>();
+        for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
+            ResponseOp.Builder r = ResponseOp.newBuilder();
+            switch (op.getRequestCase()) {
+                case REQUEST_RANGE -> {
+                    try {
+                        r.setResponseRange(RangeExecutor.execute(reader, op.getRequestRange()));
+                    } catch (MvccException e) {
+                        throw Errors.of(e);
+                    }
+                }
+                case REQUEST_PUT -> r.setResponsePut(ops.put(txn, op.getRequestPut()));
+                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(ops.deleteRange(txn, op.getRequestDeleteRange()));
+                case REQUEST_TXN -> r.setResponseTxn(run(reader, op.getRequestTxn(), path, txn));
+                default -> throw new EtcdException(EtcdError.KEY_NOT_FOUND);
+            }
+            responses.add(r.build());
+        }
+        long revision = reader.currentRevision();
+        return TxnResponse.newBuilder()
+                .setHeader(ResponseHeader.newBuilder().setRevision(revision))
+                .setSucceeded(ok)
+                .addAllResponses(responses)
+                .build();
+    }
+}

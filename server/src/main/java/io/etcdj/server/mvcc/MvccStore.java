@@ -1,0 +1,141 @@
+package io.etcdj.server.mvcc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * etcd's multi-version key-value store on RocksDB: every write request creates one store revision, and a read can
+ * ask for any revision not yet compacted.
+ *
+ * <p>Threads: one writer (the applier) calls {@link #beginWrite()} and {@link #scheduleCompaction}; any number of
+ * readers call {@link #range}. A reader sees whole write batches only (RocksDB batches are atomic and an iterator
+ * reads from a snapshot).
+ */
+public final class MvccStore implements KvReader, AutoCloseable {
+    static final byte[] CONSISTENT_INDEX = "consistent_index".getBytes(StandardCharsets.UTF_8);
+    static final byte[] CURRENT_REVISION = "current_revision".getBytes(StandardCharsets.UTF_8);
+    static final byte[] SCHEDULED_COMPACT = "scheduled_compact".getBytes(StandardCharsets.UTF_8);
+    static final byte[] FINISHED_COMPACT = "finished_compact".getBytes(StandardCharsets.UTF_8);
+
+    private final RocksBackend backend;
+    private final Compactor compactor;
+    /** Written by the applier thread only; read by anyone. */
+    private volatile long currentRevision;
+    /** The revision reads below which fail (etcd's compactMainRev); written by the applier thread only. */
+    private volatile long compactedRevision;
+    /** The raft index of the last applied batch; written by the applier thread only. */
+    private volatile long consistentIndex;
+
+    private MvccStore(RocksBackend backend) throws RocksDBException {
+        this.backend = backend;
+        this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
+        this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
+        this.consistentIndex = backend.metaLong(CONSISTENT_INDEX, 0);
+        this.compactor = new Compactor(backend);
+        long finished = backend.metaLong(FINISHED_COMPACT, 0);
+        if (compactedRevision > finished) {
+            compactor.submit(finished, compactedRevision); // an interrupted compaction resumes
+        }
+    }
+
+    public static MvccStore open(Path dir) throws IOException {
+        RocksBackend backend = RocksBackend.open(dir);
+        try {
+            return new MvccStore(backend);
+        } catch (RocksDBException e) {
+            backend.close();
+            throw new IOException("cannot read the store's state in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long currentRevision() {
+        return currentRevision;
+    }
+
+    public long compactedRevision() {
+        return compactedRevision;
+    }
+
+    /** Raft index of the last applied entry whose effects are in the store. */
+    public long consistentIndex() {
+        return consistentIndex;
+    }
+
+    public RocksBackend backend() {
+        return backend;
+    }
+
+    /**
+     * Reads {@code range} at {@code revision} (0 or less = current); see {@link IndexScan#scan} for limit and
+     * count.
+     */
+    @Override
+    public RangeResult range(KeyRange range, long revision, long limit, boolean countOnly) throws MvccException {
+        long current = currentRevision;
+        long at = resolveRevision(revision, current, compactedRevision);
+        // an iterator reads from the implicit snapshot taken when it is created
+        try (RocksIterator it = backend.db().newIterator(backend.keys())) {
+            return IndexScan.scan(it, range, at, limit, countOnly, current);
+        }
+    }
+
+    static long resolveRevision(long revision, long current, long compacted) throws MvccException {
+        if (revision > current) {
+            throw new MvccException(MvccException.Kind.FUTURE_REVISION);
+        }
+        long at = revision <= 0 ? current : revision;
+        if (at < compacted) {
+            throw new MvccException(MvccException.Kind.COMPACTED);
+        }
+        return at;
+    }
+
+    /** Starts the one write of a raft entry. Only the applier thread writes. */
+    public MvccWriteTxn beginWrite() {
+        return new MvccWriteTxn(this, currentRevision, compactedRevision);
+    }
+
+    /** Called by a committed write transaction. */
+    void committed(long newCurrentRevision, long index) {
+        this.currentRevision = newCurrentRevision;
+        this.consistentIndex = index;
+    }
+
+    /**
+     * Records a compaction at {@code revision} in the write, and starts removing the history before it once the
+     * write is committed. The returned future completes when the physical removal is done.
+     */
+    public CompletableFuture<Void> scheduleCompaction(MvccWriteTxn txn, long revision) throws MvccException {
+        if (revision <= compactedRevision) {
+            throw new MvccException(MvccException.Kind.COMPACTED);
+        }
+        if (revision > currentRevision) {
+            throw new MvccException(MvccException.Kind.FUTURE_REVISION);
+        }
+        long previous = compactedRevision;
+        txn.putMeta(SCHEDULED_COMPACT, revision);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        txn.onCommit(() -> {
+            compactedRevision = revision;
+            compactor.submit(previous, revision).whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            });
+        });
+        return done;
+    }
+
+    @Override
+    public void close() {
+        compactor.close();
+        backend.close();
+    }
+}

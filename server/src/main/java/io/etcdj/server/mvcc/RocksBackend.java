@@ -1,0 +1,190 @@
+package io.etcdj.server.mvcc;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The RocksDB database behind the store: three column families (meta, key, rev; see {@link KeyCodec}) and the
+ * format marker that tells our data from anything else.
+ *
+ * <p>RocksDB's own WAL is off: every applied batch carries the raft index it applies (the consistent index), and
+ * after a crash the raft log is replayed from there. Atomic flush keeps the column families consistent with each
+ * other on disk.
+ */
+public final class RocksBackend implements AutoCloseable {
+    static final byte[] FORMAT_KEY = "etcdj.format".getBytes(StandardCharsets.UTF_8);
+    static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final LRUCache blockCache;
+    private final List<ColumnFamilyHandle> handles;
+    private final WriteOptions writeOptions;
+
+    private RocksBackend(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
+                         List<ColumnFamilyHandle> handles) {
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.blockCache = blockCache;
+        this.handles = handles;
+        this.writeOptions = new WriteOptions().setDisableWAL(true);
+    }
+
+    /**
+     * Opens the database in {@code dir}, creating it when the directory does not exist or is empty. A directory
+     * holding anything that is not an etcdj store is refused, never modified.
+     */
+    public static RocksBackend open(Path dir) throws IOException {
+        boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
+        if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
+            throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
+                    + " point --data-dir at an etcdj data directory or an empty one");
+        }
+        Files.createDirectories(dir);
+        LRUCache cache = new LRUCache(64L << 20);
+        BlockBasedTableConfig table = new BlockBasedTableConfig()
+                .setBlockCache(cache)
+                .setFilterPolicy(new BloomFilter(10, false));
+        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table);
+        DBOptions dbOptions = new DBOptions()
+                .setCreateIfMissing(fresh)
+                .setCreateMissingColumnFamilies(fresh)
+                .setAtomicFlush(true)
+                .setMaxBackgroundJobs(2)
+                .setKeepLogFileNum(3);
+        List<ColumnFamilyDescriptor> descriptors = List.of(
+                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
+                new ColumnFamilyDescriptor("key".getBytes(StandardCharsets.UTF_8), cfOptions),
+                new ColumnFamilyDescriptor("rev".getBytes(StandardCharsets.UTF_8), cfOptions));
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        try {
+            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            RocksBackend backend = new RocksBackend(db, dbOptions, cfOptions, cache, handles);
+            backend.checkFormat(dir, fresh);
+            return backend;
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage()
+                    + " (is another etcdj using this --data-dir?)", e);
+        }
+    }
+
+    private static boolean isEmptyDir(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private void checkFormat(Path dir, boolean fresh) throws IOException, RocksDBException {
+        byte[] format = db.get(meta(), FORMAT_KEY);
+        if (format == null && fresh) {
+            db.put(meta(), new WriteOptions(), FORMAT_KEY, FORMAT_VALUE); // with RocksDB's WAL: must survive
+            return;
+        }
+        if (format == null || !java.util.Arrays.equals(format, FORMAT_VALUE)) {
+            close();
+            throw new IOException("refusing to open " + dir + ": it is a RocksDB database but not an etcdj store"
+                    + " (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
+                    + "); point --data-dir elsewhere");
+        }
+    }
+
+    public RocksDB db() {
+        return db;
+    }
+
+    public ColumnFamilyHandle meta() {
+        return handles.get(0);
+    }
+
+    public ColumnFamilyHandle keys() {
+        return handles.get(1);
+    }
+
+    public ColumnFamilyHandle revisions() {
+        return handles.get(2);
+    }
+
+    /** Writes a batch without RocksDB's WAL (the raft log is the durable record). */
+    public void write(WriteBatch batch) throws RocksDBException {
+        db.write(writeOptions, batch);
+    }
+
+    /** As {@link #write(WriteBatch)}, for a batch that transaction reads were served from. */
+    public void write(org.rocksdb.WriteBatchWithIndex batch) throws RocksDBException {
+        db.write(writeOptions, batch);
+    }
+
+    public long metaLong(byte[] key, long absent) throws RocksDBException {
+        byte[] v = db.get(meta(), key);
+        return v == null ? absent : KeyCodec.getLong(v, 0);
+    }
+
+    /** Makes everything written so far durable in SST files (after this the raft log before it can go). */
+    public void flush() throws RocksDBException {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, handles);
+        }
+    }
+
+    /** Approximate bytes the database takes on disk and in memtables. */
+    public long sizeBytes() {
+        long total = 0;
+        for (ColumnFamilyHandle h : handles) {
+            try {
+                total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            } catch (RocksDBException e) {
+                // a missing property only makes the figure smaller
+            }
+        }
+        return total;
+    }
+
+    /** Approximate bytes of live data (what compaction would leave). */
+    public long liveSizeBytes() {
+        long total = 0;
+        for (ColumnFamilyHandle h : handles) {
+            try {
+                total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            } catch (RocksDBException e) {
+                // as above
+            }
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        writeOptions.close();
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        db.close();
+        dbOptions.close();
+        cfOptions.close();
+        blockCache.close();
+    }
+}

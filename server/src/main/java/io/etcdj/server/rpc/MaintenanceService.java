@@ -1,0 +1,42 @@
+package io.etcdj.server.rpc;
+
+import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
+import io.etcdj.api.etcdserverpb.StatusRequest;
+import io.etcdj.api.etcdserverpb.StatusResponse;
+import io.etcdj.server.common.Versions;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.node.Consensus;
+import io.etcdj.server.node.ConsensusStatus;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * etcd's Maintenance service. Status is served here; alarms, defragment, hash, snapshot, move-leader and
+ * downgrade answer UNIMPLEMENTED until the operations issue implements them.
+ */
+public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+    private final MvccStore store;
+    private final Consensus consensus;
+    private final Headers headers;
+
+    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers) {
+        this.store = store;
+        this.consensus = consensus;
+        this.headers = headers;
+    }
+
+    @Override
+    public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+        ConsensusStatus s = consensus.status();
+        Replies.send(out, StatusResponse.newBuilder()
+                .setHeader(headers.header(0))
+                .setVersion(Versions.ETCD_SERVER)
+                .setDbSize(store.backend().sizeBytes())
+                .setDbSizeInUse(store.backend().liveSizeBytes())
+                .setLeader(s.leaderId())
+                .setRaftIndex(s.commitIndex())
+                .setRaftTerm(s.term())
+                .setRaftAppliedIndex(s.appliedIndex())
+                .setIsLearner(s.learner())
+                .build());
+    }
+}
