@@ -1,0 +1,163 @@
+package io.etcdj.server;
+
+import io.etcdj.api.etcdserverpb.AuthGrpc;
+import io.etcdj.api.etcdserverpb.LeaseGrpc;
+import io.etcdj.api.etcdserverpb.WatchGrpc;
+import io.etcdj.api.v3electionpb.ElectionGrpc;
+import io.etcdj.api.v3lockpb.LockGrpc;
+import io.etcdj.server.apply.Applier;
+import io.etcdj.server.apply.LeaseLookup;
+import io.etcdj.server.cluster.ClusterIdentity;
+import io.etcdj.server.cluster.IdentityFile;
+import io.etcdj.server.cluster.MemberIds;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.common.Versions;
+import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.node.LocalLog;
+import io.etcdj.server.rpc.ClusterService;
+import io.etcdj.server.rpc.Headers;
+import io.etcdj.server.rpc.KvService;
+import io.etcdj.server.rpc.MaintenanceService;
+import io.etcdj.server.wal.WalOptions;
+import io.etcdj.server.wal.WriteAheadLog;
+import io.grpc.BindableService;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One etcdj member: opens the data dir, replays the log into the store, and serves clients. Start with
+ * {@link #start}; {@link #close} stops serving, then stops the log, then closes the store.
+ */
+public final class EtcdjServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdjServer.class);
+
+    private final MvccStore store;
+    private final WriteAheadLog wal;
+    private final LocalLog log;
+    private final ClientPort clientPort;
+    private final ExecutorService readExecutor;
+    private final ClusterIdentity identity;
+
+    private EtcdjServer(MvccStore store, WriteAheadLog wal, LocalLog log, ClientPort clientPort,
+                        ExecutorService readExecutor, ClusterIdentity identity) {
+        this.store = store;
+        this.wal = wal;
+        this.log = log;
+        this.clientPort = clientPort;
+        this.readExecutor = readExecutor;
+        this.identity = identity;
+    }
+
+    public static EtcdjServer start(MemberConfig cfg) throws IOException {
+        if (cfg.initialCluster().size() > 1) {
+            throw new IOException("--initial-cluster names " + cfg.initialCluster().size() + " members; this etcdj"
+                    + " build runs a single member only (clusters come with the raft driver)");
+        }
+        DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
+        boolean fresh = dir.isNew();
+        if (!fresh && !Files.exists(dir.store())) {
+            throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at "
+                    + dir.store() + "; restore the data dir from a backup or start with an empty --data-dir");
+        }
+        ClusterIdentity identity = fresh ? bootstrapIdentity(cfg) : IdentityFile.read(dir.identity());
+        MvccStore store = MvccStore.open(dir.store());
+        WriteAheadLog wal = null;
+        LocalLog log = null;
+        ExecutorService reads = null;
+        try {
+            wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
+            if (fresh) {
+                IdentityFile.write(dir.identity(), identity);
+            }
+            Applier applier = new Applier(store, LeaseLookup.NONE);
+            log = new LocalLog(wal, applier, store, identity.memberId(), cfg.snapshotCount(), cfg.maxRequestBytes());
+            reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+                    Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
+            Headers headers = new Headers(identity, log, store);
+            List<BindableService> services = new ArrayList<>(List.of(
+                    new KvService(store, log, headers, reads, cfg.maxTxnOps()),
+                    new MaintenanceService(store, log, headers),
+                    new ClusterService(identity, headers),
+                    // answered UNIMPLEMENTED by gRPC until their issues land: never a fake success
+                    new WatchGrpc.WatchImplBase() { },
+                    new LeaseGrpc.LeaseImplBase() { },
+                    new AuthGrpc.AuthImplBase() { },
+                    new LockGrpc.LockImplBase() { },
+                    new ElectionGrpc.ElectionImplBase() { }));
+            ClientPort port = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
+                    cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), () -> null);
+            EtcdjServer server = new EtcdjServer(store, wal, log, port, reads, identity);
+            LOG.info("enabled capabilities for version {}", Versions.ETCD_API);
+            LOG.info("published local member to cluster through raft: name={} memberId={} clusterId={}"
+                    + " clientUrls={}", identity.self().name(), MemberIds.hex(identity.memberId()),
+                    MemberIds.hex(identity.clusterId()), identity.self().clientUrls());
+            LOG.info("ready to serve client requests: {}", cfg.listenClientUrls());
+            return server;
+        } catch (IOException | RuntimeException e) {
+            if (log != null) {
+                log.close();
+            }
+            if (reads != null) {
+                reads.shutdownNow();
+            }
+            if (wal != null) {
+                wal.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    private static ClusterIdentity bootstrapIdentity(MemberConfig cfg) throws IOException {
+        List<MemberInfo> members = new ArrayList<>();
+        MemberInfo self = null;
+        for (Map.Entry<String, List<URI>> e : cfg.initialCluster().entrySet()) {
+            List<String> peers = e.getValue().stream().map(URI::toString).toList();
+            boolean isSelf = e.getKey().equals(cfg.name());
+            List<String> clients = isSelf ? cfg.advertiseClientUrls().stream().map(URI::toString).toList() : List.of();
+            MemberInfo m = new MemberInfo(MemberIds.memberId(peers, cfg.initialClusterToken()), e.getKey(), peers,
+                    clients, false);
+            members.add(m);
+            if (isSelf) {
+                self = m;
+            }
+        }
+        if (self == null) {
+            throw new IOException("couldn't find local name \"" + cfg.name() + "\" in the initial cluster"
+                    + " configuration; add it to --initial-cluster or change --name");
+        }
+        long clusterId = MemberIds.clusterId(members.stream().map(MemberInfo::id).toList());
+        return new ClusterIdentity(clusterId, self, List.copyOf(members));
+    }
+
+    public ClusterIdentity identity() {
+        return identity;
+    }
+
+    public ClientPort clientPort() {
+        return clientPort;
+    }
+
+    @Override
+    public void close() {
+        clientPort.close();
+        log.close();
+        readExecutor.shutdownNow();
+        try {
+            wal.close();
+        } catch (IOException e) {
+            LOG.warn("closing the write-ahead log: {}", e.toString());
+        }
+        store.close();
+        LOG.info("stopped: name={}", identity.self().name());
+    }
+}

@@ -1,0 +1,40 @@
+package io.etcdj.server;
+
+import io.etcdj.server.http.TlsSettings;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a member needs to start, independent of how it was given (command line, config file, or code that
+ * embeds etcdj). Units are in the names.
+ *
+ * @param walDir null = under the data dir
+ * @param initialCluster member name -> peer URLs, in the order given
+ */
+public record MemberConfig(
+        String name,
+        Path dataDir,
+        Path walDir,
+        List<URI> listenClientUrls,
+        List<URI> advertiseClientUrls,
+        List<URI> initialAdvertisePeerUrls,
+        Map<String, List<URI>> initialCluster,
+        String initialClusterToken,
+        long snapshotCount,
+        int maxTxnOps,
+        int maxRequestBytes,
+        long maxConcurrentStreams,
+        TlsSettings clientTls) {
+
+    /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
+    public static MemberConfig singleMember(Path dataDir, URI clientUrl) {
+        URI peer = URI.create("http://localhost:2380");
+        Map<String, List<URI>> cluster = new LinkedHashMap<>();
+        cluster.put("default", List.of(peer));
+        return new MemberConfig("default", dataDir, null, List.of(clientUrl), List.of(clientUrl), List.of(peer),
+                cluster, "etcd-cluster", 100_000, 128, 1536 * 1024, 0, TlsSettings.NONE);
+    }
+}

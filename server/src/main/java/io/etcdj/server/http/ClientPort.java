@@ -1,0 +1,110 @@
+package io.etcdj.server.http;
+
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.grpc.GrpcService;
+import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import io.grpc.BindableService;
+import io.netty.handler.ssl.ClientAuth;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The client port: etcd's gRPC services and its HTTP endpoints on the same listeners, as etcd serves them.
+ * Each --listen-client-urls URL becomes one listener (http:// plain, https:// with the client TLS settings).
+ */
+public final class ClientPort implements AutoCloseable {
+    /** etcd lets a gRPC message exceed --max-request-bytes by this much before gRPC itself refuses it. */
+    static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
+
+    private final Server server;
+
+    private ClientPort(Server server) {
+        this.server = server;
+    }
+
+    /**
+     * Binds every URL and starts serving.
+     *
+     * @param health answers /health: null when healthy, else the reason
+     */
+    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
+                                   int maxRequestBytes, long maxConcurrentStreams, Supplier<String> health) {
+        ServerBuilder sb = Server.builder();
+        boolean anyHttps = false;
+        for (URI url : listenUrls) {
+            String scheme = url.getScheme();
+            boolean https = "https".equals(scheme) || "unixs".equals(scheme);
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw new IllegalArgumentException("listen URL " + url + ": etcdj serves http:// and https:// client"
+                        + " URLs; unix sockets are not supported yet");
+            }
+            if (https && !tls.hasCertificate()) {
+                throw new IllegalArgumentException("listen URL " + url + " is https but no certificate is given:"
+                        + " set --cert-file and --key-file, or --auto-tls");
+            }
+            anyHttps |= https;
+            sb.port(new InetSocketAddress(url.getHost(), url.getPort()),
+                    https ? SessionProtocol.HTTPS : SessionProtocol.HTTP);
+        }
+        if (anyHttps) {
+            configureTls(sb, tls);
+        }
+        GrpcServiceBuilder grpc = GrpcService.builder()
+                .maxRequestMessageLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+                .maxResponseMessageLength(Integer.MAX_VALUE)
+                .useBlockingTaskExecutor(false);
+        services.forEach(grpc::addService);
+        sb.service(grpc.build())
+                .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+                .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
+                .idleTimeoutMillis(0)
+                .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
+                        ? maxConcurrentStreams : 0xFFFFFFFFL);
+        sb.service("/health", (ctx, req) -> healthResponse(health.get()));
+        sb.service("/version", (ctx, req) -> HttpResponse.of(MediaType.JSON_UTF_8,
+                "{\"etcdserver\":\"%s\",\"etcdcluster\":\"%s\"}",
+                io.etcdj.server.common.Versions.ETCD_SERVER, io.etcdj.server.common.Versions.ETCD_CLUSTER));
+        Server server = sb.build();
+        server.start().join();
+        return new ClientPort(server);
+    }
+
+    private static HttpResponse healthResponse(String problem) {
+        return problem == null
+                ? HttpResponse.of(MediaType.JSON_UTF_8, "{\"health\":\"true\",\"reason\":\"\"}")
+                : HttpResponse.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
+                        "{\"health\":\"false\",\"reason\":\"%s\"}", problem);
+    }
+
+    private static void configureTls(ServerBuilder sb, TlsSettings tls) {
+        if (tls.certFile() != null && tls.keyFile() != null) {
+            sb.tls(tls.certFile().toFile(), tls.keyFile().toFile());
+        } else {
+            sb.tlsSelfSigned();
+        }
+        if (tls.trustedCaFile() != null || tls.clientCertAuth()) {
+            sb.tlsCustomizer(ssl -> {
+                if (tls.trustedCaFile() != null) {
+                    ssl.trustManager(tls.trustedCaFile().toFile());
+                }
+                ssl.clientAuth(tls.clientCertAuth() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            });
+        }
+    }
+
+    /** The port actually bound for {@code protocol} (useful when a URL asked for port 0). */
+    public int activePort(SessionProtocol protocol) {
+        return server.activeLocalPort(protocol);
+    }
+
+    @Override
+    public void close() {
+        server.stop().join();
+    }
+}
