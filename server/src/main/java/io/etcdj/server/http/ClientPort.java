@@ -11,7 +11,11 @@ import io.grpc.BindableService;
 import io.netty.handler.ssl.ClientAuth;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -36,22 +40,25 @@ public final class ClientPort implements AutoCloseable {
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    int maxRequestBytes, long maxConcurrentStreams, Supplier<String> health) {
         ServerBuilder sb = Server.builder();
+        // etcd serves http and https on one port when both schemes name the same host:port
+        Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
         boolean anyHttps = false;
         for (URI url : listenUrls) {
             String scheme = url.getScheme();
-            boolean https = "https".equals(scheme) || "unixs".equals(scheme);
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 throw new IllegalArgumentException("listen URL " + url + ": etcdj serves http:// and https:// client"
                         + " URLs; unix sockets are not supported yet");
             }
+            boolean https = "https".equals(scheme);
             if (https && !tls.hasCertificate()) {
                 throw new IllegalArgumentException("listen URL " + url + " is https but no certificate is given:"
                         + " set --cert-file and --key-file, or --auto-tls");
             }
             anyHttps |= https;
-            sb.port(new InetSocketAddress(url.getHost(), url.getPort()),
-                    https ? SessionProtocol.HTTPS : SessionProtocol.HTTP);
+            ports.computeIfAbsent(new InetSocketAddress(url.getHost(), url.getPort()), a -> new LinkedHashSet<>())
+                    .add(https ? SessionProtocol.HTTPS : SessionProtocol.HTTP);
         }
+        ports.forEach((addr, protocols) -> sb.port(addr, protocols));
         if (anyHttps) {
             configureTls(sb, tls);
         }

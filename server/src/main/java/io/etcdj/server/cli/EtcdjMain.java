@@ -1,0 +1,90 @@
+package io.etcdj.server.cli;
+
+import io.etcdj.server.EtcdjServer;
+import io.etcdj.server.MemberConfig;
+import io.etcdj.server.http.TlsSettings;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
+ * cleanly on SIGINT/SIGTERM.
+ */
+public final class EtcdjMain {
+    private EtcdjMain() {
+    }
+
+    public static void main(String[] args) {
+        ConfigLoader.Result result = ConfigLoader.load(args, System.getenv());
+        if (result instanceof ConfigLoader.Exit exit) {
+            System.out.print(exit.stdout());
+            System.err.print(exit.stderr());
+            System.out.flush();
+            System.exit(exit.exitCode());
+            return;
+        }
+        ConfigLoader.Start start = (ConfigLoader.Start) result;
+        ServerConfig cfg = start.config();
+        configureLogging(cfg.logLevel());
+        Logger log = LoggerFactory.getLogger(EtcdjMain.class); // only after logging is configured
+        start.infos().forEach(log::info);
+        start.warnings().forEach(log::warn);
+        EtcdjServer server;
+        try {
+            server = EtcdjServer.start(toMemberConfig(cfg));
+        } catch (Exception e) {
+            log.error("cannot start: {}", e.getMessage());
+            log.debug("start failure", e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("received a stop signal; stopping");
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static MemberConfig toMemberConfig(ServerConfig cfg) {
+        TlsConfig c = cfg.clientSecurity();
+        if (c.crlFile() != null) {
+            throw new IllegalArgumentException("--client-crl-file is not supported by etcdj yet; remove it");
+        }
+        TlsSettings tls = new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
+                c.autoTls() && c.hasNoCertificate());
+        return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
+                cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
+                cfg.initialClusterToken(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
+                cfg.maxConcurrentStreams(), tls);
+    }
+
+    /** slf4j-simple reads these once, when the first logger is made; flags given with -D win. */
+    private static void configureLogging(String level) {
+        String lvl = level == null ? "info" : level.toLowerCase(Locale.ROOT);
+        if (lvl.equals("panic") || lvl.equals("fatal") || lvl.equals("dpanic")) {
+            lvl = "error";
+        }
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", lvl);
+        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+        setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+        setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
+        setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
+        setDefault("org.slf4j.simpleLogger.log.io.grpc", "warn");
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}
