@@ -70,7 +70,7 @@ public final class EtcdProcess implements AutoCloseable {
 
     private EtcdProcess(Builder b) {
         this.kind = b.kind;
-        this.binary = b.kind.binary();
+        this.binary = b.binary != null ? b.binary : b.kind.binary();
         this.name = b.name;
         this.clientPort = b.clientPort > 0 ? b.clientPort : freePort();
         this.peerPort = b.peerPort > 0 ? b.peerPort : freePort();
@@ -417,6 +417,7 @@ public final class EtcdProcess implements AutoCloseable {
     /** Configures an {@link EtcdProcess}; every setting has a default that suits one test. */
     public static final class Builder {
         private final ServerKind kind;
+        private Path binary;
         private String name = "it";
         private Path baseDir;
         private int clientPort;
@@ -430,6 +431,12 @@ public final class EtcdProcess implements AutoCloseable {
 
         private Builder(ServerKind kind) {
             this.kind = kind;
+        }
+
+        /** Another executable to run instead of the kind's usual binary (it gets the same flags). */
+        public Builder binary(Path binary) {
+            this.binary = binary;
+            return this;
         }
 
         /** The member name, {@code --name} (default {@code it}). */

@@ -53,7 +53,7 @@ public enum ServerKind {
             case ETCD -> Path.of(System.getProperty("etcdj.it.etcdBin", "/usr/bin/etcd"));
             case ETCDJ -> {
                 String explicit = System.getProperty("etcdj.it.etcdjBin");
-                yield explicit != null ? Path.of(explicit) : findLauncherUpwards();
+                yield explicit != null ? Path.of(explicit).toAbsolutePath().normalize() : findLauncherUpwards();
             }
         };
         if (!Files.isExecutable(bin)) {
@@ -76,6 +76,14 @@ public enum ServerKind {
                 return candidate;
             }
         }
-        return start.resolve("bin").resolve("etcdj");
+        // Not found: name where it belongs, the repository root (the directory holding it/).
+        Path root = start;
+        for (Path dir = start; dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("it")) && Files.exists(dir.resolve("pom.xml"))) {
+                root = dir;
+                break;
+            }
+        }
+        return root.resolve("bin").resolve("etcdj");
     }
 }
