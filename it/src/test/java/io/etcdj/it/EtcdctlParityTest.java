@@ -1,6 +1,6 @@
 package io.etcdj.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,13 +11,16 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs one etcdctl (API v3) command sequence against the real etcd 3.4 and against the server
  * under test, side by side, and requires byte-identical output (stdout, stderr, exit code) from
- * every step.
+ * every step; each step is reported as a test of its own.
  *
  * <p>Both servers get the same {@code --name}, {@code --initial-advertise-peer-urls}
  * ({@code http://localhost:2380}, which neither listens on: etcd does not check), and
@@ -141,8 +144,12 @@ class EtcdctlParityTest {
                 Step.of("member", "list", "-w", "json"));
     }
 
-    @Test
-    void etcdctlPrintsTheSameAgainstBothServers() {
+    /**
+     * Runs the whole sequence against both servers (the steps depend on each other, so they all
+     * run first), then checks each step as a test of its own so a report lists every difference.
+     */
+    @TestFactory
+    Stream<DynamicTest> etcdctlPrintsTheSameAgainstBothServers() {
         EtcdProcess reference = servers.start(sharedIdentity(EtcdProcess.builder(ServerKind.ETCD)));
         EtcdProcess candidate = servers.start(sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty())));
         List<Step> steps = steps();
@@ -151,20 +158,13 @@ class EtcdctlParityTest {
         List<String> actual = transcript(candidate, steps);
         writeTranscripts(reference, expected, candidate, actual);
 
-        StringBuilder mismatches = new StringBuilder();
-        int mismatchCount = 0;
-        for (int i = 0; i < steps.size(); i++) {
-            if (!expected.get(i).equals(actual.get(i))) {
-                mismatchCount++;
-                mismatches.append("\n=== step ").append(i + 1).append(": ").append(steps.get(i).describe())
-                        .append("\n--- etcd (reference) ---\n").append(expected.get(i))
-                        .append("\n--- ").append(candidate.kind().label()).append(" ---\n").append(actual.get(i));
-            }
-        }
-        if (mismatchCount > 0) {
-            fail(mismatchCount + " of " + steps.size() + " etcdctl steps differ (transcripts in target/parity/):"
-                    + mismatches);
-        }
+        String candidateLabel = candidate.kind().label();
+        return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
+                String.format("%02d %s", i + 1, steps.get(i).describe()),
+                () -> assertEquals(expected.get(i), actual.get(i), () -> "step " + (i + 1) + ": "
+                        + steps.get(i).describe() + "\n--- etcd (reference) ---\n" + expected.get(i)
+                        + "\n--- " + candidateLabel + " ---\n" + actual.get(i)
+                        + "\n(transcripts in target/parity/)")));
     }
 
     private static EtcdProcess.Builder sharedIdentity(EtcdProcess.Builder builder) {
