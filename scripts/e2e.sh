@@ -14,6 +14,7 @@
 #   E2E_TIMEOUT   go test timeout for the whole run (default 40m). A server that never
 #                 prints its ready lines hangs the harness until this fires.
 #   E2E_LOG       where the -test.v output goes (default <repo>/target/e2e/e2e-<mode>.log)
+#   E2E_FAIL_LINES  how many of a failed test's last output lines to show (default 15)
 #   E2E_CACHE     cache directory (default /tmp/etcdj-e2e); the suite binary is cached there
 #                 as e2e.test and rebuilt only when missing (delete it to rebuild).
 #
@@ -146,6 +147,12 @@ suite_rc=$?
 set -e
 
 # --- per-test results -----------------------------------------------------------------------
+fail_lines=${E2E_FAIL_LINES:-15}
+excerpt() {
+  # The last $fail_lines lines the suite printed for test $1, indented under its FAIL line.
+  awk -v t="$1" '$0 == "=== RUN   " t {on = 1; next} on && /^(=== RUN   Test|--- (PASS|FAIL|SKIP): Test)/ {on = 0} on' "$log" |
+    tail -n "$fail_lines" | sed 's/^/    | /'
+}
 passed=0
 failed=0
 for t in "${uniq_tests[@]}"; do
@@ -153,11 +160,12 @@ for t in "${uniq_tests[@]}"; do
   result=$(grep -E "^--- (PASS|FAIL|SKIP): $t \(" "$log" | tail -n 1 | awk '{print $2}' | tr -d ':' || true)
   case "$result" in
     PASS) echo "PASS $t"; passed=$((passed + 1)) ;;
-    FAIL) echo "FAIL $t"; failed=$((failed + 1)) ;;
+    FAIL) echo "FAIL $t"; excerpt "$t"; failed=$((failed + 1)) ;;
     SKIP) echo "FAIL $t (skipped by the suite; the reason is in $log)"; failed=$((failed + 1)) ;;
     *)
       if grep -q "^=== RUN   $t\$" "$log"; then
         echo "FAIL $t (no result: the suite died while it ran, e.g. timeout $timeout; see $log)"
+        excerpt "$t"
       else
         echo "FAIL $t (never ran: no such test in etcd 3.4's e2e suite, or the suite died earlier)"
       fi

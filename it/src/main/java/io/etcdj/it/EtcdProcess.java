@@ -63,6 +63,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final Duration readyTimeout;
 
     private Process process;
+    private boolean paused;
     private Path logFile;
     private int startCount;
     private CompletableFuture<Void> ready;
@@ -105,11 +106,6 @@ public final class EtcdProcess implements AutoCloseable {
     /** A builder for a server of the given kind. */
     public static Builder builder(ServerKind kind) {
         return new Builder(kind);
-    }
-
-    /** Builds and {@linkplain #start() starts} a server of the kind named by {@code etcdj.it.server}. */
-    public static EtcdProcess startDefault() {
-        return builder(ServerKind.fromSystemProperty()).start();
     }
 
     /** The kind of server. */
@@ -179,6 +175,7 @@ public final class EtcdProcess implements AutoCloseable {
             throw new IllegalStateException(this + " is already running");
         }
         startCount++;
+        paused = false;
         logFile = workDir.resolve(name + "-" + startCount + ".log");
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
@@ -242,6 +239,9 @@ public final class EtcdProcess implements AutoCloseable {
     public int stop(Duration timeout) {
         requireStarted();
         if (process.isAlive()) {
+            if (paused) {
+                resume(); // a stopped process would not act on SIGTERM
+            }
             process.destroy();
             if (!awaitExit(timeout)) {
                 kill();
@@ -260,11 +260,13 @@ public final class EtcdProcess implements AutoCloseable {
     /** Sends SIGSTOP: the process freezes (as in a long GC pause) until {@link #resume}. */
     public void pause() {
         signal("STOP");
+        paused = true;
     }
 
     /** Sends SIGCONT to a {@linkplain #pause paused} process. */
     public void resume() {
         signal("CONT");
+        paused = false;
     }
 
     /** Waits up to {@code timeout} for the process to exit; true when it has. */
@@ -295,8 +297,7 @@ public final class EtcdProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process != null && process.isAlive()) {
-            resumeQuietly();
-            kill();
+            kill(); // SIGKILL ends a paused process too
         }
         deleteRecursively(dataDir);
     }
@@ -320,14 +321,6 @@ public final class EtcdProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private void resumeQuietly() {
-        try {
-            signal("CONT");
-        } catch (RuntimeException ignored) {
-            // best effort: the process may already be gone
         }
     }
 

@@ -48,5 +48,9 @@ class EtcdProcessTest {
         server.resume();
         ctl.ok("put", "k", "v");
         assertEquals("v\n", ctl.ok("get", "k", "--print-value-only"));
+
+        server.pause();
+        server.stop(Duration.ofSeconds(30)); // resumes first, so SIGTERM is acted on
+        assertFalse(server.isAlive());
     }
 }
