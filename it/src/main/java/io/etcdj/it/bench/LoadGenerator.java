@@ -1,0 +1,330 @@
+package io.etcdj.it.bench;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.KVGrpc;
+import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.api.etcdserverpb.RangeRequest;
+import io.etcdj.it.EtcdProcess;
+import io.etcdj.it.ServerKind;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A bounded load generator for etcd's KV API over gRPC (our {@code api} module's stubs on
+ * grpc-netty). It starts each server in turn (single member, fresh data directory, loopback
+ * ports), runs the same workloads against each, and prints one table:
+ * server, workload, requests, errors, req/s, p50/p90/p99 latency in ms.
+ *
+ * <p>Workloads: {@code put1} (put, 1 client), {@code put16} (put, 16 clients) and
+ * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
+ * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
+ * warm-up and stops early at a request cap; only loopback addresses are accepted.
+ *
+ * <pre>
+ * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
+ *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
+ *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
+ *               [--connections 1] [--work-dir DIR]
+ * </pre>
+ */
+public final class LoadGenerator {
+    private static final long CALL_DEADLINE_SECONDS = 10;
+    private static final int MAX_ERRORS_BEFORE_ABORT = 1000;
+
+    /** One workload: the operation and the number of concurrent clients. */
+    record Workload(String name, Op op, int clients) {
+        static Workload parse(String name) {
+            return switch (name) {
+                case "put1" -> new Workload(name, Op.PUT, 1);
+                case "put16" -> new Workload(name, Op.PUT, 16);
+                case "range16" -> new Workload(name, Op.RANGE, 16);
+                default -> {
+                    // also accept the general form put<N> / range<N>
+                    if (name.matches("(put|range)[0-9]+")) {
+                        Op op = name.startsWith("put") ? Op.PUT : Op.RANGE;
+                        int clients = Integer.parseInt(name.replaceAll("[a-z]", ""));
+                        if (clients < 1 || clients > 1024) {
+                            throw new IllegalArgumentException("clients must be 1..1024: " + name);
+                        }
+                        yield new Workload(name, op, clients);
+                    }
+                    throw new IllegalArgumentException("unknown workload " + name + " (put1, put16, range16, putN, rangeN)");
+                }
+            };
+        }
+
+        String describe() {
+            return switch (op) {
+                case PUT -> "put, " + clients + " client" + (clients > 1 ? "s" : "");
+                case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
+            };
+        }
+    }
+
+    enum Op { PUT, RANGE }
+
+    /** One row of the result table. */
+    record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
+                  double p50Ms, double p90Ms, double p99Ms) {
+        double requestsPerSecond() {
+            return requests / elapsedSeconds;
+        }
+    }
+
+    /** Parsed command line. */
+    record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
+                   int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
+                   int connections, Path workDir) {
+    }
+
+    private LoadGenerator() {
+    }
+
+    /** Entry point; see the class comment for the options. Exits 1 on a failed run, 2 on bad usage. */
+    public static void main(String[] argv) throws Exception {
+        Options options;
+        try {
+            options = parse(argv);
+        } catch (IllegalArgumentException e) {
+            System.err.println("LoadGenerator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<Result> results = new ArrayList<>();
+        if (options.endpoint() != null) {
+            results.addAll(runAll(options.label(), options.endpoint(), options));
+        } else {
+            for (ServerKind kind : options.servers()) {
+                Files.createDirectories(options.workDir());
+                try (EtcdProcess server = EtcdProcess.builder(kind).name("bench").baseDir(options.workDir()).start()) {
+                    System.err.printf("started %s (data in %s)%n", server, server.dataDir());
+                    results.addAll(runAll(kind.label(), server.clientHostPort(), options));
+                }
+            }
+        }
+        System.out.print(table(results, options));
+        boolean failed = results.stream().anyMatch(r -> r.errors() > 0 || r.requests() == 0);
+        System.exit(failed ? 1 : 0);
+    }
+
+    static Options parse(String[] argv) {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + a);
+            }
+            int eq = a.indexOf('=');
+            if (eq > 0) {
+                flags.put(a.substring(2, eq), a.substring(eq + 1));
+            } else if (i + 1 < argv.length) {
+                flags.put(a.substring(2), argv[++i]);
+            } else {
+                throw new IllegalArgumentException("missing value for " + a);
+            }
+        }
+        List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
+                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir");
+        for (String k : flags.keySet()) {
+            if (!known.contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
+            }
+        }
+        String endpoint = flags.get("endpoint");
+        if (endpoint != null) {
+            requireLoopback(endpoint);
+        }
+        List<ServerKind> servers = new ArrayList<>();
+        if (flags.containsKey("servers")) {
+            for (String s : flags.get("servers").split(",")) {
+                servers.add(ServerKind.parse(s));
+            }
+        } else {
+            servers.add(ServerKind.ETCD);
+            try {
+                ServerKind.ETCDJ.binary();
+                servers.add(ServerKind.ETCDJ);
+            } catch (IllegalStateException e) {
+                System.err.println("LoadGenerator: skipping etcdj: " + e.getMessage());
+            }
+        }
+        List<Workload> workloads = new ArrayList<>();
+        for (String w : flags.getOrDefault("workloads", "put1,put16,range16").split(",")) {
+            workloads.add(Workload.parse(w.trim()));
+        }
+        return new Options(servers, endpoint, flags.getOrDefault("label", "endpoint"), workloads,
+                positive(flags, "duration-seconds", 10, 3600),
+                nonNegative(flags, "warmup-seconds", 2, 600),
+                positive(flags, "max-requests", 2_000_000, 50_000_000),
+                positive(flags, "value-size-bytes", 256, 1024 * 1024),
+                positive(flags, "key-space", 100_000, 100_000_000),
+                positive(flags, "connections", 1, 64),
+                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())));
+    }
+
+    private static int positive(Map<String, String> flags, String name, int dflt, int max) {
+        int v = nonNegative(flags, name, dflt, max);
+        if (v == 0) {
+            throw new IllegalArgumentException("--" + name + " must be positive");
+        }
+        return v;
+    }
+
+    private static int nonNegative(Map<String, String> flags, String name, int dflt, int max) {
+        String s = flags.get(name);
+        int v;
+        try {
+            v = s == null ? dflt : Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " is not a number: " + s);
+        }
+        if (v < 0 || v > max) {
+            throw new IllegalArgumentException("--" + name + " must be in 0.." + max + ": " + v);
+        }
+        return v;
+    }
+
+    /** Refuses any target that is not a loopback address: load goes nowhere but this machine. */
+    static void requireLoopback(String hostPort) {
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':')).replace("[", "").replace("]", "");
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    throw new IllegalArgumentException("refusing non-loopback target " + hostPort);
+                }
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("unknown host in " + hostPort);
+        }
+    }
+
+    private static List<Result> runAll(String label, String hostPort, Options options) throws InterruptedException {
+        requireLoopback(hostPort);
+        int colon = hostPort.lastIndexOf(':');
+        List<ManagedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < options.connections(); i++) {
+            channels.add(NettyChannelBuilder.forAddress(hostPort.substring(0, colon),
+                            Integer.parseInt(hostPort.substring(colon + 1)))
+                    .usePlaintext().maxInboundMessageSize(16 * 1024 * 1024).build());
+        }
+        try {
+            List<Result> results = new ArrayList<>();
+            for (Workload w : options.workloads()) {
+                Result r = run(label, w, channels, options);
+                System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
+                        r.requestsPerSecond(), r.p99Ms());
+                results.add(r);
+            }
+            return results;
+        } finally {
+            for (ManagedChannel c : channels) {
+                c.shutdownNow();
+                c.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Runs one workload: warm-up (not measured), then the measured phase; both bounded in time. */
+    static Result run(String label, Workload w, List<ManagedChannel> channels, Options options)
+            throws InterruptedException {
+        ByteString value = randomBytes(options.valueSizeBytes(), 42);
+        ByteString rangeKey = ByteString.copyFromUtf8("bench/range-key");
+        if (w.op() == Op.RANGE) {
+            KVGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder().setKey(rangeKey).setValue(value).build());
+        }
+        if (options.warmupSeconds() > 0) {
+            phase(w, channels, options, value, rangeKey, options.warmupSeconds(), options.maxRequests(), 1);
+        }
+        long startNs = System.nanoTime();
+        Phase measured = phase(w, channels, options, value, rangeKey, options.durationSeconds(),
+                options.maxRequests(), 2);
+        double elapsedSeconds = (measured.endNs() - startNs) / 1e9;
+        long[] sorted = LatencyRecorder.merge(measured.recorders());
+        return new Result(label, w, sorted.length, measured.errors(), elapsedSeconds,
+                LatencyRecorder.percentileMs(sorted, 50), LatencyRecorder.percentileMs(sorted, 90),
+                LatencyRecorder.percentileMs(sorted, 99));
+    }
+
+    private record Phase(List<LatencyRecorder> recorders, long errors, long endNs) {
+    }
+
+    private static Phase phase(Workload w, List<ManagedChannel> channels, Options options, ByteString value,
+                               ByteString rangeKey, int seconds, int maxRequests, int seedBase)
+            throws InterruptedException {
+        long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        AtomicLong issued = new AtomicLong();
+        AtomicLong errors = new AtomicLong();
+        List<LatencyRecorder> recorders = new ArrayList<>();
+        List<Thread> workers = new ArrayList<>();
+        int perWorkerCap = Math.max(1, maxRequests / w.clients());
+        for (int c = 0; c < w.clients(); c++) {
+            LatencyRecorder recorder = new LatencyRecorder(perWorkerCap);
+            recorders.add(recorder);
+            KVGrpc.KVBlockingStub stub = KVGrpc.newBlockingStub(channels.get(c % channels.size()));
+            SplittableRandom random = new SplittableRandom(seedBase * 1_000_003L + c);
+            String keyPrefix = "bench/put/";
+            workers.add(Thread.ofPlatform().name("bench-" + w.name() + "-" + c).start(() -> {
+                while (System.nanoTime() < deadlineNs && issued.incrementAndGet() <= maxRequests
+                        && errors.get() < MAX_ERRORS_BEFORE_ABORT) {
+                    long t0 = System.nanoTime();
+                    try {
+                        KVGrpc.KVBlockingStub call = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
+                        if (w.op() == Op.PUT) {
+                            String key = keyPrefix + random.nextInt(options.keySpace());
+                            call.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(value).build());
+                        } else {
+                            call.range(RangeRequest.newBuilder().setKey(rangeKey).build());
+                        }
+                    } catch (StatusRuntimeException e) {
+                        if (errors.incrementAndGet() == 1) {
+                            System.err.println("first error in " + w.name() + ": " + e.getStatus());
+                        }
+                        continue;
+                    }
+                    if (!recorder.record(System.nanoTime() - t0)) {
+                        break;
+                    }
+                }
+            }));
+        }
+        for (Thread t : workers) {
+            t.join();
+        }
+        return new Phase(recorders, errors.get(), System.nanoTime());
+    }
+
+    private static ByteString randomBytes(int size, long seed) {
+        byte[] b = new byte[size];
+        new SplittableRandom(seed).nextBytes(b);
+        return ByteString.copyFrom(b);
+    }
+
+    static String table(List<Result> results, Options options) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%n%d s per workload after %d s warm-up, %d-byte values, %d connection(s)%n",
+                options.durationSeconds(), options.warmupSeconds(), options.valueSizeBytes(), options.connections()));
+        String format = "%-8s %-42s %10s %7s %10s %9s %9s %9s%n";
+        sb.append(String.format(Locale.ROOT, format, "server", "workload", "requests", "errors", "req/s",
+                "p50 ms", "p90 ms", "p99 ms"));
+        for (Result r : results) {
+            sb.append(String.format(Locale.ROOT, "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f%n", r.server(),
+                    r.workload().describe(), r.requests(), r.errors(), r.requestsPerSecond(), r.p50Ms(), r.p90Ms(),
+                    r.p99Ms()));
+        }
+        return sb.toString();
+    }
+}
