@@ -60,7 +60,8 @@ final class CommandLineParser {
             if (option.usageHelp()) {
                 continue;
             }
-            values.put(flagName(option), String.valueOf((Object) option.getValue()));
+            Object value = option.getValue();
+            values.put(flagName(option), String.valueOf(value));
         }
         List<String> leftovers = new ArrayList<>();
         for (PositionalParamSpec positional : result.matchedPositionals()) {

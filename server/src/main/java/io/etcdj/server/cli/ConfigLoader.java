@@ -1,5 +1,6 @@
 package io.etcdj.server.cli;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,7 +104,13 @@ public final class ConfigLoader {
 
     private static void readConfigFile(String configFile, CommandLineParser.Parsed parsed, RawValues raw,
                                        List<String> infos, List<String> warnings) {
-        ConfigFileSource.apply(Path.of(configFile), raw, warnings);
+        Path path;
+        try {
+            path = Path.of(configFile);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(1, "--config-file \"" + configFile + "\" is not a usable path: " + e.getReason());
+        }
+        ConfigFileSource.apply(path, raw, warnings);
         raw.set("config-file", configFile, parsed.values().containsKey("config-file")
                 ? FlagSource.COMMAND_LINE : FlagSource.ENVIRONMENT, "--config-file");
         infos.add("loaded server configuration from " + configFile

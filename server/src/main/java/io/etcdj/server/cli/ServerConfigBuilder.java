@@ -1,6 +1,7 @@
 package io.etcdj.server.cli;
 
 import java.net.URI;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -63,8 +64,8 @@ final class ServerConfigBuilder {
         String logLevel = bool("debug") ? "debug" : raw.get("log-level");
         ServerConfig config = new ServerConfig(
                 name,
-                Path.of(dataDir),
-                raw.get("wal-dir").isEmpty() ? null : Path.of(raw.get("wal-dir")),
+                toPath("data-dir", dataDir),
+                path("wal-dir"),
                 urls("listen-client-urls"),
                 advertiseClientUrls,
                 urls("listen-peer-urls"),
@@ -187,9 +188,18 @@ final class ServerConfigBuilder {
                 allowedCn == null ? null : emptyToNull(raw.get(allowedCn)), emptyToNull(raw.get(allowedHostname)));
     }
 
+    /** A file or directory flag; null when empty. */
     private Path path(String flag) {
         String value = raw.get(flag);
-        return value.isEmpty() ? null : Path.of(value);
+        return value.isEmpty() ? null : toPath(flag, value);
+    }
+
+    private static Path toPath(String flag, String value) {
+        try {
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(1, "--" + flag + " \"" + value + "\" is not a usable path: " + e.getReason());
+        }
     }
 
     private static String emptyToNull(String value) {

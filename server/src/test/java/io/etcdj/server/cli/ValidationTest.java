@@ -140,6 +140,12 @@ class ValidationTest {
     }
 
     @Test
+    void unusablePathsAreRefusedNotThrown() {
+        assertRefused("--data-dir \"a\u0000b\" is not a usable path", "--data-dir", "a\u0000b");
+        assertRefused("--config-file \"a\u0000b\" is not a usable path", "--config-file", "a\u0000b");
+    }
+
+    @Test
     void onlyTheV3ApiIsServed() {
         assertRefused("flag --enable-v2=true asks for etcd's v2 API", "--enable-v2");
         config("--enable-v2=false");
