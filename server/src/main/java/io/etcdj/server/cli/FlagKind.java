@@ -55,12 +55,21 @@ public enum FlagKind {
             case UINT -> GoValues.parseUnsigned(value, 64);
             case UINT32 -> GoValues.parseUnsigned(value, 32);
             case INT -> GoValues.parseSigned(value);
-            case DURATION -> GoValues.parseDuration(value);
+            case DURATION -> duration(value);
             case URLS -> value.isEmpty() ? List.of() : EtcdUrls.parseList(value).stream().map(URI::toString).toList();
             case URLS_OR_STAR -> urlsOrStar(value);
             case STRINGS -> value.isEmpty() ? List.of() : Arrays.asList(value.split(",", -1));
             case UNIQUE_STRINGS -> value.isEmpty() ? new TreeSet<String>() : new TreeSet<>(Arrays.asList(value.split(",", -1)));
         };
+    }
+
+    /** etcd reports any bad duration as "parse error"; the detail says what was wrong. */
+    private static Object duration(String value) {
+        try {
+            return GoValues.parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(GoValues.PARSE_ERROR + " (" + e.getMessage() + ")");
+        }
     }
 
     private static Object urlsOrStar(String value) {

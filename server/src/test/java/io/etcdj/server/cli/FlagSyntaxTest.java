@@ -93,7 +93,7 @@ class FlagSyntaxTest {
         assertEquals("invalid boolean value \"x\" for -force-new-cluster: parse error", firstLine(exit("--force-new-cluster=x")));
         assertEquals("invalid value \"maybe\" for flag -initial-cluster-state: invalid value",
                 firstLine(exit("--initial-cluster-state", "maybe")));
-        assertEquals("invalid value \"10\" for flag -experimental-watch-progress-notify-interval: missing unit in duration \"10\"",
+        assertEquals("invalid value \"10\" for flag -experimental-watch-progress-notify-interval: parse error (missing unit in duration \"10\")",
                 firstLine(exit("--experimental-watch-progress-notify-interval=10")));
         assertEquals("bad flag syntax: ---name", firstLine(exit("---name", "x")));
         for (String[] args : new String[][] {{"--name"}, {"--snapshot-count", "abc"}, {"---name", "x"}}) {
