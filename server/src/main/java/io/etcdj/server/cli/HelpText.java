@@ -43,8 +43,11 @@ final class HelpText {
             if (!def.choices().isEmpty()) {
                 out.append("    One of: ").append(String.join(", ", def.choices())).append(".\n");
             }
-            if (def.status() == FlagStatus.NOT_YET) {
-                out.append("    Not yet implemented by etcdj: only the default is accepted.\n");
+            switch (def.status()) {
+                case NOT_YET -> out.append("    Not yet implemented by etcdj: only the default is accepted.\n");
+                case ACCEPTED -> out.append("    Accepted for compatibility; no effect in etcdj.\n");
+                default -> {
+                }
             }
         }
         out.append("""

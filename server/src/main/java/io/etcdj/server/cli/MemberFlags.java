@@ -35,9 +35,9 @@ final class MemberFlags {
                 .add("max-snapshots", UINT, "5", ACCEPTED, "Snapshot files to keep (0 keeps all).")
                 .add("max-wals", UINT, "5", ACCEPTED, "Write-ahead log files to keep (0 keeps all).")
                 .add("quota-backend-bytes", INT, "0", SUPPORTED, "Storage size that raises the NOSPACE alarm (0 means the 2 GiB default).")
-                .add("backend-bbolt-freelist-type", STRING, "map", ACCEPTED, "bbolt free-list layout; etcdj stores data in RocksDB, so this has no effect.")
-                .add("backend-batch-interval", DURATION, "0s", ACCEPTED, "Longest time a bbolt write batch stays open; no effect in etcdj.").shownAs("")
-                .add("backend-batch-limit", INT, "0", ACCEPTED, "Most operations in one bbolt write batch; no effect in etcdj.")
+                .add("backend-bbolt-freelist-type", STRING, "map", ACCEPTED, "bbolt free-list layout (etcdj stores data in RocksDB).")
+                .add("backend-batch-interval", DURATION, "0s", ACCEPTED, "Longest time a bbolt write batch stays open.").shownAs("")
+                .add("backend-batch-limit", INT, "0", ACCEPTED, "Most operations in one bbolt write batch.")
                 .add("max-txn-ops", UINT, "128", SUPPORTED, "Most operations allowed in one transaction.")
                 .add("max-request-bytes", UINT, "1572864", SUPPORTED, "Largest client request accepted, in bytes.")
                 .add("max-concurrent-streams", UINT32, "4294967295", SUPPORTED, "Most concurrent gRPC streams per client connection.").shownAs("math.MaxUint32")
@@ -46,8 +46,8 @@ final class MemberFlags {
                 .add("grpc-keepalive-timeout", DURATION, "20s", NOT_YET, "How long to wait for a ping reply before closing the connection (0 disables).")
                 .add("socket-reuse-port", BOOL, "false", NOT_YET, "Set SO_REUSEPORT on listening sockets.")
                 .add("socket-reuse-address", BOOL, "false", NOT_YET, "Set SO_REUSEADDR on listening sockets.")
-                .add("raft-read-timeout", DURATION, "5s", ACCEPTED, "Read timeout of etcd's peer HTTP connections; etcdj's peer transport differs.")
-                .add("raft-write-timeout", DURATION, "5s", ACCEPTED, "Write timeout of etcd's peer HTTP connections; etcdj's peer transport differs.")
+                .add("raft-read-timeout", DURATION, "5s", ACCEPTED, "Read timeout of etcd's peer HTTP connections.")
+                .add("raft-write-timeout", DURATION, "5s", ACCEPTED, "Write timeout of etcd's peer HTTP connections.")
                 .add("enable-grpc-gateway", BOOL, "true", SUPPORTED, "Serve the JSON gateway (/v3/...) on the client port.");
 
         b.group(FlagGroup.CLUSTERING)
@@ -66,7 +66,7 @@ final class MemberFlags {
                 .add("auto-compaction-retention", STRING, "0", SUPPORTED, "History to keep when compacting automatically (0 disables): hours or a duration in periodic mode, revisions in revision mode.")
                 .add("auto-compaction-mode", STRING, "periodic", SUPPORTED, "How to read auto-compaction-retention: 'periodic' or 'revision'.")
                 .add("enable-v2", BOOL, "false", SUPPORTED, "Serve etcd's v2 API; etcdj serves only v3, so only false is accepted.")
-                .add("v2-deprecation", STRING, "not-yet", ACCEPTED, "Stage of the v2 store's removal; etcdj has no v2 store.")
+                .add("v2-deprecation", STRING, "not-yet", ACCEPTED, "Stage of the v2 store's removal (etcdj has no v2 store).")
                 .choices("not-yet", "write-only", "write-only-drop-data", "gone");
     }
 }

@@ -29,7 +29,7 @@ final class OperationsFlags {
 
     static void addTo(FlagTableBuilder b) {
         b.group(FlagGroup.MONITORING)
-                .add("enable-pprof", BOOL, "false", ACCEPTED, "Serve Go's pprof profiles; a JVM has other profilers, so this has no effect.")
+                .add("enable-pprof", BOOL, "false", ACCEPTED, "Serve Go's pprof profiles (a JVM has its own profilers).")
                 .add("metrics", STRING, "basic", ACCEPTED, "Detail of exported metrics: 'basic' or 'extensive'.")
                 .add("listen-metrics-urls", URLS, "", SUPPORTED, "Extra URLs serving only /metrics and the health endpoints.");
 
@@ -65,14 +65,14 @@ final class OperationsFlags {
                 .add("experimental-enable-v2v3", STRING, "", NOT_YET, "Serve the v2 API emulated on v3 under this prefix.")
                 .add("experimental-enable-lease-checkpoint", BOOL, "false", NOT_YET, "Leader sends lease TTL checkpoints so a new leader does not reset them.")
                 .add("experimental-enable-lease-checkpoint-persist", BOOL, "false", NOT_YET, "Persist lease checkpoints (needs experimental-enable-lease-checkpoint).")
-                .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Revisions deleted per compaction batch in bbolt; etcdj batches its own way.")
+                .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Revisions deleted per compaction batch in bbolt.")
                 .add("experimental-peer-skip-client-san-verification", BOOL, "false", NOT_YET, "Do not check the SAN of peer client certificates.")
                 .add("experimental-watch-progress-notify-interval", DURATION, "10m", SUPPORTED, "Period of progress notifications on watches that asked for them.")
                 .add("experimental-warning-apply-duration", DURATION, "100ms", ACCEPTED, "Applying longer than this logs a warning.")
                 .add("experimental-downgrade-check-time", DURATION, "5s", ACCEPTED, "Period of downgrade status checks.")
                 .add("experimental-memory-mlock", BOOL, "false", NOT_YET, "Lock the storage pages in RAM.")
-                .add("experimental-txn-mode-write-with-shared-buffer", BOOL, "true", ACCEPTED, "bbolt read-buffer sharing in write transactions; no effect in etcdj.")
-                .add("experimental-bootstrap-defrag-threshold-megabytes", UINT, "0", ACCEPTED, "Defragment bbolt at start when that frees this much; no effect in etcdj.")
+                .add("experimental-txn-mode-write-with-shared-buffer", BOOL, "true", ACCEPTED, "bbolt read-buffer sharing in write transactions.")
+                .add("experimental-bootstrap-defrag-threshold-megabytes", UINT, "0", ACCEPTED, "Defragment bbolt at start when that frees this much.")
                 .add("experimental-stop-grpc-service-on-defrag", BOOL, "false", NOT_YET, "Report NOT_SERVING on the gRPC health service while defragmenting.");
 
         b.group(FlagGroup.UNSAFE)
@@ -80,9 +80,9 @@ final class OperationsFlags {
                 .add("unsafe-no-fsync", BOOL, "false", NOT_YET, "Never fsync; a crash can lose acknowledged writes.");
 
         b.group(FlagGroup.DEPRECATED)
-                .add("debug", BOOL, "false", ACCEPTED, "Same as --log-level=debug (etcd 3.4).")
+                .add("debug", BOOL, "false", SUPPORTED, "Same as --log-level=debug (etcd 3.4).")
                 .add("log-package-levels", STRING, "", ACCEPTED, "Per-package log levels of capnslog (etcd 3.4).")
-                .add("log-output", UNIQUE_STRINGS, "default", ACCEPTED, "Older spelling of --log-outputs (etcd 3.4).")
+                .add("log-output", UNIQUE_STRINGS, "default", SUPPORTED, "Older spelling of --log-outputs (etcd 3.4).")
                 .add("experimental-backend-bbolt-freelist-type", STRING, "array", ACCEPTED, "Older spelling of --backend-bbolt-freelist-type (etcd 3.4).")
                 .add("next-cluster-version-compatible", BOOL, "false", ACCEPTED, "Let an etcd 3.4 member join a 3.5 cluster while downgrading (etcd 3.4).");
 
