@@ -140,6 +140,14 @@ class ValidationTest {
     }
 
     @Test
+    void theOldLogOutputSpellingStillWorks() {
+        ConfigLoader.Start start = Loads.start("--log-output", "stderr");
+        assertEquals(List.of("stderr"), start.config().logOutputs());
+        assertTrue(start.warnings().get(0).contains("'--log-output' flag has been deprecated"));
+        assertRefused("both '--log-output' and '--log-outputs' are set", "--log-output", "stderr", "--log-outputs", "stdout");
+    }
+
+    @Test
     void unusablePathsAreRefusedNotThrown() {
         assertRefused("--data-dir \"a\u0000b\" is not a usable path", "--data-dir", "a\u0000b");
         assertRefused("--config-file \"a\u0000b\" is not a usable path", "--config-file", "a\u0000b");
