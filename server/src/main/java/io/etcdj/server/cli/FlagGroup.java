@@ -1,0 +1,31 @@
+package io.etcdj.server.cli;
+
+/** The sections of {@code --help}, in etcd's order. */
+public enum FlagGroup {
+    /** {@code --config-file} and {@code --version}: described in the usage lines, not in a section. */
+    COMMAND(""),
+    MEMBER("Member"),
+    CLUSTERING("Clustering"),
+    SECURITY("Security"),
+    AUTH("Auth"),
+    MONITORING("Profiling and Monitoring"),
+    LOGGING("Logging"),
+    PROXY("v2 Proxy (etcd's v2 proxy; etcdj does not implement it)"),
+    TRACING("Experimental distributed tracing"),
+    EXPERIMENTAL("Experimental feature"),
+    UNSAFE("Unsafe feature"),
+    DEPRECATED("Deprecated (accepted for compatibility with etcd 3.4)"),
+    /** Flags etcd ignores with a warning; not shown in help. */
+    HIDDEN("");
+
+    private final String title;
+
+    FlagGroup(String title) {
+        this.title = title;
+    }
+
+    /** The heading printed above this group in {@code --help}. */
+    public String title() {
+        return title;
+    }
+}
