@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): unit tests, integration tests against real bin/etcdj processes,
-# then etcd's own e2e tests listed in e2e/passing.txt. Prints one summary line per stage.
+# then etcd's own e2e tests listed in scripts/e2e-passing.txt. Prints one summary line per stage.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 source bin/lib/java.sh
 echo "== unit and integration tests (mvn verify) with JAVA_HOME=$JAVA_HOME"
 mvn -B -ntp verify
-if [ -x scripts/e2e.sh ] && [ -f e2e/passing.txt ] && grep -qv '^\s*\(#\|$\)' e2e/passing.txt; then
-  echo "== etcd e2e tests that pass against etcdj (e2e/passing.txt)"
-  scripts/e2e.sh --list e2e/passing.txt
+if [ -x scripts/e2e.sh ] && [ -f scripts/e2e-passing.txt ] && grep -qv '^\s*\(#\|$\)' scripts/e2e-passing.txt; then
+  echo "== etcd e2e tests that pass against etcdj (scripts/e2e-passing.txt)"
+  scripts/e2e.sh --list scripts/e2e-passing.txt
 fi
