@@ -26,3 +26,5 @@ if ! JAVA_HOME=$(etcdj_find_java); then
   exit 1
 fi
 export JAVA_HOME
+JAVA_MAJOR=$(etcdj_java_major "$JAVA_HOME")
+export JAVA_MAJOR
