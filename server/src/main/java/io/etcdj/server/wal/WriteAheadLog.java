@@ -47,6 +47,8 @@ public final class WriteAheadLog implements Closeable {
   private final LogState state;
   private final EntryCache cache;
   private final SegmentWriter writer;
+  /** Zero-fills the next segment in the background; null when not preallocating. */
+  private final SegmentPreparer preparer;
   /** The first write failure; once set, every write throws. */
   private IOException failure;
   private boolean closed;
@@ -61,6 +63,10 @@ public final class WriteAheadLog implements Closeable {
     this.state = state;
     this.cache = new EntryCache(options.cacheSizeBytes());
     this.writer = new SegmentWriter(segments.last().channel, endOffset);
+    this.preparer = options.preallocate() ? new SegmentPreparer(dir, options.segmentSizeBytes()) : null;
+    if (preparer != null) {
+      preparer.prepare(segments.last().seq + 1);
+    }
   }
 
   /**
@@ -256,6 +262,9 @@ public final class WriteAheadLog implements Closeable {
       error = e;
     }
     try {
+      if (preparer != null) {
+        preparer.close();
+      }
       segments.close();
       lock.release();
       lockChannel.close();
@@ -282,6 +291,9 @@ public final class WriteAheadLog implements Closeable {
    */
   void crashForTest() throws IOException {
     closed = true;
+    if (preparer != null) {
+      preparer.abandon();
+    }
     segments.close();
     lock.release();
     lockChannel.close();
@@ -341,9 +353,14 @@ public final class WriteAheadLog implements Closeable {
     writer.sync();
     old.channel.truncate(writer.writeOffset());
     old.channel.force(true);
+    long seq = old.seq + 1;
+    Path prepared = preparer != null ? preparer.take(seq) : null;
     long preallocateBytes = options.preallocate() ? options.segmentSizeBytes() : 0;
-    long end = segments.create(old.seq + 1, state.lastIndex() + 1, state.segmentStart(), preallocateBytes);
+    long end = segments.create(seq, state.lastIndex() + 1, state.segmentStart(), preallocateBytes, prepared);
     writer.switchTo(segments.last().channel, end);
+    if (preparer != null) {
+      preparer.prepare(seq + 1);
+    }
   }
 
   private void flushForRead() throws IOException {
