@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Zero-fills the next segment file on a background thread while the current one fills up, so that
+ * Zero-fills the next segment file on a background thread once the current one is half full, so that
  * rollover on the caller's thread only writes a header and renames (filling 64 MiB takes 60-500 ms
  * here, longer than a raft heartbeat). The prepared file is named {@code <seq>-0000000000000000.wal.tmp},
  * which start-up deletes as an unfinished segment if the process dies first.

@@ -64,9 +64,6 @@ public final class WriteAheadLog implements Closeable {
     this.cache = new EntryCache(options.cacheSizeBytes());
     this.writer = new SegmentWriter(segments.last().channel, endOffset);
     this.preparer = options.preallocate() ? new SegmentPreparer(dir, options.segmentSizeBytes()) : null;
-    if (preparer != null) {
-      preparer.prepare(segments.last().seq + 1);
-    }
   }
 
   /**
@@ -339,6 +336,11 @@ public final class WriteAheadLog implements Closeable {
         long offset = writer.append(r, i == group.size() - 1);
         state.apply(r, segments.pack(active, offset));
       }
+      if (preparer != null && writer.writeOffset() > options.segmentSizeBytes() / 2) {
+        // Half full: zero-fill the next segment now, in the background, not at open or right after a roll
+        // when it would compete with the syncs of a fresh burst of writes.
+        preparer.prepare(active.seq + 1);
+      }
     } catch (IOException | RuntimeException e) {
       throw fail(e);
     }
@@ -358,9 +360,6 @@ public final class WriteAheadLog implements Closeable {
     long preallocateBytes = options.preallocate() ? options.segmentSizeBytes() : 0;
     long end = segments.create(seq, state.lastIndex() + 1, state.segmentStart(), preallocateBytes, prepared);
     writer.switchTo(segments.last().channel, end);
-    if (preparer != null) {
-      preparer.prepare(seq + 1);
-    }
   }
 
   private void flushForRead() throws IOException {
