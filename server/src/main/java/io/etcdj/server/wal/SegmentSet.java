@@ -128,12 +128,16 @@ final class SegmentSet implements Closeable {
    * Creates segment {@code seq} holding the header and {@code start}, zero-filled up to
    * {@code preallocateBytes} (0 = no preallocation), durable and named, and adds it. Returns the
    * end offset of the start record.
+   *
+   * @param prepared a zero-filled, synced file of preallocateBytes to use, or null to create one
    */
-  long create(long seq, long nameIndex, WalRecord.SegmentStart start, long preallocateBytes) throws IOException {
+  long create(long seq, long nameIndex, WalRecord.SegmentStart start, long preallocateBytes, Path prepared)
+      throws IOException {
     Path path = dir.resolve(fileName(seq, nameIndex));
-    Path tmp = dir.resolve(path.getFileName() + TMP_SUFFIX);
-    FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
+    Path tmp = prepared != null ? prepared : dir.resolve(path.getFileName() + TMP_SUFFIX);
+    FileChannel ch = prepared != null
+        ? FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)
+        : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     long end;
     try {
       byte[] header = new WalFormat.SegmentHeader(seq, nameIndex).encode();
@@ -147,8 +151,12 @@ final class SegmentSet implements Closeable {
       while (b.hasRemaining()) {
         ch.write(b, end - b.remaining());
       }
-      zeroFill(ch, end, preallocateBytes);
-      ch.force(true);
+      if (prepared != null) {
+        ch.force(false); // size and blocks were synced when it was prepared
+      } else {
+        zeroFill(ch, end, preallocateBytes);
+        ch.force(true);
+      }
       Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       ch.close();

@@ -36,7 +36,7 @@ final class WalRecovery {
     List<SegmentSet.Segment> found = listSegments(dir);
     if (found.isEmpty()) {
       WalRecord.SegmentStart start = new WalRecord.SegmentStart(0, 0, 0, 0, HardState.EMPTY);
-      long end = segments.create(1, 1, start, preallocateBytes);
+      long end = segments.create(1, 1, start, preallocateBytes, null);
       state.apply(start, segments.pack(segments.last(), WalFormat.SEGMENT_HEADER_BYTES));
       return end;
     }
@@ -80,7 +80,9 @@ final class WalRecovery {
       log.warn("WAL segment {} ended with an incomplete write ({}), as a crash or power loss during a write leaves; "
           + "discarded everything after offset {} (data that was never synced, so nothing acknowledged was lost). "
           + "No action is needed; if this happens without a crash, check the disk.", last.path, result.tornTail(), end);
-    } else if (last.channel.size() < preallocateBytes) {
+    } else {
+      // What we read may have been in the page cache only (the previous process died unsynced). Frames
+      // written from now on claim everything before them is durable, so make that true first.
       SegmentSet.zeroFill(last.channel, last.channel.size(), preallocateBytes);
       last.channel.force(true);
     }

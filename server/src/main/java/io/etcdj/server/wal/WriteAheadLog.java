@@ -47,6 +47,8 @@ public final class WriteAheadLog implements Closeable {
   private final LogState state;
   private final EntryCache cache;
   private final SegmentWriter writer;
+  /** Zero-fills the next segment in the background; null when not preallocating. */
+  private final SegmentPreparer preparer;
   /** The first write failure; once set, every write throws. */
   private IOException failure;
   private boolean closed;
@@ -61,6 +63,7 @@ public final class WriteAheadLog implements Closeable {
     this.state = state;
     this.cache = new EntryCache(options.cacheSizeBytes());
     this.writer = new SegmentWriter(segments.last().channel, endOffset);
+    this.preparer = options.preallocate() ? new SegmentPreparer(dir, options.segmentSizeBytes()) : null;
   }
 
   /**
@@ -256,6 +259,9 @@ public final class WriteAheadLog implements Closeable {
       error = e;
     }
     try {
+      if (preparer != null) {
+        preparer.close();
+      }
       segments.close();
       lock.release();
       lockChannel.close();
@@ -282,6 +288,9 @@ public final class WriteAheadLog implements Closeable {
    */
   void crashForTest() throws IOException {
     closed = true;
+    if (preparer != null) {
+      preparer.abandon();
+    }
     segments.close();
     lock.release();
     lockChannel.close();
@@ -327,6 +336,11 @@ public final class WriteAheadLog implements Closeable {
         long offset = writer.append(r, i == group.size() - 1);
         state.apply(r, segments.pack(active, offset));
       }
+      if (preparer != null && writer.writeOffset() > options.segmentSizeBytes() / 2) {
+        // Half full: zero-fill the next segment now, in the background, not at open or right after a roll
+        // when it would compete with the syncs of a fresh burst of writes.
+        preparer.prepare(active.seq + 1);
+      }
     } catch (IOException | RuntimeException e) {
       throw fail(e);
     }
@@ -341,8 +355,10 @@ public final class WriteAheadLog implements Closeable {
     writer.sync();
     old.channel.truncate(writer.writeOffset());
     old.channel.force(true);
+    long seq = old.seq + 1;
+    Path prepared = preparer != null ? preparer.take(seq) : null;
     long preallocateBytes = options.preallocate() ? options.segmentSizeBytes() : 0;
-    long end = segments.create(old.seq + 1, state.lastIndex() + 1, state.segmentStart(), preallocateBytes);
+    long end = segments.create(seq, state.lastIndex() + 1, state.segmentStart(), preallocateBytes, prepared);
     writer.switchTo(segments.last().channel, end);
   }
 

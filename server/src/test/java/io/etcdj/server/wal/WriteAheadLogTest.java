@@ -196,6 +196,7 @@ class WriteAheadLogTest {
   @Test
   void secondOpenOfTheSameDirectoryIsRefused() throws IOException {
     try (WriteAheadLog wal = WriteAheadLog.open(dir, small())) {
+      assertEquals(0, wal.lastIndex());
       IOException e = assertThrows(IOException.class, () -> WriteAheadLog.open(dir, small()));
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
     }
