@@ -27,6 +27,15 @@ public final class Headers {
                 .build();
     }
 
+    /** The header of cluster-membership responses, which carry no store revision in etcd. */
+    public ResponseHeader memberHeader() {
+        return ResponseHeader.newBuilder()
+                .setClusterId(identity.clusterId())
+                .setMemberId(identity.memberId())
+                .setRaftTerm(consensus.status().term())
+                .build();
+    }
+
     /** The header with the given one's revision, and this member's identity and term. */
     public ResponseHeader fill(ResponseHeader partial) {
         return header(partial.getRevision());
