@@ -66,7 +66,7 @@ public final class EtcdjMain {
                 cfg.maxConcurrentStreams(), tls);
     }
 
-    /** slf4j-simple reads these once, when the first logger is made; flags given with -D win. */
+    /** Logging and runtime properties, read once when first used; flags given with -D win. */
     private static void configureLogging(String level) {
         String lvl = level == null ? "info" : level.toLowerCase(Locale.ROOT);
         if (lvl.equals("panic") || lvl.equals("fatal") || lvl.equals("dpanic")) {
@@ -80,6 +80,8 @@ public final class EtcdjMain {
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.grpc", "warn");
+        // Netty's JFR allocation events make the JVM build JFR's metadata at the first allocation: ~4 s of start-up
+        setDefault("io.netty.jfr.enabled", "false");
     }
 
     private static void setDefault(String key, String value) {
