@@ -64,11 +64,16 @@ public final class EtcdjServer implements AutoCloseable {
         }
         DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
         boolean fresh = dir.isNew();
+        if (fresh && cfg.joinExisting()) {
+            throw new IOException("--initial-cluster-state=existing asks to join a running cluster, which needs"
+                    + " clustering (not in this etcdj build); start with --initial-cluster-state=new");
+        }
         if (!fresh && !Files.exists(dir.store())) {
             throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at "
                     + dir.store() + "; restore the data dir from a backup or start with an empty --data-dir");
         }
         ClusterIdentity identity = fresh ? bootstrapIdentity(cfg) : IdentityFile.read(dir.identity());
+        dir.create();
         MvccStore store = MvccStore.open(dir.store());
         WriteAheadLog wal = null;
         LocalLog log = null;

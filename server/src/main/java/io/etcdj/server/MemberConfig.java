@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * @param walDir null = under the data dir
  * @param initialCluster member name -> peer URLs, in the order given
+ * @param joinExisting --initial-cluster-state=existing: join a running cluster rather than found one
  */
 public record MemberConfig(
         String name,
@@ -23,6 +24,7 @@ public record MemberConfig(
         List<URI> initialAdvertisePeerUrls,
         Map<String, List<URI>> initialCluster,
         String initialClusterToken,
+        boolean joinExisting,
         long snapshotCount,
         int maxTxnOps,
         int maxRequestBytes,
@@ -35,6 +37,6 @@ public record MemberConfig(
         Map<String, List<URI>> cluster = new LinkedHashMap<>();
         cluster.put("default", List.of(peer));
         return new MemberConfig("default", dataDir, null, List.of(clientUrl), List.of(clientUrl), List.of(peer),
-                cluster, "etcd-cluster", 100_000, 128, 1536 * 1024, 0, TlsSettings.NONE);
+                cluster, "etcd-cluster", false, 100_000, 128, 1536 * 1024, 0, TlsSettings.NONE);
     }
 }

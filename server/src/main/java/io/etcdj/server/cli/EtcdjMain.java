@@ -54,16 +54,35 @@ public final class EtcdjMain {
     }
 
     static MemberConfig toMemberConfig(ServerConfig cfg) {
-        TlsConfig c = cfg.clientSecurity();
-        if (c.crlFile() != null) {
-            throw new IllegalArgumentException("--client-crl-file is not supported by etcdj yet; remove it");
+        String unsupported = notYetServed(cfg);
+        if (unsupported != null) {
+            throw new IllegalArgumentException(unsupported + " is parsed but not served by this etcdj build yet;"
+                    + " remove it (refused rather than ignored)");
         }
+        TlsConfig c = cfg.clientSecurity();
         TlsSettings tls = new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
                 c.autoTls() && c.hasNoCertificate());
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
-                cfg.initialClusterToken(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
+                cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
                 cfg.maxConcurrentStreams(), tls);
+    }
+
+    /** The first flag that is set to something this build cannot honour yet, or null. */
+    static String notYetServed(ServerConfig cfg) {
+        if (cfg.clientSecurity().crlFile() != null) {
+            return "--client-crl-file";
+        }
+        if (!cfg.listenMetricsUrls().isEmpty()) {
+            return "--listen-metrics-urls";
+        }
+        if (cfg.quotaBackendBytes() != 0) {
+            return "--quota-backend-bytes (the space quota)";
+        }
+        if (!cfg.autoCompactionRetention().equals("0")) {
+            return "--auto-compaction-retention";
+        }
+        return null;
     }
 
     /** Logging and runtime properties, read once when first used; flags given with -D win. */
