@@ -1,0 +1,455 @@
+package io.etcdj.raft;
+
+import io.etcdj.raft.Message.AppendRequest;
+import io.etcdj.raft.Message.AppendResponse;
+import io.etcdj.raft.Message.HeartbeatRequest;
+import io.etcdj.raft.Message.HeartbeatResponse;
+import io.etcdj.raft.Message.ReadIndexResponse;
+import io.etcdj.raft.Message.SnapshotRequest;
+import io.etcdj.raft.Message.TimeoutNow;
+import io.etcdj.raft.ProposalRefusedException.Reason;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The leader's side of Raft: appending proposals, replicating to each member under its {@link Progress}
+ * flow control, deciding commitment (only by counting a current-term entry), confirming reads, CheckQuorum
+ * and leadership transfer. Holds the state that only matters while leading.
+ */
+final class Leader {
+    private final Raft r;
+    private final ReadIndexQueue reads;
+    /** Member leadership is being handed to, or 0. */
+    long leadTransferee;
+    /** Index of the last membership change appended; no other may be proposed until it is applied. */
+    long pendingConfIndex;
+    /** Payload bytes appended and not yet committed, bounded by maxUncommittedBytes. */
+    long uncommittedSizeBytes;
+
+    Leader(Raft r) {
+        this.r = r;
+        this.reads = new ReadIndexQueue(r.cfg.maxPendingReads());
+    }
+
+    /** Called on every term or role change: forget leader-only state and reset every progress. */
+    void onReset() {
+        leadTransferee = 0;
+        uncommittedSizeBytes = 0;
+        reads.clear();
+        long next = r.log.lastIndex() + 1;
+        for (Map.Entry<Long, Progress> e : r.tracker.progress().entrySet()) {
+            Progress old = e.getValue();
+            Progress pr = new Progress(next, r.cfg.maxInflightMsgs(), r.cfg.maxInflightBytes(), old.learner);
+            if (e.getKey() == r.id) {
+                pr.match = stableIndex();
+            }
+            e.setValue(pr);
+        }
+    }
+
+    /** The last index known durable on this member. */
+    private long stableIndex() {
+        return r.log.unstable().snapshot() != null ? 0 : r.log.unstable().offset() - 1;
+    }
+
+    void onBecomeLeader() {
+        Progress self = r.tracker.get(r.id);
+        self.becomeReplicate();
+        self.next = r.log.lastIndex() + 1;
+        // conservatively treat everything in the log as a possible unapplied membership change
+        pendingConfIndex = r.log.lastIndex();
+        long index = r.log.lastIndex() + 1;
+        r.log.append(List.of(new Entry(r.term, index, EntryType.NORMAL, new byte[0])));
+        bcastAppend();
+    }
+
+    void tick() {
+        r.heartbeatElapsed++;
+        r.electionElapsed++;
+        if (r.electionElapsed >= r.cfg.electionTicks()) {
+            r.electionElapsed = 0;
+            if (r.cfg.checkQuorum()) {
+                checkQuorum();
+                if (r.role != Role.LEADER) {
+                    return;
+                }
+            }
+            leadTransferee = 0; // a transfer not done within an election timeout is abandoned
+        }
+        if (r.heartbeatElapsed >= r.cfg.heartbeatTicks()) {
+            r.heartbeatElapsed = 0;
+            if (reads.hasWaiting() && !reads.roundInFlight()) {
+                startReadRound();
+            } else {
+                bcastHeartbeat(reads.lastRoundId());
+            }
+        }
+    }
+
+    private void checkQuorum() {
+        Progress self = r.tracker.get(r.id);
+        if (self != null) {
+            self.recentActive = true;
+        }
+        if (!r.tracker.quorumActive()) {
+            r.becomeFollower(r.term, 0);
+            return;
+        }
+        for (Map.Entry<Long, Progress> e : r.tracker.progress().entrySet()) {
+            if (e.getKey() != r.id) {
+                e.getValue().recentActive = false;
+            }
+        }
+    }
+
+    // ---- proposals -----------------------------------------------------------------------------
+
+    void propose(List<Entry> entries) {
+        if (r.tracker.get(r.id) == null || !r.tracker.isVoter(r.id)) {
+            throw new ProposalRefusedException(Reason.NOT_MEMBER, "leader " + r.id + " is no longer a voter");
+        }
+        if (leadTransferee != 0) {
+            throw new ProposalRefusedException(Reason.TRANSFER_IN_PROGRESS, "leadership is moving to "
+                    + leadTransferee);
+        }
+        if (entries.isEmpty()) {
+            throw new ProposalRefusedException(Reason.INVALID, "empty proposal");
+        }
+        long sizeBytes = 0;
+        int confChanges = 0;
+        for (Entry e : entries) {
+            if (e.data().length > r.cfg.maxEntrySizeBytes()) {
+                throw new ProposalRefusedException(Reason.INVALID, "entry of " + e.data().length
+                        + " bytes exceeds " + r.cfg.maxEntrySizeBytes());
+            }
+            sizeBytes += e.data().length;
+            if (e.type() == EntryType.CONF_CHANGE) {
+                if (++confChanges > 1) {
+                    throw new ProposalRefusedException(Reason.CONF_CHANGE_PENDING, "one membership change at a time");
+                }
+                r.membership.validateProposal(RaftCodec.decodeConfChange(e.data()));
+            }
+        }
+        if (uncommittedSizeBytes > 0 && uncommittedSizeBytes + sizeBytes > r.cfg.maxUncommittedBytes()) {
+            throw new ProposalRefusedException(Reason.OVERLOADED, uncommittedSizeBytes
+                    + " uncommitted bytes already");
+        }
+        long index = r.log.lastIndex();
+        List<Entry> placed = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            index++;
+            placed.add(e.at(r.term, index));
+            if (e.type() == EntryType.CONF_CHANGE) {
+                pendingConfIndex = index;
+            }
+        }
+        r.log.append(placed);
+        uncommittedSizeBytes += sizeBytes;
+        bcastAppend();
+    }
+
+    /** Committed entries were handed to the application: they no longer count as uncommitted. */
+    void reduceUncommitted(List<Entry> committed) {
+        long s = 0;
+        for (Entry e : committed) {
+            s += e.data().length;
+        }
+        uncommittedSizeBytes = Math.max(0, uncommittedSizeBytes - s);
+    }
+
+    /** Our own log became durable up to {@code index}: count our copy. */
+    void onStable() {
+        Progress self = r.tracker.get(r.id);
+        if (self != null && self.maybeUpdate(stableIndex()) && maybeCommit()) {
+            onCommitAdvanced();
+        }
+    }
+
+    private boolean maybeCommit() {
+        return r.log.maybeCommit(r.tracker.committedIndex(), r.term);
+    }
+
+    private void onCommitAdvanced() {
+        if (reads.hasWaiting() && !reads.roundInFlight()) {
+            startReadRound(); // the first commit of our term may release waiting reads
+        }
+        bcastAppend();
+    }
+
+    // ---- responses -----------------------------------------------------------------------------
+
+    void step(Message m) {
+        Progress pr = r.tracker.get(m.from());
+        if (pr == null || m.from() == r.id) {
+            return; // not (or no longer) a member
+        }
+        switch (m) {
+            case AppendResponse a -> handleAppendResponse(a, pr);
+            case HeartbeatResponse h -> handleHeartbeatResponse(h, pr);
+            default -> { }
+        }
+    }
+
+    private void handleAppendResponse(AppendResponse m, Progress pr) {
+        pr.recentActive = true;
+        long lastIndex = r.log.lastIndex();
+        if (m.index() > lastIndex) {
+            return; // refers to entries we never sent
+        }
+        if (m.reject()) {
+            long probe = Math.min(m.hintIndex(), lastIndex);
+            if (m.hintTerm() > 0) {
+                probe = r.log.findConflictByTerm(probe, m.hintTerm());
+            }
+            if (pr.maybeDecrTo(m.index(), probe)) {
+                if (pr.state == ProgressState.REPLICATE) {
+                    pr.becomeProbe();
+                }
+                sendAppend(m.from());
+            }
+            return;
+        }
+        boolean oldPaused = pr.isPaused();
+        if (!pr.maybeUpdate(m.index())) {
+            return;
+        }
+        switch (pr.state) {
+            case PROBE -> pr.becomeReplicate();
+            case SNAPSHOT -> {
+                if (pr.match >= pr.pendingSnapshot) {
+                    pr.becomeProbe();
+                    pr.becomeReplicate();
+                }
+            }
+            case REPLICATE -> pr.inflights.freeLE(m.index());
+        }
+        if (maybeCommit()) {
+            onCommitAdvanced();
+        } else if (oldPaused) {
+            sendAppend(m.from()); // it may be missing our commit index
+        }
+        while (maybeSendAppend(m.from(), false)) {
+            // fill the inflight window
+        }
+        if (m.from() == leadTransferee && pr.match == r.log.lastIndex()) {
+            sendTimeoutNow(m.from());
+        }
+    }
+
+    private void handleHeartbeatResponse(HeartbeatResponse m, Progress pr) {
+        pr.recentActive = true;
+        pr.probeSent = false;
+        if (pr.state == ProgressState.REPLICATE && pr.inflights.full()) {
+            pr.inflights.freeFirstOne();
+        }
+        if (pr.match < r.log.lastIndex()) {
+            sendAppend(m.from());
+        }
+        if (m.readRound() > pr.readAckRound) {
+            pr.readAckRound = m.readRound();
+            checkReads();
+        }
+    }
+
+    void reportUnreachable(long id) {
+        Progress pr = r.tracker.get(id);
+        if (pr != null && pr.state == ProgressState.REPLICATE) {
+            pr.becomeProbe();
+        }
+    }
+
+    void reportSnapshot(long id, boolean success) {
+        Progress pr = r.tracker.get(id);
+        if (pr == null || pr.state != ProgressState.SNAPSHOT) {
+            return;
+        }
+        if (!success) {
+            pr.pendingSnapshot = 0;
+        }
+        pr.becomeProbe();
+        pr.probeSent = true; // wait for the follower's answer, or a heartbeat, before the next append
+    }
+
+    // ---- reads ---------------------------------------------------------------------------------
+
+    void readIndex(long from, byte[] context) {
+        if (!reads.add(from, context)) {
+            if (from == r.id) {
+                throw new ProposalRefusedException(Reason.OVERLOADED, "too many pending reads");
+            }
+            return;
+        }
+        if (!reads.roundInFlight()) {
+            startReadRound();
+        }
+    }
+
+    private boolean committedInCurrentTerm() {
+        return r.log.term(r.log.committed()) == r.term;
+    }
+
+    private void startReadRound() {
+        if (!committedInCurrentTerm()) {
+            return; // our commit index may be stale until an entry of our term commits
+        }
+        long round = reads.startRound(r.log.committed());
+        Progress self = r.tracker.get(r.id);
+        if (self != null) {
+            self.readAckRound = round;
+        }
+        if (r.tracker.isSingleton() && r.tracker.isVoter(r.id)) {
+            checkReads();
+            return;
+        }
+        bcastHeartbeat(round);
+    }
+
+    /** Answers every read round a quorum of voters has confirmed. */
+    void checkReads() {
+        if (!reads.roundInFlight()) {
+            return;
+        }
+        long confirmed = r.tracker.quorumValue(pr -> pr.readAckRound);
+        for (ReadIndexQueue.Round round : reads.confirm(confirmed)) {
+            for (ReadIndexQueue.Request req : round.requests()) {
+                if (req.from() == r.id) {
+                    r.readStates.add(new ReadState(round.index(), req.context()));
+                } else {
+                    r.send(new ReadIndexResponse(r.id, req.from(), r.term, round.index(), req.context()));
+                }
+            }
+        }
+        if (reads.hasWaiting() && !reads.roundInFlight()) {
+            startReadRound();
+        }
+    }
+
+    // ---- leadership transfer -------------------------------------------------------------------
+
+    void transfer(long transferee) {
+        if (transferee == r.id) {
+            return;
+        }
+        Progress pr = r.tracker.get(transferee);
+        if (pr == null || !r.tracker.isVoter(transferee)) {
+            throw new ProposalRefusedException(Reason.INVALID, "cannot transfer leadership to non-voter "
+                    + transferee);
+        }
+        if (leadTransferee == transferee) {
+            return;
+        }
+        r.electionElapsed = 0; // the transfer must finish within an election timeout
+        leadTransferee = transferee;
+        if (pr.match == r.log.lastIndex()) {
+            sendTimeoutNow(transferee);
+        } else {
+            sendAppend(transferee);
+        }
+    }
+
+    private void sendTimeoutNow(long to) {
+        r.send(new TimeoutNow(r.id, to, r.term));
+    }
+
+    /** The membership changed while we lead. */
+    void onConfigChanged() {
+        if (!r.tracker.isVoter(r.id)) {
+            stepDownRemoved();
+            return;
+        }
+        if (leadTransferee != 0 && !r.tracker.isVoter(leadTransferee)) {
+            leadTransferee = 0;
+        }
+        if (maybeCommit()) {
+            onCommitAdvanced();
+        } else {
+            bcastAppend();
+        }
+        checkReads();
+    }
+
+    /** We were removed: hand over to a caught-up voter if there is one, and step down. */
+    private void stepDownRemoved() {
+        long best = 0;
+        for (long voter : r.tracker.config().voters()) {
+            Progress pr = r.tracker.get(voter);
+            if (pr != null && pr.match == r.log.lastIndex() && best == 0) {
+                best = voter;
+            }
+        }
+        if (best != 0) {
+            sendTimeoutNow(best);
+        }
+        r.becomeFollower(r.term, 0);
+    }
+
+    // ---- sending -------------------------------------------------------------------------------
+
+    void bcastAppend() {
+        for (long id : r.tracker.progress().keySet()) {
+            if (id != r.id) {
+                maybeSendAppend(id, true);
+            }
+        }
+    }
+
+    private void bcastHeartbeat(long readRound) {
+        long commit = r.log.committed();
+        for (Map.Entry<Long, Progress> e : r.tracker.progress().entrySet()) {
+            long id = e.getKey();
+            if (id != r.id) {
+                // never tell a follower to commit beyond what it has acknowledged
+                r.send(new HeartbeatRequest(r.id, id, r.term, Math.min(e.getValue().match, commit), readRound));
+            }
+        }
+    }
+
+    private void sendAppend(long to) {
+        maybeSendAppend(to, true);
+    }
+
+    /** Sends the next append (or snapshot) to {@code to} unless paused; returns whether anything was sent. */
+    private boolean maybeSendAppend(long to, boolean sendIfEmpty) {
+        Progress pr = r.tracker.get(to);
+        if (pr == null || pr.isPaused()) {
+            return false;
+        }
+        if (pr.next < r.log.firstIndex()) {
+            return sendSnapshot(to, pr);
+        }
+        long lastIndex = r.log.lastIndex();
+        long prevIndex = pr.next - 1;
+        long prevTerm = r.log.term(prevIndex);
+        List<Entry> ents = pr.next <= lastIndex
+                ? r.log.slice(pr.next, lastIndex + 1, r.cfg.maxSizePerMsgBytes()) : List.of();
+        if (ents.isEmpty() && !sendIfEmpty) {
+            return false;
+        }
+        long sizeBytes = 0;
+        for (Entry e : ents) {
+            sizeBytes += e.sizeBytes();
+        }
+        r.send(new AppendRequest(r.id, to, r.term, prevIndex, prevTerm, ents, r.log.committed()));
+        pr.sentEntries(ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index(), sizeBytes, ents.size());
+        return true;
+    }
+
+    private boolean sendSnapshot(long to, Progress pr) {
+        if (!pr.recentActive) {
+            return false; // do not ship a snapshot to a member that may be down
+        }
+        Snapshot snap;
+        try {
+            snap = r.log.snapshot();
+        } catch (SnapshotUnavailableException e) {
+            return false;
+        }
+        if (snap.isEmpty()) {
+            throw new IllegalStateException("invariant: member " + to + " needs a snapshot but there is none");
+        }
+        pr.becomeSnapshot(snap.metadata().index());
+        r.send(new SnapshotRequest(r.id, to, r.term, snap));
+        return true;
+    }
+}

@@ -1,0 +1,466 @@
+package io.etcdj.raft;
+
+import io.etcdj.raft.Message.AppendRequest;
+import io.etcdj.raft.Message.AppendResponse;
+import io.etcdj.raft.Message.HeartbeatRequest;
+import io.etcdj.raft.Message.HeartbeatResponse;
+import io.etcdj.raft.Message.ProposalRequest;
+import io.etcdj.raft.Message.ReadIndexRequest;
+import io.etcdj.raft.Message.ReadIndexResponse;
+import io.etcdj.raft.Message.SnapshotRequest;
+import io.etcdj.raft.Message.TimeoutNow;
+import io.etcdj.raft.Message.TransferRequest;
+import io.etcdj.raft.Message.VoteRequest;
+import io.etcdj.raft.Message.VoteResponse;
+import io.etcdj.raft.ProposalRefusedException.Reason;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Raft state machine of one member: term and vote, role transitions, elections (with PreVote), the
+ * term rules every message goes through, and the follower's side of replication. The leader's side is in
+ * {@link Leader}, membership in {@link Membership}. Single-threaded; no I/O; output goes to
+ * {@link #outbox} and {@link #readStates}.
+ */
+final class Raft {
+    /** Why an election is started. */
+    enum Campaign { PRE_ELECTION, ELECTION, TRANSFER }
+
+    final long id;
+    final RaftConfig cfg;
+    final RaftLog log;
+    final ProgressTracker tracker;
+    final List<Message> outbox = new ArrayList<>();
+    final List<ReadState> readStates = new ArrayList<>();
+    final Leader leader;
+    final Membership membership;
+
+    long term;
+    long vote;
+    long lead;
+    Role role = Role.FOLLOWER;
+    int electionElapsed;
+    int heartbeatElapsed;
+    int randomizedElectionTimeout;
+
+    Raft(RaftConfig cfg) {
+        this.id = cfg.id();
+        this.cfg = cfg;
+        this.log = new RaftLog(cfg.storage());
+        this.tracker = new ProgressTracker(cfg.maxInflightMsgs(), cfg.maxInflightBytes());
+        this.leader = new Leader(this);
+        this.membership = new Membership(this);
+        Storage.InitialState init = cfg.storage().initialState();
+        HardState hs = init.hardState();
+        if (hs.commit() > log.lastIndex()) {
+            throw new IllegalStateException("invariant: persisted commit " + hs.commit() + " beyond last index "
+                    + log.lastIndex());
+        }
+        if (hs.commit() > log.committed()) {
+            log.commitTo(hs.commit());
+        }
+        this.term = hs.term();
+        this.vote = hs.vote();
+        tracker.setConfig(init.confState(), log.lastIndex() + 1);
+        becomeFollower(term, 0);
+    }
+
+    HardState hardState() {
+        return new HardState(term, vote, log.committed());
+    }
+
+    SoftState softState() {
+        return new SoftState(lead, role);
+    }
+
+    void send(Message m) {
+        outbox.add(m);
+    }
+
+    // ---- time ----------------------------------------------------------------------------------
+
+    void tick() {
+        if (role == Role.LEADER) {
+            leader.tick();
+            return;
+        }
+        electionElapsed++;
+        if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+            electionElapsed = 0;
+            hup(false);
+        }
+    }
+
+    boolean pastElectionTimeout() {
+        return electionElapsed >= randomizedElectionTimeout;
+    }
+
+    private void resetRandomizedElectionTimeout() {
+        randomizedElectionTimeout = cfg.electionTicks() + cfg.random().nextInt(cfg.electionTicks());
+    }
+
+    // ---- role transitions ----------------------------------------------------------------------
+
+    private void reset(long newTerm) {
+        if (term != newTerm) {
+            term = newTerm;
+            vote = 0;
+        }
+        lead = 0;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        resetRandomizedElectionTimeout();
+        leader.onReset();
+        tracker.resetVotes();
+    }
+
+    void becomeFollower(long newTerm, long newLead) {
+        reset(newTerm);
+        lead = newLead;
+        role = Role.FOLLOWER;
+    }
+
+    private void becomePreCandidate() {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("invariant: leader cannot become pre-candidate");
+        }
+        tracker.resetVotes();
+        lead = 0;
+        role = Role.PRE_CANDIDATE;
+    }
+
+    private void becomeCandidate() {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("invariant: leader cannot become candidate");
+        }
+        reset(term + 1);
+        vote = id;
+        role = Role.CANDIDATE;
+    }
+
+    private void becomeLeader() {
+        if (role != Role.CANDIDATE) {
+            throw new IllegalStateException("invariant: only a candidate becomes leader, not a " + role);
+        }
+        reset(term);
+        lead = id;
+        role = Role.LEADER;
+        leader.onBecomeLeader();
+    }
+
+    /** This member may campaign: it is a voter (learners and removed members never campaign). */
+    boolean promotable() {
+        return tracker.isVoter(id) && log.unstable().snapshot() == null;
+    }
+
+    // ---- elections -----------------------------------------------------------------------------
+
+    /** Starts an election if this member may; {@code transfer} marks one asked for by TimeoutNow. */
+    void hup(boolean transfer) {
+        if (role == Role.LEADER || !promotable()) {
+            return;
+        }
+        if (membership.hasUnappliedConfChange()) {
+            return; // the configuration we would campaign under is not final yet
+        }
+        if (transfer) {
+            campaign(Campaign.TRANSFER);
+        } else {
+            campaign(cfg.preVote() ? Campaign.PRE_ELECTION : Campaign.ELECTION);
+        }
+    }
+
+    private void campaign(Campaign kind) {
+        long voteTerm;
+        if (kind == Campaign.PRE_ELECTION) {
+            becomePreCandidate();
+            voteTerm = term + 1;
+        } else {
+            becomeCandidate();
+            voteTerm = term;
+        }
+        tracker.recordVote(id, true);
+        if (tracker.voteResult() == ProgressTracker.VoteResult.WON) {
+            // a single voter wins at once
+            if (kind == Campaign.PRE_ELECTION) {
+                campaign(Campaign.ELECTION);
+            } else {
+                becomeLeader();
+            }
+            return;
+        }
+        long lastIndex = log.lastIndex();
+        long lastTerm = log.lastTerm();
+        for (long voter : tracker.config().voters()) {
+            if (voter != id) {
+                send(new VoteRequest(id, voter, voteTerm, lastIndex, lastTerm, kind == Campaign.PRE_ELECTION,
+                        kind == Campaign.TRANSFER));
+            }
+        }
+    }
+
+    // ---- messages ------------------------------------------------------------------------------
+
+    void step(Message m) {
+        if (m.to() != id) {
+            return; // misaddressed: not ours to act on
+        }
+        switch (m) {
+            case ProposalRequest p -> stepForwardedProposal(p);
+            case ReadIndexRequest r -> stepForwardedRead(r);
+            case TransferRequest t -> stepForwardedTransfer(t);
+            default -> {
+                if (m.term() == 0 || !checkTerm(m)) {
+                    return;
+                }
+                if (m instanceof VoteRequest v) {
+                    handleVoteRequest(v);
+                    return;
+                }
+                switch (role) {
+                    case LEADER -> leader.step(m);
+                    case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
+                    case FOLLOWER -> stepFollower(m);
+                }
+            }
+        }
+    }
+
+    /** Applies Raft's term rules; returns false if the message must not be processed further. */
+    private boolean checkTerm(Message m) {
+        if (m.term() > term) {
+            if (m instanceof VoteRequest v) {
+                boolean inLease = cfg.checkQuorum() && lead != 0 && electionElapsed < cfg.electionTicks();
+                if (!v.transfer() && inLease) {
+                    return false; // we heard from a leader recently: do not let a candidate disrupt it
+                }
+                if (v.preVote()) {
+                    return true; // never change term for a pre-vote
+                }
+            }
+            if (m instanceof VoteResponse r && r.preVote() && !r.reject()) {
+                return true; // our pre-vote in a future term was granted; the term changes if we win
+            }
+            boolean fromLeader = m instanceof AppendRequest || m instanceof HeartbeatRequest
+                    || m instanceof SnapshotRequest;
+            becomeFollower(m.term(), fromLeader ? m.from() : 0);
+            return true;
+        }
+        if (m.term() < term) {
+            if ((cfg.checkQuorum() || cfg.preVote()) && (m instanceof HeartbeatRequest || m instanceof AppendRequest)) {
+                // a stale leader (perhaps partitioned away) learns our term and steps down
+                send(new AppendResponse(id, m.from(), term, 0, false, 0, 0));
+            } else if (m instanceof VoteRequest v && v.preVote()) {
+                send(new VoteResponse(id, m.from(), term, true, true));
+            }
+            return false;
+        }
+        return true;
+    }
+
+    private void handleVoteRequest(VoteRequest m) {
+        boolean canVote = vote == m.from()
+                || (vote == 0 && lead == 0)
+                || (m.preVote() && m.term() > term);
+        if (canVote && log.isUpToDate(m.lastIndex(), m.lastTerm())) {
+            // answer in the request's term: a pre-candidate ignores answers in an older term
+            send(new VoteResponse(id, m.from(), m.term(), m.preVote(), false));
+            if (!m.preVote()) {
+                electionElapsed = 0;
+                vote = m.from();
+            }
+        } else {
+            send(new VoteResponse(id, m.from(), term, m.preVote(), true));
+        }
+    }
+
+    private void stepCandidate(Message m) {
+        switch (m) {
+            case AppendRequest a -> {
+                becomeFollower(m.term(), m.from());
+                handleAppend(a);
+            }
+            case HeartbeatRequest h -> {
+                becomeFollower(m.term(), m.from());
+                handleHeartbeat(h);
+            }
+            case SnapshotRequest s -> {
+                becomeFollower(m.term(), m.from());
+                handleSnapshot(s);
+            }
+            case VoteResponse r -> {
+                if (r.preVote() != (role == Role.PRE_CANDIDATE)) {
+                    return; // a stale answer from our pre-candidacy
+                }
+                tracker.recordVote(r.from(), !r.reject());
+                switch (tracker.voteResult()) {
+                    case WON -> {
+                        if (role == Role.PRE_CANDIDATE) {
+                            campaign(Campaign.ELECTION);
+                        } else {
+                            becomeLeader();
+                        }
+                    }
+                    case LOST -> becomeFollower(term, 0);
+                    case PENDING -> { }
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void stepFollower(Message m) {
+        switch (m) {
+            case AppendRequest a -> {
+                electionElapsed = 0;
+                lead = m.from();
+                handleAppend(a);
+            }
+            case HeartbeatRequest h -> {
+                electionElapsed = 0;
+                lead = m.from();
+                handleHeartbeat(h);
+            }
+            case SnapshotRequest s -> {
+                electionElapsed = 0;
+                lead = m.from();
+                handleSnapshot(s);
+            }
+            case TimeoutNow t -> hup(true);
+            case ReadIndexResponse r -> readStates.add(new ReadState(r.index(), r.context()));
+            default -> { }
+        }
+    }
+
+    private void handleAppend(AppendRequest m) {
+        if (m.prevIndex() < log.committed()) {
+            send(new AppendResponse(id, m.from(), term, log.committed(), false, 0, 0));
+            return;
+        }
+        long lastNew = log.maybeAppend(m.prevIndex(), m.prevTerm(), m.commit(), m.entries());
+        if (lastNew >= 0) {
+            send(new AppendResponse(id, m.from(), term, lastNew, false, 0, 0));
+            return;
+        }
+        // fast backtracking: point the leader at the last entry that could possibly match
+        long hintIndex = Math.min(m.prevIndex(), log.lastIndex());
+        hintIndex = log.findConflictByTerm(hintIndex, m.prevTerm());
+        long hintTerm = log.term(hintIndex);
+        send(new AppendResponse(id, m.from(), term, m.prevIndex(), true, hintIndex, hintTerm));
+    }
+
+    private void handleHeartbeat(HeartbeatRequest m) {
+        log.commitTo(Math.min(m.commit(), log.lastIndex()));
+        send(new HeartbeatResponse(id, m.from(), term, m.readRound()));
+    }
+
+    private void handleSnapshot(SnapshotRequest m) {
+        if (restore(m.snapshot())) {
+            send(new AppendResponse(id, m.from(), term, log.lastIndex(), false, 0, 0));
+        } else {
+            send(new AppendResponse(id, m.from(), term, log.committed(), false, 0, 0));
+        }
+    }
+
+    /** Installs a leader's snapshot unless our log already has it; returns whether the log was replaced. */
+    private boolean restore(Snapshot snap) {
+        SnapshotMetadata meta = snap.metadata();
+        if (meta.index() <= log.committed() || role != Role.FOLLOWER) {
+            return false;
+        }
+        if (log.matchTerm(meta.index(), meta.term())) {
+            log.commitTo(meta.index()); // we have the entries: just learn that they are committed
+            return false;
+        }
+        log.restore(snap);
+        membership.restoreConfig(meta);
+        return true;
+    }
+
+    // ---- requests forwarded on behalf of clients ------------------------------------------------
+
+    private void stepForwardedProposal(ProposalRequest m) {
+        if (m.entries().isEmpty()) {
+            return;
+        }
+        if (role == Role.LEADER) {
+            try {
+                leader.propose(m.entries());
+            } catch (ProposalRefusedException e) {
+                // the follower's client learns by timeout, as it would if the message were lost
+            }
+        } else if (role == Role.FOLLOWER && lead != 0 && lead != m.from() && cfg.forwardProposals()) {
+            send(new ProposalRequest(id, lead, 0, m.entries()));
+        }
+    }
+
+    private void stepForwardedRead(ReadIndexRequest m) {
+        if (role == Role.LEADER) {
+            leader.readIndex(m.from(), m.context());
+        } else if (role == Role.FOLLOWER && lead != 0 && lead != m.from()) {
+            send(new ReadIndexRequest(id, lead, 0, m.context()));
+        }
+    }
+
+    private void stepForwardedTransfer(TransferRequest m) {
+        if (role == Role.LEADER) {
+            try {
+                leader.transfer(m.transferee());
+            } catch (ProposalRefusedException e) {
+                // nothing to answer: the requester watches the leader change, or not
+            }
+        } else if (role == Role.FOLLOWER && lead != 0 && lead != m.from()) {
+            send(new TransferRequest(id, lead, 0, m.transferee()));
+        }
+    }
+
+    // ---- local requests ------------------------------------------------------------------------
+
+    /** Proposes entries (term and index are assigned by the leader). */
+    void propose(List<Entry> entries) {
+        switch (role) {
+            case LEADER -> leader.propose(entries);
+            case FOLLOWER -> {
+                requireLeader();
+                if (!cfg.forwardProposals()) {
+                    throw new ProposalRefusedException(Reason.NOT_LEADER, "member " + id + " is not the leader ("
+                            + lead + ") and does not forward");
+                }
+                int last = outbox.size() - 1;
+                if (last >= 0 && outbox.get(last) instanceof ProposalRequest p && p.to() == lead
+                        && p.entries().size() + entries.size() <= 4096) {
+                    List<Entry> merged = new ArrayList<>(p.entries());
+                    merged.addAll(entries); // batch proposals made between two Ready batches
+                    outbox.set(last, new ProposalRequest(id, lead, 0, merged));
+                } else {
+                    send(new ProposalRequest(id, lead, 0, entries));
+                }
+            }
+            default -> throw new ProposalRefusedException(Reason.NO_LEADER, "member " + id + " is a " + role);
+        }
+    }
+
+    void readIndex(byte[] context) {
+        if (role == Role.LEADER) {
+            leader.readIndex(id, context);
+            return;
+        }
+        requireLeader();
+        send(new ReadIndexRequest(id, lead, 0, context));
+    }
+
+    void transferLeadership(long transferee) {
+        if (role == Role.LEADER) {
+            leader.transfer(transferee);
+            return;
+        }
+        requireLeader();
+        send(new TransferRequest(id, lead, 0, transferee));
+    }
+
+    private void requireLeader() {
+        if (role != Role.FOLLOWER || lead == 0) {
+            throw new ProposalRefusedException(Reason.NO_LEADER, "member " + id + " knows no leader in term " + term);
+        }
+    }
+}
