@@ -8,6 +8,6 @@ public enum ConfChangeType {
     ADD_LEARNER,
     /** Turn a learner into a voter; the leader refuses while the learner is not caught up. */
     PROMOTE_LEARNER,
-    /** Remove a voter or a learner; a removed leader steps down. */
+    /** Remove a voter or a learner; a removed leader hands over to a caught-up voter, then steps down. */
     REMOVE
 }

@@ -79,9 +79,8 @@ final class Leader {
         }
         if (r.heartbeatElapsed >= r.cfg.heartbeatTicks()) {
             r.heartbeatElapsed = 0;
-            if (reads.hasWaiting() && !reads.roundInFlight()) {
-                startReadRound();
-            } else {
+            // every heartbeat carries the newest read round, so a lost acknowledgement is retried here
+            if (!(reads.hasWaiting() && !reads.roundInFlight() && startReadRound())) {
                 bcastHeartbeat(reads.lastRoundId());
             }
         }
@@ -235,6 +234,7 @@ final class Leader {
         if (m.from() == leadTransferee && pr.match == r.log.lastIndex()) {
             sendTimeoutNow(m.from());
         }
+        handOverIfRemoved();
     }
 
     private void handleHeartbeatResponse(HeartbeatResponse m, Progress pr) {
@@ -289,9 +289,10 @@ final class Leader {
         return r.log.term(r.log.committed()) == r.term;
     }
 
-    private void startReadRound() {
+    /** Starts a read round if allowed; returns whether heartbeats (or a local answer) went out. */
+    private boolean startReadRound() {
         if (!committedInCurrentTerm()) {
-            return; // our commit index may be stale until an entry of our term commits
+            return false; // our commit index may be stale until an entry of our term commits
         }
         long round = reads.startRound(r.log.committed());
         Progress self = r.tracker.get(r.id);
@@ -300,9 +301,10 @@ final class Leader {
         }
         if (r.tracker.isSingleton() && r.tracker.isVoter(r.id)) {
             checkReads();
-            return;
+            return true;
         }
         bcastHeartbeat(round);
+        return true;
     }
 
     /** Answers every read round a quorum of voters has confirmed. */
@@ -354,10 +356,6 @@ final class Leader {
 
     /** The membership changed while we lead. */
     void onConfigChanged() {
-        if (!r.tracker.isVoter(r.id)) {
-            stepDownRemoved();
-            return;
-        }
         if (leadTransferee != 0 && !r.tracker.isVoter(leadTransferee)) {
             leadTransferee = 0;
         }
@@ -366,22 +364,30 @@ final class Leader {
         } else {
             bcastAppend();
         }
-        checkReads();
+        if (r.role == Role.LEADER) {
+            checkReads();
+            handOverIfRemoved();
+        }
     }
 
-    /** We were removed: hand over to a caught-up voter if there is one, and step down. */
-    private void stepDownRemoved() {
-        long best = 0;
+    /**
+     * A leader that applied its own removal keeps replicating (refusing proposals) until a remaining voter
+     * holds its whole log, then tells that voter to campaign and steps down. Stepping down earlier could
+     * leave the remaining voters unable to learn that the removal committed: they would still need the
+     * removed member's vote, which it refuses to a candidate with a shorter log.
+     */
+    private void handOverIfRemoved() {
+        if (r.tracker.isVoter(r.id)) {
+            return;
+        }
         for (long voter : r.tracker.config().voters()) {
             Progress pr = r.tracker.get(voter);
-            if (pr != null && pr.match == r.log.lastIndex() && best == 0) {
-                best = voter;
+            if (pr != null && pr.match == r.log.lastIndex()) {
+                sendTimeoutNow(voter);
+                r.becomeFollower(r.term, 0);
+                return;
             }
         }
-        if (best != 0) {
-            sendTimeoutNow(best);
-        }
-        r.becomeFollower(r.term, 0);
     }
 
     // ---- sending -------------------------------------------------------------------------------

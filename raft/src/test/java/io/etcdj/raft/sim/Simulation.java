@@ -169,7 +169,11 @@ final class Simulation {
             checker.afterEvent(nodes.values());
         }
         clients.finish();
-        checkEnd();
+        try {
+            checkEnd();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + describeNodes(), e);
+        }
         return new Result(seed, eventCount, network.delivered, checker.leaderTerms(), checker.committedIndex(),
                 clients.writesAcked, clients.readsServed, nodes.size());
     }
@@ -392,6 +396,19 @@ final class Simulation {
                         + LinearizabilityChecker.describe(h.getValue()));
             }
         }
+    }
+
+    private String describeNodes() {
+        StringBuilder sb = new StringBuilder();
+        for (SimNode n : nodes.values()) {
+            sb.append("  member ").append(n.id);
+            if (!n.up()) {
+                sb.append(n.removedAtMs >= 0 ? " retired" : " down").append('\n');
+                continue;
+            }
+            sb.append(' ').append(n.node.status()).append(" smApplied=").append(n.sm.appliedIndex()).append('\n');
+        }
+        return sb.toString();
     }
 
     private void checkConverged(SimNode leader, long id) {
