@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A deterministic in-memory cluster for scenario tests: storage is synchronous and durable, messages are
@@ -48,6 +49,7 @@ final class TestCluster {
     private final Set<Long> isolated = new HashSet<>();
     private final Set<Long> down = new HashSet<>();
     private final List<Predicate<Message>> dropRules = new ArrayList<>();
+    private final List<UnaryOperator<Message>> rewrites = new ArrayList<>();
     final List<String> trace = new ArrayList<>();
     private final Consumer<RaftConfig.Builder> tweak;
     private final SplittableRandom random;
@@ -104,6 +106,12 @@ final class TestCluster {
     void heal() {
         isolated.clear();
         dropRules.clear();
+        rewrites.clear();
+    }
+
+    /** Alters messages in flight (e.g. loses some of the entries an append carries). */
+    void rewrite(UnaryOperator<Message> rule) {
+        rewrites.add(rule);
     }
 
     /** Crashes a member: it loses nothing durable (storage is synchronous) but stops until restarted. */
@@ -119,6 +127,7 @@ final class TestCluster {
         tweak.accept(b);
         Member m = new Member(id, old.storage, new RaftNode(b.build()));
         members.put(id, m);
+        drain(m); // re-apply the committed log, membership included
     }
 
     void drop(Predicate<Message> rule) {
@@ -171,7 +180,11 @@ final class TestCluster {
                 return;
             }
             while (!inFlight.isEmpty()) {
-                Message msg = inFlight.poll();
+                Message polled = inFlight.poll();
+                for (UnaryOperator<Message> r : rewrites) {
+                    polled = r.apply(polled);
+                }
+                Message msg = polled;
                 if (isolated.contains(msg.from()) || isolated.contains(msg.to()) || down.contains(msg.to())
                         || !members.containsKey(msg.to()) || dropRules.stream().anyMatch(r -> r.test(msg))) {
                     continue;
@@ -199,6 +212,15 @@ final class TestCluster {
             m.readStates.addAll(rd.readStates());
             m.node.advance(rd);
         }
+    }
+
+    /** Takes an application snapshot on {@code id} at its applied index and compacts its log up to it. */
+    Snapshot compact(long id) {
+        Member m = members.get(id);
+        long applied = m.node.applied();
+        Snapshot snap = m.storage.createSnapshot(applied, m.node.confState(), ("state@" + applied).getBytes());
+        m.storage.compact(applied);
+        return snap;
     }
 
     /** Proposes on {@code id} and settles. */
