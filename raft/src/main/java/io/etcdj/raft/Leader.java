@@ -274,7 +274,7 @@ final class Leader {
     // ---- reads ---------------------------------------------------------------------------------
 
     void readIndex(long from, byte[] context) {
-        if (!reads.add(from, context)) {
+        if (!reads.add(from, context, r.log.committed())) {
             if (from == r.id) {
                 throw new ProposalRefusedException(Reason.OVERLOADED, "too many pending reads");
             }
@@ -307,6 +307,11 @@ final class Leader {
         return true;
     }
 
+    /** The outbox was handed out in a Ready. */
+    void onMessagesHandedOut() {
+        reads.close();
+    }
+
     /** Answers every read round a quorum of voters has confirmed. */
     void checkReads() {
         if (!reads.roundInFlight()) {
@@ -314,11 +319,11 @@ final class Leader {
         }
         long confirmed = r.tracker.quorumValue(pr -> pr.readAckRound);
         for (ReadIndexQueue.Round round : reads.confirm(confirmed)) {
-            for (ReadIndexQueue.Request req : round.requests()) {
+            for (ReadIndexQueue.Request req : round.requests) {
                 if (req.from() == r.id) {
-                    r.readStates.add(new ReadState(round.index(), req.context()));
+                    r.readStates.add(new ReadState(round.index, req.context()));
                 } else {
-                    r.send(new ReadIndexResponse(r.id, req.from(), r.term, round.index(), req.context()));
+                    r.send(new ReadIndexResponse(r.id, req.from(), r.term, round.index, req.context()));
                 }
             }
         }
