@@ -42,6 +42,8 @@ final class Raft {
     int electionElapsed;
     int heartbeatElapsed;
     int randomizedElectionTimeout;
+    /** A TimeoutNow arrived while a committed membership change was unapplied: campaign once it is. */
+    private boolean campaignAfterApply;
 
     Raft(RaftConfig cfg) {
         this.id = cfg.id();
@@ -109,6 +111,7 @@ final class Raft {
         lead = 0;
         electionElapsed = 0;
         heartbeatElapsed = 0;
+        campaignAfterApply = false;
         resetRandomizedElectionTimeout();
         leader.onReset();
         tracker.resetVotes();
@@ -153,6 +156,14 @@ final class Raft {
         return tracker.isVoter(id) && log.unstable().snapshot() == null;
     }
 
+    /** Committed entries were applied: run a transfer election that had to wait for them. */
+    void onApplied() {
+        if (campaignAfterApply) {
+            campaignAfterApply = false;
+            hup(true);
+        }
+    }
+
     // ---- elections -----------------------------------------------------------------------------
 
     /** Starts an election if this member may; {@code transfer} marks one asked for by TimeoutNow. */
@@ -161,7 +172,8 @@ final class Raft {
             return;
         }
         if (membership.hasUnappliedConfChange()) {
-            return; // the configuration we would campaign under is not final yet
+            campaignAfterApply = transfer; // the configuration we would campaign under is not final yet
+            return;
         }
         if (transfer) {
             campaign(Campaign.TRANSFER);

@@ -234,6 +234,8 @@ public final class RaftNode {
         if (raft.role == Role.LEADER) {
             raft.leader.reduceUncommitted(rd.committedEntries());
             raft.leader.onStable();
+        } else if (!rd.committedEntries().isEmpty()) {
+            raft.onApplied();
         }
     }
 
