@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -159,9 +158,5 @@ final class LinearizabilityChecker {
                     .append(op.returnMs() == Long.MAX_VALUE ? "?" : String.valueOf(op.returnMs())).append("]\n");
         }
         return sb.toString();
-    }
-
-    static int hash(Op op) {
-        return Objects.hash(op);
     }
 }

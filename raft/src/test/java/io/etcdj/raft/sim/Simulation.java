@@ -181,17 +181,19 @@ final class Simulation {
     // ---- nemesis -------------------------------------------------------------------------------
 
     private void scheduleNemesis() {
-        events.after(100 + random.nextInt(600), null, () -> {
+        events.after(50 + random.nextInt(400), null, () -> {
             if (!chaos) {
                 return;
             }
-            int pick = random.nextInt(10);
+            int pick = random.nextInt(12);
             switch (pick) {
                 case 0, 1 -> partition();
                 case 2, 3 -> crashOne();
                 case 4 -> flakyNetwork();
                 case 5, 6 -> changeMembership();
                 case 7 -> transferLeadership();
+                case 8 -> crashLeader();
+                case 9 -> isolateLeader();
                 default -> { }
             }
             scheduleNemesis();
@@ -235,6 +237,31 @@ final class Simulation {
         n.crash();
         trace("crash " + n.id);
         events.after(50 + random.nextInt(1500), null, () -> restartIfMember(n));
+    }
+
+    /** Leader churn is where commitment bugs (Raft's figure 8) hide. */
+    private void crashLeader() {
+        SimNode leader = leader();
+        if (leader != null) {
+            leader.crash();
+            trace("crash leader " + leader.id);
+            events.after(20 + random.nextInt(600), null, () -> restartIfMember(leader));
+        }
+    }
+
+    private void isolateLeader() {
+        SimNode leader = leader();
+        if (leader == null) {
+            return;
+        }
+        network.setSide(leader.id, 1);
+        trace("isolate leader " + leader.id);
+        events.after(50 + random.nextInt(800), null, () -> {
+            if (chaos) {
+                network.heal();
+                trace("partition healed");
+            }
+        });
     }
 
     private void restartIfMember(SimNode n) {
