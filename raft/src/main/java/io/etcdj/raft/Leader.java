@@ -1,25 +1,22 @@
 package io.etcdj.raft;
 
-import io.etcdj.raft.Message.AppendRequest;
 import io.etcdj.raft.Message.AppendResponse;
-import io.etcdj.raft.Message.HeartbeatRequest;
 import io.etcdj.raft.Message.HeartbeatResponse;
-import io.etcdj.raft.Message.ReadIndexResponse;
-import io.etcdj.raft.Message.SnapshotRequest;
-import io.etcdj.raft.Message.TimeoutNow;
 import io.etcdj.raft.ProposalRefusedException.Reason;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The leader's side of Raft: appending proposals, replicating to each member under its {@link Progress}
- * flow control, deciding commitment (only by counting a current-term entry), confirming reads, CheckQuorum
- * and leadership transfer. Holds the state that only matters while leading.
+ * The leader's decisions: accepting proposals, reacting to acknowledgements (flow control, fast
+ * backtracking), deciding commitment (only by counting a current-term entry), CheckQuorum, leadership
+ * transfer and handing over after its own removal. Sending is {@link Replicator}'s job, reads
+ * {@link LeaderReads}'. Holds the state that only matters while leading.
  */
 final class Leader {
     private final Raft r;
-    private final ReadIndexQueue reads;
+    private final Replicator replicator;
+    private final LeaderReads reads;
     /** Member leadership is being handed to, or 0. */
     long leadTransferee;
     /** Index of the last membership change appended; no other may be proposed until it is applied. */
@@ -29,7 +26,8 @@ final class Leader {
 
     Leader(Raft r) {
         this.r = r;
-        this.reads = new ReadIndexQueue(r.cfg.maxPendingReads());
+        this.replicator = r.replicator;
+        this.reads = r.reads;
     }
 
     /** Called on every term or role change: forget leader-only state and reset every progress. */
@@ -61,7 +59,7 @@ final class Leader {
         pendingConfIndex = r.log.lastIndex();
         long index = r.log.lastIndex() + 1;
         r.log.append(List.of(new Entry(r.term, index, EntryType.NORMAL, new byte[0])));
-        bcastAppend();
+        replicator.bcastAppend();
     }
 
     void tick() {
@@ -80,8 +78,8 @@ final class Leader {
         if (r.heartbeatElapsed >= r.cfg.heartbeatTicks()) {
             r.heartbeatElapsed = 0;
             // every heartbeat carries the newest read round, so a lost acknowledgement is retried here
-            if (!(reads.hasWaiting() && !reads.roundInFlight() && startReadRound())) {
-                bcastHeartbeat(reads.lastRoundId());
+            if (!reads.startRoundIfIdle()) {
+                replicator.bcastHeartbeat(reads.lastRoundId());
             }
         }
     }
@@ -145,7 +143,7 @@ final class Leader {
         }
         r.log.append(placed);
         uncommittedSizeBytes += sizeBytes;
-        bcastAppend();
+        replicator.bcastAppend();
     }
 
     /** Committed entries were handed to the application: they no longer count as uncommitted. */
@@ -170,10 +168,8 @@ final class Leader {
     }
 
     private void onCommitAdvanced() {
-        if (reads.hasWaiting() && !reads.roundInFlight()) {
-            startReadRound(); // the first commit of our term may release waiting reads
-        }
-        bcastAppend();
+        reads.startRoundIfIdle(); // the first commit of our term may release waiting reads
+        replicator.bcastAppend();
     }
 
     // ---- responses -----------------------------------------------------------------------------
@@ -205,7 +201,7 @@ final class Leader {
                 if (pr.state == ProgressState.REPLICATE) {
                     pr.becomeProbe();
                 }
-                sendAppend(m.from());
+                replicator.sendAppend(m.from());
             }
             return;
         }
@@ -226,13 +222,13 @@ final class Leader {
         if (maybeCommit()) {
             onCommitAdvanced();
         } else if (oldPaused) {
-            sendAppend(m.from()); // it may be missing our commit index
+            replicator.sendAppend(m.from()); // it may be missing our commit index
         }
-        while (maybeSendAppend(m.from(), false)) {
+        while (replicator.maybeSendAppend(m.from(), false)) {
             // fill the inflight window
         }
         if (m.from() == leadTransferee && pr.match == r.log.lastIndex()) {
-            sendTimeoutNow(m.from());
+            replicator.sendTimeoutNow(m.from());
         }
         handOverIfRemoved();
     }
@@ -244,11 +240,11 @@ final class Leader {
             pr.inflights.freeFirstOne();
         }
         if (pr.match < r.log.lastIndex()) {
-            sendAppend(m.from());
+            replicator.sendAppend(m.from());
         }
         if (m.readRound() > pr.readAckRound) {
             pr.readAckRound = m.readRound();
-            checkReads();
+            reads.checkReads();
         }
     }
 
@@ -271,67 +267,6 @@ final class Leader {
         pr.probeSent = true; // wait for the follower's answer, or a heartbeat, before the next append
     }
 
-    // ---- reads ---------------------------------------------------------------------------------
-
-    void readIndex(long from, byte[] context) {
-        if (!reads.add(from, context, r.log.committed())) {
-            if (from == r.id) {
-                throw new ProposalRefusedException(Reason.OVERLOADED, "too many pending reads");
-            }
-            return;
-        }
-        if (!reads.roundInFlight()) {
-            startReadRound();
-        }
-    }
-
-    private boolean committedInCurrentTerm() {
-        return r.log.term(r.log.committed()) == r.term;
-    }
-
-    /** Starts a read round if allowed; returns whether heartbeats (or a local answer) went out. */
-    private boolean startReadRound() {
-        if (!committedInCurrentTerm()) {
-            return false; // our commit index may be stale until an entry of our term commits
-        }
-        long round = reads.startRound(r.log.committed());
-        Progress self = r.tracker.get(r.id);
-        if (self != null) {
-            self.readAckRound = round;
-        }
-        if (r.tracker.isSingleton() && r.tracker.isVoter(r.id)) {
-            checkReads();
-            return true;
-        }
-        bcastHeartbeat(round);
-        return true;
-    }
-
-    /** The outbox was handed out in a Ready. */
-    void onMessagesHandedOut() {
-        reads.close();
-    }
-
-    /** Answers every read round a quorum of voters has confirmed. */
-    void checkReads() {
-        if (!reads.roundInFlight()) {
-            return;
-        }
-        long confirmed = r.tracker.quorumValue(pr -> pr.readAckRound);
-        for (ReadIndexQueue.Round round : reads.confirm(confirmed)) {
-            for (ReadIndexQueue.Request req : round.requests) {
-                if (req.from() == r.id) {
-                    r.readStates.add(new ReadState(round.index, req.context()));
-                } else {
-                    r.send(new ReadIndexResponse(r.id, req.from(), r.term, round.index, req.context()));
-                }
-            }
-        }
-        if (reads.hasWaiting() && !reads.roundInFlight()) {
-            startReadRound();
-        }
-    }
-
     // ---- leadership transfer -------------------------------------------------------------------
 
     void transfer(long transferee) {
@@ -349,14 +284,10 @@ final class Leader {
         r.electionElapsed = 0; // the transfer must finish within an election timeout
         leadTransferee = transferee;
         if (pr.match == r.log.lastIndex()) {
-            sendTimeoutNow(transferee);
+            replicator.sendTimeoutNow(transferee);
         } else {
-            sendAppend(transferee);
+            replicator.sendAppend(transferee);
         }
-    }
-
-    private void sendTimeoutNow(long to) {
-        r.send(new TimeoutNow(r.id, to, r.term));
     }
 
     /** The membership changed while we lead. */
@@ -367,10 +298,10 @@ final class Leader {
         if (maybeCommit()) {
             onCommitAdvanced();
         } else {
-            bcastAppend();
+            replicator.bcastAppend();
         }
         if (r.role == Role.LEADER) {
-            checkReads();
+            reads.checkReads();
             handOverIfRemoved();
         }
     }
@@ -388,79 +319,10 @@ final class Leader {
         for (long voter : r.tracker.config().voters()) {
             Progress pr = r.tracker.get(voter);
             if (pr != null && pr.match == r.log.lastIndex()) {
-                sendTimeoutNow(voter);
+                replicator.sendTimeoutNow(voter);
                 r.becomeFollower(r.term, 0);
                 return;
             }
         }
-    }
-
-    // ---- sending -------------------------------------------------------------------------------
-
-    void bcastAppend() {
-        for (long id : r.tracker.progress().keySet()) {
-            if (id != r.id) {
-                maybeSendAppend(id, true);
-            }
-        }
-    }
-
-    private void bcastHeartbeat(long readRound) {
-        long commit = r.log.committed();
-        for (Map.Entry<Long, Progress> e : r.tracker.progress().entrySet()) {
-            long id = e.getKey();
-            if (id != r.id) {
-                // never tell a follower to commit beyond what it has acknowledged
-                r.send(new HeartbeatRequest(r.id, id, r.term, Math.min(e.getValue().match, commit), readRound));
-            }
-        }
-    }
-
-    private void sendAppend(long to) {
-        maybeSendAppend(to, true);
-    }
-
-    /** Sends the next append (or snapshot) to {@code to} unless paused; returns whether anything was sent. */
-    private boolean maybeSendAppend(long to, boolean sendIfEmpty) {
-        Progress pr = r.tracker.get(to);
-        if (pr == null || pr.isPaused()) {
-            return false;
-        }
-        if (pr.next < r.log.firstIndex()) {
-            return sendSnapshot(to, pr);
-        }
-        long lastIndex = r.log.lastIndex();
-        long prevIndex = pr.next - 1;
-        long prevTerm = r.log.term(prevIndex);
-        List<Entry> ents = pr.next <= lastIndex
-                ? r.log.slice(pr.next, lastIndex + 1, r.cfg.maxSizePerMsgBytes()) : List.of();
-        if (ents.isEmpty() && !sendIfEmpty) {
-            return false;
-        }
-        long sizeBytes = 0;
-        for (Entry e : ents) {
-            sizeBytes += e.sizeBytes();
-        }
-        r.send(new AppendRequest(r.id, to, r.term, prevIndex, prevTerm, ents, r.log.committed()));
-        pr.sentEntries(ents.isEmpty() ? prevIndex : ents.get(ents.size() - 1).index(), sizeBytes, ents.size());
-        return true;
-    }
-
-    private boolean sendSnapshot(long to, Progress pr) {
-        if (!pr.recentActive) {
-            return false; // do not ship a snapshot to a member that may be down
-        }
-        Snapshot snap;
-        try {
-            snap = r.log.snapshot();
-        } catch (SnapshotUnavailableException e) {
-            return false;
-        }
-        if (snap.isEmpty()) {
-            throw new IllegalStateException("invariant: member " + to + " needs a snapshot but there is none");
-        }
-        pr.becomeSnapshot(snap.metadata().index());
-        r.send(new SnapshotRequest(r.id, to, r.term, snap));
-        return true;
     }
 }

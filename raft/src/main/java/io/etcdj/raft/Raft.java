@@ -18,8 +18,9 @@ import java.util.List;
 
 /**
  * The Raft state machine of one member: term and vote, role transitions, elections (with PreVote), the
- * term rules every message goes through, and the follower's side of replication. The leader's side is in
- * {@link Leader}, membership in {@link Membership}. Single-threaded; no I/O; output goes to
+ * term rules every message goes through, and routing each message to the role that handles it. The
+ * follower's side of replication is in {@link Follower}; the leader's in {@link Leader}, {@link Replicator}
+ * and {@link LeaderReads}; membership in {@link Membership}. Single-threaded; no I/O; output goes to
  * {@link #outbox} and {@link #readStates}.
  */
 final class Raft {
@@ -32,7 +33,10 @@ final class Raft {
     final ProgressTracker tracker;
     final List<Message> outbox = new ArrayList<>();
     final List<ReadState> readStates = new ArrayList<>();
+    final Replicator replicator;
+    final LeaderReads reads;
     final Leader leader;
+    final Follower follower;
     final Membership membership;
 
     long term;
@@ -50,7 +54,10 @@ final class Raft {
         this.cfg = cfg;
         this.log = new RaftLog(cfg.storage());
         this.tracker = new ProgressTracker(cfg.maxInflightMsgs(), cfg.maxInflightBytes());
+        this.replicator = new Replicator(this);
+        this.reads = new LeaderReads(this);
         this.leader = new Leader(this);
+        this.follower = new Follower(this);
         this.membership = new Membership(this);
         Storage.InitialState init = cfg.storage().initialState();
         HardState hs = init.hardState();
@@ -290,15 +297,15 @@ final class Raft {
         switch (m) {
             case AppendRequest a -> {
                 becomeFollower(m.term(), m.from());
-                handleAppend(a);
+                follower.handleAppend(a);
             }
             case HeartbeatRequest h -> {
                 becomeFollower(m.term(), m.from());
-                handleHeartbeat(h);
+                follower.handleHeartbeat(h);
             }
             case SnapshotRequest s -> {
                 becomeFollower(m.term(), m.from());
-                handleSnapshot(s);
+                follower.handleSnapshot(s);
             }
             case VoteResponse r -> {
                 if (r.preVote() != (role == Role.PRE_CANDIDATE)) {
@@ -326,67 +333,22 @@ final class Raft {
             case AppendRequest a -> {
                 electionElapsed = 0;
                 lead = m.from();
-                handleAppend(a);
+                follower.handleAppend(a);
             }
             case HeartbeatRequest h -> {
                 electionElapsed = 0;
                 lead = m.from();
-                handleHeartbeat(h);
+                follower.handleHeartbeat(h);
             }
             case SnapshotRequest s -> {
                 electionElapsed = 0;
                 lead = m.from();
-                handleSnapshot(s);
+                follower.handleSnapshot(s);
             }
             case TimeoutNow t -> hup(true);
             case ReadIndexResponse r -> readStates.add(new ReadState(r.index(), r.context()));
             default -> { }
         }
-    }
-
-    private void handleAppend(AppendRequest m) {
-        if (m.prevIndex() < log.committed()) {
-            send(new AppendResponse(id, m.from(), term, log.committed(), false, 0, 0));
-            return;
-        }
-        long lastNew = log.maybeAppend(m.prevIndex(), m.prevTerm(), m.commit(), m.entries());
-        if (lastNew >= 0) {
-            send(new AppendResponse(id, m.from(), term, lastNew, false, 0, 0));
-            return;
-        }
-        // fast backtracking: point the leader at the last entry that could possibly match
-        long hintIndex = Math.min(m.prevIndex(), log.lastIndex());
-        hintIndex = log.findConflictByTerm(hintIndex, m.prevTerm());
-        long hintTerm = log.term(hintIndex);
-        send(new AppendResponse(id, m.from(), term, m.prevIndex(), true, hintIndex, hintTerm));
-    }
-
-    private void handleHeartbeat(HeartbeatRequest m) {
-        log.commitTo(Math.min(m.commit(), log.lastIndex()));
-        send(new HeartbeatResponse(id, m.from(), term, m.readRound()));
-    }
-
-    private void handleSnapshot(SnapshotRequest m) {
-        if (restore(m.snapshot())) {
-            send(new AppendResponse(id, m.from(), term, log.lastIndex(), false, 0, 0));
-        } else {
-            send(new AppendResponse(id, m.from(), term, log.committed(), false, 0, 0));
-        }
-    }
-
-    /** Installs a leader's snapshot unless our log already has it; returns whether the log was replaced. */
-    private boolean restore(Snapshot snap) {
-        SnapshotMetadata meta = snap.metadata();
-        if (meta.index() <= log.committed() || role != Role.FOLLOWER) {
-            return false;
-        }
-        if (log.matchTerm(meta.index(), meta.term())) {
-            log.commitTo(meta.index()); // we have the entries: just learn that they are committed
-            return false;
-        }
-        log.restore(snap);
-        membership.restoreConfig(meta);
-        return true;
     }
 
     // ---- requests forwarded on behalf of clients ------------------------------------------------
@@ -408,7 +370,7 @@ final class Raft {
 
     private void stepForwardedRead(ReadIndexRequest m) {
         if (role == Role.LEADER) {
-            leader.readIndex(m.from(), m.context());
+            reads.readIndex(m.from(), m.context());
         } else if (role == Role.FOLLOWER && lead != 0 && lead != m.from()) {
             send(new ReadIndexRequest(id, lead, 0, m.context()));
         }
@@ -454,7 +416,7 @@ final class Raft {
 
     void readIndex(byte[] context) {
         if (role == Role.LEADER) {
-            leader.readIndex(id, context);
+            reads.readIndex(id, context);
             return;
         }
         requireLeader();

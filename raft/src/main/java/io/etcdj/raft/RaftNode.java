@@ -194,7 +194,7 @@ public final class RaftNode {
                 raft.readStates, entries, u.snapshot(), committed, raft.outbox, mustSync);
         raft.readStates.clear();
         raft.outbox.clear();
-        raft.leader.onMessagesHandedOut();
+        raft.reads.onMessagesHandedOut();
         outstanding = rd;
         return rd;
     }
