@@ -1,5 +1,6 @@
 package io.etcdj.raft;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -91,6 +92,12 @@ public sealed interface Message {
         public ReadIndexRequest {
             Objects.requireNonNull(context, "context");
         }
+
+        @Override
+        public String toString() {
+            return "ReadIndexRequest[from=" + from + ", to=" + to + ", term=" + term + ", context="
+                    + HexFormat.of().formatHex(context) + "]";
+        }
     }
 
     /** Leader to follower: the read for {@code context} may be served once {@code index} is applied. */
@@ -98,6 +105,12 @@ public sealed interface Message {
         /** Checks the fields. */
         public ReadIndexResponse {
             Objects.requireNonNull(context, "context");
+        }
+
+        @Override
+        public String toString() {
+            return "ReadIndexResponse[from=" + from + ", to=" + to + ", term=" + term + ", index=" + index
+                    + ", context=" + HexFormat.of().formatHex(context) + "]";
         }
     }
 

@@ -1,5 +1,10 @@
 package io.etcdj.raft.sim;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,5 +52,15 @@ class RaftSimulationTest {
         }
         System.out.printf("raft simulation: %d seeds from %d, %d events, %d messages delivered, %d writes acked,"
                 + " %d reads served, %d leader terms%n", count, first, events, messages, writes, reads, elections);
+    }
+
+    @Test
+    void aSeedReplaysExactlyTraceIncluded() {
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        Simulation.Result a = new Simulation(7, 1000, new PrintStream(first, true, StandardCharsets.UTF_8)).run();
+        Simulation.Result b = new Simulation(7, 1000, new PrintStream(second, true, StandardCharsets.UTF_8)).run();
+        assertEquals(a, b);
+        assertEquals(first.toString(StandardCharsets.UTF_8), second.toString(StandardCharsets.UTF_8));
     }
 }
