@@ -100,10 +100,6 @@ final class Raft {
         }
     }
 
-    boolean pastElectionTimeout() {
-        return electionElapsed >= randomizedElectionTimeout;
-    }
-
     private void resetRandomizedElectionTimeout() {
         randomizedElectionTimeout = cfg.electionTicks() + cfg.random().nextInt(cfg.electionTicks());
     }

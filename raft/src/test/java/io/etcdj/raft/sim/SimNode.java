@@ -109,7 +109,8 @@ final class SimNode {
         inProgress = rd;
         disk.beginWrite(rd);
         int inc = incarnation;
-        long latencyMs = rd.mustSync() ? 1 + random.nextInt(3) : 0;
+        // a synced write usually takes 1-3 ms; now and then the disk stalls while messages keep arriving
+        long latencyMs = rd.mustSync() ? (random.nextInt(500) == 0 ? 30 + random.nextInt(170) : 1 + random.nextInt(3)) : 0;
         events.after(latencyMs, null, () -> {
             if (incarnation == inc) {
                 finishReady();

@@ -29,10 +29,14 @@ import java.util.TreeMap;
 final class Simulation {
     /** Figures from one run. */
     record Result(long seed, long events, long messages, int leaderTerms, long committed, long writesAcked,
-                  long readsServed, int members) {
+                  long readsServed, int members, long simulatedMs) {
     }
 
     static final long TICK_MS = 10;
+    /** Clients keep running at least this long after the faults stop. */
+    static final long CLIENTS_AFTER_HEAL_MS = 2500;
+    /** The cluster must have made progress and converged this long after the faults stop. */
+    static final long SETTLE_DEADLINE_MS = 20_000;
 
     private final long seed;
     private final SplittableRandom random;
@@ -53,6 +57,8 @@ final class Simulation {
     private final int keepBehind;
     private long nextMemberId;
     private boolean chaos = true;
+    private boolean clientsStopped;
+    private boolean settled;
     private long eventCount;
 
     Simulation(long seed, long chaosMs, PrintStream trace) {
@@ -85,13 +91,14 @@ final class Simulation {
                 keepBehind);
         nodes.put(id, n);
         long phase = r.nextInt((int) TICK_MS);
-        events.after(phase, null, () -> tickLoop(n));
+        long tickMs = TICK_MS - 1 + r.nextInt(3); // clocks drift: each member ticks at its own rate
+        events.after(phase, null, () -> tickLoop(n, tickMs));
         return n;
     }
 
-    private void tickLoop(SimNode n) {
+    private void tickLoop(SimNode n, long tickMs) {
         n.tick();
-        events.after(TICK_MS, null, () -> tickLoop(n));
+        events.after(tickMs, null, () -> tickLoop(n, tickMs));
     }
 
     private final SimNode.Hooks hooks = new SimNode.Hooks() {
@@ -154,11 +161,11 @@ final class Simulation {
         clients.start(3);
         scheduleNemesis();
         events.at(chaosMs, "heal", this::heal);
-        long endMs = chaosMs + 4000;
-        events.at(chaosMs + 2500, "stop clients", clients::stop);
-        while (true) {
+        long deadlineMs = chaosMs + SETTLE_DEADLINE_MS;
+        events.at(chaosMs + CLIENTS_AFTER_HEAL_MS, null, this::settleCheck);
+        while (!settled) {
             EventQueue.Event e = events.next();
-            if (e == null || e.timeMs() > endMs) {
+            if (e == null || e.timeMs() > deadlineMs) {
                 break;
             }
             if (trace != null && e.label() != null) {
@@ -175,7 +182,7 @@ final class Simulation {
             throw new AssertionError(e.getMessage() + "\n" + describeNodes(), e);
         }
         return new Result(seed, eventCount, network.delivered, checker.leaderTerms(), checker.committedIndex(),
-                clients.writesAcked, clients.readsServed, nodes.size());
+                clients.writesAcked, clients.readsServed, nodes.size(), events.nowMs());
     }
 
     // ---- nemesis -------------------------------------------------------------------------------
@@ -369,6 +376,40 @@ final class Simulation {
         } catch (ProposalRefusedException e) {
             trace("transfer to " + to + " refused: " + e.reason());
         }
+    }
+
+    /**
+     * After the faults stop, clients keep going until one write has been acknowledged; then the run waits
+     * for every member to converge, giving up (and failing the liveness checks) at the deadline.
+     */
+    private void settleCheck() {
+        if (!clientsStopped && clients.lastAckMs >= chaosMs) {
+            clients.stop();
+            clientsStopped = true;
+        }
+        if (clientsStopped && converged()) {
+            settled = true;
+            return;
+        }
+        events.after(100, null, this::settleCheck);
+    }
+
+    private boolean converged() {
+        SimNode leader = leader();
+        if (leader == null) {
+            return false;
+        }
+        ConfState conf = leader.node.confState();
+        List<Long> members = new ArrayList<>(conf.voters());
+        members.addAll(conf.learners());
+        for (long id : members) {
+            SimNode n = nodes.get(id);
+            if (n == null || !n.up() || n.sm.appliedIndex() != leader.sm.appliedIndex()
+                    || n.node.lastIndex() != leader.node.lastIndex()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- end of run ----------------------------------------------------------------------------
