@@ -428,9 +428,13 @@ final class Raft {
         send(new TransferRequest(id, lead, 0, transferee));
     }
 
+    /** A follower about to forward a client request: there must be a leader, and room in the outbox. */
     private void requireLeader() {
         if (role != Role.FOLLOWER || lead == 0) {
             throw new ProposalRefusedException(Reason.NO_LEADER, "member " + id + " knows no leader in term " + term);
+        }
+        if (outbox.size() >= cfg.maxOutboxMsgs()) {
+            throw new ProposalRefusedException(Reason.OVERLOADED, outbox.size() + " messages wait for the next Ready");
         }
     }
 }

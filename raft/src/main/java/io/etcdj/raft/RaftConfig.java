@@ -23,11 +23,14 @@ import java.util.random.RandomGenerator;
  * @param maxCommittedSizePerReadyBytes max committed entry bytes handed out in one Ready
  * @param maxPendingReads            max read-index requests waiting on a leader
  * @param maxEntrySizeBytes          largest single proposal payload accepted
+ * @param maxOutboxMsgs              max messages waiting for the next Ready before a follower refuses to
+ *                                   forward more client requests
  */
 public record RaftConfig(long id, Storage storage, RandomGenerator random, int electionTicks, int heartbeatTicks,
                          boolean preVote, boolean checkQuorum, boolean forwardProposals, long maxSizePerMsgBytes,
                          int maxInflightMsgs, long maxInflightBytes, long maxUncommittedBytes,
-                         long maxCommittedSizePerReadyBytes, int maxPendingReads, long maxEntrySizeBytes) {
+                         long maxCommittedSizePerReadyBytes, int maxPendingReads, long maxEntrySizeBytes,
+                         int maxOutboxMsgs) {
 
     /** Checks every field. */
     public RaftConfig {
@@ -41,7 +44,8 @@ public record RaftConfig(long id, Storage storage, RandomGenerator random, int e
                     + electionTicks);
         }
         if (maxSizePerMsgBytes <= 0 || maxInflightMsgs <= 0 || maxInflightBytes < 0 || maxUncommittedBytes <= 0
-                || maxCommittedSizePerReadyBytes <= 0 || maxPendingReads <= 0 || maxEntrySizeBytes <= 0) {
+                || maxCommittedSizePerReadyBytes <= 0 || maxPendingReads <= 0 || maxEntrySizeBytes <= 0
+                || maxOutboxMsgs <= 0) {
             throw new IllegalArgumentException("limits must be positive");
         }
     }
@@ -68,6 +72,7 @@ public record RaftConfig(long id, Storage storage, RandomGenerator random, int e
         private long maxCommittedSizePerReadyBytes = 64L << 20;
         private int maxPendingReads = 10_000;
         private long maxEntrySizeBytes = 16L << 20;
+        private int maxOutboxMsgs = 100_000;
 
         private Builder(long id, Storage storage, RandomGenerator random) {
             this.id = id;
@@ -147,11 +152,17 @@ public record RaftConfig(long id, Storage storage, RandomGenerator random, int e
             return this;
         }
 
+        /** Max messages waiting for the next Ready before forwarded client requests are refused. */
+        public Builder maxOutboxMsgs(int v) {
+            maxOutboxMsgs = v;
+            return this;
+        }
+
         /** The configuration. */
         public RaftConfig build() {
             return new RaftConfig(id, storage, random, electionTicks, heartbeatTicks, preVote, checkQuorum,
                     forwardProposals, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes, maxUncommittedBytes,
-                    maxCommittedSizePerReadyBytes, maxPendingReads, maxEntrySizeBytes);
+                    maxCommittedSizePerReadyBytes, maxPendingReads, maxEntrySizeBytes, maxOutboxMsgs);
         }
     }
 }

@@ -108,6 +108,17 @@ class ProposalTest {
     }
 
     @Test
+    void aFollowerRefusesToForwardWhenTooManyMessagesWaitForTheNextReady() {
+        TestCluster c = TestCluster.of(3, b -> b.maxOutboxMsgs(2));
+        c.elect(1);
+        c.node(2).readIndex("a".getBytes());
+        c.node(2).readIndex("b".getBytes());
+        assertEquals(Reason.OVERLOADED, refusal(() -> c.node(2).readIndex("c".getBytes())));
+        c.stabilize();
+        c.node(2).readIndex("c".getBytes());
+    }
+
+    @Test
     void anOversizedEntryIsRefused() {
         TestCluster c = TestCluster.of(1, b -> b.maxEntrySizeBytes(10));
         c.elect(1);
