@@ -53,8 +53,10 @@ final class Leader {
 
     void onBecomeLeader() {
         Progress self = r.tracker.get(r.id);
-        self.becomeReplicate();
-        self.next = r.log.lastIndex() + 1;
+        if (self != null) { // null for a removed member finishing its hand-over
+            self.becomeReplicate();
+            self.next = r.log.lastIndex() + 1;
+        }
         // conservatively treat everything in the log as a possible unapplied membership change
         pendingConfIndex = r.log.lastIndex();
         long index = r.log.lastIndex() + 1;
@@ -310,7 +312,8 @@ final class Leader {
      * A leader that applied its own removal keeps replicating (refusing proposals) until a remaining voter
      * holds its whole log, then tells that voter to campaign and steps down. Stepping down earlier could
      * leave the remaining voters unable to learn that the removal committed: they would still need the
-     * removed member's vote, which it refuses to a candidate with a shorter log.
+     * removed member's vote, which it refuses to a candidate with a shorter log. If it loses leadership
+     * before the hand-over, it may campaign again (see {@link Raft#handoverCampaignsLeft}) to finish it.
      */
     private void handOverIfRemoved() {
         if (r.tracker.isVoter(r.id)) {
@@ -320,6 +323,7 @@ final class Leader {
             Progress pr = r.tracker.get(voter);
             if (pr != null && pr.match == r.log.lastIndex()) {
                 replicator.sendTimeoutNow(voter);
+                r.handoverCampaignsLeft = 0;
                 r.becomeFollower(r.term, 0);
                 return;
             }

@@ -116,7 +116,11 @@ final class Membership {
         if (broken != null) {
             throw new IllegalStateException("invariant: committed membership change " + cc + " is invalid: " + broken);
         }
+        boolean wasVoter = r.tracker.isVoter(r.id);
         r.tracker.setConfig(next(cc, r.tracker.config()), r.log.lastIndex() + 1);
+        if (wasVoter && !r.tracker.isVoter(r.id)) {
+            r.handoverCampaignsLeft = Raft.HANDOVER_CAMPAIGNS;
+        }
         if (r.role == Role.LEADER) {
             r.leader.onConfigChanged();
         }

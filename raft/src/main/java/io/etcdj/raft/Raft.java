@@ -46,6 +46,16 @@ final class Raft {
     int electionElapsed;
     int heartbeatElapsed;
     int randomizedElectionTimeout;
+    /** Elections a member that just applied its own removal may still run; see {@link #promotable()}. */
+    static final int HANDOVER_CAMPAIGNS = 10;
+    /**
+     * Elections this member may still run although it is no longer a voter: set when it applies its own
+     * removal, cleared when it hears from a leader or hands its log over. The remaining voters may not
+     * know yet that the removal committed, and so may still need this member's vote, which it refuses to
+     * candidates with a shorter log: by winning once, it can bring them up to date and hand over. Bounded,
+     * so that a removed member left running does not campaign forever; kept in memory only.
+     */
+    int handoverCampaignsLeft;
     /** A TimeoutNow arrived while a committed membership change was unapplied: campaign once it is. */
     private boolean campaignAfterApply;
 
@@ -154,9 +164,9 @@ final class Raft {
         leader.onBecomeLeader();
     }
 
-    /** This member may campaign: it is a voter (learners and removed members never campaign). */
+    /** This member may campaign: a voter, or a removed leader finishing its hand-over; never a learner. */
     boolean promotable() {
-        return tracker.isVoter(id) && log.unstable().snapshot() == null;
+        return (tracker.isVoter(id) || handoverCampaignsLeft > 0) && log.unstable().snapshot() == null;
     }
 
     /** Committed entries were applied: run a transfer election that had to wait for them. */
@@ -186,6 +196,9 @@ final class Raft {
     }
 
     private void campaign(Campaign kind) {
+        if (!tracker.isVoter(id)) {
+            handoverCampaignsLeft--;
+        }
         long voteTerm;
         if (kind == Campaign.PRE_ELECTION) {
             becomePreCandidate();
@@ -231,6 +244,10 @@ final class Raft {
                 if (m instanceof VoteRequest v) {
                     handleVoteRequest(v);
                     return;
+                }
+                if (role != Role.LEADER && (m instanceof AppendRequest || m instanceof HeartbeatRequest
+                        || m instanceof SnapshotRequest)) {
+                    handoverCampaignsLeft = 0; // a leader exists: nobody needs our vote or log any more
                 }
                 switch (role) {
                     case LEADER -> leader.step(m);

@@ -19,6 +19,7 @@ import java.util.TreeSet;
  * node.step(message);                  // for each message received
  * while (node.hasReady()) {
  *     Ready rd = node.ready();
+ *     send(rd.leaderMessages());       // may overlap with the write below
  *     persist(rd);                     // snapshot, entries, hard state; fsync if rd.mustSync()
  *     send(rd.messages());
  *     apply(rd.committedEntries());    // and serve rd.readStates()
@@ -190,8 +191,15 @@ public final class RaftNode {
         List<Entry> committed = raft.log.nextCommittedEntries(raft.cfg.maxCommittedSizePerReadyBytes());
         boolean mustSync = !entries.isEmpty() || hard.term() != prevHardState.term()
                 || hard.vote() != prevHardState.vote() || u.snapshot() != null;
+        List<Message> early = new ArrayList<>();
+        List<Message> late = new ArrayList<>();
+        for (Message m : raft.outbox) {
+            boolean leaderOnly = m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest
+                    || m instanceof Message.SnapshotRequest || m instanceof Message.TimeoutNow;
+            (leaderOnly ? early : late).add(m);
+        }
         Ready rd = new Ready(soft.equals(prevSoftState) ? null : soft, hard.equals(prevHardState) ? null : hard,
-                raft.readStates, entries, u.snapshot(), committed, raft.outbox, mustSync);
+                raft.readStates, entries, u.snapshot(), committed, early, late, mustSync);
         raft.readStates.clear();
         raft.outbox.clear();
         raft.reads.onMessagesHandedOut();

@@ -107,6 +107,9 @@ final class SimNode {
         }
         Ready rd = node.ready();
         inProgress = rd;
+        for (Message m : rd.leaderMessages()) {
+            hooks.send(m); // replication overlaps the leader's own write; a crash may lose that write
+        }
         disk.beginWrite(rd);
         int inc = incarnation;
         // a synced write usually takes 1-3 ms; now and then the disk stalls while messages keep arriving
