@@ -55,8 +55,8 @@ final class Simulation {
     private final long maxInflightBytes;
     private final int snapshotEvery;
     private final int keepBehind;
-    private long nextMemberId;
-    private boolean chaos = true;
+    long nextMemberId;
+    boolean chaos = true;
     private boolean clientsStopped;
     private boolean settled;
     private long eventCount;
@@ -85,7 +85,7 @@ final class Simulation {
                 .maxUncommittedBytes(64 << 10).build();
     }
 
-    private SimNode newNode(long id) {
+    SimNode newNode(long id) {
         SplittableRandom r = random.split();
         SimNode n = new SimNode(id, events, r.split(), hooks, s -> configFor(id, s, r.split()), snapshotEvery,
                 keepBehind);
@@ -159,7 +159,7 @@ final class Simulation {
             n.start();
         }
         clients.start(3);
-        scheduleNemesis();
+        new Nemesis(this, nodes, network, events, random).schedule();
         events.at(chaosMs, "heal", this::heal);
         long deadlineMs = chaosMs + SETTLE_DEADLINE_MS;
         events.at(chaosMs + CLIENTS_AFTER_HEAL_MS, null, this::settleCheck);
@@ -174,6 +174,9 @@ final class Simulation {
             e.action().run();
             eventCount++;
             checker.afterEvent(nodes.values());
+            if (trace != null) {
+                traceRoleChanges();
+            }
         }
         clients.finish();
         try {
@@ -185,108 +188,19 @@ final class Simulation {
                 clients.writesAcked, clients.readsServed, nodes.size(), events.nowMs());
     }
 
-    // ---- nemesis -------------------------------------------------------------------------------
+    private final Map<Long, String> lastRoles = new TreeMap<>();
 
-    private void scheduleNemesis() {
-        events.after(50 + random.nextInt(400), null, () -> {
-            if (!chaos) {
-                return;
-            }
-            int pick = random.nextInt(12);
-            switch (pick) {
-                case 0, 1 -> partition();
-                case 2, 3 -> crashOne();
-                case 4 -> flakyNetwork();
-                case 5, 6 -> changeMembership();
-                case 7 -> transferLeadership();
-                case 8 -> crashLeader();
-                case 9 -> isolateLeader();
-                default -> { }
-            }
-            scheduleNemesis();
-        });
-    }
-
-    private void trace(String s) {
-        if (trace != null) {
-            trace.println(events.nowMs() + " " + s);
-        }
-    }
-
-    private void partition() {
-        List<Long> ids = new ArrayList<>(nodes.keySet());
-        boolean isolateOne = random.nextBoolean();
-        long lonely = ids.get(random.nextInt(ids.size()));
-        for (long id : ids) {
-            network.setSide(id, isolateOne ? (id == lonely ? 1 : 0) : random.nextInt(2));
-        }
-        trace("partition " + (isolateOne ? "isolate " + lonely : "random split"));
-        long healAfter = 200 + random.nextInt(1800);
-        events.after(healAfter, null, () -> {
-            if (chaos) {
-                network.heal();
-                trace("partition healed");
-            }
-        });
-    }
-
-    private void crashOne() {
-        List<SimNode> up = new ArrayList<>();
+    private void traceRoleChanges() {
         for (SimNode n : nodes.values()) {
-            if (n.up()) {
-                up.add(n);
+            String now = n.up() ? n.node.softState().role() + " term " + n.node.hardState().term() + " leader "
+                    + n.node.softState().leader() : "DOWN";
+            if (!now.equals(lastRoles.put(n.id, now))) {
+                trace.println(events.nowMs() + " member " + n.id + " is " + now);
             }
         }
-        if (up.isEmpty()) {
-            return;
-        }
-        SimNode n = up.get(random.nextInt(up.size()));
-        n.crash();
-        trace("crash " + n.id);
-        events.after(50 + random.nextInt(1500), null, () -> restartIfMember(n));
     }
 
-    /** Leader churn is where commitment bugs (Raft's figure 8) hide. */
-    private void crashLeader() {
-        SimNode leader = leader();
-        if (leader != null) {
-            leader.crash();
-            trace("crash leader " + leader.id);
-            events.after(20 + random.nextInt(600), null, () -> restartIfMember(leader));
-        }
-    }
-
-    private void isolateLeader() {
-        SimNode leader = leader();
-        if (leader == null) {
-            return;
-        }
-        network.setSide(leader.id, 1);
-        trace("isolate leader " + leader.id);
-        events.after(50 + random.nextInt(800), null, () -> {
-            if (chaos) {
-                network.heal();
-                trace("partition healed");
-            }
-        });
-    }
-
-    private void restartIfMember(SimNode n) {
-        if (!n.up() && n.removedAtMs < 0) {
-            n.start();
-            trace("restart " + n.id);
-        }
-    }
-
-    private void flakyNetwork() {
-        network.dropRate = new double[] {0, 0.02, 0.1, 0.3}[random.nextInt(4)];
-        network.duplicateRate = new double[] {0, 0.05}[random.nextInt(2)];
-        network.maxDelayMs = new int[] {3, 10, 40}[random.nextInt(3)];
-        trace("network drop=" + network.dropRate + " dup=" + network.duplicateRate + " maxDelay="
-                + network.maxDelayMs);
-    }
-
-    private SimNode leader() {
+    SimNode leader() {
         SimNode best = null;
         for (SimNode n : nodes.values()) {
             if (n.up() && n.node.softState().role() == Role.LEADER
@@ -297,84 +211,9 @@ final class Simulation {
         return best;
     }
 
-    private void changeMembership() {
-        SimNode leader = leader();
-        if (leader == null) {
-            return;
-        }
-        ConfState conf = leader.node.confState();
-        List<Long> learners = new ArrayList<>(conf.learners());
-        List<Long> members = new ArrayList<>(conf.voters());
-        members.addAll(learners);
-        int pick = random.nextInt(4);
-        ConfChange cc;
-        if (pick == 0 && members.size() < 7) {
-            cc = ConfChange.of(ConfChangeType.ADD_LEARNER, nextMemberId);
-        } else if (pick == 1 && members.size() < 7 && conf.voters().size() < 5) {
-            cc = ConfChange.of(ConfChangeType.ADD_VOTER, nextMemberId);
-        } else if (pick == 2 && !learners.isEmpty()) {
-            cc = ConfChange.of(ConfChangeType.PROMOTE_LEARNER, learners.get(random.nextInt(learners.size())));
-        } else if (pick == 3 && conf.voters().size() > 1) {
-            cc = ConfChange.of(ConfChangeType.REMOVE, members.get(random.nextInt(members.size())));
-        } else {
-            return;
-        }
-        try {
-            leader.node.proposeConfChange(cc);
-            leader.pump();
-        } catch (ProposalRefusedException e) {
-            trace("membership " + cc + " refused: " + e.reason());
-            return;
-        }
-        trace("membership " + cc + " proposed on " + leader.id);
-        if (cc.type() == ConfChangeType.ADD_LEARNER || cc.type() == ConfChangeType.ADD_VOTER) {
-            SimNode n = newNode(nextMemberId++);
-            // a voter may be added before its process starts: it counts toward quorum at once
-            events.after(cc.type() == ConfChangeType.ADD_VOTER ? random.nextInt(1000) : 0, null, () -> {
-                if (!n.up() && n.removedAtMs < 0) {
-                    n.start();
-                    trace("start new member " + n.id);
-                }
-            });
-        } else if (cc.type() == ConfChangeType.REMOVE) {
-            long removed = cc.nodeId();
-            events.after(500 + random.nextInt(2500), null, () -> retireIfRemoved(removed));
-        }
-    }
-
-    /** Stops a removed member's process for good, once the leader's membership no longer has it. */
-    private void retireIfRemoved(long id) {
-        SimNode n = nodes.get(id);
-        SimNode leader = leader();
-        if (n.removedAtMs >= 0) {
-            return;
-        }
-        if (leader == null || leader.node.confState().isMember(id)) {
-            events.after(500, null, () -> retireIfRemoved(id)); // not (yet) in effect
-            return;
-        }
-        n.removedAtMs = events.nowMs();
-        if (n.up()) {
-            n.crash();
-        }
-        trace("retire removed member " + id);
-    }
-
-    private void transferLeadership() {
-        SimNode leader = leader();
-        if (leader == null) {
-            return;
-        }
-        List<Long> voters = new ArrayList<>(leader.node.confState().voters());
-        long to = voters.get(random.nextInt(voters.size()));
-        List<SimNode> live = liveMembers();
-        SimNode via = live.isEmpty() ? leader : live.get(random.nextInt(live.size()));
-        try {
-            via.node.transferLeadership(to);
-            via.pump();
-            trace("transfer leadership to " + to + " via " + via.id);
-        } catch (ProposalRefusedException e) {
-            trace("transfer to " + to + " refused: " + e.reason());
+    void trace(String s) {
+        if (trace != null) {
+            trace.println(events.nowMs() + " " + s);
         }
     }
 
