@@ -141,4 +141,37 @@ class MembershipTest {
         c.stabilize();
         assertEquals(Role.CANDIDATE, c.node(2).softState().role(), "only 2's own vote of {1,2,3} counts");
     }
+
+    /**
+     * The removed leader loses leadership before it could hand over, holding an entry the last voter lacks,
+     * and the last voter does not know the removal committed: the voter cannot win (it needs the removed
+     * member's vote, refused to its shorter log), so the removed member campaigns once more, wins, brings
+     * the voter up to date and hands over.
+     */
+    @Test
+    void aRemovedLeaderThatLostLeadershipBeforeHandingOverCampaignsToFinishTheHandOver() {
+        TestCluster c = TestCluster.of(2);
+        c.elect(1);
+        long removal = c.node(1).lastIndex() + 1;
+        c.rewrite(m -> m instanceof Message.AppendRequest a && a.to() == 2
+                ? new Message.AppendRequest(a.from(), a.to(), a.term(), a.prevIndex(), a.prevTerm(),
+                        a.entries().stream().filter(e -> e.index() <= removal).toList(), Math.min(a.commit(), removal - 1))
+                : m instanceof Message.HeartbeatRequest h && h.to() == 2
+                ? new Message.HeartbeatRequest(h.from(), h.to(), h.term(), Math.min(h.commit(), removal - 1), h.readRound())
+                : m);
+        c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.REMOVE, 1));
+        c.node(1).propose("x".getBytes());
+        c.stabilize();
+        assertEquals(Set.of(2L), c.node(1).confState().voters(), "1 applied its own removal");
+        assertEquals(Set.of(1L, 2L), c.node(2).confState().voters(), "2 does not know it committed");
+        assertTrue(c.node(2).lastIndex() < c.node(1).lastIndex(), "and lacks x");
+        c.isolate(1);
+        c.tickAll(25); // 1 steps down (CheckQuorum); 2 cannot win alone
+        assertTrue(c.leaders().isEmpty());
+        c.heal();
+        c.tickAll(60);
+        assertEquals(List.of(2L), c.leaders());
+        assertEquals(Set.of(2L), c.node(2).confState().voters());
+        assertEquals(List.of("x"), c.get(2).appliedData());
+    }
 }
