@@ -133,8 +133,15 @@ class ProposalTest {
         Ready rd = c.node(1).ready();
         assertEquals(1, rd.entries().size());
         assertTrue(rd.mustSync());
+        assertEquals(2, rd.leaderMessages().size(), "the leader's appends may overlap its own write");
+        assertTrue(rd.leaderMessages().stream().allMatch(m -> m instanceof Message.AppendRequest));
         assertThrows(IllegalStateException.class, () -> c.node(1).ready(), "one batch at a time");
         assertEquals(false, c.node(1).hasReady());
-        c.node(1).advance(rd);
+        c.node(2).step(rd.leaderMessages().get(0));
+        Ready f = c.node(2).ready();
+        assertEquals(1, f.entries().size());
+        assertEquals(List.of(), f.leaderMessages());
+        assertEquals(1, f.messages().size(), "the acknowledgement waits until the entry is durable");
+        assertTrue(f.mustSync());
     }
 }
