@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.Compare;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
@@ -16,6 +17,7 @@ import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.RequestOp;
 import io.etcdj.api.etcdserverpb.TxnRequest;
+import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.EtcdError;
@@ -255,6 +257,19 @@ class LessorTest {
         grant(3, 60);
         member.apply(revokeCmd(3)); // a lease without keys makes no revision
         assertEquals(noKeys + 1, member.store.currentRevision());
+    }
+
+    @Test
+    void txnComparesOnTheLease() throws Exception {
+        grant(1, 60);
+        put("k", 1);
+        for (long lease : new long[] {1, 2}) {
+            TxnResponse r = (TxnResponse) member.apply(LogCommand.newBuilder().setTxn(TxnRequest.newBuilder()
+                    .addCompare(Compare.newBuilder().setKey(bs("k")).setTarget(Compare.CompareTarget.LEASE)
+                            .setResult(Compare.CompareResult.EQUAL).setLease(lease))
+                    .addSuccess(RequestOp.newBuilder().setRequestPut(putCmd("same", 0).getPut()))).build());
+            assertEquals(lease == 1, r.getSucceeded());
+        }
     }
 
     @Test
