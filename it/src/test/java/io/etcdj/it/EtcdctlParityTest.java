@@ -156,7 +156,7 @@ class EtcdctlParityTest {
 
         List<String> expected = transcript(reference, steps);
         List<String> actual = transcript(candidate, steps);
-        writeTranscripts(reference, expected, candidate, actual);
+        writeTranscripts("", steps.stream().map(Step::describe).toList(), reference, expected, candidate, actual);
 
         String candidateLabel = candidate.kind().label();
         return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
@@ -193,23 +193,26 @@ class EtcdctlParityTest {
         return CLIENT_ID.matcher(s).replaceAll("client-<id>");
     }
 
-    private static void writeTranscripts(EtcdProcess reference, List<String> expected,
-                                         EtcdProcess candidate, List<String> actual) {
+    /** Writes both transcripts to {@code target/parity/<prefix><server>-reference|candidate.txt}. */
+    static void writeTranscripts(String prefix, List<String> stepDescriptions, EtcdProcess reference,
+                                 List<String> expected, EtcdProcess candidate, List<String> actual) {
         Path dir = Path.of("target", "parity");
         try {
             Files.createDirectories(dir);
-            writeTranscript(dir.resolve(reference.kind().label() + "-reference.txt"), expected);
-            writeTranscript(dir.resolve(candidate.kind().label() + "-candidate.txt"), actual);
+            writeTranscript(dir.resolve(prefix + reference.kind().label() + "-reference.txt"), stepDescriptions,
+                    expected);
+            writeTranscript(dir.resolve(prefix + candidate.kind().label() + "-candidate.txt"), stepDescriptions,
+                    actual);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static void writeTranscript(Path file, List<String> results) throws IOException {
-        List<Step> steps = steps();
+    private static void writeTranscript(Path file, List<String> stepDescriptions, List<String> results)
+            throws IOException {
         StringBuilder text = new StringBuilder();
-        for (int i = 0; i < steps.size(); i++) {
-            text.append("=== step ").append(i + 1).append(": ").append(steps.get(i).describe()).append('\n')
+        for (int i = 0; i < stepDescriptions.size(); i++) {
+            text.append("=== step ").append(i + 1).append(": ").append(stepDescriptions.get(i)).append('\n')
                     .append(results.get(i)).append('\n');
         }
         Files.writeString(file, text, StandardCharsets.UTF_8);

@@ -1,23 +1,27 @@
 package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AuthGrpc;
-import io.etcdj.api.etcdserverpb.LeaseGrpc;
 import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.api.v3electionpb.ElectionGrpc;
 import io.etcdj.api.v3lockpb.LockGrpc;
 import io.etcdj.server.apply.Applier;
-import io.etcdj.server.apply.LeaseLookup;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberIds;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
+import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.LeaseExpirer;
+import io.etcdj.server.lease.LeaseIdGenerator;
+import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.LocalLog;
 import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
+import io.etcdj.server.rpc.LeaseService;
 import io.etcdj.server.rpc.MaintenanceService;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.wal.WriteAheadLog;
@@ -25,6 +29,7 @@ import io.grpc.BindableService;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +48,19 @@ public final class EtcdjServer implements AutoCloseable {
     private final MvccStore store;
     private final WriteAheadLog wal;
     private final LocalLog log;
+    private final Lessor lessor;
+    private final LeaseExpirer expirer;
     private final ClientPort clientPort;
     private final ExecutorService readExecutor;
     private final ClusterIdentity identity;
 
-    private EtcdjServer(MvccStore store, WriteAheadLog wal, LocalLog log, ClientPort clientPort,
-                        ExecutorService readExecutor, ClusterIdentity identity) {
+    private EtcdjServer(MvccStore store, WriteAheadLog wal, LocalLog log, Lessor lessor, LeaseExpirer expirer,
+                        ClientPort clientPort, ExecutorService readExecutor, ClusterIdentity identity) {
         this.store = store;
         this.wal = wal;
         this.log = log;
+        this.lessor = lessor;
+        this.expirer = expirer;
         this.clientPort = clientPort;
         this.readExecutor = readExecutor;
         this.identity = identity;
@@ -77,14 +86,19 @@ public final class EtcdjServer implements AutoCloseable {
         MvccStore store = MvccStore.open(dir.store());
         WriteAheadLog wal = null;
         LocalLog log = null;
+        Lessor lessor = null;
+        LeaseExpirer expirer = null;
         ExecutorService reads = null;
         try {
             wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
             if (fresh) {
                 IdentityFile.write(dir.identity(), identity);
             }
-            Applier applier = new Applier(store, LeaseLookup.NONE);
+            lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()), MonotonicClock.SYSTEM);
+            Applier applier = new Applier(store, lessor);
             log = new LocalLog(wal, applier, store, identity.memberId(), cfg.snapshotCount(), cfg.maxRequestBytes());
+            lessor.promote(); // a single member leads from the start, once its log is replayed
+            expirer = LeaseExpirer.start(lessor, log);
             reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                     Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
             Headers headers = new Headers(identity, log, store);
@@ -92,15 +106,16 @@ public final class EtcdjServer implements AutoCloseable {
                     new KvService(store, log, headers, reads, cfg.maxTxnOps()),
                     new MaintenanceService(store, log, headers),
                     new ClusterService(identity, headers),
+                    new LeaseService(log, lessor, lessor, new LeaseIdGenerator(identity.memberId(),
+                            InstantSource.system().millis()), headers, reads),
                     // answered UNIMPLEMENTED by gRPC until their issues land: never a fake success
                     new WatchGrpc.WatchImplBase() { },
-                    new LeaseGrpc.LeaseImplBase() { },
                     new AuthGrpc.AuthImplBase() { },
                     new LockGrpc.LockImplBase() { },
                     new ElectionGrpc.ElectionImplBase() { }));
             ClientPort port = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), () -> null);
-            EtcdjServer server = new EtcdjServer(store, wal, log, port, reads, identity);
+            EtcdjServer server = new EtcdjServer(store, wal, log, lessor, expirer, port, reads, identity);
             LOG.info("enabled capabilities for version {}", Versions.ETCD_API);
             LOG.info("published local member to cluster through raft: name={} memberId={} clusterId={}"
                     + " clientUrls={}", identity.self().name(), MemberIds.hex(identity.memberId()),
@@ -108,6 +123,12 @@ public final class EtcdjServer implements AutoCloseable {
             LOG.info("ready to serve client requests: {}", cfg.listenClientUrls());
             return server;
         } catch (IOException | RuntimeException e) {
+            if (expirer != null) {
+                expirer.close();
+            }
+            if (lessor != null) {
+                lessor.close();
+            }
             if (log != null) {
                 log.close();
             }
@@ -155,6 +176,8 @@ public final class EtcdjServer implements AutoCloseable {
     @Override
     public void close() {
         clientPort.close();
+        expirer.close();
+        lessor.close();
         log.close();
         readExecutor.shutdownNow();
         try {

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param walDir null = under the data dir
  * @param initialCluster member name -> peer URLs, in the order given
  * @param joinExisting --initial-cluster-state=existing: join a running cluster rather than found one
+ * @param electionTimeoutMs raft election timeout; also sets the minimum lease TTL (ceil(1.5 x timeout))
  */
 public record MemberConfig(
         String name,
@@ -29,6 +30,7 @@ public record MemberConfig(
         int maxTxnOps,
         int maxRequestBytes,
         long maxConcurrentStreams,
+        long electionTimeoutMs,
         TlsSettings clientTls) {
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -37,6 +39,6 @@ public record MemberConfig(
         Map<String, List<URI>> cluster = new LinkedHashMap<>();
         cluster.put("default", List.of(peer));
         return new MemberConfig("default", dataDir, null, List.of(clientUrl), List.of(clientUrl), List.of(peer),
-                cluster, "etcd-cluster", false, 100_000, 128, 1536 * 1024, 0, TlsSettings.NONE);
+                cluster, "etcd-cluster", false, 100_000, 128, 1536 * 1024, 0, 1000, TlsSettings.NONE);
     }
 }

@@ -99,9 +99,10 @@ class EtcdjServerTest {
         assertEquals("etcdserver: request is too large", tooLarge.getStatus().getDescription());
         var lease = GrpcClients.newClient("http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
                 LeaseGrpc.LeaseBlockingStub.class);
-        StatusRuntimeException unimplemented = assertThrows(StatusRuntimeException.class,
-                () -> lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(5).build()));
-        assertEquals(Status.Code.UNIMPLEMENTED, unimplemented.getStatus().getCode());
+        StatusRuntimeException tooLong = assertThrows(StatusRuntimeException.class,
+                () -> lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(9_000_000_001L).build()));
+        assertEquals(Status.Code.OUT_OF_RANGE, tooLong.getStatus().getCode());
+        assertEquals("etcdserver: too large lease TTL", tooLong.getStatus().getDescription());
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -19,6 +20,7 @@ import org.rocksdb.RocksDBException;
  */
 public final class Applier {
     private final MvccStore store;
+    private final Lessor leases;
     private final KvOperations kv;
     private final TxnExecutor txns;
 
@@ -26,8 +28,9 @@ public final class Applier {
     public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
     }
 
-    public Applier(MvccStore store, LeaseLookup leases) {
+    public Applier(MvccStore store, Lessor leases) {
         this.store = store;
+        this.leases = leases;
         this.kv = new KvOperations(leases);
         this.txns = new TxnExecutor(kv);
     }
@@ -74,6 +77,12 @@ public final class Applier {
                 } catch (MvccException e) {
                     throw Errors.of(e);
                 }
+            }
+            case LEASE_GRANT -> leases.grant(txn, cmd.getLeaseGrant());
+            case LEASE_REVOKE -> leases.revoke(txn, cmd.getLeaseRevoke().getID());
+            case LEASE_CHECKPOINTS -> {
+                leases.checkpoint(txn, cmd.getLeaseCheckpoints());
+                yield null;
             }
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
         };

@@ -8,16 +8,20 @@ import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import java.util.List;
 import org.rocksdb.RocksDBException;
 
-/** Put and DeleteRange inside a write transaction, with etcd's checks and responses. */
+/**
+ * Put and DeleteRange inside a write transaction, with etcd's checks and responses. A put with a lease attaches
+ * the key to it (and detaches it from the lease it had); deleting a key detaches it.
+ */
 final class KvOperations {
-    private final LeaseLookup leases;
+    private final Lessor leases;
 
-    KvOperations(LeaseLookup leases) {
+    KvOperations(Lessor leases) {
         this.leases = leases;
     }
 
@@ -40,6 +44,15 @@ final class KvOperations {
         ByteString value = p.getIgnoreValue() && prev != null ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() && prev != null ? prev.getLease() : p.getLease();
         txn.put(key, value, lease);
+        long prevLease = prev == null ? 0 : prev.getLease();
+        if (prevLease != lease) {
+            if (prevLease != 0) {
+                leases.detach(txn, prevLease, key);
+            }
+            if (lease != 0) {
+                leases.attach(txn, lease, key);
+            }
+        }
         PutResponse.Builder b = PutResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(txn.writeRevision()));
         if (p.getPrevKv() && prev != null) {
@@ -51,6 +64,11 @@ final class KvOperations {
     DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d) throws RocksDBException {
         List<KeyValue> deleted = txn.deleteRange(
                 KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()));
+        for (KeyValue kv : deleted) {
+            if (kv.getLease() != 0) {
+                leases.detach(txn, kv.getLease(), kv.getKey().toByteArray());
+            }
+        }
         DeleteRangeResponse.Builder b = DeleteRangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(txn.currentRevision()))
                 .setDeleted(deleted.size());

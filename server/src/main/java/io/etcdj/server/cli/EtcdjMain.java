@@ -64,8 +64,8 @@ public final class EtcdjMain {
                 c.autoTls() && c.hasNoCertificate());
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
-                cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
-                cfg.maxConcurrentStreams(), tls);
+                cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
+                cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls);
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */

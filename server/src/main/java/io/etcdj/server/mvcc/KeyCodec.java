@@ -116,4 +116,10 @@ public final class KeyCodec {
         putLong(b, 0, v);
         return b;
     }
+
+    /** True when {@code bytes} begins with {@code prefix}. */
+    public static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length
+                && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+    }
 }

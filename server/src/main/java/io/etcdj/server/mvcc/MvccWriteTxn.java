@@ -121,7 +121,31 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         }
     }
 
-    void onCommit(Runnable r) {
+    /** Stages a write to the lease column family (its layout belongs to the lease package) in this entry's batch. */
+    public void putLeaseEntry(byte[] key, byte[] value) throws RocksDBException {
+        batch.put(store.backend().leases(), key, value);
+    }
+
+    /** Stages a deletion from the lease column family in this entry's batch. */
+    public void deleteLeaseEntry(byte[] key) throws RocksDBException {
+        batch.delete(store.backend().leases(), key);
+    }
+
+    /** The lease column family's keys that start with {@code prefix}, in order, seeing this transaction's writes. */
+    public List<byte[]> leaseKeys(byte[] prefix) {
+        RocksBackend b = store.backend();
+        List<byte[]> keys = new ArrayList<>();
+        try (RocksIterator it = batch.newIteratorWithBase(b.leases(), b.db().newIterator(b.leases(), readOptions),
+                readOptions)) {
+            for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
+                keys.add(it.key());
+            }
+        }
+        return keys;
+    }
+
+    /** Runs {@code r} once this transaction is committed (never when it is abandoned). */
+    public void onCommit(Runnable r) {
         onCommit.add(r);
     }
 

@@ -14,14 +14,15 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The RocksDB database behind the store: three column families (meta, key, rev; see {@link KeyCodec}) and the
- * format marker that tells our data from anything else.
+ * The RocksDB database behind the store: four column families (meta, key, rev; see {@link KeyCodec}; and lease,
+ * which the lease package lays out) and the format marker that tells our data from anything else.
  *
  * <p>RocksDB's own WAL is off: every applied batch carries the raft index it applies (the consistent index), and
  * after a crash the raft log is replayed from there. Atomic flush keeps the column families consistent with each
@@ -30,6 +31,7 @@ import org.rocksdb.WriteOptions;
 public final class RocksBackend implements AutoCloseable {
     static final byte[] FORMAT_KEY = "etcdj.format".getBytes(StandardCharsets.UTF_8);
     static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
 
     static {
         RocksDB.loadLibrary();
@@ -74,19 +76,34 @@ public final class RocksBackend implements AutoCloseable {
                 .setAtomicFlush(true)
                 .setMaxBackgroundJobs(2)
                 .setKeepLogFileNum(3);
-        List<ColumnFamilyDescriptor> descriptors = List.of(
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>(List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("key".getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor("rev".getBytes(StandardCharsets.UTF_8), cfOptions));
+                new ColumnFamilyDescriptor("rev".getBytes(StandardCharsets.UTF_8), cfOptions)));
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
+            // stores written before leases existed lack the lease family: it is added once the format is checked
+            boolean hasLeases = fresh || hasFamily(dir, LEASE_FAMILY);
+            if (hasLeases) {
+                descriptors.add(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions));
+            }
             RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
             RocksBackend backend = new RocksBackend(db, dbOptions, cfOptions, cache, handles);
             backend.checkFormat(dir, fresh);
+            if (!hasLeases) {
+                handles.add(db.createColumnFamily(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions)));
+            }
             return backend;
         } catch (RocksDBException e) {
             throw new IOException("cannot open the store in " + dir + ": " + e.getMessage()
                     + " (is another etcdj using this --data-dir?)", e);
+        }
+    }
+
+    private static boolean hasFamily(Path dir, byte[] name) throws RocksDBException {
+        try (Options options = new Options()) {
+            return RocksDB.listColumnFamilies(options, dir.toString()).stream()
+                    .anyMatch(f -> java.util.Arrays.equals(f, name));
         }
     }
 
@@ -124,6 +141,11 @@ public final class RocksBackend implements AutoCloseable {
 
     public ColumnFamilyHandle revisions() {
         return handles.get(2);
+    }
+
+    /** Leases and the keys attached to them; written in the same batch as the entry that changes them. */
+    public ColumnFamilyHandle leases() {
+        return handles.get(3);
     }
 
     /** Writes a batch without RocksDB's WAL (the raft log is the durable record). */

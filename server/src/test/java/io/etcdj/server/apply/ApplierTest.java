@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.Compare;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
+import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.api.etcdserverpb.RangeRequest;
@@ -18,6 +19,8 @@ import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +38,7 @@ class ApplierTest {
     @BeforeEach
     void open() throws Exception {
         store = MvccStore.open(dir);
-        applier = new Applier(store, id -> id == 7);
+        applier = new Applier(store, new Lessor(store, LeaseConfig.forElectionTimeout(1000), () -> 0L));
     }
 
     @AfterEach
@@ -90,6 +93,7 @@ class ApplierTest {
         Object r = apply(LogCommand.newBuilder()
                 .setPut(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).setLease(99)));
         assertEquals(EtcdError.LEASE_NOT_FOUND, ((EtcdException) r).error());
+        apply(LogCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(7).setTTL(60)));
         assertInstanceOf(PutResponse.class, apply(LogCommand.newBuilder()
                 .setPut(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).setLease(7))));
         assertEquals(7, get(RangeRequest.newBuilder().setKey(bs("k"))).getKvs(0).getLease());
