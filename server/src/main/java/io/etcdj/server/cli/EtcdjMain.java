@@ -63,7 +63,7 @@ public final class EtcdjMain {
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
                 cfg.initialClusterToken(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
-                cfg.maxConcurrentStreams(), tls);
+                cfg.maxConcurrentStreams(), tls, cfg.watchProgressNotifyInterval());
     }
 
     /** slf4j-simple reads these once, when the first logger is made; flags given with -D win. */
