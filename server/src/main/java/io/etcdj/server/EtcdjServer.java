@@ -186,6 +186,11 @@ public final class EtcdjServer implements AutoCloseable {
         return identity;
     }
 
+    /** The member's watch hub (its {@link WatchHub#stats()} say how watchers fare). */
+    public WatchHub watchHub() {
+        return watch.hub();
+    }
+
     public ClientPort clientPort() {
         return clientPort;
     }

@@ -25,6 +25,13 @@ public final class HistoryReader {
     }
 
     /**
+     * What a read found: the revisions with changes, in order, and the revision through which the read looked
+     * (revisions up to it that are not in the list changed nothing, e.g. revision 1 of a new store).
+     */
+    public record Batch(List<RevisionEvents> revisions, long throughRevision) {
+    }
+
+    /**
      * Reads the revisions from {@code from} through {@code to} in order, stopping at a revision boundary once
      * {@code maxRevisions} revisions are read or {@code maxBytes} is exceeded (so one revision is always read
      * whole, whatever its size).
@@ -32,11 +39,12 @@ public final class HistoryReader {
      * @param withPrevKv look up each change's previous version (prev_kv) as etcd reports it: for deletions and for
      *                   puts that are not creations
      */
-    public List<RevisionEvents> read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
+    public Batch read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
             throws RocksDBException {
         RocksBackend b = store.backend();
         List<RevisionEvents> out = new ArrayList<>();
         long bytes = 0;
+        long through = to;
         try (RocksIterator revs = b.db().newIterator(b.revisions());
              RocksIterator keys = b.db().newIterator(b.keys())) {
             revs.seek(KeyCodec.revisionKey(Math.max(from, 1), 0));
@@ -51,7 +59,11 @@ public final class HistoryReader {
                         bytes += done.bytes();
                         events = new ArrayList<>();
                     }
-                    if (rev.main() > to || out.size() >= maxRevisions || bytes > maxBytes) {
+                    if (rev.main() > to) {
+                        break;
+                    }
+                    if (out.size() >= maxRevisions || bytes > maxBytes) {
+                        through = rev.main() - 1; // stopped by a limit: this revision is not read
                         break;
                     }
                     current = rev.main();
@@ -66,7 +78,7 @@ public final class HistoryReader {
             }
             revs.status();
         }
-        return out;
+        return new Batch(out, through);
     }
 
     /** The event of one change, or null when compaction removed it under the reader. */

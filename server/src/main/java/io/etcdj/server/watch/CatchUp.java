@@ -67,7 +67,7 @@ final class CatchUp implements AutoCloseable {
         if (plan == null) {
             return progressed[0];
         }
-        List<RevisionEvents> batch;
+        HistoryReader.Batch batch;
         try {
             batch = history.read(plan.from(), plan.to(), limits.catchUpRevisions(), limits.catchUpBytes(),
                     plan.prevKv());
@@ -79,10 +79,11 @@ final class CatchUp implements AutoCloseable {
     }
 
     /**
-     * Hub lock held. Queues for {@code w} its events of {@code batch} from its next revision on, and moves its next
-     * revision past what was queued; stops at the first response its stream refuses.
+     * Hub lock held. Queues for {@code w} its events of {@code batch} (which covers revisions up to
+     * {@code through}) from its next revision on, and moves its next revision past what was queued; stops at the
+     * first response its stream refuses.
      */
-    void feed(Watcher w, List<RevisionEvents> batch) {
+    void feed(Watcher w, List<RevisionEvents> batch, long through) {
         List<Event> pending = new ArrayList<>();
         long pendingBytes = 0;
         long covered = w.nextRevision - 1; // every revision up to here is examined
@@ -104,8 +105,8 @@ final class CatchUp implements AutoCloseable {
             }
             covered = r.revision();
         }
-        if (pending.isEmpty() || flush(w, pending, covered)) {
-            w.nextRevision = Math.max(w.nextRevision, covered + 1);
+        if (pending.isEmpty() || flush(w, pending, Math.max(covered, through))) {
+            w.nextRevision = Math.max(w.nextRevision, Math.max(covered, through) + 1);
         }
     }
 

@@ -2,13 +2,18 @@ package io.etcdj.server.watch;
 
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The event bytes all streams together may have queued ({@link WatchLimits#totalQueueBytes()}). Thread-safe. */
+/**
+ * The event bytes all streams together may have queued ({@link WatchLimits#totalQueueBytes()}). Thread-safe.
+ * Catch-up waits while the budget is more than half used; {@code belowHalf} runs when use drops below half again.
+ */
 final class QueueBudget {
     private final long maxBytes;
+    private final Runnable belowHalf;
     private final AtomicLong usedBytes = new AtomicLong();
 
-    QueueBudget(long maxBytes) {
+    QueueBudget(long maxBytes, Runnable belowHalf) {
         this.maxBytes = maxBytes;
+        this.belowHalf = belowHalf;
     }
 
     /** Takes {@code bytes} if they fit, or regardless when {@code force} (a stream's only response). */
@@ -25,7 +30,10 @@ final class QueueBudget {
     }
 
     void give(long bytes) {
-        usedBytes.addAndGet(-bytes);
+        long now = usedBytes.addAndGet(-bytes);
+        if (now < maxBytes / 2 && now + bytes >= maxBytes / 2) {
+            belowHalf.run();
+        }
     }
 
     boolean belowHalf() {

@@ -52,6 +52,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     private final Set<Watcher> progressWatchers = new HashSet<>();
     private final RecentEvents recent;
     private int watcherCount;
+    /** How many times a synced watcher's stream refused live events and the watcher fell back to catch-up. */
+    private long fallbacks;
 
     /**
      * @param headers         the response header for a revision (0: a header without revision)
@@ -66,10 +68,10 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         this.maxRequestBytes = maxRequestBytes;
         this.limits = limits;
         this.sender = sender;
-        this.budget = new QueueBudget(limits.totalQueueBytes());
         this.recent = new RecentEvents(limits.recentRevisions(), limits.recentBytes());
         this.lastRevision = store.currentRevision();
         this.catchUp = new CatchUp(this, new HistoryReader(store), limits);
+        this.budget = new QueueBudget(limits.totalQueueBytes(), catchUp::wake);
         ticker.every(progressInterval, this::progressTick);
     }
 
@@ -111,6 +113,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             return;
         }
         if (!w.stream.offerEvents(w, mine, revision, true)) {
+            fallbacks++;
             synced.remove(w);
             becomeUnsynced(w, revision);
             return;
@@ -314,7 +317,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     }
 
     /** Hands a store read to the planned watchers still waiting for it; returns whether anything changed. */
-    boolean deliver(Plan plan, List<RevisionEvents> batch) {
+    boolean deliver(Plan plan, HistoryReader.Batch batch) {
         lock.lock();
         try {
             long compacted = compactRevision(); // after the read: what compaction removed under it is refused
@@ -330,7 +333,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                     continue;
                 }
                 long before = w.nextRevision;
-                catchUp.feed(w, batch);
+                catchUp.feed(w, batch.revisions(), batch.throughRevision());
                 progressed |= w.nextRevision != before;
                 if (w.nextRevision > lastRevision) {
                     becomeSynced(w);
@@ -347,7 +350,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     /** Hub lock held. Feeds a watcher from the recent revisions, and syncs it if that reaches the hub. */
     private boolean feedFromMemory(Watcher w) {
         long before = w.nextRevision;
-        catchUp.feed(w, recent.from(Math.max(w.nextRevision, 1), Integer.MAX_VALUE));
+        catchUp.feed(w, recent.from(Math.max(w.nextRevision, 1), Integer.MAX_VALUE), lastRevision);
         if (w.nextRevision > lastRevision) {
             becomeSynced(w);
             return true;
@@ -398,11 +401,19 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         catchUp.wake();
     }
 
-    /** Synced and unsynced watcher counts, for tests and metrics. */
-    public int[] watcherCounts() {
+    /**
+     * A snapshot of the hub's state, for tests and metrics.
+     *
+     * @param fallbacks         times a watcher's stream refused live events and it fell back to catch-up
+     * @param queuedBytes       event bytes queued over all streams
+     */
+    public record Stats(long revision, int synced, int unsynced, long fallbacks, long queuedBytes) {
+    }
+
+    public Stats stats() {
         lock.lock();
         try {
-            return new int[] {synced.size(), unsynced.size()};
+            return new Stats(lastRevision, synced.size(), unsynced.size(), fallbacks, budget.usedBytes());
         } finally {
             lock.unlock();
         }

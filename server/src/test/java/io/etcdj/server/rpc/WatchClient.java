@@ -27,8 +27,10 @@ public final class WatchClient implements AutoCloseable {
     private Throwable error;
     /** Written once by the gRPC thread before any response. */
     private volatile ClientCallStreamObserver<WatchRequest> call;
+    private final boolean slow;
 
     public WatchClient(WatchGrpc.WatchStub stub, boolean slow) {
+        this.slow = slow;
         requests = stub.watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchRequest> c) {
@@ -85,7 +87,10 @@ public final class WatchClient implements AutoCloseable {
         return List.copyOf(responses);
     }
 
-    /** Waits for the first response at or after {@code from} (an index in arrival order) that matches. */
+    /**
+     * Waits for the first response at or after {@code from} (an index in arrival order) that matches; a slow client
+     * takes a few more responses each time it finds none.
+     */
     public synchronized WatchResponse await(int from, Predicate<WatchResponse> matches, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -103,7 +108,10 @@ public final class WatchClient implements AutoCloseable {
             if (left <= 0) {
                 throw new AssertionError("no matching watch response within " + timeout + "; got " + responses);
             }
-            wait(Math.max(1, left / 1_000_000));
+            if (slow) {
+                call.request(8);
+            }
+            wait(Math.max(1, Math.min(left / 1_000_000, slow ? 10 : Long.MAX_VALUE)));
         }
     }
 

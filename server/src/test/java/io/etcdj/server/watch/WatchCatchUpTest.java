@@ -56,13 +56,23 @@ class WatchCatchUpTest {
         TestSink client = open(100, 2);
         putK(20);
         f.hub.watch(client.stream, create("k").setStartRevision(5).build());
-        assertEquals(1, f.hub.watcherCounts()[1], "a start in the past begins unsynced");
+        assertEquals(1, f.hub.stats().unsynced(), "a start in the past begins unsynced");
         f.hub.catchUpPass(); // 3 revisions from the store
         f.put("k", "21");     // committed while the watcher is still behind
         f.catchUp();
-        assertEquals(1, f.hub.watcherCounts()[0], "caught up, it is live again");
+        assertEquals(1, f.hub.stats().synced(), "caught up, it is live again");
         f.put("k", "22");
         assertEquals(puts("k", 5, 22), client.events(0));
+    }
+
+    @Test
+    void aStartAtRevisionOneOfAnEmptyStoreGoesLive() throws Exception {
+        TestSink client = open(100, 2); // revision 1 of a new store has no events: nothing to read, nothing to wait for
+        f.hub.watch(client.stream, create("k").setStartRevision(1).build());
+        f.catchUp();
+        assertEquals(1, f.hub.stats().synced());
+        f.put("k", "2");
+        assertEquals(puts("k", 2, 2), client.events(0));
     }
 
     @Test
@@ -85,15 +95,15 @@ class WatchCatchUpTest {
         f.hub.watch(fast.stream, prefix("k").build());
         slow.setReady(false);
         putK(30);
-        assertEquals(1, f.hub.watcherCounts()[1], "the slow watcher left live delivery");
+        assertEquals(1, f.hub.stats().unsynced(), "the slow watcher left live delivery");
         assertEquals(puts("k", 2, 30), fast.events(0), "the fast one never noticed");
         f.catchUp();
-        assertEquals(1, f.hub.watcherCounts()[1], "no room, no catch-up");
+        assertEquals(1, f.hub.stats().unsynced(), "no room, no catch-up");
         slow.setReady(true); // drains and wakes catch-up: the test runs it
         f.catchUp();
         slow.setReady(true);
         f.catchUp();
-        while (f.hub.watcherCounts()[1] > 0) {
+        while (f.hub.stats().unsynced() > 0) {
             slow.setReady(true);
             f.put("k", "more");
             f.catchUp();
@@ -116,7 +126,7 @@ class WatchCatchUpTest {
         assertEquals(8, canceled.getCompactRevision());
         assertEquals(0, canceled.getHeader().getRevision(), "etcd's compacted answer has no header revision");
         assertEquals(puts("k", 3, 5), client.events(0));
-        assertEquals(0, f.hub.watcherCounts()[1]);
+        assertEquals(0, f.hub.stats().unsynced());
     }
 
     @Test

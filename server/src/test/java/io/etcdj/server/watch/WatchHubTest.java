@@ -134,7 +134,7 @@ class WatchHubTest {
         assertEquals(0, client.last().getWatchId());
         f.put("k", "v");
         assertEquals(2, client.responses.size());
-        assertEquals(0, f.hub.watcherCounts()[0]);
+        assertEquals(0, f.hub.stats().synced());
     }
 
     @Test
@@ -195,7 +195,7 @@ class WatchHubTest {
         assertTrue(f.hub.budget().usedBytes() > 0);
         f.hub.closeStream(client.stream);
         assertEquals(0, f.hub.budget().usedBytes());
-        assertEquals(0, f.hub.watcherCounts()[0] + f.hub.watcherCounts()[1]);
+        assertEquals(0, f.hub.stats().synced() + f.hub.stats().unsynced());
         f.put("k", "w");
         client.setReady(true);
         assertEquals(1, client.responses.size()); // only "created"
