@@ -65,7 +65,8 @@ public final class EtcdjMain {
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
-                cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls);
+                cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
+                cfg.watchProgressNotifyInterval());
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */

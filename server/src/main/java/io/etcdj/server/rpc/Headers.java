@@ -27,6 +27,11 @@ public final class Headers {
                 .build();
     }
 
+    /** The header with exactly {@code revision} (0: no revision, as etcd's compacted-watch response has). */
+    public ResponseHeader exact(long revision) {
+        return memberHeader().toBuilder().setRevision(revision).build();
+    }
+
     /** The header of cluster-membership responses, which carry no store revision in etcd. */
     public ResponseHeader memberHeader() {
         return ResponseHeader.newBuilder()
