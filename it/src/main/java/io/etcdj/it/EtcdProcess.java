@@ -58,6 +58,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final Path dataDir;
     private final int clientPort;
     private final int peerPort;
+    private final String clientScheme;
     private final List<String> args;
     private final Map<String, String> extraEnv;
     private final Duration readyTimeout;
@@ -73,6 +74,7 @@ public final class EtcdProcess implements AutoCloseable {
         this.kind = b.kind;
         this.binary = b.binary != null ? b.binary : b.kind.binary();
         this.name = b.name;
+        this.clientScheme = b.clientScheme;
         this.clientPort = b.clientPort > 0 ? b.clientPort : freePort();
         this.peerPort = b.peerPort > 0 ? b.peerPort : freePort();
         try {
@@ -120,7 +122,7 @@ public final class EtcdProcess implements AutoCloseable {
 
     /** The client URL, {@code http://127.0.0.1:<port>}. */
     public String clientEndpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return clientScheme + "://127.0.0.1:" + clientPort;
     }
 
     /** The client address without scheme, {@code 127.0.0.1:<port>}, as etcdctl's --endpoints takes it. */
@@ -415,6 +417,7 @@ public final class EtcdProcess implements AutoCloseable {
         private Path baseDir;
         private int clientPort;
         private int peerPort;
+        private String clientScheme = "http";
         private String advertisePeerUrl;
         private String initialClusterToken = "etcd-cluster";
         private final List<String> extraArgs = new ArrayList<>();
@@ -450,6 +453,12 @@ public final class EtcdProcess implements AutoCloseable {
         /** A fixed client port (default: a free one). */
         public Builder clientPort(int port) {
             this.clientPort = port;
+            return this;
+        }
+
+        /** {@code https} serves clients over TLS (give the certificate flags with {@link #extraArgs}). */
+        public Builder clientScheme(String scheme) {
+            this.clientScheme = scheme;
             return this;
         }
 

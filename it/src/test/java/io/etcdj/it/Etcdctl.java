@@ -38,8 +38,7 @@ final class Etcdctl {
         }
     }
 
-    /** Runs {@code etcdctl --endpoints=E args...}, feeding {@code stdin} (may be null). */
-    Result run(String stdin, String... args) {
+    private ProcessBuilder command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("etcdj.it.etcdctlBin", "/usr/bin/etcdctl"));
         command.add("--endpoints=" + endpoint);
@@ -48,6 +47,22 @@ final class Etcdctl {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeIf(k -> k.startsWith("ETCDCTL_"));
         pb.environment().put("ETCDCTL_API", "3");
+        return pb;
+    }
+
+    /** Starts a long-running etcdctl (such as {@code watch}) whose output the test reads as it comes. */
+    EtcdctlProcess start(String... args) {
+        try {
+            return new EtcdctlProcess(command(args).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start etcdctl " + String.join(" ", args), e);
+        }
+    }
+
+    /** Runs {@code etcdctl --endpoints=E args...}, feeding {@code stdin} (may be null). */
+    Result run(String stdin, String... args) {
+        ProcessBuilder pb = command(args);
+        List<String> command = pb.command();
         try {
             Process p = pb.start();
             CompletableFuture<byte[]> out = readAll(p.getInputStream());

@@ -15,9 +15,13 @@ public record DataDir(Path root, Path store, Path wal, Path identity) {
                     + " not open; give --data-dir a new or etcdj directory (the etcd data stays untouched)");
         }
         Path base = dataDir.resolve("etcdj");
-        Files.createDirectories(base);
         Path wal = walDirOrNull != null ? walDirOrNull : base.resolve("wal");
         return new DataDir(dataDir, base.resolve("db"), wal, base.resolve("identity.properties"));
+    }
+
+    /** Creates the etcdj directory (on first start). */
+    public void create() throws IOException {
+        Files.createDirectories(store.getParent());
     }
 
     public boolean isNew() {

@@ -3,6 +3,7 @@ package io.etcdj.server;
 import io.etcdj.server.http.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,9 @@ import java.util.Map;
  *
  * @param walDir null = under the data dir
  * @param initialCluster member name -> peer URLs, in the order given
+ * @param joinExisting --initial-cluster-state=existing: join a running cluster rather than found one
  * @param electionTimeoutMs raft election timeout; also sets the minimum lease TTL (ceil(1.5 x timeout))
+ * @param watchProgressNotifyInterval period of progress notifications to watchers that asked for them
  */
 public record MemberConfig(
         String name,
@@ -24,12 +27,16 @@ public record MemberConfig(
         List<URI> initialAdvertisePeerUrls,
         Map<String, List<URI>> initialCluster,
         String initialClusterToken,
+        boolean joinExisting,
         long snapshotCount,
         int maxTxnOps,
         int maxRequestBytes,
         long maxConcurrentStreams,
         long electionTimeoutMs,
-        TlsSettings clientTls) {
+        TlsSettings clientTls,
+        Duration watchProgressNotifyInterval) {
+    /** etcd's default --experimental-watch-progress-notify-interval. */
+    public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
     public static MemberConfig singleMember(Path dataDir, URI clientUrl) {
@@ -37,6 +44,14 @@ public record MemberConfig(
         Map<String, List<URI>> cluster = new LinkedHashMap<>();
         cluster.put("default", List.of(peer));
         return new MemberConfig("default", dataDir, null, List.of(clientUrl), List.of(clientUrl), List.of(peer),
-                cluster, "etcd-cluster", 100_000, 128, 1536 * 1024, 0, 1000, TlsSettings.NONE);
+                cluster, "etcd-cluster", false, 100_000, 128, 1536 * 1024, 0, 1000, TlsSettings.NONE,
+                DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL);
+    }
+
+    /** This configuration with another watch progress notification period. */
+    public MemberConfig withWatchProgressNotifyInterval(Duration interval) {
+        return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
+                initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
+                maxConcurrentStreams, electionTimeoutMs, clientTls, interval);
     }
 }

@@ -54,19 +54,39 @@ public final class EtcdjMain {
     }
 
     static MemberConfig toMemberConfig(ServerConfig cfg) {
-        TlsConfig c = cfg.clientSecurity();
-        if (c.crlFile() != null) {
-            throw new IllegalArgumentException("--client-crl-file is not supported by etcdj yet; remove it");
+        String unsupported = notYetServed(cfg);
+        if (unsupported != null) {
+            throw new IllegalArgumentException(unsupported + " is parsed but not served by this etcdj build yet;"
+                    + " remove it (refused rather than ignored)");
         }
+        TlsConfig c = cfg.clientSecurity();
         TlsSettings tls = new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
                 c.autoTls() && c.hasNoCertificate());
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
-                cfg.initialClusterToken(), cfg.snapshotCount(), cfg.maxTxnOps(), cfg.maxRequestBytes(),
-                cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls);
+                cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
+                cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
+                cfg.watchProgressNotifyInterval());
     }
 
-    /** slf4j-simple reads these once, when the first logger is made; flags given with -D win. */
+    /** The first flag that is set to something this build cannot honour yet, or null. */
+    static String notYetServed(ServerConfig cfg) {
+        if (cfg.clientSecurity().crlFile() != null) {
+            return "--client-crl-file";
+        }
+        if (!cfg.listenMetricsUrls().isEmpty()) {
+            return "--listen-metrics-urls";
+        }
+        if (cfg.quotaBackendBytes() != 0) {
+            return "--quota-backend-bytes (the space quota)";
+        }
+        if (!cfg.autoCompactionRetention().equals("0")) {
+            return "--auto-compaction-retention";
+        }
+        return null;
+    }
+
+    /** Logging and runtime properties, read once when first used; flags given with -D win. */
     private static void configureLogging(String level) {
         String lvl = level == null ? "info" : level.toLowerCase(Locale.ROOT);
         if (lvl.equals("panic") || lvl.equals("fatal") || lvl.equals("dpanic")) {
@@ -80,6 +100,8 @@ public final class EtcdjMain {
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.grpc", "warn");
+        // Netty's JFR allocation events make the JVM build JFR's metadata at the first allocation: ~4 s of start-up
+        setDefault("io.netty.jfr.enabled", "false");
     }
 
     private static void setDefault(String key, String value) {

@@ -5,6 +5,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.grpc.BindableService;
@@ -63,6 +64,8 @@ public final class ClientPort implements AutoCloseable {
             configureTls(sb, tls);
         }
         GrpcServiceBuilder grpc = GrpcService.builder()
+                // binary protobuf only: building JSON marshallers for every etcd message costs seconds at start-up
+                .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                 .maxRequestMessageLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .maxResponseMessageLength(Integer.MAX_VALUE)
                 .useBlockingTaskExecutor(false);
@@ -71,6 +74,7 @@ public final class ClientPort implements AutoCloseable {
                 .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
                 .idleTimeoutMillis(0)
+                .gracefulShutdownTimeoutMillis(0, 1000) // stop at once: clients retry elsewhere, as with etcd
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
         sb.service("/health", (ctx, req) -> healthResponse(health.get()));

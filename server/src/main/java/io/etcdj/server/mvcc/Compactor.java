@@ -13,8 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Removes history before a compaction revision, in the background and in bounded batches: every version that a
- * newer version at or below the compaction revision supersedes, and deletions at or below it. The newest version
- * of each key at the compaction revision stays, so reads at any revision from it on are unchanged.
+ * newer version at or below the compaction revision supersedes, and deletions below it. The newest version
+ * of each key at the compaction revision stays, so reads at any revision from it on are unchanged, and so does every
+ * change made at the compaction revision or later, so a watch may start at the compaction revision.
  *
  * <p>Safe beside the applier: the applier only adds versions above the compaction revision, which never change
  * what is removed here.
@@ -66,7 +67,9 @@ final class Compactor implements AutoCloseable {
                 Revision newest = keys.isValid() && KeyCodec.sameUserKey(keys.key(), enc)
                         ? KeyCodec.revisionOfIndexKey(keys.key()) : null;
                 boolean superseded = newest != null && rev.compareTo(newest) < 0;
-                boolean deletion = value[0] == 1;
+                // a deletion at the compaction revision itself stays until the next compaction: a watcher may
+                // still start at that revision and must see it
+                boolean deletion = value[0] == 1 && rev.main() < toRevision;
                 if (superseded || deletion) {
                     doomed.add(new byte[][] {revs.key(), KeyCodec.indexKey(enc, rev.main(), rev.sub())});
                 }

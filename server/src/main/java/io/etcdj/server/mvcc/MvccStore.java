@@ -1,8 +1,10 @@
 package io.etcdj.server.mvcc;
 
+import io.etcdj.api.mvccpb.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -29,6 +31,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile long compactedRevision;
     /** The raft index of the last applied batch; written by the applier thread only. */
     private volatile long consistentIndex;
+    /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
+    private volatile CommitListener commitListener = CommitListener.NONE;
 
     private MvccStore(RocksBackend backend) throws RocksDBException {
         this.backend = backend;
@@ -100,10 +104,21 @@ public final class MvccStore implements KvReader, AutoCloseable {
         return new MvccWriteTxn(this, currentRevision, compactedRevision);
     }
 
-    /** Called by a committed write transaction. */
-    void committed(long newCurrentRevision, long index) {
+    /**
+     * Sets who is told of each committed revision (the watch hub). Set it before anything is applied, so that it
+     * sees every revision after {@link #currentRevision()} as of this call.
+     */
+    public void setCommitListener(CommitListener listener) {
+        this.commitListener = listener == null ? CommitListener.NONE : listener;
+    }
+
+    /** Called by a committed write transaction; {@code events} is empty when the store revision did not move. */
+    void committed(long newCurrentRevision, long index, List<Event> events) {
         this.currentRevision = newCurrentRevision;
         this.consistentIndex = index;
+        if (!events.isEmpty()) {
+            commitListener.committed(newCurrentRevision, events);
+        }
     }
 
     /**

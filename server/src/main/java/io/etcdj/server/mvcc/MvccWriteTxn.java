@@ -79,8 +79,11 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
                 .setLease(lease)
                 .build();
         write(key, kv.toByteArray(), false);
-        events.add(Event.newBuilder().setType(Event.EventType.PUT).setKv(kv)
-                .setPrevKv(prev == null ? KeyValue.getDefaultInstance() : prev).build());
+        Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
+        if (prev != null) {
+            event.setPrevKv(prev); // a create event has none, as in etcd
+        }
+        events.add(event.build());
         return prev;
     }
 
@@ -163,7 +166,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
             batch.put(b.meta(), MvccStore.CURRENT_REVISION, KeyCodec.longBytes(newRevision));
         }
         b.write(batch);
-        store.committed(newRevision, raftIndex);
+        store.committed(newRevision, raftIndex, List.copyOf(events));
         onCommit.forEach(Runnable::run);
     }
 

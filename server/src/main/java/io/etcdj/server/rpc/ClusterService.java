@@ -22,7 +22,7 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> out) {
-        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(headers.header(0));
+        MemberListResponse.Builder b = MemberListResponse.newBuilder().setHeader(headers.memberHeader());
         for (MemberInfo m : identity.members()) {
             b.addMembers(Member.newBuilder()
                     .setID(m.id())

@@ -27,6 +27,20 @@ public final class Headers {
                 .build();
     }
 
+    /** The header with exactly {@code revision} (0: no revision, as etcd's compacted-watch response has). */
+    public ResponseHeader exact(long revision) {
+        return memberHeader().toBuilder().setRevision(revision).build();
+    }
+
+    /** The header of cluster-membership responses, which carry no store revision in etcd. */
+    public ResponseHeader memberHeader() {
+        return ResponseHeader.newBuilder()
+                .setClusterId(identity.clusterId())
+                .setMemberId(identity.memberId())
+                .setRaftTerm(consensus.status().term())
+                .build();
+    }
+
     /** The header with the given one's revision, and this member's identity and term. */
     public ResponseHeader fill(ResponseHeader partial) {
         return header(partial.getRevision());

@@ -1,0 +1,38 @@
+package io.etcdj.server.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.etcdj.server.MemberConfig;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EtcdjMainTest {
+    static ServerConfig config(String... args) {
+        return ((ConfigLoader.Start) ConfigLoader.load(args, Map.of())).config();
+    }
+
+    @Test
+    void defaultsMapToASingleMember() {
+        MemberConfig m = EtcdjMain.toMemberConfig(config());
+        assertEquals("default", m.name());
+        assertEquals(1, m.initialCluster().size());
+        assertEquals(128, m.maxTxnOps());
+        assertEquals(1536 * 1024, m.maxRequestBytes());
+        assertNull(EtcdjMain.notYetServed(config()));
+    }
+
+    @Test
+    void featuresNotServedYetAreRefusedNotIgnored() {
+        for (String[] args : new String[][] {
+                {"--quota-backend-bytes", "1000"},
+                {"--listen-metrics-urls", "http://localhost:2381"},
+                {"--auto-compaction-retention", "1h"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> EtcdjMain.toMemberConfig(config(args)));
+            assertTrue(e.getMessage().startsWith(args[0]), e.getMessage());
+        }
+    }
+}
