@@ -13,7 +13,8 @@
 #   --servers etcd,etcdj         which servers to start (default both; etcdj is skipped with a
 #                                note when bin/etcdj does not exist yet)
 #   --endpoint 127.0.0.1:PORT    benchmark an already running server instead (--label NAME)
-#   --workloads put1,put16,range16   (also putN / rangeN)
+#   --workloads put1,put16,range16   (also putN / rangeN; on demand: keepalive1, keepalive1000, revoke100k;
+#                                    see it/.../bench/LeaseWorkloads.java)
 #   --duration-seconds 10  --warmup-seconds 2  --max-requests 2000000
 #   --value-size-bytes 256  --key-space 100000  --connections 1  --work-dir DIR
 #

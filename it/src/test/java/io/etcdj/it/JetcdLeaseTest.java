@@ -7,13 +7,16 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.Lease;
-import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.lease.LeaseTimeToLiveResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.LeaseOption;
 import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.support.CloseableClient;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,14 +29,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Leases through jetcd against a real server process (etcdj by default; {@code -Detcdj.it.server=etcd} for the
  * real etcd): keep-alives hold a lease past its TTL; once they stop it expires within its TTL plus one election
- * timeout and all its keys vanish at one revision; a restart keeps leases and their keys.
+ * timeout and a watcher sees all its keys deleted together at one revision; a restart keeps leases and their keys.
  */
 class JetcdLeaseTest {
     private static final long TIMEOUT_SECONDS = 20;
     /** The servers run with etcd's default 1 s election timeout: the minimum TTL is ceil(1.5 s) = 2 s. */
     private static final long MIN_TTL_SECONDS = 2;
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(1);
-    /** For a loaded CI machine: process scheduling, the expiry driver's round, the client's polling. */
+    /** For a loaded CI machine: process scheduling, the expiry driver's round, the watch's delivery. */
     private static final Duration SLACK = Duration.ofSeconds(1);
 
     @RegisterExtension
@@ -81,20 +84,28 @@ class JetcdLeaseTest {
             assertTrue(answers.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
             assertEquals(4, count(kv, "svc/"), "keys held by a lease kept alive");
 
-            keepAlive.close();
-            long lastRenewalNanos = System.nanoTime();
+            JetcdWatchTest.Received watched = new JetcdWatchTest.Received();
             long revisionBefore = kv.get(bytes("svc/other")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
                     .getHeader().getRevision();
-            Duration limit = Duration.ofSeconds(MIN_TTL_SECONDS).plus(ELECTION_TIMEOUT).plus(SLACK);
-            Await.until(limit, "the keys of an abandoned lease vanish", () -> count(kv, "svc/") == 1);
-            Duration took = Duration.ofNanos(System.nanoTime() - lastRenewalNanos);
-            assertTrue(took.compareTo(limit) <= 0, "expired after " + took);
-
-            GetResponse after = kv.get(bytes("svc/other")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertEquals(revisionBefore + 1, after.getHeader().getRevision(), "three deletions, one revision");
-            GetResponse atBefore = kv.get(bytes("svc/"), GetOption.builder().isPrefix(true)
-                    .withRevision(revisionBefore).build()).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            assertEquals(4, atBefore.getCount());
+            try (Watch.Watcher watcher = client.getWatchClient().watch(bytes("svc/"),
+                    WatchOption.builder().isPrefix(true).withRevision(revisionBefore + 1).build(),
+                    watched.listener())) {
+                keepAlive.close();
+                long lastRenewalNanos = System.nanoTime();
+                watched.await(r -> r.events().size() >= keys.size());
+                Duration took = Duration.ofNanos(System.nanoTime() - lastRenewalNanos);
+                Duration limit = Duration.ofSeconds(MIN_TTL_SECONDS).plus(ELECTION_TIMEOUT).plus(SLACK);
+                assertTrue(took.compareTo(limit) <= 0, "expired after " + took + ", more than " + limit);
+                // the watcher saw the three deletions together, at one revision, the next after the puts
+                WatchResponse deletions = watched.responses().get(0);
+                assertEquals(keys, deletions.getEvents().stream().map(e -> e.getKeyValue().getKey().toString())
+                        .toList());
+                for (WatchEvent e : deletions.getEvents()) {
+                    assertEquals(WatchEvent.EventType.DELETE, e.getEventType());
+                    assertEquals(revisionBefore + 1, e.getKeyValue().getModRevision());
+                }
+            }
+            assertEquals(1, count(kv, "svc/"));
             LeaseTimeToLiveResponse ttl = leases.timeToLive(id, LeaseOption.DEFAULT)
                     .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertEquals(-1, ttl.getTTL());

@@ -23,6 +23,8 @@ class LeaseEtcdctlParityTest {
     private static final Pattern GRANTED = Pattern.compile("lease ([0-9a-f]+) granted");
     private static final Pattern JSON_ID = Pattern.compile("\"ID\":(\\d+)");
     private static final Pattern REMAINING = Pattern.compile("remaining\\(\\d+s\\)");
+    private static final Pattern TEXT_KEYS = Pattern.compile("attached keys\\(\\[([^\\]]*)\\]\\)");
+    private static final Pattern JSON_KEYS = Pattern.compile("\"keys\":\\[([^\\]]*)\\]");
     private static final Pattern JSON_TTL = Pattern.compile("\"(ttl|TTL)\":[0-9]+");
 
     @RegisterExtension
@@ -120,7 +122,15 @@ class LeaseEtcdctlParityTest {
         if (remainingTtl) { // counts down while the steps run: the value depends on timing
             s = REMAINING.matcher(s).replaceAll("remaining(<n>s)");
             s = JSON_TTL.matcher(s).replaceAll("\"$1\":<n>"); // -1 (expired) is kept
+            // etcd lists a lease's keys in Go map order (random); etcdj in key order: compare them sorted
+            s = sortedList(TEXT_KEYS, s, " ", "attached keys([%s])");
+            s = sortedList(JSON_KEYS, s, ",", "\"keys\":[%s]");
         }
         return s;
+    }
+
+    private static String sortedList(Pattern p, String text, String separator, String format) {
+        return p.matcher(text).replaceAll(m -> Matcher.quoteReplacement(String.format(format,
+                String.join(separator, Stream.of(m.group(1).split(separator)).sorted().toList()))));
     }
 }

@@ -37,8 +37,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
  *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
- *               [--connections 1] [--work-dir DIR]
+ *               [--connections 1] [--work-dir DIR] [--revoke-setup-seconds 60]
  * </pre>
+ *
+ * <p>Lease workloads (on demand, see {@link LeaseWorkloads}): {@code keepaliveN} (keep-alive round trips over N
+ * streams) and {@code revokeN} / {@code revoke100k} (N leases expiring in the same second: time to revoke them all,
+ * and one writer's put latency meanwhile; granting them must finish within {@code --revoke-setup-seconds}).
  */
 public final class LoadGenerator {
     private static final long CALL_DEADLINE_SECONDS = 10;
@@ -51,17 +55,25 @@ public final class LoadGenerator {
                 case "put1" -> new Workload(name, Op.PUT, 1);
                 case "put16" -> new Workload(name, Op.PUT, 16);
                 case "range16" -> new Workload(name, Op.RANGE, 16);
+                case "revoke100k" -> new Workload(name, Op.REVOKE, 100_000);
                 default -> {
-                    // also accept the general form put<N> / range<N>
-                    if (name.matches("(put|range)[0-9]+")) {
-                        Op op = name.startsWith("put") ? Op.PUT : Op.RANGE;
+                    // also accept the general forms put<N> / range<N> / keepalive<N> / revoke<N>
+                    if (name.matches("(put|range|keepalive|revoke)[0-9]+")) {
+                        Op op = switch (name.replaceAll("[0-9]", "")) {
+                            case "put" -> Op.PUT;
+                            case "range" -> Op.RANGE;
+                            case "keepalive" -> Op.KEEPALIVE;
+                            default -> Op.REVOKE;
+                        };
                         int clients = Integer.parseInt(name.replaceAll("[a-z]", ""));
-                        if (clients < 1 || clients > 1024) {
-                            throw new IllegalArgumentException("clients must be 1..1024: " + name);
+                        int max = op == Op.REVOKE ? 1_000_000 : op == Op.KEEPALIVE ? 10_000 : 1024;
+                        if (clients < 1 || clients > max) {
+                            throw new IllegalArgumentException("N must be 1.." + max + ": " + name);
                         }
                         yield new Workload(name, op, clients);
                     }
-                    throw new IllegalArgumentException("unknown workload " + name + " (put1, put16, range16, putN, rangeN)");
+                    throw new IllegalArgumentException("unknown workload " + name
+                            + " (put1, put16, range16, putN, rangeN, keepaliveN, revokeN, revoke100k)");
                 }
             };
         }
@@ -70,24 +82,34 @@ public final class LoadGenerator {
             return switch (op) {
                 case PUT -> "put, " + clients + " client" + (clients > 1 ? "s" : "");
                 case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
+                case KEEPALIVE -> "lease keep-alive, " + clients + " stream" + (clients > 1 ? "s" : "");
+                case REVOKE -> "put, 1 client, while " + clients + " leases expire";
             };
         }
     }
 
-    enum Op { PUT, RANGE }
+    enum Op { PUT, RANGE, KEEPALIVE, REVOKE }
 
     /** One row of the result table. */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
-                  double p50Ms, double p90Ms, double p99Ms) {
+                  double p50Ms, double p90Ms, double p99Ms, String note) {
         double requestsPerSecond() {
             return requests / elapsedSeconds;
+        }
+
+        /** A row from the sorted latencies of a phase. */
+        static Result of(String server, Workload workload, long[] sortedNs, long errors, double elapsedSeconds,
+                         String note) {
+            return new Result(server, workload, sortedNs.length, errors, elapsedSeconds,
+                    LatencyRecorder.percentileMs(sortedNs, 50), LatencyRecorder.percentileMs(sortedNs, 90),
+                    LatencyRecorder.percentileMs(sortedNs, 99), note);
         }
     }
 
     /** Parsed command line. */
     record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
                    int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
-                   int connections, Path workDir) {
+                   int connections, Path workDir, int revokeSetupSeconds) {
     }
 
     private LoadGenerator() {
@@ -137,7 +159,8 @@ public final class LoadGenerator {
             }
         }
         List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
-                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir");
+                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir",
+                "revoke-setup-seconds");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
@@ -172,7 +195,8 @@ public final class LoadGenerator {
                 positive(flags, "value-size-bytes", 256, 1024 * 1024),
                 positive(flags, "key-space", 100_000, 100_000_000),
                 positive(flags, "connections", 1, 64),
-                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())));
+                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())),
+                positive(flags, "revoke-setup-seconds", 60, 3600));
     }
 
     private static int positive(Map<String, String> flags, String name, int dflt, int max) {
@@ -240,6 +264,12 @@ public final class LoadGenerator {
     /** Runs one workload: warm-up (not measured), then the measured phase; both bounded in time. */
     static Result run(String label, Workload w, List<ManagedChannel> channels, Options options)
             throws InterruptedException {
+        if (w.op() == Op.KEEPALIVE) {
+            return LeaseWorkloads.keepAlive(label, w, channels, options);
+        }
+        if (w.op() == Op.REVOKE) {
+            return LeaseWorkloads.revokeStorm(label, w, channels, options);
+        }
         ByteString value = randomBytes(options.valueSizeBytes(), 42);
         ByteString rangeKey = ByteString.copyFromUtf8("bench/range-key");
         if (w.op() == Op.RANGE) {
@@ -253,10 +283,8 @@ public final class LoadGenerator {
         Phase measured = phase(w, channels, options, value, rangeKey, options.durationSeconds(),
                 options.maxRequests(), 2);
         double elapsedSeconds = (measured.endNs() - startNs) / 1e9;
-        long[] sorted = LatencyRecorder.merge(measured.recorders());
-        return new Result(label, w, sorted.length, measured.errors(), elapsedSeconds,
-                LatencyRecorder.percentileMs(sorted, 50), LatencyRecorder.percentileMs(sorted, 90),
-                LatencyRecorder.percentileMs(sorted, 99));
+        return Result.of(label, w, LatencyRecorder.merge(measured.recorders()), measured.errors(), elapsedSeconds,
+                "");
     }
 
     private record Phase(List<LatencyRecorder> recorders, long errors, long endNs) {
@@ -317,13 +345,13 @@ public final class LoadGenerator {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%n%d s per workload after %d s warm-up, %d-byte values, %d connection(s)%n",
                 options.durationSeconds(), options.warmupSeconds(), options.valueSizeBytes(), options.connections()));
-        String format = "%-8s %-42s %10s %7s %10s %9s %9s %9s%n";
+        String format = "%-8s %-42s %10s %7s %10s %9s %9s %9s  %s%n";
         sb.append(String.format(Locale.ROOT, format, "server", "workload", "requests", "errors", "req/s",
-                "p50 ms", "p90 ms", "p99 ms"));
+                "p50 ms", "p90 ms", "p99 ms", ""));
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f%n", r.server(),
+            sb.append(String.format(Locale.ROOT, "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f  %s%n", r.server(),
                     r.workload().describe(), r.requests(), r.errors(), r.requestsPerSecond(), r.p50Ms(), r.p90Ms(),
-                    r.p99Ms()));
+                    r.p99Ms(), r.note()));
         }
         return sb.toString();
     }

@@ -30,7 +30,7 @@ final class RevokeBudget {
             tokens = Math.min(capacity, tokens + elapsed * (perSecond / 1e9));
             refilledNanos = nowNanos;
         }
-        return (int) Math.min(Math.floor(tokens), maxInFlight - inFlight);
+        return (int) Math.max(0, Math.min(Math.floor(tokens), maxInFlight - inFlight));
     }
 
     /** Records {@code n} revokes proposed (n at most what {@link #available} said). */
