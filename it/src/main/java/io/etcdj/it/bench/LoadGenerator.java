@@ -31,13 +31,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Workloads: {@code put1} (put, 1 client), {@code put16} (put, 16 clients) and
  * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
- * warm-up and stops early at a request cap; only loopback addresses are accepted.
+ * warm-up and stops early at a request cap; only loopback addresses are accepted. On demand, the watch
+ * workloads {@code watch-latency} and {@code watch-memory} (see {@link WatchWorkloads}).
  *
  * <pre>
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
  *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
  *               [--connections 1] [--work-dir DIR]
+ *               [--watchers 1000] [--watchers-per-stream 100] [--put-rate 200] [--idle-watchers 10000]
  * </pre>
  */
 public final class LoadGenerator {
@@ -51,6 +53,8 @@ public final class LoadGenerator {
                 case "put1" -> new Workload(name, Op.PUT, 1);
                 case "put16" -> new Workload(name, Op.PUT, 16);
                 case "range16" -> new Workload(name, Op.RANGE, 16);
+                case "watch-latency" -> new Workload(name, Op.WATCH_LATENCY, 1);
+                case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
                 default -> {
                     // also accept the general form put<N> / range<N>
                     if (name.matches("(put|range)[0-9]+")) {
@@ -61,7 +65,8 @@ public final class LoadGenerator {
                         }
                         yield new Workload(name, op, clients);
                     }
-                    throw new IllegalArgumentException("unknown workload " + name + " (put1, put16, range16, putN, rangeN)");
+                    throw new IllegalArgumentException("unknown workload " + name
+                            + " (put1, put16, range16, putN, rangeN, watch-latency, watch-memory)");
                 }
             };
         }
@@ -70,15 +75,17 @@ public final class LoadGenerator {
             return switch (op) {
                 case PUT -> "put, " + clients + " client" + (clients > 1 ? "s" : "");
                 case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
+                case WATCH_LATENCY -> "watch delivery (events; latency from put ack)";
+                case WATCH_MEMORY -> "idle watchers (server memory)";
             };
         }
     }
 
-    enum Op { PUT, RANGE }
+    enum Op { PUT, RANGE, WATCH_LATENCY, WATCH_MEMORY }
 
-    /** One row of the result table. */
+    /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
-                  double p50Ms, double p90Ms, double p99Ms) {
+                  double p50Ms, double p90Ms, double p99Ms, String note) {
         double requestsPerSecond() {
             return requests / elapsedSeconds;
         }
@@ -87,7 +94,8 @@ public final class LoadGenerator {
     /** Parsed command line. */
     record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
                    int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
-                   int connections, Path workDir) {
+                   int connections, Path workDir, int watchers, int watchersPerStream, int putRate,
+                   int idleWatchers) {
     }
 
     private LoadGenerator() {
@@ -105,13 +113,13 @@ public final class LoadGenerator {
         }
         List<Result> results = new ArrayList<>();
         if (options.endpoint() != null) {
-            results.addAll(runAll(options.label(), options.endpoint(), options));
+            results.addAll(runAll(options.label(), options.endpoint(), options, 0));
         } else {
             for (ServerKind kind : options.servers()) {
                 Files.createDirectories(options.workDir());
                 try (EtcdProcess server = EtcdProcess.builder(kind).name("bench").baseDir(options.workDir()).start()) {
                     System.err.printf("started %s (data in %s)%n", server, server.dataDir());
-                    results.addAll(runAll(kind.label(), server.clientHostPort(), options));
+                    results.addAll(runAll(kind.label(), server.clientHostPort(), options, server.pid()));
                 }
             }
         }
@@ -137,7 +145,8 @@ public final class LoadGenerator {
             }
         }
         List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
-                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir");
+                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir",
+                "watchers", "watchers-per-stream", "put-rate", "idle-watchers");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
@@ -172,7 +181,11 @@ public final class LoadGenerator {
                 positive(flags, "value-size-bytes", 256, 1024 * 1024),
                 positive(flags, "key-space", 100_000, 100_000_000),
                 positive(flags, "connections", 1, 64),
-                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())));
+                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())),
+                positive(flags, "watchers", 1_000, 100_000),
+                positive(flags, "watchers-per-stream", 100, 100_000),
+                positive(flags, "put-rate", 200, 100_000),
+                positive(flags, "idle-watchers", 10_000, 1_000_000));
     }
 
     private static int positive(Map<String, String> flags, String name, int dflt, int max) {
@@ -211,7 +224,9 @@ public final class LoadGenerator {
         }
     }
 
-    private static List<Result> runAll(String label, String hostPort, Options options) throws InterruptedException {
+    /** @param pid the server's process id, or 0 when unknown (memory is then not measured) */
+    private static List<Result> runAll(String label, String hostPort, Options options, long pid)
+            throws InterruptedException {
         requireLoopback(hostPort);
         int colon = hostPort.lastIndexOf(':');
         List<ManagedChannel> channels = new ArrayList<>();
@@ -223,7 +238,11 @@ public final class LoadGenerator {
         try {
             List<Result> results = new ArrayList<>();
             for (Workload w : options.workloads()) {
-                Result r = run(label, w, channels, options);
+                Result r = switch (w.op()) {
+                    case WATCH_LATENCY -> WatchWorkloads.latency(label, w, channels, options, pid);
+                    case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
+                    default -> run(label, w, channels, options);
+                };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
                         r.requestsPerSecond(), r.p99Ms());
                 results.add(r);
@@ -256,7 +275,7 @@ public final class LoadGenerator {
         long[] sorted = LatencyRecorder.merge(measured.recorders());
         return new Result(label, w, sorted.length, measured.errors(), elapsedSeconds,
                 LatencyRecorder.percentileMs(sorted, 50), LatencyRecorder.percentileMs(sorted, 90),
-                LatencyRecorder.percentileMs(sorted, 99));
+                LatencyRecorder.percentileMs(sorted, 99), "");
     }
 
     private record Phase(List<LatencyRecorder> recorders, long errors, long endNs) {
@@ -324,6 +343,9 @@ public final class LoadGenerator {
             sb.append(String.format(Locale.ROOT, "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f%n", r.server(),
                     r.workload().describe(), r.requests(), r.errors(), r.requestsPerSecond(), r.p50Ms(), r.p90Ms(),
                     r.p99Ms()));
+            if (!r.note().isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "         %s%n", r.note()));
+            }
         }
         return sb.toString();
     }
