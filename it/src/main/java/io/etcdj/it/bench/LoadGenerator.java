@@ -31,13 +31,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Workloads: {@code put1} (put, 1 client), {@code put16} (put, 16 clients) and
  * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
- * warm-up and stops early at a request cap; only loopback addresses are accepted.
+ * warm-up and stops early at a request cap; only loopback addresses are accepted. On demand, the watch
+ * workloads {@code watch-latency} and {@code watch-memory} (see {@link WatchWorkloads}).
  *
  * <pre>
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
  *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
  *               [--connections 1] [--work-dir DIR] [--revoke-setup-seconds 60]
+ *               [--watchers 1000] [--watchers-per-stream 100] [--put-rate 200] [--idle-watchers 10000]
  * </pre>
  *
  * <p>Lease workloads (on demand, see {@link LeaseWorkloads}): {@code keepaliveN} (keep-alive round trips over N
@@ -56,6 +58,8 @@ public final class LoadGenerator {
                 case "put16" -> new Workload(name, Op.PUT, 16);
                 case "range16" -> new Workload(name, Op.RANGE, 16);
                 case "revoke100k" -> new Workload(name, Op.REVOKE, 100_000);
+                case "watch-latency" -> new Workload(name, Op.WATCH_LATENCY, 1);
+                case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
                 default -> {
                     // also accept the general forms put<N> / range<N> / keepalive<N> / revoke<N>
                     if (name.matches("(put|range|keepalive|revoke)[0-9]+")) {
@@ -73,7 +77,8 @@ public final class LoadGenerator {
                         yield new Workload(name, op, clients);
                     }
                     throw new IllegalArgumentException("unknown workload " + name
-                            + " (put1, put16, range16, putN, rangeN, keepaliveN, revokeN, revoke100k)");
+                            + " (put1, put16, range16, putN, rangeN, keepaliveN, revokeN, revoke100k, watch-latency,"
+                            + " watch-memory)");
                 }
             };
         }
@@ -84,13 +89,15 @@ public final class LoadGenerator {
                 case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
                 case KEEPALIVE -> "lease keep-alive, " + clients + " stream" + (clients > 1 ? "s" : "");
                 case REVOKE -> "put, 1 client, while " + clients + " leases expire";
+                case WATCH_LATENCY -> "watch delivery (events; latency from put ack)";
+                case WATCH_MEMORY -> "idle watchers (server memory)";
             };
         }
     }
 
-    enum Op { PUT, RANGE, KEEPALIVE, REVOKE }
+    enum Op { PUT, RANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY }
 
-    /** One row of the result table. */
+    /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
                   double p50Ms, double p90Ms, double p99Ms, String note) {
         double requestsPerSecond() {
@@ -109,7 +116,8 @@ public final class LoadGenerator {
     /** Parsed command line. */
     record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
                    int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
-                   int connections, Path workDir, int revokeSetupSeconds) {
+                   int connections, Path workDir, int revokeSetupSeconds, int watchers, int watchersPerStream,
+                   int putRate, int idleWatchers) {
     }
 
     private LoadGenerator() {
@@ -127,13 +135,13 @@ public final class LoadGenerator {
         }
         List<Result> results = new ArrayList<>();
         if (options.endpoint() != null) {
-            results.addAll(runAll(options.label(), options.endpoint(), options));
+            results.addAll(runAll(options.label(), options.endpoint(), options, 0));
         } else {
             for (ServerKind kind : options.servers()) {
                 Files.createDirectories(options.workDir());
                 try (EtcdProcess server = EtcdProcess.builder(kind).name("bench").baseDir(options.workDir()).start()) {
                     System.err.printf("started %s (data in %s)%n", server, server.dataDir());
-                    results.addAll(runAll(kind.label(), server.clientHostPort(), options));
+                    results.addAll(runAll(kind.label(), server.clientHostPort(), options, server.pid()));
                 }
             }
         }
@@ -160,7 +168,7 @@ public final class LoadGenerator {
         }
         List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
                 "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir",
-                "revoke-setup-seconds");
+                "revoke-setup-seconds", "watchers", "watchers-per-stream", "put-rate", "idle-watchers");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
@@ -196,7 +204,11 @@ public final class LoadGenerator {
                 positive(flags, "key-space", 100_000, 100_000_000),
                 positive(flags, "connections", 1, 64),
                 Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())),
-                positive(flags, "revoke-setup-seconds", 60, 3600));
+                positive(flags, "revoke-setup-seconds", 60, 3600),
+                positive(flags, "watchers", 1_000, 100_000),
+                positive(flags, "watchers-per-stream", 100, 100_000),
+                positive(flags, "put-rate", 200, 100_000),
+                positive(flags, "idle-watchers", 10_000, 1_000_000));
     }
 
     private static int positive(Map<String, String> flags, String name, int dflt, int max) {
@@ -235,7 +247,9 @@ public final class LoadGenerator {
         }
     }
 
-    private static List<Result> runAll(String label, String hostPort, Options options) throws InterruptedException {
+    /** @param pid the server's process id, or 0 when unknown (memory is then not measured) */
+    private static List<Result> runAll(String label, String hostPort, Options options, long pid)
+            throws InterruptedException {
         requireLoopback(hostPort);
         int colon = hostPort.lastIndexOf(':');
         List<ManagedChannel> channels = new ArrayList<>();
@@ -247,7 +261,11 @@ public final class LoadGenerator {
         try {
             List<Result> results = new ArrayList<>();
             for (Workload w : options.workloads()) {
-                Result r = run(label, w, channels, options);
+                Result r = switch (w.op()) {
+                    case WATCH_LATENCY -> WatchWorkloads.latency(label, w, channels, options, pid);
+                    case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
+                    default -> run(label, w, channels, options);
+                };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
                         r.requestsPerSecond(), r.p99Ms());
                 results.add(r);

@@ -1,5 +1,6 @@
 package io.etcdj.server.rpc;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.api.etcdserverpb.WatchRequest;
 import io.etcdj.api.etcdserverpb.WatchResponse;
@@ -25,7 +26,10 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
         ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
         call.disableAutoRequest();
-        WatchStream stream = hub.openStream(new CallSink(call));
+        // the call's own event loop sends its responses: no hand-off per message
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        WatchStream stream = ctx == null ? hub.openStream(new CallSink(call))
+                : hub.openStream(new CallSink(call), ctx.eventLoop());
         call.setOnReadyHandler(stream::onReady);
         call.setOnCancelHandler(() -> hub.closeStream(stream));
         call.request(1);

@@ -41,6 +41,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     private final Executor sender;
     private final QueueBudget budget;
     private final CatchUp catchUp;
+    /** The last header built; any thread may replace it (a benign race: each value is a valid header). */
+    private volatile CachedHeader cachedHeader = new CachedHeader(Long.MIN_VALUE, null);
 
     /** Guards every field below, and the hub-guarded fields of streams and watchers. */
     private final ReentrantLock lock = new ReentrantLock();
@@ -81,9 +83,17 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         return this;
     }
 
-    /** Opens a stream whose responses go to {@code sink}. */
+    /** Opens a stream whose responses go to {@code sink}, sent by the hub's sender threads. */
     public WatchStream openStream(ResponseSink sink) {
-        return new WatchStream(this, sink, sender, limits);
+        return openStream(sink, sender);
+    }
+
+    /**
+     * Opens a stream whose responses go to {@code sink}, sent on {@code streamSender} (the transport's own thread
+     * for the call, so that sends need no hand-off; it must run tasks in order and never on the caller's thread).
+     */
+    public WatchStream openStream(ResponseSink sink, Executor streamSender) {
+        return new WatchStream(this, sink, streamSender, limits);
     }
 
     /** The applier's hook: hands a new revision's events to the synced watchers. Never blocks on a client. */
@@ -97,14 +107,34 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             }
             lastRevision = revision;
             recent.add(r);
-            synced.match(r.events(), (w, inRange) -> deliverLive(w, inRange, revision));
+            StripCache strip = new StripCache();
+            synced.match(r.events(), (w, inRange) -> deliverLive(w, inRange, revision, strip));
         } finally {
             lock.unlock();
         }
     }
 
+    /**
+     * The events without prev_kv, for watchers that did not ask for it: built once per list, and watchers of one
+     * group (matched one after another) share the list.
+     */
+    private static final class StripCache {
+        private List<Event> from;
+        private List<Event> to;
+
+        List<Event> stripped(List<Event> events) {
+            if (events != from) {
+                from = events;
+                to = events.stream().anyMatch(Event::hasPrevKv)
+                        ? events.stream().map(e -> e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e).toList()
+                        : events;
+            }
+            return to;
+        }
+    }
+
     /** Hub lock held. A synced watcher's next revision is max(nextRevision, lastRevision + 1). */
-    private void deliverLive(Watcher w, List<Event> inRange, long revision) {
+    private void deliverLive(Watcher w, List<Event> inRange, long revision, StripCache strip) {
         if (revision < w.nextRevision) {
             return; // it starts in the future
         }
@@ -112,7 +142,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         if (mine.isEmpty()) {
             return;
         }
-        if (!w.stream.offerEvents(w, mine, revision, true)) {
+        if (!w.stream.offerEvents(w, w.prevKv ? mine : strip.stripped(mine), revision, true)) {
             fallbacks++;
             synced.remove(w);
             becomeUnsynced(w, revision);
@@ -384,8 +414,21 @@ public final class WatchHub implements CommitListener, AutoCloseable {
 
     // ---- for streams and the worker ------------------------------------------------------------------------------
 
+    /**
+     * The header for responses at {@code revision}. Every watcher of a revision gets the same header, so the last
+     * one is kept (a term change shows from the next revision on).
+     */
     ResponseHeader header(long revision) {
-        return headers.apply(revision);
+        CachedHeader c = cachedHeader;
+        if (c.revision() == revision) {
+            return c.header();
+        }
+        ResponseHeader h = headers.apply(revision);
+        cachedHeader = new CachedHeader(revision, h);
+        return h;
+    }
+
+    private record CachedHeader(long revision, ResponseHeader header) {
     }
 
     int maxRequestBytes() {

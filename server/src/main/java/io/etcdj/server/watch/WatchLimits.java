@@ -44,7 +44,7 @@ public record WatchLimits(
      */
     public static final WatchLimits DEFAULTS = new WatchLimits(
             100_000,        // per stream: clientv3 puts every watcher of one context on one stream
-            1_000_000,      // per member: ~300 MB of watcher state at the worst, still under a 1 GB heap's reach
+            500_000,        // per member: ~600 bytes of heap each (measured), ~300 MB at the worst
             8_192,          // per stream: 40 s of one busy watcher at 200 events/s before it falls back
             16L << 20,      // per stream: 16 MiB
             1_024,          // per watcher

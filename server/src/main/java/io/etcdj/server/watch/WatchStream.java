@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,7 +153,18 @@ public final class WatchStream {
             }
             draining = true;
         }
-        sender.execute(this::drain);
+        submitDrain();
+    }
+
+    /** Runs a drain turn on the sender; a sender that is shutting down (the member stops) drops the stream's sends. */
+    private void submitDrain() {
+        try {
+            sender.execute(this::drain);
+        } catch (RejectedExecutionException e) {
+            synchronized (queueLock) {
+                draining = false;
+            }
+        }
     }
 
     /** Sends queued responses while the client keeps up; runs on a sender thread, one drain per stream at a time. */
@@ -170,7 +182,7 @@ public final class WatchStream {
                     boolean wake = starved && !more && queuedEventResponses < limits.streamQueueResponses() / 2;
                     starved &= !wake;
                     if (more) {
-                        sender.execute(this::drain); // yield the thread to other streams, then continue
+                        submitDrain(); // yield the thread to other streams, then continue
                     }
                     if (wake) {
                         hub.roomFreed();

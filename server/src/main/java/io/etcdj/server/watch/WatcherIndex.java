@@ -58,6 +58,9 @@ final class WatcherIndex {
      * copied first, so {@code out} may remove them from the index.
      */
     void match(List<Event> events, Match out) {
+        if (size == 0) {
+            return;
+        }
         Map<Set<Watcher>, List<Event>> groups = new IdentityHashMap<>();
         for (Event e : events) {
             Set<Watcher> group = byKey.get(e.getKv().getKey());
