@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
  * warm-up and stops early at a request cap; only loopback addresses are accepted. On demand, the watch
- * workloads {@code watch-latency} and {@code watch-memory} (see {@link WatchWorkloads}).
+ * workloads {@code watch-latency}, {@code watch-memory} and {@code watch-flood} (see {@link WatchWorkloads}).
  *
  * <pre>
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
@@ -55,6 +55,7 @@ public final class LoadGenerator {
                 case "range16" -> new Workload(name, Op.RANGE, 16);
                 case "watch-latency" -> new Workload(name, Op.WATCH_LATENCY, 1);
                 case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
+                case "watch-flood" -> new Workload(name, Op.WATCH_FLOOD, 16);
                 default -> {
                     // also accept the general form put<N> / range<N>
                     if (name.matches("(put|range)[0-9]+")) {
@@ -66,7 +67,7 @@ public final class LoadGenerator {
                         yield new Workload(name, op, clients);
                     }
                     throw new IllegalArgumentException("unknown workload " + name
-                            + " (put1, put16, range16, putN, rangeN, watch-latency, watch-memory)");
+                            + " (put1, put16, range16, putN, rangeN, watch-latency, watch-memory, watch-flood)");
                 }
             };
         }
@@ -77,11 +78,12 @@ public final class LoadGenerator {
                 case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
                 case WATCH_LATENCY -> "watch delivery (events; latency from put ack)";
                 case WATCH_MEMORY -> "idle watchers (server memory)";
+                case WATCH_FLOOD -> "put, 16 clients, beside stuck watchers";
             };
         }
     }
 
-    enum Op { PUT, RANGE, WATCH_LATENCY, WATCH_MEMORY }
+    enum Op { PUT, RANGE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -241,6 +243,7 @@ public final class LoadGenerator {
                 Result r = switch (w.op()) {
                     case WATCH_LATENCY -> WatchWorkloads.latency(label, w, channels, options, pid);
                     case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
+                    case WATCH_FLOOD -> WatchWorkloads.flood(label, w, channels, options, pid);
                     default -> run(label, w, channels, options);
                 };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
