@@ -17,9 +17,10 @@
 #                                    see it/.../bench/LeaseWorkloads.java)
 #   --duration-seconds 10  --warmup-seconds 2  --max-requests 2000000
 #   --value-size-bytes 256  --key-space 100000  --connections 1  --work-dir DIR
-#   watch workloads (on demand, not in the default set): --workloads watch-latency,watch-memory
+#   watch workloads (on demand, not in the default set): --workloads watch-latency,watch-memory,watch-flood
 #     --watchers 1000 --watchers-per-stream 100 --put-rate 200 (latency: put ack -> event arrival)
-#     --idle-watchers 10000 (memory: the server's VmRSS before and after, per watcher)
+#     --idle-watchers 10000 (memory: the server's VmRSS before and after, per watcher; flood: that many
+#     watchers that stop reading, on the prefix 16 full-speed writers put to)
 #
 # Both the servers and the load generator share this machine's cores, so compare the servers
 # with each other, not with etcd's published figures.

@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
  * warm-up and stops early at a request cap; only loopback addresses are accepted. On demand, the watch
- * workloads {@code watch-latency} and {@code watch-memory} (see {@link WatchWorkloads}).
+ * workloads {@code watch-latency}, {@code watch-memory} and {@code watch-flood} (see {@link WatchWorkloads}).
  *
  * <pre>
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
@@ -60,6 +60,7 @@ public final class LoadGenerator {
                 case "revoke100k" -> new Workload(name, Op.REVOKE, 100_000);
                 case "watch-latency" -> new Workload(name, Op.WATCH_LATENCY, 1);
                 case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
+                case "watch-flood" -> new Workload(name, Op.WATCH_FLOOD, 16);
                 default -> {
                     // also accept the general forms put<N> / range<N> / keepalive<N> / revoke<N>
                     if (name.matches("(put|range|keepalive|revoke)[0-9]+")) {
@@ -78,7 +79,7 @@ public final class LoadGenerator {
                     }
                     throw new IllegalArgumentException("unknown workload " + name
                             + " (put1, put16, range16, putN, rangeN, keepaliveN, revokeN, revoke100k, watch-latency,"
-                            + " watch-memory)");
+                            + " watch-memory, watch-flood)");
                 }
             };
         }
@@ -91,11 +92,12 @@ public final class LoadGenerator {
                 case REVOKE -> "put, 1 client, while " + clients + " leases expire";
                 case WATCH_LATENCY -> "watch delivery (events; latency from put ack)";
                 case WATCH_MEMORY -> "idle watchers (server memory)";
+                case WATCH_FLOOD -> "put, 16 clients, beside stuck watchers";
             };
         }
     }
 
-    enum Op { PUT, RANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY }
+    enum Op { PUT, RANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -264,6 +266,7 @@ public final class LoadGenerator {
                 Result r = switch (w.op()) {
                     case WATCH_LATENCY -> WatchWorkloads.latency(label, w, channels, options, pid);
                     case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
+                    case WATCH_FLOOD -> WatchWorkloads.flood(label, w, channels, options, pid);
                     default -> run(label, w, channels, options);
                 };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),

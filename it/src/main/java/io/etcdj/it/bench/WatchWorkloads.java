@@ -34,6 +34,9 @@ import java.util.concurrent.locks.LockSupport;
  *   arrives before the acknowledgement counts as 0).</li>
  *   <li>{@code watch-memory}: the server's resident memory (VmRSS) before and after {@code --idle-watchers}
  *   (default 10,000) watchers on keys nobody writes, and the difference per watcher.</li>
+ *   <li>{@code watch-flood}: {@code --idle-watchers} watchers on the prefix the put workload writes, whose clients
+ *   stop reading after the created responses, while 16 clients put at full speed: the put rate and latency, and
+ *   the server's largest RSS (sampled every second), show whether stuck watchers slow writes or grow memory.</li>
  * </ul>
  */
 final class WatchWorkloads {
@@ -182,6 +185,50 @@ final class WatchWorkloads {
         }
     }
 
+    /** Stuck watchers under a full-speed writer; the result is the writer's, the note has the memory. */
+    static LoadGenerator.Result flood(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
+                                      LoadGenerator.Options options, long pid) throws InterruptedException {
+        long before = pid > 0 ? rssKiB(pid) : 0;
+        List<Arrivals> streams = new ArrayList<>();
+        openStuck(channels, options.idleWatchers(), options.watchersPerStream(), streams);
+        long[] maxRss = {before};
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (pid > 0 && !Thread.currentThread().isInterrupted()) {
+                maxRss[0] = Math.max(maxRss[0], rssKiB(pid));
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
+            }
+        });
+        LoadGenerator.Result puts = LoadGenerator.run(label, LoadGenerator.Workload.parse("put16"), channels, options);
+        sampler.interrupt();
+        sampler.join();
+        streams.forEach(Arrivals::close);
+        String note = String.format(Locale.ROOT, "%d watchers that stopped reading, on the written prefix: RSS %d MiB"
+                + " before, at most %d MiB during the writes", options.idleWatchers(), before / 1024, maxRss[0] / 1024);
+        return new LoadGenerator.Result(label, w, puts.requests(), puts.errors(), puts.elapsedSeconds(),
+                puts.p50Ms(), puts.p90Ms(), puts.p99Ms(), note);
+    }
+
+    /** Watchers on the put workload's prefix whose streams take the created responses, then nothing more. */
+    private static void openStuck(List<ManagedChannel> channels, int watchers, int perStream, List<Arrivals> out)
+            throws InterruptedException {
+        int streamCount = (watchers + perStream - 1) / perStream;
+        CountDownLatch created = new CountDownLatch(watchers);
+        for (int s = 0; s < streamCount; s++) {
+            int onThis = Math.min(perStream, watchers - s * perStream);
+            Arrivals a = new Arrivals(created, onThis);
+            a.requests = WatchGrpc.newStub(channels.get(s % channels.size())).watch(a);
+            out.add(a);
+            for (int i = 0; i < onThis; i++) {
+                a.requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("bench/put/")).setRangeEnd(ByteString.copyFromUtf8("bench/put0")))
+                        .build());
+            }
+        }
+        if (!created.await(CREATE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            throw new IllegalStateException(created.getCount() + " of " + watchers + " watchers not created");
+        }
+    }
+
     private static long rssKiB(long pid) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
@@ -232,13 +279,24 @@ final class WatchWorkloads {
         private int size;
         private final AtomicLong newestRevision = new AtomicLong();
 
+        /** Responses this client takes before it stops reading; negative: it never stops. */
+        private final int readLimit;
+
         Arrivals(CountDownLatch created) {
+            this(created, -1);
+        }
+
+        Arrivals(CountDownLatch created, int readLimit) {
             this.created = created;
+            this.readLimit = readLimit;
         }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<WatchRequest> c) {
             call = c;
+            if (readLimit >= 0) {
+                c.disableAutoRequestWithInitial(readLimit);
+            }
         }
 
         @Override

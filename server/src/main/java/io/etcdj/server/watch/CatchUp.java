@@ -48,15 +48,17 @@ final class CatchUp implements AutoCloseable {
         try {
             while (!closed) {
                 wakeUp.await();
-                boolean more = true;
-                while (!closed && more) {
-                    more = runPass(); // passes run until one changes nothing
+                try {
+                    boolean more = true;
+                    while (!closed && more) {
+                        more = runPass(); // passes run until one changes nothing
+                    }
+                } catch (RuntimeException e) { // a bug: say so, and try again at the next wake-up rather than spin
+                    LOG.error("watch catch-up pass failed: {}", e.toString(), e);
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("watch catch-up stopped: {}; watchers behind stay behind until restart", e.toString(), e);
         }
     }
 
