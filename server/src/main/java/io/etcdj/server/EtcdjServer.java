@@ -2,14 +2,15 @@ package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AuthGrpc;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
-import io.etcdj.api.v3electionpb.ElectionGrpc;
-import io.etcdj.api.v3lockpb.LockGrpc;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberIds;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
+import io.etcdj.server.concurrency.Elections;
+import io.etcdj.server.concurrency.LocalKv;
+import io.etcdj.server.concurrency.Locks;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.lease.LeaseConfig;
@@ -19,9 +20,11 @@ import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.LocalLog;
 import io.etcdj.server.rpc.ClusterService;
+import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
 import io.etcdj.server.rpc.LeaseService;
+import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
 import io.etcdj.server.rpc.WatchService;
 import io.etcdj.server.wal.WalOptions;
@@ -142,17 +145,18 @@ public final class EtcdjServer implements AutoCloseable {
             expirer = LeaseExpirer.start(lessor, log);
             reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                     Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
+            LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
+            LocalKv localKv = new LocalKv(log, store, headers::header, lessor, leaseIds::next, reads);
             List<BindableService> services = new ArrayList<>(List.of(
                     new KvService(store, log, headers, reads, cfg.maxTxnOps()),
                     new MaintenanceService(store, log, headers),
                     new ClusterService(identity, headers),
-                    new LeaseService(log, lessor, lessor, new LeaseIdGenerator(identity.memberId(),
-                            InstantSource.system().millis()), headers, reads),
+                    new LeaseService(log, lessor, lessor, leaseIds, headers, reads),
                     new WatchService(watch.hub()),
-                    // answered UNIMPLEMENTED by gRPC until their issues land: never a fake success
-                    new AuthGrpc.AuthImplBase() { },
-                    new LockGrpc.LockImplBase() { },
-                    new ElectionGrpc.ElectionImplBase() { }));
+                    new LockService(new Locks(localKv, watch.hub())),
+                    new ElectionService(new Elections(localKv, watch.hub())),
+                    // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
+                    new AuthGrpc.AuthImplBase() { }));
             ClientPort port = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), () -> null);
             EtcdjServer server = new EtcdjServer(store, wal, log, lessor, expirer, port, reads, identity, watch);
