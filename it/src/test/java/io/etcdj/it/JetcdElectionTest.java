@@ -1,11 +1,12 @@
 package io.etcdj.it;
 
+import static io.etcdj.it.JetcdLockTest.bytes;
+import static io.etcdj.it.JetcdLockTest.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.Election;
 import io.etcd.jetcd.KV;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -32,20 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * errors arrive as jetcd's NotLeaderException and NoLeaderException.
  */
 class JetcdElectionTest {
-    private static final long TIMEOUT_SECONDS = 30;
     private static final int CANDIDATES = 4;
     private static final int OBSERVERS = 3;
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
-
-    static ByteSequence bytes(String s) {
-        return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    static <T> T get(CompletableFuture<T> f) throws Exception {
-        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    }
 
     /** The values an observer was sent, in order. */
     static final class Seen implements Election.Listener {
