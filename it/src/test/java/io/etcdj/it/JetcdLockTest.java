@@ -67,6 +67,14 @@ class JetcdLockTest {
             tokens.add(token);
         }
 
+        synchronized List<Long> tokens() {
+            return List.copyOf(tokens);
+        }
+
+        synchronized List<String> violations() {
+            return List.copyOf(violations);
+        }
+
         synchronized void releasing(String racer) {
             if (!racer.equals(holder)) {
                 violations.add(racer + " releases a lock held by " + holder);
