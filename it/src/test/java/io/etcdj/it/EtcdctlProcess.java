@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running etcdctl whose output lines (stdout and stderr merged) are collected as they arrive, so a test can wait
@@ -69,6 +70,15 @@ final class EtcdctlProcess implements AutoCloseable {
             wait(Math.max(1, left / 1_000_000));
         }
         return List.copyOf(lines);
+    }
+
+    /** Sends SIGTERM (etcdctl lock and elect then unlock or resign) and waits for the exit code. */
+    int terminate(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("etcdctl did not exit within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
     }
 
     synchronized List<String> lines() {

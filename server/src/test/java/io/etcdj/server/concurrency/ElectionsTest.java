@@ -7,6 +7,7 @@ import static io.etcdj.server.concurrency.RecipeFixture.bs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.google.protobuf.ByteString;
 import io.etcdj.api.mvccpb.KeyValue;
@@ -104,8 +105,10 @@ class ElectionsTest {
 
     /** Collects what an observer is sent. */
     static final class Collected implements LeaderObserver.Sink {
-        final List<LeaderResponse> sent = new ArrayList<>();
-        Throwable error;
+        /** Guarded by this. */
+        private final List<LeaderResponse> sent = new ArrayList<>();
+        /** Guarded by this. */
+        private Throwable error;
         /** A client that stops reading for a while: the hub holds its events back meanwhile. */
         volatile boolean ready = true;
 
@@ -130,6 +133,14 @@ class ElectionsTest {
 
         synchronized int size() {
             return sent.size();
+        }
+
+        synchronized Throwable error() {
+            return error;
+        }
+
+        synchronized List<LeaderResponse> sent() {
+            return List.copyOf(sent);
         }
     }
 
@@ -175,9 +186,12 @@ class ElectionsTest {
         await("the second observer saw six states", () -> other.size() >= expected.size());
         assertEquals(expected, early.values());
         assertEquals(expected, other.values());
-        assertEquals(early.sent, other.sent);
-        for (int i = 1; i < early.sent.size(); i++) { // headers move forward
-            assertFalse(early.sent.get(i).getHeader().getRevision() < early.sent.get(i - 1).getHeader().getRevision());
+        assertNull(early.error());
+        assertNull(other.error());
+        List<LeaderResponse> sent = early.sent();
+        assertEquals(sent, other.sent());
+        for (int i = 1; i < sent.size(); i++) { // headers move forward
+            assertFalse(sent.get(i).getHeader().getRevision() < sent.get(i - 1).getHeader().getRevision());
         }
 
         Collected late = new Collected(); // joins now: starts from the present leader
