@@ -10,6 +10,7 @@ import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccWriteTxn;
+import io.etcdj.server.mvcc.PinnedReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -59,7 +60,8 @@ final class TxnExecutor {
     }
 
     /** Runs a read-only Txn against a read view. */
-    static TxnResponse executeRead(KvReader reader, TxnRequest t) {
+    static TxnResponse executeRead(KvReader current, TxnRequest t) {
+        KvReader reader = PinnedReader.atCurrent(current); // compares and ranges all see one revision
         Deque<Boolean> path = path(reader, t);
         new TxnExecutor(null).check(reader, t, new ArrayDeque<>(path), false);
         try {
