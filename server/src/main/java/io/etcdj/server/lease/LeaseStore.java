@@ -62,7 +62,7 @@ final class LeaseStore {
     static Map<Long, LeaseRecord> loadRecords(RocksBackend backend) {
         Map<Long, LeaseRecord> records = new LinkedHashMap<>();
         byte[] prefix = {RECORD};
-        try (RocksIterator it = backend.db().newIterator(backend.leases())) {
+        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.leases())) {
             for (it.seek(prefix); it.isValid() && it.key()[0] == RECORD; it.next()) {
                 long id = KeyCodec.getLong(it.key(), 1);
                 try {
@@ -79,7 +79,7 @@ final class LeaseStore {
     static List<ByteString> attachedKeys(RocksBackend backend, long id) {
         byte[] prefix = attachmentPrefix(id);
         List<ByteString> keys = new ArrayList<>();
-        try (RocksIterator it = backend.db().newIterator(backend.leases())) {
+        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.leases())) {
             for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
                 keys.add(ByteString.copyFrom(userKey(it.key())));
             }

@@ -51,7 +51,8 @@ final class Compactor implements AutoCloseable {
     private void compact(long fromRevision, long toRevision) throws RocksDBException {
         long removed = 0;
         byte[] start = KeyCodec.revisionKey(Math.max(fromRevision - 1, 0), 0);
-        try (RocksIterator revs = backend.db().newIterator(backend.revisions());
+        try (RocksBackend.Pin p = backend.pin();
+             RocksIterator revs = backend.db().newIterator(backend.revisions());
              RocksIterator keys = backend.db().newIterator(backend.keys())) {
             revs.seek(start);
             List<byte[][]> doomed = new ArrayList<>();
@@ -75,6 +76,11 @@ final class Compactor implements AutoCloseable {
                 }
                 if (doomed.size() >= BATCH_KEYS) {
                     removed += delete(doomed);
+                    if (Thread.currentThread().isInterrupted()) { // closing: the next start resumes from here
+                        LOG.info("compaction to revision {} interrupted by shutdown; it resumes at the next start",
+                                toRevision);
+                        return;
+                    }
                 }
                 revs.next();
             }

@@ -45,7 +45,8 @@ public final class HistoryReader {
         List<RevisionEvents> out = new ArrayList<>();
         long bytes = 0;
         long through = to;
-        try (RocksIterator revs = b.db().newIterator(b.revisions());
+        try (RocksBackend.Pin p = b.pin();
+             RocksIterator revs = b.db().newIterator(b.revisions());
              RocksIterator keys = b.db().newIterator(b.keys())) {
             revs.seek(KeyCodec.revisionKey(Math.max(from, 1), 0));
             long current = -1;

@@ -83,7 +83,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
         long current = currentRevision;
         long at = resolveRevision(revision, current, compactedRevision);
         // an iterator reads from the implicit snapshot taken when it is created
-        try (RocksIterator it = backend.db().newIterator(backend.keys())) {
+        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
             return IndexScan.scan(it, range, at, limit, countOnly, current);
         }
     }

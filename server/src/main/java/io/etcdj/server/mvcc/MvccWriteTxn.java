@@ -23,6 +23,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private final long compactedRevision;
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
     private final ReadOptions readOptions = new ReadOptions();
+    /** Keeps the store open from begin to close (both on the applier thread). */
+    private final RocksBackend.Pin pin;
     private final List<Event> events = new ArrayList<>();
     private final List<Runnable> onCommit = new ArrayList<>();
     private long sub;
@@ -31,6 +33,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         this.store = store;
         this.beginRevision = beginRevision;
         this.compactedRevision = compactedRevision;
+        this.pin = store.backend().pin();
     }
 
     /** The revision this transaction writes at (if it writes at all). */
@@ -174,5 +177,6 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     public void close() {
         batch.close();
         readOptions.close();
+        pin.close();
     }
 }

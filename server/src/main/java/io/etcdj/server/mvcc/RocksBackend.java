@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -19,6 +21,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The RocksDB database behind the store: four column families (meta, key, rev; see {@link KeyCodec}; and lease,
@@ -27,11 +31,16 @@ import org.rocksdb.WriteOptions;
  * <p>RocksDB's own WAL is off: every applied batch carries the raft index it applies (the consistent index), and
  * after a crash the raft log is replayed from there. Atomic flush keeps the column families consistent with each
  * other on disk.
+ *
+ * <p>Every use of the native database happens under a {@link Pin}: closing waits for the pins in flight and later
+ * uses fail with {@link StoreClosedException}, because RocksDB used after (or while) it is closed aborts the JVM.
  */
 public final class RocksBackend implements AutoCloseable {
     static final byte[] FORMAT_KEY = "etcdj.format".getBytes(StandardCharsets.UTF_8);
     static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
+    private static final Logger LOG = LoggerFactory.getLogger(RocksBackend.class);
+    private static final long CLOSE_WAIT_SECONDS = 10;
 
     static {
         RocksDB.loadLibrary();
@@ -43,6 +52,11 @@ public final class RocksBackend implements AutoCloseable {
     private final LRUCache blockCache;
     private final List<ColumnFamilyHandle> handles;
     private final WriteOptions writeOptions;
+    /** Shared by every use of the database, taken exclusively by {@link #close}. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    /** Set under lifecycle's write lock; read under its read lock. */
+    private boolean closed;
+    private final Pin release = () -> lifecycle.readLock().unlock();
 
     private RocksBackend(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
                          List<ColumnFamilyHandle> handles) {
@@ -127,6 +141,28 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * Keeps the database open until the returned pin is closed, on the same thread (use try-with-resources).
+     *
+     * @throws StoreClosedException when the store is closed or closing
+     */
+    public Pin pin() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new StoreClosedException();
+        }
+        return release;
+    }
+
+    /** A use of the open database; see {@link #pin()}. */
+    @FunctionalInterface
+    public interface Pin extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** The native database; use it only while holding a {@link #pin()}. */
     public RocksDB db() {
         return db;
     }
@@ -150,56 +186,88 @@ public final class RocksBackend implements AutoCloseable {
 
     /** Writes a batch without RocksDB's WAL (the raft log is the durable record). */
     public void write(WriteBatch batch) throws RocksDBException {
-        db.write(writeOptions, batch);
+        try (Pin p = pin()) {
+            db.write(writeOptions, batch);
+        }
     }
 
     /** As {@link #write(WriteBatch)}, for a batch that transaction reads were served from. */
     public void write(org.rocksdb.WriteBatchWithIndex batch) throws RocksDBException {
-        db.write(writeOptions, batch);
+        try (Pin p = pin()) {
+            db.write(writeOptions, batch);
+        }
     }
 
     public long metaLong(byte[] key, long absent) throws RocksDBException {
-        byte[] v = db.get(meta(), key);
+        byte[] v;
+        try (Pin p = pin()) {
+            v = db.get(meta(), key);
+        }
         return v == null ? absent : KeyCodec.getLong(v, 0);
     }
 
     /** Makes everything written so far durable in SST files (after this the raft log before it can go). */
     public void flush() throws RocksDBException {
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+        try (Pin p = pin(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             db.flush(fo, handles);
         }
     }
 
     /** Approximate bytes the database takes on disk and in memtables. */
     public long sizeBytes() {
-        long total = 0;
-        for (ColumnFamilyHandle h : handles) {
-            try {
-                total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
-                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
-            } catch (RocksDBException e) {
-                // a missing property only makes the figure smaller
-            }
-        }
-        return total;
+        return sumProperty("rocksdb.total-sst-files-size");
     }
 
     /** Approximate bytes of live data (what compaction would leave). */
     public long liveSizeBytes() {
+        return sumProperty("rocksdb.estimate-live-data-size");
+    }
+
+    /** {@code property} plus the memtables' size, over every column family; a missing property counts 0. */
+    private long sumProperty(String property) {
         long total = 0;
-        for (ColumnFamilyHandle h : handles) {
-            try {
-                total += db.getLongProperty(h, "rocksdb.estimate-live-data-size");
-                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
-            } catch (RocksDBException e) {
-                // as above
+        try (Pin p = pin()) {
+            for (ColumnFamilyHandle h : handles) {
+                try {
+                    total += db.getLongProperty(h, property);
+                    total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+                } catch (RocksDBException e) {
+                    // a missing property only makes the figure smaller
+                }
             }
         }
         return total;
     }
 
+    /**
+     * Closes the database once the uses in flight end. A use that outlasts {@link #CLOSE_WAIT_SECONDS} leaves the
+     * native database open (leaked until the process exits) rather than pulled from under it.
+     */
     @Override
     public void close() {
+        try {
+            if (!lifecycle.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.error("the store is still in use after {} s; leaving it open until the process exits",
+                        CLOSE_WAIT_SECONDS);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("interrupted while waiting to close the store; leaving it open until the process exits");
+            return;
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            closeNative();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void closeNative() {
         writeOptions.close();
         for (ColumnFamilyHandle h : handles) {
             h.close();
