@@ -116,6 +116,12 @@ final class RecipeFixture implements AutoCloseable {
         hub.close();
         sender.shutdownNow();
         reads.shutdownNow();
+        try { // the recipes' follow-ups read the store: let them end before it closes
+            sender.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            reads.awaitTermination(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         lessor.close();
         store.close();
     }
