@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.KeyValue;
-import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,9 +67,13 @@ class ClusterFailoverTest {
             }
             old.restart();
         }
+        long revision;
+        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
+            revision = ClusterContents.revision(client);
+        }
         List<List<String>> contents = new ArrayList<>();
         for (EtcdProcess m : cluster.members) {
-            contents.add(awaitContents(m, cluster));
+            contents.add(ClusterContents.of(m, "w/", revision));
         }
         for (List<String> c : contents) {
             assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
@@ -82,33 +83,6 @@ class ClusterFailoverTest {
         for (String key : acked) {
             assertTrue(stored.contains(key), "acknowledged write lost: " + key);
         }
-    }
-
-    /** Member {@code m}'s keys as "key=value@modRevision", once it has caught up with the leader's revision. */
-    private static List<String> awaitContents(EtcdProcess m, EtcdCluster cluster) throws Exception {
-        List<String> out = new ArrayList<>();
-        try (Client leader = Client.builder().endpoints(cluster.endpoints()).build();
-             Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
-            long revision = leader.getKVClient().get(bs("w/"), GetOption.builder().isPrefix(true).withCountOnly(true)
-                    .build()).get(10, TimeUnit.SECONDS).getHeader().getRevision();
-            Await.until(Duration.ofSeconds(60), m.name() + " catches up to revision " + revision, () -> {
-                try {
-                    return serializable(own).getHeader().getRevision() >= revision;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
-            for (KeyValue kv : serializable(own).getKvs()) {
-                out.add(kv.getKey().toString(StandardCharsets.UTF_8) + "=" + kv.getValue().toString(StandardCharsets.UTF_8)
-                        + "@" + kv.getModRevision());
-            }
-        }
-        return out;
-    }
-
-    private static GetResponse serializable(Client c) throws Exception {
-        return c.getKVClient().get(bs("w/"), GetOption.builder().isPrefix(true).withSerializable(true).build())
-                .get(10, TimeUnit.SECONDS);
     }
 
     static ByteSequence bs(String s) {

@@ -15,7 +15,6 @@ import io.etcdj.api.v3lockpb.LockGrpc;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.IdentityFile;
-import io.etcdj.server.cluster.MemberIds;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.common.MonotonicClock;
@@ -34,13 +33,14 @@ import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Transport;
+import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.snap.SnapshotInstaller;
+import java.nio.file.Path;
 import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.transport.LeaderCalls;
 import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
 import io.etcdj.server.transport.PeerTransport;
-import io.etcdj.server.transport.RemoteCluster;
-import io.etcdj.api.peer.ClusterInfoResponse;
 import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
@@ -156,8 +156,9 @@ public final class EtcdjServer implements AutoCloseable {
         }
     }
 
-    /** The raft member's hooks: the lessor follows leadership. */
-    private record Hooks(Lessor lessor, Runnable onRemoved) implements MemberHooks {
+    /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Path snapDir, WatchHub hub,
+                         Runnable onRemoved) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -174,8 +175,11 @@ public final class EtcdjServer implements AutoCloseable {
         }
 
         @Override
-        public void installSnapshot(SnapshotMetadata meta) throws IOException {
-            MemberHooks.NONE.installSnapshot(meta);
+        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
+            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
+            registry.reload(store);
+            lessor.reload();
+            hub.restored(store.currentRevision());
         }
     }
 
@@ -245,11 +249,16 @@ public final class EtcdjServer implements AutoCloseable {
                     + dir.store() + "; restore the data dir from a backup or start with an empty --data-dir");
         }
         ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
-                : cfg.joinExisting() ? joiningIdentity(cfg) : bootstrapIdentity(cfg);
+                : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
         dir.create();
         MvccStore store = MvccStore.open(dir.store());
         Parts parts = new Parts();
         try {
+            Path snapDir = dir.store().resolveSibling("snap");
+            if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
+                LOG.info("finished installing a snapshot that a crash interrupted");
+            }
+            Checkpoints checkpoints = Checkpoints.open(snapDir, null);
             parts.wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
             if (fresh) {
                 if (parts.wal.lastIndex() == 0 && !cfg.joinExisting()) {
@@ -265,7 +274,11 @@ public final class EtcdjServer implements AutoCloseable {
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
-            parts.watch = Watch.start(store, rev -> headersRef.get().exact(rev), cfg, watchLimits);
+            // a progress tick may come before then: it gets a bare header (and has no watcher to send it to)
+            parts.watch = Watch.start(store, rev -> {
+                Headers h = headersRef.get();
+                return h != null ? h.exact(rev) : ResponseHeader.newBuilder().setRevision(rev).build();
+            }, cfg, watchLimits);
             RaftSettings settings = new RaftSettings(identity.memberId(), cfg.heartbeatIntervalMs(),
                     cfg.electionTimeoutMs(), cfg.preVote(), cfg.snapshotCount(), cfg.maxRequestBytes(),
                     RaftSettings.DEFAULT_CATCH_UP_ENTRIES);
@@ -273,11 +286,13 @@ public final class EtcdjServer implements AutoCloseable {
             AtomicReference<EtcdjServer> serverRef = new AtomicReference<>();
             if (!cfg.listenPeerUrls().isEmpty()) {
                 parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
-                        cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers);
+                        cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints);
             }
-            parts.member = RaftMember.start(settings, parts.wal, store, applier, registry,
-                    parts.transport != null ? parts.transport : Transport.NONE, new Hooks(lessor, () -> removed(serverRef, cfg.electionTimeoutMs())),
-                    Ticker.scheduled("raft-tick"), InstantSource.system().millis(), null);
+            Hooks hooks = new Hooks(store, lessor, registry, checkpoints.directory(), parts.watch.hub(),
+                    () -> removed(serverRef, cfg.electionTimeoutMs()));
+            parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
+                    parts.transport != null ? parts.transport : Transport.NONE, hooks, Ticker.scheduled("raft-tick"),
+                    checkpoints), InstantSource.system().millis(), SnapshotInstaller.installed(store));
             RaftMember member = parts.member;
             if (parts.transport != null && registry.members().isEmpty()) {
                 // a member joining a running cluster knows its peers before it has applied any membership
@@ -342,52 +357,6 @@ public final class EtcdjServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IOException("the member did not become ready within 30 s: " + e, e);
         }
-    }
-
-    /** A member joining a running cluster takes its cluster ID and member ID from the running members. */
-    private static ClusterIdentity joiningIdentity(MemberConfig cfg) throws IOException {
-        List<String> self = cfg.initialAdvertisePeerUrls().stream().map(URI::toString).toList();
-        List<String> others = cfg.initialCluster().values().stream().flatMap(List::stream).map(URI::toString)
-                .filter(u -> !self.contains(u)).toList();
-        ClusterInfoResponse info = RemoteCluster.fetch(others, cfg.peerTls(), 5000);
-        List<MemberInfo> members = new ArrayList<>();
-        MemberInfo me = null;
-        for (var m : info.getMembersList()) {
-            boolean isSelf = new java.util.HashSet<>(m.getPeerURLsList()).equals(new java.util.HashSet<>(self));
-            MemberInfo mi = new MemberInfo(m.getID(), isSelf ? cfg.name() : m.getName(), m.getPeerURLsList(),
-                    isSelf ? List.of() : m.getClientURLsList(), m.getIsLearner());
-            members.add(mi);
-            if (isSelf) {
-                me = mi;
-            }
-        }
-        if (me == null) {
-            throw new IOException("the running cluster has no member with peer URLs " + self + "; add this member"
-                    + " first (etcdctl member add " + cfg.name() + " --peer-urls=" + String.join(",", self) + ")");
-        }
-        return new ClusterIdentity(info.getClusterId(), me, List.copyOf(members));
-    }
-
-    private static ClusterIdentity bootstrapIdentity(MemberConfig cfg) throws IOException {
-        List<MemberInfo> members = new ArrayList<>();
-        MemberInfo self = null;
-        for (Map.Entry<String, List<URI>> e : cfg.initialCluster().entrySet()) {
-            List<String> peers = e.getValue().stream().map(URI::toString).toList();
-            boolean isSelf = e.getKey().equals(cfg.name());
-            List<String> clients = isSelf ? cfg.advertiseClientUrls().stream().map(URI::toString).toList() : List.of();
-            MemberInfo m = new MemberInfo(MemberIds.memberId(peers, cfg.initialClusterToken()), e.getKey(), peers,
-                    clients, false);
-            members.add(m);
-            if (isSelf) {
-                self = m;
-            }
-        }
-        if (self == null) {
-            throw new IOException("couldn't find local name \"" + cfg.name() + "\" in the initial cluster"
-                    + " configuration; add it to --initial-cluster or change --name");
-        }
-        long clusterId = MemberIds.clusterId(members.stream().map(MemberInfo::id).toList());
-        return new ClusterIdentity(clusterId, self, List.copyOf(members));
     }
 
     public ClusterIdentity identity() {

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * server, workload, requests, errors, req/s, p50/p90/p99 latency in ms.
  *
  * <p>Workloads: {@code put1} (put, 1 client), {@code put16} (put, 16 clients) and
- * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
+ * {@code range16} (linearizable range of one key, 16 clients), and the general forms putN, rangeN and srangeN
+ * (serializable range); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
  * warm-up and stops early at a request cap; only loopback addresses are accepted.
  *
@@ -53,15 +54,16 @@ public final class LoadGenerator {
                 case "range16" -> new Workload(name, Op.RANGE, 16);
                 default -> {
                     // also accept the general form put<N> / range<N>
-                    if (name.matches("(put|range)[0-9]+")) {
-                        Op op = name.startsWith("put") ? Op.PUT : Op.RANGE;
+                    if (name.matches("(put|range|srange)[0-9]+")) {
+                        Op op = name.startsWith("put") ? Op.PUT : name.startsWith("s") ? Op.SRANGE : Op.RANGE;
                         int clients = Integer.parseInt(name.replaceAll("[a-z]", ""));
                         if (clients < 1 || clients > 1024) {
                             throw new IllegalArgumentException("clients must be 1..1024: " + name);
                         }
                         yield new Workload(name, op, clients);
                     }
-                    throw new IllegalArgumentException("unknown workload " + name + " (put1, put16, range16, putN, rangeN)");
+                    throw new IllegalArgumentException("unknown workload " + name
+                            + " (put1, put16, range16, putN, rangeN, srangeN)");
                 }
             };
         }
@@ -70,11 +72,12 @@ public final class LoadGenerator {
             return switch (op) {
                 case PUT -> "put, " + clients + " client" + (clients > 1 ? "s" : "");
                 case RANGE -> "range (linearizable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
+                case SRANGE -> "range (serializable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
             };
         }
     }
 
-    enum Op { PUT, RANGE }
+    enum Op { PUT, RANGE, SRANGE }
 
     /** One row of the result table. */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -242,7 +245,7 @@ public final class LoadGenerator {
             throws InterruptedException {
         ByteString value = randomBytes(options.valueSizeBytes(), 42);
         ByteString rangeKey = ByteString.copyFromUtf8("bench/range-key");
-        if (w.op() == Op.RANGE) {
+        if (w.op() != Op.PUT) {
             KVGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
                     .put(PutRequest.newBuilder().setKey(rangeKey).setValue(value).build());
         }
@@ -287,7 +290,8 @@ public final class LoadGenerator {
                             String key = keyPrefix + random.nextInt(options.keySpace());
                             call.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(value).build());
                         } else {
-                            call.range(RangeRequest.newBuilder().setKey(rangeKey).build());
+                            call.range(RangeRequest.newBuilder().setKey(rangeKey)
+                                    .setSerializable(w.op() == Op.SRANGE).build());
                         }
                     } catch (StatusRuntimeException e) {
                         if (errors.incrementAndGet() == 1) {

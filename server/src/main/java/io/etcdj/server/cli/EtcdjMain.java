@@ -89,6 +89,9 @@ public final class EtcdjMain {
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";
         }
+        if (cfg.forceNewCluster()) {
+            return "--force-new-cluster";
+        }
         return null;
     }
 

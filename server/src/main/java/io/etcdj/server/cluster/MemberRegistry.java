@@ -93,6 +93,21 @@ public final class MemberRegistry {
      * membership was recorded) gets {@code fallback}'s members as voters.
      */
     public static MemberRegistry load(MvccStore store, ClusterIdentity fallback) throws IOException {
+        Members m = read(store);
+        if (m.isEmpty() && store.consistentIndex() > 0) {
+            return new MemberRegistry(new Members(
+                    fallback.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, x -> x)),
+                    m.removed()));
+        }
+        return new MemberRegistry(m);
+    }
+
+    /** Reads the membership again: the store was replaced by a leader's snapshot. */
+    public void reload(MvccStore store) throws IOException {
+        current = read(store);
+    }
+
+    private static Members read(MvccStore store) throws IOException {
         RocksBackend b = store.backend();
         Map<Long, MemberInfo> members = new TreeMap<>();
         Set<Long> removed = new TreeSet<>();
@@ -107,10 +122,7 @@ public final class MemberRegistry {
         } catch (InvalidProtocolBufferException e) {
             throw new IOException("the store's member records are damaged: " + e.getMessage(), e);
         }
-        if (members.isEmpty() && store.consistentIndex() > 0) {
-            fallback.members().forEach(m -> members.put(m.id(), m));
-        }
-        return new MemberRegistry(new Members(members, removed));
+        return new Members(members, removed);
     }
 
     /** The membership as of the last applied entry. */

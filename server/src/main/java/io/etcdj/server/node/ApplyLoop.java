@@ -12,6 +12,7 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
+import io.etcdj.server.snap.Checkpoints;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -22,7 +23,7 @@ import org.rocksdb.RocksDBException;
  * The {@code raft-apply} thread: applies committed entries in log order, each in one atomic store write with its
  * index (commands through the {@link Applier}, membership records through the {@link MemberRegistry}), then wakes
  * the request waiting for it and the reads waiting for the applied index. Every {@code snapshotCount} entries it
- * flushes the store, which makes that index a snapshot and lets the log before it go.
+ * checkpoints the store (which flushes it), which makes that index a snapshot and lets the log before it go.
  *
  * <p>Entries at or below the store's consistent index were applied before a restart and are skipped. The queue of
  * batches is bounded: a slow store slows the driver rather than filling the heap.
@@ -32,7 +33,7 @@ final class ApplyLoop implements AutoCloseable {
 
     /** What the apply thread reports; called on the apply thread. */
     interface Events {
-        /** The store is durable up to {@code meta.index()}. */
+        /** The store is durable up to {@code meta.index()}, and checkpointed there when checkpoints are kept. */
         void snapshotTaken(SnapshotMetadata meta);
 
         /** A membership change was applied (the registry already shows it). */
@@ -51,6 +52,8 @@ final class ApplyLoop implements AutoCloseable {
     private final ProposalWaiters waiters;
     private final IndexWaiters appliedWaiters;
     private final long snapshotCount;
+    /** Where snapshots go; null: the store is only flushed. */
+    private final Checkpoints checkpoints;
     private final Events events;
     private final BlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_BATCHES);
     private final Thread thread;
@@ -64,7 +67,8 @@ final class ApplyLoop implements AutoCloseable {
     private volatile boolean stopped;
 
     ApplyLoop(Applier applier, MvccStore store, MemberRegistry registry, ProposalWaiters waiters,
-              IndexWaiters appliedWaiters, long snapshotCount, Events events) {
+              IndexWaiters appliedWaiters, long snapshotCount, Checkpoints checkpoints, Events events) {
+        this.checkpoints = checkpoints;
         this.applier = applier;
         this.store = store;
         this.registry = registry;
@@ -116,13 +120,14 @@ final class ApplyLoop implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RocksDBException | RuntimeException | InvalidProtocolBufferException e) {
+        } catch (RocksDBException | RuntimeException | java.io.IOException e) {
             events.failed("applying the log to the store failed; stop this member, check the disk under --data-dir,"
                     + " then restart (the log replays from the last applied entry)", e);
         }
     }
 
-    private void applyBatch(List<Entry> batch) throws RocksDBException, InvalidProtocolBufferException {
+    private void applyBatch(List<Entry> batch)
+            throws RocksDBException, InvalidProtocolBufferException, java.io.IOException {
         Entry last = batch.get(batch.size() - 1);
         for (Entry e : batch) {
             if (e.index() > store.consistentIndex()) {
@@ -133,8 +138,12 @@ final class ApplyLoop implements AutoCloseable {
         appliedWaiters.applied(last.index());
         events.applied(last.index());
         if (last.index() - snapshotIndex >= snapshotCount && last.index() == store.consistentIndex()) {
-            store.backend().flush();
             snapshotIndex = last.index();
+            if (checkpoints != null) {
+                checkpoints.create(store, last.index(), last.term()); // flushes the store first
+            } else {
+                store.backend().flush();
+            }
             events.snapshotTaken(new SnapshotMetadata(last.index(), last.term(), registry.members().confState()));
         }
     }

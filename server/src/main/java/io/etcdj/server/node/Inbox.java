@@ -1,7 +1,9 @@
 package io.etcdj.server.node;
 
 import io.etcdj.raft.Message;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -95,6 +97,26 @@ final class Inbox {
 
     boolean hasProposals() {
         return !proposals.isEmpty();
+    }
+
+    /** {@code proposals} cut into consecutive batches of at most {@code maxBytes} of data (at least one each). */
+    static List<List<Proposal>> batches(List<Proposal> proposals, long maxBytes) {
+        List<List<Proposal>> out = new ArrayList<>();
+        List<Proposal> batch = new ArrayList<>();
+        long bytes = 0;
+        for (Proposal p : proposals) {
+            if (!batch.isEmpty() && bytes + p.data().length > maxBytes) {
+                out.add(batch);
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            batch.add(p);
+            bytes += p.data().length;
+        }
+        if (!batch.isEmpty()) {
+            out.add(batch);
+        }
+        return out;
     }
 
     /** Removes every queued proposal (stopping): the caller fails their waiters. */

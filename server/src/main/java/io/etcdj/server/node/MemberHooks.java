@@ -15,10 +15,10 @@ public interface MemberHooks {
     void removed();
 
     /**
-     * Replaces the store's contents with the leader's snapshot received for {@code meta} (called on the driver thread,
-     * once everything before it is applied).
+     * Replaces the store's contents with the leader's snapshot for {@code meta}, whose files were received into
+     * {@code dir} (called on the driver thread, once everything before it is applied; the directory is the hook's).
      */
-    void installSnapshot(SnapshotMetadata meta) throws IOException;
+    void installSnapshot(SnapshotMetadata meta, java.nio.file.Path dir) throws IOException;
 
     /** Hooks that do nothing, and refuse snapshots. */
     MemberHooks NONE = new MemberHooks() {
@@ -35,7 +35,7 @@ public interface MemberHooks {
         }
 
         @Override
-        public void installSnapshot(SnapshotMetadata meta) throws IOException {
+        public void installSnapshot(SnapshotMetadata meta, java.nio.file.Path dir) throws IOException {
             throw new IOException("this member cannot install snapshots");
         }
     };

@@ -23,12 +23,15 @@ import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
+import io.etcdj.server.snap.Checkpoints;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +61,11 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final MemberRegistry registry;
     private final MemberHooks hooks;
     private final Ticker ticker;
+    private final MvccStore store;
+    private final Checkpoints checkpoints;
+    /** Driver thread only. */
+    private final SnapshotIntake snapshots;
+    private final LeaderPromotion promotion;
     private final Inbox inbox = new Inbox();
     private final ProposalWaiters waiters = new ProposalWaiters();
     private final ReadRounds reads = new ReadRounds();
@@ -65,8 +73,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final LeaseIdGenerator requestIds;
     private final Transfers transfers = new Transfers();
     /** Whether {@link MemberHooks#removed} was called (once). */
-    private final java.util.concurrent.atomic.AtomicBoolean removedReported =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean removedReported = new AtomicBoolean();
     /** Driver thread only. */
     private final RaftNode node;
     /** Driver thread only. */
@@ -85,22 +92,32 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private long noLeaderSinceTick;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
-    /** Guards the lessor's promotion: {@link #promoteAtIndex} and {@link #promoted}. */
-    private final Object roleLock = new Object();
-    /** Guarded by roleLock: the index of the new leader's first entry, to promote once applied; 0 = none. */
-    private long promoteAtIndex;
-    /** Guarded by roleLock. */
-    private boolean promoted;
 
-    private RaftMember(RaftSettings settings, WriteAheadLog wal, MvccStore store, Applier applier,
-                       MemberRegistry registry, Transport transport, MemberHooks hooks, Ticker ticker,
-                       long startMillis, SnapshotMetadata installed) throws IOException {
+    /**
+     * What a member runs on.
+     *
+     * @param checkpoints where snapshots of the store are made (null: the store is only flushed, and lagging
+     *                    followers cannot be sent a snapshot)
+     */
+    public record Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
+                        Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints) {
+    }
+
+    private RaftMember(RaftSettings settings, Parts parts, long startMillis, SnapshotMetadata installed)
+            throws IOException {
+        WriteAheadLog wal = parts.wal();
+        MvccStore store = parts.store();
+        MemberRegistry registry = parts.registry();
+        this.store = store;
+        this.checkpoints = parts.checkpoints();
         this.settings = settings;
         this.raftId = RaftIds.of(settings.memberId());
-        this.transport = transport;
+        this.transport = parts.transport();
         this.registry = registry;
-        this.hooks = hooks;
-        this.ticker = ticker;
+        this.hooks = parts.hooks();
+        this.ticker = parts.ticker();
+        this.snapshots = new SnapshotIntake(store, checkpoints, hooks);
+        this.promotion = new LeaderPromotion(hooks);
         this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
         this.storage = WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
         RaftConfig cfg = RaftConfig.builder(raftId, storage, new SplittableRandom())
@@ -112,8 +129,12 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.node = new RaftNode(cfg);
         this.term = node.hardState().term();
         this.commitIndex = node.hardState().commit();
-        this.applyLoop = new ApplyLoop(applier, store, registry, waiters, appliedWaiters, settings.snapshotCount(),
-                new ApplyEvents());
+        if (checkpoints != null && store.consistentIndex() > 0) {
+            // the snapshot raft starts with (the store as it is) must be there to send to a lagging follower
+            checkpoints.create(store, store.consistentIndex(), storage.snapshot().metadata().term());
+        }
+        this.applyLoop = new ApplyLoop(parts.applier(), store, registry, waiters, appliedWaiters,
+                settings.snapshotCount(), checkpoints, new ApplyEvents());
         this.driver = Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run);
         inbox.setDriver(driver);
     }
@@ -124,11 +145,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
      * @param startMillis wall-clock time of the start, read once by the caller (request IDs start from it)
      * @param installed   the last snapshot installed into the store, or null
      */
-    public static RaftMember start(RaftSettings settings, WriteAheadLog wal, MvccStore store, Applier applier,
-                                   MemberRegistry registry, Transport transport, MemberHooks hooks, Ticker ticker,
-                                   long startMillis, SnapshotMetadata installed) throws IOException {
-        RaftMember m = new RaftMember(settings, wal, store, applier, registry, transport, hooks, ticker, startMillis,
-                installed);
+    public static RaftMember start(RaftSettings settings, Parts parts, long startMillis, SnapshotMetadata installed)
+            throws IOException {
+        RaftMember m = new RaftMember(settings, parts, startMillis, installed);
         m.begin();
         return m;
     }
@@ -287,6 +306,14 @@ public final class RaftMember implements Consensus, Transport.Peers {
     }
 
     @Override
+    public void receiveSnapshot(Message.SnapshotRequest m, Path dir) {
+        inbox.post(() -> {
+            snapshots.received(m, dir);
+            node.step(m);
+        });
+    }
+
+    @Override
     public void removedFromCluster() {
         if (removedReported.compareAndSet(false, true)) {
             hooks.removed();
@@ -357,25 +384,13 @@ public final class RaftMember implements Consensus, Transport.Peers {
         }
         proposals.clear();
         inbox.drainProposals(proposals, MAX_BATCH_ENTRIES);
-        int from = 0;
-        while (from < proposals.size()) {
-            List<byte[]> batch = new ArrayList<>();
-            long bytes = 0;
-            int to = from;
-            while (to < proposals.size() && (to == from || bytes + proposals.get(to).data().length <= MAX_BATCH_BYTES)) {
-                bytes += proposals.get(to).data().length;
-                batch.add(proposals.get(to).data());
-                to++;
-            }
+        for (List<Inbox.Proposal> batch : Inbox.batches(proposals, MAX_BATCH_BYTES)) {
             try {
-                node.propose(batch);
+                node.propose(batch.stream().map(Inbox.Proposal::data).toList());
             } catch (ProposalRefusedException e) {
                 EtcdError error = Refusals.of(e);
-                for (int i = from; i < to; i++) {
-                    waiters.fail(proposals.get(i).id(), error);
-                }
+                batch.forEach(p -> waiters.fail(p.id(), error));
             }
-            from = to;
         }
     }
 
@@ -404,10 +419,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         }
         transport.send(rd.leaderMessages());
         if (rd.snapshot() != null) {
-            applyLoop.awaitIdle();
-            hooks.installSnapshot(rd.snapshot().metadata());
-            storage.installed(rd.snapshot().metadata());
-            applyLoop.restartedAt(rd.snapshot().metadata().index());
+            snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
         }
         storage.append(rd.entries(), rd.hardState());
         if (rd.mustSync()) {
@@ -445,15 +457,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
             transfers.leaderIs(ss.leader());
         }
         if (ss.role() == Role.LEADER && oldRole != Role.LEADER) {
-            synchronized (roleLock) {
-                promoteAtIndex = node.lastIndex(); // the new leader's own first entry
-            }
+            promotion.becameLeader(node.lastIndex()); // the new leader's own first entry
         } else if (oldRole == Role.LEADER && ss.role() != Role.LEADER) {
-            synchronized (roleLock) {
-                promoteAtIndex = 0;
-                promoted = false;
-                hooks.lostLeadership();
-            }
+            promotion.lostLeadership();
         }
     }
 
@@ -480,13 +486,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
         @Override
         public void applied(long index) {
-            synchronized (roleLock) {
-                if (promoteAtIndex != 0 && index >= promoteAtIndex) {
-                    promoteAtIndex = 0;
-                    promoted = true;
-                    hooks.becameLeader();
-                }
-            }
+            promotion.applied(index);
         }
 
         @Override
@@ -497,9 +497,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     /** Whether this member's lessor is promoted (it leads and has applied its own term's first entry). */
     public boolean isPromoted() {
-        synchronized (roleLock) {
-            return promoted;
-        }
+        return promotion.isPromoted();
     }
 
     private void fail(String what, Throwable cause) {
@@ -534,5 +532,6 @@ public final class RaftMember implements Consensus, Transport.Peers {
         reads.failAll(EtcdError.STOPPED);
         transfers.failAll();
         failWaiters();
+        snapshots.clear();
     }
 }

@@ -22,6 +22,12 @@ public interface Transport extends AutoCloseable {
         /** The snapshot sent to {@code memberId} was installed there ({@code ok}) or failed. */
         void reportSnapshot(long memberId, boolean ok);
 
+        /**
+         * A snapshot arrived whole: its files are in {@code dir} (the member owns the directory from now on), and
+         * {@code m} is the raft message to step once they are.
+         */
+        void receiveSnapshot(Message.SnapshotRequest m, java.nio.file.Path dir);
+
         /** A peer refused this member's messages because it was removed from the cluster. */
         void removedFromCluster();
     }

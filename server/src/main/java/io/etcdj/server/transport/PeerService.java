@@ -19,6 +19,9 @@ import io.etcdj.api.peer.LeaseRenewResponse;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.RaftBatch;
 import io.etcdj.api.peer.SendSummary;
+import io.etcdj.api.peer.SnapshotChunk;
+import io.etcdj.api.peer.SnapshotSummary;
+import io.etcdj.server.snap.Checkpoints;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.server.cluster.MemberInfo;
@@ -46,9 +49,11 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     private final PeerActivity activity;
     private final Supplier<Transport.Peers> peers;
     private final Supplier<PeerHandlers> handlers;
+    private final Checkpoints checkpoints;
 
     PeerService(long clusterId, MemberRegistry registry, PeerActivity activity, Supplier<Transport.Peers> peers,
-                Supplier<PeerHandlers> handlers) {
+                Supplier<PeerHandlers> handlers, Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.clusterId = clusterId;
         this.registry = registry;
         this.activity = activity;
@@ -105,6 +110,11 @@ final class PeerService extends PeerGrpc.PeerImplBase {
                 }
             }
         };
+    }
+
+    @Override
+    public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
+        return new SnapshotReceiver(out, checkpoints, this::refusal, peers);
     }
 
     /** Why a stream from {@code fromRaftId} of cluster {@code cid} is refused, or null. */

@@ -15,6 +15,10 @@ import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.TlsSettings;
 import io.etcdj.server.node.Transport;
+import io.etcdj.server.snap.Checkpoints;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,7 +39,10 @@ public final class PeerTransport implements Transport {
     static final String REMOVED_MEMBER = "the member has been permanently removed from the cluster";
 
     private final long clusterId;
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
     private final long selfRaftId;
+    /** The membership last handed to {@link #membersChanged}. */
+    private volatile MemberRegistry.Members members = new MemberRegistry.Members(Map.of(), Set.of());
     private final PeerClients clients;
     private final PeerActivity activity;
     private final Server server;
@@ -45,7 +52,13 @@ public final class PeerTransport implements Transport {
     /** Raft ID -> sender; changed by {@link #membersChanged} (apply thread), read by {@link #send} (driver). */
     private final Map<Long, PeerSender> senders = new ConcurrentHashMap<>();
 
-    private PeerTransport(long clusterId, long selfMemberId, PeerClients clients, PeerActivity activity, Server server) {
+    private final Checkpoints checkpoints;
+    /** Raft IDs of the peers a snapshot is being sent to (one transfer per peer at a time). */
+    private final Set<Long> sendingSnapshot = ConcurrentHashMap.newKeySet();
+
+    private PeerTransport(long clusterId, long selfMemberId, PeerClients clients, PeerActivity activity, Server server,
+                          Checkpoints checkpoints) {
+        this.checkpoints = checkpoints;
         this.clusterId = clusterId;
         this.selfRaftId = RaftIds.of(selfMemberId);
         this.clients = clients;
@@ -61,14 +74,14 @@ public final class PeerTransport implements Transport {
      */
     public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
                                      MemberRegistry registry, long activeWindowMs,
-                                     AtomicReference<PeerHandlers> handlers) {
+                                     AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints) {
         PeerActivity activity = new PeerActivity(activeWindowMs);
         PeerClients clients = new PeerClients(tls);
         AtomicReference<PeerTransport> self = new AtomicReference<>();
         PeerService service = new PeerService(clusterId, registry, activity,
-                () -> self.get() == null ? null : self.get().peers.get(), handlers::get);
+                () -> self.get() == null ? null : self.get().peers.get(), handlers::get, checkpoints);
         Server server = serve(listenUrls, tls, service);
-        PeerTransport t = new PeerTransport(clusterId, selfMemberId, clients, activity, server);
+        PeerTransport t = new PeerTransport(clusterId, selfMemberId, clients, activity, server, checkpoints);
         self.set(t);
         return t;
     }
@@ -94,7 +107,7 @@ public final class PeerTransport implements Transport {
                         .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                         .maxRequestMessageLength(PeerClients.MAX_MESSAGE_BYTES)
                         .maxResponseMessageLength(PeerClients.MAX_MESSAGE_BYTES)
-                        .useBlockingTaskExecutor(false)
+                        .useBlockingTaskExecutor(true) // snapshot chunks are written to disk as they come
                         .addService(service)
                         .build())
                 .maxRequestLength(0)
@@ -120,10 +133,8 @@ public final class PeerTransport implements Transport {
         Peers sink = peers.get();
         for (Message m : messages) {
             PeerSender s = senders.get(m.to());
-            if (m instanceof Message.SnapshotRequest) {
-                if (sink != null) {
-                    sink.reportSnapshot(m.to(), false); // snapshots come with the snapshot transfer
-                }
+            if (m instanceof Message.SnapshotRequest snap) {
+                sendSnapshot(snap, sink);
             } else if (s == null) {
                 if (sink != null) {
                     sink.reportUnreachable(m.to());
@@ -136,6 +147,7 @@ public final class PeerTransport implements Transport {
 
     @Override
     public synchronized void membersChanged(MemberRegistry.Members members) {
+        this.members = members;
         Set<Long> wanted = new HashSet<>();
         for (MemberInfo m : members.list()) {
             long raftId = RaftIds.of(m.id());
@@ -158,6 +170,48 @@ public final class PeerTransport implements Transport {
             senders.get(id).close();
             return true;
         });
+    }
+
+    /**
+     * Streams the checkpoint the message names to its addressee on a thread of its own, then reports the outcome to
+     * raft. One transfer per peer at a time; a request for a peer already receiving one is dropped (the transfer in
+     * progress reports).
+     */
+    private void sendSnapshot(Message.SnapshotRequest m, Peers sink) {
+        MemberInfo to = registryView().byRaftId(m.to());
+        Checkpoints.Snapshot cp = to == null || to.peerUrls().isEmpty() ? null
+                : checkpoints.acquire(m.snapshot().metadata().index());
+        if (cp == null) {
+            if (sink != null) {
+                sink.reportSnapshot(m.to(), false); // raft asks again with its current snapshot
+            }
+            return;
+        }
+        if (!sendingSnapshot.add(m.to())) {
+            checkpoints.release(cp);
+            return;
+        }
+        String url = to.peerUrls().get(0);
+        Thread.ofPlatform().name("snapshot-send-" + Long.toHexString(m.to())).daemon().start(() -> {
+            boolean ok = false;
+            try {
+                LOG.info("sending the snapshot at index {} to {}", cp.index(), Long.toHexString(to.id()));
+                ok = SnapshotSender.send(clients.stub(url), clusterId, m, cp.path());
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("sending a snapshot to {} failed: {}", Long.toHexString(to.id()), e.toString());
+            } finally {
+                checkpoints.release(cp);
+                sendingSnapshot.remove(m.to());
+                Peers p = peers.get();
+                if (p != null) {
+                    p.reportSnapshot(m.to(), ok);
+                }
+            }
+        });
+    }
+
+    private MemberRegistry.Members registryView() {
+        return members;
     }
 
     private void unreachable(long raftId) {

@@ -103,6 +103,24 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         }
     }
 
+    /**
+     * The store was replaced by a leader's snapshot and now stands at {@code revision}: the revisions in between never
+     * came through {@link #committed}, so every synced watcher falls back to catching up from the store.
+     */
+    public void restored(long revision) {
+        lock.lock();
+        try {
+            for (Watcher w : synced.all()) {
+                synced.remove(w);
+                becomeUnsynced(w, Math.max(w.nextRevision, lastRevision + 1));
+            }
+            recent.clear();
+            lastRevision = revision;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Hub lock held. A synced watcher's next revision is max(nextRevision, lastRevision + 1). */
     private void deliverLive(Watcher w, List<Event> inRange, long revision) {
         if (revision < w.nextRevision) {

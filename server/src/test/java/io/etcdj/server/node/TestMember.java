@@ -57,9 +57,9 @@ final class TestMember implements AutoCloseable {
         Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), MonotonicClock.SYSTEM);
         RaftSettings settings = new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
                 10);
-        RaftMember raft = RaftMember.start(settings, wal, store, new Applier(store, lessor), registry,
-                net.transport(RaftIds.of(self.id())), MemberHooks.NONE, Ticker.scheduled("tick-" + self.name()), 0,
-                null);
+        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor),
+                registry, net.transport(RaftIds.of(self.id())), MemberHooks.NONE, Ticker.scheduled("tick-" + self.name()),
+                null), 0, null);
         return new TestMember(self, store, wal, lessor, registry, raft);
     }
 
