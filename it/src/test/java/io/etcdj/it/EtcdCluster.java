@@ -14,7 +14,7 @@ final class EtcdCluster {
     final List<EtcdProcess> members;
     final String initialCluster;
 
-    private EtcdCluster(List<EtcdProcess> members, String initialCluster) {
+    EtcdCluster(List<EtcdProcess> members, String initialCluster) {
         this.members = members;
         this.initialCluster = initialCluster;
     }

@@ -167,7 +167,7 @@ public final class PeerTransport implements Transport {
             if (wanted.contains(id)) {
                 return false;
             }
-            senders.get(id).close();
+            senders.get(id).stop(); // no join: this runs on the apply thread
             return true;
         });
     }
