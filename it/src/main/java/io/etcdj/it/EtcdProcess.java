@@ -96,9 +96,9 @@ public final class EtcdProcess implements AutoCloseable {
                 "--advertise-client-urls", clientEndpoint(),
                 "--listen-peer-urls", peerUrl(),
                 "--initial-advertise-peer-urls", advertisePeerUrl,
-                "--initial-cluster", name + "=" + advertisePeerUrl,
+                "--initial-cluster", b.initialCluster != null ? b.initialCluster : name + "=" + advertisePeerUrl,
                 "--initial-cluster-token", b.initialClusterToken,
-                "--initial-cluster-state", "new"));
+                "--initial-cluster-state", b.initialClusterState));
         a.addAll(b.extraArgs);
         this.args = List.copyOf(a);
         this.extraEnv = Map.copyOf(b.env);
@@ -173,6 +173,17 @@ public final class EtcdProcess implements AutoCloseable {
      * @throws IllegalStateException if it is already running, exits early, or is not ready in time
      */
     public EtcdProcess start() {
+        launch();
+        return awaitReady();
+    }
+
+    /**
+     * Starts the server without waiting for it to be ready (members of a new cluster become ready together); follow
+     * with {@link #awaitReady}.
+     *
+     * @return this
+     */
+    public EtcdProcess launch() {
         if (isAlive()) {
             throw new IllegalStateException(this + " is already running");
         }
@@ -196,6 +207,16 @@ public final class EtcdProcess implements AutoCloseable {
         ready = new CompletableFuture<>();
         pump = Thread.ofPlatform().daemon().name("output-" + name + "-" + startCount)
                 .start(new OutputPump(process, logFile, ready));
+        return this;
+    }
+
+    /**
+     * Waits until the server launched last printed its ready lines.
+     *
+     * @return this
+     * @throws IllegalStateException if it exits early or is not ready in time (it is then killed)
+     */
+    public EtcdProcess awaitReady() {
         try {
             ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -420,6 +441,8 @@ public final class EtcdProcess implements AutoCloseable {
         private String clientScheme = "http";
         private String advertisePeerUrl;
         private String initialClusterToken = "etcd-cluster";
+        private String initialCluster;
+        private String initialClusterState = "new";
         private final List<String> extraArgs = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private Duration readyTimeout = Duration.ofSeconds(
@@ -481,6 +504,18 @@ public final class EtcdProcess implements AutoCloseable {
         /** {@code --initial-cluster-token} (default {@code etcd-cluster}, etcd's own default). */
         public Builder initialClusterToken(String token) {
             this.initialClusterToken = token;
+            return this;
+        }
+
+        /** {@code --initial-cluster} (default: this member alone), e.g. {@code a=http://...,b=http://...}. */
+        public Builder initialCluster(String cluster) {
+            this.initialCluster = cluster;
+            return this;
+        }
+
+        /** {@code --initial-cluster-state}: {@code new} (default) or {@code existing} (joining a running cluster). */
+        public Builder initialClusterState(String state) {
+            this.initialClusterState = state;
             return this;
         }
 

@@ -23,6 +23,13 @@ public final class EtcdServers implements AfterEachCallback {
         return server.start();
     }
 
+    /** Launches the configured server without waiting for it to be ready, and takes ownership of it. */
+    public EtcdProcess launch(EtcdProcess.Builder builder) {
+        EtcdProcess server = builder.build();
+        servers.add(server);
+        return server.launch();
+    }
+
     /** Starts a server of the kind named by {@code etcdj.it.server} (etcdj by default). */
     public EtcdProcess startDefault(String name) {
         return start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name(name));

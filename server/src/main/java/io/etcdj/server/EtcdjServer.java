@@ -1,11 +1,18 @@
 package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AuthGrpc;
+import io.etcdj.api.etcdserverpb.MemberAddRequest;
+import io.etcdj.api.etcdserverpb.MemberAddResponse;
+import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
+import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
+import io.etcdj.api.etcdserverpb.MemberRemoveRequest;
+import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
+import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
+import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.IdentityFile;
-import io.etcdj.server.cluster.MemberIds;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.concurrency.Elections;
@@ -18,11 +25,28 @@ import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.node.LocalLog;
+import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.cluster.MembershipOps;
+import io.etcdj.server.node.Bootstrap;
+import io.etcdj.server.node.MemberHooks;
+import io.etcdj.server.node.Publisher;
+import io.etcdj.server.node.RaftMember;
+import io.etcdj.server.node.RaftSettings;
+import io.etcdj.server.node.Transport;
+import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.snap.SnapshotInstaller;
+import java.nio.file.Path;
+import io.etcdj.server.lease.PrimaryLeases;
+import io.etcdj.server.transport.LeaderCalls;
+import io.etcdj.server.transport.LeaderLeases;
+import io.etcdj.server.transport.PeerHandlers;
+import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
+import io.etcdj.server.rpc.LearnerGuard;
 import io.etcdj.server.rpc.LeaseService;
 import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
@@ -40,8 +64,12 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
@@ -55,14 +83,11 @@ public final class EtcdjServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdjServer.class);
 
     private final MvccStore store;
-    private final WriteAheadLog wal;
-    private final LocalLog log;
-    private final Lessor lessor;
-    private final LeaseExpirer expirer;
-    private final ClientPort clientPort;
-    private final ExecutorService readExecutor;
+    private final Parts parts;
     private final ClusterIdentity identity;
-    private final Watch watch;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** Set once, by the first {@link #close}. */
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** The watch hub and the threads it runs on. */
     private record Watch(WatchHub hub, ExecutorService sender, Ticker ticker) implements AutoCloseable {
@@ -85,17 +110,133 @@ public final class EtcdjServer implements AutoCloseable {
         }
     }
 
-    private EtcdjServer(MvccStore store, WriteAheadLog wal, LocalLog log, Lessor lessor, LeaseExpirer expirer,
-                        ClientPort clientPort, ExecutorService readExecutor, ClusterIdentity identity, Watch watch) {
+    /**
+     * What a member is made of, in start order; {@link #close} stops them in reverse order and skips what was never
+     * started (so a failed start cleans up what it made).
+     */
+    private static final class Parts {
+        WriteAheadLog wal;
+        PeerTransport transport;
+        Lessor lessor;
+        Watch watch;
+        RaftMember member;
+        LeaseExpirer expirer;
+        ExecutorService reads;
+        ClientPort clientPort;
+        Publisher publisher;
+
+        void close() {
+            if (publisher != null) {
+                publisher.close();
+            }
+            if (clientPort != null) {
+                clientPort.close();
+            }
+            if (expirer != null) {
+                expirer.close();
+            }
+            if (lessor != null) {
+                lessor.close();
+            }
+            if (member != null) {
+                member.close(); // closes the transport too
+            } else if (transport != null) {
+                transport.close();
+            }
+            if (watch != null) {
+                watch.close();
+            }
+            if (reads != null) {
+                reads.shutdownNow();
+            }
+            if (wal != null) {
+                try {
+                    wal.close();
+                } catch (IOException e) {
+                    LOG.warn("closing the write-ahead log: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Path snapDir, WatchHub hub,
+                         Runnable onRemoved) implements MemberHooks {
+        @Override
+        public void becameLeader() {
+            lessor.promote();
+        }
+
+        @Override
+        public void lostLeadership() {
+            lessor.demote();
+        }
+
+        @Override
+        public void removed() {
+            onRemoved.run();
+        }
+
+        @Override
+        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
+            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
+            registry.reload(store);
+            lessor.reload();
+            hub.restored(store.currentRevision());
+        }
+    }
+
+    /** What this member answers its peers beyond raft. */
+    private record ServerPeerHandlers(Lessor lessor, ClusterService cluster) implements PeerHandlers {
+        @Override
+        public PrimaryLeases leases() {
+            return lessor;
+        }
+
+        @Override
+        public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
+            return cluster.addHere(r);
+        }
+
+        @Override
+        public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest r) {
+            return cluster.removeHere(r);
+        }
+
+        @Override
+        public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
+            return cluster.updateHere(r);
+        }
+
+        @Override
+        public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
+            return cluster.promoteHere(r);
+        }
+    }
+
+    /**
+     * This member was removed from the cluster: it stops after two election timeouts (a removed leader may still have
+     * to hand its log over; see raft/README.md), and {@link #terminated()} completes.
+     */
+    private static void removed(AtomicReference<EtcdjServer> server, long electionTimeoutMs) {
+        LOG.warn("the member has been permanently removed from the cluster; stopping in {} ms", 2 * electionTimeoutMs);
+        CompletableFuture.delayedExecutor(2 * electionTimeoutMs, TimeUnit.MILLISECONDS).execute(() -> {
+            EtcdjServer s = server.get();
+            if (s != null) {
+                s.close();
+            }
+        });
+    }
+
+    /** Completes once this member has stopped (closed, or removed from the cluster and stopped by itself). */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
+    }
+
+    private EtcdjServer(MvccStore store, Parts parts, ClusterIdentity identity) {
         this.store = store;
-        this.wal = wal;
-        this.log = log;
-        this.lessor = lessor;
-        this.expirer = expirer;
-        this.clientPort = clientPort;
-        this.readExecutor = readExecutor;
+        this.parts = parts;
         this.identity = identity;
-        this.watch = watch;
     }
 
     public static EtcdjServer start(MemberConfig cfg) throws IOException {
@@ -104,112 +245,123 @@ public final class EtcdjServer implements AutoCloseable {
 
     /** Starts a member whose watch service keeps to {@code watchLimits} (tests use small ones). */
     public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits) throws IOException {
-        if (cfg.initialCluster().size() > 1) {
-            throw new IOException("--initial-cluster names " + cfg.initialCluster().size() + " members; this etcdj"
-                    + " build runs a single member only (clusters come with the raft driver)");
-        }
         DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
         boolean fresh = dir.isNew();
-        if (fresh && cfg.joinExisting()) {
-            throw new IOException("--initial-cluster-state=existing asks to join a running cluster, which needs"
-                    + " clustering (not in this etcdj build); start with --initial-cluster-state=new");
-        }
         if (!fresh && !Files.exists(dir.store())) {
             throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at "
                     + dir.store() + "; restore the data dir from a backup or start with an empty --data-dir");
         }
-        ClusterIdentity identity = fresh ? bootstrapIdentity(cfg) : IdentityFile.read(dir.identity());
+        ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
+                : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
         dir.create();
         MvccStore store = MvccStore.open(dir.store());
-        WriteAheadLog wal = null;
-        LocalLog log = null;
-        Lessor lessor = null;
-        LeaseExpirer expirer = null;
-        ExecutorService reads = null;
-        Watch watch = null;
+        Parts parts = new Parts();
         try {
-            wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
+            Path snapDir = dir.store().resolveSibling("snap");
+            if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
+                LOG.info("finished installing a snapshot that a crash interrupted");
+            }
+            Checkpoints checkpoints = Checkpoints.open(snapDir, null);
+            parts.wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
             if (fresh) {
+                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting()) {
+                    Bootstrap.found(parts.wal, identity.members());
+                }
                 IdentityFile.write(dir.identity(), identity);
             }
-            lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()), MonotonicClock.SYSTEM);
+            MemberRegistry registry = MemberRegistry.load(store, identity);
+            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()),
+                    MonotonicClock.SYSTEM);
+            parts.lessor = lessor;
             Applier applier = new Applier(store, lessor);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
-            // the headers (which need the log's term) are set
+            // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
-            watch = Watch.start(store, rev -> headersRef.get().exact(rev), cfg, watchLimits);
-            log = new LocalLog(wal, applier, store, identity.memberId(), cfg.snapshotCount(), cfg.maxRequestBytes());
-            Headers headers = new Headers(identity, log, store);
+            // a progress tick may come before then: it gets a bare header (and has no watcher to send it to)
+            parts.watch = Watch.start(store, rev -> {
+                Headers h = headersRef.get();
+                return h != null ? h.exact(rev) : ResponseHeader.newBuilder().setRevision(rev).build();
+            }, cfg, watchLimits);
+            RaftSettings settings = new RaftSettings(identity.memberId(), cfg.heartbeatIntervalMs(),
+                    cfg.electionTimeoutMs(), cfg.preVote(), cfg.snapshotCount(), cfg.maxRequestBytes(),
+                    RaftSettings.DEFAULT_CATCH_UP_ENTRIES);
+            AtomicReference<PeerHandlers> peerHandlers = new AtomicReference<>();
+            AtomicReference<EtcdjServer> serverRef = new AtomicReference<>();
+            if (!cfg.listenPeerUrls().isEmpty()) {
+                parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
+                        cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints);
+            }
+            Hooks hooks = new Hooks(store, lessor, registry, checkpoints.directory(), parts.watch.hub(),
+                    () -> removed(serverRef, cfg.electionTimeoutMs()));
+            parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
+                    parts.transport != null ? parts.transport : Transport.NONE, hooks, Ticker.scheduled("raft-tick"),
+                    checkpoints), InstantSource.system().millis(), SnapshotInstaller.installed(store));
+            RaftMember member = parts.member;
+            if (parts.transport != null && registry.members().isEmpty()) {
+                // a member joining a running cluster knows its peers before it has applied any membership
+                parts.transport.membersChanged(new MemberRegistry.Members(
+                        identity.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, m -> m)),
+                        java.util.Set.of()));
+            }
+            PrimaryLeases primary = lessor;
+            LeaderCalls leader = null;
+            if (parts.transport != null) {
+                leader = new LeaderCalls(parts.transport, registry, () -> member.status().leaderId(),
+                        settings.requestTimeoutTicks() * settings.heartbeatMs());
+                primary = new LeaderLeases(lessor, leader);
+            }
+            Headers headers = new Headers(identity, member, store);
             headersRef.set(headers);
-            lessor.promote(); // a single member leads from the start, once its log is replayed
-            expirer = LeaseExpirer.start(lessor, log);
-            reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
+            parts.expirer = LeaseExpirer.start(lessor, member);
+            parts.reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                     Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
+            MembershipOps ops = new MembershipOps(member, registry,
+                    parts.transport != null ? parts.transport : Transport.NONE, cfg.strictReconfigCheck(),
+                    identity.clusterId(), InstantSource.system()::millis);
+            ClusterService cluster = new ClusterService(registry, headers, ops, leader,
+                    () -> member.status().leaderId() == identity.memberId());
+            peerHandlers.set(new ServerPeerHandlers(lessor, cluster));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
-            LocalKv localKv = new LocalKv(log, store, headers::header, lessor, leaseIds::next, reads);
+            LocalKv localKv = new LocalKv(member, store, headers::header, lessor, leaseIds::next, parts.reads);
             List<BindableService> services = new ArrayList<>(List.of(
-                    new KvService(store, log, headers, reads, cfg.maxTxnOps()),
-                    new MaintenanceService(store, log, headers),
-                    new ClusterService(identity, headers),
-                    new LeaseService(log, lessor, lessor, leaseIds, headers, reads),
-                    new WatchService(watch.hub()),
-                    new LockService(new Locks(localKv, watch.hub())),
-                    new ElectionService(new Elections(localKv, watch.hub())),
+                    new KvService(store, member, headers, parts.reads, cfg.maxTxnOps()),
+                    new MaintenanceService(store, member, headers),
+                    cluster,
+                    new LeaseService(member, lessor, primary, leaseIds, headers, parts.reads),
+                    new WatchService(parts.watch.hub()),
+                    new LockService(new Locks(localKv, parts.watch.hub())),
+                    new ElectionService(new Elections(localKv, parts.watch.hub())),
                     // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
                     new AuthGrpc.AuthImplBase() { }));
-            ClientPort port = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
-                    cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), () -> null);
-            EtcdjServer server = new EtcdjServer(store, wal, log, lessor, expirer, port, reads, identity, watch);
-            LOG.info("enabled capabilities for version {}", Versions.ETCD_API);
-            LOG.info("published local member to cluster through raft: name={} memberId={} clusterId={}"
-                    + " clientUrls={}", identity.self().name(), MemberIds.hex(identity.memberId()),
-                    MemberIds.hex(identity.clusterId()), identity.self().clientUrls());
-            LOG.info("ready to serve client requests: {}", cfg.listenClientUrls());
+            parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
+                    List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
+                    cfg.maxConcurrentStreams(), () -> member.hasLeader() ? null : "RAFT NO LEADER");
+            parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
+                    cfg.advertiseClientUrls().stream().map(URI::toString).toList());
+            EtcdjServer server = new EtcdjServer(store, parts, identity);
+            serverRef.set(server);
+            if (registry.members().confState().voters().size() <= 1) {
+                awaitPublished(parts.publisher); // a single member is ready at once: callers may use it on return
+            }
+            parts.publisher.published().thenRun(() ->
+                    LOG.info("ready to serve client requests: {}", cfg.listenClientUrls()));
             return server;
         } catch (IOException | RuntimeException e) {
-            if (expirer != null) {
-                expirer.close();
-            }
-            if (lessor != null) {
-                lessor.close();
-            }
-            if (log != null) {
-                log.close();
-            }
-            if (reads != null) {
-                reads.shutdownNow();
-            }
-            if (watch != null) {
-                watch.close();
-            }
-            if (wal != null) {
-                wal.close();
-            }
+            parts.close();
             store.close();
             throw e;
         }
     }
 
-    private static ClusterIdentity bootstrapIdentity(MemberConfig cfg) throws IOException {
-        List<MemberInfo> members = new ArrayList<>();
-        MemberInfo self = null;
-        for (Map.Entry<String, List<URI>> e : cfg.initialCluster().entrySet()) {
-            List<String> peers = e.getValue().stream().map(URI::toString).toList();
-            boolean isSelf = e.getKey().equals(cfg.name());
-            List<String> clients = isSelf ? cfg.advertiseClientUrls().stream().map(URI::toString).toList() : List.of();
-            MemberInfo m = new MemberInfo(MemberIds.memberId(peers, cfg.initialClusterToken()), e.getKey(), peers,
-                    clients, false);
-            members.add(m);
-            if (isSelf) {
-                self = m;
-            }
+    private static void awaitPublished(Publisher publisher) throws IOException {
+        try {
+            publisher.published().get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the member did not become ready within 30 s: " + e, e);
         }
-        if (self == null) {
-            throw new IOException("couldn't find local name \"" + cfg.name() + "\" in the initial cluster"
-                    + " configuration; add it to --initial-cluster or change --name");
-        }
-        long clusterId = MemberIds.clusterId(members.stream().map(MemberInfo::id).toList());
-        return new ClusterIdentity(clusterId, self, List.copyOf(members));
     }
 
     public ClusterIdentity identity() {
@@ -218,27 +370,22 @@ public final class EtcdjServer implements AutoCloseable {
 
     /** The member's watch hub (its {@link WatchHub#stats()} say how watchers fare). */
     public WatchHub watchHub() {
-        return watch.hub();
+        return parts.watch.hub();
     }
 
     public ClientPort clientPort() {
-        return clientPort;
+        return parts.clientPort;
     }
 
     @Override
     public void close() {
-        clientPort.close();
-        expirer.close();
-        lessor.close();
-        log.close();
-        watch.close();
-        readExecutor.shutdownNow();
-        try {
-            wal.close();
-        } catch (IOException e) {
-            LOG.warn("closing the write-ahead log: {}", e.toString());
+        if (!closed.compareAndSet(false, true)) {
+            terminated.join();
+            return;
         }
+        parts.close();
         store.close();
         LOG.info("stopped: name={}", identity.self().name());
+        terminated.complete(null);
     }
 }

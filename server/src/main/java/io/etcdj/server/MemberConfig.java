@@ -17,6 +17,11 @@ import java.util.Map;
  * @param joinExisting --initial-cluster-state=existing: join a running cluster rather than found one
  * @param electionTimeoutMs raft election timeout; also sets the minimum lease TTL (ceil(1.5 x timeout))
  * @param watchProgressNotifyInterval period of progress notifications to watchers that asked for them
+ * @param listenPeerUrls --listen-peer-urls; empty = no peer listener (a single member that never grows)
+ * @param heartbeatIntervalMs --heartbeat-interval: one raft tick
+ * @param peerTls TLS of the peer port, and of this member's connections to its peers
+ * @param strictReconfigCheck --strict-reconfig-check: refuse membership changes that could lose quorum
+ * @param preVote --pre-vote
  */
 public record MemberConfig(
         String name,
@@ -34,9 +39,26 @@ public record MemberConfig(
         long maxConcurrentStreams,
         long electionTimeoutMs,
         TlsSettings clientTls,
-        Duration watchProgressNotifyInterval) {
+        Duration watchProgressNotifyInterval,
+        List<URI> listenPeerUrls,
+        long heartbeatIntervalMs,
+        TlsSettings peerTls,
+        boolean strictReconfigCheck,
+        boolean preVote) {
     /** etcd's default --experimental-watch-progress-notify-interval. */
     public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
+
+    /** A configuration without a peer listener, with etcd's default raft timing (older callers). */
+    public MemberConfig(String name, Path dataDir, Path walDir, List<URI> listenClientUrls,
+                        List<URI> advertiseClientUrls, List<URI> initialAdvertisePeerUrls,
+                        Map<String, List<URI>> initialCluster, String initialClusterToken, boolean joinExisting,
+                        long snapshotCount, int maxTxnOps, int maxRequestBytes, long maxConcurrentStreams,
+                        long electionTimeoutMs, TlsSettings clientTls, Duration watchProgressNotifyInterval) {
+        this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
+                initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
+                electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
+                true);
+    }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
     public static MemberConfig singleMember(Path dataDir, URI clientUrl) {
@@ -52,6 +74,7 @@ public record MemberConfig(
     public MemberConfig withWatchProgressNotifyInterval(Duration interval) {
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
-                maxConcurrentStreams, electionTimeoutMs, clientTls, interval);
+                maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
+                peerTls, strictReconfigCheck, preVote);
     }
 }

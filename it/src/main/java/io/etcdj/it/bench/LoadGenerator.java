@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * server, workload, requests, errors, req/s, p50/p90/p99 latency in ms.
  *
  * <p>Workloads: {@code put1} (put, 1 client), {@code put16} (put, 16 clients) and
- * {@code range16} (linearizable range of one key, 16 clients); values are 256 bytes. Each
+ * {@code range16} (linearizable range of one key, 16 clients), and the general forms putN, rangeN and srangeN
+ * (serializable range); values are 256 bytes. Each
  * client is a closed loop of blocking calls. Every workload runs for a fixed time after a short
  * warm-up and stops early at a request cap; only loopback addresses are accepted. On demand, the watch
  * workloads {@code watch-latency}, {@code watch-memory} and {@code watch-flood} (see {@link WatchWorkloads}).
@@ -62,11 +63,12 @@ public final class LoadGenerator {
                 case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
                 case "watch-flood" -> new Workload(name, Op.WATCH_FLOOD, 16);
                 default -> {
-                    // also accept the general forms put<N> / range<N> / keepalive<N> / revoke<N>
-                    if (name.matches("(put|range|keepalive|revoke)[0-9]+")) {
+                    // also accept the general forms put<N> / range<N> / srange<N> / keepalive<N> / revoke<N>
+                    if (name.matches("(put|range|srange|keepalive|revoke)[0-9]+")) {
                         Op op = switch (name.replaceAll("[0-9]", "")) {
                             case "put" -> Op.PUT;
                             case "range" -> Op.RANGE;
+                            case "srange" -> Op.SRANGE;
                             case "keepalive" -> Op.KEEPALIVE;
                             default -> Op.REVOKE;
                         };
@@ -78,8 +80,8 @@ public final class LoadGenerator {
                         yield new Workload(name, op, clients);
                     }
                     throw new IllegalArgumentException("unknown workload " + name
-                            + " (put1, put16, range16, putN, rangeN, keepaliveN, revokeN, revoke100k, watch-latency,"
-                            + " watch-memory, watch-flood)");
+                            + " (put1, put16, range16, putN, rangeN, srangeN, keepaliveN, revokeN, revoke100k,"
+                            + " watch-latency, watch-memory, watch-flood)");
                 }
             };
         }
@@ -93,11 +95,12 @@ public final class LoadGenerator {
                 case WATCH_LATENCY -> "watch delivery (events; latency from put ack)";
                 case WATCH_MEMORY -> "idle watchers (server memory)";
                 case WATCH_FLOOD -> "put, 16 clients, beside stuck watchers";
+                case SRANGE -> "range (serializable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
             };
         }
     }
 
-    enum Op { PUT, RANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD }
+    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -293,7 +296,7 @@ public final class LoadGenerator {
         }
         ByteString value = randomBytes(options.valueSizeBytes(), 42);
         ByteString rangeKey = ByteString.copyFromUtf8("bench/range-key");
-        if (w.op() == Op.RANGE) {
+        if (w.op() != Op.PUT) {
             KVGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
                     .put(PutRequest.newBuilder().setKey(rangeKey).setValue(value).build());
         }
@@ -336,7 +339,8 @@ public final class LoadGenerator {
                             String key = keyPrefix + random.nextInt(options.keySpace());
                             call.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(value).build());
                         } else {
-                            call.range(RangeRequest.newBuilder().setKey(rangeKey).build());
+                            call.range(RangeRequest.newBuilder().setKey(rangeKey)
+                                    .setSerializable(w.op() == Op.SRANGE).build());
                         }
                     } catch (StatusRuntimeException e) {
                         if (errors.incrementAndGet() == 1) {

@@ -85,6 +85,8 @@ public final class Applier {
                 yield null;
             }
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
+            case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> throw new IllegalStateException(
+                    "membership records are applied by the raft member's applier, not here");
         };
     }
 }

@@ -46,11 +46,13 @@ public final class EtcdjMain {
             server.close();
             stopped.countDown();
         }, "shutdown"));
+        server.terminated().thenRun(stopped::countDown); // e.g. removed from the cluster
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        System.exit(0);
     }
 
     static MemberConfig toMemberConfig(ServerConfig cfg) {
@@ -62,11 +64,15 @@ public final class EtcdjMain {
         TlsConfig c = cfg.clientSecurity();
         TlsSettings tls = new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
                 c.autoTls() && c.hasNoCertificate());
+        TlsConfig p = cfg.peerSecurity();
+        TlsSettings peerTls = new TlsSettings(p.certFile(), p.keyFile(), p.trustedCaFile(), p.clientCertAuth(),
+                p.autoTls() && p.hasNoCertificate());
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
-                cfg.watchProgressNotifyInterval());
+                cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
+                cfg.strictReconfigCheck(), cfg.preVote());
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */
@@ -82,6 +88,9 @@ public final class EtcdjMain {
         }
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";
+        }
+        if (cfg.forceNewCluster()) {
+            return "--force-new-cluster";
         }
         return null;
     }

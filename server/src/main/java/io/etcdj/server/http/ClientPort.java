@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
 import io.netty.handler.ssl.ClientAuth;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -40,6 +41,13 @@ public final class ClientPort implements AutoCloseable {
      */
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    int maxRequestBytes, long maxConcurrentStreams, Supplier<String> health) {
+        return start(listenUrls, tls, services, List.of(), maxRequestBytes, maxConcurrentStreams, health);
+    }
+
+    /** As {@link #start(List, TlsSettings, List, int, long, Supplier)}, every call going through {@code interceptors}. */
+    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
+                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
+                                   long maxConcurrentStreams, Supplier<String> health) {
         ServerBuilder sb = Server.builder();
         // etcd serves http and https on one port when both schemes name the same host:port
         Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
@@ -70,6 +78,7 @@ public final class ClientPort implements AutoCloseable {
                 .maxResponseMessageLength(Integer.MAX_VALUE)
                 .useBlockingTaskExecutor(false);
         services.forEach(grpc::addService);
+        grpc.intercept(interceptors);
         sb.service(grpc.build())
                 .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
@@ -93,7 +102,8 @@ public final class ClientPort implements AutoCloseable {
                         "{\"health\":\"false\",\"reason\":\"%s\"}", problem);
     }
 
-    private static void configureTls(ServerBuilder sb, TlsSettings tls) {
+    /** Serves TLS with {@code tls}: its certificate (or a self-signed one), and client certificates as it asks. */
+    public static void configureTls(ServerBuilder sb, TlsSettings tls) {
         if (tls.certFile() != null && tls.keyFile() != null) {
             sb.tls(tls.certFile().toFile(), tls.keyFile().toFile());
         } else {

@@ -94,6 +94,22 @@ public final class Lessor implements PrimaryLeases {
         this.store = store;
         this.config = config;
         this.clock = clock;
+        load();
+    }
+
+    /**
+     * Forgets every lease and loads the store's again: the store was replaced by a leader's snapshot (the member is a
+     * follower then, so not primary).
+     */
+    public synchronized void reload() {
+        leases.clear();
+        queue.clear();
+        dirty.clear();
+        refreshOrder.clear();
+        load();
+    }
+
+    private synchronized void load() {
         long now = clock.nanos();
         for (Map.Entry<Long, LeaseRecord> e : LeaseStore.loadRecords(store.backend()).entrySet()) {
             LeaseRecord r = e.getValue();

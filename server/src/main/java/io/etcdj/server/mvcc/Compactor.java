@@ -106,6 +106,15 @@ final class Compactor implements AutoCloseable {
         return n;
     }
 
+    /** Waits until every compaction submitted so far has finished. */
+    void awaitIdle() {
+        try {
+            CompletableFuture.runAsync(() -> { }, executor).join();
+        } catch (RuntimeException e) {
+            // shut down: nothing runs
+        }
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();

@@ -36,14 +36,29 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     private MvccStore(RocksBackend backend) throws RocksDBException {
         this.backend = backend;
+        this.compactor = new Compactor(backend);
+        load();
+    }
+
+    private void load() throws RocksDBException {
         this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
         this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
         this.consistentIndex = backend.metaLong(CONSISTENT_INDEX, 0);
-        this.compactor = new Compactor(backend);
         long finished = backend.metaLong(FINISHED_COMPACT, 0);
         if (compactedRevision > finished) {
             compactor.submit(finished, compactedRevision); // an interrupted compaction resumes
         }
+    }
+
+    /**
+     * Replaces this store's contents with a checkpoint of another member's store (a follower installing the leader's
+     * snapshot). Called by the applier thread's owner while nothing is being applied; waits for a running compaction
+     * first. Readers may see a mix of old and new data until it returns. Idempotent: after a crash, run it again.
+     */
+    public void restore(Path checkpoint) throws RocksDBException {
+        compactor.awaitIdle();
+        backend.replaceWith(checkpoint);
+        load();
     }
 
     public static MvccStore open(Path dir) throws IOException {

@@ -127,6 +127,19 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         }
     }
 
+    /**
+     * Stages a write to the meta column family in this entry's batch, for records other packages lay out (cluster
+     * membership); keys must not collide with the store's own ({@code consistent_index}, revisions, format).
+     */
+    public void putMetaEntry(byte[] key, byte[] value) throws RocksDBException {
+        batch.put(store.backend().meta(), key, value);
+    }
+
+    /** Stages a deletion from the meta column family in this entry's batch (see {@link #putMetaEntry}). */
+    public void deleteMetaEntry(byte[] key) throws RocksDBException {
+        batch.delete(store.backend().meta(), key);
+    }
+
     /** Stages a write to the lease column family (its layout belongs to the lease package) in this entry's batch. */
     public void putLeaseEntry(byte[] key, byte[] value) throws RocksDBException {
         batch.put(store.backend().leases(), key, value);

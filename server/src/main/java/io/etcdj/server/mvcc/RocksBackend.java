@@ -19,6 +19,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -210,6 +211,79 @@ public final class RocksBackend implements AutoCloseable {
     public void flush() throws RocksDBException {
         try (Pin p = pin(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             db.flush(fo, handles);
+        }
+    }
+
+    /**
+     * Replaces the contents of every column family with those of the database in {@code checkpoint} (a RocksDB
+     * checkpoint of another etcdj store), copying in batches of at most {@link #COPY_BATCH_BYTES}, then flushes.
+     * Not atomic: a caller that can crash midway must be able to start over (the copy is idempotent).
+     */
+    public void replaceWith(Path checkpoint) throws RocksDBException {
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        try (Options options = new Options()) {
+            for (byte[] name : RocksDB.listColumnFamilies(options, checkpoint.toString())) {
+                descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+            }
+        }
+        List<ColumnFamilyHandle> theirs = new ArrayList<>();
+        try (DBOptions o = new DBOptions();
+             RocksDB source = RocksDB.openReadOnly(o, checkpoint.toString(), descriptors, theirs)) {
+            for (ColumnFamilyHandle mine : handles) {
+                clear(mine);
+                for (int i = 0; i < descriptors.size(); i++) {
+                    if (java.util.Arrays.equals(descriptors.get(i).getName(), mine.getName())) {
+                        copy(source, theirs.get(i), mine);
+                    }
+                }
+            }
+        } finally {
+            theirs.forEach(ColumnFamilyHandle::close);
+        }
+        flush();
+    }
+
+    /** Bytes copied per write batch by {@link #replaceWith}. */
+    static final long COPY_BATCH_BYTES = 4L << 20;
+
+    private void clear(ColumnFamilyHandle cf) throws RocksDBException {
+        try (RocksIterator it = db.newIterator(cf)) {
+            it.seekToFirst();
+            if (!it.isValid()) {
+                return;
+            }
+            byte[] first = it.key();
+            it.seekToLast();
+            byte[] last = it.key();
+            byte[] end = java.util.Arrays.copyOf(last, last.length + 1); // the key right after the last one
+            try (WriteBatch b = new WriteBatch()) {
+                b.deleteRange(cf, first, end);
+                write(b);
+            }
+        }
+    }
+
+    private void copy(RocksDB source, ColumnFamilyHandle from, ColumnFamilyHandle to) throws RocksDBException {
+        try (RocksIterator it = source.newIterator(from)) {
+            WriteBatch b = new WriteBatch();
+            try {
+                long bytes = 0;
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte[] k = it.key();
+                    byte[] v = it.value();
+                    b.put(to, k, v);
+                    bytes += k.length + v.length;
+                    if (bytes >= COPY_BATCH_BYTES) {
+                        write(b);
+                        b.close();
+                        b = new WriteBatch();
+                        bytes = 0;
+                    }
+                }
+                write(b);
+            } finally {
+                b.close();
+            }
         }
     }
 

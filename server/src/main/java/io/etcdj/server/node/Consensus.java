@@ -7,8 +7,7 @@ import java.util.concurrent.CompletableFuture;
  * The seam between the services and the replicated log. Services hand writes to {@link #propose} and wait for
  * the applied result; linearizable reads wait for {@link #readBarrier} and then read the local store.
  *
- * <p>Implementations: {@link LocalLog} (a single member's durable log); the raft-backed cluster member replaces it
- * behind this interface.
+ * <p>Implementation: {@link RaftMember} (a member of a raft group; a single member is a group of one).
  */
 public interface Consensus extends AutoCloseable {
     /**
@@ -21,6 +20,14 @@ public interface Consensus extends AutoCloseable {
 
     /** Completes once this member has applied every entry committed before the call. */
     CompletableFuture<Void> readBarrier();
+
+    /**
+     * Hands leadership to member {@code transferee} and completes once it leads. Fails with "etcdserver: not leader"
+     * unless this member leads, "etcdserver: bad leader transferee" unless the transferee is a voting member.
+     */
+    default CompletableFuture<Void> moveLeader(long transferee) {
+        return CompletableFuture.failedFuture(io.etcdj.server.common.EtcdError.NOT_LEADER.exception());
+    }
 
     /** What this member knows of the log right now. */
     ConsensusStatus status();

@@ -3,6 +3,8 @@ package io.etcdj.server.rpc;
 import io.etcdj.api.etcdserverpb.AlarmRequest;
 import io.etcdj.api.etcdserverpb.AlarmResponse;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
+import io.etcdj.api.etcdserverpb.MoveLeaderRequest;
+import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.common.Versions;
@@ -12,7 +14,7 @@ import io.etcdj.server.node.ConsensusStatus;
 import io.grpc.stub.StreamObserver;
 
 /**
- * etcd's Maintenance service. Status and the alarm list are served here; defragment, hash, snapshot, move-leader and
+ * etcd's Maintenance service. Status and the alarm list are served here; defragment, hash, snapshot and
  * downgrade answer UNIMPLEMENTED until the operations issue implements them.
  */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
@@ -38,6 +40,17 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             return;
         }
         Replies.send(out, AlarmResponse.newBuilder().setHeader(headers.header(0)).build());
+    }
+
+    @Override
+    public void moveLeader(MoveLeaderRequest request, StreamObserver<MoveLeaderResponse> out) {
+        consensus.moveLeader(request.getTargetID()).whenComplete((v, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, MoveLeaderResponse.newBuilder().setHeader(headers.header(0)).build());
+            }
+        });
     }
 
     @Override

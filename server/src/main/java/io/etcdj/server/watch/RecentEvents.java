@@ -39,6 +39,13 @@ final class RecentEvents {
         }
     }
 
+    /** Forgets every revision held. */
+    void clear() {
+        while (count > 0) {
+            dropOldest();
+        }
+    }
+
     private void dropOldest() {
         bytes -= ring[head].bytes();
         ring[head] = null;

@@ -115,6 +115,24 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     }
 
     /**
+     * The store was replaced by a leader's snapshot and now stands at {@code revision}: the revisions in between never
+     * came through {@link #committed}, so every synced watcher falls back to catching up from the store.
+     */
+    public void restored(long revision) {
+        lock.lock();
+        try {
+            for (Watcher w : synced.all()) {
+                synced.remove(w);
+                becomeUnsynced(w, Math.max(w.nextRevision, lastRevision + 1));
+            }
+            recent.clear();
+            lastRevision = revision;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The events without prev_kv, for watchers that did not ask for it: built once per list, and watchers of one
      * group (matched one after another) share the list.
      */

@@ -48,6 +48,14 @@ final class WatcherIndex {
         return size;
     }
 
+    /** Every watcher in the index (a copy). */
+    List<Watcher> all() {
+        List<Watcher> out = new ArrayList<>(size);
+        byKey.values().forEach(out::addAll);
+        byRange.values().forEach(out::addAll);
+        return out;
+    }
+
     /** Receives each watcher's share of a revision: the events in its range, in their order (before filters). */
     interface Match {
         void matched(Watcher w, List<Event> inRange);

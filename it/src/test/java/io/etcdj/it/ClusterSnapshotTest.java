@@ -1,0 +1,40 @@
+package io.etcdj.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.etcd.jetcd.Client;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A member that is down while the others write more than --snapshot-count entries (plus the 5,000 kept behind each
+ * snapshot) comes back to a log that no longer reaches it: it catches up from a snapshot of the leader's store.
+ */
+class ClusterSnapshotTest {
+    private static final int SNAPSHOT_COUNT = 500;
+    private static final int WRITES = 6500;
+
+    @RegisterExtension
+    final EtcdServers servers = new EtcdServers();
+
+    @Test
+    void memberDownPastSnapshotCountCatchesUpBySnapshot() throws Exception {
+        EtcdCluster cluster = EtcdCluster.start(servers, 3, "--snapshot-count", Integer.toString(SNAPSHOT_COUNT));
+        EtcdProcess down = cluster.members.get(2);
+        down.kill();
+        long revision;
+        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
+            ClusterContents.write(client, "s/", WRITES, 64);
+            revision = ClusterContents.revision(client);
+        }
+        down.restart();
+        List<String> expected = ClusterContents.of(cluster.members.get(0), "s/", revision);
+        assertEquals(WRITES, expected.size());
+        assertEquals(expected, ClusterContents.of(down, "s/", revision), "the restarted member holds the same data");
+        String log = Files.readString(down.logFile());
+        assertTrue(log.contains("installing the leader's snapshot"), "it caught up by snapshot:\n" + down.logTail(20));
+    }
+}

@@ -1,0 +1,196 @@
+package io.etcdj.server.node;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcdj.api.internal.ConfChangeContext;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.Entry;
+import io.etcdj.raft.EntryType;
+import io.etcdj.raft.RaftCodec;
+import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.server.apply.Applier;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import io.etcdj.server.snap.Checkpoints;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.rocksdb.RocksDBException;
+
+/**
+ * The {@code raft-apply} thread: applies committed entries in log order, each in one atomic store write with its
+ * index (commands through the {@link Applier}, membership records through the {@link MemberRegistry}), then wakes
+ * the request waiting for it and the reads waiting for the applied index. Every {@code snapshotCount} entries it
+ * checkpoints the store (which flushes it), which makes that index a snapshot and lets the log before it go.
+ *
+ * <p>Entries at or below the store's consistent index were applied before a restart and are skipped. The queue of
+ * batches is bounded: a slow store slows the driver rather than filling the heap.
+ */
+final class ApplyLoop implements AutoCloseable {
+    static final int MAX_QUEUED_BATCHES = 64;
+
+    /** What the apply thread reports; called on the apply thread. */
+    interface Events {
+        /** The store is durable up to {@code meta.index()}, and checkpointed there when checkpoints are kept. */
+        void snapshotTaken(SnapshotMetadata meta);
+
+        /** A membership change was applied (the registry already shows it). */
+        void membershipApplied(ConfChange change);
+
+        /** Every entry up to {@code index} is applied. */
+        void applied(long index);
+
+        /** Applying failed; the member must stop. */
+        void failed(String what, Throwable cause);
+    }
+
+    private final Applier applier;
+    private final MvccStore store;
+    private final MemberRegistry registry;
+    private final ProposalWaiters waiters;
+    private final IndexWaiters appliedWaiters;
+    private final long snapshotCount;
+    /** Where snapshots go; null: the store is only flushed. */
+    private final Checkpoints checkpoints;
+    private final Events events;
+    private final BlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_BATCHES);
+    private final Thread thread;
+    /** Written by the apply thread; read by anyone. */
+    private volatile long appliedIndex;
+    /** Index of the last entry handed to {@link #submit}; written by the driver thread. */
+    private volatile long submittedIndex;
+    /** Apply thread only. */
+    private long snapshotIndex;
+    /** Set once, by {@link #close}. */
+    private volatile boolean stopped;
+
+    ApplyLoop(Applier applier, MvccStore store, MemberRegistry registry, ProposalWaiters waiters,
+              IndexWaiters appliedWaiters, long snapshotCount, Checkpoints checkpoints, Events events) {
+        this.checkpoints = checkpoints;
+        this.applier = applier;
+        this.store = store;
+        this.registry = registry;
+        this.waiters = waiters;
+        this.appliedWaiters = appliedWaiters;
+        this.snapshotCount = Math.max(1, snapshotCount);
+        this.events = events;
+        this.appliedIndex = store.consistentIndex();
+        this.submittedIndex = appliedIndex;
+        this.snapshotIndex = appliedIndex;
+        appliedWaiters.applied(appliedIndex);
+        this.thread = Thread.ofPlatform().name("raft-apply").daemon().start(this::run);
+    }
+
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /** Driver: queues committed entries; blocks while the queue is full. */
+    void submit(List<Entry> entries) throws InterruptedException {
+        queue.put(entries);
+        submittedIndex = entries.get(entries.size() - 1).index();
+    }
+
+    /** Driver: waits until everything submitted so far is applied (before a snapshot replaces the store). */
+    void awaitIdle() throws InterruptedException {
+        try {
+            appliedWaiters.await(submittedIndex).get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("the applier stopped", e.getCause());
+        }
+    }
+
+    /** Driver, after a snapshot was installed into the store: application continues after its index. */
+    void restartedAt(long index) {
+        appliedIndex = index;
+        submittedIndex = index;
+        snapshotIndex = index;
+        appliedWaiters.applied(index);
+    }
+
+    private void run() {
+        try {
+            while (!stopped || !queue.isEmpty()) {
+                List<Entry> batch = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (batch != null) {
+                    applyBatch(batch);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RocksDBException | RuntimeException | java.io.IOException e) {
+            events.failed("applying the log to the store failed; stop this member, check the disk under --data-dir,"
+                    + " then restart (the log replays from the last applied entry)", e);
+        }
+    }
+
+    private void applyBatch(List<Entry> batch)
+            throws RocksDBException, InvalidProtocolBufferException, java.io.IOException {
+        Entry last = batch.get(batch.size() - 1);
+        for (Entry e : batch) {
+            if (e.index() > store.consistentIndex()) {
+                apply(e);
+            }
+        }
+        appliedIndex = last.index();
+        appliedWaiters.applied(last.index());
+        events.applied(last.index());
+        if (last.index() - snapshotIndex >= snapshotCount && last.index() == store.consistentIndex()) {
+            snapshotIndex = last.index();
+            if (checkpoints != null) {
+                checkpoints.create(store, last.index(), last.term()); // flushes the store first
+            } else {
+                store.backend().flush();
+            }
+            events.snapshotTaken(new SnapshotMetadata(last.index(), last.term(), registry.members().confState()));
+        }
+    }
+
+    private void apply(Entry e) throws RocksDBException, InvalidProtocolBufferException {
+        if (e.type() == EntryType.CONF_CHANGE) {
+            ConfChange cc = RaftCodec.decodeConfChange(e.data());
+            ConfChangeContext ctx = ConfChangeContext.parseFrom(cc.context());
+            try (MvccWriteTxn txn = store.beginWrite()) {
+                registry.applyConfChange(txn, cc, ctx.getMember());
+                txn.commit(e.index());
+            }
+            events.membershipApplied(cc);
+            if (ctx.getRequestId() != 0) {
+                waiters.complete(ctx.getRequestId(), registry.members());
+            }
+            return;
+        }
+        LogCommand cmd = LogCommand.parseFrom(e.data());
+        Object result;
+        switch (cmd.getRequestCase()) {
+            case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> {
+                try (MvccWriteTxn txn = store.beginWrite()) {
+                    if (cmd.hasMemberAttributes()) {
+                        registry.applyAttributes(txn, cmd.getMemberAttributes());
+                    } else {
+                        registry.applyPeerUrls(txn, cmd.getMemberUpdate());
+                    }
+                    txn.commit(e.index());
+                }
+                result = registry.members();
+            }
+            default -> result = applier.apply(e.index(), cmd);
+        }
+        if (cmd.getId() != 0) {
+            waiters.complete(cmd.getId(), result);
+        }
+    }
+
+    /** Stops after applying what is queued. */
+    @Override
+    public void close() {
+        stopped = true;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

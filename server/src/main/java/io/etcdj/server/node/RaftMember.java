@@ -1,0 +1,537 @@
+package io.etcdj.server.node;
+
+import io.etcdj.api.internal.ConfChangeContext;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.internal.MemberRecord;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.ConfChangeType;
+import io.etcdj.raft.Message;
+import io.etcdj.raft.ProposalRefusedException;
+import io.etcdj.raft.RaftConfig;
+import io.etcdj.raft.RaftNode;
+import io.etcdj.raft.ReadState;
+import io.etcdj.raft.Ready;
+import io.etcdj.raft.Role;
+import io.etcdj.raft.SoftState;
+import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.raft.Status;
+import io.etcdj.server.apply.Applier;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.cluster.RaftIds;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.lease.LeaseIdGenerator;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.wal.WriteAheadLog;
+import io.etcdj.server.watch.Ticker;
+import io.etcdj.server.snap.Checkpoints;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A member of a raft group: the {@link Consensus} the services use, on the raft core. One thread, {@code raft-node},
+ * owns the {@link RaftNode}, the write-ahead log and its {@link WalStorage}; it takes ticks, peer messages, client
+ * proposals and control tasks from the {@link Inbox}, and handles each {@link Ready} as its contract says: send the
+ * leader's messages, install a snapshot, append the entries and hard state with one fsync (group commit), send the
+ * other messages, hand committed entries to the {@link ApplyLoop} ({@code raft-apply}), answer confirmed reads, and
+ * advance. A single member runs the same path as a group of one.
+ *
+ * <p>Writes: {@link #propose} gives the command a request ID, registers a waiter under it, and queues it; the core
+ * appends it (on the leader) or forwards it to the leader; the waiter completes when the entry is applied here.
+ * Reads: {@link #readBarrier} joins a batched ReadIndex round ({@link ReadRounds}).
+ */
+public final class RaftMember implements Consensus, Transport.Peers {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftMember.class);
+    static final int MAX_BATCH_ENTRIES = 1024;
+    static final long MAX_BATCH_BYTES = 8L << 20;
+    /** etcd refuses writes while the applied index lags the committed one by more than this. */
+    static final long MAX_APPLY_LAG_ENTRIES = 5000;
+
+    private final RaftSettings settings;
+    /** This member's ID in the raft core (see {@link RaftIds}). */
+    private final long raftId;
+    private final Transport transport;
+    private final MemberRegistry registry;
+    private final MemberHooks hooks;
+    private final Ticker ticker;
+    private final MvccStore store;
+    private final Checkpoints checkpoints;
+    /** Driver thread only. */
+    private final SnapshotIntake snapshots;
+    private final LeaderPromotion promotion;
+    private final Inbox inbox = new Inbox();
+    private final ProposalWaiters waiters = new ProposalWaiters();
+    private final ReadRounds reads = new ReadRounds();
+    private final IndexWaiters appliedWaiters = new IndexWaiters();
+    private final LeaseIdGenerator requestIds;
+    private final Transfers transfers = new Transfers();
+    /** Whether {@link MemberHooks#removed} was called (once). */
+    private final AtomicBoolean removedReported = new AtomicBoolean();
+    /** Driver thread only. */
+    private final RaftNode node;
+    /** Driver thread only. */
+    private final WalStorage storage;
+    private final ApplyLoop applyLoop;
+    private final Thread driver;
+    /** Written by the driver thread; read by anyone. */
+    private volatile long leaderId;
+    private volatile long term;
+    private volatile long commitIndex;
+    private volatile boolean learner;
+    private volatile Role role = Role.FOLLOWER;
+    /** Ticks taken so far; written by the driver thread. */
+    private volatile long tickCount;
+    /** Driver thread only: the tick at which this member last lost (or started without) a leader. */
+    private long noLeaderSinceTick;
+    /** Set once, when the member stops or fails; then every request is refused. */
+    private volatile boolean stopped;
+
+    /**
+     * What a member runs on.
+     *
+     * @param checkpoints where snapshots of the store are made (null: the store is only flushed, and lagging
+     *                    followers cannot be sent a snapshot)
+     */
+    public record Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
+                        Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints) {
+    }
+
+    private RaftMember(RaftSettings settings, Parts parts, long startMillis, SnapshotMetadata installed)
+            throws IOException {
+        WriteAheadLog wal = parts.wal();
+        MvccStore store = parts.store();
+        MemberRegistry registry = parts.registry();
+        this.store = store;
+        this.checkpoints = parts.checkpoints();
+        this.settings = settings;
+        this.raftId = RaftIds.of(settings.memberId());
+        this.transport = parts.transport();
+        this.registry = registry;
+        this.hooks = parts.hooks();
+        this.ticker = parts.ticker();
+        this.snapshots = new SnapshotIntake(store, checkpoints, hooks);
+        this.promotion = new LeaderPromotion(hooks);
+        this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
+        this.storage = WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
+        RaftConfig cfg = RaftConfig.builder(raftId, storage, new SplittableRandom())
+                .electionTicks(settings.electionTicks())
+                .heartbeatTicks(1)
+                .preVote(settings.preVote())
+                .maxEntrySizeBytes(Math.max(settings.maxRequestBytes() + 1024L, 1L << 20))
+                .build();
+        this.node = new RaftNode(cfg);
+        this.term = node.hardState().term();
+        this.commitIndex = node.hardState().commit();
+        if (checkpoints != null && store.consistentIndex() > 0) {
+            // the snapshot raft starts with (the store as it is) must be there to send to a lagging follower
+            checkpoints.create(store, store.consistentIndex(), storage.snapshot().metadata().term());
+        }
+        this.applyLoop = new ApplyLoop(parts.applier(), store, registry, waiters, appliedWaiters,
+                settings.snapshotCount(), checkpoints, new ApplyEvents());
+        this.driver = Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run);
+        inbox.setDriver(driver);
+    }
+
+    /**
+     * Starts a member over {@code wal} and {@code store} (the log replays from the store's consistent index).
+     *
+     * @param startMillis wall-clock time of the start, read once by the caller (request IDs start from it)
+     * @param installed   the last snapshot installed into the store, or null
+     */
+    public static RaftMember start(RaftSettings settings, Parts parts, long startMillis, SnapshotMetadata installed)
+            throws IOException {
+        RaftMember m = new RaftMember(settings, parts, startMillis, installed);
+        m.begin();
+        return m;
+    }
+
+    private void begin() {
+        transport.start(this);
+        transport.membersChanged(registry.members());
+        var voters = node.confState().voters();
+        if (voters.size() == 1 && voters.contains(raftId)) {
+            node.campaign(); // a group of one need not wait for an election timeout
+        } else {
+            for (int i = 0; i < settings.electionTicks() - 1; i++) {
+                node.tick(); // the first election comes one tick after start, not a whole timeout later
+            }
+        }
+        driver.start();
+        ticker.every(Duration.ofMillis(settings.heartbeatMs()), inbox::tick);
+    }
+
+    // ---- the services' side -----------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Object> propose(LogCommand command) {
+        if (stopped) {
+            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        if (commitIndex - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        long id = requestIds.next();
+        byte[] data = command.toBuilder().setId(id).build().toByteArray();
+        if (data.length > settings.maxRequestBytes() + 16) { // the ID takes at most 11 bytes
+            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
+        }
+        CompletableFuture<Object> f = register(id);
+        if (!inbox.offerProposal(new Inbox.Proposal(id, data))) {
+            waiters.fail(id, EtcdError.TOO_MANY_REQUESTS);
+        }
+        return f;
+    }
+
+    private CompletableFuture<Object> register(long id) {
+        return waiters.register(id, tickCount + settings.requestTimeoutTicks(), leaderId);
+    }
+
+    /**
+     * Proposes a membership change for {@code member}; completes with the {@link MemberRegistry.Members} after it is
+     * applied here, or fails with the etcd error for a refusal.
+     */
+    public CompletableFuture<Object> proposeConfChange(ConfChangeType type, MemberRecord member) {
+        if (stopped) {
+            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        long id = requestIds.next();
+        byte[] context = ConfChangeContext.newBuilder().setRequestId(id).setMember(member).build().toByteArray();
+        ConfChange cc = new ConfChange(type, RaftIds.of(member.getId()), context);
+        CompletableFuture<Object> f = register(id);
+        inbox.post(() -> {
+            try {
+                node.proposeConfChange(cc);
+            } catch (ProposalRefusedException e) {
+                waiters.fail(id, Refusals.of(e));
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> readBarrier() {
+        if (stopped) {
+            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        CompletableFuture<Void> done = reads.join().done;
+        inbox.wake();
+        return done;
+    }
+
+    @Override
+    public CompletableFuture<Void> moveLeader(long transferee) {
+        if (status().leaderId() != settings.memberId()) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        var m = registry.members().get(transferee);
+        if (m == null || m.learner()) {
+            return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
+        }
+        if (transferee == settings.memberId()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return transferLeadership(transferee);
+    }
+
+    /**
+     * Hands leadership to {@code transferee}; completes once it leads, or fails ("bad leader transferee", "request
+     * timed out, leader transfer took too long", ...).
+     */
+    public CompletableFuture<Void> transferLeadership(long transferee) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        inbox.post(() -> {
+            try {
+                node.transferLeadership(RaftIds.of(transferee));
+                transfers.add(RaftIds.of(transferee), done, tickCount + settings.requestTimeoutTicks());
+            } catch (ProposalRefusedException e) {
+                done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
+                        ? EtcdError.BAD_LEADER_TRANSFEREE : Refusals.of(e)).exception());
+            }
+        });
+        return done;
+    }
+
+    /** The core's status (with per-member progress when this member leads), read on the driver thread. */
+    public CompletableFuture<Status> raftStatus() {
+        CompletableFuture<Status> f = new CompletableFuture<>();
+        inbox.post(() -> f.complete(node.status()));
+        return f;
+    }
+
+    @Override
+    public ConsensusStatus status() {
+        long leader = leaderId;
+        return new ConsensusStatus(leader == 0 ? 0 : registry.members().memberId(leader), term, commitIndex, applyLoop.appliedIndex(), learner);
+    }
+
+    /** Whether this member knows a leader now. */
+    public boolean hasLeader() {
+        return leaderId != 0;
+    }
+
+    /** This member's ID. */
+    public long id() {
+        return settings.memberId();
+    }
+
+    /** Completes once this member has applied up to {@code index}. */
+    public CompletableFuture<Void> awaitApplied(long index) {
+        return appliedWaiters.await(index);
+    }
+
+    // ---- the transport's side ---------------------------------------------------------------------
+
+    @Override
+    public void receive(Message m) {
+        if (!stopped && !inbox.offerMessage(m)) {
+            LOG.debug("inbox full: dropped a message from {}", Long.toHexString(m.from()));
+        }
+    }
+
+    @Override
+    public void reportUnreachable(long memberId) {
+        inbox.post(() -> node.reportUnreachable(memberId));
+    }
+
+    @Override
+    public void reportSnapshot(long memberId, boolean ok) {
+        inbox.post(() -> node.reportSnapshot(memberId, ok));
+    }
+
+    @Override
+    public void receiveSnapshot(Message.SnapshotRequest m, Path dir) {
+        inbox.post(() -> {
+            snapshots.received(m, dir);
+            node.step(m);
+        });
+    }
+
+    @Override
+    public void removedFromCluster() {
+        if (removedReported.compareAndSet(false, true)) {
+            hooks.removed();
+        }
+    }
+
+    // ---- the driver thread ------------------------------------------------------------------------
+
+    private void run() {
+        List<Message> messages = new ArrayList<>();
+        List<Inbox.Proposal> proposals = new ArrayList<>();
+        try {
+            while (!stopped) {
+                inbox.await();
+                int ticks = inbox.takeTicks();
+                for (int i = 0; i < ticks; i++) {
+                    node.tick();
+                }
+                if (ticks > 0) {
+                    onTicks(ticks);
+                }
+                Runnable task;
+                while ((task = inbox.pollTask()) != null) {
+                    task.run();
+                }
+                messages.clear();
+                inbox.drainMessages(messages, Inbox.MAX_MESSAGES);
+                for (Message m : messages) {
+                    node.step(m);
+                }
+                proposeQueued(proposals);
+                startRead();
+                while (node.hasReady() && !stopped) {
+                    handleReady(node.ready());
+                }
+                if (inbox.hasProposals() && !waitingForLeader()) {
+                    inbox.wake(); // more than one batch was waiting
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            fail("the raft driver failed (write-ahead log or log state); stop this member, check the disk under"
+                    + " --data-dir, then restart", e);
+        }
+    }
+
+    private void onTicks(int ticks) {
+        long now = tickCount + ticks;
+        tickCount = now;
+        waiters.expire(now, leaderId);
+        reads.expire(now);
+        transfers.expire(now);
+    }
+
+    /**
+     * Whether requests should wait in the inbox for a leader rather than be refused: for up to two election timeouts
+     * after the leader was lost (an election usually ends within one), so that clients see a pause, not an error.
+     */
+    private boolean waitingForLeader() {
+        return leaderId == 0 && !node.softState().role().equals(Role.LEADER)
+                && tickCount - noLeaderSinceTick < 2L * settings.electionTicks();
+    }
+
+    private void proposeQueued(List<Inbox.Proposal> proposals) {
+        if (waitingForLeader()) {
+            return;
+        }
+        proposals.clear();
+        inbox.drainProposals(proposals, MAX_BATCH_ENTRIES);
+        for (List<Inbox.Proposal> batch : Inbox.batches(proposals, MAX_BATCH_BYTES)) {
+            try {
+                node.propose(batch.stream().map(Inbox.Proposal::data).toList());
+            } catch (ProposalRefusedException e) {
+                EtcdError error = Refusals.of(e);
+                batch.forEach(p -> waiters.fail(p.id(), error));
+            }
+        }
+    }
+
+    private void startRead() {
+        if (waitingForLeader()) {
+            return;
+        }
+        ReadRounds.Round r = reads.takePending();
+        if (r == null) {
+            return;
+        }
+        try {
+            node.readIndex(r.context());
+            reads.started(r, tickCount + settings.requestTimeoutTicks());
+        } catch (ProposalRefusedException e) {
+            r.done.completeExceptionally(Refusals.of(e).exception());
+        }
+    }
+
+    private void handleReady(Ready rd) throws IOException, InterruptedException {
+        if (rd.hardState() != null) {
+            term = rd.hardState().term(); // before the leader: whoever sees the new leader sees its term
+        }
+        if (rd.softState() != null) {
+            onSoftState(rd.softState());
+        }
+        transport.send(rd.leaderMessages());
+        if (rd.snapshot() != null) {
+            snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
+        }
+        storage.append(rd.entries(), rd.hardState());
+        if (rd.mustSync()) {
+            storage.sync();
+        }
+        transport.send(rd.messages());
+        for (ReadState rs : rd.readStates()) {
+            reads.confirmed(rs.context(), rs.index(), appliedWaiters);
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            applyLoop.submit(rd.committedEntries());
+        }
+        node.advance(rd);
+        term = node.hardState().term();
+        commitIndex = node.hardState().commit();
+        learner = node.confState().learners().contains(raftId);
+    }
+
+    private void onSoftState(SoftState ss) {
+        long oldLeader = leaderId;
+        Role oldRole = role;
+        leaderId = ss.leader();
+        role = ss.role();
+        if (ss.leader() != oldLeader) {
+            if (oldLeader != 0) {
+                reads.failInFlight(EtcdError.LEADER_CHANGED);
+            }
+            if (ss.leader() == 0) {
+                noLeaderSinceTick = tickCount;
+            }
+            LOG.info("raft: member {} {} at term {}", Long.toHexString(settings.memberId()),
+                    ss.leader() == 0 ? "lost its leader"
+                            : "elected leader " + Long.toHexString(registry.members().memberId(ss.leader())),
+                    node.hardState().term());
+            transfers.leaderIs(ss.leader());
+        }
+        if (ss.role() == Role.LEADER && oldRole != Role.LEADER) {
+            promotion.becameLeader(node.lastIndex()); // the new leader's own first entry
+        } else if (oldRole == Role.LEADER && ss.role() != Role.LEADER) {
+            promotion.lostLeadership();
+        }
+    }
+
+    /** What the apply thread reports. */
+    private final class ApplyEvents implements ApplyLoop.Events {
+        @Override
+        public void snapshotTaken(SnapshotMetadata meta) {
+            inbox.post(() -> {
+                try {
+                    storage.compact(meta, meta.index() - settings.snapshotCatchUpEntries());
+                } catch (IOException e) {
+                    fail("releasing the write-ahead log failed", e);
+                }
+            });
+        }
+
+        @Override
+        public void membershipApplied(ConfChange change) {
+            transport.membersChanged(registry.members());
+            if (change.type() == ConfChangeType.REMOVE && change.nodeId() == raftId) {
+                removedFromCluster();
+            }
+        }
+
+        @Override
+        public void applied(long index) {
+            promotion.applied(index);
+        }
+
+        @Override
+        public void failed(String what, Throwable cause) {
+            fail(what, cause);
+        }
+    }
+
+    /** Whether this member's lessor is promoted (it leads and has applied its own term's first entry). */
+    public boolean isPromoted() {
+        return promotion.isPromoted();
+    }
+
+    private void fail(String what, Throwable cause) {
+        if (!stopped) {
+            LOG.error("{}: {}", what, cause.toString(), cause);
+        }
+        stopped = true;
+        failWaiters();
+    }
+
+    private void failWaiters() {
+        List<Inbox.Proposal> queued = new ArrayList<>();
+        inbox.clearProposals(queued);
+        queued.forEach(p -> waiters.fail(p.id(), EtcdError.STOPPED));
+        waiters.failAll(EtcdError.STOPPED);
+        appliedWaiters.failAll(EtcdError.STOPPED.exception());
+    }
+
+    /** Stops: no more requests, the driver ends, the applier finishes what is committed, waiters fail. */
+    @Override
+    public void close() {
+        stopped = true;
+        ticker.close();
+        inbox.wake();
+        try {
+            driver.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        applyLoop.close();
+        reads.failAll(EtcdError.STOPPED);
+        transfers.failAll();
+        failWaiters();
+        snapshots.clear();
+    }
+}

@@ -1,0 +1,109 @@
+package io.etcdj.server.node;
+
+import io.etcdj.server.common.EtcdError;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Linearizable reads, batched: every read that arrives while no round is being started joins the pending round, and
+ * the driver starts it as one ReadIndex request (its context is the round's 8-byte ID). When the confirmed
+ * {@code ReadState} comes back, the round's reads complete once this member has applied its index.
+ *
+ * <p>State of a round: pending (joinable, any thread) -> in flight (driver thread) -> done (confirmed and applied,
+ * or failed: refused, leader changed, timed out, stopped).
+ */
+final class ReadRounds {
+    /** A batch of reads sharing one ReadIndex request. */
+    static final class Round {
+        final long id;
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        /** Driver thread only. */
+        long deadlineTick;
+
+        Round(long id) {
+            this.id = id;
+        }
+
+        byte[] context() {
+            return ByteBuffer.allocate(8).putLong(id).array();
+        }
+    }
+
+    /** Guarded by this. */
+    private Round pending;
+    /** Guarded by this. Random start: a stale answer from before a restart cannot match a round of this run. */
+    private long nextId = ThreadLocalRandom.current().nextLong();
+    /** Driver thread only. */
+    private final Map<Long, Round> inFlight = new HashMap<>();
+
+    /** Joins the pending round, starting one if there is none (the caller then wakes the driver). */
+    synchronized Round join() {
+        if (pending == null) {
+            pending = new Round(nextId++);
+        }
+        return pending;
+    }
+
+    /** Takes the pending round for the driver to start, or null. */
+    synchronized Round takePending() {
+        Round r = pending;
+        pending = null;
+        return r;
+    }
+
+    /** Driver: the round was handed to the core and expires at {@code deadlineTick}. */
+    void started(Round r, long deadlineTick) {
+        r.deadlineTick = deadlineTick;
+        inFlight.put(r.id, r);
+    }
+
+    /** Driver: the core confirmed the round with this context; it completes once {@code index} is applied. */
+    void confirmed(byte[] context, long index, IndexWaiters applied) {
+        if (context.length != 8) {
+            return;
+        }
+        Round r = inFlight.remove(ByteBuffer.wrap(context).getLong());
+        if (r != null) {
+            applied.await(index).whenComplete((v, e) -> {
+                if (e != null) {
+                    r.done.completeExceptionally(e);
+                } else {
+                    r.done.complete(null);
+                }
+            });
+        }
+    }
+
+    /** Driver: fails every round in flight (the leader changed: their answers will not come). */
+    void failInFlight(EtcdError error) {
+        List<Round> failed = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+        failed.forEach(r -> r.done.completeExceptionally(error.exception()));
+    }
+
+    /** Driver: fails rounds in flight past their deadline. */
+    void expire(long nowTick) {
+        for (Iterator<Round> it = inFlight.values().iterator(); it.hasNext(); ) {
+            Round r = it.next();
+            if (r.deadlineTick <= nowTick) {
+                it.remove();
+                r.done.completeExceptionally(EtcdError.TIMEOUT.exception());
+            }
+        }
+    }
+
+    /** Fails everything, pending included (stopping). */
+    void failAll(EtcdError error) {
+        Round p = takePending();
+        if (p != null) {
+            p.done.completeExceptionally(error.exception());
+        }
+        failInFlight(error);
+    }
+}

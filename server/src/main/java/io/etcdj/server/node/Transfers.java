@@ -1,0 +1,45 @@
+package io.etcdj.server.node;
+
+import io.etcdj.server.common.EtcdError;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Leadership transfers waiting for their transferee to lead. Driver thread only. */
+final class Transfers {
+    private record Pending(long transferee, CompletableFuture<Void> done, long deadlineTick) {
+    }
+
+    private final List<Pending> pending = new ArrayList<>();
+
+    void add(long transferee, CompletableFuture<Void> done, long deadlineTick) {
+        pending.add(new Pending(transferee, done, deadlineTick));
+    }
+
+    /** The leader is now {@code leader} (0: none): transfers to it are done. */
+    void leaderIs(long leader) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (leader != 0 && p.transferee == leader) {
+                it.remove();
+                p.done.complete(null);
+            }
+        }
+    }
+
+    void expire(long nowTick) {
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.deadlineTick <= nowTick) {
+                it.remove();
+                p.done.completeExceptionally(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
+            }
+        }
+    }
+
+    void failAll() {
+        pending.forEach(p -> p.done.completeExceptionally(EtcdError.STOPPED.exception()));
+        pending.clear();
+    }
+}

@@ -1,0 +1,73 @@
+package io.etcdj.server.transport;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.ClientFactoryBuilder;
+import com.linecorp.armeria.client.grpc.GrpcClients;
+import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.server.http.TlsSettings;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * gRPC stubs for talking to peers, one per peer URL, over one client factory that carries the peer TLS settings:
+ * this member's certificate (presented to peers that ask for one), the CA that peers' certificates must chain to,
+ * and, with --peer-auto-tls and no CA, no verification (as etcd's auto TLS). Thread-safe.
+ */
+final class PeerClients implements AutoCloseable {
+    static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private final ClientFactory factory;
+    private final boolean tls;
+    private final Map<String, PeerGrpc.PeerStub> async = new ConcurrentHashMap<>();
+    private final Map<String, PeerGrpc.PeerBlockingStub> blocking = new ConcurrentHashMap<>();
+
+    PeerClients(TlsSettings peerTls) {
+        ClientFactoryBuilder b = ClientFactory.builder().idleTimeoutMillis(0).connectTimeoutMillis(1000);
+        this.tls = peerTls.hasCertificate() || peerTls.trustedCaFile() != null;
+        if (tls) {
+            b.tlsCustomizer(ssl -> {
+                if (peerTls.certFile() != null && peerTls.keyFile() != null) {
+                    ssl.keyManager(peerTls.certFile().toFile(), peerTls.keyFile().toFile());
+                }
+                if (peerTls.trustedCaFile() != null) {
+                    ssl.trustManager(peerTls.trustedCaFile().toFile());
+                }
+            });
+            if (peerTls.trustedCaFile() == null) {
+                b.tlsNoVerify();
+            }
+        }
+        this.factory = b.build();
+    }
+
+    /** The asynchronous stub for {@code url} (an http(s):// peer URL). */
+    PeerGrpc.PeerStub stub(String url) {
+        return async.computeIfAbsent(url, u -> build(u, PeerGrpc.PeerStub.class));
+    }
+
+    /** A blocking stub for {@code url}, for unary calls (callers set a deadline). */
+    PeerGrpc.PeerBlockingStub blockingStub(String url) {
+        return blocking.computeIfAbsent(url, u -> build(u, PeerGrpc.PeerBlockingStub.class));
+    }
+
+    private <T> T build(String url, Class<T> type) {
+        // raft streams live as long as the connection: no response or write timeout
+        return GrpcClients.builder(target(url)).factory(factory).responseTimeoutMillis(0).writeTimeoutMillis(0)
+                .maxRequestMessageLength(MAX_MESSAGE_BYTES).maxResponseMessageLength(MAX_MESSAGE_BYTES).build(type);
+    }
+
+    /** etcd's peer URLs say http or https; the scheme the client uses follows them. */
+    private static String target(String url) {
+        URI u = URI.create(url);
+        String scheme = switch (u.getScheme()) {
+            case "https", "unixs" -> "https";
+            default -> "http";
+        };
+        return scheme + "://" + u.getHost() + ":" + u.getPort();
+    }
+
+    @Override
+    public void close() {
+        factory.close();
+    }
+}

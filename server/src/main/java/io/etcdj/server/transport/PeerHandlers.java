@@ -1,0 +1,30 @@
+package io.etcdj.server.transport;
+
+import io.etcdj.api.etcdserverpb.MemberAddRequest;
+import io.etcdj.api.etcdserverpb.MemberAddResponse;
+import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
+import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
+import io.etcdj.api.etcdserverpb.MemberRemoveRequest;
+import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
+import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
+import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
+import io.etcdj.server.lease.PrimaryLeases;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the peer service answers for other members beyond raft messages: lease questions for the leader's lessor, and
+ * membership changes forwarded to the leader. Set once the server has built them.
+ */
+public interface PeerHandlers {
+    /** This member's own lessor (answers only while it is primary). */
+    PrimaryLeases leases();
+
+    /** Membership changes, made here (this member must lead). */
+    CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r);
+
+    CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest r);
+
+    CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r);
+
+    CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r);
+}
