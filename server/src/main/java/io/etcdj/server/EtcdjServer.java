@@ -20,6 +20,7 @@ import io.etcdj.server.concurrency.LocalKv;
 import io.etcdj.server.concurrency.Locks;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.http.MemberHttp;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
@@ -335,7 +336,9 @@ public final class EtcdjServer implements AutoCloseable {
                     new AuthGrpc.AuthImplBase() { }));
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
-                    cfg.maxConcurrentStreams(), () -> member.hasLeader() ? null : "RAFT NO LEADER");
+                    cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader, List::of, // no alarms are raised yet
+                            java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()), null,
+                            io.etcdj.server.http.health.HealthCounters.NONE));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

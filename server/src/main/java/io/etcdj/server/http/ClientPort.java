@@ -1,13 +1,16 @@
 package io.etcdj.server.http;
 
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import io.etcdj.server.http.gateway.GatewayRoutes;
+import io.etcdj.server.http.gateway.JsonGateway;
+import io.etcdj.server.http.gateway.LocalMethods;
+import io.etcdj.server.http.health.HealthEndpoints;
+import io.etcdj.server.http.health.MemberProbes;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.netty.handler.ssl.ClientAuth;
@@ -18,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The client port: etcd's gRPC services and its HTTP endpoints on the same listeners, as etcd serves them.
@@ -35,19 +37,12 @@ public final class ClientPort implements AutoCloseable {
     }
 
     /**
-     * Binds every URL and starts serving.
-     *
-     * @param health answers /health: null when healthy, else the reason
+     * Binds every URL and starts serving gRPC (every call going through {@code interceptors}), etcd's JSON gateway,
+     * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics.
      */
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
-                                   int maxRequestBytes, long maxConcurrentStreams, Supplier<String> health) {
-        return start(listenUrls, tls, services, List.of(), maxRequestBytes, maxConcurrentStreams, health);
-    }
-
-    /** As {@link #start(List, TlsSettings, List, int, long, Supplier)}, every call going through {@code interceptors}. */
-    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
-                                   long maxConcurrentStreams, Supplier<String> health) {
+                                   long maxConcurrentStreams, MemberHttp http) {
         ServerBuilder sb = Server.builder();
         // etcd serves http and https on one port when both schemes name the same host:port
         Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
@@ -86,20 +81,18 @@ public final class ClientPort implements AutoCloseable {
                 .gracefulShutdownTimeoutMillis(0, 1000) // stop at once: clients retry elsewhere, as with etcd
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
-        sb.service("/health", (ctx, req) -> healthResponse(health.get()));
-        sb.service("/version", (ctx, req) -> HttpResponse.of(MediaType.JSON_UTF_8,
-                "{\"etcdserver\":\"%s\",\"etcdcluster\":\"%s\"}",
-                io.etcdj.server.common.Versions.ETCD_SERVER, io.etcdj.server.common.Versions.ETCD_CLUSTER));
+        LocalMethods methods = LocalMethods.of(services, interceptors);
+        JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods));
+        sb.serviceUnder("/v3/", gateway).serviceUnder("/v3beta/", gateway);
+        new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()), http.requestTimeout(),
+                http.healthCounters()).install(sb);
+        sb.service("/version", GetOnly.wrap(VersionEndpoint.INSTANCE));
+        if (http.metrics() != null) {
+            sb.service("/metrics", http.metrics());
+        }
         Server server = sb.build();
         server.start().join();
         return new ClientPort(server);
-    }
-
-    private static HttpResponse healthResponse(String problem) {
-        return problem == null
-                ? HttpResponse.of(MediaType.JSON_UTF_8, "{\"health\":\"true\",\"reason\":\"\"}")
-                : HttpResponse.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
-                        "{\"health\":\"false\",\"reason\":\"%s\"}", problem);
     }
 
     /** Serves TLS with {@code tls}: its certificate (or a self-signed one), and client certificates as it asks. */
