@@ -15,8 +15,8 @@ import io.grpc.Status;
 public final class GatewayJson {
     private static final JsonFormat.Printer PRINTER =
             JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
-    /** Unknown fields are an error, as with grpc-gateway's default unmarshaler. */
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    /** etcd's gateway drops fields it does not know (checked against etcd 3.4.23). */
+    private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
     private GatewayJson() {
     }
