@@ -21,6 +21,11 @@ import io.etcdj.server.concurrency.Locks;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.MemberHttp;
+import io.etcdj.server.metrics.GrpcMetrics;
+import io.etcdj.server.metrics.HealthMetrics;
+import io.etcdj.server.metrics.MemberMetrics;
+import io.etcdj.server.metrics.Metrics;
+import io.etcdj.server.metrics.MetricsEndpoint;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
@@ -83,6 +88,9 @@ import org.slf4j.LoggerFactory;
 public final class EtcdjServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdjServer.class);
 
+    /** etcd's default --quota-backend-bytes (the quota itself is not enforced yet; reported as etcd reports it). */
+    private static final long QUOTA_BACKEND_BYTES = 2L * 1024 * 1024 * 1024;
+
     private final MvccStore store;
     private final Parts parts;
     private final ClusterIdentity identity;
@@ -125,8 +133,12 @@ public final class EtcdjServer implements AutoCloseable {
         ExecutorService reads;
         ClientPort clientPort;
         Publisher publisher;
+        MemberMetrics metrics;
 
         void close() {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -334,11 +346,13 @@ public final class EtcdjServer implements AutoCloseable {
                     new ElectionService(new Elections(localKv, parts.watch.hub())),
                     // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
                     new AuthGrpc.AuthImplBase() { }));
+            parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor, QUOTA_BACKEND_BYTES);
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
-                    List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
+                    List.of(new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
+                            new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
                     cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader, List::of, // no alarms are raised yet
-                            java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()), null,
-                            io.etcdj.server.http.health.HealthCounters.NONE));
+                            java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
+                            new MetricsEndpoint(Metrics.registry()), HealthMetrics.INSTANCE));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

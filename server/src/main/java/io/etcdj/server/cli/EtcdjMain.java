@@ -33,7 +33,9 @@ public final class EtcdjMain {
         start.warnings().forEach(log::warn);
         EtcdjServer server;
         try {
+            io.etcdj.server.metrics.Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
             server = EtcdjServer.start(toMemberConfig(cfg));
+            server.clientPort().serveMetricsOn(cfg.listenMetricsUrls());
         } catch (Exception e) {
             log.error("cannot start: {}", e.getMessage());
             log.debug("start failure", e);
@@ -79,9 +81,6 @@ public final class EtcdjMain {
     static String notYetServed(ServerConfig cfg) {
         if (cfg.clientSecurity().crlFile() != null) {
             return "--client-crl-file";
-        }
-        if (!cfg.listenMetricsUrls().isEmpty()) {
-            return "--listen-metrics-urls";
         }
         if (cfg.quotaBackendBytes() != 0) {
             return "--quota-backend-bytes (the space quota)";

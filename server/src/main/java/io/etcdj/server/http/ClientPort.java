@@ -31,9 +31,17 @@ public final class ClientPort implements AutoCloseable {
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
     private final Server server;
+    private final TlsSettings tls;
+    private final HealthEndpoints health;
+    private final MemberHttp http;
+    /** Listeners of --listen-metrics-urls; written once by {@link #serveMetricsOn}, before close. */
+    private volatile Server metricsServer;
 
-    private ClientPort(Server server) {
+    private ClientPort(Server server, TlsSettings tls, HealthEndpoints health, MemberHttp http) {
         this.server = server;
+        this.tls = tls;
+        this.health = health;
+        this.http = http;
     }
 
     /**
@@ -44,28 +52,7 @@ public final class ClientPort implements AutoCloseable {
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
                                    long maxConcurrentStreams, MemberHttp http) {
         ServerBuilder sb = Server.builder();
-        // etcd serves http and https on one port when both schemes name the same host:port
-        Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
-        boolean anyHttps = false;
-        for (URI url : listenUrls) {
-            String scheme = url.getScheme();
-            if (!"http".equals(scheme) && !"https".equals(scheme)) {
-                throw new IllegalArgumentException("listen URL " + url + ": etcdj serves http:// and https:// client"
-                        + " URLs; unix sockets are not supported yet");
-            }
-            boolean https = "https".equals(scheme);
-            if (https && !tls.hasCertificate()) {
-                throw new IllegalArgumentException("listen URL " + url + " is https but no certificate is given:"
-                        + " set --cert-file and --key-file, or --auto-tls");
-            }
-            anyHttps |= https;
-            ports.computeIfAbsent(new InetSocketAddress(url.getHost(), url.getPort()), a -> new LinkedHashSet<>())
-                    .add(https ? SessionProtocol.HTTPS : SessionProtocol.HTTP);
-        }
-        ports.forEach((addr, protocols) -> sb.port(addr, protocols));
-        if (anyHttps) {
-            configureTls(sb, tls);
-        }
+        bind(sb, listenUrls, tls);
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // binary protobuf only: building JSON marshallers for every etcd message costs seconds at start-up
                 .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
@@ -84,15 +71,63 @@ public final class ClientPort implements AutoCloseable {
         LocalMethods methods = LocalMethods.of(services, interceptors);
         JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods));
         sb.serviceUnder("/v3/", gateway).serviceUnder("/v3beta/", gateway);
-        new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()), http.requestTimeout(),
-                http.healthCounters()).install(sb);
+        HealthEndpoints health = new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()),
+                http.requestTimeout(), http.healthCounters());
+        health.install(sb);
         sb.service("/version", GetOnly.wrap(VersionEndpoint.INSTANCE));
         if (http.metrics() != null) {
             sb.service("/metrics", http.metrics());
         }
         Server server = sb.build();
         server.start().join();
-        return new ClientPort(server);
+        return new ClientPort(server, tls, health, http);
+    }
+
+    /**
+     * Serves /metrics and the health endpoints, and nothing else, on {@code urls} (--listen-metrics-urls; https with
+     * the client TLS settings, as etcd does).
+     */
+    public synchronized void serveMetricsOn(List<URI> urls) {
+        if (urls.isEmpty() || metricsServer != null) {
+            return;
+        }
+        ServerBuilder sb = Server.builder();
+        bind(sb, urls, tls);
+        health.install(sb);
+        if (http.metrics() != null) {
+            sb.service("/metrics", http.metrics());
+        }
+        // its own (unexported) registry for Armeria's meters: the client port already registered the shared ones
+        Server s = sb.gracefulShutdownTimeoutMillis(0, 1000)
+                .meterRegistry(new io.micrometer.core.instrument.composite.CompositeMeterRegistry()).build();
+        s.start().join();
+        metricsServer = s;
+    }
+
+    /** Adds a listener per host:port of {@code urls}: http, https, or both on one port when both are named. */
+    private static void bind(ServerBuilder sb, List<URI> urls, TlsSettings tls) {
+        // etcd serves http and https on one port when both schemes name the same host:port
+        Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
+        boolean anyHttps = false;
+        for (URI url : urls) {
+            String scheme = url.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme)) {
+                throw new IllegalArgumentException("listen URL " + url + ": etcdj serves http:// and https:// client"
+                        + " URLs; unix sockets are not supported yet");
+            }
+            boolean https = "https".equals(scheme);
+            if (https && !tls.hasCertificate()) {
+                throw new IllegalArgumentException("listen URL " + url + " is https but no certificate is given:"
+                        + " set --cert-file and --key-file, or --auto-tls");
+            }
+            anyHttps |= https;
+            ports.computeIfAbsent(new InetSocketAddress(url.getHost(), url.getPort()), a -> new LinkedHashSet<>())
+                    .add(https ? SessionProtocol.HTTPS : SessionProtocol.HTTP);
+        }
+        ports.forEach((addr, protocols) -> sb.port(addr, protocols));
+        if (anyHttps) {
+            configureTls(sb, tls);
+        }
     }
 
     /** Serves TLS with {@code tls}: its certificate (or a self-signed one), and client certificates as it asks. */
@@ -117,8 +152,17 @@ public final class ClientPort implements AutoCloseable {
         return server.activeLocalPort(protocol);
     }
 
+    /** The port the metrics listener bound for {@code protocol}; -1 without one. */
+    public int metricsPort(SessionProtocol protocol) {
+        Server s = metricsServer;
+        return s == null ? -1 : s.activeLocalPort(protocol);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (metricsServer != null) {
+            metricsServer.stop().join();
+        }
         server.stop().join();
     }
 }
