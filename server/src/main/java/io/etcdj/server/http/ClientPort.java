@@ -69,7 +69,7 @@ public final class ClientPort implements AutoCloseable {
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
         LocalMethods methods = LocalMethods.of(services, interceptors);
-        JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods));
+        JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods), maxConcurrentStreams);
         sb.serviceUnder("/v3/", gateway).serviceUnder("/v3beta/", gateway);
         HealthEndpoints health = new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()),
                 http.requestTimeout(), http.healthCounters());

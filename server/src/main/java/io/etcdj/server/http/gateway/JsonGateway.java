@@ -14,6 +14,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's JSON gateway on the client port: POST /v3/&lt;service&gt;/&lt;call&gt; (and /v3beta/..., which etcd 3.4
@@ -29,9 +30,12 @@ public final class JsonGateway implements HttpService {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final GatewayRoutes routes;
+    private final CallSlots slots;
 
-    public JsonGateway(GatewayRoutes routes) {
+    /** @param maxConcurrentStreams --max-concurrent-streams: calls in progress at once (0: no limit) */
+    public JsonGateway(GatewayRoutes routes, long maxConcurrentStreams) {
         this.routes = routes;
+        this.slots = new CallSlots(maxConcurrentStreams);
     }
 
     @Override
@@ -56,14 +60,23 @@ public final class JsonGateway implements HttpService {
         if (method.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY) {
             return unary(ctx, req, method, headers);
         }
-        return StreamingCall.serve(ctx, req, method, headers);
+        return StreamingCall.serve(ctx, req, method, headers, slots);
     }
 
-    private static <Q, R> HttpResponse unary(ServiceRequestContext ctx, HttpRequest req,
-                                             ServerMethodDefinition<Q, R> method, Metadata headers) {
+    private <Q, R> HttpResponse unary(ServiceRequestContext ctx, HttpRequest req,
+                                      ServerMethodDefinition<Q, R> method, Metadata headers) {
         return HttpResponse.of(req.aggregate().thenComposeAsync((AggregatedHttpRequest body) -> {
             Q request = parse(method, body.contentUtf8());
-            return LocalMethods.unary(method, request, headers, ctx.eventLoop());
+            CompletableFuture<R> response = new CompletableFuture<>();
+            slots.acquire(() -> LocalMethods.unary(method, request, headers, ctx.eventLoop()).whenComplete((r, err) -> {
+                slots.release();
+                if (err != null) {
+                    response.completeExceptionally(err);
+                } else {
+                    response.complete(r);
+                }
+            }));
+            return response;
         }, ctx.eventLoop()).handle((response, err) -> err == null
                 ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, GatewayJson.print((Message) response))
                 : errorResponse(Status.fromThrowable(err))));

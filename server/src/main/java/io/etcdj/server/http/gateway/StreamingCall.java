@@ -30,6 +30,11 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private static final int MAX_REQUEST_OBJECT_BYTES = 2 * 1024 * 1024;
 
     private final HttpResponseWriter out = HttpResponse.streaming();
+    private final ServiceRequestContext ctx;
+    private final CallSlots slots;
+    /** Set once the HTTP response ended (closed by us or aborted by the client). */
+    private volatile boolean gone;
+    /** Confined to the request's event loop; null until the call starts. */
     private LocalCall<Q, R> call;
     /** Guarded by this. */
     private boolean headersSent;
@@ -37,22 +42,43 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private int sinceCaughtUp;
     private volatile boolean waiting;
 
-    private StreamingCall() {
+    private StreamingCall(ServiceRequestContext ctx, CallSlots slots) {
+        this.ctx = ctx;
+        this.slots = slots;
     }
 
+    /**
+     * Starts the call once {@code slots} has room. The slot is held until the HTTP response ends; begin and end both
+     * run on the request's event loop, so exactly one of them gives the slot back however they interleave.
+     */
     static <Q, R> HttpResponse serve(ServiceRequestContext ctx, HttpRequest req, ServerMethodDefinition<Q, R> method,
-                                     Metadata headers) {
-        StreamingCall<Q, R> s = new StreamingCall<>();
-        LocalCall<Q, R> call = LocalCall.start(method, headers, s, ctx.eventLoop());
-        s.call = call;
+                                     Metadata headers, CallSlots slots) {
+        StreamingCall<Q, R> s = new StreamingCall<>(ctx, slots);
+        Runnable start = () -> ctx.eventLoop().execute(() -> s.begin(req, method, headers));
         s.out.whenComplete().handle((v, err) -> {
-            if (err != null) {
-                call.cancel();
+            s.gone = true;
+            if (!slots.cancel(start)) {
+                ctx.eventLoop().execute(() -> {
+                    if (s.call != null) {
+                        s.call.cancel(); // nothing when the call already ended
+                        slots.release();
+                    } // else begin is queued behind us: it sees gone and releases
+                });
             }
             return null;
         });
-        req.subscribe(new BodyReader<>(method, call, s), ctx.eventLoop());
+        slots.acquire(start);
         return s.out;
+    }
+
+    private void begin(HttpRequest req, ServerMethodDefinition<Q, R> method, Metadata headers) {
+        if (gone) {
+            slots.release();
+            req.abort();
+            return;
+        }
+        call = LocalCall.start(method, headers, this, ctx.eventLoop());
+        req.subscribe(new BodyReader<>(method, call, this), ctx.eventLoop());
     }
 
     @Override
@@ -62,9 +88,10 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
         if (++sinceCaughtUp >= UNCONSUMED_LIMIT) {
             sinceCaughtUp = 0;
             waiting = true;
+            LocalCall<Q, R> c = call;
             out.whenConsumed().thenRun(() -> {
                 waiting = false;
-                call.ready();
+                c.ready();
             });
         }
     }
