@@ -1,6 +1,7 @@
 package io.etcdj.server.http;
 
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
@@ -70,13 +71,14 @@ public final class ClientPort implements AutoCloseable {
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
         LocalMethods methods = LocalMethods.of(services, interceptors);
         JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods), maxConcurrentStreams);
-        sb.serviceUnder("/v3/", gateway).serviceUnder("/v3beta/", gateway);
+        HttpService gatewayWithCors = Cors.wrap(gateway);
+        sb.serviceUnder("/v3/", gatewayWithCors).serviceUnder("/v3beta/", gatewayWithCors);
         HealthEndpoints health = new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()),
                 http.requestTimeout(), http.healthCounters());
-        health.install(sb);
-        sb.service("/version", GetOnly.wrap(VersionEndpoint.INSTANCE));
+        health.install(sb, Cors::wrap);
+        sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));
         if (http.metrics() != null) {
-            sb.service("/metrics", http.metrics());
+            sb.service("/metrics", Cors.wrap(http.metrics()));
         }
         Server server = sb.build();
         server.start().join();
@@ -93,7 +95,7 @@ public final class ClientPort implements AutoCloseable {
         }
         ServerBuilder sb = Server.builder();
         bind(sb, urls, tls);
-        health.install(sb);
+        health.install(sb, svc -> svc); // etcd's metrics listener adds no CORS headers
         if (http.metrics() != null) {
             sb.service("/metrics", http.metrics());
         }

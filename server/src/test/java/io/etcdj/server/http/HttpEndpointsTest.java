@@ -97,6 +97,21 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void httpAnswersCarryEtcdsCorsHeaders() throws Exception {
+        HttpResponse<String> range = post("/v3/kv/range", "{\"key\":\"Zm9v\"}");
+        assertEquals("*", range.headers().firstValue("access-control-allow-origin").orElse(""));
+        assertEquals("POST, GET, OPTIONS, PUT, DELETE",
+                range.headers().firstValue("access-control-allow-methods").orElse(""));
+        assertEquals("*", get("/health").headers().firstValue("access-control-allow-origin").orElse(""));
+        HttpResponse<String> options = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, options.statusCode());
+        assertEquals("", options.body());
+        assertEquals("accept, content-type, authorization",
+                options.headers().firstValue("access-control-allow-headers").orElse(""));
+    }
+
+    @Test
     void gatewayErrorsHaveEtcdsShape() throws Exception {
         HttpResponse<String> noKey = post("/v3/kv/put", "{}");
         assertEquals(400, noKey.statusCode());

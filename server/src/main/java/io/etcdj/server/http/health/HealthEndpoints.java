@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,21 +49,22 @@ public final class HealthEndpoints {
         this.counters = counters;
     }
 
-    /** Serves every endpoint on {@code sb}. */
-    public void install(ServerBuilder sb) {
-        sb.service("/health", getOnly(this::health));
-        install(sb, new CheckRegistry("livez", List.of(
+    /** Serves every endpoint on {@code sb}, each service wrapped by {@code decorate}. */
+    public void install(ServerBuilder sb, UnaryOperator<HttpService> decorate) {
+        sb.service("/health", decorate.apply(getOnly(this::health)));
+        install(sb, decorate, new CheckRegistry("livez", List.of(
                 new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)))));
-        install(sb, new CheckRegistry("readyz", List.of(
+        install(sb, decorate, new CheckRegistry("readyz", List.of(
                 new CheckRegistry.Check("data_corruption", ctx -> alarmCheck(AlarmType.CORRUPT)),
                 new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)),
                 new CheckRegistry.Check("linearizable_read", ctx -> read(ctx, false)))));
     }
 
-    private void install(ServerBuilder sb, CheckRegistry registry) {
-        sb.service(registry.rootPath(), getOnly(registry::serveRoot));
+    private void install(ServerBuilder sb, UnaryOperator<HttpService> decorate, CheckRegistry registry) {
+        sb.service(registry.rootPath(), decorate.apply(getOnly(registry::serveRoot)));
         for (CheckRegistry.Check c : registry.checks()) {
-            sb.service(registry.rootPath() + "/" + c.name(), getOnly(ctx -> registry.serveOne(ctx, c)));
+            sb.service(registry.rootPath() + "/" + c.name(),
+                    decorate.apply(getOnly(ctx -> registry.serveOne(ctx, c))));
         }
     }
 
