@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * response headers compare as they are. Streaming calls (watch, lease keep-alive) compare their first lines.
  *
  * <p>Known differences are not in the sequence; they are listed in docs/http.md (e.g. the text of a JSON syntax
- * error, which comes from each side's JSON parser).
+ * error, which comes from each side's JSON parser, and /version).
  */
 class HttpGatewayParityTest {
     @RegisterExtension
@@ -41,10 +41,17 @@ class HttpGatewayParityTest {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** One request: a unary POST, or a streaming POST of which the first {@code lines} lines are compared. */
+    /**
+     * One request: a unary POST, a GET ({@code body} null), or a streaming POST of which the first {@code lines}
+     * lines are compared.
+     */
     record Step(String path, String body, int lines) {
         static Step unary(String path, String body) {
             return new Step(path, body, 0);
+        }
+
+        static Step get(String path) {
+            return new Step(path, null, 0);
         }
 
         static Step stream(String path, String body, int lines) {
@@ -52,7 +59,8 @@ class HttpGatewayParityTest {
         }
 
         String describe() {
-            return "POST " + path + " " + body + (lines > 0 ? " (first " + lines + " lines)" : "");
+            return body == null ? "GET " + path
+                    : "POST " + path + " " + body + (lines > 0 ? " (first " + lines + " lines)" : "");
         }
     }
 
@@ -97,7 +105,10 @@ class HttpGatewayParityTest {
                 Step.unary("/v3/election/proclaim", "{\"value\":\"djI=\"}"),
                 Step.unary("/v3/election/resign", "{}"),
                 Step.unary("/v3/election/leader", "{\"name\":\"bm9uZQ==\"}"),
-                Step.unary("/v3/kv/nothing", "{}"));
+                Step.unary("/v3/kv/nothing", "{}"),
+                Step.get("/v3/kv/range"),
+                Step.get("/health"),
+                Step.get("/health?serializable=true&exclude=NOSPACE"));
     }
 
     @TestFactory
@@ -172,7 +183,7 @@ class HttpGatewayParityTest {
     }
 
     private static HttpRequest.Builder request(EtcdProcess server, Step s) {
-        return HttpRequest.newBuilder(URI.create(server.clientEndpoint() + s.path()))
-                .POST(HttpRequest.BodyPublishers.ofString(s.body()));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.clientEndpoint() + s.path()));
+        return s.body() == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofString(s.body()));
     }
 }
