@@ -34,8 +34,8 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private final CallSlots slots;
     /** Set once the HTTP response ended (closed by us or aborted by the client). */
     private volatile boolean gone;
-    /** Confined to the request's event loop; null until the call starts. */
-    private LocalCall<Q, R> call;
+    /** Written once, on the request's event loop, before the call starts; null until then. */
+    private volatile LocalCall<Q, R> call;
     /** Guarded by this. */
     private boolean headersSent;
     /** Guarded by this: responses written since the last wait for the connection to catch up. */
