@@ -79,7 +79,7 @@ class ClusterFailoverTest {
             assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
         }
         // HashKV at one revision: the same on every member that applied the same history
-        List<Long> hashes = new ArrayList<>();
+        List<Integer> hashes = new ArrayList<>();
         for (EtcdProcess m : cluster.members) {
             try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
                 hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
