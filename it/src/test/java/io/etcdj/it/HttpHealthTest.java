@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * /health, /livez and /readyz of a member of a real 3-member cluster, before and after it loses its quorum:
- * etcd's answers (status code and body) in each state.
+ * etcd's answers (status code and body) in each state; and the peer round-trip-time metric of a live cluster.
  */
 class HttpHealthTest {
     @RegisterExtension
@@ -39,6 +39,10 @@ class HttpHealthTest {
         assertEquals(200, healthy.statusCode());
         assertEquals("{\"health\":\"true\"}", healthy.body());
         assertEquals("ok\n", get(survivor, "/readyz").body());
+        // the member probes its peers: etcd's RTT histogram gets a series per peer
+        Await.until(Duration.ofSeconds(20), "peer round-trip times in /metrics", () -> get(survivor, "/metrics")
+                .body().lines().filter(l -> l.startsWith("etcd_network_peer_round_trip_time_seconds_count{To=\""))
+                .count() == 2);
 
         cluster.members.get(1).kill();
         cluster.members.get(2).kill();

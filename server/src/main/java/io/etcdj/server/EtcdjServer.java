@@ -26,6 +26,7 @@ import io.etcdj.server.metrics.HealthMetrics;
 import io.etcdj.server.metrics.MemberMetrics;
 import io.etcdj.server.metrics.Metrics;
 import io.etcdj.server.metrics.MetricsEndpoint;
+import io.etcdj.server.metrics.PeerRttProber;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
@@ -134,8 +135,12 @@ public final class EtcdjServer implements AutoCloseable {
         ClientPort clientPort;
         Publisher publisher;
         MemberMetrics metrics;
+        PeerRttProber rttProber;
 
         void close() {
+            if (rttProber != null) {
+                rttProber.close();
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -347,6 +352,9 @@ public final class EtcdjServer implements AutoCloseable {
                     // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
                     new AuthGrpc.AuthImplBase() { }));
             parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor, QUOTA_BACKEND_BYTES);
+            if (parts.transport != null) {
+                parts.rttProber = PeerRttProber.start(parts.transport, registry, identity.memberId());
+            }
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
                             new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),

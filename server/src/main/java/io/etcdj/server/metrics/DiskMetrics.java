@@ -23,12 +23,18 @@ public final class DiskMetrics {
         return histogramIn(Metrics.registry(), name, help);
     }
 
-    /** A timer exported as a Prometheus histogram with etcd's buckets (1 ms doubling to about 8 s). */
+    /** A timer exported as a Prometheus histogram with etcd's disk buckets (1 ms doubling to about 8 s). */
     static Timer histogramIn(io.micrometer.core.instrument.MeterRegistry r, String name, String help,
                              String... tags) {
-        Duration[] buckets = new Duration[14];
+        return histogramFrom(r, name, help, 1_000_000L, 14, tags);
+    }
+
+    /** A timer exported as a Prometheus histogram: {@code count} buckets from {@code firstNanos}, doubling. */
+    static Timer histogramFrom(io.micrometer.core.instrument.MeterRegistry r, String name, String help,
+                               long firstNanos, int count, String... tags) {
+        Duration[] buckets = new Duration[count];
         for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = Duration.ofNanos(1_000_000L << i);
+            buckets[i] = Duration.ofNanos(firstNanos << i);
         }
         return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(buckets).register(r);
     }
