@@ -73,7 +73,10 @@ public final class ClientPort implements AutoCloseable {
         JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods), maxConcurrentStreams);
         HttpService gatewayWithCors = Cors.wrap(gateway);
         sb.serviceUnder("/v3/", gatewayWithCors).serviceUnder("/v3beta/", gatewayWithCors);
-        HealthEndpoints health = new HealthEndpoints(MemberProbes.of(methods, http.hasLeader(), http.alarms()),
+        // health reads skip the interceptors, as etcd's check reads below its gRPC layer: a learner's /health is
+        // not refused by the learner guard, and probes are not counted as client calls
+        LocalMethods bare = LocalMethods.of(services, List.of());
+        HealthEndpoints health = new HealthEndpoints(MemberProbes.of(bare, http.hasLeader(), http.alarms()),
                 http.requestTimeout(), http.healthCounters());
         health.install(sb, Cors::wrap);
         sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));

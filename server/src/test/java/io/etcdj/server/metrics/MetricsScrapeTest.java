@@ -66,6 +66,7 @@ class MetricsScrapeTest {
         post("/v3/kv/put", "{\"key\":\"Yg==\",\"value\":\"MQ==\"}");
         post("/v3/kv/deleterange", "{\"key\":\"YQ==\"}");
         post("/v3/kv/put", "{}"); // refused: InvalidArgument
+        http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(), HttpResponse.BodyHandlers.ofString());
         Map<String, Double> after = scrape();
 
         assertEquals(1.0, after.get("etcd_server_has_leader"));
@@ -78,6 +79,11 @@ class MetricsScrapeTest {
         String putBad = putOk.replace("\"OK\"", "\"InvalidArgument\"");
         assertEquals(2.0, after.get(putOk) - before.getOrDefault(putOk, 0.0));
         assertEquals(1.0, after.get(putBad) - before.getOrDefault(putBad, 0.0));
+        // /health reads below the gRPC layer, as etcd's does: counted as a health check, not as a Range call
+        String rangeStarted = "grpc_server_started_total{grpc_method=\"Range\",grpc_service=\"etcdserverpb.KV\","
+                + "grpc_type=\"unary\"}";
+        assertEquals(before.getOrDefault(rangeStarted, 0.0), after.getOrDefault(rangeStarted, 0.0));
+        assertEquals(1.0, after.get("etcd_server_health_success") - before.get("etcd_server_health_success"));
         assertTrue(after.get("etcd_server_proposals_applied_total")
                 >= before.get("etcd_server_proposals_applied_total") + 3);
         assertTrue(after.get("etcd_disk_wal_fsync_duration_seconds_count")

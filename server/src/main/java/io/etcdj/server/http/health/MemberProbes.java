@@ -20,7 +20,7 @@ public interface MemberProbes {
     /** Reads one key through the KV service: serializable (local) or linearizable (a quorum read). */
     CompletableFuture<?> read(boolean serializable, Executor loop);
 
-    /** Probes that read through the member's own KV service, interceptors included, as a client's Range would. */
+    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
     static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
         return new MemberProbes() {
             @Override
