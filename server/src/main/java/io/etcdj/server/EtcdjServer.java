@@ -1,6 +1,5 @@
 package io.etcdj.server;
 
-import io.etcdj.api.etcdserverpb.AuthGrpc;
 import io.etcdj.api.etcdserverpb.MemberAddRequest;
 import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
@@ -16,6 +15,8 @@ import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.alarm.SpaceQuota;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LocalKv;
@@ -46,6 +47,7 @@ import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
 import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
+import io.etcdj.server.rpc.AuthService;
 import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
@@ -163,8 +165,8 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub, Runnable onRemoved) implements MemberHooks {
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
+                         Path snapDir, WatchHub hub, Runnable onRemoved) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -185,6 +187,7 @@ public final class EtcdjServer implements AutoCloseable {
             SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
             registry.reload(store);
             alarms.reload(store);
+            auth.reload(store);
             lessor.reload();
             hub.restored(store.currentRevision());
         }
@@ -278,7 +281,8 @@ public final class EtcdjServer implements AutoCloseable {
                     MonotonicClock.SYSTEM);
             parts.lessor = lessor;
             Alarms alarms = Alarms.load(store);
-            Applier applier = new Applier(store, lessor, alarms);
+            AuthStore auth = AuthStore.load(store);
+            Applier applier = new Applier(store, lessor, alarms, auth);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
@@ -296,7 +300,7 @@ public final class EtcdjServer implements AutoCloseable {
                 parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
                         cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints);
             }
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, checkpoints.directory(), parts.watch.hub(),
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, checkpoints.directory(), parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
             parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
                     parts.transport != null ? parts.transport : Transport.NONE, hooks, Ticker.scheduled("raft-tick"),
@@ -339,8 +343,7 @@ public final class EtcdjServer implements AutoCloseable {
                     new WatchService(parts.watch.hub()),
                     new LockService(new Locks(localKv, parts.watch.hub())),
                     new ElectionService(new Elections(localKv, parts.watch.hub())),
-                    // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
-                    new AuthGrpc.AuthImplBase() { }));
+                    new AuthService(member, auth, new Passwords(Passwords.DEFAULT_COST), headers, parts.reads)));
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
                     cfg.maxConcurrentStreams(), () -> member.hasLeader() ? null : "RAFT NO LEADER");

@@ -3,6 +3,7 @@ package io.etcdj.server.apply;
 import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
@@ -25,6 +26,7 @@ public final class Applier {
     private final KvOperations kv;
     private final TxnExecutor txns;
     private final Alarms alarms;
+    private final AuthStore auth;
 
     /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
     public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
@@ -32,13 +34,14 @@ public final class Applier {
 
     /** An applier with no alarms raised (tests). */
     public Applier(MvccStore store, Lessor leases) {
-        this(store, leases, Alarms.none());
+        this(store, leases, Alarms.none(), AuthStore.empty());
     }
 
-    public Applier(MvccStore store, Lessor leases, Alarms alarms) {
+    public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth) {
         this.store = store;
         this.leases = leases;
         this.alarms = alarms;
+        this.auth = auth;
         this.kv = new KvOperations(leases);
         this.txns = new TxnExecutor(kv);
     }
@@ -73,6 +76,7 @@ public final class Applier {
         }
         return switch (cmd.getRequestCase()) {
             case ALARM -> alarms.apply(txn, cmd.getAlarm());
+            case AUTH -> auth.apply(txn, cmd.getAuth());
             case PUT -> {
                 EtcdError err = kv.checkPut(txn, cmd.getPut());
                 if (err != null) {
