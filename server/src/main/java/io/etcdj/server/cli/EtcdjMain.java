@@ -74,16 +74,13 @@ public final class EtcdjMain {
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
-                cfg.strictReconfigCheck(), cfg.preVote());
+                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes());
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */
     static String notYetServed(ServerConfig cfg) {
         if (cfg.clientSecurity().crlFile() != null) {
             return "--client-crl-file";
-        }
-        if (cfg.quotaBackendBytes() != 0) {
-            return "--quota-backend-bytes (the space quota)";
         }
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";

@@ -22,6 +22,14 @@ class EtcdjMainTest {
         assertEquals(128, m.maxTxnOps());
         assertEquals(1536 * 1024, m.maxRequestBytes());
         assertNull(EtcdjMain.notYetServed(config()));
+        assertEquals(2L << 30, m.quotaBackendBytes()); // etcd's default
+    }
+
+    @Test
+    void theSpaceQuotaIsPassedOnAndANegativeOneMeansNone() {
+        assertEquals(1000, EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "1000")).quotaBackendBytes());
+        assertEquals(Long.MAX_VALUE,
+                EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "-1")).quotaBackendBytes());
     }
 
     @Test
@@ -32,7 +40,6 @@ class EtcdjMainTest {
     @Test
     void featuresNotServedYetAreRefusedNotIgnored() {
         for (String[] args : new String[][] {
-                {"--quota-backend-bytes", "1000"},
                 {"--auto-compaction-retention", "1h"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EtcdjMain.toMemberConfig(config(args)));

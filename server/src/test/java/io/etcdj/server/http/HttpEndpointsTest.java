@@ -63,6 +63,26 @@ class HttpEndpointsTest {
     }
 
     @Test
+    void alarmsMakeTheMemberUnhealthyUnlessExcluded() throws Exception {
+        String memberId = Long.toUnsignedString(server.identity().memberId());
+        HttpResponse<String> raise = post("/v3/maintenance/alarm", "{\"action\":\"ACTIVATE\",\"memberID\":\""
+                + memberId + "\",\"alarm\":\"NOSPACE\"}");
+        assertEquals(200, raise.statusCode(), raise.body());
+        HttpResponse<String> health = get("/health");
+        assertEquals(503, health.statusCode());
+        assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", health.body());
+        assertEquals(200, get("/health?exclude=NOSPACE").statusCode());
+        assertEquals("ok\n", get("/readyz").body()); // readyz looks only for data corruption
+        post("/v3/maintenance/alarm", "{\"action\":\"ACTIVATE\",\"memberID\":\"" + memberId
+                + "\",\"alarm\":\"CORRUPT\"}");
+        HttpResponse<String> ready = get("/readyz");
+        assertEquals(503, ready.statusCode());
+        assertEquals("[-]data_corruption failed: alarm activated: CORRUPT\n[+]serializable_read ok\n"
+                + "[+]linearizable_read ok\n\n", ready.body());
+        assertEquals("ok\n", get("/livez").body());
+    }
+
+    @Test
     void livezAndReadyzRunTheirChecks() throws Exception {
         assertEquals("ok\n", get("/livez").body());
         assertEquals("[+]serializable_read ok\nok\n", get("/livez?verbose").body());
