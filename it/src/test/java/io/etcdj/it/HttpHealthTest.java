@@ -50,7 +50,7 @@ class HttpHealthTest {
         Await.until(Duration.ofSeconds(30), "/health reports the lost leader",
                 () -> get(survivor, "/health").statusCode() == 503);
         HttpResponse<String> noLeader = get(survivor, "/health");
-        assertEquals("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}\n", noLeader.body());
+        assertEquals("{\"health\":\"false\"}\n", noLeader.body()); // etcd 3.4's body
         // a serializable check skips the leader and reads locally: the member itself is fine
         HttpResponse<String> local = get(survivor, "/health?serializable=true");
         assertEquals(200, local.statusCode(), local.body());

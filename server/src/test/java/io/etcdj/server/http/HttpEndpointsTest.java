@@ -70,7 +70,7 @@ class HttpEndpointsTest {
         assertEquals(200, raise.statusCode(), raise.body());
         HttpResponse<String> health = get("/health");
         assertEquals(503, health.statusCode());
-        assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", health.body());
+        assertEquals("{\"health\":\"false\"}\n", health.body()); // etcd 3.4's body; the reason is logged
         assertEquals(200, get("/health?exclude=NOSPACE").statusCode());
         assertEquals("ok\n", get("/readyz").body()); // readyz looks only for data corruption
         post("/v3/maintenance/alarm", "{\"action\":\"ACTIVATE\",\"memberID\":\"" + memberId
