@@ -5,17 +5,20 @@ import io.etcdj.api.etcdserverpb.AlarmResponse;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.MoveLeaderRequest;
 import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
+import io.etcdj.api.etcdserverpb.SnapshotRequest;
+import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.Consensus;
 import io.etcdj.server.node.ConsensusStatus;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
 /**
- * etcd's Maintenance service. Status and the alarm list are served here; defragment, hash, snapshot and
- * downgrade answer UNIMPLEMENTED until the operations issue implements them.
+ * etcd's Maintenance service. Status, the alarm list and Snapshot are served here; defragment, hash and downgrade
+ * answer UNIMPLEMENTED until the operations issue implements them.
  */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private final MvccStore store;
@@ -51,6 +54,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 Replies.send(out, MoveLeaderResponse.newBuilder().setHeader(headers.header(0)).build());
             }
         });
+    }
+
+    /** Streams the store as an etcd (bbolt) database file, then its SHA-256, as etcd does (see SnapshotStream). */
+    @Override
+    public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> out) {
+        SnapshotStream.start(store, (ServerCallStreamObserver<SnapshotResponse>) out, headers.header(0));
     }
 
     @Override
