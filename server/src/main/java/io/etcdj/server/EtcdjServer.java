@@ -36,6 +36,7 @@ import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Transport;
 import io.etcdj.server.snap.Checkpoints;
 import io.etcdj.server.snap.SnapshotInstaller;
+import io.etcdj.server.snapshot.EtcdDataDirImport;
 import java.nio.file.Path;
 import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.transport.LeaderCalls;
@@ -253,6 +254,9 @@ public final class EtcdjServer implements AutoCloseable {
         }
         ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
                 : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
+        if (fresh && dir.etcdMember() != null && !Files.exists(dir.store())) {
+            EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
+        }
         dir.create();
         MvccStore store = MvccStore.open(dir.store());
         Parts parts = new Parts();
