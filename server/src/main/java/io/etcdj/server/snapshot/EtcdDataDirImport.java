@@ -46,20 +46,30 @@ public final class EtcdDataDirImport {
             reader.check();
             EtcdImport.Preflight pre = EtcdImport.preflight(reader);
             checkWal(memberDir, reader, pre.consistentIndex(), memberId, clusterId);
-            Path side = storeDir.resolveSibling(storeDir.getFileName() + ".importing");
-            deleteRecursively(side);
-            Files.createDirectories(side.getParent());
-            try {
-                EtcdImport.Summary summary = EtcdImport.importInto(reader, side, progress);
-                Files.move(side, storeDir, StandardCopyOption.ATOMIC_MOVE);
-                LOG.info("imported etcd data from {}: {}", db, summary);
-                return summary;
-            } finally {
-                deleteRecursively(side);
-            }
+            EtcdImport.Summary summary = importAtomically(reader, storeDir, progress);
+            LOG.info("imported etcd data from {}: {}", db, summary);
+            return summary;
         } catch (CorruptSnapshotException e) {
             throw new IOException("cannot import the etcd database " + db + ": " + e.getMessage()
                     + "; nothing was imported", e);
+        }
+    }
+
+    /**
+     * Imports a checked database into a new store at {@code storeDir}: built beside it and renamed into place, so
+     * the store exists only once it is complete.
+     */
+    public static EtcdImport.Summary importAtomically(BoltReader reader, Path storeDir, LongConsumer progress)
+            throws IOException {
+        Path side = storeDir.resolveSibling(storeDir.getFileName() + ".importing");
+        deleteRecursively(side);
+        Files.createDirectories(side.getParent());
+        try {
+            EtcdImport.Summary summary = EtcdImport.importInto(reader, side, progress);
+            Files.move(side, storeDir, StandardCopyOption.ATOMIC_MOVE);
+            return summary;
+        } finally {
+            deleteRecursively(side);
         }
     }
 
@@ -80,7 +90,7 @@ public final class EtcdDataDirImport {
                     + " (etcdctl snapshot save), then `etcdctl snapshot restore` it into a new data dir (or run"
                     + " `etcdj import` on the snapshot file), and start etcdj on that");
         }
-        if (wal.nodeId() != 0 && (wal.nodeId() != memberId || wal.clusterId() != clusterId)) {
+        if (memberId != 0 && wal.nodeId() != 0 && (wal.nodeId() != memberId || wal.clusterId() != clusterId)) {
             LOG.warn("the etcd WAL names member {} of cluster {}; this member is {} of cluster {} (from"
                             + " --initial-cluster and --initial-cluster-token): membership comes from the flags",
                     Long.toHexString(wal.nodeId()), Long.toHexString(wal.clusterId()), Long.toHexString(memberId),
