@@ -37,6 +37,7 @@ import io.etcdj.server.node.Transport;
 import io.etcdj.server.snap.Checkpoints;
 import io.etcdj.server.snap.SnapshotInstaller;
 import io.etcdj.server.snapshot.EtcdDataDirImport;
+import io.etcdj.server.snapshot.ImportedCluster;
 import java.nio.file.Path;
 import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.transport.LeaderCalls;
@@ -254,7 +255,10 @@ public final class EtcdjServer implements AutoCloseable {
         }
         ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
                 : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
-        if (fresh && dir.etcdMember() != null && !Files.exists(dir.store())) {
+        // an etcd data dir (member/) at the first start of a founding member: its data is imported and the cluster
+        // founded on it; a crash before the identity file is written redoes what is missing
+        boolean importEtcd = fresh && !cfg.joinExisting() && dir.etcdMember() != null;
+        if (importEtcd && !Files.exists(dir.store())) {
             EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
         }
         dir.create();
@@ -267,8 +271,11 @@ public final class EtcdjServer implements AutoCloseable {
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
             parts.wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
+            if (importEtcd && store.consistentIndex() == 0 && parts.wal.lastIndex() == 0) {
+                ImportedCluster.found(store, parts.wal, identity);
+            }
             if (fresh) {
-                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting()) {
+                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting() && !importEtcd) {
                     Bootstrap.found(parts.wal, identity.members());
                 }
                 IdentityFile.write(dir.identity(), identity);

@@ -1,0 +1,129 @@
+package io.etcdj.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The way out and back, with the real etcd 3.4 in the loop: data written to etcdj, saved with
+ * {@code etcdctl snapshot save}, checked by {@code snapshot status}, restored with {@code snapshot restore} and
+ * served by the real etcd; then etcd's own snapshot of it restored and served by etcdj (which imports the etcd data
+ * dir at its first start). At each step every key at every revision from the compaction on (create/mod revision,
+ * version, lease, value), the compaction error below it, and the leases (TTL, attached keys) are identical.
+ */
+class SnapshotCompatTest {
+    private static final Pattern GRANTED = Pattern.compile("lease ([0-9a-f]+) granted");
+    private static final Pattern TTL = Pattern.compile("granted with TTL\\((\\d+)s\\).*attached keys\\((.*)\\)");
+
+    @RegisterExtension
+    final EtcdServers servers = new EtcdServers();
+
+    @TempDir
+    Path tmp;
+
+    /** What a client sees of the whole store: the kvs JSON at each revision, and each lease's TTL and keys. */
+    record State(long revision, long compacted, List<String> kvsByRevision, TreeMap<String, String> leases) {
+    }
+
+    @Test
+    void etcdjToEtcdAndBackKeepsEveryRevisionAndLease() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs the real etcd 3.4");
+        EtcdProcess etcdj = servers.startDefault("src");
+        Etcdctl ctl = new Etcdctl(etcdj.clientHostPort());
+        writeData(ctl);
+        State written = state(ctl, 4);
+        assertEquals(12, written.revision());
+
+        Path snap = tmp.resolve("etcdj.snapshot");
+        assertTrue(ctl.ok("snapshot", "save", snap.toString()).contains("Snapshot saved at"));
+        String status = ctl.ok("snapshot", "status", snap.toString(), "-w", "json");
+        assertTrue(status.contains("\"revision\":12"), status);
+
+        State inEtcd = state(new Etcdctl(restoreAndStart(ServerKind.ETCD, "back", snap).clientHostPort()), 4);
+        assertEquals(written, inEtcd, "the real etcd serves what etcdj held");
+
+        EtcdProcess etcd = servers.servers().get(1);
+        Path etcdSnap = tmp.resolve("etcd.snapshot");
+        new Etcdctl(etcd.clientHostPort()).ok("snapshot", "save", etcdSnap.toString());
+        State again = state(new Etcdctl(restoreAndStart(ServerKind.ETCDJ, "again", etcdSnap).clientHostPort()), 4);
+        assertEquals(written, again, "etcdj serves what the real etcd's snapshot holds");
+    }
+
+    private static void writeData(Etcdctl ctl) {
+        ctl.ok("put", "a", "1"); // 2
+        ctl.ok("put", "b", "1"); // 3
+        ctl.ok("put", "a", "2"); // 4: compacted below
+        ctl.ok("put", "a", "3"); // 5
+        ctl.ok("del", "b"); // 6
+        Etcdctl.Result txn = ctl.run("\nput t1 v1\nput t2 v2\nput t3 v3\n\n", "txn"); // 7: three keys, one revision
+        assertEquals(0, txn.exitCode(), txn.toString());
+        byte[] big = new byte[12_000];
+        new Random(1).nextBytes(big);
+        ctl.ok("put", "big", java.util.HexFormat.of().formatHex(big)); // 8: a value over several pages
+        String l1 = lease(ctl.ok("lease", "grant", "600"));
+        String l2 = lease(ctl.ok("lease", "grant", "900"));
+        ctl.ok("put", "leased1", "x", "--lease=" + l1); // 9
+        ctl.ok("put", "leased2", "y", "--lease=" + l1); // 10
+        ctl.ok("put", "leased3", "z", "--lease=" + l2); // 11
+        ctl.ok("compact", "4");
+        ctl.ok("put", "t1", "after-compaction"); // 12
+    }
+
+    private static String lease(String grantOutput) {
+        Matcher m = GRANTED.matcher(grantOutput);
+        assertTrue(m.find(), grantOutput);
+        return m.group(1);
+    }
+
+    /** Restores {@code snapshot} with etcdctl into a new server's data dir and starts it there. */
+    private EtcdProcess restoreAndStart(ServerKind kind, String name, Path snapshot) {
+        EtcdProcess p = servers.add(EtcdProcess.builder(kind).name(name).build());
+        Etcdctl.Result r = new Etcdctl("127.0.0.1:1").run(null, "snapshot", "restore", snapshot.toString(),
+                "--data-dir", p.dataDir().toString(), "--name", name,
+                "--initial-cluster", name + "=" + p.peerUrl(), "--initial-advertise-peer-urls", p.peerUrl(),
+                "--initial-cluster-token", "etcd-cluster");
+        assertEquals(0, r.exitCode(), r.toString());
+        return p.start();
+    }
+
+    private static State state(Etcdctl ctl, long compacted) {
+        String now = ctl.ok("get", "", "--from-key", "-w", "json");
+        long revision = Long.parseLong(field(now, "\"revision\":(\\d+)"));
+        List<String> kvs = new ArrayList<>();
+        for (long rev = compacted; rev <= revision; rev++) {
+            String json = ctl.ok("get", "", "--from-key", "--rev=" + rev, "-w", "json");
+            kvs.add(json.substring(json.indexOf("\"kvs\"") < 0 ? json.length() : json.indexOf("\"kvs\"")));
+        }
+        Etcdctl.Result below = ctl.run(null, "get", "a", "--rev=" + (compacted - 1));
+        assertTrue(below.exitCode() != 0 && below.stderr().contains("required revision has been compacted"),
+                below.toString());
+        TreeMap<String, String> leases = new TreeMap<>();
+        for (String line : ctl.ok("lease", "list").split("\n")) {
+            if (line.matches("[0-9a-f]+")) {
+                String ttl = ctl.ok("lease", "timetolive", line, "--keys");
+                Matcher m = TTL.matcher(ttl);
+                assertTrue(m.find(), ttl);
+                leases.put(line, "ttl=" + m.group(1) + " keys=" + m.group(2));
+            }
+        }
+        return new State(revision, compacted, kvs, leases);
+    }
+
+    private static String field(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), text);
+        return m.group(1);
+    }
+}
