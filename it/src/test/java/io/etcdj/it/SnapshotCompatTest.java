@@ -45,6 +45,9 @@ class SnapshotCompatTest {
         writeData(ctl);
         State written = state(ctl, 4);
         assertEquals(12, written.revision());
+        assertEquals(9, written.kvsByRevision().size(), "revisions 4..12");
+        assertEquals(List.of("ttl=600 keys=[leased1 leased2]", "ttl=900 keys=[leased3]"),
+                List.copyOf(written.leases().values()));
 
         Path snap = tmp.resolve("etcdj.snapshot");
         assertTrue(ctl.ok("snapshot", "save", snap.toString()).contains("Snapshot saved at"));
@@ -67,7 +70,7 @@ class SnapshotCompatTest {
         ctl.ok("put", "a", "2"); // 4: compacted below
         ctl.ok("put", "a", "3"); // 5
         ctl.ok("del", "b"); // 6
-        Etcdctl.Result txn = ctl.run("\nput t1 v1\nput t2 v2\nput t3 v3\n\n", "txn"); // 7: three keys, one revision
+        Etcdctl.Result txn = ctl.run("\nput t1 v1\nput t2 v2\nput t3 v3\n\n\n", "txn"); // 7: three keys, one revision
         assertEquals(0, txn.exitCode(), txn.toString());
         byte[] big = new byte[12_000];
         new Random(1).nextBytes(big);

@@ -99,6 +99,40 @@ class SnapshotRoundTripTest {
         assertArrayEquals(db, Files.readAllBytes(b.resolve("member/snap/db")), "the etcd file is only read");
     }
 
+    @Test
+    void exportAndImportCommandsMoveAStoreOffline() throws Exception {
+        Path a = dir.resolve("a");
+        RangeResponse before;
+        try (EtcdjServer s = EtcdjServer.start(MemberConfig.singleMember(a, URI.create("http://127.0.0.1:0")))) {
+            KVGrpc.KVBlockingStub kv = GrpcClients.newClient(url(s), KVGrpc.KVBlockingStub.class);
+            for (int i = 0; i < 500; i++) {
+                kv.put(PutRequest.newBuilder().setKey(bs("k" + i % 50)).setValue(bs("v" + i)).build());
+            }
+            before = kv.range(all(300));
+        }
+        Path file = dir.resolve("out.snapshot");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream print = new java.io.PrintStream(out, true);
+        assertEquals(0, io.etcdj.server.snapshot.SnapshotCommand.run("export",
+                new String[] {"--data-dir", a.toString(), file.toString()}, print, print), out.toString());
+        assertTrue(out.toString().contains("keys 50, revisions 500"), out.toString());
+        Path b = dir.resolve("b");
+        assertEquals(0, io.etcdj.server.snapshot.SnapshotCommand.run("import",
+                new String[] {file.toString(), "--data-dir", b.toString()}, print, print), out.toString());
+        try (EtcdjServer s = EtcdjServer.start(MemberConfig.singleMember(b, URI.create("http://127.0.0.1:0")))) {
+            KVGrpc.KVBlockingStub kv = GrpcClients.newClient(url(s), KVGrpc.KVBlockingStub.class);
+            assertEquals(before.getKvsList(), kv.range(all(300)).getKvsList());
+            assertEquals(501, kv.range(all(0)).getHeader().getRevision());
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x55; // the hash no longer matches: refused, nothing written
+        Files.write(file, bytes);
+        assertEquals(1, io.etcdj.server.snapshot.SnapshotCommand.run("import",
+                new String[] {file.toString(), "--data-dir", dir.resolve("c").toString()}, print, print));
+        assertTrue(out.toString().contains("expected sha256"), out.toString());
+        assertTrue(Files.notExists(dir.resolve("c")));
+    }
+
     private static RequestOp put(String k, String v) {
         return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v))).build();
     }
