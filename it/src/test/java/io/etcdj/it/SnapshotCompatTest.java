@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotCompatTest {
     private static final Pattern GRANTED = Pattern.compile("lease ([0-9a-f]+) granted");
-    private static final Pattern TTL = Pattern.compile("granted with TTL\\((\\d+)s\\).*attached keys\\((.*)\\)");
+    private static final Pattern TTL = Pattern.compile("granted with TTL\\((\\d+)s\\).*attached keys\\(\\[(.*)\\]\\)");
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
@@ -46,7 +46,7 @@ class SnapshotCompatTest {
         State written = state(ctl, 4);
         assertEquals(12, written.revision());
         assertEquals(9, written.kvsByRevision().size(), "revisions 4..12");
-        assertEquals(List.of("ttl=600 keys=[leased1 leased2]", "ttl=900 keys=[leased3]"),
+        assertEquals(List.of("ttl=600 keys=[leased1, leased2]", "ttl=900 keys=[leased3]"),
                 List.copyOf(written.leases().values()));
 
         Path snap = tmp.resolve("etcdj.snapshot");
@@ -118,7 +118,9 @@ class SnapshotCompatTest {
                 String ttl = ctl.ok("lease", "timetolive", line, "--keys");
                 Matcher m = TTL.matcher(ttl);
                 assertTrue(m.find(), ttl);
-                leases.put(line, "ttl=" + m.group(1) + " keys=" + m.group(2));
+                List<String> keys = new ArrayList<>(List.of(m.group(2).split(" ")));
+                keys.sort(null); // etcd lists a lease's keys in map order
+                leases.put(line, "ttl=" + m.group(1) + " keys=" + keys);
             }
         }
         return new State(revision, compacted, kvs, leases);
