@@ -1,7 +1,9 @@
 package io.etcdj.server.mvcc;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
@@ -36,7 +38,7 @@ public final class StoreSnapshot implements AutoCloseable {
         this.backend = backend;
         this.pin = backend.pin();
         this.snapshot = backend.db().getSnapshot();
-        this.readOptions = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+        this.readOptions = new ReadOptions().setSnapshot(snapshot);
     }
 
     public static StoreSnapshot open(MvccStore store) {
@@ -72,28 +74,59 @@ public final class StoreSnapshot implements AutoCloseable {
         }
     }
 
+    /** Revisions whose versions are fetched with one multi-get (fewer native calls than one get each). */
+    private static final int FETCH_BATCH = 1024;
+
     /** Every change in history, in revision order (main, then sub). */
     public void forEachChange(ChangeVisitor visitor) throws IOException {
-        try (RocksIterator revs = backend.db().newIterator(backend.revisions(), readOptions)) {
-            for (revs.seekToFirst(); revs.isValid(); revs.next()) {
-                Revision rev = KeyCodec.revisionOfRevisionKey(revs.key());
-                byte[] value = revs.value();
-                boolean deletion = value[0] == 1;
-                byte[] userKey = Arrays.copyOfRange(value, 1, value.length);
-                byte[] kv = null;
-                if (!deletion) {
-                    byte[] indexKey = KeyCodec.indexKey(KeyCodec.encodeUserKey(userKey), rev.main(), rev.sub());
-                    kv = backend.db().get(backend.keys(), readOptions, indexKey);
-                    if (kv == null) {
-                        throw new IOException("the store is inconsistent: revision " + rev + " has no version");
-                    }
+        List<Revision> revs = new ArrayList<>(FETCH_BATCH);
+        List<byte[]> userKeys = new ArrayList<>(FETCH_BATCH);
+        List<Boolean> deletions = new ArrayList<>(FETCH_BATCH);
+        try (RocksIterator it = backend.db().newIterator(backend.revisions(), readOptions)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] value = it.value();
+                revs.add(KeyCodec.revisionOfRevisionKey(it.key()));
+                deletions.add(value[0] == 1);
+                userKeys.add(Arrays.copyOfRange(value, 1, value.length));
+                if (revs.size() == FETCH_BATCH) {
+                    visitBatch(revs, userKeys, deletions, visitor);
                 }
-                visitor.change(rev.main(), rev.sub(), deletion, userKey, kv);
             }
-            revs.status();
+            it.status();
+            visitBatch(revs, userKeys, deletions, visitor);
         } catch (RocksDBException e) {
             throw new IOException("reading the store snapshot: " + e.getMessage(), e);
         }
+    }
+
+    private void visitBatch(List<Revision> revs, List<byte[]> userKeys, List<Boolean> deletions,
+                            ChangeVisitor visitor) throws RocksDBException, IOException {
+        List<byte[]> indexKeys = new ArrayList<>(revs.size());
+        List<ColumnFamilyHandle> families = new ArrayList<>(revs.size());
+        for (int i = 0; i < revs.size(); i++) {
+            if (!deletions.get(i)) {
+                Revision r = revs.get(i);
+                indexKeys.add(KeyCodec.indexKey(KeyCodec.encodeUserKey(userKeys.get(i)), r.main(), r.sub()));
+                families.add(backend.keys());
+            }
+        }
+        List<byte[]> values = indexKeys.isEmpty() ? List.of()
+                : backend.db().multiGetAsList(readOptions, families, indexKeys);
+        int next = 0;
+        for (int i = 0; i < revs.size(); i++) {
+            Revision r = revs.get(i);
+            byte[] kv = null;
+            if (!deletions.get(i)) {
+                kv = values.get(next++);
+                if (kv == null) {
+                    throw new IOException("the store is inconsistent: revision " + r + " has no version");
+                }
+            }
+            visitor.change(r.main(), r.sub(), deletions.get(i), userKeys.get(i), kv);
+        }
+        revs.clear();
+        userKeys.clear();
+        deletions.clear();
     }
 
     /** Every entry of the lease family, in key order (its layout belongs to the lease package). */
