@@ -17,6 +17,7 @@
 #                                    see it/.../bench/LeaseWorkloads.java)
 #   --duration-seconds 10  --warmup-seconds 2  --max-requests 2000000
 #   --value-size-bytes 256  --key-space 100000  --connections 1  --work-dir DIR
+#   --members 3                  a cluster of N members per server (connection i goes to member i mod N)
 #   watch workloads (on demand, not in the default set): --workloads watch-latency,watch-memory,watch-flood
 #     --watchers 1000 --watchers-per-stream 100 --put-rate 200 (latency: put ack -> event arrival)
 #     --idle-watchers 10000 (memory: the server's VmRSS before and after, per watcher; flood: that many

@@ -78,6 +78,15 @@ class ClusterFailoverTest {
         for (List<String> c : contents) {
             assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
         }
+        // HashKV at one revision: the same on every member that applied the same history
+        List<Integer> hashes = new ArrayList<>();
+        for (EtcdProcess m : cluster.members) {
+            try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
+                hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
+                        .getHash());
+            }
+        }
+        assertEquals(1, hashes.stream().distinct().count(), "HashKV at " + revision + " per member: " + hashes);
         Set<String> stored = ConcurrentHashMap.newKeySet();
         contents.get(0).forEach(line -> stored.add(line.substring(0, line.indexOf('='))));
         for (String key : acked) {

@@ -31,23 +31,8 @@ class ClusterPartitionTest {
 
     @Test
     void isolatedLeaderStepsDownAndCatchesUpAfterHealing() throws Exception {
-        List<Integer> realPorts = new ArrayList<>();
-        List<String> entries = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            int real = EtcdProcess.freePort();
-            int proxy = EtcdProcess.freePort();
-            realPorts.add(real);
-            proxies.add(new TcpProxy(proxy, real));
-            entries.add("m" + i + "=http://127.0.0.1:" + proxy);
-        }
-        String initial = String.join(",", entries);
-        List<EtcdProcess> members = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            members.add(servers.launch(EtcdCluster.member("m" + i, realPorts.get(i), initial)
-                    .advertisePeerUrl(entries.get(i).substring(3))));
-        }
-        members.forEach(EtcdProcess::awaitReady);
-        EtcdCluster cluster = new EtcdCluster(members, initial);
+        EtcdCluster cluster = EtcdCluster.startBehindProxies(servers, 3, proxies);
+        List<EtcdProcess> members = cluster.members;
         EtcdProcess old = cluster.leader();
         int oldIndex = members.indexOf(old);
         proxies.get(oldIndex).cut();

@@ -14,7 +14,7 @@ final class EtcdCluster {
     final List<EtcdProcess> members;
     final String initialCluster;
 
-    EtcdCluster(List<EtcdProcess> members, String initialCluster) {
+    private EtcdCluster(List<EtcdProcess> members, String initialCluster) {
         this.members = members;
         this.initialCluster = initialCluster;
     }
@@ -39,6 +39,31 @@ final class EtcdCluster {
         List<EtcdProcess> members = new ArrayList<>();
         for (int i = 0; i < size; i++) {
             members.add(servers.launch(member("m" + i, ports.get(i), initial, extraArgs)));
+        }
+        members.forEach(EtcdProcess::awaitReady);
+        return new EtcdCluster(members, initial);
+    }
+
+    /**
+     * Starts a new cluster of {@code size} members whose peers reach each other only through a {@link TcpProxy} per
+     * member (added to {@code proxies}, in member order): cutting member i's proxy partitions it from the rest.
+     */
+    static EtcdCluster startBehindProxies(EtcdServers servers, int size, List<TcpProxy> proxies,
+                                          String... extraArgs) throws java.io.IOException {
+        List<Integer> realPorts = new ArrayList<>();
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            int real = EtcdProcess.freePort();
+            int proxy = EtcdProcess.freePort();
+            realPorts.add(real);
+            proxies.add(new TcpProxy(proxy, real));
+            entries.add("m" + i + "=http://127.0.0.1:" + proxy);
+        }
+        String initial = String.join(",", entries);
+        List<EtcdProcess> members = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            members.add(servers.launch(member("m" + i, realPorts.get(i), initial, extraArgs)
+                    .advertisePeerUrl(entries.get(i).substring(entries.get(i).indexOf('=') + 1))));
         }
         members.forEach(EtcdProcess::awaitReady);
         return new EtcdCluster(members, initial);

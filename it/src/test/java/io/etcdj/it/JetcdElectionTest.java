@@ -135,7 +135,7 @@ class JetcdElectionTest {
     }
 
     /** Waits until the election has {@code count} candidates (keys under its prefix): orders the campaigns. */
-    private static void awaitCandidates(KV kv, int count) throws Exception {
+    static void awaitCandidates(KV kv, int count) throws Exception {
         Await.until(Duration.ofSeconds(10), count + " candidates", () -> {
             try {
                 return get(kv.get(bytes("svc/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()))

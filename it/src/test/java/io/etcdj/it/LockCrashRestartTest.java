@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * every call with the same lease until it gets an answer, as a client riding out a failure does; a retried Lock
  * finds the racer's own key again. Afterwards: no two racers held the lock at once, tokens (the lock keys' create
  * revisions) grew from holder to holder, and the fenced writes to the resource landed in token order.
- * Single member for now; the same racers will run against a cluster whose members are killed in turn.
+ * The same racers also run against a 3-member cluster whose members are killed and restarted in turn, each racer's
+ * client preferring another member.
  */
 class LockCrashRestartTest {
     private static final int RACERS = 4;
@@ -49,6 +50,43 @@ class LockCrashRestartTest {
     @Test
     void racersNeverShareTheLockAcrossAKillAndRestart() throws Exception {
         EtcdProcess server = servers.startDefault("lock-crash");
+        raceThrough(List.of(server), acquisitions -> {
+            Await.until(Duration.ofSeconds(60), "acquisitions before the kill",
+                    () -> acquisitions.get() >= ACQUISITIONS_BEFORE_KILL);
+            server.kill();
+            server.restart();
+            int before = acquisitions.get();
+            Await.until(Duration.ofSeconds(90), "acquisitions after the restart",
+                    () -> acquisitions.get() >= before + ACQUISITIONS_AFTER_RESTART);
+        }, ACQUISITIONS_BEFORE_KILL + ACQUISITIONS_AFTER_RESTART);
+    }
+
+    @Test
+    void racersOnSeveralMembersNeverShareTheLockWhileMembersAreKilledInTurn() throws Exception {
+        EtcdCluster cluster = EtcdCluster.start(servers, 3);
+        int perPhase = 6;
+        raceThrough(cluster.members, acquisitions -> {
+            for (EtcdProcess m : cluster.members) {
+                int before = acquisitions.get();
+                m.kill();
+                Await.until(Duration.ofSeconds(90), "acquisitions while " + m.name() + " is down",
+                        () -> acquisitions.get() >= before + perPhase);
+                m.restart();
+            }
+            int before = acquisitions.get();
+            Await.until(Duration.ofSeconds(90), "acquisitions with every member back",
+                    () -> acquisitions.get() >= before + perPhase);
+        }, 4 * perPhase);
+    }
+
+    /** What a test does to the servers while the racers run; it waits on {@code acquisitions} to pace itself. */
+    @FunctionalInterface
+    private interface Faults {
+        void run(AtomicInteger acquisitions) throws Exception;
+    }
+
+    /** Racer i's client lists member i mod N first; the checks follow the faults. */
+    private void raceThrough(List<EtcdProcess> members, Faults faults, int minAcquisitions) throws Exception {
         JetcdLockTest.Holders holders = new JetcdLockTest.Holders();
         AtomicInteger acquisitions = new AtomicInteger();
         AtomicBoolean stop = new AtomicBoolean();
@@ -57,18 +95,16 @@ class LockCrashRestartTest {
         try {
             List<Future<?>> running = new ArrayList<>();
             for (int i = 0; i < RACERS; i++) {
-                Client client = Client.builder().endpoints(server.clientEndpoint()).build();
+                List<String> endpoints = new ArrayList<>();
+                for (int m = 0; m < members.size(); m++) {
+                    endpoints.add(members.get((i + m) % members.size()).clientEndpoint());
+                }
+                Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
                 clients.add(client);
                 String racer = "racer-" + i;
                 running.add(racers.submit(() -> race(client, racer, holders, acquisitions, stop)));
             }
-            Await.until(Duration.ofSeconds(60), "acquisitions before the kill",
-                    () -> acquisitions.get() >= ACQUISITIONS_BEFORE_KILL);
-            server.kill();
-            server.restart();
-            int before = acquisitions.get();
-            Await.until(Duration.ofSeconds(90), "acquisitions after the restart",
-                    () -> acquisitions.get() >= before + ACQUISITIONS_AFTER_RESTART);
+            faults.run(acquisitions);
             stop.set(true);
             for (Future<?> f : running) {
                 f.get(RETRY_FOR.toSeconds(), TimeUnit.SECONDS);
@@ -84,7 +120,7 @@ class LockCrashRestartTest {
             for (int i = 1; i < written.size(); i++) {
                 assertTrue(written.get(i) >= written.get(i - 1), "fenced writes in store order " + written);
             }
-            assertTrue(written.size() >= ACQUISITIONS_BEFORE_KILL + ACQUISITIONS_AFTER_RESTART, written.toString());
+            assertTrue(written.size() >= minAcquisitions, written.toString());
         } finally {
             racers.shutdownNow();
             clients.forEach(Client::close);

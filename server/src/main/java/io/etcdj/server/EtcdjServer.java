@@ -336,7 +336,7 @@ public final class EtcdjServer implements AutoCloseable {
             LocalKv localKv = new LocalKv(member, store, headers::header, lessor, leaseIds::next, parts.reads);
             List<BindableService> services = new ArrayList<>(List.of(
                     new KvService(store, member, headers, parts.reads, cfg.maxTxnOps()),
-                    new MaintenanceService(store, member, headers),
+                    new MaintenanceService(store, member, headers, parts.reads),
                     cluster,
                     new LeaseService(member, lessor, primary, leaseIds, headers, parts.reads),
                     new WatchService(parts.watch.hub()),

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
  *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
- *               [--connections 1] [--work-dir DIR] [--revoke-setup-seconds 60]
+ *               [--connections 1] [--members 1] [--work-dir DIR] [--revoke-setup-seconds 60]
  *               [--watchers 1000] [--watchers-per-stream 100] [--put-rate 200] [--idle-watchers 10000]
  * </pre>
  *
@@ -121,7 +121,7 @@ public final class LoadGenerator {
     /** Parsed command line. */
     record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
                    int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
-                   int connections, Path workDir, int revokeSetupSeconds, int watchers, int watchersPerStream,
+                   int connections, int members, Path workDir, int revokeSetupSeconds, int watchers, int watchersPerStream,
                    int putRate, int idleWatchers) {
     }
 
@@ -140,19 +140,43 @@ public final class LoadGenerator {
         }
         List<Result> results = new ArrayList<>();
         if (options.endpoint() != null) {
-            results.addAll(runAll(options.label(), options.endpoint(), options, 0));
+            results.addAll(runAll(options.label(), List.of(options.endpoint()), options, 0));
         } else {
             for (ServerKind kind : options.servers()) {
                 Files.createDirectories(options.workDir());
-                try (EtcdProcess server = EtcdProcess.builder(kind).name("bench").baseDir(options.workDir()).start()) {
-                    System.err.printf("started %s (data in %s)%n", server, server.dataDir());
-                    results.addAll(runAll(kind.label(), server.clientHostPort(), options, server.pid()));
+                List<EtcdProcess> members = startMembers(kind, options);
+                try {
+                    String label = options.members() > 1 ? kind.label() + "x" + options.members() : kind.label();
+                    results.addAll(runAll(label, members.stream().map(EtcdProcess::clientHostPort).toList(),
+                            options, members.get(0).pid()));
+                } finally {
+                    members.forEach(EtcdProcess::close);
                 }
             }
         }
         System.out.print(table(results, options));
         boolean failed = results.stream().anyMatch(r -> r.errors() > 0 || r.requests() == 0);
         System.exit(failed ? 1 : 0);
+    }
+
+    /** Starts {@code --members} members of {@code kind} as one new cluster and waits until each is ready. */
+    private static List<EtcdProcess> startMembers(ServerKind kind, Options options) {
+        List<Integer> peerPorts = new ArrayList<>();
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < options.members(); i++) {
+            peerPorts.add(EtcdProcess.freePort());
+            entries.add("bench" + i + "=http://127.0.0.1:" + peerPorts.get(i));
+        }
+        List<EtcdProcess> members = new ArrayList<>();
+        for (int i = 0; i < options.members(); i++) {
+            members.add(EtcdProcess.builder(kind).name("bench" + i).baseDir(options.workDir())
+                    .peerPort(peerPorts.get(i)).initialCluster(String.join(",", entries)).build().launch());
+        }
+        for (EtcdProcess m : members) {
+            m.awaitReady();
+            System.err.printf("started %s (data in %s)%n", m, m.dataDir());
+        }
+        return members;
     }
 
     static Options parse(String[] argv) {
@@ -172,7 +196,7 @@ public final class LoadGenerator {
             }
         }
         List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
-                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "work-dir",
+                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "members", "work-dir",
                 "revoke-setup-seconds", "watchers", "watchers-per-stream", "put-rate", "idle-watchers");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
@@ -208,6 +232,7 @@ public final class LoadGenerator {
                 positive(flags, "value-size-bytes", 256, 1024 * 1024),
                 positive(flags, "key-space", 100_000, 100_000_000),
                 positive(flags, "connections", 1, 64),
+                positive(flags, "members", 1, 5),
                 Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())),
                 positive(flags, "revoke-setup-seconds", 60, 3600),
                 positive(flags, "watchers", 1_000, 100_000),
@@ -253,12 +278,14 @@ public final class LoadGenerator {
     }
 
     /** @param pid the server's process id, or 0 when unknown (memory is then not measured) */
-    private static List<Result> runAll(String label, String hostPort, Options options, long pid)
+    private static List<Result> runAll(String label, List<String> hostPorts, Options options, long pid)
             throws InterruptedException {
-        requireLoopback(hostPort);
-        int colon = hostPort.lastIndexOf(':');
+        hostPorts.forEach(LoadGenerator::requireLoopback);
         List<ManagedChannel> channels = new ArrayList<>();
-        for (int i = 0; i < options.connections(); i++) {
+        // connection i goes to member i mod N: clients spread over the members as a client library would
+        for (int i = 0; i < Math.max(options.connections(), hostPorts.size()); i++) {
+            String hostPort = hostPorts.get(i % hostPorts.size());
+            int colon = hostPort.lastIndexOf(':');
             channels.add(NettyChannelBuilder.forAddress(hostPort.substring(0, colon),
                             Integer.parseInt(hostPort.substring(colon + 1)))
                     .usePlaintext().maxInboundMessageSize(16 * 1024 * 1024).build());

@@ -1,5 +1,6 @@
 package io.etcdj.raft.sim;
 
+import io.etcdj.raft.check.LinearizabilityChecker;
 import io.etcdj.raft.ProposalRefusedException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.etcdj.raft.sim;
 
+import io.etcdj.raft.check.LinearizabilityChecker;
 import io.etcdj.raft.ConfChange;
 import io.etcdj.raft.ConfChangeType;
 import io.etcdj.raft.ConfState;

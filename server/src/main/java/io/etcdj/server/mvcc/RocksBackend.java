@@ -287,6 +287,18 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
+    /**
+     * Rewrites every family's files without the versions compaction deleted (etcd's defragment). RocksDB does it
+     * in the background and keeps serving reads and writes meanwhile; this call returns when it is done.
+     */
+    public void compactFiles() throws RocksDBException {
+        try (Pin p = pin()) {
+            for (ColumnFamilyHandle h : handles) {
+                db.compactRange(h);
+            }
+        }
+    }
+
     /** Approximate bytes the database takes on disk and in memtables. */
     public long sizeBytes() {
         return sumProperty("rocksdb.total-sst-files-size");

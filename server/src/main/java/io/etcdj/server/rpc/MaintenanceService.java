@@ -15,20 +15,95 @@ import io.etcdj.server.node.Consensus;
 import io.etcdj.server.node.ConsensusStatus;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.etcdj.api.etcdserverpb.DefragmentRequest;
+import io.etcdj.api.etcdserverpb.DefragmentResponse;
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
+import io.etcdj.api.etcdserverpb.HashRequest;
+import io.etcdj.api.etcdserverpb.HashResponse;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.StoreHash;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * etcd's Maintenance service. Status, the alarm list and Snapshot are served here; defragment, hash and downgrade
- * answer UNIMPLEMENTED until the operations issue implements them.
+ * etcd's Maintenance service: Status, the alarm list, MoveLeader, HashKV and Hash (computed on the read executor),
+ * Defragment (RocksDB rewrites the files in the background; one at a time, on its own thread, while the member
+ * keeps serving), Snapshot (the store streamed as an etcd bbolt file, see SnapshotStream). Downgrade answers
+ * UNIMPLEMENTED until its issue implements it.
  */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
     private final MvccStore store;
     private final Consensus consensus;
     private final Headers headers;
+    /** Runs the hashes: they read the whole store, so never on a gRPC event loop. */
+    private final Executor reads;
+    /** Held while a defragment runs: a second one waits for the first. */
+    private final ReentrantLock defragmenting = new ReentrantLock();
 
-    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers) {
+    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads) {
         this.store = store;
         this.consensus = consensus;
         this.headers = headers;
+        this.reads = reads;
+    }
+
+    @Override
+    public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return StoreHash.kv(store, request.getRevision());
+            } catch (MvccException e) {
+                throw new CompletionException(new EtcdException(e.kind() == MvccException.Kind.COMPACTED
+                        ? EtcdError.COMPACTED : EtcdError.FUTURE_REV));
+            }
+        }, reads).whenComplete((h, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, HashKVResponse.newBuilder().setHeader(headers.header(0))
+                        .setHash(h.hash()).setCompactRevision(h.compactRevision()).build());
+            }
+        });
+    }
+
+    @Override
+    public void hash(HashRequest request, StreamObserver<HashResponse> out) {
+        CompletableFuture.supplyAsync(() -> StoreHash.all(store), reads).whenComplete((h, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, HashResponse.newBuilder().setHeader(headers.header(0)).setHash(h).build());
+            }
+        });
+    }
+
+    @Override
+    public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
+        Thread.ofVirtual().name("defragment").start(() -> {
+            defragmenting.lock();
+            try {
+                long before = store.backend().sizeBytes();
+                long startNanos = System.nanoTime();
+                store.backend().compactFiles();
+                LOG.info("defragmented the store: sizeBytes {} -> {} in {} ms", before, store.backend().sizeBytes(),
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+                Replies.send(out, DefragmentResponse.newBuilder().setHeader(headers.header(0)).build());
+            } catch (RocksDBException | RuntimeException e) {
+                Replies.fail(out, e);
+            } finally {
+                defragmenting.unlock();
+            }
+        });
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.etcdj.raft.sim;
+package io.etcdj.raft.check;
 
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -10,10 +10,15 @@ import java.util.Set;
  * Checks that a history of reads and writes on one register is linearizable (Wing and Gong's search with
  * Lowe's memoization of (linearized set, state) pairs). Writes whose outcome is unknown never return, so
  * they may take effect at any point after their call, or never (they can always be placed last).
+ *
+ * <p>Shared by the raft simulation and the real-process cluster tests (the raft module's test jar).
  */
-final class LinearizabilityChecker {
-    /** One operation: a write of {@code value}, or a read that returned {@code value}. */
-    record Op(boolean write, long value, long callMs, long returnMs) {
+public final class LinearizabilityChecker {
+    /**
+     * One operation: a write of {@code value}, or a read that returned {@code value}; times on one clock in any
+     * unit, {@code Long.MAX_VALUE} as the return time of a write whose outcome is unknown.
+     */
+    public record Op(boolean write, long value, long callMs, long returnMs) {
     }
 
     private static final class Node {
@@ -38,7 +43,7 @@ final class LinearizabilityChecker {
     }
 
     /** Whether {@code ops} (initial register value 0) is linearizable. */
-    static boolean check(List<Op> history) {
+    public static boolean check(List<Op> history) {
         List<Op> ops = prune(history);
         if (ops.isEmpty()) {
             return true;
@@ -151,7 +156,7 @@ final class LinearizabilityChecker {
     }
 
     /** A readable description of a history, for a failure report. */
-    static String describe(List<Op> ops) {
+    public static String describe(List<Op> ops) {
         StringBuilder sb = new StringBuilder();
         for (Op op : ops) {
             sb.append(op.write() ? "W(" : "R(").append(op.value()).append(") [").append(op.callMs()).append(", ")
