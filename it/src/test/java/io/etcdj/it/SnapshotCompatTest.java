@@ -64,6 +64,55 @@ class SnapshotCompatTest {
         assertEquals(written, again, "etcdj serves what the real etcd's snapshot holds");
     }
 
+    @Test
+    void etcdjStartsOnACleanlyStoppedEtcdMembersDataDir() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs the real etcd 3.4");
+        EtcdProcess etcd = servers.start(EtcdProcess.builder(ServerKind.ETCD).name("stopped"));
+        Etcdctl ctl = new Etcdctl(etcd.clientHostPort());
+        writeData(ctl);
+        State written = state(ctl, 4);
+        etcd.stop(); // SIGTERM: etcd writes its database out
+        State imported = state(new Etcdctl(startOnDataDirOf(etcd).clientHostPort()), 4);
+        assertEquals(written, imported);
+    }
+
+    @Test
+    void anEtcdMemberKilledBeforeItsDatabaseCaughtUpIsRefused() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs the real etcd 3.4");
+        // the backend commits only at stop: a kill leaves every put in the WAL alone
+        EtcdProcess etcd = servers.start(EtcdProcess.builder(ServerKind.ETCD).name("killed")
+                .extraArgs("--backend-batch-interval", "1h", "--backend-batch-limit", "1000000"));
+        new Etcdctl(etcd.clientHostPort()).ok("put", "acknowledged", "v");
+        etcd.kill();
+        EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name("killed").build());
+        copyDataDir(etcd.dataDir(), etcdj.dataDir());
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                etcdj::start);
+        assertTrue(e.getMessage().contains("refusing to import") && e.getMessage().contains("committed put"),
+                e.getMessage());
+        assertTrue(Files.notExists(etcdj.dataDir().resolve("etcdj")), "nothing imported");
+    }
+
+    /** A new etcdj server (same name) on a copy of {@code etcd}'s data dir. */
+    private EtcdProcess startOnDataDirOf(EtcdProcess etcd) throws Exception {
+        EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name(etcd.name()).build());
+        copyDataDir(etcd.dataDir(), etcdj.dataDir());
+        return etcdj.start();
+    }
+
+    private static void copyDataDir(Path from, Path to) throws Exception {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
     private static void writeData(Etcdctl ctl) {
         ctl.ok("put", "a", "1"); // 2
         ctl.ok("put", "b", "1"); // 3
