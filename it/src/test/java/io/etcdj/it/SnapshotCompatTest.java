@@ -93,6 +93,41 @@ class SnapshotCompatTest {
         assertTrue(Files.notExists(etcdj.dataDir().resolve("etcdj")), "nothing imported");
     }
 
+    @Test
+    void aThreeMemberClusterRestoredFromOneSnapshotServesItAndReplicatesNewWrites() throws Exception {
+        Etcdctl source = new Etcdctl(servers.startDefault("single").clientHostPort());
+        writeData(source);
+        State written = state(source, 4);
+        Path snap = tmp.resolve("cluster.snapshot");
+        source.ok("snapshot", "save", snap.toString());
+        // etcd's disaster recovery: every member restores the same snapshot with the whole cluster's flags
+        List<Integer> ports = new ArrayList<>();
+        List<String> entries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ports.add(EtcdProcess.freePort());
+            entries.add("r" + i + "=http://127.0.0.1:" + ports.get(i));
+        }
+        String initial = String.join(",", entries);
+        List<EtcdProcess> members = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            EtcdProcess m = servers.add(EtcdCluster.member("r" + i, ports.get(i), initial).build());
+            Etcdctl.Result r = new Etcdctl("127.0.0.1:1").run(null, "snapshot", "restore", snap.toString(),
+                    "--data-dir", m.dataDir().toString(), "--name", "r" + i, "--initial-cluster", initial,
+                    "--initial-advertise-peer-urls", m.peerUrl(), "--initial-cluster-token", "it-cluster");
+            assertEquals(0, r.exitCode(), r.toString());
+            members.add(m.launch());
+        }
+        members.forEach(EtcdProcess::awaitReady);
+        for (EtcdProcess m : members) {
+            assertEquals(written, state(new Etcdctl(m.clientHostPort()), 4), m.name());
+        }
+        new Etcdctl(members.get(0).clientHostPort()).ok("put", "after-restore", "v");
+        for (EtcdProcess m : members) {
+            String got = new Etcdctl(m.clientHostPort()).ok("get", "after-restore", "-w", "json");
+            assertTrue(got.contains("\"mod_revision\":13"), m.name() + ": " + got);
+        }
+    }
+
     /** A new etcdj server (same name) on a copy of {@code etcd}'s data dir. */
     private EtcdProcess startOnDataDirOf(EtcdProcess etcd) throws Exception {
         EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name(etcd.name()).build());

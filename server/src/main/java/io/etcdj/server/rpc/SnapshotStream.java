@@ -124,7 +124,7 @@ final class SnapshotStream {
     private void awaitReady() throws InterruptedIOException {
         synchronized (readiness) {
             while (!out.isReady()) {
-                if (cancelled) {
+                if (cancelled || out.isCancelled()) {
                     throw new InterruptedIOException("canceled");
                 }
                 try {
