@@ -128,6 +128,32 @@ class SnapshotCompatTest {
         }
     }
 
+    @Test
+    void aStoreImportedOfflineIsSentToAMemberAddedLater() throws Exception {
+        Etcdctl source = new Etcdctl(servers.startDefault("offline-src").clientHostPort());
+        writeData(source);
+        State written = state(source, 4);
+        Path snap = tmp.resolve("offline.snapshot");
+        source.ok("snapshot", "save", snap.toString());
+        EtcdProcess first = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name("first")
+                .env("ETCDJ_JAVA_OPTS", "-Xmx256m").build());
+        Process imp = new ProcessBuilder(ServerKind.ETCDJ.binary().toString(), "import", snap.toString(),
+                "--data-dir", first.dataDir().toString()).redirectErrorStream(true).start();
+        String out = new String(imp.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, imp.waitFor(), out);
+        assertTrue(out.contains("keys 8, revisions 12 (current 12, compacted 4), leases 2"), out);
+        first.start();
+        Etcdctl ctl = new Etcdctl(first.clientHostPort());
+        assertEquals(written, state(ctl, 4));
+        int peerPort = EtcdProcess.freePort();
+        String peer = "http://127.0.0.1:" + peerPort;
+        ctl.ok("member", "add", "second", "--peer-urls=" + peer);
+        EtcdProcess second = servers.start(EtcdProcess.builder(ServerKind.ETCDJ).name("second").peerPort(peerPort)
+                .initialCluster("first=" + first.peerUrl() + ",second=" + peer).initialClusterState("existing")
+                .env("ETCDJ_JAVA_OPTS", "-Xmx256m"));
+        assertEquals(written, state(new Etcdctl(second.clientHostPort()), 4), "the new member got the store");
+    }
+
     /** A new etcdj server (same name) on a copy of {@code etcd}'s data dir. */
     private EtcdProcess startOnDataDirOf(EtcdProcess etcd) throws Exception {
         EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name(etcd.name()).build());
