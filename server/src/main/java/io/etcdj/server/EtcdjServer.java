@@ -1,6 +1,5 @@
 package io.etcdj.server;
 
-import io.etcdj.api.etcdserverpb.AuthGrpc;
 import io.etcdj.api.etcdserverpb.MemberAddRequest;
 import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
@@ -15,6 +14,10 @@ import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
+import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Passwords;
+import io.etcdj.server.alarm.SpaceQuota;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LocalKv;
 import io.etcdj.server.concurrency.Locks;
@@ -29,6 +32,7 @@ import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.MembershipOps;
 import io.etcdj.server.node.Bootstrap;
+import io.etcdj.server.node.Consensus;
 import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -45,6 +49,7 @@ import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
 import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
+import io.etcdj.server.rpc.AuthService;
 import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
@@ -162,8 +167,8 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Path snapDir, WatchHub hub,
-                         Runnable onRemoved) implements MemberHooks {
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
+                         Path snapDir, WatchHub hub, Runnable onRemoved) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -183,6 +188,8 @@ public final class EtcdjServer implements AutoCloseable {
         public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
             SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
             registry.reload(store);
+            alarms.reload(store);
+            auth.reload(store);
             lessor.reload();
             hub.restored(store.currentRevision());
         }
@@ -287,7 +294,9 @@ public final class EtcdjServer implements AutoCloseable {
             Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()),
                     MonotonicClock.SYSTEM);
             parts.lessor = lessor;
-            Applier applier = new Applier(store, lessor);
+            Alarms alarms = Alarms.load(store);
+            AuthStore auth = AuthStore.load(store);
+            Applier applier = new Applier(store, lessor, alarms, auth);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
@@ -305,7 +314,7 @@ public final class EtcdjServer implements AutoCloseable {
                 parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
                         cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints);
             }
-            Hooks hooks = new Hooks(store, lessor, registry, checkpoints.directory(), parts.watch.hub(),
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, checkpoints.directory(), parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
             parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
                     parts.transport != null ? parts.transport : Transport.NONE, hooks, Ticker.scheduled("raft-tick"),
@@ -336,17 +345,19 @@ public final class EtcdjServer implements AutoCloseable {
                     () -> member.status().leaderId() == identity.memberId());
             peerHandlers.set(new ServerPeerHandlers(lessor, cluster));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
-            LocalKv localKv = new LocalKv(member, store, headers::header, lessor, leaseIds::next, parts.reads);
+            // client writes pass the space quota; the member's own entries (revokes, membership) do not
+            Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
+                    identity.memberId(), MonotonicClock.SYSTEM);
+            LocalKv localKv = new LocalKv(writes, store, headers::header, lessor, leaseIds::next, parts.reads);
             List<BindableService> services = new ArrayList<>(List.of(
-                    new KvService(store, member, headers, parts.reads, cfg.maxTxnOps()),
-                    new MaintenanceService(store, member, headers, parts.reads),
+                    new KvService(store, writes, headers, parts.reads, cfg.maxTxnOps()),
+                    new MaintenanceService(store, member, headers, parts.reads, alarms),
                     cluster,
-                    new LeaseService(member, lessor, primary, leaseIds, headers, parts.reads),
+                    new LeaseService(writes, lessor, primary, leaseIds, headers, parts.reads),
                     new WatchService(parts.watch.hub()),
                     new LockService(new Locks(localKv, parts.watch.hub())),
                     new ElectionService(new Elections(localKv, parts.watch.hub())),
-                    // answered UNIMPLEMENTED by gRPC until its issue lands: never a fake success
-                    new AuthGrpc.AuthImplBase() { }));
+                    new AuthService(member, auth, new Passwords(Passwords.DEFAULT_COST), headers, parts.reads)));
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
                     cfg.maxConcurrentStreams(), () -> member.hasLeader() ? null : "RAFT NO LEADER");

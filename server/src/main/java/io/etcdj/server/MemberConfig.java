@@ -22,6 +22,7 @@ import java.util.Map;
  * @param peerTls TLS of the peer port, and of this member's connections to its peers
  * @param strictReconfigCheck --strict-reconfig-check: refuse membership changes that could lose quorum
  * @param preVote --pre-vote
+ * @param quotaBackendBytes the space quota to enforce ({@link Long#MAX_VALUE}: none); see SpaceQuota
  */
 public record MemberConfig(
         String name,
@@ -44,7 +45,11 @@ public record MemberConfig(
         long heartbeatIntervalMs,
         TlsSettings peerTls,
         boolean strictReconfigCheck,
-        boolean preVote) {
+        boolean preVote,
+        long quotaBackendBytes) {
+    /** etcd's default space quota (--quota-backend-bytes 0). */
+    public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
+
     /** etcd's default --experimental-watch-progress-notify-interval. */
     public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
 
@@ -57,7 +62,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true);
+                true, DEFAULT_QUOTA_BACKEND_BYTES);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -75,6 +80,6 @@ public record MemberConfig(
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
-                peerTls, strictReconfigCheck, preVote);
+                peerTls, strictReconfigCheck, preVote, quotaBackendBytes);
     }
 }

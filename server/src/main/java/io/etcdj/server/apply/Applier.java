@@ -2,6 +2,8 @@ package io.etcdj.server.apply;
 
 import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
@@ -23,14 +25,23 @@ public final class Applier {
     private final Lessor leases;
     private final KvOperations kv;
     private final TxnExecutor txns;
+    private final Alarms alarms;
+    private final AuthStore auth;
 
     /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
     public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
     }
 
+    /** An applier with no alarms raised (tests). */
     public Applier(MvccStore store, Lessor leases) {
+        this(store, leases, Alarms.none(), AuthStore.empty());
+    }
+
+    public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth) {
         this.store = store;
         this.leases = leases;
+        this.alarms = alarms;
+        this.auth = auth;
         this.kv = new KvOperations(leases);
         this.txns = new TxnExecutor(kv);
     }
@@ -60,7 +71,12 @@ public final class Applier {
     }
 
     private Object execute(MvccWriteTxn txn, LogCommand cmd) throws RocksDBException {
+        if (alarms.noSpace() && addsData(cmd)) {
+            throw EtcdError.NO_SPACE.exception(); // as etcd's capped applier: reads, deletes, compaction go on
+        }
         return switch (cmd.getRequestCase()) {
+            case ALARM -> alarms.apply(txn, cmd.getAlarm());
+            case AUTH -> auth.apply(txn, cmd.getAuth());
             case PUT -> {
                 EtcdError err = kv.checkPut(txn, cmd.getPut());
                 if (err != null) {
@@ -87,6 +103,15 @@ public final class Applier {
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
             case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> throw new IllegalStateException(
                     "membership records are applied by the raft member's applier, not here");
+        };
+    }
+
+    /** Whether the command can grow the store: a put, a Txn with a put in any branch, a lease grant. */
+    public static boolean addsData(LogCommand cmd) {
+        return switch (cmd.getRequestCase()) {
+            case PUT, LEASE_GRANT -> true;
+            case TXN -> TxnExecutor.hasPut(cmd.getTxn());
+            default -> false;
         };
     }
 }

@@ -34,6 +34,21 @@ final class TxnExecutor {
         return readOnly(t.getSuccessList()) && readOnly(t.getFailureList());
     }
 
+    /** True when some operation on some branch (nested Txns included) is a put. */
+    static boolean hasPut(TxnRequest t) {
+        return hasPut(t.getSuccessList()) || hasPut(t.getFailureList());
+    }
+
+    private static boolean hasPut(List<RequestOp> reqs) {
+        for (RequestOp op : reqs) {
+            if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_PUT
+                    || op.getRequestCase() == RequestOp.RequestCase.REQUEST_TXN && hasPut(op.getRequestTxn())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean readOnly(List<RequestOp> reqs) {
         for (RequestOp op : reqs) {
             switch (op.getRequestCase()) {

@@ -78,7 +78,7 @@ public final class EtcdjMain {
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
-                cfg.strictReconfigCheck(), cfg.preVote());
+                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes());
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */
@@ -88,9 +88,6 @@ public final class EtcdjMain {
         }
         if (!cfg.listenMetricsUrls().isEmpty()) {
             return "--listen-metrics-urls";
-        }
-        if (cfg.quotaBackendBytes() != 0) {
-            return "--quota-backend-bytes (the space quota)";
         }
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";

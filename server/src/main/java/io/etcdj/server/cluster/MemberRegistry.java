@@ -111,7 +111,7 @@ public final class MemberRegistry {
         RocksBackend b = store.backend();
         Map<Long, MemberInfo> members = new TreeMap<>();
         Set<Long> removed = new TreeSet<>();
-        try (RocksIterator it = b.db().newIterator(b.meta())) {
+        try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.meta())) {
             for (it.seek(MEMBER_PREFIX); it.isValid() && startsWith(it.key(), MEMBER_PREFIX); it.next()) {
                 MemberInfo m = toInfo(MemberRecord.parseFrom(it.value()));
                 members.put(m.id(), m);

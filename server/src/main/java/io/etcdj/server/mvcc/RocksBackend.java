@@ -18,7 +18,9 @@ import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
+import org.rocksdb.Range;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Slice;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
@@ -42,8 +44,11 @@ public final class RocksBackend implements AutoCloseable {
     private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = LoggerFactory.getLogger(RocksBackend.class);
     private static final long CLOSE_WAIT_SECONDS = 10;
+    /** An upper bound for the memtable size estimate's key range: above every key the families hold in practice. */
+    private static final byte[] BEYOND_ANY_KEY = new byte[64];
 
     static {
+        java.util.Arrays.fill(BEYOND_ANY_KEY, (byte) 0xFF);
         RocksDB.loadLibrary();
     }
 
@@ -199,6 +204,13 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
+    /** A value of the meta family, or null. */
+    public byte[] metaBytes(byte[] key) throws RocksDBException {
+        try (Pin p = pin()) {
+            return db.get(meta(), key);
+        }
+    }
+
     public long metaLong(byte[] key, long absent) throws RocksDBException {
         byte[] v;
         try (Pin p = pin()) {
@@ -309,17 +321,22 @@ public final class RocksBackend implements AutoCloseable {
         return sumProperty("rocksdb.estimate-live-data-size");
     }
 
-    /** {@code property} plus the memtables' size, over every column family; a missing property counts 0. */
+    /**
+     * {@code property} plus the bytes of the entries in the memtables, over every column family; a missing property
+     * counts 0. The memtables count by their entries, not their allocated arenas (a fresh memtable reserves
+     * megabytes it has not used), so the figure grows with the data: the space quota compares it.
+     */
     private long sumProperty(String property) {
         long total = 0;
-        try (Pin p = pin()) {
+        try (Pin p = pin(); Slice first = new Slice(new byte[0]); Slice last = new Slice(BEYOND_ANY_KEY)) {
+            Range everything = new Range(first, last);
             for (ColumnFamilyHandle h : handles) {
                 try {
                     total += db.getLongProperty(h, property);
-                    total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
                 } catch (RocksDBException e) {
                     // a missing property only makes the figure smaller
                 }
+                total += db.getApproximateMemTableStats(h, everything).size;
             }
         }
         return total;

@@ -24,6 +24,9 @@ import io.etcdj.api.etcdserverpb.HashResponse;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.mvcc.StoreHash;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -35,7 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * etcd's Maintenance service: Status, the alarm list, MoveLeader, HashKV and Hash (computed on the read executor),
+ * etcd's Maintenance service: Status, alarms, MoveLeader, HashKV and Hash (computed on the read executor),
  * Defragment (RocksDB rewrites the files in the background; one at a time, on its own thread, while the member
  * keeps serving), Snapshot (the store streamed as an etcd bbolt file, see SnapshotStream). Downgrade answers
  * UNIMPLEMENTED until its issue implements it.
@@ -50,7 +53,10 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     /** Held while a defragment runs: a second one waits for the first. */
     private final ReentrantLock defragmenting = new ReentrantLock();
 
-    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads) {
+    private final Alarms alarms;
+
+    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads, Alarms alarms) {
+        this.alarms = alarms;
         this.store = store;
         this.consensus = consensus;
         this.headers = headers;
@@ -107,17 +113,21 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     }
 
     /**
-     * Lists and clears alarms. No alarm can be raised yet (the space quota comes with the operations issue), so
-     * the list is empty; raising one by hand is not supported yet.
+     * GET lists the active alarms (of one type, or all for NONE); ACTIVATE and DEACTIVATE go through the log, so
+     * every member holds the same list, and answer with the alarm that changed (none if it already was so).
      */
     @Override
     public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> out) {
-        if (request.getAction() == AlarmRequest.AlarmAction.ACTIVATE) {
-            out.onError(io.grpc.Status.UNIMPLEMENTED
-                    .withDescription("etcdj: raising alarms by hand is not supported yet").asRuntimeException());
-            return;
+        switch (request.getAction()) {
+            case GET -> Replies.send(out, AlarmResponse.newBuilder().setHeader(headers.header(0))
+                    .addAllAlarms(alarms.active().stream().filter(a -> request.getAlarm() == AlarmType.NONE
+                            || a.getAlarm() == request.getAlarm()).toList()).build());
+            case ACTIVATE, DEACTIVATE -> consensus.propose(LogCommand.newBuilder().setAlarm(request).build())
+                    .whenComplete((result, err) -> Replies.fromApplied(out, result, err, AlarmResponse.class,
+                            r -> r.toBuilder().setHeader(headers.header(0)).build()));
+            default -> Replies.fail(out, io.grpc.Status.INVALID_ARGUMENT
+                    .withDescription("unknown alarm action").asRuntimeException());
         }
-        Replies.send(out, AlarmResponse.newBuilder().setHeader(headers.header(0)).build());
     }
 
     @Override
@@ -150,6 +160,9 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 .setRaftTerm(s.term())
                 .setRaftAppliedIndex(s.appliedIndex())
                 .setIsLearner(s.learner())
+                .addAllErrors(alarms.active().stream()
+                        .map(a -> "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm())
+                        .toList())
                 .build());
     }
 }

@@ -22,12 +22,19 @@ class EtcdjMainTest {
         assertEquals(128, m.maxTxnOps());
         assertEquals(1536 * 1024, m.maxRequestBytes());
         assertNull(EtcdjMain.notYetServed(config()));
+        assertEquals(2L << 30, m.quotaBackendBytes()); // etcd's default
+    }
+
+    @Test
+    void theSpaceQuotaIsPassedOnAndANegativeOneMeansNone() {
+        assertEquals(1000, EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "1000")).quotaBackendBytes());
+        assertEquals(Long.MAX_VALUE,
+                EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "-1")).quotaBackendBytes());
     }
 
     @Test
     void featuresNotServedYetAreRefusedNotIgnored() {
         for (String[] args : new String[][] {
-                {"--quota-backend-bytes", "1000"},
                 {"--listen-metrics-urls", "http://localhost:2381"},
                 {"--auto-compaction-retention", "1h"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

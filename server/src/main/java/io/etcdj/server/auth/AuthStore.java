@@ -1,0 +1,285 @@
+package io.etcdj.server.auth;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcdj.api.authpb.Permission;
+import io.etcdj.api.authpb.Role;
+import io.etcdj.api.authpb.User;
+import io.etcdj.api.etcdserverpb.AuthDisableResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleAddResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleDeleteResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionResponse;
+import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserAddResponse;
+import io.etcdj.api.etcdserverpb.AuthUserChangePasswordResponse;
+import io.etcdj.api.etcdserverpb.AuthUserDeleteResponse;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleResponse;
+import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
+import io.etcdj.api.internal.AuthCommand;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.mvcc.KeyCodec;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import io.etcdj.server.mvcc.RocksBackend;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Users and roles (etcd's auth store), changed only through the log so every member holds the same state at the
+ * same auth revision. Kept in the store's meta family ({@code auth/user/NAME} -> authpb.User,
+ * {@code auth/role/NAME} -> authpb.Role, {@code auth/revision}) in the batch of the entry that changed them.
+ *
+ * <p>Threads: {@link #apply} on the applier thread; the readers from any thread (they see one immutable state).
+ */
+public final class AuthStore {
+    static final String ROOT = "root";
+    private static final byte[] USER_PREFIX = "auth/user/".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] ROLE_PREFIX = "auth/role/".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] REVISION_KEY = "auth/revision".getBytes(StandardCharsets.UTF_8);
+    private static final Comparator<ByteString> BYTES = ByteString.unsignedLexicographicalComparator();
+
+    /** One applied auth state: users and roles by name (sorted), and how many changes made it. */
+    public record State(Map<String, User> users, Map<String, Role> roles, long revision) {
+    }
+
+    /** Replaced (never modified) on the applier thread once an entry that changed it is committed. */
+    private volatile State state;
+
+    private AuthStore(State state) {
+        this.state = state;
+    }
+
+    /** No users or roles (tests). */
+    public static AuthStore empty() {
+        return new AuthStore(new State(Map.of(), Map.of(), 0));
+    }
+
+    /** The auth state recorded in {@code store}. */
+    public static AuthStore load(MvccStore store) throws IOException {
+        return new AuthStore(read(store));
+    }
+
+    /** Reads the state again: the store was replaced by a leader's snapshot. */
+    public void reload(MvccStore store) throws IOException {
+        state = read(store);
+    }
+
+    private static State read(MvccStore store) throws IOException {
+        RocksBackend b = store.backend();
+        Map<String, User> users = new TreeMap<>();
+        Map<String, Role> roles = new TreeMap<>();
+        try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.meta())) {
+            for (it.seek(USER_PREFIX); it.isValid() && KeyCodec.startsWith(it.key(), USER_PREFIX); it.next()) {
+                User u = User.parseFrom(it.value());
+                users.put(u.getName().toStringUtf8(), u);
+            }
+            for (it.seek(ROLE_PREFIX); it.isValid() && KeyCodec.startsWith(it.key(), ROLE_PREFIX); it.next()) {
+                Role r = Role.parseFrom(it.value());
+                roles.put(r.getName().toStringUtf8(), r);
+            }
+            return new State(users, roles, b.metaLong(REVISION_KEY, 0));
+        } catch (InvalidProtocolBufferException | RocksDBException e) {
+            throw new IOException("the store's users and roles are unreadable: " + e.getMessage(), e);
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /**
+     * Applies one change (applier thread): the response, or the EtcdException etcd gives. Every change that
+     * succeeds moves the auth revision on by one.
+     */
+    public Object apply(MvccWriteTxn txn, AuthCommand cmd) throws RocksDBException {
+        State s = state;
+        Map<String, User> users = new TreeMap<>(s.users());
+        Map<String, Role> roles = new TreeMap<>(s.roles());
+        Object response = switch (cmd.getChangeCase()) {
+            case USER_ADD -> userAdd(users, cmd.getUserAdd(), cmd.getHashedPassword());
+            case USER_DELETE -> {
+                String name = cmd.getUserDelete().getName();
+                if (users.remove(name) == null) {
+                    throw EtcdError.USER_NOT_FOUND.exception();
+                }
+                yield AuthUserDeleteResponse.getDefaultInstance();
+            }
+            case USER_CHANGE_PASSWORD -> {
+                User u = users.get(cmd.getUserChangePassword().getName());
+                if (u == null) {
+                    throw EtcdError.USER_NOT_FOUND.exception();
+                }
+                users.put(u.getName().toStringUtf8(), u.toBuilder().setPassword(cmd.getHashedPassword()).build());
+                yield AuthUserChangePasswordResponse.getDefaultInstance();
+            }
+            case USER_GRANT_ROLE -> userGrantRole(users, roles, cmd.getUserGrantRole());
+            case USER_REVOKE_ROLE -> userRevokeRole(users, cmd.getUserRevokeRole());
+            case ROLE_ADD -> {
+                String name = cmd.getRoleAdd().getName();
+                if (name.isEmpty()) {
+                    throw EtcdError.ROLE_EMPTY.exception();
+                }
+                if (roles.putIfAbsent(name, Role.newBuilder().setName(ByteString.copyFromUtf8(name)).build())
+                        != null) {
+                    throw EtcdError.ROLE_ALREADY_EXIST.exception();
+                }
+                yield AuthRoleAddResponse.getDefaultInstance();
+            }
+            case ROLE_DELETE -> {
+                String name = cmd.getRoleDelete().getRole();
+                if (roles.remove(name) == null) {
+                    throw EtcdError.ROLE_NOT_FOUND.exception();
+                }
+                // the role leaves every user that had it
+                users.replaceAll((n, u) -> u.getRolesList().contains(name)
+                        ? u.toBuilder().clearRoles().addAllRoles(u.getRolesList().stream()
+                                .filter(r -> !r.equals(name)).toList()).build()
+                        : u);
+                yield AuthRoleDeleteResponse.getDefaultInstance();
+            }
+            case ROLE_GRANT_PERMISSION -> roleGrantPermission(roles, cmd.getRoleGrantPermission());
+            case ROLE_REVOKE_PERMISSION -> roleRevokePermission(roles, cmd.getRoleRevokePermission());
+            case DISABLE -> AuthDisableResponse.getDefaultInstance(); // never enabled yet: nothing to switch off
+            case CHANGE_NOT_SET -> throw new IllegalStateException("an auth command without a change");
+        };
+        if (cmd.getChangeCase() != AuthCommand.ChangeCase.DISABLE) {
+            write(txn, s, users, roles);
+            State next = new State(users, roles, s.revision() + 1);
+            txn.putMetaEntry(REVISION_KEY, KeyCodec.longBytes(next.revision()));
+            txn.onCommit(() -> state = next);
+        }
+        return response;
+    }
+
+    private static AuthUserAddResponse userAdd(Map<String, User> users, AuthUserAddRequest r, ByteString hashed) {
+        if (r.getName().isEmpty()) {
+            throw EtcdError.USER_EMPTY.exception();
+        }
+        if (users.containsKey(r.getName())) {
+            throw EtcdError.USER_ALREADY_EXIST.exception();
+        }
+        User.Builder u = User.newBuilder().setName(ByteString.copyFromUtf8(r.getName())).setPassword(hashed);
+        if (r.hasOptions()) {
+            u.setOptions(r.getOptions());
+        }
+        users.put(r.getName(), u.build());
+        return AuthUserAddResponse.getDefaultInstance();
+    }
+
+    private static AuthUserGrantRoleResponse userGrantRole(Map<String, User> users, Map<String, Role> roles,
+                                                           AuthUserGrantRoleRequest r) {
+        User u = users.get(r.getUser());
+        if (u == null) {
+            throw EtcdError.USER_NOT_FOUND.exception();
+        }
+        if (!r.getRole().equals(ROOT) && !roles.containsKey(r.getRole())) {
+            throw EtcdError.ROLE_NOT_FOUND.exception();
+        }
+        if (!u.getRolesList().contains(r.getRole())) { // granting a role again changes nothing, as etcd
+            List<String> granted = new ArrayList<>(u.getRolesList());
+            granted.add(r.getRole());
+            granted.sort(null);
+            users.put(r.getUser(), u.toBuilder().clearRoles().addAllRoles(granted).build());
+        }
+        return AuthUserGrantRoleResponse.getDefaultInstance();
+    }
+
+    private static AuthUserRevokeRoleResponse userRevokeRole(Map<String, User> users, AuthUserRevokeRoleRequest r) {
+        User u = users.get(r.getName());
+        if (u == null) {
+            throw EtcdError.USER_NOT_FOUND.exception();
+        }
+        if (!u.getRolesList().contains(r.getRole())) {
+            throw EtcdError.ROLE_NOT_GRANTED.exception();
+        }
+        users.put(r.getName(), u.toBuilder().clearRoles()
+                .addAllRoles(u.getRolesList().stream().filter(x -> !x.equals(r.getRole())).toList()).build());
+        return AuthUserRevokeRoleResponse.getDefaultInstance();
+    }
+
+    /** Adds the permission, or changes the type of one on the same key and range end; kept sorted by key. */
+    private static AuthRoleGrantPermissionResponse roleGrantPermission(Map<String, Role> roles,
+                                                                       AuthRoleGrantPermissionRequest r) {
+        Role role = roles.get(r.getName());
+        if (role == null) {
+            throw EtcdError.ROLE_NOT_FOUND.exception();
+        }
+        Permission wanted = r.getPerm();
+        List<Permission> perms = new ArrayList<>();
+        boolean updated = false;
+        for (Permission p : role.getKeyPermissionList()) {
+            if (p.getKey().equals(wanted.getKey()) && p.getRangeEnd().equals(wanted.getRangeEnd())) {
+                perms.add(p.toBuilder().setPermType(wanted.getPermType()).build());
+                updated = true;
+            } else {
+                perms.add(p);
+            }
+        }
+        if (!updated) {
+            perms.add(wanted);
+            perms.sort((a, b) -> BYTES.compare(a.getKey(), b.getKey()));
+        }
+        roles.put(r.getName(), role.toBuilder().clearKeyPermission().addAllKeyPermission(perms).build());
+        return AuthRoleGrantPermissionResponse.getDefaultInstance();
+    }
+
+    private static AuthRoleRevokePermissionResponse roleRevokePermission(Map<String, Role> roles,
+                                                                         AuthRoleRevokePermissionRequest r) {
+        Role role = roles.get(r.getRole());
+        if (role == null) {
+            throw EtcdError.ROLE_NOT_FOUND.exception();
+        }
+        List<Permission> kept = role.getKeyPermissionList().stream()
+                .filter(p -> !p.getKey().equals(r.getKey()) || !p.getRangeEnd().equals(r.getRangeEnd())).toList();
+        if (kept.size() == role.getKeyPermissionCount()) {
+            throw EtcdError.PERMISSION_NOT_GRANTED.exception();
+        }
+        roles.put(r.getRole(), role.toBuilder().clearKeyPermission().addAllKeyPermission(kept).build());
+        return AuthRoleRevokePermissionResponse.getDefaultInstance();
+    }
+
+    /** Stages the users and roles that differ from {@code before} in the entry's batch. */
+    private static void write(MvccWriteTxn txn, State before, Map<String, User> users, Map<String, Role> roles)
+            throws RocksDBException {
+        for (String name : before.users().keySet()) {
+            if (!users.containsKey(name)) {
+                txn.deleteMetaEntry(key(USER_PREFIX, name));
+            }
+        }
+        for (Map.Entry<String, User> e : users.entrySet()) {
+            if (!e.getValue().equals(before.users().get(e.getKey()))) {
+                txn.putMetaEntry(key(USER_PREFIX, e.getKey()), e.getValue().toByteArray());
+            }
+        }
+        for (String name : before.roles().keySet()) {
+            if (!roles.containsKey(name)) {
+                txn.deleteMetaEntry(key(ROLE_PREFIX, name));
+            }
+        }
+        for (Map.Entry<String, Role> e : roles.entrySet()) {
+            if (!e.getValue().equals(before.roles().get(e.getKey()))) {
+                txn.putMetaEntry(key(ROLE_PREFIX, e.getKey()), e.getValue().toByteArray());
+            }
+        }
+    }
+
+    private static byte[] key(byte[] prefix, String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[prefix.length + n.length];
+        System.arraycopy(prefix, 0, k, 0, prefix.length);
+        System.arraycopy(n, 0, k, prefix.length, n.length);
+        return k;
+    }
+}

@@ -1,0 +1,219 @@
+package io.etcdj.server.rpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.etcdj.api.authpb.Role;
+import io.etcdj.api.authpb.User;
+import io.etcdj.api.etcdserverpb.AuthDisableRequest;
+import io.etcdj.api.etcdserverpb.AuthDisableResponse;
+import io.etcdj.api.etcdserverpb.AuthEnableRequest;
+import io.etcdj.api.etcdserverpb.AuthEnableResponse;
+import io.etcdj.api.etcdserverpb.AuthGrpc;
+import io.etcdj.api.etcdserverpb.AuthRoleAddRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleAddResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleDeleteRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleDeleteResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleGetRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleGetResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleListRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleListResponse;
+import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionResponse;
+import io.etcdj.api.etcdserverpb.AuthStatusRequest;
+import io.etcdj.api.etcdserverpb.AuthStatusResponse;
+import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserAddResponse;
+import io.etcdj.api.etcdserverpb.AuthUserChangePasswordRequest;
+import io.etcdj.api.etcdserverpb.AuthUserChangePasswordResponse;
+import io.etcdj.api.etcdserverpb.AuthUserDeleteRequest;
+import io.etcdj.api.etcdserverpb.AuthUserDeleteResponse;
+import io.etcdj.api.etcdserverpb.AuthUserGetRequest;
+import io.etcdj.api.etcdserverpb.AuthUserGetResponse;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleResponse;
+import io.etcdj.api.etcdserverpb.AuthUserListRequest;
+import io.etcdj.api.etcdserverpb.AuthUserListResponse;
+import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
+import io.etcdj.api.etcdserverpb.AuthenticateRequest;
+import io.etcdj.api.etcdserverpb.AuthenticateResponse;
+import io.etcdj.api.internal.AuthCommand;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Passwords;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.node.Consensus;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * etcd's Auth service, first part: users and roles are managed through the log with etcd's rules and errors, and
+ * read linearizably. Enforcement is not built yet, so AuthEnable is refused (a switch that protected nothing
+ * would be worse than none) and Authenticate answers "authentication is not enabled", as etcd does while auth is
+ * off.
+ */
+public final class AuthService extends AuthGrpc.AuthImplBase {
+    private final Consensus consensus;
+    private final AuthStore auth;
+    private final Passwords passwords;
+    private final Headers headers;
+    /** bcrypt takes tens of milliseconds: never on a gRPC event loop. */
+    private final Executor blocking;
+
+    public AuthService(Consensus consensus, AuthStore auth, Passwords passwords, Headers headers, Executor blocking) {
+        this.consensus = consensus;
+        this.auth = auth;
+        this.passwords = passwords;
+        this.headers = headers;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public void authEnable(AuthEnableRequest request, StreamObserver<AuthEnableResponse> out) {
+        out.onError(Status.UNIMPLEMENTED.withDescription("etcdj: enforcing authentication is not built yet;"
+                + " users and roles can be managed, but auth cannot be enabled").asRuntimeException());
+    }
+
+    @Override
+    public void authDisable(AuthDisableRequest request, StreamObserver<AuthDisableResponse> out) {
+        change(AuthCommand.newBuilder().setDisable(request), out, AuthDisableResponse.class);
+    }
+
+    @Override
+    public void authStatus(AuthStatusRequest request, StreamObserver<AuthStatusResponse> out) {
+        read(out, s -> AuthStatusResponse.newBuilder().setEnabled(false).setAuthRevision(s.revision()).build());
+    }
+
+    @Override
+    public void authenticate(AuthenticateRequest request, StreamObserver<AuthenticateResponse> out) {
+        Replies.fail(out, EtcdError.AUTH_NOT_ENABLED.exception());
+    }
+
+    @Override
+    public void userAdd(AuthUserAddRequest request, StreamObserver<AuthUserAddResponse> out) {
+        boolean noPassword = request.hasOptions() && request.getOptions().getNoPassword();
+        withHash(noPassword ? null : request.getPassword(), hash -> AuthCommand.newBuilder()
+                .setUserAdd(request.toBuilder().clearPassword()).setHashedPassword(hash), out,
+                AuthUserAddResponse.class);
+    }
+
+    @Override
+    public void userChangePassword(AuthUserChangePasswordRequest request,
+                                   StreamObserver<AuthUserChangePasswordResponse> out) {
+        withHash(request.getPassword(), hash -> AuthCommand.newBuilder()
+                .setUserChangePassword(request.toBuilder().clearPassword()).setHashedPassword(hash), out,
+                AuthUserChangePasswordResponse.class);
+    }
+
+    @Override
+    public void userDelete(AuthUserDeleteRequest request, StreamObserver<AuthUserDeleteResponse> out) {
+        change(AuthCommand.newBuilder().setUserDelete(request), out, AuthUserDeleteResponse.class);
+    }
+
+    @Override
+    public void userGrantRole(AuthUserGrantRoleRequest request, StreamObserver<AuthUserGrantRoleResponse> out) {
+        change(AuthCommand.newBuilder().setUserGrantRole(request), out, AuthUserGrantRoleResponse.class);
+    }
+
+    @Override
+    public void userRevokeRole(AuthUserRevokeRoleRequest request, StreamObserver<AuthUserRevokeRoleResponse> out) {
+        change(AuthCommand.newBuilder().setUserRevokeRole(request), out, AuthUserRevokeRoleResponse.class);
+    }
+
+    @Override
+    public void roleAdd(AuthRoleAddRequest request, StreamObserver<AuthRoleAddResponse> out) {
+        change(AuthCommand.newBuilder().setRoleAdd(request), out, AuthRoleAddResponse.class);
+    }
+
+    @Override
+    public void roleDelete(AuthRoleDeleteRequest request, StreamObserver<AuthRoleDeleteResponse> out) {
+        change(AuthCommand.newBuilder().setRoleDelete(request), out, AuthRoleDeleteResponse.class);
+    }
+
+    @Override
+    public void roleGrantPermission(AuthRoleGrantPermissionRequest request,
+                                    StreamObserver<AuthRoleGrantPermissionResponse> out) {
+        change(AuthCommand.newBuilder().setRoleGrantPermission(request), out, AuthRoleGrantPermissionResponse.class);
+    }
+
+    @Override
+    public void roleRevokePermission(AuthRoleRevokePermissionRequest request,
+                                     StreamObserver<AuthRoleRevokePermissionResponse> out) {
+        change(AuthCommand.newBuilder().setRoleRevokePermission(request), out,
+                AuthRoleRevokePermissionResponse.class);
+    }
+
+    @Override
+    public void userGet(AuthUserGetRequest request, StreamObserver<AuthUserGetResponse> out) {
+        read(out, s -> {
+            User u = s.users().get(request.getName());
+            if (u == null) {
+                throw EtcdError.USER_NOT_FOUND.exception();
+            }
+            return AuthUserGetResponse.newBuilder().addAllRoles(u.getRolesList()).build();
+        });
+    }
+
+    @Override
+    public void userList(AuthUserListRequest request, StreamObserver<AuthUserListResponse> out) {
+        read(out, s -> AuthUserListResponse.newBuilder().addAllUsers(s.users().keySet()).build());
+    }
+
+    @Override
+    public void roleGet(AuthRoleGetRequest request, StreamObserver<AuthRoleGetResponse> out) {
+        read(out, s -> {
+            Role r = s.roles().get(request.getRole());
+            if (r == null) {
+                throw EtcdError.ROLE_NOT_FOUND.exception();
+            }
+            return AuthRoleGetResponse.newBuilder().addAllPerm(r.getKeyPermissionList()).build();
+        });
+    }
+
+    @Override
+    public void roleList(AuthRoleListRequest request, StreamObserver<AuthRoleListResponse> out) {
+        read(out, s -> AuthRoleListResponse.newBuilder().addAllRoles(s.roles().keySet()).build());
+    }
+
+    /** Hashes {@code password} (null: a user without one) off the event loop, then proposes the change. */
+    private <T extends Message> void withHash(String password, Function<ByteString, AuthCommand.Builder> command,
+                                              StreamObserver<T> out, Class<T> type) {
+        CompletableFuture.supplyAsync(() -> password == null ? ByteString.EMPTY : passwords.hash(password), blocking)
+                .whenComplete((hash, err) -> {
+                    if (err != null) {
+                        Replies.fail(out, err);
+                    } else {
+                        change(command.apply(hash), out, type);
+                    }
+                });
+    }
+
+    private <T extends Message> void change(AuthCommand.Builder command, StreamObserver<T> out, Class<T> type) {
+        consensus.propose(LogCommand.newBuilder().setAuth(command).build()).whenComplete((result, err) ->
+                Replies.fromApplied(out, result, err, type, this::withHeader));
+    }
+
+    /** Answers from the auth state once this member has applied everything committed before the call. */
+    private <T extends Message> void read(StreamObserver<T> out, Function<AuthStore.State, T> answer) {
+        consensus.readBarrier().thenApplyAsync(v -> withHeader(answer.apply(auth.state())), blocking)
+                .whenComplete((r, err) -> {
+                    if (err != null) {
+                        Replies.fail(out, err);
+                    } else {
+                        Replies.send(out, r);
+                    }
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends Message> T withHeader(T response) {
+        FieldDescriptor header = response.getDescriptorForType().findFieldByName("header");
+        return (T) response.toBuilder().setField(header, headers.header(0)).build();
+    }
+}
