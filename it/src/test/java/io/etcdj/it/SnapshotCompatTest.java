@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code etcdctl snapshot save}, checked by {@code snapshot status}, restored with {@code snapshot restore} and
  * served by the real etcd; then etcd's own snapshot of it restored and served by etcdj (which imports the etcd data
  * dir at its first start). At each step every key at every revision from the compaction on (create/mod revision,
- * version, lease, value), the compaction error below it, and the leases (TTL, attached keys) are identical.
+ * version, lease, value), the compaction error below it, the leases (TTL, attached keys), users and roles (with
+ * their permissions) are identical.
  */
 class SnapshotCompatTest {
     private static final Pattern GRANTED = Pattern.compile("lease ([0-9a-f]+) granted");
@@ -34,7 +35,8 @@ class SnapshotCompatTest {
     Path tmp;
 
     /** What a client sees of the whole store: the kvs JSON at each revision, and each lease's TTL and keys. */
-    record State(long revision, long compacted, List<String> kvsByRevision, TreeMap<String, String> leases) {
+    record State(long revision, long compacted, List<String> kvsByRevision, TreeMap<String, String> leases,
+                 String usersAndRoles) {
     }
 
     @Test
@@ -48,6 +50,8 @@ class SnapshotCompatTest {
         assertEquals(9, written.kvsByRevision().size(), "revisions 4..12");
         assertEquals(List.of("ttl=600 keys=[leased1, leased2]", "ttl=900 keys=[leased3]"),
                 List.copyOf(written.leases().values()));
+        assertTrue(written.usersAndRoles().contains("alice") && written.usersAndRoles().contains("[t, u)"),
+                written.usersAndRoles());
 
         Path snap = tmp.resolve("etcdj.snapshot");
         assertTrue(ctl.ok("snapshot", "save", snap.toString()).contains("Snapshot saved at"));
@@ -192,6 +196,12 @@ class SnapshotCompatTest {
         ctl.ok("put", "leased3", "z", "--lease=" + l2); // 11
         ctl.ok("compact", "4");
         ctl.ok("put", "t1", "after-compaction"); // 12
+        ctl.ok("user", "add", "alice", "--new-user-password=secret");
+        ctl.ok("role", "add", "reader");
+        ctl.ok("role", "grant-permission", "reader", "read", "t", "--prefix=true");
+        ctl.ok("role", "grant-permission", "reader", "readwrite", "big");
+        ctl.ok("user", "grant-role", "alice", "reader");
+        ctl.ok("role", "add", "empty");
     }
 
     private static String lease(String grantOutput) {
@@ -233,7 +243,9 @@ class SnapshotCompatTest {
                 leases.put(line, "ttl=" + m.group(1) + " keys=" + keys);
             }
         }
-        return new State(revision, compacted, kvs, leases);
+        String auth = ctl.ok("user", "list") + ctl.ok("role", "list") + ctl.ok("user", "get", "alice")
+                + ctl.ok("role", "get", "reader") + ctl.ok("role", "get", "empty");
+        return new State(revision, compacted, kvs, leases, auth);
     }
 
     private static String field(String text, String regex) {

@@ -65,6 +65,16 @@ public final class StoreImport implements AutoCloseable {
         added(key.length + value.length);
     }
 
+    /** Writes one entry of the meta family (records other packages lay out: users and roles). */
+    public void metaEntry(byte[] key, byte[] value) throws IOException {
+        try {
+            batch.put(backend.meta(), key, value);
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+        added(key.length + value.length);
+    }
+
     private void added(long bytes) throws IOException {
         batchBytes += bytes;
         if (batchBytes >= BATCH_BYTES) {

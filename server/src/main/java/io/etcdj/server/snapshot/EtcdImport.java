@@ -2,6 +2,7 @@ package io.etcdj.server.snapshot;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.mvccpb.KeyValue;
+import io.etcdj.server.auth.AuthRecords;
 import io.etcdj.server.lease.LeaseRecords;
 import io.etcdj.server.mvcc.StoreImport;
 import java.io.IOException;
@@ -15,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Imports an etcd database (a bbolt file: a snapshot or a member's member/snap/db) into a new etcdj store: every
  * revision of the "key" bucket at its original revision, the compaction revision, the leases and the keys attached
- * to them. Membership is not imported: as after {@code etcdctl snapshot restore}, it comes from the member's flags.
- * Auth data is refused while etcdj has no auth (serving it without would open every key to every client).
+ * to them, users and roles. Membership is not imported: as after {@code etcdctl snapshot restore}, it comes from
+ * the member's flags. Data with auth enabled is refused while etcdj does not enforce auth (serving it would open
+ * every key to every client).
  */
 public final class EtcdImport {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdImport.class);
@@ -54,7 +56,7 @@ public final class EtcdImport {
         db.forEach(EtcdLayout.AUTH_ROLES, (k, v, f) -> counts[1]++);
         if (authEnabled) {
             throw new IOException("the etcd data has authentication enabled (" + counts[0] + " users, " + counts[1]
-                    + " roles), which this etcdj build does not serve yet; importing it would open every key to"
+                    + " roles), which this etcdj build does not enforce yet; importing it would open every key to"
                     + " every client. Disable auth in etcd (etcdctl auth disable), take a new snapshot, and import"
                     + " that");
         }
@@ -67,10 +69,6 @@ public final class EtcdImport {
      */
     public static Summary importInto(BoltReader db, Path storeDir, LongConsumer progress) throws IOException {
         Preflight pre = preflight(db);
-        if (pre.users() + pre.roles() > 0) {
-            LOG.warn("auth is disabled in the etcd data; its {} users and {} roles are not imported (etcdj has no"
-                    + " auth yet)", pre.users(), pre.roles());
-        }
         long[] revisions = {0, 0}; // count, last main revision
         Set<Long> leaseIds = new HashSet<>();
         try (StoreImport store = StoreImport.create(storeDir)) {
@@ -100,6 +98,12 @@ public final class EtcdImport {
                         remainingMs));
                 leaseIds.add(l.id());
             });
+            db.forEach(EtcdLayout.AUTH_USERS, (k, v, f) -> store.metaEntry(AuthRecords.userKey(k), v));
+            db.forEach(EtcdLayout.AUTH_ROLES, (k, v, f) -> store.metaEntry(AuthRecords.roleKey(k), v));
+            byte[] authRevision = db.get(EtcdLayout.AUTH, EtcdLayout.AUTH_REVISION);
+            if (authRevision != null && authRevision.length == 8) {
+                store.metaEntry(AuthRecords.revisionKey(), authRevision);
+            }
             store.flushChanges();
             long[] live = {0, 0}; // live keys, keys naming a missing lease
             store.forEachLiveKey((userKey, value) -> {

@@ -30,6 +30,7 @@ final class EtcdLayout {
     static final byte[] SCHEDULED_COMPACT = bytes("scheduledCompactRev");
     static final byte[] FINISHED_COMPACT = bytes("finishedCompactRev");
     static final byte[] AUTH_ENABLED = bytes("authEnabled");
+    static final byte[] AUTH_REVISION = bytes("authRevision");
     static final byte[] CLUSTER_VERSION = bytes("clusterVersion");
     /** The cluster version a snapshot declares: the oldest etcd that reads it (3.5 upgrades it on start). */
     static final byte[] CLUSTER_VERSION_VALUE = bytes("3.4.0");

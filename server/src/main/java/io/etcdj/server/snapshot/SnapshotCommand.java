@@ -101,7 +101,7 @@ public final class SnapshotCommand {
         }
         err.println();
         out.printf("imported %s into %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
-                        + " users %d, roles %d (not imported), bytes %d%n",
+                        + " users %d, roles %d, bytes %d%n",
                 source, dataDir, (System.nanoTime() - start) / 1_000_000, s.liveKeys(), s.revisions(),
                 s.currentRevision(), s.compactRevision(), s.leases(), s.users(), s.roles(), s.bytes());
     }
@@ -138,11 +138,12 @@ public final class SnapshotCommand {
             long keys = mvcc.range(KeyRange.of(new byte[] {0}, new byte[] {0}), 0, 0, true).count();
             err.println();
             out.printf("exported %s to %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
-                            + " users 0, roles 0, bytes %d%n",
+                            + " users %d, roles %d, bytes %d%n",
                     dataDir, file, (System.nanoTime() - start) / 1_000_000, keys, layout.entriesPerBucket()
                             .get(bucketIndex(EtcdLayout.KEY)), snap.currentRevision(),
                     snap.scheduledCompactRevision(), layout.entriesPerBucket().get(bucketIndex(EtcdLayout.LEASE)),
-                    total + SnapshotFile.HASH_BYTES);
+                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.AUTH_USERS)),
+                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.AUTH_ROLES)), total + SnapshotFile.HASH_BYTES);
         } catch (MvccException e) {
             Files.deleteIfExists(part);
             throw new IOException(e.getMessage(), e);

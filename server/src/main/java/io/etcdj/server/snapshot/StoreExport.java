@@ -1,5 +1,6 @@
 package io.etcdj.server.snapshot;
 
+import io.etcdj.server.auth.AuthRecords;
 import io.etcdj.server.lease.LeaseRecords;
 import io.etcdj.server.mvcc.StoreSnapshot;
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.util.List;
 /**
  * The store, frozen in a {@link StoreSnapshot}, as etcd's buckets: every change still in history at its original
  * revision (deletions as tombstones), the compaction revisions and consistent index, the leases, the cluster
- * version, and the (empty until auth exists) auth, alarm and membership buckets. {@code etcdctl snapshot restore}
+ * version, users and roles (auth itself off), and the empty alarm and membership buckets. {@code etcdctl snapshot restore}
  * writes membership itself.
  */
 public final class StoreExport {
@@ -22,14 +23,35 @@ public final class StoreExport {
         buckets.add(keyBucket(snap));
         buckets.add(metaBucket(snap));
         buckets.add(leaseBucket(snap));
-        buckets.add(new SmallBucket(EtcdLayout.AUTH).put(EtcdLayout.AUTH_ENABLED, new byte[] {0}));
+        buckets.addAll(authBuckets(snap));
         buckets.add(new SmallBucket(EtcdLayout.CLUSTER)
                 .put(EtcdLayout.CLUSTER_VERSION, EtcdLayout.CLUSTER_VERSION_VALUE));
-        for (String empty : List.of(EtcdLayout.ALARM, EtcdLayout.AUTH_USERS, EtcdLayout.AUTH_ROLES,
-                EtcdLayout.MEMBERS, EtcdLayout.MEMBERS_REMOVED)) {
+        for (String empty : List.of(EtcdLayout.ALARM, EtcdLayout.MEMBERS, EtcdLayout.MEMBERS_REMOVED)) {
             buckets.add(new SmallBucket(empty));
         }
         return buckets;
+    }
+
+    /**
+     * auth (authEnabled: always off until etcdj enforces auth; authRevision), authUsers and authRoles: the same
+     * authpb bytes etcd keeps, under the bare name. Few enough to hold in memory.
+     */
+    private static List<BoltWriter.Bucket> authBuckets(StoreSnapshot snap) throws IOException {
+        SmallBucket auth = new SmallBucket(EtcdLayout.AUTH).put(EtcdLayout.AUTH_ENABLED, new byte[] {0});
+        SmallBucket users = new SmallBucket(EtcdLayout.AUTH_USERS);
+        SmallBucket roles = new SmallBucket(EtcdLayout.AUTH_ROLES);
+        snap.forEachMetaEntry((k, v) -> {
+            byte[] user = AuthRecords.userName(k);
+            byte[] role = AuthRecords.roleName(k);
+            if (user != null) {
+                users.put(user, v);
+            } else if (role != null) {
+                roles.put(role, v);
+            } else if (AuthRecords.isRevision(k)) {
+                auth.put(EtcdLayout.AUTH_REVISION, v);
+            }
+        });
+        return List.of(auth, users, roles);
     }
 
     private static BoltWriter.Bucket keyBucket(StoreSnapshot snap) {
