@@ -64,7 +64,7 @@ class LockCrashRestartTest {
     @Test
     void racersOnSeveralMembersNeverShareTheLockWhileMembersAreKilledInTurn() throws Exception {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
-        int perPhase = 6;
+        int perPhase = 4;
         raceThrough(cluster.members, acquisitions -> {
             for (EtcdProcess m : cluster.members) {
                 int before = acquisitions.get();

@@ -1,6 +1,7 @@
 package io.etcdj.server.snap;
 
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.RocksBackend;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ public final class Checkpoints {
         }
         Path tmp = dir.resolve("tmp-" + index);
         deleteRecursively(tmp);
-        try (Checkpoint cp = Checkpoint.create(store.backend().db())) {
+        try (RocksBackend.Pin p = store.backend().pin(); Checkpoint cp = Checkpoint.create(store.backend().db())) {
             cp.createCheckpoint(tmp.toString()); // flushes the memtables first: the store's WAL is off
         } catch (RocksDBException e) {
             throw new IOException("checkpointing the store at index " + index + ": " + e.getMessage(), e);

@@ -65,7 +65,7 @@ public final class SnapshotInstaller {
     /** The last snapshot installed into the store (index and term; no membership), or null. */
     public static SnapshotMetadata installed(MvccStore store) throws IOException {
         try {
-            byte[] v = store.backend().db().get(store.backend().meta(), INSTALLED_KEY);
+            byte[] v = store.backend().metaBytes(INSTALLED_KEY);
             if (v == null) {
                 return null;
             }

@@ -1,0 +1,132 @@
+package io.etcdj.server.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.api.authpb.Permission;
+import io.etcdj.api.etcdserverpb.AuthRoleAddRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleDeleteRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionRequest;
+import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserDeleteRequest;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.etcdj.api.internal.AuthCommand;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Users and roles as etcd's auth store changes them, persisted with the entry and read back after a restart. */
+class AuthStoreTest {
+    @TempDir
+    Path dir;
+    private MvccStore store;
+    private AuthStore auth;
+    private long index;
+    private final Passwords passwords = new Passwords(4); // the cheapest cost: tests need no strength
+
+    @BeforeEach
+    void open() throws Exception {
+        store = MvccStore.open(dir);
+        auth = AuthStore.load(store);
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    /** Applies {@code cmd} as the applier does: the response, or the EtcdException's error. */
+    private Object apply(AuthCommand.Builder cmd) throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            Object r = auth.apply(txn, cmd.build());
+            txn.commit(++index);
+            return r;
+        } catch (EtcdException e) {
+            return e.error();
+        }
+    }
+
+    private Object addUser(String name, String password) throws Exception {
+        return apply(AuthCommand.newBuilder().setUserAdd(AuthUserAddRequest.newBuilder().setName(name))
+                .setHashedPassword(passwords.hash(password)));
+    }
+
+    private Object addRole(String name) throws Exception {
+        return apply(AuthCommand.newBuilder().setRoleAdd(AuthRoleAddRequest.newBuilder().setName(name)));
+    }
+
+    private Object grant(String user, String role) throws Exception {
+        return apply(AuthCommand.newBuilder().setUserGrantRole(
+                AuthUserGrantRoleRequest.newBuilder().setUser(user).setRole(role)));
+    }
+
+    private Object permit(String role, String key, String end, Permission.Type type) throws Exception {
+        return apply(AuthCommand.newBuilder().setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                .setName(role).setPerm(Permission.newBuilder().setKey(ByteString.copyFromUtf8(key))
+                        .setRangeEnd(ByteString.copyFromUtf8(end)).setPermType(type))));
+    }
+
+    @Test
+    void usersAndRolesFollowEtcdsRules() throws Exception {
+        assertFalse(addUser("alice", "secret") instanceof EtcdError);
+        assertEquals(EtcdError.USER_ALREADY_EXIST, addUser("alice", "other"));
+        assertEquals(EtcdError.USER_EMPTY, addUser("", "x"));
+        assertEquals(EtcdError.ROLE_NOT_FOUND, grant("alice", "readers"));
+        assertEquals(EtcdError.USER_NOT_FOUND, grant("bob", "root"));
+        assertFalse(grant("alice", "root") instanceof EtcdError); // root needs no role record
+        assertFalse(addRole("readers") instanceof EtcdError);
+        assertEquals(EtcdError.ROLE_ALREADY_EXIST, addRole("readers"));
+        assertFalse(grant("alice", "readers") instanceof EtcdError);
+        assertFalse(grant("alice", "readers") instanceof EtcdError); // again: no change, no error
+        assertEquals(List.of("readers", "root"), auth.state().users().get("alice").getRolesList());
+        assertEquals(EtcdError.ROLE_NOT_GRANTED, apply(AuthCommand.newBuilder().setUserRevokeRole(
+                AuthUserRevokeRoleRequest.newBuilder().setName("alice").setRole("writers"))));
+
+        // permissions: kept sorted by key; the same key and range end changes type instead of adding
+        permit("readers", "b", "", Permission.Type.READ);
+        permit("readers", "a", "a0", Permission.Type.READ);
+        permit("readers", "b", "", Permission.Type.READWRITE);
+        List<Permission> perms = auth.state().roles().get("readers").getKeyPermissionList();
+        assertEquals(List.of("a", "b"), perms.stream().map(p -> p.getKey().toStringUtf8()).toList());
+        assertEquals(Permission.Type.READWRITE, perms.get(1).getPermType());
+        assertEquals(EtcdError.PERMISSION_NOT_GRANTED, apply(AuthCommand.newBuilder().setRoleRevokePermission(
+                AuthRoleRevokePermissionRequest.newBuilder().setRole("readers")
+                        .setKey(ByteString.copyFromUtf8("a")))));
+
+        // deleting a role takes it from every user
+        assertFalse(apply(AuthCommand.newBuilder().setRoleDelete(
+                AuthRoleDeleteRequest.newBuilder().setRole("readers"))) instanceof EtcdError);
+        assertEquals(List.of("root"), auth.state().users().get("alice").getRolesList());
+        assertEquals(EtcdError.USER_NOT_FOUND, apply(AuthCommand.newBuilder().setUserDelete(
+                AuthUserDeleteRequest.newBuilder().setName("bob"))));
+    }
+
+    @Test
+    void onlyAHashIsStoredAndTheStateSurvivesARestartWithItsRevision() throws Exception {
+        addUser("alice", "secret");
+        addRole("r");
+        grant("alice", "r");
+        long revision = auth.state().revision();
+        assertEquals(3, revision, "one revision per change");
+        ByteString stored = auth.state().users().get("alice").getPassword();
+        assertFalse(stored.toStringUtf8().contains("secret"));
+        assertTrue(Passwords.matches(stored, "secret"));
+        assertFalse(Passwords.matches(stored, "wrong"));
+
+        store.close();
+        store = MvccStore.open(dir);
+        AuthStore reopened = AuthStore.load(store);
+        assertEquals(auth.state(), reopened.state());
+    }
+}
