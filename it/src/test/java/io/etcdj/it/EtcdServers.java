@@ -30,6 +30,17 @@ public final class EtcdServers implements AfterEachCallback {
         return server.launch();
     }
 
+    /** Takes ownership of a server built (not yet started) by the test, e.g. to prepare its data dir first. */
+    public EtcdProcess add(EtcdProcess server) {
+        servers.add(server);
+        return server;
+    }
+
+    /** The servers owned so far, in the order they were added. */
+    public List<EtcdProcess> servers() {
+        return List.copyOf(servers);
+    }
+
     /** Starts a server of the kind named by {@code etcdj.it.server} (etcdj by default). */
     public EtcdProcess startDefault(String name) {
         return start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name(name));

@@ -48,6 +48,8 @@ import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Transport;
 import io.etcdj.server.snap.Checkpoints;
 import io.etcdj.server.snap.SnapshotInstaller;
+import io.etcdj.server.snapshot.EtcdDataDirImport;
+import io.etcdj.server.snapshot.ImportedCluster;
 import java.nio.file.Path;
 import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.transport.LeaderCalls;
@@ -276,6 +278,15 @@ public final class EtcdjServer implements AutoCloseable {
         }
         ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
                 : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
+        // an etcd data dir (member/) at the first start of a founding member: its data is imported and the cluster
+        // founded on it; a crash before the identity file is written redoes what is missing
+        boolean importEtcd = fresh && !cfg.joinExisting() && dir.etcdMember() != null;
+        // a store already there before the first start was imported offline (etcdj import), or a first start was cut
+        // short: either way the cluster is founded on the store as it is
+        boolean foundOnStore = importEtcd || fresh && !cfg.joinExisting() && Files.exists(dir.store());
+        if (importEtcd && !Files.exists(dir.store())) {
+            EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
+        }
         dir.create();
         MvccStore store = MvccStore.open(dir.store());
         Parts parts = new Parts();
@@ -286,8 +297,11 @@ public final class EtcdjServer implements AutoCloseable {
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
             parts.wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
+            if (foundOnStore && store.consistentIndex() == 0 && parts.wal.lastIndex() == 0) {
+                ImportedCluster.found(store, parts.wal, identity);
+            }
             if (fresh) {
-                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting()) {
+                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting() && !foundOnStore) {
                     Bootstrap.found(parts.wal, identity.members());
                 }
                 IdentityFile.write(dir.identity(), identity);

@@ -16,13 +16,14 @@ class DataDirTest {
     Path dir;
 
     @Test
-    void etcdsOwnDataDirIsRefusedAndLeftAsItWas() throws Exception {
+    void anEtcdDataDirThatIsNotABboltDatabaseIsRefusedAndLeftAsItWas() throws Exception {
         Path member = dir.resolve("member/snap");
         Files.createDirectories(member);
         Files.writeString(member.resolve("db"), "bbolt");
         IOException e = assertThrows(IOException.class,
                 () -> EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0"))));
-        assertTrue(e.getMessage().contains("etcd (bbolt) data directory"), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot import the etcd database"), e.getMessage());
+        assertTrue(e.getMessage().contains("too small to be a bbolt database"), e.getMessage());
         assertEquals("bbolt", Files.readString(member.resolve("db")));
         assertTrue(Files.notExists(dir.resolve("etcdj")));
     }

@@ -45,9 +45,9 @@ import org.rocksdb.RocksIterator;
  */
 public final class AuthStore {
     static final String ROOT = "root";
-    private static final byte[] USER_PREFIX = "auth/user/".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] ROLE_PREFIX = "auth/role/".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] REVISION_KEY = "auth/revision".getBytes(StandardCharsets.UTF_8);
+    static final byte[] USER_PREFIX = "auth/user/".getBytes(StandardCharsets.UTF_8);
+    static final byte[] ROLE_PREFIX = "auth/role/".getBytes(StandardCharsets.UTF_8);
+    static final byte[] REVISION_KEY = "auth/revision".getBytes(StandardCharsets.UTF_8);
     private static final Comparator<ByteString> BYTES = ByteString.unsignedLexicographicalComparator();
 
     /** One applied auth state: users and roles by name (sorted), and how many changes made it. */

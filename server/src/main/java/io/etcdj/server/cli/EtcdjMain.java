@@ -17,6 +17,12 @@ public final class EtcdjMain {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("import") || args[0].equals("export"))) {
+            configureLogging("warn"); // the command prints its own progress and summary
+            System.exit(io.etcdj.server.snapshot.SnapshotCommand.run(args[0],
+                    java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            return;
+        }
         ConfigLoader.Result result = ConfigLoader.load(args, System.getenv());
         if (result instanceof ConfigLoader.Exit exit) {
             System.out.print(exit.stdout());

@@ -5,12 +5,15 @@ import io.etcdj.api.etcdserverpb.AlarmResponse;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.MoveLeaderRequest;
 import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
+import io.etcdj.api.etcdserverpb.SnapshotRequest;
+import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.Consensus;
 import io.etcdj.server.node.ConsensusStatus;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.etcdj.api.etcdserverpb.DefragmentRequest;
 import io.etcdj.api.etcdserverpb.DefragmentResponse;
@@ -37,7 +40,8 @@ import org.slf4j.LoggerFactory;
 /**
  * etcd's Maintenance service: Status, alarms, MoveLeader, HashKV and Hash (computed on the read executor),
  * Defragment (RocksDB rewrites the files in the background; one at a time, on its own thread, while the member
- * keeps serving). Snapshot and Downgrade answer UNIMPLEMENTED until their issues implement them.
+ * keeps serving), Snapshot (the store streamed as an etcd bbolt file, see SnapshotStream). Downgrade answers
+ * UNIMPLEMENTED until its issue implements it.
  */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
@@ -135,6 +139,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 Replies.send(out, MoveLeaderResponse.newBuilder().setHeader(headers.header(0)).build());
             }
         });
+    }
+
+    /** Streams the store as an etcd (bbolt) database file, then its SHA-256, as etcd does (see SnapshotStream). */
+    @Override
+    public void snapshot(SnapshotRequest request, StreamObserver<SnapshotResponse> out) {
+        SnapshotStream.start(store, (ServerCallStreamObserver<SnapshotResponse>) out, headers.header(0));
     }
 
     @Override

@@ -79,14 +79,24 @@ public final class SnapshotInstaller {
     private static void copy(MvccStore store, Path checkpoint, long index, long term) throws IOException {
         try {
             store.restore(checkpoint);
-            try (WriteBatch b = new WriteBatch()) {
-                b.put(store.backend().meta(), INSTALLED_KEY, ByteBuffer.allocate(16).putLong(index).putLong(term)
-                        .array());
-                store.backend().write(b);
-            }
-            store.backend().flush();
+            recordInstalled(store, index, term);
         } catch (RocksDBException e) {
             throw new IOException("installing the snapshot in " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Records that the store holds the state after raft entry index/term (a snapshot installed, or data imported
+     * as the cluster's starting point), and flushes the store.
+     */
+    public static void recordInstalled(MvccStore store, long index, long term) throws IOException {
+        try (WriteBatch b = new WriteBatch()) {
+            b.put(store.backend().meta(), INSTALLED_KEY, ByteBuffer.allocate(16).putLong(index).putLong(term)
+                    .array());
+            store.backend().write(b);
+            store.backend().flush();
+        } catch (RocksDBException e) {
+            throw new IOException("recording the store's snapshot position: " + e.getMessage(), e);
         }
     }
 
