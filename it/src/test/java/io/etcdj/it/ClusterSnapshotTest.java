@@ -25,6 +25,8 @@ class ClusterSnapshotTest {
         EtcdCluster cluster = EtcdCluster.start(servers, 3, "--snapshot-count", Integer.toString(SNAPSHOT_COUNT));
         EtcdProcess down = cluster.members.get(2);
         down.kill();
+        // if it led, requests wait out an election: write once the other two have a leader
+        Await.until(java.time.Duration.ofSeconds(30), "a leader among the two left", () -> cluster.leader() != null);
         long revision;
         try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
             ClusterContents.write(client, "s/", WRITES, 64);
