@@ -1,5 +1,6 @@
 package io.etcdj.server;
 
+import io.etcdj.api.etcdserverpb.AlarmMember;
 import io.etcdj.api.etcdserverpb.MemberAddRequest;
 import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
@@ -23,6 +24,13 @@ import io.etcdj.server.concurrency.LocalKv;
 import io.etcdj.server.concurrency.Locks;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.http.MemberHttp;
+import io.etcdj.server.metrics.GrpcMetrics;
+import io.etcdj.server.metrics.HealthMetrics;
+import io.etcdj.server.metrics.MemberMetrics;
+import io.etcdj.server.metrics.Metrics;
+import io.etcdj.server.metrics.MetricsEndpoint;
+import io.etcdj.server.metrics.PeerRttProber;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
@@ -131,8 +139,16 @@ public final class EtcdjServer implements AutoCloseable {
         ExecutorService reads;
         ClientPort clientPort;
         Publisher publisher;
+        MemberMetrics metrics;
+        PeerRttProber rttProber;
 
         void close() {
+            if (rttProber != null) {
+                rttProber.close();
+            }
+            if (metrics != null) {
+                metrics.close();
+            }
             if (publisher != null) {
                 publisher.close();
             }
@@ -358,9 +374,19 @@ public final class EtcdjServer implements AutoCloseable {
                     new LockService(new Locks(localKv, parts.watch.hub())),
                     new ElectionService(new Elections(localKv, parts.watch.hub())),
                     new AuthService(member, auth, new Passwords(Passwords.DEFAULT_COST), headers, parts.reads)));
+            // etcd leaves its quota gauge at 0 when the quota is off
+            parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor,
+                    cfg.quotaBackendBytes() == Long.MAX_VALUE ? 0 : cfg.quotaBackendBytes());
+            if (parts.transport != null) {
+                parts.rttProber = PeerRttProber.start(parts.transport, registry, identity.memberId());
+            }
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
-                    List.of(new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
-                    cfg.maxConcurrentStreams(), () -> member.hasLeader() ? null : "RAFT NO LEADER");
+                    List.of(new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
+                            new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
+                    cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader,
+                            () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
+                            java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
+                            new MetricsEndpoint(Metrics.registry()), HealthMetrics.INSTANCE));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

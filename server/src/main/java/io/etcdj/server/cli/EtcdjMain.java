@@ -39,7 +39,9 @@ public final class EtcdjMain {
         start.warnings().forEach(log::warn);
         EtcdjServer server;
         try {
+            io.etcdj.server.metrics.Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
             server = EtcdjServer.start(toMemberConfig(cfg));
+            server.clientPort().serveMetricsOn(cfg.listenMetricsUrls());
         } catch (Exception e) {
             log.error("cannot start: {}", e.getMessage());
             log.debug("start failure", e);
@@ -85,9 +87,6 @@ public final class EtcdjMain {
     static String notYetServed(ServerConfig cfg) {
         if (cfg.clientSecurity().crlFile() != null) {
             return "--client-crl-file";
-        }
-        if (!cfg.listenMetricsUrls().isEmpty()) {
-            return "--listen-metrics-urls";
         }
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";

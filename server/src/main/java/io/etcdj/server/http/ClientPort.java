@@ -1,13 +1,17 @@
 package io.etcdj.server.http;
 
-import com.linecorp.armeria.common.HttpResponse;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import io.etcdj.server.http.gateway.GatewayRoutes;
+import io.etcdj.server.http.gateway.JsonGateway;
+import io.etcdj.server.http.gateway.LocalMethods;
+import io.etcdj.server.http.health.HealthEndpoints;
+import io.etcdj.server.http.health.MemberProbes;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.netty.handler.ssl.ClientAuth;
@@ -18,7 +22,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
  * The client port: etcd's gRPC services and its HTTP endpoints on the same listeners, as etcd serves them.
@@ -29,30 +32,89 @@ public final class ClientPort implements AutoCloseable {
     static final int GRPC_OVERHEAD_BYTES = 512 * 1024;
 
     private final Server server;
+    private final TlsSettings tls;
+    private final HealthEndpoints health;
+    private final MemberHttp http;
+    /** Listeners of --listen-metrics-urls; written once by {@link #serveMetricsOn}, before close. */
+    private volatile Server metricsServer;
 
-    private ClientPort(Server server) {
+    private ClientPort(Server server, TlsSettings tls, HealthEndpoints health, MemberHttp http) {
         this.server = server;
+        this.tls = tls;
+        this.health = health;
+        this.http = http;
     }
 
     /**
-     * Binds every URL and starts serving.
-     *
-     * @param health answers /health: null when healthy, else the reason
+     * Binds every URL and starts serving gRPC (every call going through {@code interceptors}), etcd's JSON gateway,
+     * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics.
      */
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
-                                   int maxRequestBytes, long maxConcurrentStreams, Supplier<String> health) {
-        return start(listenUrls, tls, services, List.of(), maxRequestBytes, maxConcurrentStreams, health);
+                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
+                                   long maxConcurrentStreams, MemberHttp http) {
+        ServerBuilder sb = Server.builder();
+        bind(sb, listenUrls, tls);
+        GrpcServiceBuilder grpc = GrpcService.builder()
+                // binary protobuf only: building JSON marshallers for every etcd message costs seconds at start-up
+                .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
+                .maxRequestMessageLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+                .maxResponseMessageLength(Integer.MAX_VALUE)
+                .useBlockingTaskExecutor(false);
+        services.forEach(grpc::addService);
+        grpc.intercept(interceptors);
+        sb.service(grpc.build())
+                .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+                .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
+                .idleTimeoutMillis(0)
+                .gracefulShutdownTimeoutMillis(0, 1000) // stop at once: clients retry elsewhere, as with etcd
+                .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
+                        ? maxConcurrentStreams : 0xFFFFFFFFL);
+        LocalMethods methods = LocalMethods.of(services, interceptors);
+        JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods), maxConcurrentStreams);
+        HttpService gatewayWithCors = Cors.wrap(gateway);
+        sb.serviceUnder("/v3/", gatewayWithCors).serviceUnder("/v3beta/", gatewayWithCors);
+        // health reads skip the interceptors, as etcd's check reads below its gRPC layer: a learner's /health is
+        // not refused by the learner guard, and probes are not counted as client calls
+        LocalMethods bare = LocalMethods.of(services, List.of());
+        HealthEndpoints health = new HealthEndpoints(MemberProbes.of(bare, http.hasLeader(), http.alarms()),
+                http.requestTimeout(), http.healthCounters());
+        health.install(sb, Cors::wrap);
+        sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));
+        if (http.metrics() != null) {
+            sb.service("/metrics", Cors.wrap(http.metrics()));
+        }
+        Server server = sb.build();
+        server.start().join();
+        return new ClientPort(server, tls, health, http);
     }
 
-    /** As {@link #start(List, TlsSettings, List, int, long, Supplier)}, every call going through {@code interceptors}. */
-    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
-                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
-                                   long maxConcurrentStreams, Supplier<String> health) {
+    /**
+     * Serves /metrics and the health endpoints, and nothing else, on {@code urls} (--listen-metrics-urls; https with
+     * the client TLS settings, as etcd does).
+     */
+    public synchronized void serveMetricsOn(List<URI> urls) {
+        if (urls.isEmpty() || metricsServer != null) {
+            return;
+        }
         ServerBuilder sb = Server.builder();
+        bind(sb, urls, tls);
+        health.install(sb, svc -> svc); // etcd's metrics listener adds no CORS headers
+        if (http.metrics() != null) {
+            sb.service("/metrics", http.metrics());
+        }
+        // its own (unexported) registry for Armeria's meters: the client port already registered the shared ones
+        Server s = sb.gracefulShutdownTimeoutMillis(0, 1000)
+                .meterRegistry(new io.micrometer.core.instrument.composite.CompositeMeterRegistry()).build();
+        s.start().join();
+        metricsServer = s;
+    }
+
+    /** Adds a listener per host:port of {@code urls}: http, https, or both on one port when both are named. */
+    private static void bind(ServerBuilder sb, List<URI> urls, TlsSettings tls) {
         // etcd serves http and https on one port when both schemes name the same host:port
         Map<InetSocketAddress, Set<SessionProtocol>> ports = new LinkedHashMap<>();
         boolean anyHttps = false;
-        for (URI url : listenUrls) {
+        for (URI url : urls) {
             String scheme = url.getScheme();
             if (!"http".equals(scheme) && !"https".equals(scheme)) {
                 throw new IllegalArgumentException("listen URL " + url + ": etcdj serves http:// and https:// client"
@@ -71,35 +133,6 @@ public final class ClientPort implements AutoCloseable {
         if (anyHttps) {
             configureTls(sb, tls);
         }
-        GrpcServiceBuilder grpc = GrpcService.builder()
-                // binary protobuf only: building JSON marshallers for every etcd message costs seconds at start-up
-                .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
-                .maxRequestMessageLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
-                .maxResponseMessageLength(Integer.MAX_VALUE)
-                .useBlockingTaskExecutor(false);
-        services.forEach(grpc::addService);
-        grpc.intercept(interceptors);
-        sb.service(grpc.build())
-                .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
-                .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
-                .idleTimeoutMillis(0)
-                .gracefulShutdownTimeoutMillis(0, 1000) // stop at once: clients retry elsewhere, as with etcd
-                .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
-                        ? maxConcurrentStreams : 0xFFFFFFFFL);
-        sb.service("/health", (ctx, req) -> healthResponse(health.get()));
-        sb.service("/version", (ctx, req) -> HttpResponse.of(MediaType.JSON_UTF_8,
-                "{\"etcdserver\":\"%s\",\"etcdcluster\":\"%s\"}",
-                io.etcdj.server.common.Versions.ETCD_SERVER, io.etcdj.server.common.Versions.ETCD_CLUSTER));
-        Server server = sb.build();
-        server.start().join();
-        return new ClientPort(server);
-    }
-
-    private static HttpResponse healthResponse(String problem) {
-        return problem == null
-                ? HttpResponse.of(MediaType.JSON_UTF_8, "{\"health\":\"true\",\"reason\":\"\"}")
-                : HttpResponse.of(com.linecorp.armeria.common.HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8,
-                        "{\"health\":\"false\",\"reason\":\"%s\"}", problem);
     }
 
     /** Serves TLS with {@code tls}: its certificate (or a self-signed one), and client certificates as it asks. */
@@ -124,8 +157,17 @@ public final class ClientPort implements AutoCloseable {
         return server.activeLocalPort(protocol);
     }
 
+    /** The port the metrics listener bound for {@code protocol}; -1 without one. */
+    public int metricsPort(SessionProtocol protocol) {
+        Server s = metricsServer;
+        return s == null ? -1 : s.activeLocalPort(protocol);
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (metricsServer != null) {
+            metricsServer.stop().join();
+        }
         server.stop().join();
     }
 }

@@ -82,6 +82,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
                 .setLease(lease)
                 .build();
         write(key, kv.toByteArray(), false);
+        io.etcdj.server.metrics.ServerMetrics.put();
         Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
         if (prev != null) {
             event.setPrevKv(prev); // a create event has none, as in etcd
@@ -92,6 +93,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
 
     /** Deletes every live key in {@code range}; returns their last versions, in key order. */
     public List<KeyValue> deleteRange(KeyRange range) throws RocksDBException {
+        io.etcdj.server.metrics.ServerMetrics.deleteRange();
         List<KeyValue> deleted;
         try {
             deleted = range(range, 0, 0, false).kvs();

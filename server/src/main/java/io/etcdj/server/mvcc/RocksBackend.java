@@ -193,14 +193,18 @@ public final class RocksBackend implements AutoCloseable {
     /** Writes a batch without RocksDB's WAL (the raft log is the durable record). */
     public void write(WriteBatch batch) throws RocksDBException {
         try (Pin p = pin()) {
+            long startNanos = System.nanoTime();
             db.write(writeOptions, batch);
+            io.etcdj.server.metrics.DiskMetrics.backendCommitted(System.nanoTime() - startNanos);
         }
     }
 
     /** As {@link #write(WriteBatch)}, for a batch that transaction reads were served from. */
     public void write(org.rocksdb.WriteBatchWithIndex batch) throws RocksDBException {
         try (Pin p = pin()) {
+            long startNanos = System.nanoTime();
             db.write(writeOptions, batch);
+            io.etcdj.server.metrics.DiskMetrics.backendCommitted(System.nanoTime() - startNanos);
         }
     }
 

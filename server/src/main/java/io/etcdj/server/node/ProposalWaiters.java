@@ -37,6 +37,7 @@ final class ProposalWaiters {
     void fail(long id, EtcdError error) {
         Waiter w = waiting.remove(id);
         if (w != null) {
+            io.etcdj.server.metrics.ServerMetrics.proposalFailed();
             w.future.completeExceptionally(error.exception());
         }
     }
@@ -50,6 +51,7 @@ final class ProposalWaiters {
             Map.Entry<Long, Waiter> e = it.next();
             Waiter w = e.getValue();
             if (w.deadlineTick <= nowTick && waiting.remove(e.getKey(), w)) {
+                io.etcdj.server.metrics.ServerMetrics.proposalFailed();
                 w.future.completeExceptionally((w.leaderAtStart != leaderNow
                         ? EtcdError.TIMEOUT_DUE_TO_LEADER_FAIL : EtcdError.TIMEOUT).exception());
             }

@@ -271,6 +271,11 @@ public final class RaftMember implements Consensus, Transport.Peers {
         return new ConsensusStatus(leader == 0 ? 0 : registry.members().memberId(leader), term, commitIndex, applyLoop.appliedIndex(), learner);
     }
 
+    /** Proposals made on this member and not yet applied or failed. */
+    public int pendingProposals() {
+        return waiters.size();
+    }
+
     /** Whether this member knows a leader now. */
     public boolean hasLeader() {
         return leaderId != 0;
@@ -449,6 +454,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
             }
             if (ss.leader() == 0) {
                 noLeaderSinceTick = tickCount;
+            } else {
+                io.etcdj.server.metrics.ServerMetrics.leaderChanged();
             }
             LOG.info("raft: member {} {} at term {}", Long.toHexString(settings.memberId()),
                     ss.leader() == 0 ? "lost its leader"

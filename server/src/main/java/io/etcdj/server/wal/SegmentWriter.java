@@ -82,7 +82,9 @@ final class SegmentWriter {
     if (durableOffset == writeOffset) {
       return false;
     }
+    long startNanos = System.nanoTime();
     channel.force(false);
+    io.etcdj.server.metrics.DiskMetrics.walFsynced(System.nanoTime() - startNanos);
     durableOffset = writeOffset;
     return true;
   }

@@ -33,9 +33,13 @@ class EtcdjMainTest {
     }
 
     @Test
+    void metricsUrlsAreServed() {
+        assertNull(EtcdjMain.notYetServed(config("--listen-metrics-urls", "http://localhost:2381")));
+    }
+
+    @Test
     void featuresNotServedYetAreRefusedNotIgnored() {
         for (String[] args : new String[][] {
-                {"--listen-metrics-urls", "http://localhost:2381"},
                 {"--auto-compaction-retention", "1h"}}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> EtcdjMain.toMemberConfig(config(args)));

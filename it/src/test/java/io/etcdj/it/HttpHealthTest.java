@@ -1,0 +1,64 @@
+package io.etcdj.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * /health, /livez and /readyz of a member of a real 3-member cluster, before and after it loses its quorum:
+ * etcd's answers (status code and body) in each state; and the peer round-trip-time metric of a live cluster.
+ */
+class HttpHealthTest {
+    @RegisterExtension
+    final EtcdServers servers = new EtcdServers();
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private HttpResponse<String> get(EtcdProcess m, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create(m.clientEndpoint() + path))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(path + ": " + e, e);
+        }
+    }
+
+    @Test
+    void healthFollowsTheQuorum() throws Exception {
+        EtcdCluster cluster = EtcdCluster.start(servers, 3);
+        EtcdProcess survivor = cluster.members.get(0);
+        HttpResponse<String> healthy = get(survivor, "/health");
+        assertEquals(200, healthy.statusCode());
+        assertEquals("{\"health\":\"true\"}", healthy.body());
+        assertEquals("ok\n", get(survivor, "/readyz").body());
+        // the member probes its peers: etcd's RTT histogram gets a series per peer
+        Await.until(Duration.ofSeconds(20), "peer round-trip times in /metrics", () -> get(survivor, "/metrics")
+                .body().lines().filter(l -> l.startsWith("etcd_network_peer_round_trip_time_seconds_count{To=\""))
+                .count() == 2);
+
+        cluster.members.get(1).kill();
+        cluster.members.get(2).kill();
+
+        Await.until(Duration.ofSeconds(30), "/health reports the lost leader",
+                () -> get(survivor, "/health").statusCode() == 503);
+        HttpResponse<String> noLeader = get(survivor, "/health");
+        assertEquals("{\"health\":\"false\"}\n", noLeader.body()); // etcd 3.4's body
+        // a serializable check skips the leader and reads locally: the member itself is fine
+        HttpResponse<String> local = get(survivor, "/health?serializable=true");
+        assertEquals(200, local.statusCode(), local.body());
+        assertEquals("ok\n", get(survivor, "/livez").body());
+        HttpResponse<String> ready = get(survivor, "/readyz?verbose");
+        assertEquals(503, ready.statusCode());
+        assertTrue(ready.body().startsWith("[+]data_corruption ok\n[+]serializable_read ok\n"
+                + "[-]linearizable_read failed: etcdserver: "), ready.body());
+        assertEquals("ok\n", get(survivor, "/readyz?exclude=linearizable_read").body());
+    }
+}

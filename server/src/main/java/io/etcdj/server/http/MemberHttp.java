@@ -1,0 +1,26 @@
+package io.etcdj.server.http;
+
+import com.linecorp.armeria.server.HttpService;
+import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.server.http.health.HealthCounters;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What the client port's HTTP endpoints need from the member beyond its gRPC services.
+ *
+ * @param hasLeader      whether the member knows a leader (/health)
+ * @param alarms         the active alarms (/health, /readyz)
+ * @param requestTimeout how long a health read may take (etcd: 5 s + 2 election timeouts)
+ * @param metrics        serves /metrics, or null for none
+ * @param healthCounters where /health counts its outcomes
+ */
+public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                         HttpService metrics, HealthCounters healthCounters) {
+    /** For tests and tools: always a leader, no alarms, no metrics. */
+    public static MemberHttp basic() {
+        return new MemberHttp(() -> true, List::of, Duration.ofSeconds(7), null, HealthCounters.NONE);
+    }
+}

@@ -1,0 +1,46 @@
+package io.etcdj.server.http.health;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.api.etcdserverpb.RangeRequest;
+import io.etcdj.server.http.gateway.LocalMethods;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** What the health endpoints look at in the member. */
+public interface MemberProbes {
+    /** The alarms active in the cluster. */
+    List<AlarmType> alarms();
+
+    boolean hasLeader();
+
+    /** Reads one key through the KV service: serializable (local) or linearizable (a quorum read). */
+    CompletableFuture<?> read(boolean serializable, Executor loop);
+
+    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
+    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
+        return new MemberProbes() {
+            @Override
+            public List<AlarmType> alarms() {
+                return alarms.get();
+            }
+
+            @Override
+            public boolean hasLeader() {
+                return hasLeader.getAsBoolean();
+            }
+
+            @Override
+            public CompletableFuture<?> read(boolean serializable, Executor loop) {
+                // etcd's check reads with an empty key below the RPC layer; our probe enters at the RPC layer,
+                // where an empty key is refused, so it reads the single key "\0"
+                RangeRequest r = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setKeysOnly(true).setLimit(1).setSerializable(serializable).build();
+                return methods.unary("etcdserverpb.KV/Range", r, loop);
+            }
+        };
+    }
+}
