@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import sun.misc.Signal;
 
 /**
  * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
@@ -51,7 +50,6 @@ public final class EtcdjMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        stopOnSignals();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("received a stop signal; stopping");
             server.close();
@@ -64,21 +62,6 @@ public final class EtcdjMain {
             Thread.currentThread().interrupt();
         }
         System.exit(0);
-    }
-
-    /**
-     * SIGINT and SIGTERM stop the member (through the shutdown hook) even when the process was started with them
-     * ignored: a JVM started from a backgrounded shell inherits an ignored SIGINT and would otherwise never stop on
-     * it (etcd stops on both).
-     */
-    private static void stopOnSignals() {
-        for (String name : List.of("INT", "TERM")) {
-            try {
-                Signal.handle(new Signal(name), s -> System.exit(128 + s.getNumber()));
-            } catch (IllegalArgumentException e) {
-                // the platform reserves it: the JVM's own handling stays
-            }
-        }
     }
 
     static MemberConfig toMemberConfig(ServerConfig cfg) {
