@@ -120,15 +120,15 @@ class ValidationTest {
                 "--grpc-keepalive-timeout", "5s");
         assertRefused("flag --proxy=on is not supported by etcdj yet", "--proxy", "on");
         assertRefused("flag --unsafe-no-fsync=true is not supported by etcdj yet", "--unsafe-no-fsync");
-        ConfigLoader.Exit both = Loads.exit("--discovery", "https://d.example/x", "--bcrypt-cost", "12");
+        ConfigLoader.Exit both = Loads.exit("--discovery", "https://d.example/x", "--self-signed-cert-validity", "2");
         assertTrue(both.stderr().contains("--discovery=https://d.example/x"), both.stderr());
-        assertTrue(both.stderr().contains("--bcrypt-cost=12"), both.stderr());
+        assertTrue(both.stderr().contains("--self-signed-cert-validity=2"), both.stderr());
     }
 
     @Test
     void notYetFlagsAtTheirDefaultAreFine() {
         config("--grpc-keepalive-timeout", "20000ms", "--discovery", "", "--proxy", "off", "--unsafe-no-fsync=false",
-                "--cors", "*", "--bcrypt-cost", "10");
+                "--cors", "*", "--self-signed-cert-validity", "1");
     }
 
     @Test
