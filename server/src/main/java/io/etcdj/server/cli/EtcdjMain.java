@@ -86,12 +86,8 @@ public final class EtcdjMain {
             throw new IllegalArgumentException(unsupported + " is parsed but not served by this etcdj build yet;"
                     + " remove it (refused rather than ignored)");
         }
-        TlsConfig c = cfg.clientSecurity();
-        TlsSettings tls = new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
-                c.autoTls() && c.hasNoCertificate());
-        TlsConfig p = cfg.peerSecurity();
-        TlsSettings peerTls = new TlsSettings(p.certFile(), p.keyFile(), p.trustedCaFile(), p.clientCertAuth(),
-                p.autoTls() && p.hasNoCertificate());
+        TlsSettings tls = tlsSettings(cfg.clientSecurity(), cfg.cipherSuites());
+        TlsSettings peerTls = tlsSettings(cfg.peerSecurity(), cfg.cipherSuites());
         return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
                 cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
@@ -101,11 +97,14 @@ public final class EtcdjMain {
                 AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()));
     }
 
+    /** One side's TLS flags, with --cipher-suites (etcd applies it to the client and the peer side alike). */
+    private static TlsSettings tlsSettings(TlsConfig c, java.util.List<String> cipherSuites) {
+        return new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
+                c.autoTls() && c.hasNoCertificate(), c.crlFile(), c.allowedCn(), c.allowedHostname(), cipherSuites);
+    }
+
     /** The first flag that is set to something this build cannot honour yet, or null. */
     static String notYetServed(ServerConfig cfg) {
-        if (cfg.clientSecurity().crlFile() != null) {
-            return "--client-crl-file";
-        }
         if (!cfg.autoCompactionRetention().equals("0")) {
             return "--auto-compaction-retention";
         }
@@ -127,6 +126,8 @@ public final class EtcdjMain {
         setDefault("org.slf4j.simpleLogger.showThreadName", "false");
         setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
+        // refused TLS handshakes are logged once, in etcd's words, by http.RejectedConnections
+        setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria.server.HttpServerPipelineConfigurator", "error");
         setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.grpc", "warn");
         // Netty's JFR allocation events make the JVM build JFR's metadata at the first allocation: ~4 s of start-up

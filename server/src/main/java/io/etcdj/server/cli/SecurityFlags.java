@@ -36,7 +36,7 @@ final class SecurityFlags {
                 .add("peer-crl-file", STRING, "", SUPPORTED, "Revocation list checked against peer certificates.")
                 .add("peer-cert-allowed-cn", STRING, "", SUPPORTED, "Accept only peer certificates with this common name.")
                 .add("peer-cert-allowed-hostname", STRING, "", SUPPORTED, "Accept only peer certificates valid for this host name.")
-                .add("cipher-suites", STRINGS, "", SUPPORTED, "Comma-separated TLS cipher suites for client and peer ports (empty: the JDK's defaults).")
+                .add("cipher-suites", STRINGS, "", SUPPORTED, "Comma-separated TLS 1.2 cipher suites for client and peer ports (empty: the defaults; TLS 1.3 suites stay enabled, as in etcd).")
                 .add("cors", URLS_OR_STAR, "*", NOT_YET, "Origins allowed by CORS on the HTTP endpoints ('*' allows all).")
                 .add("host-whitelist", UNIQUE_STRINGS, "*", NOT_YET, "Host names accepted in HTTP requests to an insecure port ('*' allows all).");
 

@@ -136,21 +136,32 @@ public final class ClientPort implements AutoCloseable {
         }
     }
 
-    /** Serves TLS with {@code tls}: its certificate (or a self-signed one), and client certificates as it asks. */
+    /**
+     * Serves TLS with {@code tls}: its certificate (or a self-signed one), TLS 1.2 and 1.3 only (etcd's minimum is
+     * 1.2), its cipher suites, and client certificates as it asks, checked by {@link CertificateChecks} (chain, CRL,
+     * allowed CN or host name). Refused handshakes are logged as etcd logs them ({@link RejectedConnections}).
+     */
     public static void configureTls(ServerBuilder sb, TlsSettings tls) {
         if (tls.certFile() != null && tls.keyFile() != null) {
             sb.tls(tls.certFile().toFile(), tls.keyFile().toFile());
         } else {
             sb.tlsSelfSigned();
         }
-        if (tls.trustedCaFile() != null || tls.clientCertAuth()) {
-            sb.tlsCustomizer(ssl -> {
-                if (tls.trustedCaFile() != null) {
-                    ssl.trustManager(tls.trustedCaFile().toFile());
-                }
-                ssl.clientAuth(tls.clientCertAuth() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
-            });
+        // with a CA but without --client-cert-auth a certificate is asked for, and checked when one comes
+        CertificateChecks checks = tls.trustedCaFile() != null || tls.clientCertAuth() ? CertificateChecks.of(tls)
+                : null;
+        List<String> ciphers = CipherSuiteChoice.withTls13(tls.cipherSuites());
+        if (!ciphers.isEmpty()) {
+            sb.tlsAllowUnsafeCiphers(); // the operator's choice, as etcd allows (CBC suites are not HTTP/2-approved)
         }
+        sb.tlsCustomizer(ssl -> {
+            if (checks != null) {
+                ssl.trustManager(checks);
+                ssl.clientAuth(tls.clientCertAuth() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+            }
+            CipherSuiteChoice.apply(ssl, ciphers);
+        });
+        sb.childChannelPipelineCustomizer(p -> p.addLast(RejectedConnections.INSTANCE));
     }
 
     /** The port actually bound for {@code protocol} (useful when a URL asked for port 0). */

@@ -4,8 +4,12 @@ import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientFactoryBuilder;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.etcdj.api.peer.PeerGrpc;
+import io.etcdj.server.http.CertificateChecks;
+import io.etcdj.server.http.CipherSuiteChoice;
 import io.etcdj.server.http.TlsSettings;
 import java.net.URI;
+import java.util.List;
+import javax.net.ssl.TrustManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,14 +29,22 @@ final class PeerClients implements AutoCloseable {
         ClientFactoryBuilder b = ClientFactory.builder().idleTimeoutMillis(0).connectTimeoutMillis(1000);
         this.tls = peerTls.hasCertificate() || peerTls.trustedCaFile() != null;
         if (tls) {
+            // the peer's server certificate: chain to the CA, and the allowed CN or host name (etcd's dialer
+            // checks it as its listener does); no CRL on this side, as etcd
+            TrustManager checks = peerTls.trustedCaFile() == null ? null : CertificateChecks.of(peerTls);
+            List<String> ciphers = CipherSuiteChoice.withTls13(peerTls.cipherSuites());
             b.tlsCustomizer(ssl -> {
                 if (peerTls.certFile() != null && peerTls.keyFile() != null) {
                     ssl.keyManager(peerTls.certFile().toFile(), peerTls.keyFile().toFile());
                 }
-                if (peerTls.trustedCaFile() != null) {
-                    ssl.trustManager(peerTls.trustedCaFile().toFile());
+                if (checks != null) {
+                    ssl.trustManager(checks);
                 }
+                CipherSuiteChoice.apply(ssl, ciphers);
             });
+            if (!ciphers.isEmpty()) {
+                b.tlsAllowUnsafeCiphers();
+            }
             if (peerTls.trustedCaFile() == null) {
                 b.tlsNoVerify();
             }
