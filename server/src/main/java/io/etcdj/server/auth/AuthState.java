@@ -5,9 +5,11 @@ import io.etcdj.api.authpb.Permission;
 import io.etcdj.api.authpb.Role;
 import io.etcdj.api.authpb.User;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One applied auth state: users and roles by name (sorted), how many changes made it (the auth revision), whether
@@ -37,7 +39,9 @@ public record AuthState(Map<String, User> users, Map<String, Role> roles, long r
             access.put(u.getName().toStringUtf8(), new UserAccess(u.getRolesList().contains(ROOT),
                     RangePermissions.of(perms, Permission.Type.READ), RangePermissions.of(perms, Permission.Type.WRITE)));
         }
-        return new AuthState(Map.copyOf(users), Map.copyOf(roles), revision, enabled, Map.copyOf(access));
+        // users and roles stay sorted by name: listings answer in that order, as etcd's
+        return new AuthState(Collections.unmodifiableSortedMap(new TreeMap<>(users)),
+                Collections.unmodifiableSortedMap(new TreeMap<>(roles)), revision, enabled, Map.copyOf(access));
     }
 
     public boolean hasRole(String user, String role) {

@@ -153,7 +153,7 @@ public final class CertificateChecks extends X509ExtendedTrustManager {
     }
 
     /** The subject's Common Name as Go reads it (the last CN attribute), or "" without one. */
-    static String commonName(X509Certificate cert) {
+    public static String commonName(X509Certificate cert) {
         try {
             String cn = "";
             for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {

@@ -3,6 +3,7 @@ package io.etcdj.server.rpc;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.http.CertificateChecks;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Grpc;
@@ -14,9 +15,6 @@ import io.grpc.Status;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.Set;
-import javax.naming.InvalidNameException;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -99,7 +97,7 @@ public final class AuthInterceptor implements ServerInterceptor {
         return session;
     }
 
-    /** The CN of the client's certificate, or null (no TLS, no client certificate, no CN). */
+    /** The CN of the client's certificate as etcd reads it, or null (no TLS, no client certificate, no CN). */
     static String commonName(SSLSession session) {
         if (session == null) {
             return null;
@@ -109,13 +107,9 @@ public final class AuthInterceptor implements ServerInterceptor {
             if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
                 return null;
             }
-            for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return rdn.getValue().toString();
-                }
-            }
-            return null;
-        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+            String cn = CertificateChecks.commonName(leaf);
+            return cn.isEmpty() ? null : cn;
+        } catch (SSLPeerUnverifiedException e) {
             return null;
         }
     }
