@@ -48,7 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * nobody issued, an expired JWT, a user without the permission, a user with it, root; each runs a Range, a Put and
  * a Watch over gRPC and a range and a put over HTTP (token in the Authorization header). Every answer (gRPC code
  * and message, watch response, HTTP status and body) must be the same from both servers. Both run with etcd's
- * JWT test keys and a one-second token lifetime, so the expired token is a real one.
+ * JWT test keys and a three-second token lifetime, so the expired token is a real one (the others are made
+ * afresh for each call).
  */
 class AuthTokenParityTest {
     private static final Path FIXTURES = Path.of("/usr/share/gocode/src/go.etcd.io/etcd/integration/fixtures");
@@ -82,7 +83,7 @@ class AuthTokenParityTest {
         Assumptions.assumeTrue(Files.isRegularFile(FIXTURES.resolve("server.key.insecure")),
                 "etcd's test fixtures (the etcd source package) are needed for the JWT keys");
         String jwt = "jwt,pub-key=" + FIXTURES.resolve("server.crt") + ",priv-key="
-                + FIXTURES.resolve("server.key.insecure") + ",sign-method=RS256,ttl=1s";
+                + FIXTURES.resolve("server.key.insecure") + ",sign-method=RS256,ttl=3s";
         EtcdProcess reference = servers.start(EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.ETCD))
                 .extraArgs("--auth-token", jwt));
         EtcdProcess candidate = servers.start(EtcdctlParityTest.sharedIdentity(
@@ -114,31 +115,34 @@ class AuthTokenParityTest {
             auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("bob").setRole("rw").build());
             auth.authEnable(AuthEnableRequest.getDefaultInstance());
 
-            Map<String, String> tokens = new LinkedHashMap<>();
-            tokens.put("no token", null);
-            tokens.put("a token nobody issued", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+            Map<String, Supplier<String>> tokens = new LinkedHashMap<>();
+            tokens.put("no token", () -> null);
+            tokens.put("a token nobody issued", () -> "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
             String expired = token(auth, "bob");
             KVGrpc.KVBlockingStub probe = as(KVGrpc.newBlockingStub(channel), expired);
-            Await.until(Duration.ofSeconds(20), "bob's one-second token to expire", () -> !outcome(() ->
+            Await.until(Duration.ofSeconds(20), "bob's three-second token to expire", () -> !outcome(() ->
                     probe.range(RangeRequest.newBuilder().setKey(FOO).build())).startsWith("OK"));
-            tokens.put("an expired token", expired);
-            tokens.put("alice (no permission)", token(auth, "alice"));
-            tokens.put("bob (read-write on foo)", token(auth, "bob"));
-            tokens.put("root", token(auth, "root"));
+            tokens.put("an expired token", () -> expired);
+            tokens.put("alice (no permission)", () -> token(auth, "alice"));
+            tokens.put("bob (read-write on foo)", () -> token(auth, "bob"));
+            tokens.put("root", () -> token(auth, "root"));
 
             Map<String, String> answers = new LinkedHashMap<>();
-            for (Map.Entry<String, String> t : tokens.entrySet()) {
+            for (Map.Entry<String, Supplier<String>> t : tokens.entrySet()) {
                 String who = t.getKey();
-                String token = t.getValue();
+                String token = t.getValue().get();
                 KVGrpc.KVBlockingStub kv = as(KVGrpc.newBlockingStub(channel), token);
                 answers.put(who + ": gRPC Put foo", outcome(() -> kv.put(PutRequest.newBuilder().setKey(FOO)
                         .setValue(ByteString.copyFromUtf8(who)).build()).getHeader().getRevision()));
-                answers.put(who + ": gRPC Range foo", outcome(() -> kv.range(RangeRequest.newBuilder().setKey(FOO)
+                answers.put(who + ": gRPC Range foo", outcome(() -> as(KVGrpc.newBlockingStub(channel),
+                        t.getValue().get()).range(RangeRequest.newBuilder().setKey(FOO)
                         .build()).getKvsCount()));
-                answers.put(who + ": gRPC Watch foo", firstWatchResponse(as(WatchGrpc.newStub(channel), token)));
+                answers.put(who + ": gRPC Watch foo", firstWatchResponse(as(WatchGrpc.newStub(channel),
+                        t.getValue().get())));
                 answers.put(who + ": HTTP /v3/kv/put", post(server, "/v3/kv/put",
-                        "{\"key\":\"Zm9v\",\"value\":\"YmFy\"}", token));
-                answers.put(who + ": HTTP /v3/kv/range", post(server, "/v3/kv/range", "{\"key\":\"Zm9v\"}", token));
+                        "{\"key\":\"Zm9v\",\"value\":\"YmFy\"}", t.getValue().get()));
+                answers.put(who + ": HTTP /v3/kv/range", post(server, "/v3/kv/range", "{\"key\":\"Zm9v\"}",
+                        t.getValue().get()));
             }
             return answers;
         } finally {
