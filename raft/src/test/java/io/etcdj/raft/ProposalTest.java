@@ -144,4 +144,19 @@ class ProposalTest {
         assertEquals(1, f.messages().size(), "the acknowledgement waits until the entry is durable");
         assertTrue(f.mustSync());
     }
+
+    @Test
+    void aFollowersForwardedProposalDoesNotWaitForItsOwnWrite() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.node(1).propose("x".getBytes());
+        Ready rd = c.node(1).ready();
+        c.node(2).step(rd.earlyMessages().get(0)); // node 2 now has an entry to persist
+        c.node(2).propose("y".getBytes());
+        Ready f = c.node(2).ready();
+        assertTrue(f.mustSync());
+        assertEquals(1, f.earlyMessages().size(), "the forward promises nothing durable");
+        assertTrue(f.earlyMessages().get(0) instanceof Message.ProposalRequest);
+        assertTrue(f.messages().stream().allMatch(m -> m instanceof Message.AppendResponse));
+    }
 }
