@@ -1,5 +1,6 @@
 package io.etcdj.server;
 
+import io.etcdj.server.auth.AuthSettings;
 import io.etcdj.server.http.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.util.Map;
  * @param strictReconfigCheck --strict-reconfig-check: refuse membership changes that could lose quorum
  * @param preVote --pre-vote
  * @param quotaBackendBytes the space quota to enforce ({@link Long#MAX_VALUE}: none); see SpaceQuota
+ * @param auth token kind and lifetime, bcrypt cost
  */
 public record MemberConfig(
         String name,
@@ -46,7 +48,8 @@ public record MemberConfig(
         TlsSettings peerTls,
         boolean strictReconfigCheck,
         boolean preVote,
-        long quotaBackendBytes) {
+        long quotaBackendBytes,
+        AuthSettings auth) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
 
@@ -62,7 +65,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, AuthSettings.DEFAULT);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -80,6 +83,6 @@ public record MemberConfig(
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
-                peerTls, strictReconfigCheck, preVote, quotaBackendBytes);
+                peerTls, strictReconfigCheck, preVote, quotaBackendBytes, auth);
     }
 }

@@ -3,6 +3,7 @@ package io.etcdj.server.cli;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
 import io.etcdj.server.http.TlsSettings;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -80,7 +81,8 @@ public final class EtcdjMain {
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
-                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes());
+                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
+                AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()));
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */
