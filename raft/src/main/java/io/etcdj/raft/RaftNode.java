@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * node.step(message);                  // for each message received
  * while (node.hasReady()) {
  *     Ready rd = node.ready();
- *     send(rd.leaderMessages());       // may overlap with the write below
+ *     send(rd.earlyMessages());       // may overlap with the write below
  *     persist(rd);                     // snapshot, entries, hard state; fsync if rd.mustSync()
  *     send(rd.messages());
  *     apply(rd.committedEntries());    // and serve rd.readStates()
@@ -194,9 +194,7 @@ public final class RaftNode {
         List<Message> early = new ArrayList<>();
         List<Message> late = new ArrayList<>();
         for (Message m : raft.outbox) {
-            boolean leaderOnly = m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest
-                    || m instanceof Message.SnapshotRequest || m instanceof Message.TimeoutNow;
-            (leaderOnly ? early : late).add(m);
+            (mayPrecedePersist(m) ? early : late).add(m);
         }
         Ready rd = new Ready(soft.equals(prevSoftState) ? null : soft, hard.equals(prevHardState) ? null : hard,
                 raft.readStates, entries, u.snapshot(), committed, early, late, mustSync);
@@ -205,6 +203,22 @@ public final class RaftNode {
         raft.reads.onMessagesHandedOut();
         outstanding = rd;
         return rd;
+    }
+
+    /**
+     * Whether {@code m} may leave before this batch's entries and hard state are durable: a leader's replication
+     * messages (Raft thesis 10.2.1; the leader counts its own copy only after the write), and messages that promise
+     * nothing about the sender's log or vote: proposals and read requests forwarded to the leader, the leader's read
+     * answers, heartbeat answers. Append answers and votes must wait (they promise durable state), and so must vote
+     * requests (the candidate has voted for itself). This is etcd-io/raft's split (only MsgAppResp, MsgVoteResp and
+     * MsgPreVoteResp wait for the append there), and it keeps a follower's fsync off the path of the client
+     * requests it forwards.
+     */
+    static boolean mayPrecedePersist(Message m) {
+        return m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest
+                || m instanceof Message.SnapshotRequest || m instanceof Message.TimeoutNow
+                || m instanceof Message.ProposalRequest || m instanceof Message.ReadIndexRequest
+                || m instanceof Message.ReadIndexResponse || m instanceof Message.HeartbeatResponse;
     }
 
     /**

@@ -6,10 +6,11 @@ import java.util.List;
  * One batch of output from {@link RaftNode#ready()}. The application must handle it in this order, then
  * call {@link RaftNode#advance(Ready)}:
  * <ol>
- *   <li>It may send {@link #leaderMessages} at once, in parallel with the write of step 2 (Raft thesis
- *       §10.2.1): they are a leader's appends, heartbeats, snapshots and TimeoutNow, and the leader counts
- *       its own copy of an entry only after the batch that carries it is advanced. Sending them after
- *       step 2 is also correct, just slower.</li>
+ *   <li>It may send {@link #earlyMessages} at once, in parallel with the write of step 2: a leader's appends,
+ *       heartbeats, snapshots and TimeoutNow (Raft thesis §10.2.1: the leader counts its own copy of an entry
+ *       only after the batch that carries it is advanced), and messages that promise nothing about the sender's
+ *       durable state (forwarded proposals and read requests, read answers, heartbeat answers). Sending them
+ *       after step 2 is also correct, just slower.</li>
  *   <li>If {@link #snapshot} is present, install it durably (replacing the log) before anything else.</li>
  *   <li>Append {@link #entries} to the durable log, dropping any persisted entries at or after the first
  *       one's index, and save {@link #hardState} if present. When {@link #mustSync} is true this write
@@ -31,12 +32,12 @@ import java.util.List;
  * @param entries          entries to append to durable storage
  * @param snapshot         snapshot to install, or null
  * @param committedEntries entries to apply, in order
- * @param leaderMessages   a leader's replication messages, which may be sent before persisting
+ * @param earlyMessages    messages that may be sent before persisting (see step 1)
  * @param messages         messages to send only after persisting
  * @param mustSync         whether step 2 must be synced before the messages go out
  */
 public record Ready(SoftState softState, HardState hardState, List<ReadState> readStates, List<Entry> entries,
-                    Snapshot snapshot, List<Entry> committedEntries, List<Message> leaderMessages,
+                    Snapshot snapshot, List<Entry> committedEntries, List<Message> earlyMessages,
                     List<Message> messages, boolean mustSync) {
 
     /** Copies the lists. */
@@ -44,7 +45,7 @@ public record Ready(SoftState softState, HardState hardState, List<ReadState> re
         readStates = List.copyOf(readStates);
         entries = List.copyOf(entries);
         committedEntries = List.copyOf(committedEntries);
-        leaderMessages = List.copyOf(leaderMessages);
+        earlyMessages = List.copyOf(earlyMessages);
         messages = List.copyOf(messages);
     }
 }

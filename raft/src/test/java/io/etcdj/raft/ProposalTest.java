@@ -133,15 +133,30 @@ class ProposalTest {
         Ready rd = c.node(1).ready();
         assertEquals(1, rd.entries().size());
         assertTrue(rd.mustSync());
-        assertEquals(2, rd.leaderMessages().size(), "the leader's appends may overlap its own write");
-        assertTrue(rd.leaderMessages().stream().allMatch(m -> m instanceof Message.AppendRequest));
+        assertEquals(2, rd.earlyMessages().size(), "the leader's appends may overlap its own write");
+        assertTrue(rd.earlyMessages().stream().allMatch(m -> m instanceof Message.AppendRequest));
         assertThrows(IllegalStateException.class, () -> c.node(1).ready(), "one batch at a time");
         assertEquals(false, c.node(1).hasReady());
-        c.node(2).step(rd.leaderMessages().get(0));
+        c.node(2).step(rd.earlyMessages().get(0));
         Ready f = c.node(2).ready();
         assertEquals(1, f.entries().size());
-        assertEquals(List.of(), f.leaderMessages());
+        assertEquals(List.of(), f.earlyMessages());
         assertEquals(1, f.messages().size(), "the acknowledgement waits until the entry is durable");
         assertTrue(f.mustSync());
+    }
+
+    @Test
+    void aFollowersForwardedProposalDoesNotWaitForItsOwnWrite() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.node(1).propose("x".getBytes());
+        Ready rd = c.node(1).ready();
+        c.node(2).step(rd.earlyMessages().get(0)); // node 2 now has an entry to persist
+        c.node(2).propose("y".getBytes());
+        Ready f = c.node(2).ready();
+        assertTrue(f.mustSync());
+        assertEquals(1, f.earlyMessages().size(), "the forward promises nothing durable");
+        assertTrue(f.earlyMessages().get(0) instanceof Message.ProposalRequest);
+        assertTrue(f.messages().stream().allMatch(m -> m instanceof Message.AppendResponse));
     }
 }

@@ -207,7 +207,7 @@ final class TestCluster {
             if (rd.hardState() != null) {
                 m.storage.setHardState(rd.hardState());
             }
-            inFlight.addAll(rd.leaderMessages());
+            inFlight.addAll(rd.earlyMessages());
             inFlight.addAll(rd.messages());
             m.applied.addAll(rd.committedEntries());
             m.readStates.addAll(rd.readStates());

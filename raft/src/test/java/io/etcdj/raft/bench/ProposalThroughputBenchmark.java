@@ -103,7 +103,7 @@ public class ProposalThroughputBenchmark {
                     if (rd.hardState() != null) {
                         s.setHardState(rd.hardState());
                     }
-                    network.addAll(rd.leaderMessages());
+                    network.addAll(rd.earlyMessages());
                     network.addAll(rd.messages());
                     applied += rd.committedEntries().size();
                     n.advance(rd);

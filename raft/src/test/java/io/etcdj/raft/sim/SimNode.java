@@ -107,7 +107,7 @@ final class SimNode {
         }
         Ready rd = node.ready();
         inProgress = rd;
-        for (Message m : rd.leaderMessages()) {
+        for (Message m : rd.earlyMessages()) {
             hooks.send(m); // replication overlaps the leader's own write; a crash may lose that write
         }
         disk.beginWrite(rd);

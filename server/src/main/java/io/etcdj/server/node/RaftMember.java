@@ -39,9 +39,9 @@ import org.slf4j.LoggerFactory;
  * A member of a raft group: the {@link Consensus} the services use, on the raft core. One thread, {@code raft-node},
  * owns the {@link RaftNode}, the write-ahead log and its {@link WalStorage}; it takes ticks, peer messages, client
  * proposals and control tasks from the {@link Inbox}, and handles each {@link Ready} as its contract says: send the
- * leader's messages, install a snapshot, append the entries and hard state with one fsync (group commit), send the
- * other messages, hand committed entries to the {@link ApplyLoop} ({@code raft-apply}), answer confirmed reads, and
- * advance. A single member runs the same path as a group of one.
+ * early messages (a leader's appends, forwarded requests), install a snapshot, append the entries and hard state
+ * with one fsync (group commit), send the other messages, hand committed entries to the {@link ApplyLoop}
+ * ({@code raft-apply}), answer confirmed reads, and advance. A single member runs the same path as a group of one.
  *
  * <p>Writes: {@link #propose} gives the command a request ID, registers a waiter under it, and queues it; the core
  * appends it (on the leader) or forwards it to the leader; the waiter completes when the entry is applied here.
@@ -422,7 +422,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (rd.softState() != null) {
             onSoftState(rd.softState());
         }
-        transport.send(rd.leaderMessages());
+        transport.send(rd.earlyMessages());
         if (rd.snapshot() != null) {
             snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
         }

@@ -28,6 +28,7 @@ import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.node.Transport;
+import com.linecorp.armeria.server.annotation.Blocking;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * The peer port's service: raft messages in, and the questions other members ask this one (cluster info, lease
  * keep-alives and TimeToLive for the leader's lessor, membership changes forwarded to the leader). Messages from
  * another cluster or from a removed member are refused.
+ *
+ * <p>Threads: {@link #send} (the raft message stream) runs on the connection's event loop: it only decodes and
+ * queues into the raft driver's inbox, never blocks, and so saves a hand-off to another thread on every replication
+ * hop. Everything else is {@link Blocking} (snapshot chunks are written to disk as they come; the other calls are
+ * rare).
  */
 final class PeerService extends PeerGrpc.PeerImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
@@ -113,6 +119,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     }
 
     @Override
+    @Blocking
     public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
         return new SnapshotReceiver(out, checkpoints, this::refusal, peers);
     }
@@ -131,6 +138,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     }
 
     @Override
+    @Blocking
     public void clusterInfo(ClusterInfoRequest request, StreamObserver<ClusterInfoResponse> out) {
         ClusterInfoResponse.Builder b = ClusterInfoResponse.newBuilder().setClusterId(clusterId);
         for (MemberInfo m : registry.members().list()) {
@@ -142,32 +150,38 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     }
 
     @Override
+    @Blocking
     public void leaseRenew(LeaseRenewRequest r, StreamObserver<LeaseRenewResponse> out) {
         reply(out, handlers.get().leases().renew(r.getId())
                 .thenApply(ttl -> LeaseRenewResponse.newBuilder().setTtl(ttl).build()));
     }
 
     @Override
+    @Blocking
     public void leaseTimeToLive(LeaseTimeToLiveRequest r, StreamObserver<LeaseTimeToLiveResponse> out) {
         reply(out, handlers.get().leases().timeToLive(r.getID(), r.getKeys()));
     }
 
     @Override
+    @Blocking
     public void memberAdd(MemberAddRequest r, StreamObserver<MemberAddResponse> out) {
         reply(out, handlers.get().memberAdd(r));
     }
 
     @Override
+    @Blocking
     public void memberRemove(MemberRemoveRequest r, StreamObserver<MemberRemoveResponse> out) {
         reply(out, handlers.get().memberRemove(r));
     }
 
     @Override
+    @Blocking
     public void memberUpdate(MemberUpdateRequest r, StreamObserver<MemberUpdateResponse> out) {
         reply(out, handlers.get().memberUpdate(r));
     }
 
     @Override
+    @Blocking
     public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
         reply(out, handlers.get().memberPromote(r));
     }

@@ -107,7 +107,8 @@ public final class PeerTransport implements Transport {
                         .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                         .maxRequestMessageLength(PeerClients.MAX_MESSAGE_BYTES)
                         .maxResponseMessageLength(PeerClients.MAX_MESSAGE_BYTES)
-                        .useBlockingTaskExecutor(true) // snapshot chunks are written to disk as they come
+                        // raft messages are queued on the event loop; the other methods are @Blocking
+                        .useBlockingTaskExecutor(false)
                         .addService(service)
                         .build())
                 .maxRequestLength(0)
@@ -127,22 +128,31 @@ public final class PeerTransport implements Transport {
 
     @Override
     public void send(List<Message> messages) {
-        if (removedFromCluster) {
+        if (removedFromCluster || messages.isEmpty()) {
             return;
         }
         Peers sink = peers.get();
+        // one hand-over per peer per Ready, in the order raft produced them
+        Map<Long, List<Message>> byPeer = new java.util.LinkedHashMap<>();
         for (Message m : messages) {
-            PeerSender s = senders.get(m.to());
             if (m instanceof Message.SnapshotRequest snap) {
                 sendSnapshot(snap, sink);
-            } else if (s == null) {
+            } else if (!senders.containsKey(m.to())) {
                 if (sink != null) {
                     sink.reportUnreachable(m.to());
                 }
             } else {
-                s.offer(m);
+                byPeer.computeIfAbsent(m.to(), k -> new java.util.ArrayList<>(2)).add(m);
             }
         }
+        byPeer.forEach((to, ms) -> {
+            PeerSender s = senders.get(to);
+            if (s != null) {
+                s.offerAll(ms);
+            } else if (sink != null) {
+                sink.reportUnreachable(to);
+            }
+        });
     }
 
     @Override
