@@ -386,7 +386,7 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            new MetricsEndpoint(Metrics.registry()), HealthMetrics.INSTANCE));
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

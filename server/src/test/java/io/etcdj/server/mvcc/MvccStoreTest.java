@@ -187,6 +187,33 @@ class MvccStoreTest {
     }
 
     @Test
+    void liveKeysCountCreatesAndDeletesAndSurvivesReopen() throws Exception {
+        put("a", "1", "b", "1");
+        put("a", "2"); // an update creates nothing
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.deleteRange(KeyRange.of(b("b"), null));
+            txn.deleteRange(KeyRange.of(b("zz"), null)); // nothing there
+            txn.commit(++index);
+        }
+        put("c", "1");
+        assertEquals(2, store.liveKeys());
+        store.backend().flush();
+        store.close();
+        store = MvccStore.open(dir.resolve("db"));
+        assertEquals(2, store.liveKeys());
+    }
+
+    @Test
+    void liveKeysOfAStoreWithoutTheCountAreCounted() throws Exception {
+        put("a", "1", "b", "1", "c", "1");
+        store.backend().db().delete(store.backend().meta(), MvccStore.LIVE_KEYS); // as a store made before the count
+        store.backend().flush();
+        store.close();
+        store = MvccStore.open(dir.resolve("db"));
+        assertEquals(3, store.liveKeys());
+    }
+
+    @Test
     void foreignDirectoryIsRefusedAndLeftAlone() throws Exception {
         Path other = dir.resolve("other");
         Files.createDirectories(other);
