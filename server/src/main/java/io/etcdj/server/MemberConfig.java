@@ -23,6 +23,9 @@ import java.util.Map;
  * @param strictReconfigCheck --strict-reconfig-check: refuse membership changes that could lose quorum
  * @param preVote --pre-vote
  * @param quotaBackendBytes the space quota to enforce ({@link Long#MAX_VALUE}: none); see SpaceQuota
+ * @param initialCorruptCheck --experimental-initial-corrupt-check: compare HashKV with the peers before serving
+ * @param corruptCheckInterval --experimental-corrupt-check-time: the leader's check period (zero: none)
+ * @param grpcGateway --enable-grpc-gateway: serve the JSON gateway (/v3/...) on the client port
  */
 public record MemberConfig(
         String name,
@@ -46,7 +49,10 @@ public record MemberConfig(
         TlsSettings peerTls,
         boolean strictReconfigCheck,
         boolean preVote,
-        long quotaBackendBytes) {
+        long quotaBackendBytes,
+        boolean initialCorruptCheck,
+        Duration corruptCheckInterval,
+        boolean grpcGateway) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
 
@@ -62,7 +68,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -80,6 +86,7 @@ public record MemberConfig(
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
-                peerTls, strictReconfigCheck, preVote, quotaBackendBytes);
+                peerTls, strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval,
+                grpcGateway);
     }
 }

@@ -80,7 +80,8 @@ public final class EtcdjMain {
                 cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
-                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes());
+                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
+                cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway());
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */
