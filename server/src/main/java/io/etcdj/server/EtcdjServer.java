@@ -303,7 +303,7 @@ public final class EtcdjServer implements AutoCloseable {
             EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
         }
         dir.create();
-        MvccStore store = MvccStore.open(dir.store());
+        MvccStore store = MvccStore.open(dir.store(), MonotonicClock.SYSTEM);
         Parts parts = new Parts();
         try {
             Path snapDir = dir.store().resolveSibling("snap");

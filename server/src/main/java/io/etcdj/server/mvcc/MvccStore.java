@@ -1,6 +1,7 @@
 package io.etcdj.server.mvcc;
 
 import io.etcdj.api.mvccpb.Event;
+import io.etcdj.server.common.MonotonicClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -69,7 +70,12 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     public static MvccStore open(Path dir) throws IOException {
-        RocksBackend backend = RocksBackend.open(dir);
+        return open(dir, MonotonicClock.SYSTEM);
+    }
+
+    /** Opens the store in {@code dir}; {@code clock} times its commits (etcd_disk_backend_commit_duration_seconds). */
+    public static MvccStore open(Path dir, MonotonicClock clock) throws IOException {
+        RocksBackend backend = RocksBackend.open(dir, clock);
         try {
             return new MvccStore(backend);
         } catch (RocksDBException e) {
