@@ -414,7 +414,7 @@ public final class EtcdjServer implements AutoCloseable {
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
                             new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
-                    cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader,
+                    cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
                             MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE));
