@@ -21,6 +21,7 @@ import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.alarm.CorruptionCheck;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.Passwords;
+import io.etcdj.server.auth.TokenProviders;
 import io.etcdj.server.alarm.SpaceQuota;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LocalKv;
@@ -61,7 +62,10 @@ import io.etcdj.server.transport.PeerHandlers;
 import io.etcdj.server.transport.PeerHashes;
 import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
+import io.etcdj.server.rpc.AuthGate;
+import io.etcdj.server.rpc.AuthInterceptor;
 import io.etcdj.server.rpc.AuthService;
+import io.etcdj.server.rpc.CallerStamp;
 import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
@@ -326,7 +330,7 @@ public final class EtcdjServer implements AutoCloseable {
                     MonotonicClock.SYSTEM);
             parts.lessor = lessor;
             Alarms alarms = Alarms.load(store);
-            AuthStore auth = AuthStore.load(store);
+            AuthStore auth = AuthStore.load(store, TokenProviders.create(cfg.auth()));
             Applier applier = new Applier(store, lessor, alarms, auth);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
@@ -391,16 +395,23 @@ public final class EtcdjServer implements AutoCloseable {
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
             Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
                     identity.memberId(), MonotonicClock.SYSTEM);
-            LocalKv localKv = new LocalKv(writes, store, headers::header, lessor, leaseIds::next, parts.reads);
+            AuthGate gate = new AuthGate(auth);
+            // every client command carries its caller, checked where it is applied
+            CallerStamp clientLog = new CallerStamp(writes, gate);
+            LocalKv localKv = new LocalKv(writes, store, headers::header, lessor, leaseIds::next, parts.reads,
+                    auth::state);
+            WatchService watchService = new WatchService(parts.watch.hub(), gate);
+            auth.onChange(watchService::authChanged);
             List<BindableService> services = new ArrayList<>(List.of(
-                    new KvService(store, writes, headers, parts.reads, cfg.maxTxnOps()),
+                    new KvService(store, clientLog, headers, parts.reads, cfg.maxTxnOps(), gate),
                     new MaintenanceService(store, member, headers, parts.reads, alarms),
                     cluster,
-                    new LeaseService(writes, lessor, primary, leaseIds, headers, parts.reads),
-                    new WatchService(parts.watch.hub()),
-                    new LockService(new Locks(localKv, parts.watch.hub())),
-                    new ElectionService(new Elections(localKv, parts.watch.hub())),
-                    new AuthService(member, auth, new Passwords(Passwords.DEFAULT_COST), headers, parts.reads)));
+                    new LeaseService(clientLog, lessor, primary, leaseIds, headers, parts.reads, gate),
+                    watchService,
+                    new LockService(new Locks(localKv, parts.watch.hub()), gate),
+                    new ElectionService(new Elections(localKv, parts.watch.hub()), gate),
+                    new AuthService(clientLog, auth, gate, new Passwords(cfg.auth().bcryptCost()), headers,
+                            parts.reads)));
             // etcd leaves its quota gauge at 0 when the quota is off
             parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor,
                     cfg.quotaBackendBytes() == Long.MAX_VALUE ? 0 : cfg.quotaBackendBytes());
@@ -412,7 +423,8 @@ public final class EtcdjServer implements AutoCloseable {
                         cfg.corruptCheckInterval(), requestTimeoutMs);
             }
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
-                    List.of(new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
+                    List.of(new AuthInterceptor(gate, cfg.clientTls().clientCertAuth()),
+                            new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
                             new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),

@@ -1,5 +1,6 @@
 package io.etcdj.server;
 
+import io.etcdj.server.auth.AuthSettings;
 import io.etcdj.server.http.TlsSettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import java.util.Map;
  * @param initialCorruptCheck --experimental-initial-corrupt-check: compare HashKV with the peers before serving
  * @param corruptCheckInterval --experimental-corrupt-check-time: the leader's check period (zero: none)
  * @param grpcGateway --enable-grpc-gateway: serve the JSON gateway (/v3/...) on the client port
+ * @param auth token kind and lifetime, bcrypt cost
  */
 public record MemberConfig(
         String name,
@@ -52,7 +54,8 @@ public record MemberConfig(
         long quotaBackendBytes,
         boolean initialCorruptCheck,
         Duration corruptCheckInterval,
-        boolean grpcGateway) {
+        boolean grpcGateway,
+        AuthSettings auth) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
 
@@ -68,7 +71,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, AuthSettings.DEFAULT);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -87,6 +90,6 @@ public record MemberConfig(
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
                 peerTls, strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval,
-                grpcGateway);
+                grpcGateway, auth);
     }
 }

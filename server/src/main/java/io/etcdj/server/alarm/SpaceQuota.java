@@ -8,7 +8,7 @@ import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.node.Consensus;
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.node.ForwardingConsensus;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -23,13 +23,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The store's size is re-read at most every {@link #SIZE_REFRESH_MS} ms (it costs several RocksDB calls).
  */
-public final class SpaceQuota implements Consensus {
+public final class SpaceQuota extends ForwardingConsensus {
     private static final Logger LOG = LoggerFactory.getLogger(SpaceQuota.class);
     static final long SIZE_REFRESH_MS = 100;
     /** What a request costs beyond its own bytes: the index and revision records it adds. */
     private static final long PER_REQUEST_OVERHEAD_BYTES = 64;
 
-    private final Consensus log;
     private final RocksBackend backend;
     private final long quotaBytes;
     private final long memberId;
@@ -41,7 +40,7 @@ public final class SpaceQuota implements Consensus {
     private volatile long sizeReadNanos;
 
     public SpaceQuota(Consensus log, RocksBackend backend, long quotaBytes, long memberId, MonotonicClock clock) {
-        this.log = log;
+        super(log);
         this.backend = backend;
         this.quotaBytes = quotaBytes;
         this.memberId = memberId;
@@ -78,25 +77,5 @@ public final class SpaceQuota implements Consensus {
                         .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(memberId)
                         .setAlarm(AlarmType.NOSPACE)).build())
                 .whenComplete((r, e) -> raising.set(false));
-    }
-
-    @Override
-    public CompletableFuture<Void> readBarrier() {
-        return log.readBarrier();
-    }
-
-    @Override
-    public CompletableFuture<Void> moveLeader(long transferee) {
-        return log.moveLeader(transferee);
-    }
-
-    @Override
-    public ConsensusStatus status() {
-        return log.status();
-    }
-
-    @Override
-    public void close() {
-        log.close();
     }
 }

@@ -3,7 +3,13 @@ package io.etcdj.server.apply;
 import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.alarm.Alarms;
+import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
+import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
@@ -57,7 +63,7 @@ public final class Applier {
         Object result;
         try (MvccWriteTxn txn = store.beginWrite()) {
             try {
-                result = execute(txn, cmd);
+                result = execute(txn, index, cmd);
                 txn.commit(index);
                 return result;
             } catch (EtcdException e) {
@@ -70,16 +76,20 @@ public final class Applier {
         return result;
     }
 
-    private Object execute(MvccWriteTxn txn, LogCommand cmd) throws RocksDBException {
+    private Object execute(MvccWriteTxn txn, long index, LogCommand cmd) throws RocksDBException {
         if (alarms.corrupt() && changesKeys(cmd)) {
             throw EtcdError.CORRUPT.exception(); // as etcd's corrupt applier: alarms, auth and membership go on
         }
         if (alarms.noSpace() && addsData(cmd)) {
             throw EtcdError.NO_SPACE.exception(); // as etcd's capped applier: reads, deletes, compaction go on
         }
+        if (cmd.hasCaller()) {
+            checkAccess(txn, cmd, AuthInfo.of(cmd.getCaller()));
+        }
         return switch (cmd.getRequestCase()) {
             case ALARM -> alarms.apply(txn, cmd.getAlarm());
-            case AUTH -> auth.apply(txn, cmd.getAuth());
+            case AUTH -> auth.apply(txn, cmd.getAuth(), index,
+                    cmd.hasCaller() ? AuthInfo.of(cmd.getCaller()) : AuthInfo.ANONYMOUS);
             case PUT -> {
                 EtcdError err = kv.checkPut(txn, cmd.getPut());
                 if (err != null) {
@@ -115,6 +125,41 @@ public final class Applier {
             case PUT, DELETE_RANGE, TXN, COMPACTION, LEASE_GRANT, LEASE_REVOKE -> true;
             default -> false;
         };
+    }
+
+    /**
+     * A client's request may go on only if the auth state at this point of the log allows it (the member's own
+     * entries carry no caller and are not checked). Auth changes check their own rights in {@link AuthStore}.
+     */
+    private void checkAccess(MvccWriteTxn txn, LogCommand cmd, AuthInfo caller) throws RocksDBException {
+        AuthState s = auth.state();
+        if (!s.enabled()) {
+            return;
+        }
+        switch (cmd.getRequestCase()) {
+            case PUT -> {
+                PutRequest p = cmd.getPut();
+                Permits.requireWrite(s, caller, p.getKey(), ByteString.EMPTY);
+                if (p.getLease() != 0) { // attaching to a lease whose keys the caller could not delete
+                    Permits.requireLeaseKeys(s, caller, leases.keysOf(txn, p.getLease()));
+                }
+                if (p.getPrevKv()) {
+                    Permits.requireRead(s, caller, p.getKey(), ByteString.EMPTY);
+                }
+            }
+            case DELETE_RANGE -> {
+                DeleteRangeRequest d = cmd.getDeleteRange();
+                Permits.requireWrite(s, caller, d.getKey(), d.getRangeEnd());
+                if (d.getPrevKv()) {
+                    Permits.requireRead(s, caller, d.getKey(), d.getRangeEnd());
+                }
+            }
+            case TXN -> Permits.requireTxn(s, caller, cmd.getTxn());
+            case LEASE_REVOKE -> Permits.requireLeaseKeys(s, caller, leases.keysOf(txn, cmd.getLeaseRevoke().getID()));
+            default -> {
+                // compaction, lease grants and alarms are open to every caller, as in etcd
+            }
+        }
     }
 
     /** Whether the command can grow the store: a put, a Txn with a put in any branch, a lease grant. */

@@ -6,6 +6,8 @@ import io.etcdj.api.authpb.Permission;
 import io.etcdj.api.authpb.Role;
 import io.etcdj.api.authpb.User;
 import io.etcdj.api.etcdserverpb.AuthDisableResponse;
+import io.etcdj.api.etcdserverpb.AuthEnableResponse;
+import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleAddResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleDeleteResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
@@ -21,6 +23,7 @@ import io.etcdj.api.etcdserverpb.AuthUserGrantRoleResponse;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import io.etcdj.api.internal.AuthCommand;
+import io.etcdj.api.internal.AuthenticateCommand;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.mvcc.KeyCodec;
 import io.etcdj.server.mvcc.MvccStore;
@@ -35,6 +38,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Users and roles (etcd's auth store), changed only through the log so every member holds the same state at the
@@ -44,39 +49,53 @@ import org.rocksdb.RocksIterator;
  * <p>Threads: {@link #apply} on the applier thread; the readers from any thread (they see one immutable state).
  */
 public final class AuthStore {
-    static final String ROOT = "root";
+    static final String ROOT = AuthState.ROOT;
     static final byte[] USER_PREFIX = "auth/user/".getBytes(StandardCharsets.UTF_8);
     static final byte[] ROLE_PREFIX = "auth/role/".getBytes(StandardCharsets.UTF_8);
     static final byte[] REVISION_KEY = "auth/revision".getBytes(StandardCharsets.UTF_8);
+    static final byte[] ENABLED_KEY = "auth/enabled".getBytes(StandardCharsets.UTF_8);
     private static final Comparator<ByteString> BYTES = ByteString.unsignedLexicographicalComparator();
-
-    /** One applied auth state: users and roles by name (sorted), and how many changes made it. */
-    public record State(Map<String, User> users, Map<String, Role> roles, long revision) {
-    }
+    private static final Logger LOG = LoggerFactory.getLogger(AuthStore.class);
 
     /** Replaced (never modified) on the applier thread once an entry that changed it is committed. */
-    private volatile State state;
+    private volatile AuthState state;
+    private final TokenProvider tokens;
+    /** Told (applier thread) after each committed change, so watchers can be checked again. */
+    private volatile Runnable onChange = () -> { };
 
-    private AuthStore(State state) {
+    private AuthStore(AuthState state, TokenProvider tokens) {
         this.state = state;
+        this.tokens = tokens;
     }
 
-    /** No users or roles (tests). */
+    /** No users or roles, simple tokens that last five minutes (tests). */
     public static AuthStore empty() {
-        return new AuthStore(new State(Map.of(), Map.of(), 0));
+        return new AuthStore(AuthState.of(Map.of(), Map.of(), 0, false),
+                new SimpleTokens(300, io.etcdj.server.common.MonotonicClock.SYSTEM, new java.util.Random(1)));
     }
 
-    /** The auth state recorded in {@code store}. */
-    public static AuthStore load(MvccStore store) throws IOException {
-        return new AuthStore(read(store));
+    /** The auth state recorded in {@code store}; tokens from {@code tokens}. */
+    public static AuthStore load(MvccStore store, TokenProvider tokens) throws IOException {
+        return new AuthStore(read(store), tokens);
     }
 
     /** Reads the state again: the store was replaced by a leader's snapshot. */
     public void reload(MvccStore store) throws IOException {
         state = read(store);
+        tokens.invalidateAll();
+        onChange.run();
     }
 
-    private static State read(MvccStore store) throws IOException {
+    public TokenProvider tokens() {
+        return tokens;
+    }
+
+    /** Runs {@code listener} after every change to users, roles or the switch. */
+    public void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    private static AuthState read(MvccStore store) throws IOException {
         RocksBackend b = store.backend();
         Map<String, User> users = new TreeMap<>();
         Map<String, Role> roles = new TreeMap<>();
@@ -89,31 +108,41 @@ public final class AuthStore {
                 Role r = Role.parseFrom(it.value());
                 roles.put(r.getName().toStringUtf8(), r);
             }
-            return new State(users, roles, b.metaLong(REVISION_KEY, 0));
+            return AuthState.of(users, roles, b.metaLong(REVISION_KEY, 0), b.metaLong(ENABLED_KEY, 0) == 1);
         } catch (InvalidProtocolBufferException | RocksDBException e) {
             throw new IOException("the store's users and roles are unreadable: " + e.getMessage(), e);
         }
     }
 
-    public State state() {
+    public AuthState state() {
         return state;
     }
 
     /**
-     * Applies one change (applier thread): the response, or the EtcdException etcd gives. Every change that
-     * succeeds moves the auth revision on by one.
+     * Applies one change made by {@code caller} in the entry at {@code index} (applier thread): the response, or
+     * the EtcdException etcd gives. Every change to users or roles, and disabling, moves the auth revision on.
      */
-    public Object apply(MvccWriteTxn txn, AuthCommand cmd) throws RocksDBException {
-        State s = state;
+    public Object apply(MvccWriteTxn txn, AuthCommand cmd, long index, AuthInfo caller) throws RocksDBException {
+        AuthState s = state;
+        if (cmd.getChangeCase() == AuthCommand.ChangeCase.AUTHENTICATE) {
+            return authenticate(s, cmd.getAuthenticate(), index);
+        }
+        Permits.requireAdmin(s, caller);
         Map<String, User> users = new TreeMap<>(s.users());
         Map<String, Role> roles = new TreeMap<>(s.roles());
+        boolean enabled = s.enabled();
+        String invalidated = null; // a user whose tokens end with this change
         Object response = switch (cmd.getChangeCase()) {
             case USER_ADD -> userAdd(users, cmd.getUserAdd(), cmd.getHashedPassword());
             case USER_DELETE -> {
                 String name = cmd.getUserDelete().getName();
+                if (enabled && name.equals(ROOT)) {
+                    throw EtcdError.INVALID_AUTH_MGMT.exception(); // etcd keeps root while auth is on
+                }
                 if (users.remove(name) == null) {
                     throw EtcdError.USER_NOT_FOUND.exception();
                 }
+                invalidated = name;
                 yield AuthUserDeleteResponse.getDefaultInstance();
             }
             case USER_CHANGE_PASSWORD -> {
@@ -122,10 +151,17 @@ public final class AuthStore {
                     throw EtcdError.USER_NOT_FOUND.exception();
                 }
                 users.put(u.getName().toStringUtf8(), u.toBuilder().setPassword(cmd.getHashedPassword()).build());
+                invalidated = u.getName().toStringUtf8();
                 yield AuthUserChangePasswordResponse.getDefaultInstance();
             }
             case USER_GRANT_ROLE -> userGrantRole(users, roles, cmd.getUserGrantRole());
-            case USER_REVOKE_ROLE -> userRevokeRole(users, cmd.getUserRevokeRole());
+            case USER_REVOKE_ROLE -> {
+                if (enabled && cmd.getUserRevokeRole().getName().equals(ROOT)
+                        && cmd.getUserRevokeRole().getRole().equals(ROOT)) {
+                    throw EtcdError.INVALID_AUTH_MGMT.exception();
+                }
+                yield userRevokeRole(users, cmd.getUserRevokeRole());
+            }
             case ROLE_ADD -> {
                 String name = cmd.getRoleAdd().getName();
                 if (name.isEmpty()) {
@@ -139,6 +175,9 @@ public final class AuthStore {
             }
             case ROLE_DELETE -> {
                 String name = cmd.getRoleDelete().getRole();
+                if (enabled && name.equals(ROOT)) {
+                    throw EtcdError.INVALID_AUTH_MGMT.exception();
+                }
                 if (roles.remove(name) == null) {
                     throw EtcdError.ROLE_NOT_FOUND.exception();
                 }
@@ -151,16 +190,75 @@ public final class AuthStore {
             }
             case ROLE_GRANT_PERMISSION -> roleGrantPermission(roles, cmd.getRoleGrantPermission());
             case ROLE_REVOKE_PERMISSION -> roleRevokePermission(roles, cmd.getRoleRevokePermission());
-            case DISABLE -> AuthDisableResponse.getDefaultInstance(); // never enabled yet: nothing to switch off
-            case CHANGE_NOT_SET -> throw new IllegalStateException("an auth command without a change");
+            case ENABLE -> {
+                if (!enabled) {
+                    User root = users.get(ROOT);
+                    if (root == null) {
+                        throw EtcdError.ROOT_USER_NOT_EXIST.exception();
+                    }
+                    if (!root.getRolesList().contains(ROOT)) {
+                        throw EtcdError.ROOT_ROLE_NOT_EXIST.exception();
+                    }
+                }
+                enabled = true;
+                yield AuthEnableResponse.getDefaultInstance();
+            }
+            case DISABLE -> {
+                enabled = false;
+                yield AuthDisableResponse.getDefaultInstance();
+            }
+            case AUTHENTICATE, CHANGE_NOT_SET -> throw new IllegalStateException("an auth command without a change");
         };
-        if (cmd.getChangeCase() != AuthCommand.ChangeCase.DISABLE) {
+        AuthCommand.ChangeCase change = cmd.getChangeCase();
+        if (change == AuthCommand.ChangeCase.ENABLE || change == AuthCommand.ChangeCase.DISABLE) {
+            if (enabled == s.enabled()) {
+                return response; // already so: nothing changes, as etcd
+            }
+            txn.putMetaEntry(ENABLED_KEY, KeyCodec.longBytes(enabled ? 1 : 0));
+        } else {
             write(txn, s, users, roles);
-            State next = new State(users, roles, s.revision() + 1);
-            txn.putMetaEntry(REVISION_KEY, KeyCodec.longBytes(next.revision()));
-            txn.onCommit(() -> state = next);
         }
+        // enabling keeps the revision (no token predates it); every other change makes older checks stale
+        long revision = change == AuthCommand.ChangeCase.ENABLE ? s.revision() : s.revision() + 1;
+        txn.putMetaEntry(REVISION_KEY, KeyCodec.longBytes(revision));
+        AuthState next = AuthState.of(users, roles, revision, enabled);
+        String gone = invalidated;
+        txn.onCommit(() -> {
+            state = next;
+            if (gone != null) {
+                tokens.invalidateUser(gone);
+            }
+            if (!next.enabled()) {
+                tokens.invalidateAll();
+            }
+            if (change == AuthCommand.ChangeCase.ENABLE || change == AuthCommand.ChangeCase.DISABLE) {
+                LOG.info("{} authentication", next.enabled() ? "enabled" : "disabled");
+            }
+            onChange.run();
+        });
         return response;
+    }
+
+    /**
+     * Registers a simple token for a user whose password the proposer checked. Refused when the auth state moved
+     * on since that check (the password may have changed): the proposer checks again.
+     */
+    private Object authenticate(AuthState s, AuthenticateCommand cmd, long index) {
+        if (!s.enabled()) {
+            throw EtcdError.AUTH_NOT_ENABLED.exception();
+        }
+        User u = s.users().get(cmd.getName());
+        if (u == null || u.hasOptions() && u.getOptions().getNoPassword()) {
+            throw EtcdError.AUTH_FAILED.exception();
+        }
+        if (s.revision() != cmd.getCheckedRevision()) {
+            throw EtcdError.AUTH_OLD_REVISION.exception();
+        }
+        if (!(tokens instanceof SimpleTokens simple)) {
+            throw new IllegalStateException("a simple-token Authenticate entry on a member configured for JWT");
+        }
+        return AuthenticateResponse.newBuilder()
+                .setToken(simple.register(cmd.getTokenPrefix(), index, cmd.getName())).build();
     }
 
     private static AuthUserAddResponse userAdd(Map<String, User> users, AuthUserAddRequest r, ByteString hashed) {
@@ -251,7 +349,7 @@ public final class AuthStore {
     }
 
     /** Stages the users and roles that differ from {@code before} in the entry's batch. */
-    private static void write(MvccWriteTxn txn, State before, Map<String, User> users, Map<String, Role> roles)
+    private static void write(MvccWriteTxn txn, AuthState before, Map<String, User> users, Map<String, Role> roles)
             throws RocksDBException {
         for (String name : before.users().keySet()) {
             if (!users.containsKey(name)) {

@@ -42,7 +42,7 @@ final class SecurityFlags {
 
         b.group(FlagGroup.AUTH)
                 .add("auth-token", STRING, "simple", SUPPORTED, "Token type and options: 'simple' or 'jwt,pub-key=...,priv-key=...,sign-method=...'.")
-                .add("bcrypt-cost", UINT, "10", NOT_YET, "bcrypt cost factor for password hashes.")
-                .add("auth-token-ttl", UINT, "300", NOT_YET, "Lifetime of a simple token, in seconds.");
+                .add("bcrypt-cost", UINT, "10", SUPPORTED, "bcrypt cost factor for password hashes.")
+                .add("auth-token-ttl", UINT, "300", SUPPORTED, "Lifetime of a simple token, in seconds.");
     }
 }

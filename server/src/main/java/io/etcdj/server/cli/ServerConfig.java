@@ -102,6 +102,16 @@ public record ServerConfig(
         rawValues = Collections.unmodifiableMap(new LinkedHashMap<>(rawValues));
     }
 
+    /** --auth-token-ttl: seconds a simple token lives after its last use. */
+    public long authTokenTtlSeconds() {
+        return Long.parseLong(rawValues.getOrDefault("auth-token-ttl", "300"));
+    }
+
+    /** --bcrypt-cost. */
+    public int bcryptCost() {
+        return Integer.parseInt(rawValues.getOrDefault("bcrypt-cost", "10"));
+    }
+
     /** Whether this member bootstraps a new cluster (as opposed to joining an existing one). */
     public boolean isNewCluster() {
         return initialClusterState.equals("new");

@@ -1,5 +1,6 @@
 package io.etcdj.server.concurrency;
 
+import io.etcdj.server.auth.AuthInfo;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
@@ -27,6 +28,11 @@ public final class Elections {
         this.kv = kv;
         this.hub = hub;
         this.queue = new WaiterQueue(kv, hub);
+    }
+
+    /** The same service for a client's request: everything it reads and writes is checked as {@code caller}'s. */
+    public Elections as(AuthInfo caller) {
+        return new Elections(kv.as(caller), hub);
     }
 
     /**

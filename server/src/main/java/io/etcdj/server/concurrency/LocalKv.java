@@ -12,6 +12,9 @@ import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.apply.Errors;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.AuthState;
+import io.etcdj.server.auth.Permits;
 import io.etcdj.server.apply.RangeExecutor;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
@@ -25,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.LongFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The member's own key-value path, for the lock and election services: writes are log entries like any client's
@@ -40,19 +44,38 @@ public final class LocalKv {
     private final Lessor lessor;
     private final LongSupplier leaseIds;
     private final Executor executor;
+    /** The auth state reads are checked against. */
+    private final Supplier<AuthState> auth;
+    /** Who the reads and writes are made for: checked on reads here, on writes where they are applied. */
+    private final AuthInfo caller;
 
     /**
+     * A path for no caller in particular (use {@link #as} for a client's request): with auth enabled its reads and
+     * writes are refused.
+     *
      * @param headers  the response header for a revision (0: the store's current revision)
      * @param leaseIds new lease IDs, for requests that name no lease (the Lease service's generator)
      */
     public LocalKv(Consensus consensus, KvReader store, LongFunction<ResponseHeader> headers, Lessor lessor,
-                   LongSupplier leaseIds, Executor executor) {
+                   LongSupplier leaseIds, Executor executor, Supplier<AuthState> auth) {
+        this(consensus, store, headers, lessor, leaseIds, executor, auth, AuthInfo.ANONYMOUS);
+    }
+
+    private LocalKv(Consensus consensus, KvReader store, LongFunction<ResponseHeader> headers, Lessor lessor,
+                    LongSupplier leaseIds, Executor executor, Supplier<AuthState> auth, AuthInfo caller) {
         this.consensus = consensus;
         this.store = store;
         this.headers = headers;
         this.lessor = lessor;
         this.leaseIds = leaseIds;
         this.executor = executor;
+        this.auth = auth;
+        this.caller = caller;
+    }
+
+    /** The same path, reading and writing as {@code who}. */
+    public LocalKv as(AuthInfo who) {
+        return new LocalKv(consensus, store, headers, lessor, leaseIds, executor, auth, who);
     }
 
     /** One consistent read: the header (its revision is the one read at) and an answer per range asked. */
@@ -89,8 +112,10 @@ public final class LocalKv {
         return ready.thenApplyAsync(v -> {
             long at = revision == 0 ? store.currentRevision() : revision;
             List<RangeResponse> out = new ArrayList<>(ranges.length);
+            AuthState rules = auth.get();
             try {
                 for (RangeRequest r : ranges) {
+                    Permits.requireRead(rules, caller, r.getKey(), r.getRangeEnd());
                     out.add(RangeExecutor.execute(store, r.toBuilder().setRevision(at).build()));
                 }
             } catch (MvccException e) {
@@ -124,7 +149,7 @@ public final class LocalKv {
     }
 
     private <T> CompletableFuture<T> propose(LogCommand command, Class<T> type) {
-        return consensus.propose(command).thenApplyAsync(result -> {
+        return consensus.propose(command.toBuilder().setCaller(caller.toCaller()).build()).thenApplyAsync(result -> {
             if (result instanceof EtcdException e) {
                 throw e;
             }

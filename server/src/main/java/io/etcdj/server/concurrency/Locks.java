@@ -1,5 +1,6 @@
 package io.etcdj.server.concurrency;
 
+import io.etcdj.server.auth.AuthInfo;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.v3lockpb.LockResponse;
 import io.etcdj.api.v3lockpb.UnlockResponse;
@@ -14,11 +15,18 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Locks {
     private final LocalKv kv;
+    private final WatchHub hub;
     private final WaiterQueue queue;
 
     public Locks(LocalKv kv, WatchHub hub) {
         this.kv = kv;
+        this.hub = hub;
         this.queue = new WaiterQueue(kv, hub);
+    }
+
+    /** The same service for a client's request: everything it reads and writes is checked as {@code caller}'s. */
+    public Locks as(AuthInfo caller) {
+        return new Locks(kv.as(caller), hub);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.etcdj.server.lease;
 
+import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
@@ -239,6 +240,15 @@ public final class Lessor implements PrimaryLeases {
                 queue.add(l);
             }
         }
+    }
+
+    /** The keys attached to lease {@code id} as {@code txn} sees them (none for an unknown lease). */
+    public List<ByteString> keysOf(MvccWriteTxn txn, long id) throws RocksDBException {
+        List<ByteString> keys = new ArrayList<>();
+        for (byte[] attachment : txn.leaseKeys(LeaseStore.attachmentPrefix(id))) {
+            keys.add(ByteString.copyFrom(LeaseStore.userKey(attachment)));
+        }
+        return keys;
     }
 
     /** Records that {@code key} is attached to lease {@code id} (a put naming the lease). */

@@ -42,33 +42,44 @@ import io.etcdj.api.etcdserverpb.AuthenticateRequest;
 import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.internal.AuthCommand;
 import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.internal.AuthenticateCommand;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.JwtTokens;
+import io.etcdj.server.auth.Permits;
+import io.etcdj.server.auth.SimpleTokens;
 import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.node.Consensus;
-import io.grpc.Status;
+import io.etcdj.server.common.EtcdException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
- * etcd's Auth service, first part: users and roles are managed through the log with etcd's rules and errors, and
- * read linearizably. Enforcement is not built yet, so AuthEnable is refused (a switch that protected nothing
- * would be worse than none) and Authenticate answers "authentication is not enabled", as etcd does while auth is
- * off.
+ * etcd's Auth service: users, roles and the auth switch change through the log (root only, checked where the
+ * change is applied), and are read linearizably. Authenticate checks the password here, off the event loop, and
+ * then either signs a JWT or has the log register a simple token on every member.
  */
 public final class AuthService extends AuthGrpc.AuthImplBase {
-    private final Consensus consensus;
+    /** Tries of an Authenticate whose password check an auth change overtook before it reached the log. */
+    private static final int AUTHENTICATE_TRIES = 3;
+
+    private final CallerStamp consensus;
     private final AuthStore auth;
+    private final AuthGate gate;
     private final Passwords passwords;
     private final Headers headers;
     /** bcrypt takes tens of milliseconds: never on a gRPC event loop. */
     private final Executor blocking;
 
-    public AuthService(Consensus consensus, AuthStore auth, Passwords passwords, Headers headers, Executor blocking) {
+    /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
+    public AuthService(CallerStamp consensus, AuthStore auth, AuthGate gate, Passwords passwords, Headers headers,
+                       Executor blocking) {
         this.consensus = consensus;
         this.auth = auth;
+        this.gate = gate;
         this.passwords = passwords;
         this.headers = headers;
         this.blocking = blocking;
@@ -76,8 +87,7 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void authEnable(AuthEnableRequest request, StreamObserver<AuthEnableResponse> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("etcdj: enforcing authentication is not built yet;"
-                + " users and roles can be managed, but auth cannot be enabled").asRuntimeException());
+        change(AuthCommand.newBuilder().setEnable(request), out, AuthEnableResponse.class);
     }
 
     @Override
@@ -87,12 +97,53 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void authStatus(AuthStatusRequest request, StreamObserver<AuthStatusResponse> out) {
-        read(out, s -> AuthStatusResponse.newBuilder().setEnabled(false).setAuthRevision(s.revision()).build());
+        read(out, s -> AuthStatusResponse.newBuilder().setEnabled(s.enabled()).setAuthRevision(s.revision())
+                .build());
     }
 
     @Override
     public void authenticate(AuthenticateRequest request, StreamObserver<AuthenticateResponse> out) {
-        Replies.fail(out, EtcdError.AUTH_NOT_ENABLED.exception());
+        authenticate(request, AUTHENTICATE_TRIES).whenComplete((r, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, withHeader(r));
+            }
+        });
+    }
+
+    /** Checks the password against the applied state, then issues a token at the revision it was checked at. */
+    private CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest request, int tries) {
+        return consensus.readBarrier().thenApplyAsync(v -> {
+            AuthState s = auth.state();
+            if (!s.enabled()) {
+                throw EtcdError.AUTH_NOT_ENABLED.exception();
+            }
+            User u = s.users().get(request.getName());
+            if (u == null || u.hasOptions() && u.getOptions().getNoPassword()
+                    || !Passwords.matches(u.getPassword(), request.getPassword())) {
+                throw EtcdError.AUTH_FAILED.exception();
+            }
+            return s.revision();
+        }, blocking).thenCompose(revision -> {
+            if (auth.tokens() instanceof JwtTokens jwt) {
+                return CompletableFuture.completedFuture(
+                        AuthenticateResponse.newBuilder().setToken(jwt.sign(request.getName(), revision)).build());
+            }
+            SimpleTokens simple = (SimpleTokens) auth.tokens();
+            return consensus.propose(LogCommand.newBuilder().setAuth(AuthCommand.newBuilder().setAuthenticate(
+                    AuthenticateCommand.newBuilder().setName(request.getName()).setTokenPrefix(simple.newPrefix())
+                            .setCheckedRevision(revision))).build())
+                    .thenCompose(result -> {
+                        if (result instanceof EtcdException e) {
+                            if (e.error() == EtcdError.AUTH_OLD_REVISION && tries > 1) {
+                                return authenticate(request, tries - 1);
+                            }
+                            return CompletableFuture.failedFuture(e);
+                        }
+                        return CompletableFuture.completedFuture((AuthenticateResponse) result);
+                    });
+        });
     }
 
     @Override
@@ -151,7 +202,14 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void userGet(AuthUserGetRequest request, StreamObserver<AuthUserGetResponse> out) {
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller == null) {
+            return;
+        }
         read(out, s -> {
+            if (!caller.user().equals(request.getName())) {
+                Permits.requireAdmin(s, caller); // anyone may read their own roles
+            }
             User u = s.users().get(request.getName());
             if (u == null) {
                 throw EtcdError.USER_NOT_FOUND.exception();
@@ -167,7 +225,14 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void roleGet(AuthRoleGetRequest request, StreamObserver<AuthRoleGetResponse> out) {
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller == null) {
+            return;
+        }
         read(out, s -> {
+            if (!s.hasRole(caller.user(), request.getRole())) {
+                Permits.requireAdmin(s, caller); // anyone may read the roles they have
+            }
             Role r = s.roles().get(request.getRole());
             if (r == null) {
                 throw EtcdError.ROLE_NOT_FOUND.exception();
@@ -184,23 +249,35 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
     /** Hashes {@code password} (null: a user without one) off the event loop, then proposes the change. */
     private <T extends Message> void withHash(String password, Function<ByteString, AuthCommand.Builder> command,
                                               StreamObserver<T> out, Class<T> type) {
+        AuthInfo caller = gate.callerOrFail(out); // the call's context is gone once hashing is done
+        if (caller == null) {
+            return;
+        }
         CompletableFuture.supplyAsync(() -> password == null ? ByteString.EMPTY : passwords.hash(password), blocking)
                 .whenComplete((hash, err) -> {
                     if (err != null) {
                         Replies.fail(out, err);
                     } else {
-                        change(command.apply(hash), out, type);
+                        change(caller, command.apply(hash), out, type);
                     }
                 });
     }
 
     private <T extends Message> void change(AuthCommand.Builder command, StreamObserver<T> out, Class<T> type) {
-        consensus.propose(LogCommand.newBuilder().setAuth(command).build()).whenComplete((result, err) ->
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller != null) {
+            change(caller, command, out, type);
+        }
+    }
+
+    private <T extends Message> void change(AuthInfo caller, AuthCommand.Builder command, StreamObserver<T> out,
+                                            Class<T> type) {
+        consensus.proposeAs(caller, LogCommand.newBuilder().setAuth(command).build()).whenComplete((result, err) ->
                 Replies.fromApplied(out, result, err, type, this::withHeader));
     }
 
     /** Answers from the auth state once this member has applied everything committed before the call. */
-    private <T extends Message> void read(StreamObserver<T> out, Function<AuthStore.State, T> answer) {
+    private <T extends Message> void read(StreamObserver<T> out, Function<AuthState, T> answer) {
         consensus.readBarrier().thenApplyAsync(v -> withHeader(answer.apply(auth.state())), blocking)
                 .whenComplete((r, err) -> {
                     if (err != null) {

@@ -1,5 +1,6 @@
 package io.etcdj.server.rpc;
 
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.v3electionpb.CampaignRequest;
 import io.etcdj.api.v3electionpb.CampaignResponse;
 import io.etcdj.api.v3electionpb.ElectionGrpc;
@@ -24,36 +25,61 @@ import java.util.concurrent.CompletableFuture;
 public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     private final Elections elections;
 
-    public ElectionService(Elections elections) {
+    private final AuthGate gate;
+
+    public ElectionService(Elections elections, AuthGate gate) {
         this.elections = elections;
+        this.gate = gate;
+    }
+
+    /** The elections service as the call's caller, or null after answering {@code out} with the token's error. */
+    private Elections elections(StreamObserver<?> out) {
+        AuthInfo caller = gate.callerOrFail(out);
+        return caller == null ? null : elections.as(caller);
     }
 
     @Override
     public void campaign(CampaignRequest r, StreamObserver<CampaignResponse> out) {
-        LockService.replyUnlessCancelled(elections.campaign(r.getName(), r.getLease(), r.getValue()), out);
+        Elections as = elections(out);
+        if (as != null) {
+            LockService.replyUnlessCancelled(as.campaign(r.getName(), r.getLease(), r.getValue()), out);
+        }
     }
 
     @Override
     public void proclaim(ProclaimRequest r, StreamObserver<ProclaimResponse> out) {
-        LockService.reply(r.hasLeader() ? elections.proclaim(r.getLeader(), r.getValue())
-                : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+        Elections as = elections(out);
+        if (as != null) {
+            LockService.reply(r.hasLeader() ? as.proclaim(r.getLeader(), r.getValue())
+                    : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+        }
     }
 
     @Override
     public void resign(ResignRequest r, StreamObserver<ResignResponse> out) {
-        LockService.reply(r.hasLeader() ? elections.resign(r.getLeader())
-                : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+        Elections as = elections(out);
+        if (as != null) {
+            LockService.reply(r.hasLeader() ? as.resign(r.getLeader())
+                    : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+        }
     }
 
     @Override
     public void leader(LeaderRequest r, StreamObserver<LeaderResponse> out) {
-        LockService.reply(elections.leader(r.getName()), out);
+        Elections as = elections(out);
+        if (as != null) {
+            LockService.reply(as.leader(r.getName()), out);
+        }
     }
 
     @Override
     public void observe(LeaderRequest r, StreamObserver<LeaderResponse> out) {
+        Elections as = elections(out);
+        if (as == null) {
+            return;
+        }
         ServerCallStreamObserver<LeaderResponse> call = (ServerCallStreamObserver<LeaderResponse>) out;
-        LeaderObserver observer = elections.observer(r.getName(), new LeaderObserver.Sink() {
+        LeaderObserver observer = as.observer(r.getName(), new LeaderObserver.Sink() {
             @Override
             public boolean isReady() {
                 return call.isReady();

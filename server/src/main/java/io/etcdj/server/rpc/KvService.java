@@ -16,6 +16,8 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.apply.Errors;
 import io.etcdj.server.apply.RangeExecutor;
 import io.etcdj.server.apply.ReadOnlyTxn;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
@@ -34,8 +36,12 @@ public final class KvService extends KVGrpc.KVImplBase {
     private final Headers headers;
     private final Executor readExecutor;
     private final int maxTxnOps;
+    private final AuthGate gate;
 
-    public KvService(MvccStore store, Consensus consensus, Headers headers, Executor readExecutor, int maxTxnOps) {
+    /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
+    public KvService(MvccStore store, Consensus consensus, Headers headers, Executor readExecutor, int maxTxnOps,
+                     AuthGate gate) {
+        this.gate = gate;
         this.store = store;
         this.consensus = consensus;
         this.headers = headers;
@@ -50,9 +56,15 @@ public final class KvService extends KVGrpc.KVImplBase {
             Replies.fail(out, invalid.exception());
             return;
         }
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller == null) {
+            return;
+        }
         afterBarrier(r.getSerializable()).thenApplyAsync(v -> {
             try {
+                gate.requireRead(caller, r.getKey(), r.getRangeEnd());
                 RangeResponse resp = RangeExecutor.execute(store, r);
+                gate.requireUnchanged(caller);
                 return resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build();
             } catch (MvccException e) {
                 throw Errors.of(e);
@@ -92,8 +104,17 @@ public final class KvService extends KVGrpc.KVImplBase {
             return;
         }
         if (ReadOnlyTxn.isReadOnly(r)) {
+            AuthInfo caller = gate.callerOrFail(out);
+            if (caller == null) {
+                return;
+            }
             afterBarrier(ReadOnlyTxn.isSerializable(r))
-                    .thenApplyAsync(v -> ReadOnlyTxn.execute(store, r), readExecutor)
+                    .thenApplyAsync(v -> {
+                        Permits.requireTxn(gate.state(), caller, r);
+                        TxnResponse resp = ReadOnlyTxn.execute(store, r);
+                        gate.requireUnchanged(caller);
+                        return resp;
+                    }, readExecutor)
                     .whenComplete((resp, err) -> reply(out,
                             resp == null ? null : resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build(),
                             err));

@@ -1,5 +1,7 @@
 package io.etcdj.server.rpc;
 
+import com.google.protobuf.ByteString;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdj.api.etcdserverpb.LeaseGrpc;
@@ -35,9 +37,12 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final LeaseIdGenerator ids;
     private final Headers headers;
     private final Executor readExecutor;
+    private final AuthGate gate;
 
+    /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
     public LeaseService(Consensus consensus, Lessor lessor, PrimaryLeases primary, LeaseIdGenerator ids,
-                        Headers headers, Executor readExecutor) {
+                        Headers headers, Executor readExecutor, AuthGate gate) {
+        this.gate = gate;
         this.consensus = consensus;
         this.lessor = lessor;
         this.primary = primary;
@@ -74,9 +79,19 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
 
     @Override
     public void leaseTimeToLive(LeaseTimeToLiveRequest r, StreamObserver<LeaseTimeToLiveResponse> out) {
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller == null) {
+            return;
+        }
         // listing the keys reads the store: off the event loop
         CompletableFuture.supplyAsync(() -> primary.timeToLive(r.getID(), r.getKeys()), readExecutor)
                 .thenCompose(f -> f)
+                .thenApply(resp -> {
+                    for (ByteString key : resp.getKeysList()) { // the key list shows only to who may read them all
+                        gate.requireRead(caller, key, ByteString.EMPTY);
+                    }
+                    return resp;
+                })
                 .whenComplete((resp, err) -> {
                     if (err != null) {
                         Replies.fail(out, err);

@@ -1,5 +1,6 @@
 package io.etcdj.server.rpc;
 
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.v3lockpb.LockGrpc;
 import io.etcdj.api.v3lockpb.LockRequest;
 import io.etcdj.api.v3lockpb.LockResponse;
@@ -17,18 +18,27 @@ import java.util.concurrent.CompletableFuture;
 public final class LockService extends LockGrpc.LockImplBase {
     private final Locks locks;
 
-    public LockService(Locks locks) {
+    private final AuthGate gate;
+
+    public LockService(Locks locks, AuthGate gate) {
         this.locks = locks;
+        this.gate = gate;
     }
 
     @Override
     public void lock(LockRequest r, StreamObserver<LockResponse> out) {
-        replyUnlessCancelled(locks.lock(r.getName(), r.getLease()), out);
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller != null) {
+            replyUnlessCancelled(locks.as(caller).lock(r.getName(), r.getLease()), out);
+        }
     }
 
     @Override
     public void unlock(UnlockRequest r, StreamObserver<UnlockResponse> out) {
-        reply(locks.unlock(r.getKey()), out);
+        AuthInfo caller = gate.callerOrFail(out);
+        if (caller != null) {
+            reply(locks.as(caller).unlock(r.getKey()), out);
+        }
     }
 
     /** Answers from {@code f}, a wait that the client cancelling the call cancels too. */

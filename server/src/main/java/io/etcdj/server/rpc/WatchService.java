@@ -1,5 +1,13 @@
 package io.etcdj.server.rpc;
 
+import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.WatchCreateRequest;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.AuthState;
+import io.etcdj.server.auth.Permits;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.watch.WatchRange;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.api.etcdserverpb.WatchRequest;
@@ -16,10 +24,53 @@ import io.grpc.stub.StreamObserver;
  * ({@link WatchStream#requestNext}), responses are sent as the client takes them; the rest is the hub's.
  */
 public final class WatchService extends WatchGrpc.WatchImplBase {
-    private final WatchHub hub;
+    private static final ByteString FROM_KEY = ByteString.copyFrom(new byte[] {0});
 
-    public WatchService(WatchHub hub) {
+    private final WatchHub hub;
+    private final AuthGate gate;
+
+    public WatchService(WatchHub hub, AuthGate gate) {
         this.hub = hub;
+        this.gate = gate;
+    }
+
+    /**
+     * After an auth change: cancels the watchers whose user may no longer read what they watch (a user deleted,
+     * a role revoked, a permission narrowed), telling each "etcdserver: permission denied".
+     */
+    public void authChanged() {
+        AuthState s = gate.state();
+        if (!s.enabled()) {
+            return;
+        }
+        hub.cancelWhere((owner, range) -> owner instanceof AuthInfo caller && !mayRead(s, caller, range),
+                EtcdError.PERMISSION_DENIED.message());
+    }
+
+    private static boolean mayRead(AuthState s, AuthInfo caller, WatchRange range) {
+        try { // the caller's credentials were good at create; only their permissions are in question now
+            Permits.requireRead(s, new AuthInfo(caller.user(), s.revision()), range.key(), rangeEnd(range));
+            return true;
+        } catch (EtcdException e) {
+            return false;
+        }
+    }
+
+    /** The request's range_end for a normalized range. */
+    private static ByteString rangeEnd(WatchRange r) {
+        return r.end() == null ? ByteString.EMPTY : r.end().isEmpty() ? FROM_KEY : r.end();
+    }
+
+    /** Why a create is refused (etcd's cancel reason), or null when the caller may watch the range. */
+    private String refusal(WatchStream stream, WatchCreateRequest r) {
+        try {
+            AuthInfo caller = gate.caller();
+            gate.requireRead(caller, r.getKey(), r.getRangeEnd());
+            stream.owner(caller);
+            return null;
+        } catch (EtcdException e) {
+            return e.error().message();
+        }
     }
 
     @Override
@@ -37,7 +88,14 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             @Override
             public void onNext(WatchRequest r) {
                 switch (r.getRequestUnionCase()) {
-                    case CREATE_REQUEST -> hub.watch(stream, r.getCreateRequest());
+                    case CREATE_REQUEST -> {
+                        String refusal = refusal(stream, r.getCreateRequest());
+                        if (refusal == null) {
+                            hub.watch(stream, r.getCreateRequest());
+                        } else {
+                            hub.refuse(stream, refusal);
+                        }
+                    }
                     case CANCEL_REQUEST -> hub.cancel(stream, r.getCancelRequest().getWatchId());
                     case PROGRESS_REQUEST -> hub.requestProgress(stream);
                     case REQUESTUNION_NOT_SET -> { } // etcd ignores a request it does not know

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiPredicate;
 import java.util.function.LongFunction;
 
 /**
@@ -218,6 +219,40 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                 synced.add(w);
             } else {
                 becomeUnsynced(w, start);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses a create request before it reaches the hub (etcd's answer to a watch the caller may not make). */
+    public void refuse(WatchStream s, String reason) {
+        lock.lock();
+        try {
+            if (!s.closed) {
+                s.offerControl(WatchResponses.refused(header(lastRevision), reason));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Cancels, telling each client {@code reason}, every watcher whose stream owner and range {@code refused}
+     * accepts (the watchers of a user who lost the right to read their keys).
+     */
+    public void cancelWhere(BiPredicate<Object, WatchRange> refused, String reason) {
+        lock.lock();
+        try {
+            List<Watcher> all = new ArrayList<>(synced.all());
+            all.addAll(unsynced);
+            ResponseHeader header = header(lastRevision);
+            for (Watcher w : all) {
+                if (!w.stream.closed && refused.test(w.stream.owner(), w.range)) {
+                    remove(w);
+                    w.stream.offerControl(WatchResponses.canceled(header, w.id).toBuilder()
+                            .setCancelReason(reason).build());
+                }
             }
         } finally {
             lock.unlock();

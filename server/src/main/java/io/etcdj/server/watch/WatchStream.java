@@ -29,6 +29,8 @@ public final class WatchStream {
     private final Executor sender;
     private final WatchLimits limits;
 
+    /** Who opened the stream, for {@link WatchHub#cancelWhere} (opaque to the hub); set once, before any watch. */
+    private volatile Object owner;
     /** This stream's watchers by id; guarded by the hub lock. */
     final Map<Long, Watcher> watchers = new HashMap<>();
     /** The next id to try for a watcher the client lets the server name; guarded by the hub lock. */
@@ -131,6 +133,15 @@ public final class WatchStream {
     }
 
     /** Called after each client request: lets the next one in unless the control backlog is full. */
+    /** Records who opened the stream (the caller a permission check judges). */
+    public void owner(Object who) {
+        this.owner = who;
+    }
+
+    public Object owner() {
+        return owner;
+    }
+
     public void requestNext() {
         synchronized (queueLock) {
             if (queuedControl >= limits.controlBacklog()) {

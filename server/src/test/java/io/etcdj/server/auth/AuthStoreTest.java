@@ -14,7 +14,12 @@ import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
 import io.etcdj.api.etcdserverpb.AuthUserDeleteRequest;
 import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthDisableRequest;
+import io.etcdj.api.etcdserverpb.AuthEnableRequest;
+import io.etcdj.api.etcdserverpb.AuthUserChangePasswordRequest;
+import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.internal.AuthCommand;
+import io.etcdj.api.internal.AuthenticateCommand;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.mvcc.MvccStore;
@@ -34,11 +39,14 @@ class AuthStoreTest {
     private AuthStore auth;
     private long index;
     private final Passwords passwords = new Passwords(4); // the cheapest cost: tests need no strength
+    private final SimpleTokens tokens = new SimpleTokens(300, () -> 0, new java.util.Random(7));
+    /** Who the changes are made as; root once auth is on. */
+    private AuthInfo caller = AuthInfo.ANONYMOUS;
 
     @BeforeEach
     void open() throws Exception {
         store = MvccStore.open(dir);
-        auth = AuthStore.load(store);
+        auth = AuthStore.load(store, tokens);
     }
 
     @AfterEach
@@ -49,8 +57,8 @@ class AuthStoreTest {
     /** Applies {@code cmd} as the applier does: the response, or the EtcdException's error. */
     private Object apply(AuthCommand.Builder cmd) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            Object r = auth.apply(txn, cmd.build());
-            txn.commit(++index);
+            Object r = auth.apply(txn, cmd.build(), ++index, caller);
+            txn.commit(index);
             return r;
         } catch (EtcdException e) {
             return e.error();
@@ -126,7 +134,76 @@ class AuthStoreTest {
 
         store.close();
         store = MvccStore.open(dir);
-        AuthStore reopened = AuthStore.load(store);
+        AuthStore reopened = AuthStore.load(store, tokens);
         assertEquals(auth.state(), reopened.state());
+    }
+
+    private Object enable() throws Exception {
+        return apply(AuthCommand.newBuilder().setEnable(AuthEnableRequest.getDefaultInstance()));
+    }
+
+    private Object authenticate(String user, long checkedRevision) throws Exception {
+        return apply(AuthCommand.newBuilder().setAuthenticate(AuthenticateCommand.newBuilder().setName(user)
+                .setTokenPrefix("abcdefghijklmnop").setCheckedRevision(checkedRevision)));
+    }
+
+    @Test
+    void enablingNeedsARootUserWithTheRootRoleAndThenOnlyRootChangesAnything() throws Exception {
+        assertEquals(EtcdError.ROOT_USER_NOT_EXIST, enable());
+        addUser("root", "pw");
+        assertEquals(EtcdError.ROOT_ROLE_NOT_EXIST, enable());
+        grant("root", "root");
+        addUser("alice", "pw");
+        long before = auth.state().revision();
+        assertFalse(enable() instanceof EtcdError);
+        assertTrue(auth.state().enabled());
+        assertEquals(before, auth.state().revision(), "enabling keeps the revision, as etcd");
+
+        assertEquals(EtcdError.USER_EMPTY, addRole("r"), "nobody named: refused");
+        caller = new AuthInfo("alice", auth.state().revision());
+        assertEquals(EtcdError.PERMISSION_DENIED, addRole("r"), "not root");
+        caller = new AuthInfo("ghost", auth.state().revision());
+        assertEquals(EtcdError.USER_NOT_FOUND, addRole("r"));
+        caller = new AuthInfo("root", auth.state().revision());
+        assertFalse(addRole("r") instanceof EtcdError);
+
+        // root keeps root while auth is on
+        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setUserDelete(
+                AuthUserDeleteRequest.newBuilder().setName("root"))));
+        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setUserRevokeRole(
+                AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("root"))));
+        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setRoleDelete(
+                AuthRoleDeleteRequest.newBuilder().setRole("root"))));
+
+        long revision = auth.state().revision();
+        assertFalse(apply(AuthCommand.newBuilder().setDisable(AuthDisableRequest.getDefaultInstance()))
+                instanceof EtcdError);
+        assertFalse(auth.state().enabled());
+        assertEquals(revision + 1, auth.state().revision(), "disabling makes older checks stale");
+
+        store.close();
+        store = MvccStore.open(dir);
+        assertFalse(AuthStore.load(store, tokens).state().enabled(), "the switch is persisted");
+    }
+
+    @Test
+    void authenticateRegistersATokenOnlyIfThePasswordCheckIsStillCurrent() throws Exception {
+        addUser("root", "pw");
+        grant("root", "root");
+        assertEquals(EtcdError.AUTH_NOT_ENABLED, authenticate("root", auth.state().revision()));
+        enable();
+        long revision = auth.state().revision();
+        Object r = authenticate("root", revision);
+        String token = ((AuthenticateResponse) r).getToken();
+        assertEquals("abcdefghijklmnop." + index, token, "the token names the entry that made it");
+        assertEquals(new AuthInfo("root", revision), tokens.info(token, revision));
+        assertEquals(EtcdError.AUTH_FAILED, authenticate("nobody", revision));
+        assertEquals(EtcdError.AUTH_OLD_REVISION, authenticate("root", revision - 1),
+                "the password was checked against an older state");
+
+        caller = new AuthInfo("root", revision);
+        apply(AuthCommand.newBuilder().setUserChangePassword(AuthUserChangePasswordRequest.newBuilder()
+                .setName("root")).setHashedPassword(passwords.hash("new")));
+        assertEquals(null, tokens.info(token, revision + 1), "a new password ends the user's tokens");
     }
 }

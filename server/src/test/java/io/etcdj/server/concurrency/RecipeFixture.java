@@ -63,7 +63,8 @@ final class RecipeFixture implements AutoCloseable {
         log = new DirectLog(new Applier(store, lessor));
         lessor.promote();
         expirer = LeaseExpirer.manual(lessor, log);
-        kv = new LocalKv(log, store, this::header, lessor, leaseIds::incrementAndGet, reads);
+        kv = new LocalKv(log, store, this::header, lessor, leaseIds::incrementAndGet, reads,
+                io.etcdj.server.auth.AuthStore.empty()::state);
         locks = new Locks(kv, hub);
         elections = new Elections(kv, hub);
     }

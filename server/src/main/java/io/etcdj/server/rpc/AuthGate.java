@@ -1,0 +1,90 @@
+package io.etcdj.server.rpc;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.auth.AuthState;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Permits;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * Who a call runs as, and the checks the services make before they answer (writes are checked again where they
+ * are applied, see {@link io.etcdj.server.apply.Applier}). Credentials come from {@link AuthInterceptor}: the
+ * token etcd clients send in the "token" metadata (the gateway's "authorization" header), or, with
+ * --client-cert-auth and no token, the client certificate's Common Name.
+ */
+public final class AuthGate {
+    /** The presented credentials of the call being served; null outside a call. */
+    static final Context.Key<Credentials> CREDENTIALS = Context.key("etcdj-credentials");
+
+    /** What a call presented: a token, a verified client certificate's Common Name, or neither (nulls). */
+    public record Credentials(String token, String commonName) {
+        static final Credentials NONE = new Credentials(null, null);
+    }
+
+    private final AuthStore auth;
+
+    public AuthGate(AuthStore auth) {
+        this.auth = auth;
+    }
+
+    public AuthState state() {
+        return auth.state();
+    }
+
+    /**
+     * The caller of the call being served (read from the gRPC context, so call it on the call's thread, before
+     * any hand-off). Throws "etcdserver: invalid auth token" for a token that is unknown, expired or forged.
+     */
+    public AuthInfo caller() {
+        Credentials c = CREDENTIALS.get();
+        return identify(c == null ? Credentials.NONE : c);
+    }
+
+    /** {@link #caller()}, or null after answering {@code out} with the credentials' error. */
+    public AuthInfo callerOrFail(StreamObserver<?> out) {
+        try {
+            return caller();
+        } catch (EtcdException e) {
+            Replies.fail(out, e);
+            return null;
+        }
+    }
+
+    AuthInfo identify(Credentials c) {
+        AuthState s = auth.state();
+        if (!s.enabled()) {
+            return AuthInfo.ANONYMOUS; // tokens mean nothing while auth is off (a client may still send one)
+        }
+        if (c.token() != null) {
+            AuthInfo ai = auth.tokens().info(c.token(), s.revision());
+            if (ai == null) {
+                throw EtcdError.INVALID_AUTH_TOKEN.exception();
+            }
+            return ai;
+        }
+        if (c.commonName() != null) {
+            return new AuthInfo(c.commonName(), s.revision());
+        }
+        return AuthInfo.ANONYMOUS;
+    }
+
+    public void requireRead(AuthInfo caller, ByteString key, ByteString rangeEnd) {
+        Permits.requireRead(auth.state(), caller, key, rangeEnd);
+    }
+
+    public void requireAdmin(AuthInfo caller) {
+        Permits.requireAdmin(auth.state(), caller);
+    }
+
+    /** etcd's last step of a read: the auth state must not have changed while it was served. */
+    public void requireUnchanged(AuthInfo caller) {
+        AuthState s = auth.state();
+        if (s.enabled() && caller.revision() != 0 && caller.revision() != s.revision()) {
+            throw EtcdError.AUTH_OLD_REVISION.exception();
+        }
+    }
+}

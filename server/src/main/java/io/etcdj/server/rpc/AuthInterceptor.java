@@ -1,0 +1,107 @@
+package io.etcdj.server.rpc;
+
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.etcdj.server.common.EtcdException;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Puts each call's credentials in its gRPC context for {@link AuthGate}: the "token" metadata etcd clients send
+ * (or "authorization", which the JSON gateway fills from the HTTP header), and, when --client-cert-auth is on,
+ * the Common Name of the client's verified certificate. Resolving them to a user is left to the services, so a
+ * call that checks nothing never fails on a stale token (as with etcd).
+ *
+ * <p>The calls only root may make and that never reach the log are refused here, before they run: member
+ * changes, Defragment, Snapshot, Hash, HashKV, and the auth listings (etcd's admin checks). Auth changes are
+ * checked where they are applied.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+    static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    static final Set<String> ADMIN_ONLY = Set.of(
+            "etcdserverpb.Cluster/MemberAdd", "etcdserverpb.Cluster/MemberRemove",
+            "etcdserverpb.Cluster/MemberUpdate", "etcdserverpb.Cluster/MemberPromote",
+            "etcdserverpb.Maintenance/Defragment", "etcdserverpb.Maintenance/Snapshot",
+            "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV",
+            "etcdserverpb.Auth/UserList", "etcdserverpb.Auth/RoleList");
+
+    private final AuthGate gate;
+    private final boolean clientCertAuth;
+
+    public AuthInterceptor(AuthGate gate, boolean clientCertAuth) {
+        this.gate = gate;
+        this.clientCertAuth = clientCertAuth;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                      ServerCallHandler<Q, R> next) {
+        String token = headers.get(TOKEN);
+        if (token == null) {
+            token = headers.get(AUTHORIZATION);
+        }
+        String cn = clientCertAuth ? commonName(sslSession(call)) : null;
+        AuthGate.Credentials credentials = token == null && cn == null ? AuthGate.Credentials.NONE
+                : new AuthGate.Credentials(token, cn);
+        if (ADMIN_ONLY.contains(call.getMethodDescriptor().getFullMethodName())) {
+            try {
+                gate.requireAdmin(gate.identify(credentials));
+            } catch (EtcdException e) {
+                call.close(Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
+                return new ServerCall.Listener<>() { };
+            }
+        }
+        if (credentials == AuthGate.Credentials.NONE) {
+            return next.startCall(call, headers);
+        }
+        Context ctx = Context.current().withValue(AuthGate.CREDENTIALS, credentials);
+        return Contexts.interceptCall(ctx, call, headers, next);
+    }
+
+    /** The call's TLS session: from gRPC's transport attributes, else from Armeria's request context. */
+    private static SSLSession sslSession(ServerCall<?, ?> call) {
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session == null) {
+            ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+            session = ctx == null ? null : ctx.sslSession();
+        }
+        return session;
+    }
+
+    /** The CN of the client's certificate, or null (no TLS, no client certificate, no CN). */
+    static String commonName(SSLSession session) {
+        if (session == null) {
+            return null;
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+                return null;
+            }
+            for (Rdn rdn : new LdapName(leaf.getSubjectX500Principal().getName()).getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return rdn.getValue().toString();
+                }
+            }
+            return null;
+        } catch (SSLPeerUnverifiedException | InvalidNameException e) {
+            return null;
+        }
+    }
+}
