@@ -167,11 +167,11 @@ class EtcdctlParityTest {
                         + "\n(transcripts in target/parity/)")));
     }
 
-    private static EtcdProcess.Builder sharedIdentity(EtcdProcess.Builder builder) {
+    static EtcdProcess.Builder sharedIdentity(EtcdProcess.Builder builder) {
         return builder.name(SHARED_NAME).advertisePeerUrl(SHARED_ADVERTISE_PEER_URL).initialClusterToken(SHARED_TOKEN);
     }
 
-    private static List<String> transcript(EtcdProcess server, List<Step> steps) {
+    static List<String> transcript(EtcdProcess server, List<Step> steps) {
         Etcdctl ctl = new Etcdctl(server.clientHostPort());
         List<String> out = new ArrayList<>();
         for (Step step : steps) {

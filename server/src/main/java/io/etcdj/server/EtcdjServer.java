@@ -165,9 +165,9 @@ public final class EtcdjServer implements AutoCloseable {
             if (publisher != null) {
                 publisher.close();
             }
-            if (clientPort != null) {
-                clientPort.close();
-            }
+            // the client port winds down while the rest closes; waited for at the end
+            CompletableFuture<Void> clientPortStopped = clientPort != null ? clientPort.stop()
+                    : CompletableFuture.completedFuture(null);
             if (expirer != null) {
                 expirer.close();
             }
@@ -192,6 +192,7 @@ public final class EtcdjServer implements AutoCloseable {
                     LOG.warn("closing the write-ahead log: {}", e.toString());
                 }
             }
+            clientPortStopped.join();
         }
     }
 

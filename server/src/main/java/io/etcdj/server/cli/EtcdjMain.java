@@ -3,10 +3,12 @@ package io.etcdj.server.cli;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
 import io.etcdj.server.http.TlsSettings;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
@@ -49,6 +51,7 @@ public final class EtcdjMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        stopOnSignals();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("received a stop signal; stopping");
             server.close();
@@ -61,6 +64,20 @@ public final class EtcdjMain {
             Thread.currentThread().interrupt();
         }
         System.exit(0);
+    }
+
+    /**
+     * SIGINT and SIGTERM stop the member (through the shutdown hook) and the process exits with status 0, as a
+     * requested stop (the JVM's own handlers would exit 130 or 143, which harnesses read as a failure).
+     */
+    private static void stopOnSignals() {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                Signal.handle(new Signal(name), s -> System.exit(0));
+            } catch (IllegalArgumentException e) {
+                // the platform reserves it: the JVM's own handling stays
+            }
+        }
     }
 
     static MemberConfig toMemberConfig(ServerConfig cfg) {

@@ -23,6 +23,7 @@ import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 
@@ -70,7 +71,7 @@ public final class ClientPort implements AutoCloseable {
                 .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
                 .idleTimeoutMillis(0)
-                .gracefulShutdownTimeoutMillis(0, 1000) // stop at once: clients retry elsewhere, as with etcd
+                .gracefulShutdownTimeoutMillis(0, 0) // stop at once: clients retry elsewhere, as with etcd
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
         HttpService gatewayWithCors = Cors.wrap(grpcGateway
@@ -168,11 +169,17 @@ public final class ClientPort implements AutoCloseable {
         return s == null ? -1 : s.activeLocalPort(protocol);
     }
 
+    /**
+     * Starts closing the listeners and completes once they are closed (Armeria takes a second or so per server to
+     * wind down its event loops: callers overlap that with the rest of their shutdown).
+     */
+    public synchronized CompletableFuture<Void> stop() {
+        CompletableFuture<?> metrics = metricsServer != null ? metricsServer.stop() : CompletableFuture.completedFuture(null);
+        return CompletableFuture.allOf(metrics, server.stop());
+    }
+
     @Override
-    public synchronized void close() {
-        if (metricsServer != null) {
-            metricsServer.stop().join();
-        }
-        server.stop().join();
+    public void close() {
+        stop().join();
     }
 }

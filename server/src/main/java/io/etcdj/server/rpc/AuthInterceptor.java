@@ -1,6 +1,7 @@
 package io.etcdj.server.rpc;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -41,6 +42,8 @@ public final class AuthInterceptor implements ServerInterceptor {
             "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV",
             "etcdserverpb.Auth/UserList", "etcdserverpb.Auth/RoleList");
 
+    private static final String MAINTENANCE = "etcdserverpb.Maintenance/";
+
     private final AuthGate gate;
     private final boolean clientCertAuth;
 
@@ -59,11 +62,13 @@ public final class AuthInterceptor implements ServerInterceptor {
         String cn = clientCertAuth ? commonName(sslSession(call)) : null;
         AuthGate.Credentials credentials = token == null && cn == null ? AuthGate.Credentials.NONE
                 : new AuthGate.Credentials(token, cn);
-        if (ADMIN_ONLY.contains(call.getMethodDescriptor().getFullMethodName())) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (ADMIN_ONLY.contains(method)) {
             try {
                 gate.requireAdmin(gate.identify(credentials));
             } catch (EtcdException e) {
-                call.close(Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
+                call.close(method.startsWith(MAINTENANCE) ? rawAuthError(e.error())
+                        : Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
                 return new ServerCall.Listener<>() { };
             }
         }
@@ -72,6 +77,16 @@ public final class AuthInterceptor implements ServerInterceptor {
         }
         Context ctx = Context.current().withValue(AuthGate.CREDENTIALS, credentials);
         return Contexts.interceptCall(ctx, call, headers, next);
+    }
+
+    /**
+     * etcd's Maintenance service returns its auth store's errors as they are, not translated to gRPC statuses:
+     * clients see code Unknown and the auth package's text ("auth: user name is empty").
+     */
+    static Status rawAuthError(EtcdError error) {
+        String text = error == EtcdError.USER_NOT_FOUND ? "user not found"
+                : error.message().substring(error.message().indexOf(": ") + 2);
+        return Status.UNKNOWN.withDescription("auth: " + text);
     }
 
     /** The call's TLS session: from gRPC's transport attributes, else from Armeria's request context. */

@@ -44,7 +44,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             return;
         }
         hub.cancelWhere((owner, range) -> owner instanceof AuthInfo caller && !mayRead(s, caller, range),
-                EtcdError.PERMISSION_DENIED.message());
+                cancelReason(EtcdError.PERMISSION_DENIED));
     }
 
     private static boolean mayRead(AuthState s, AuthInfo caller, WatchRange range) {
@@ -69,8 +69,17 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             stream.owner(caller);
             return null;
         } catch (EtcdException e) {
-            return e.error().message();
+            return cancelReason(e.error());
         }
+    }
+
+    /** etcd's cancel reason: the Go client's text of the gRPC error ("rpc error: code = X desc = ..."). */
+    static String cancelReason(EtcdError e) {
+        StringBuilder code = new StringBuilder();
+        for (String word : e.code().name().split("_")) {
+            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+        }
+        return "rpc error: code = " + code + " desc = " + e.message();
     }
 
     @Override

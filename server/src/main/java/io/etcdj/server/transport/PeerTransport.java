@@ -113,7 +113,7 @@ public final class PeerTransport implements Transport {
                 .maxRequestLength(0)
                 .requestTimeoutMillis(0)
                 .idleTimeoutMillis(0)
-                .gracefulShutdownTimeoutMillis(0, 500)
+                .gracefulShutdownTimeoutMillis(0, 0)
                 .meterRegistry(new CompositeMeterRegistry()); // metrics are the client port's; this one records none
         Server server = sb.build();
         server.start().join();

@@ -120,9 +120,9 @@ class ValidationTest {
                 "--grpc-keepalive-timeout", "5s");
         assertRefused("flag --proxy=on is not supported by etcdj yet", "--proxy", "on");
         assertRefused("flag --unsafe-no-fsync=true is not supported by etcdj yet", "--unsafe-no-fsync");
-        ConfigLoader.Exit both = Loads.exit("--discovery", "https://d.example/x", "--socket-reuse-port", "true");
+        ConfigLoader.Exit both = Loads.exit("--discovery", "https://d.example/x", "--grpc-keepalive-min-time", "9s");
         assertTrue(both.stderr().contains("--discovery=https://d.example/x"), both.stderr());
-        assertTrue(both.stderr().contains("--socket-reuse-port=true"), both.stderr());
+        assertTrue(both.stderr().contains("--grpc-keepalive-min-time=9s"), both.stderr());
     }
 
     @Test
