@@ -14,7 +14,8 @@
 #                                note when bin/etcdj does not exist yet)
 #   --endpoint 127.0.0.1:PORT    benchmark an already running server instead (--label NAME)
 #   --workloads put1,put16,range16   (also putN / rangeN; on demand: keepalive1, keepalive1000, revoke100k;
-#                                    see it/.../bench/LeaseWorkloads.java)
+#                                    see it/.../bench/LeaseWorkloads.java; defrag: put latency during a
+#                                    defragment of a --fill-mib 1024 store, see scripts/bench-defrag.sh)
 #   --duration-seconds 10  --warmup-seconds 2  --max-requests 2000000
 #   --value-size-bytes 256  --key-space 100000  --connections 1  --work-dir DIR
 #   --members 3                  a cluster of N members per server (connection i goes to member i mod N)

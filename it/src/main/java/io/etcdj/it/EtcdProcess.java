@@ -60,6 +60,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final int peerPort;
     private final String clientScheme;
     private final List<String> args;
+    /** The builder's variables, changed by {@link #env} for later starts; used by the test thread only. */
     private final Map<String, String> extraEnv;
     private final Duration readyTimeout;
 
@@ -101,7 +102,7 @@ public final class EtcdProcess implements AutoCloseable {
                 "--initial-cluster-state", b.initialClusterState));
         a.addAll(b.extraArgs);
         this.args = List.copyOf(a);
-        this.extraEnv = Map.copyOf(b.env);
+        this.extraEnv = new java.util.HashMap<>(b.env);
         this.readyTimeout = b.readyTimeout;
     }
 
@@ -233,6 +234,21 @@ public final class EtcdProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             kill();
             throw new IllegalStateException("interrupted while starting " + this, e);
+        }
+        return this;
+    }
+
+    /**
+     * Sets ({@code value} non-null) or removes an environment variable for the next starts, e.g. an ETCD_* variable
+     * that adds a flag to one restart.
+     *
+     * @return this
+     */
+    public EtcdProcess env(String key, String value) {
+        if (value == null) {
+            extraEnv.remove(key);
+        } else {
+            extraEnv.put(key, value);
         }
         return this;
     }

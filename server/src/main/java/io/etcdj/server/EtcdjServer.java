@@ -1,6 +1,8 @@
 package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AlarmMember;
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.etcdserverpb.MemberAddRequest;
 import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
@@ -16,6 +18,7 @@ import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.alarm.CorruptionCheck;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.auth.TokenProviders;
@@ -56,6 +59,7 @@ import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.transport.LeaderCalls;
 import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
+import io.etcdj.server.transport.PeerHashes;
 import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.AuthGate;
@@ -84,6 +88,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
@@ -145,8 +150,12 @@ public final class EtcdjServer implements AutoCloseable {
         Publisher publisher;
         MemberMetrics metrics;
         PeerRttProber rttProber;
+        CorruptionCheck corruptCheck;
 
         void close() {
+            if (corruptCheck != null) {
+                corruptCheck.close();
+            }
             if (rttProber != null) {
                 rttProber.close();
             }
@@ -217,7 +226,8 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** What this member answers its peers beyond raft. */
-    private record ServerPeerHandlers(Lessor lessor, ClusterService cluster) implements PeerHandlers {
+    private record ServerPeerHandlers(Lessor lessor, ClusterService cluster, MvccStore store, Headers headers,
+                                      Executor reads) implements PeerHandlers {
         @Override
         public PrimaryLeases leases() {
             return lessor;
@@ -241,6 +251,11 @@ public final class EtcdjServer implements AutoCloseable {
         @Override
         public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
             return cluster.promoteHere(r);
+        }
+
+        @Override
+        public CompletableFuture<HashKVResponse> hashKv(HashKVRequest r) {
+            return MaintenanceService.hashKv(store, headers, r, reads);
         }
     }
 
@@ -293,7 +308,7 @@ public final class EtcdjServer implements AutoCloseable {
             EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
         }
         dir.create();
-        MvccStore store = MvccStore.open(dir.store());
+        MvccStore store = MvccStore.open(dir.store(), MonotonicClock.SYSTEM);
         Parts parts = new Parts();
         try {
             Path snapDir = dir.store().resolveSibling("snap");
@@ -335,6 +350,18 @@ public final class EtcdjServer implements AutoCloseable {
                 parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
                         cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints);
             }
+            // etcd's request timeout: how long a member waits for a peer's answer in the corruption checks
+            long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
+            CorruptionCheck.Self corruptCheckSelf = null;
+            if (parts.transport != null) {
+                PeerTransport transport = parts.transport;
+                corruptCheckSelf = new CorruptionCheck.Self(identity.memberId(), identity.self().name(),
+                        () -> registry.members().isEmpty() ? identity.members() : registry.members().list(),
+                        (members, revision) -> PeerHashes.ask(transport, members, revision, requestTimeoutMs));
+                if (cfg.initialCorruptCheck()) {
+                    CorruptionCheck.initial(store, corruptCheckSelf); // before this member applies or serves
+                }
+            }
             Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, checkpoints.directory(), parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
             parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
@@ -364,7 +391,7 @@ public final class EtcdjServer implements AutoCloseable {
                     identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
-            peerHandlers.set(new ServerPeerHandlers(lessor, cluster));
+            peerHandlers.set(new ServerPeerHandlers(lessor, cluster, store, headers, parts.reads));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
             Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
@@ -392,14 +419,18 @@ public final class EtcdjServer implements AutoCloseable {
             if (parts.transport != null) {
                 parts.rttProber = PeerRttProber.start(parts.transport, registry, identity.memberId());
             }
+            if (corruptCheckSelf != null && cfg.corruptCheckInterval().isPositive()) {
+                parts.corruptCheck = CorruptionCheck.startPeriodic(store, corruptCheckSelf, member,
+                        cfg.corruptCheckInterval(), requestTimeoutMs);
+            }
             parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
                     List.of(new AuthInterceptor(gate, cfg.clientTls().clientCertAuth()),
                             new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
                             new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
-                    cfg.maxConcurrentStreams(), new MemberHttp(member::hasLeader,
+                    cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            new MetricsEndpoint(Metrics.registry()), HealthMetrics.INSTANCE));
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param strictReconfigCheck --strict-reconfig-check: refuse membership changes that could lose quorum
  * @param preVote --pre-vote
  * @param quotaBackendBytes the space quota to enforce ({@link Long#MAX_VALUE}: none); see SpaceQuota
+ * @param initialCorruptCheck --experimental-initial-corrupt-check: compare HashKV with the peers before serving
+ * @param corruptCheckInterval --experimental-corrupt-check-time: the leader's check period (zero: none)
+ * @param grpcGateway --enable-grpc-gateway: serve the JSON gateway (/v3/...) on the client port
  * @param auth token kind and lifetime, bcrypt cost
  */
 public record MemberConfig(
@@ -49,6 +52,9 @@ public record MemberConfig(
         boolean strictReconfigCheck,
         boolean preVote,
         long quotaBackendBytes,
+        boolean initialCorruptCheck,
+        Duration corruptCheckInterval,
+        boolean grpcGateway,
         AuthSettings auth) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
@@ -65,7 +71,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES, AuthSettings.DEFAULT);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, AuthSettings.DEFAULT);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -83,6 +89,7 @@ public record MemberConfig(
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
-                peerTls, strictReconfigCheck, preVote, quotaBackendBytes, auth);
+                peerTls, strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval,
+                grpcGateway, auth);
     }
 }

@@ -188,7 +188,8 @@ final class LeaseWorkloads {
         }
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
         // the writer runs from the baseline window until every key is gone
-        Writer writer = new Writer(KVGrpc.newBlockingStub(channels.get(channels.size() - 1)), options.maxRequests());
+        TimedWriter writer = new TimedWriter(KVGrpc.newBlockingStub(channels.get(channels.size() - 1)), options.maxRequests(),
+                CALL_DEADLINE_SECONDS);
         Thread writerThread = Thread.ofPlatform().name("bench-revoke-writer").start(writer);
         long baselineStartNs = expireAtNs - TimeUnit.MILLISECONDS.toNanos(BASELINE_MS);
         long goneAtNs = 0;
@@ -282,60 +283,6 @@ final class LeaseWorkloads {
         private void release() {
             inFlight.release();
             done.countDown();
-        }
-    }
-
-    /** One client's closed loop of puts, remembering when each was sent and how long it took. */
-    private static final class Writer implements Runnable {
-        private final KVGrpc.KVBlockingStub kv;
-        private final long[] sentNs;
-        private final long[] tookNs;
-        private volatile boolean stopped;
-        /** Written by the writer thread; read after it is joined. */
-        private int count;
-        private long errors;
-
-        Writer(KVGrpc.KVBlockingStub kv, int capacity) {
-            this.kv = kv;
-            this.sentNs = new long[capacity];
-            this.tookNs = new long[capacity];
-        }
-
-        @Override
-        public void run() {
-            ByteString value = ByteString.copyFromUtf8("w".repeat(256));
-            while (!stopped && count < sentNs.length) {
-                long t0 = System.nanoTime();
-                try {
-                    kv.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                            .setKey(ByteString.copyFromUtf8("bench/writer/" + (count % 1000))).setValue(value).build());
-                } catch (StatusRuntimeException e) {
-                    errors++;
-                    continue;
-                }
-                sentNs[count] = t0;
-                tookNs[count] = System.nanoTime() - t0;
-                count++;
-            }
-        }
-
-        void stop() {
-            stopped = true;
-        }
-
-        long errors() {
-            return errors;
-        }
-
-        /** Latencies of the puts sent in [fromNs, toNs), sorted. */
-        long[] latenciesBetween(long fromNs, long toNs) {
-            List<Long> picked = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                if (sentNs[i] >= fromNs && sentNs[i] < toNs) {
-                    picked.add(tookNs[i]);
-                }
-            }
-            return picked.stream().mapToLong(Long::longValue).sorted().toArray();
         }
     }
 }

@@ -41,7 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
  *               [--connections 1] [--members 1] [--work-dir DIR] [--revoke-setup-seconds 60]
  *               [--watchers 1000] [--watchers-per-stream 100] [--put-rate 200] [--idle-watchers 10000]
+ *               [--fill-mib 1024]
  * </pre>
+ *
+ * <p>{@code defrag} (on demand, see {@link DefragWorkload}): one writer's put latency while the server defragments
+ * a store of {@code --fill-mib} MiB, three quarters of it compacted history.
  *
  * <p>Lease workloads (on demand, see {@link LeaseWorkloads}): {@code keepaliveN} (keep-alive round trips over N
  * streams) and {@code revokeN} / {@code revoke100k} (N leases expiring in the same second: time to revoke them all,
@@ -62,6 +66,7 @@ public final class LoadGenerator {
                 case "watch-latency" -> new Workload(name, Op.WATCH_LATENCY, 1);
                 case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
                 case "watch-flood" -> new Workload(name, Op.WATCH_FLOOD, 16);
+                case "defrag" -> new Workload(name, Op.DEFRAG, 1);
                 default -> {
                     // also accept the general forms put<N> / range<N> / srange<N> / keepalive<N> / revoke<N>
                     if (name.matches("(put|range|srange|keepalive|revoke)[0-9]+")) {
@@ -81,7 +86,7 @@ public final class LoadGenerator {
                     }
                     throw new IllegalArgumentException("unknown workload " + name
                             + " (put1, put16, range16, putN, rangeN, srangeN, keepaliveN, revokeN, revoke100k,"
-                            + " watch-latency, watch-memory, watch-flood)");
+                            + " watch-latency, watch-memory, watch-flood, defrag)");
                 }
             };
         }
@@ -96,11 +101,12 @@ public final class LoadGenerator {
                 case WATCH_MEMORY -> "idle watchers (server memory)";
                 case WATCH_FLOOD -> "put, 16 clients, beside stuck watchers";
                 case SRANGE -> "range (serializable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
+                case DEFRAG -> "put, 1 client, during a defragment";
             };
         }
     }
 
-    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD }
+    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD, DEFRAG }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -122,7 +128,7 @@ public final class LoadGenerator {
     record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
                    int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
                    int connections, int members, Path workDir, int revokeSetupSeconds, int watchers, int watchersPerStream,
-                   int putRate, int idleWatchers) {
+                   int putRate, int idleWatchers, int fillMib) {
     }
 
     private LoadGenerator() {
@@ -169,8 +175,12 @@ public final class LoadGenerator {
         }
         List<EtcdProcess> members = new ArrayList<>();
         for (int i = 0; i < options.members(); i++) {
-            members.add(EtcdProcess.builder(kind).name("bench" + i).baseDir(options.workDir())
-                    .peerPort(peerPorts.get(i)).initialCluster(String.join(",", entries)).build().launch());
+            EtcdProcess.Builder b = EtcdProcess.builder(kind).name("bench" + i).baseDir(options.workDir())
+                    .peerPort(peerPorts.get(i)).initialCluster(String.join(",", entries));
+            if (options.workloads().stream().anyMatch(w -> w.op() == Op.DEFRAG)) {
+                b.extraArgs("--quota-backend-bytes", Long.toString(8L << 30)); // room for --fill-mib and history
+            }
+            members.add(b.build().launch());
         }
         for (EtcdProcess m : members) {
             m.awaitReady();
@@ -197,7 +207,7 @@ public final class LoadGenerator {
         }
         List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
                 "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "members", "work-dir",
-                "revoke-setup-seconds", "watchers", "watchers-per-stream", "put-rate", "idle-watchers");
+                "revoke-setup-seconds", "watchers", "watchers-per-stream", "put-rate", "idle-watchers", "fill-mib");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
@@ -238,7 +248,8 @@ public final class LoadGenerator {
                 positive(flags, "watchers", 1_000, 100_000),
                 positive(flags, "watchers-per-stream", 100, 100_000),
                 positive(flags, "put-rate", 200, 100_000),
-                positive(flags, "idle-watchers", 10_000, 1_000_000));
+                positive(flags, "idle-watchers", 10_000, 1_000_000),
+                positive(flags, "fill-mib", 1024, 64 * 1024));
     }
 
     private static int positive(Map<String, String> flags, String name, int dflt, int max) {
@@ -297,6 +308,7 @@ public final class LoadGenerator {
                     case WATCH_LATENCY -> WatchWorkloads.latency(label, w, channels, options, pid);
                     case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
                     case WATCH_FLOOD -> WatchWorkloads.flood(label, w, channels, options, pid);
+                    case DEFRAG -> DefragWorkload.run(label, w, channels, options);
                     default -> run(label, w, channels, options);
                 };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),

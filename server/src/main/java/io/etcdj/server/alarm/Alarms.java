@@ -18,7 +18,8 @@ import org.rocksdb.RocksDBException;
  * The cluster's active alarms (etcd's alarm store): raised and cleared only through the log, so every member holds
  * the same list, and kept in the store's meta family with the entry that changed them.
  *
- * <p>Threads: {@link #apply} on the applier thread; {@link #active} and {@link #noSpace} from any thread.
+ * <p>Threads: {@link #apply} on the applier thread; {@link #active}, {@link #noSpace} and {@link #corrupt} from any
+ * thread.
  */
 public final class Alarms {
     static final byte[] META_KEY = "alarms".getBytes(StandardCharsets.UTF_8);
@@ -61,6 +62,11 @@ public final class Alarms {
     /** Whether a NOSPACE alarm is active on any member: the cluster then takes no more writes that add data. */
     public boolean noSpace() {
         return active.stream().anyMatch(a -> a.getAlarm() == AlarmType.NOSPACE);
+    }
+
+    /** Whether a CORRUPT alarm is active: the cluster then refuses every write of keys and leases. */
+    public boolean corrupt() {
+        return active.stream().anyMatch(a -> a.getAlarm() == AlarmType.CORRUPT);
     }
 
     /**

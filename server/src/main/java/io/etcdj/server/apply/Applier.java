@@ -77,6 +77,9 @@ public final class Applier {
     }
 
     private Object execute(MvccWriteTxn txn, long index, LogCommand cmd) throws RocksDBException {
+        if (alarms.corrupt() && changesKeys(cmd)) {
+            throw EtcdError.CORRUPT.exception(); // as etcd's corrupt applier: alarms, auth and membership go on
+        }
         if (alarms.noSpace() && addsData(cmd)) {
             throw EtcdError.NO_SPACE.exception(); // as etcd's capped applier: reads, deletes, compaction go on
         }
@@ -113,6 +116,14 @@ public final class Applier {
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
             case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> throw new IllegalStateException(
                     "membership records are applied by the raft member's applier, not here");
+        };
+    }
+
+    /** Whether the command writes keys or leases (refused while a CORRUPT alarm is active). */
+    static boolean changesKeys(LogCommand cmd) {
+        return switch (cmd.getRequestCase()) {
+            case PUT, DELETE_RANGE, TXN, COMPACTION, LEASE_GRANT, LEASE_REVOKE -> true;
+            default -> false;
         };
     }
 

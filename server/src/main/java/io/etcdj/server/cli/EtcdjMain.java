@@ -94,6 +94,7 @@ public final class EtcdjMain {
                 cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
                 cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
+                cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway(),
                 AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()));
     }
 

@@ -59,7 +59,7 @@ final class OperationsFlags {
 
         b.group(FlagGroup.EXPERIMENTAL)
                 .add("experimental-initial-corrupt-check", BOOL, "false", SUPPORTED, "Compare data hashes with the other members before serving.")
-                .add("experimental-corrupt-check-time", DURATION, "0s", NOT_YET, "Period of cluster-wide corruption checks (0 disables).")
+                .add("experimental-corrupt-check-time", DURATION, "0s", SUPPORTED, "Period of the leader's corruption checks of every member (0 disables).")
                 .add("experimental-compact-hash-check-enabled", BOOL, "false", NOT_YET, "Compare hashes at compaction points with the other members.")
                 .add("experimental-compact-hash-check-time", DURATION, "1m", ACCEPTED, "Period of compaction hash checks (with the check enabled only).")
                 .add("experimental-enable-v2v3", STRING, "", NOT_YET, "Serve the v2 API emulated on v3 under this prefix.")

@@ -1,16 +1,16 @@
 package io.etcdj.server.cli;
 
+import io.etcdj.server.common.Versions;
 import java.util.Locale;
 
 /**
- * The facts {@code --version} prints.
+ * The facts {@code --version} prints: etcd's lines, the first naming the etcd version etcdj answers as (scripts
+ * read it), then etcdj's own version.
  *
  * @param etcdjVersion this build's version
  * @param gitSha       the commit it was built from, or a note that it is unknown
  */
 public record VersionInfo(String etcdjVersion, String gitSha) {
-    /** The etcd API version etcdj speaks. */
-    public static final String ETCD_API_VERSION = "3.5";
     /** Used when the jar manifest carries no Implementation-Version (e.g. when run from classes). */
     static final String FALLBACK_VERSION = "0.1.0-SNAPSHOT";
 
@@ -23,8 +23,8 @@ public record VersionInfo(String etcdjVersion, String gitSha) {
 
     /** The lines etcd prints for {@code --version}, with etcdj's facts. */
     String text() {
-        return "etcdj Version: " + etcdjVersion + "\n"
-                + "etcd API Version: " + ETCD_API_VERSION + "\n"
+        return "etcd Version: " + Versions.ETCD_SERVER + "\n"
+                + "etcdj Version: " + etcdjVersion + "\n"
                 + "Git SHA: " + gitSha + "\n"
                 + "Go Version: n/a (Java " + Runtime.version() + ", " + System.getProperty("java.vm.name") + ")\n"
                 + "Go OS/Arch: " + goOs() + "/" + goArch() + "\n";

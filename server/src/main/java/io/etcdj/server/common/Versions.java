@@ -2,12 +2,16 @@ package io.etcdj.server.common;
 
 /** What this build is, and which etcd API it speaks. */
 public final class Versions {
-    /** The etcd server version etcdj answers as (clients gate features on it). */
-    public static final String ETCD_SERVER = "3.5.0";
+    /**
+     * The etcd server version etcdj answers as (Status, /version, etcd_server_version, --version): etcd 3.4.23, the
+     * release etcdj is checked against. etcdj also serves 3.5's additions (AuthStatus, watch progress requests,
+     * /livez, /readyz); clients call those without looking at the version.
+     */
+    public static final String ETCD_SERVER = "3.4.23";
     /** The etcd cluster version (major.minor.0). */
-    public static final String ETCD_CLUSTER = "3.5.0";
+    public static final String ETCD_CLUSTER = "3.4.0";
     /** The etcd API version, as etcd's "enabled capabilities for version" log line names it. */
-    public static final String ETCD_API = "3.5";
+    public static final String ETCD_API = "3.4";
 
     private Versions() {
     }

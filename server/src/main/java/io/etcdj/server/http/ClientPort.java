@@ -1,5 +1,8 @@
 package io.etcdj.server.http;
 
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
@@ -47,12 +50,13 @@ public final class ClientPort implements AutoCloseable {
     }
 
     /**
-     * Binds every URL and starts serving gRPC (every call going through {@code interceptors}), etcd's JSON gateway,
+     * Binds every URL and starts serving gRPC (every call going through {@code interceptors}), etcd's JSON gateway
+     * unless {@code grpcGateway} is false (--enable-grpc-gateway=false: /v3/ and /v3beta/ then answer 404 as etcd's),
      * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics.
      */
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
-                                   long maxConcurrentStreams, MemberHttp http) {
+                                   long maxConcurrentStreams, boolean grpcGateway, MemberHttp http) {
         ServerBuilder sb = Server.builder();
         bind(sb, listenUrls, tls);
         GrpcServiceBuilder grpc = GrpcService.builder()
@@ -70,9 +74,10 @@ public final class ClientPort implements AutoCloseable {
                 .gracefulShutdownTimeoutMillis(0, 0) // stop at once: clients retry elsewhere, as with etcd
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
-        LocalMethods methods = LocalMethods.of(services, interceptors);
-        JsonGateway gateway = new JsonGateway(GatewayRoutes.of(methods), maxConcurrentStreams);
-        HttpService gatewayWithCors = Cors.wrap(gateway);
+        HttpService gatewayWithCors = Cors.wrap(grpcGateway
+                ? new JsonGateway(GatewayRoutes.of(LocalMethods.of(services, interceptors)), maxConcurrentStreams)
+                : (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
+                        "404 page not found\n"));
         sb.serviceUnder("/v3/", gatewayWithCors).serviceUnder("/v3beta/", gatewayWithCors);
         // health reads skip the interceptors, as etcd's check reads below its gRPC layer: a learner's /health is
         // not refused by the learner guard, and probes are not counted as client calls

@@ -8,7 +8,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.server.common.Versions;
 
-/** /version: {"etcdserver":"3.5.x","etcdcluster":"3.5.0"}, etcd's shape (GET). */
+/** /version: {"etcdserver":"3.4.23","etcdcluster":"3.4.0"}, etcd's shape (GET). */
 final class VersionEndpoint implements HttpService {
     static final VersionEndpoint INSTANCE = new VersionEndpoint();
     private static final String BODY = "{\"etcdserver\":\"" + Versions.ETCD_SERVER + "\",\"etcdcluster\":\""

@@ -50,12 +50,10 @@ public final class MemberMetrics implements AutoCloseable {
                 m -> m.store.currentRevision());
         gauge(r, "etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.",
                 m -> m.store.compactedRevision());
-        // etcd's etcd_debugging_mvcc_watcher_total is a gauge; Prometheus' Java client drops "_total" from gauges
-        gauge(r, "etcdj_watchers", "Watchers open on this member.",
-                m -> {
-                    WatchHub.Stats s = m.hub.stats();
-                    return s.synced() + s.unsynced();
-                });
+        Metrics.totalGauge("etcd_debugging_mvcc_keys_total", "Total number of keys.",
+                () -> read(CURRENT, m -> m.store.liveKeys()));
+        Metrics.totalGauge("etcd_debugging_mvcc_watcher_total", "Total number of watchers.",
+                () -> read(CURRENT, MemberMetrics::watchers));
         gauge(r, "etcdj_slow_watchers", "Watchers behind the store's revision (catching up).",
                 m -> m.hub.stats().unsynced());
         gauge(r, "etcdj_lease_count", "Leases granted and not yet revoked or expired.", m -> m.lessor.size());
@@ -86,6 +84,11 @@ public final class MemberMetrics implements AutoCloseable {
         MemberMetrics m = new MemberMetrics(member, store, hub, lessor, quotaBytes);
         CURRENT.set(m);
         return m;
+    }
+
+    private double watchers() {
+        WatchHub.Stats s = hub.stats();
+        return s.synced() + s.unsynced();
     }
 
     private ConsensusStatus status() {

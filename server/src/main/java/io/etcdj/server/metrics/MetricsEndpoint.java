@@ -6,7 +6,6 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CompletableFuture;
 
 /** /metrics: the registry in Prometheus text format (0.0.4), scraped off the event loop (gauges read the store). */
@@ -14,15 +13,14 @@ public final class MetricsEndpoint implements HttpService {
     private static final MediaType PROMETHEUS_TEXT =
             MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
-    private final PrometheusMeterRegistry registry;
+    public static final MetricsEndpoint INSTANCE = new MetricsEndpoint();
 
-    public MetricsEndpoint(PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    private MetricsEndpoint() {
     }
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         return HttpResponse.of(CompletableFuture.supplyAsync(
-                () -> HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, registry.scrape()), ctx.blockingTaskExecutor()));
+                () -> HttpResponse.of(HttpStatus.OK, PROMETHEUS_TEXT, Metrics.scrape()), ctx.blockingTaskExecutor()));
     }
 }

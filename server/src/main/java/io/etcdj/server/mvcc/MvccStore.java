@@ -1,6 +1,7 @@
 package io.etcdj.server.mvcc;
 
 import io.etcdj.api.mvccpb.Event;
+import io.etcdj.server.common.MonotonicClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     static final byte[] CURRENT_REVISION = "current_revision".getBytes(StandardCharsets.UTF_8);
     static final byte[] SCHEDULED_COMPACT = "scheduled_compact".getBytes(StandardCharsets.UTF_8);
     static final byte[] FINISHED_COMPACT = "finished_compact".getBytes(StandardCharsets.UTF_8);
+    /** How many keys are live (not deleted) at the current revision; written with each batch that changes it. */
+    static final byte[] LIVE_KEYS = "live_keys".getBytes(StandardCharsets.UTF_8);
 
     private final RocksBackend backend;
     private final Compactor compactor;
@@ -31,6 +34,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile long compactedRevision;
     /** The raft index of the last applied batch; written by the applier thread only. */
     private volatile long consistentIndex;
+    /** Keys live at {@link #currentRevision} (etcd's etcd_debugging_mvcc_keys_total); written by the applier only. */
+    private volatile long liveKeys;
     /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
     private volatile CommitListener commitListener = CommitListener.NONE;
 
@@ -44,6 +49,9 @@ public final class MvccStore implements KvReader, AutoCloseable {
         this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
         this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
         this.consistentIndex = backend.metaLong(CONSISTENT_INDEX, 0);
+        long stored = backend.metaLong(LIVE_KEYS, -1);
+        // a store written before the count was kept, or made by an import, is counted once (a seek per key)
+        this.liveKeys = stored >= 0 ? stored : countLiveKeys();
         long finished = backend.metaLong(FINISHED_COMPACT, 0);
         if (compactedRevision > finished) {
             compactor.submit(finished, compactedRevision); // an interrupted compaction resumes
@@ -62,7 +70,12 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     public static MvccStore open(Path dir) throws IOException {
-        RocksBackend backend = RocksBackend.open(dir);
+        return open(dir, MonotonicClock.SYSTEM);
+    }
+
+    /** Opens the store in {@code dir}; {@code clock} times its commits (etcd_disk_backend_commit_duration_seconds). */
+    public static MvccStore open(Path dir, MonotonicClock clock) throws IOException {
+        RocksBackend backend = RocksBackend.open(dir, clock);
         try {
             return new MvccStore(backend);
         } catch (RocksDBException e) {
@@ -83,6 +96,19 @@ public final class MvccStore implements KvReader, AutoCloseable {
     /** Raft index of the last applied entry whose effects are in the store. */
     public long consistentIndex() {
         return consistentIndex;
+    }
+
+    /** How many keys are live (not deleted) at the current revision. */
+    public long liveKeys() {
+        return liveKeys;
+    }
+
+    private long countLiveKeys() {
+        try {
+            return range(new KeyRange(new byte[0], new byte[0]), 0, 0, true).count();
+        } catch (MvccException e) {
+            throw new IllegalStateException("reading at the current revision cannot fail", e);
+        }
     }
 
     public RocksBackend backend() {
@@ -128,7 +154,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     /** Called by a committed write transaction; {@code events} is empty when the store revision did not move. */
-    void committed(long newCurrentRevision, long index, List<Event> events) {
+    void committed(long newCurrentRevision, long index, long newLiveKeys, List<Event> events) {
+        this.liveKeys = newLiveKeys;
         this.currentRevision = newCurrentRevision;
         this.consistentIndex = index;
         if (!events.isEmpty()) {

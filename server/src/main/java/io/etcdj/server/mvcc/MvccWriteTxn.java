@@ -28,6 +28,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private final List<Event> events = new ArrayList<>();
     private final List<Runnable> onCommit = new ArrayList<>();
     private long sub;
+    /** Keys this transaction created (put where absent) minus keys it deleted. */
+    private long liveKeysDelta;
 
     MvccWriteTxn(MvccStore store, long beginRevision, long compactedRevision) {
         this.store = store;
@@ -82,6 +84,9 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
                 .setLease(lease)
                 .build();
         write(key, kv.toByteArray(), false);
+        if (prev == null) {
+            liveKeysDelta++;
+        }
         io.etcdj.server.metrics.ServerMetrics.put();
         Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
         if (prev != null) {
@@ -104,6 +109,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         for (KeyValue prev : deleted) {
             byte[] key = prev.getKey().toByteArray();
             write(key, new byte[0], true);
+            liveKeysDelta--;
             KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(rev).build();
             events.add(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
         }
@@ -183,8 +189,12 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         if (sub > 0) {
             batch.put(b.meta(), MvccStore.CURRENT_REVISION, KeyCodec.longBytes(newRevision));
         }
+        long liveKeys = store.liveKeys() + liveKeysDelta;
+        if (liveKeysDelta != 0) {
+            batch.put(b.meta(), MvccStore.LIVE_KEYS, KeyCodec.longBytes(liveKeys));
+        }
         b.write(batch);
-        store.committed(newRevision, raftIndex, List.copyOf(events));
+        store.committed(newRevision, raftIndex, liveKeys, List.copyOf(events));
         onCommit.forEach(Runnable::run);
     }
 

@@ -65,21 +65,31 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
 
     @Override
     public void hashKV(HashKVRequest request, StreamObserver<HashKVResponse> out) {
-        CompletableFuture.supplyAsync(() -> {
+        hashKv(store, headers, request, reads).whenComplete((r, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, r);
+            }
+        });
+    }
+
+    /**
+     * HashKV at the request's revision, computed on {@code reads}; the header's revision is the hash's, as etcd's.
+     * Fails with etcd's compacted / future revision errors.
+     */
+    public static CompletableFuture<HashKVResponse> hashKv(MvccStore store, Headers headers, HashKVRequest request,
+                                                           Executor reads) {
+        return CompletableFuture.supplyAsync(() -> {
             try {
-                return StoreHash.kv(store, request.getRevision());
+                StoreHash.KvHash h = StoreHash.kv(store, request.getRevision());
+                return HashKVResponse.newBuilder().setHeader(headers.header(h.revision()))
+                        .setHash(h.hash()).setCompactRevision(h.compactRevision()).build();
             } catch (MvccException e) {
                 throw new CompletionException(new EtcdException(e.kind() == MvccException.Kind.COMPACTED
                         ? EtcdError.COMPACTED : EtcdError.FUTURE_REV));
             }
-        }, reads).whenComplete((h, err) -> {
-            if (err != null) {
-                Replies.fail(out, err);
-            } else {
-                Replies.send(out, HashKVResponse.newBuilder().setHeader(headers.header(0))
-                        .setHash(h.hash()).setCompactRevision(h.compactRevision()).build());
-            }
-        });
+        }, reads);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.etcdj.server.transport;
 
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.etcdserverpb.MemberAddRequest;
 import io.etcdj.api.etcdserverpb.MemberAddResponse;
 import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
@@ -12,8 +14,9 @@ import io.etcdj.server.lease.PrimaryLeases;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the peer service answers for other members beyond raft messages: lease questions for the leader's lessor, and
- * membership changes forwarded to the leader. Set once the server has built them.
+ * What the peer service answers for other members beyond raft messages: lease questions for the leader's lessor,
+ * membership changes forwarded to the leader, and this member's HashKV for the corruption checks. Set once the
+ * server has built them.
  */
 public interface PeerHandlers {
     /** This member's own lessor (answers only while it is primary). */
@@ -27,4 +30,7 @@ public interface PeerHandlers {
     CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r);
 
     CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r);
+
+    /** This member's HashKV at the request's revision (its header's revision is the hash's). */
+    CompletableFuture<HashKVResponse> hashKv(HashKVRequest r);
 }

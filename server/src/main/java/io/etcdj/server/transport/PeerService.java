@@ -1,6 +1,8 @@
 package io.etcdj.server.transport;
 
 import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.api.etcdserverpb.Member;
@@ -184,6 +186,16 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     @Blocking
     public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
         reply(out, handlers.get().memberPromote(r));
+    }
+
+    @Override
+    public void hashKV(HashKVRequest r, StreamObserver<HashKVResponse> out) {
+        PeerHandlers h = handlers.get();
+        if (h == null) { // still starting
+            out.onError(Status.UNAVAILABLE.withDescription("the member is starting").asRuntimeException());
+            return;
+        }
+        reply(out, h.hashKv(r));
     }
 
     private static <T> void reply(StreamObserver<T> out, CompletableFuture<T> result) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.AlarmRequest;
+import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.api.etcdserverpb.Compare;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
@@ -161,6 +163,19 @@ class ApplierTest {
         assertEquals(2, r.getDeleted());
         assertEquals(2, r.getPrevKvsCount());
         assertEquals(4, r.getHeader().getRevision());
+    }
+
+    @Test
+    void aCorruptAlarmRefusesWritesUntilDisarmed() throws Exception {
+        AlarmRequest.Builder corrupt = AlarmRequest.newBuilder().setMemberID(7).setAlarm(AlarmType.CORRUPT);
+        apply(LogCommand.newBuilder().setAlarm(corrupt.setAction(AlarmRequest.AlarmAction.ACTIVATE)));
+        Object refused = put("a", "1");
+        assertEquals(EtcdError.CORRUPT, assertInstanceOf(EtcdException.class, refused).error());
+        Object deleteRefused = apply(LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder()
+                .setKey(bs("a"))));
+        assertEquals(EtcdError.CORRUPT, assertInstanceOf(EtcdException.class, deleteRefused).error());
+        apply(LogCommand.newBuilder().setAlarm(corrupt.setAction(AlarmRequest.AlarmAction.DEACTIVATE)));
+        assertInstanceOf(PutResponse.class, put("a", "1"));
     }
 
     @Test

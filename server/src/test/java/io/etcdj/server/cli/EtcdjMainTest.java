@@ -33,6 +33,19 @@ class EtcdjMainTest {
     }
 
     @Test
+    void corruptionChecksAndTheGatewayArePassedOn() {
+        MemberConfig defaults = EtcdjMain.toMemberConfig(config());
+        assertEquals(false, defaults.initialCorruptCheck());
+        assertEquals(java.time.Duration.ZERO, defaults.corruptCheckInterval());
+        assertEquals(true, defaults.grpcGateway());
+        MemberConfig m = EtcdjMain.toMemberConfig(config("--experimental-initial-corrupt-check",
+                "--experimental-corrupt-check-time", "2m30s", "--enable-grpc-gateway=false"));
+        assertEquals(true, m.initialCorruptCheck());
+        assertEquals(java.time.Duration.ofSeconds(150), m.corruptCheckInterval());
+        assertEquals(false, m.grpcGateway());
+    }
+
+    @Test
     void metricsUrlsAreServed() {
         assertNull(EtcdjMain.notYetServed(config("--listen-metrics-urls", "http://localhost:2381")));
     }

@@ -42,8 +42,8 @@ class HelpVersionTest {
         assertEquals(0, exit.exitCode());
         assertEquals("", exit.stderr());
         String[] lines = exit.stdout().split("\n");
-        assertEquals("etcdj Version: 9.9.9-test", lines[0]);
-        assertEquals("etcd API Version: 3.5", lines[1]);
+        assertEquals("etcd Version: 3.4.23", lines[0]);
+        assertEquals("etcdj Version: 9.9.9-test", lines[1]);
         assertEquals("Git SHA: abc123", lines[2]);
         assertTrue(lines[3].startsWith("Go Version: n/a (Java " + Runtime.version()), lines[3]);
         assertTrue(lines[4].startsWith("Go OS/Arch: "), lines[4]);

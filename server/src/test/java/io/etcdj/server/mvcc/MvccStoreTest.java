@@ -187,6 +187,48 @@ class MvccStoreTest {
     }
 
     @Test
+    void liveKeysCountCreatesAndDeletesAndSurvivesReopen() throws Exception {
+        put("a", "1", "b", "1");
+        put("a", "2"); // an update creates nothing
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.deleteRange(KeyRange.of(b("b"), null));
+            txn.deleteRange(KeyRange.of(b("zz"), null)); // nothing there
+            txn.commit(++index);
+        }
+        put("c", "1");
+        assertEquals(2, store.liveKeys());
+        store.backend().flush();
+        store.close();
+        store = MvccStore.open(dir.resolve("db"));
+        assertEquals(2, store.liveKeys());
+    }
+
+    @Test
+    void commitsAreTimedWithTheInjectedClock() throws Exception {
+        store.close();
+        long[] now = {0};
+        store = MvccStore.open(dir.resolve("db"), () -> now[0] += 3_000_000); // each reading 3 ms later
+        put("first", "1"); // registers the commit timer
+        io.micrometer.core.instrument.Timer commits = io.etcdj.server.metrics.Metrics.registry()
+                .get("etcd_disk_backend_commit_duration").timer();
+        long before = commits.count();
+        double beforeMs = commits.totalTime(TimeUnit.MILLISECONDS);
+        put("a", "1");
+        assertEquals(1, commits.count() - before);
+        assertEquals(3.0, commits.totalTime(TimeUnit.MILLISECONDS) - beforeMs, 1e-9);
+    }
+
+    @Test
+    void liveKeysOfAStoreWithoutTheCountAreCounted() throws Exception {
+        put("a", "1", "b", "1", "c", "1");
+        store.backend().db().delete(store.backend().meta(), MvccStore.LIVE_KEYS); // as a store made before the count
+        store.backend().flush();
+        store.close();
+        store = MvccStore.open(dir.resolve("db"));
+        assertEquals(3, store.liveKeys());
+    }
+
+    @Test
     void foreignDirectoryIsRefusedAndLeftAlone() throws Exception {
         Path other = dir.resolve("other");
         Files.createDirectories(other);
