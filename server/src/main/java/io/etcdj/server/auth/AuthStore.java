@@ -25,6 +25,7 @@ import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import io.etcdj.api.internal.AuthCommand;
 import io.etcdj.api.internal.AuthenticateCommand;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.mvcc.KeyCodec;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -71,7 +73,7 @@ public final class AuthStore {
     /** No users or roles, simple tokens that last five minutes (tests). */
     public static AuthStore empty() {
         return new AuthStore(AuthState.of(Map.of(), Map.of(), 0, false),
-                new SimpleTokens(300, io.etcdj.server.common.MonotonicClock.SYSTEM, new java.util.Random(1)));
+                new SimpleTokens(300, MonotonicClock.SYSTEM, new Random(1)));
     }
 
     /** The auth state recorded in {@code store}; tokens from {@code tokens}. */

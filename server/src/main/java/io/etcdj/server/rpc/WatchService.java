@@ -17,6 +17,7 @@ import io.etcdj.server.watch.WatchHub;
 import io.etcdj.server.watch.WatchStream;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.Locale;
 
 /**
  * etcd's Watch service: one bidirectional stream per call, carrying create, cancel and progress requests one way
@@ -77,7 +78,7 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
     static String cancelReason(EtcdError e) {
         StringBuilder code = new StringBuilder();
         for (String word : e.code().name().split("_")) {
-            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(java.util.Locale.ROOT));
+            code.append(word.charAt(0)).append(word.substring(1).toLowerCase(Locale.ROOT));
         }
         return "rpc error: code = " + code + " desc = " + e.message();
     }

@@ -26,6 +26,7 @@ import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class AuthStoreTest {
     private AuthStore auth;
     private long index;
     private final Passwords passwords = new Passwords(4); // the cheapest cost: tests need no strength
-    private final SimpleTokens tokens = new SimpleTokens(300, () -> 0, new java.util.Random(7));
+    private final SimpleTokens tokens = new SimpleTokens(300, () -> 0, new Random(7));
     /** Who the changes are made as; root once auth is on. */
     private AuthInfo caller = AuthInfo.ANONYMOUS;
 

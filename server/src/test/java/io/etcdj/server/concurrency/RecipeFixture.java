@@ -9,6 +9,7 @@ import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.apply.RangeExecutor;
+import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.Lessor;
@@ -64,7 +65,7 @@ final class RecipeFixture implements AutoCloseable {
         lessor.promote();
         expirer = LeaseExpirer.manual(lessor, log);
         kv = new LocalKv(log, store, this::header, lessor, leaseIds::incrementAndGet, reads,
-                io.etcdj.server.auth.AuthStore.empty()::state);
+                AuthStore.empty()::state);
         locks = new Locks(kv, hub);
         elections = new Elections(kv, hub);
     }
