@@ -12,7 +12,7 @@
 # Options (all optional):
 #   --servers etcd,etcdj         which servers to start (default both; etcdj is skipped with a
 #                                note when bin/etcdj does not exist yet)
-#   --endpoint 127.0.0.1:PORT    benchmark an already running server instead (--label NAME)
+#   --endpoint 127.0.0.1:PORT[,...] benchmark already running members instead (--label NAME)
 #   --workloads put1,put16,range16   (also putN / rangeN; on demand: keepalive1, keepalive1000, revoke100k;
 #                                    see it/.../bench/LeaseWorkloads.java; defrag: put latency during a
 #                                    defragment of a --fill-mib 1024 store, see scripts/bench-defrag.sh)
@@ -45,10 +45,15 @@ export JAVA_HOME
 command -v mvn >/dev/null || { echo "bench.sh: Maven (mvn) is needed to build the load generator: apt-get install -y maven" >&2; exit 2; }
 [ -x /usr/bin/etcd ] || echo "bench.sh: note: /usr/bin/etcd missing (apt-get install -y etcd-server); --servers etcd will fail" >&2
 
-echo "bench.sh: building the load generator (JDK $JAVA_HOME)..." >&2
-(cd "$repo" && mvn -q -B -pl it -am package -DskipTests) >&2
-
 cp_file="$repo/it/target/runtime-classpath.txt"
+# build only when a source changed since the last build: a rebuild rewrites the jars, which would also throw
+# away bin/etcdj's trained AOT cache (scripts/aot-train.sh)
+if [ ! -f "$cp_file" ] || [ -n "$(find "$repo/api/src" "$repo/raft/src/main" "$repo/server/src/main" "$repo/it/src/main" \
+    "$repo"/pom.xml "$repo"/*/pom.xml -newer "$cp_file" -print -quit 2>/dev/null)" ]; then
+  echo "bench.sh: building the load generator (JDK $JAVA_HOME)..." >&2
+  (cd "$repo" && mvn -q -B -pl it -am package -DskipTests) >&2
+  touch "$cp_file" "$repo/server/target/launcher.classpath" # both only rewritten when they change
+fi
 [ -f "$cp_file" ] || { echo "bench.sh: $cp_file was not written by the build" >&2; exit 2; }
 jvm_flags=(-Xmx1g -XX:+UseParallelGC)
 # protobuf-java still uses sun.misc.Unsafe; JDK 23+ warns about it unless told otherwise

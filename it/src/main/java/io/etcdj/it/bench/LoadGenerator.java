@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * workloads {@code watch-latency}, {@code watch-memory} and {@code watch-flood} (see {@link WatchWorkloads}).
  *
  * <pre>
- * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT --label NAME]
+ * LoadGenerator [--servers etcd,etcdj] [--endpoint HOST:PORT[,HOST:PORT...] --label NAME]
  *               [--workloads put1,put16,range16] [--duration-seconds 10] [--warmup-seconds 2]
  *               [--max-requests 2000000] [--value-size-bytes 256] [--key-space 100000]
  *               [--connections 1] [--members 1] [--work-dir DIR] [--revoke-setup-seconds 60]
@@ -146,7 +146,7 @@ public final class LoadGenerator {
         }
         List<Result> results = new ArrayList<>();
         if (options.endpoint() != null) {
-            results.addAll(runAll(options.label(), List.of(options.endpoint()), options, 0));
+            results.addAll(runAll(options.label(), List.of(options.endpoint().split(",")), options, 0));
         } else {
             for (ServerKind kind : options.servers()) {
                 Files.createDirectories(options.workDir());
@@ -215,7 +215,9 @@ public final class LoadGenerator {
         }
         String endpoint = flags.get("endpoint");
         if (endpoint != null) {
-            requireLoopback(endpoint);
+            for (String e : endpoint.split(",")) {
+                requireLoopback(e);
+            }
         }
         List<ServerKind> servers = new ArrayList<>();
         if (flags.containsKey("servers")) {

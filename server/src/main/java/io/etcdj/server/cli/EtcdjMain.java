@@ -129,6 +129,8 @@ public final class EtcdjMain {
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
         // refused TLS handshakes are logged once, in etcd's words, by http.RejectedConnections
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria.server.HttpServerPipelineConfigurator", "error");
+        // a peer stream cut by the peer's stop is logged once, in our words, by transport.PeerSender
+        setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria.client.AbstractHttpRequestHandler", "error");
         setDefault("org.slf4j.simpleLogger.log.io.netty", "warn");
         setDefault("org.slf4j.simpleLogger.log.io.grpc", "warn");
         // Netty's JFR allocation events make the JVM build JFR's metadata at the first allocation: ~4 s of start-up

@@ -68,6 +68,13 @@ final class PeerSender implements AutoCloseable {
     private volatile Stream stream;
     /** Sender thread only: which URL to try next. */
     private int urlIndex;
+    /**
+     * Whether something was written into a stream since the last one broke: drives the two operator log lines
+     * (a peer lost, a peer back), so a peer that stays down does not log at every reconnect attempt.
+     */
+    private volatile boolean reachable;
+    /** Whether a stream to this peer has broken since start (a later recovery is then worth a line). */
+    private volatile boolean everLost;
 
     /** One open Send stream; {@code broken} is set from gRPC threads. */
     private final class Stream implements ClientResponseObserver<RaftBatch, SendSummary> {
@@ -87,7 +94,14 @@ final class PeerSender implements AutoCloseable {
         @Override
         public void onError(Throwable t) {
             if (!broken && !closed) {
-                LOG.debug("stream to peer {} broke: {}", Long.toHexString(toRaftId), t.toString());
+                if (reachable) {
+                    reachable = false;
+                    everLost = true;
+                    LOG.warn("lost the stream to peer {} ({}); reconnecting, raft resends what it missed",
+                            Long.toHexString(toRaftId), t.toString());
+                } else {
+                    LOG.debug("stream to peer {} broke: {}", Long.toHexString(toRaftId), t.toString());
+                }
             }
             broken = true;
             if (PeerTransport.REMOVED_MEMBER.equals(io.grpc.Status.fromThrowable(t).getDescription())) {
@@ -276,6 +290,12 @@ final class PeerSender implements AutoCloseable {
             count++;
         }
         s.requests.onNext(b.build());
+        if (!reachable) {
+            reachable = true;
+            if (everLost) {
+                LOG.info("peer {} is reachable again", Long.toHexString(toRaftId));
+            }
+        }
     }
 
     private Stream openStream() {
