@@ -13,6 +13,7 @@ import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -33,6 +34,8 @@ public final class Applier {
     private final TxnExecutor txns;
     private final Alarms alarms;
     private final AuthStore auth;
+    /** Bytes one response may hold; the applier thread's alone (tests lower it before applying). */
+    private long maxResponseBytes = ByteBudget.DEFAULT_MAX_BYTES;
 
     /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
     public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
@@ -63,9 +66,11 @@ public final class Applier {
         Object result;
         try (MvccWriteTxn txn = store.beginWrite()) {
             try {
-                result = execute(txn, index, cmd);
+                // what the response may hold; past it the entry still applies, the client gets an error instead
+                ByteBudget budget = new ByteBudget(maxResponseBytes);
+                result = execute(txn, index, cmd, budget);
                 txn.commit(index);
-                return result;
+                return budget.exceeded() ? EtcdError.RESPONSE_TOO_LARGE.exception() : result;
             } catch (EtcdException e) {
                 result = e;
             }
@@ -76,7 +81,13 @@ public final class Applier {
         return result;
     }
 
-    private Object execute(MvccWriteTxn txn, long index, LogCommand cmd) throws RocksDBException {
+    /** Lowers the bytes one response may hold (tests). */
+    void limitResponses(long maxBytes) {
+        this.maxResponseBytes = maxBytes;
+    }
+
+    private Object execute(MvccWriteTxn txn, long index, LogCommand cmd, ByteBudget budget)
+            throws RocksDBException {
         if (alarms.corrupt() && changesKeys(cmd)) {
             throw EtcdError.CORRUPT.exception(); // as etcd's corrupt applier: alarms, auth and membership go on
         }
@@ -97,8 +108,8 @@ public final class Applier {
                 }
                 yield kv.put(txn, cmd.getPut());
             }
-            case DELETE_RANGE -> kv.deleteRange(txn, cmd.getDeleteRange());
-            case TXN -> txns.executeWrite(txn, cmd.getTxn());
+            case DELETE_RANGE -> kv.deleteRange(txn, cmd.getDeleteRange(), budget);
+            case TXN -> txns.executeWrite(txn, cmd.getTxn(), budget);
             case COMPACTION -> {
                 try {
                     CompletableFuture<Void> done = store.scheduleCompaction(txn, cmd.getCompaction().getRevision());

@@ -9,8 +9,10 @@ import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccWriteTxn;
+import java.util.ArrayList;
 import java.util.List;
 import org.rocksdb.RocksDBException;
 
@@ -43,16 +45,7 @@ final class KvOperations {
         KeyValue prev = txn.get(key);
         ByteString value = p.getIgnoreValue() && prev != null ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() && prev != null ? prev.getLease() : p.getLease();
-        txn.put(key, value, lease);
-        long prevLease = prev == null ? 0 : prev.getLease();
-        if (prevLease != lease) {
-            if (prevLease != 0) {
-                leases.detach(txn, prevLease, key);
-            }
-            if (lease != 0) {
-                leases.attach(txn, lease, key);
-            }
-        }
+        txn.put(key, value, lease); // moves the key's lease attachment too
         PutResponse.Builder b = PutResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(txn.writeRevision()));
         if (p.getPrevKv() && prev != null) {
@@ -61,19 +54,23 @@ final class KvOperations {
         return b.build();
     }
 
-    DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d) throws RocksDBException {
-        List<KeyValue> deleted = txn.deleteRange(
-                KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()));
-        for (KeyValue kv : deleted) {
-            if (kv.getLease() != 0) {
-                leases.detach(txn, kv.getLease(), kv.getKey().toByteArray());
+    /**
+     * Deletes the range in bounded memory; the deleted versions are kept for the response only when the client asked
+     * for them, within {@code budget} (past it the delete still happens, and the client gets an error instead).
+     */
+    DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d, ByteBudget budget)
+            throws RocksDBException {
+        List<KeyValue> prevKvs = new ArrayList<>();
+        long deleted = txn.deleteRange(KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()), kv -> {
+            if (d.getPrevKv() && budget.take(kv.getSerializedSize())) {
+                prevKvs.add(kv);
             }
-        }
+        });
         DeleteRangeResponse.Builder b = DeleteRangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(txn.currentRevision()))
-                .setDeleted(deleted.size());
-        if (d.getPrevKv()) {
-            b.addAllPrevKvs(deleted);
+                .setDeleted(deleted);
+        if (d.getPrevKv() && !budget.exceeded()) {
+            b.addAllPrevKvs(prevKvs);
         }
         return b.build();
     }

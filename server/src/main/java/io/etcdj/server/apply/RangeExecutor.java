@@ -4,14 +4,18 @@ import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RangeResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.mvccpb.KeyValue;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.RangeQuery;
 import io.etcdj.server.mvcc.RangeResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 
 /**
@@ -22,26 +26,30 @@ public final class RangeExecutor {
     private RangeExecutor() {
     }
 
+    /** Answers {@code r} within the default response budget; past it, etcd's answer to a too-large response. */
     public static RangeResponse execute(KvReader reader, RangeRequest r) throws MvccException {
-        boolean fetchAll = r.getSortOrder() != RangeRequest.SortOrder.NONE
-                || r.getMinModRevision() != 0 || r.getMaxModRevision() != 0
-                || r.getMinCreateRevision() != 0 || r.getMaxCreateRevision() != 0;
-        long storeLimit = fetchAll || r.getLimit() <= 0 ? 0 : r.getLimit() + 1; // one extra tells "more"
+        ByteBudget budget = ByteBudget.perResponse();
+        RangeResponse resp = execute(reader, r, budget);
+        if (budget.exceeded()) {
+            throw EtcdError.RESPONSE_TOO_LARGE.exception();
+        }
+        return resp;
+    }
+
+    /**
+     * Answers {@code r}, collecting at most {@code budget}: once it is exceeded the response is incomplete and the
+     * caller must answer the error instead (a write Txn still commits: the budget never changes what is applied).
+     */
+    public static RangeResponse execute(KvReader reader, RangeRequest r, ByteBudget budget) throws MvccException {
+        // filters are applied while scanning (same result as etcd's filtering after the read, without holding
+        // what they drop); a sort order needs every kept key-value, else only the limit and one more are read (as
+        // etcd, a sort target without an order sorts just those)
+        boolean sorted = r.getSortOrder() != RangeRequest.SortOrder.NONE;
+        long storeLimit = sorted || r.getLimit() <= 0 ? 0 : r.getLimit() + 1; // one extra tells "more"
+        RangeQuery query = new RangeQuery(storeLimit, r.getCountOnly(), r.getKeysOnly(), filter(r), budget);
         RangeResult rr = reader.range(KeyRange.of(r.getKey().toByteArray(), r.getRangeEnd().toByteArray()),
-                r.getRevision(), storeLimit, r.getCountOnly());
+                r.getRevision(), query);
         List<KeyValue> kvs = new ArrayList<>(rr.kvs());
-        if (r.getMaxModRevision() != 0) {
-            kvs.removeIf(kv -> kv.getModRevision() > r.getMaxModRevision());
-        }
-        if (r.getMinModRevision() != 0) {
-            kvs.removeIf(kv -> kv.getModRevision() < r.getMinModRevision());
-        }
-        if (r.getMaxCreateRevision() != 0) {
-            kvs.removeIf(kv -> kv.getCreateRevision() > r.getMaxCreateRevision());
-        }
-        if (r.getMinCreateRevision() != 0) {
-            kvs.removeIf(kv -> kv.getCreateRevision() < r.getMinCreateRevision());
-        }
         RangeRequest.SortOrder order = r.getSortOrder();
         if (r.getSortTarget() != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
             order = RangeRequest.SortOrder.ASCEND; // results come in key order; other targets sort ascending
@@ -55,14 +63,24 @@ public final class RangeExecutor {
             kvs = kvs.subList(0, (int) r.getLimit());
             more = true;
         }
-        RangeResponse.Builder b = RangeResponse.newBuilder()
+        return RangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(rr.currentRevision()))
                 .setCount(rr.count())
-                .setMore(more);
-        for (KeyValue kv : kvs) {
-            b.addKvs(r.getKeysOnly() ? kv.toBuilder().clearValue().build() : kv);
+                .setMore(more)
+                .addAllKvs(kvs)
+                .build();
+    }
+
+    /** The request's mod/create revision bounds as one test (everything when it sets none). */
+    private static Predicate<KeyValue> filter(RangeRequest r) {
+        if (r.getMinModRevision() == 0 && r.getMaxModRevision() == 0
+                && r.getMinCreateRevision() == 0 && r.getMaxCreateRevision() == 0) {
+            return RangeQuery.ALL;
         }
-        return b.build();
+        return kv -> (r.getMaxModRevision() == 0 || kv.getModRevision() <= r.getMaxModRevision())
+                && (r.getMinModRevision() == 0 || kv.getModRevision() >= r.getMinModRevision())
+                && (r.getMaxCreateRevision() == 0 || kv.getCreateRevision() <= r.getMaxCreateRevision())
+                && (r.getMinCreateRevision() == 0 || kv.getCreateRevision() >= r.getMinCreateRevision());
     }
 
     private static Comparator<KeyValue> comparator(RangeRequest.SortTarget target) {

@@ -7,6 +7,7 @@ import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -67,11 +68,15 @@ final class TxnExecutor {
         return true;
     }
 
-    /** Runs a Txn with writes in {@code txn}; the caller commits. Errors leave nothing to commit. */
-    TxnResponse executeWrite(MvccWriteTxn txn, TxnRequest t) throws RocksDBException {
+    /**
+     * Runs a Txn with writes in {@code txn}; the caller commits. Errors leave nothing to commit. Its responses
+     * collect within {@code budget} (see {@link RangeExecutor#execute(KvReader, io.etcdj.api.etcdserverpb.RangeRequest,
+     * ByteBudget)}).
+     */
+    TxnResponse executeWrite(MvccWriteTxn txn, TxnRequest t, ByteBudget budget) throws RocksDBException {
         Deque<Boolean> path = path(txn, t);
         check(txn, t, new ArrayDeque<>(path), true);
-        return run(txn, t, path, txn);
+        return run(txn, t, path, txn, budget);
     }
 
     /** Runs a read-only Txn against a read view. */
@@ -79,11 +84,17 @@ final class TxnExecutor {
         KvReader reader = PinnedReader.atCurrent(current); // compares and ranges all see one revision
         Deque<Boolean> path = path(reader, t);
         new TxnExecutor(null).check(reader, t, new ArrayDeque<>(path), false);
+        ByteBudget budget = ByteBudget.perResponse();
+        TxnResponse resp;
         try {
-            return new TxnExecutor(null).run(reader, t, path, null);
+            resp = new TxnExecutor(null).run(reader, t, path, null, budget);
         } catch (RocksDBException e) {
             throw new IllegalStateException(e);
         }
+        if (budget.exceeded()) {
+            throw EtcdError.RESPONSE_TOO_LARGE.exception();
+        }
+        return resp;
     }
 
     private static Deque<Boolean> path(KvReader reader, TxnRequest t) {
@@ -127,8 +138,8 @@ final class TxnExecutor {
         }
     }
 
-    private TxnResponse run(KvReader reader, TxnRequest t, Deque<Boolean> path, MvccWriteTxn txn)
-            throws RocksDBException {
+    private TxnResponse run(KvReader reader, TxnRequest t, Deque<Boolean> path, MvccWriteTxn txn,
+                            ByteBudget budget) throws RocksDBException {
         boolean ok = path.removeFirst();
         List<ResponseOp> responses = new ArrayList<>();
         for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
@@ -136,14 +147,15 @@ final class TxnExecutor {
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
                     try {
-                        r.setResponseRange(RangeExecutor.execute(reader, op.getRequestRange()));
+                        r.setResponseRange(RangeExecutor.execute(reader, op.getRequestRange(), budget));
                     } catch (MvccException e) {
                         throw Errors.of(e);
                     }
                 }
                 case REQUEST_PUT -> r.setResponsePut(ops.put(txn, op.getRequestPut()));
-                case REQUEST_DELETE_RANGE -> r.setResponseDeleteRange(ops.deleteRange(txn, op.getRequestDeleteRange()));
-                case REQUEST_TXN -> r.setResponseTxn(run(reader, op.getRequestTxn(), path, txn));
+                case REQUEST_DELETE_RANGE ->
+                        r.setResponseDeleteRange(ops.deleteRange(txn, op.getRequestDeleteRange(), budget));
+                case REQUEST_TXN -> r.setResponseTxn(run(reader, op.getRequestTxn(), path, txn, budget));
                 default -> throw new EtcdException(EtcdError.KEY_NOT_FOUND);
             }
             responses.add(r.build());

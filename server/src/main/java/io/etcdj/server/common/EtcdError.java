@@ -38,6 +38,12 @@ public enum EtcdError {
     NOT_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: not leader"),
     REQUEST_TOO_LARGE(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large"),
     TOO_MANY_REQUESTS(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
+    /**
+     * A response past the server's per-response memory budget (etcd has none; gRPC's own send limit answers so,
+     * with this code and opening): the client should ask with a limit, keys_only or count_only.
+     */
+    RESPONSE_TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, "grpc: trying to send message larger than max (the server's "
+            + "response limit; ask for fewer keys with limit, keys_only or count_only)"),
     NO_LEADER(Status.Code.UNAVAILABLE, "etcdserver: no leader"),
     STOPPED(Status.Code.UNAVAILABLE, "etcdserver: server stopped"),
     TIMEOUT(Status.Code.UNAVAILABLE, "etcdserver: request timed out"),

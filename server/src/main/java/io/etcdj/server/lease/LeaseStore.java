@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.internal.LeaseRecord;
 import io.etcdj.server.mvcc.KeyCodec;
+import io.etcdj.server.mvcc.LeaseAttachments;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.RocksBackend;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import org.rocksdb.RocksIterator;
  */
 final class LeaseStore {
     private static final byte RECORD = 'l';
-    private static final byte ATTACHMENT = 'k';
     private static final int PREFIX_BYTES = 9;
     private static final byte[] EMPTY = new byte[0];
 
@@ -33,16 +33,16 @@ final class LeaseStore {
     }
 
     static byte[] attachmentPrefix(long id) {
-        return prefixed(ATTACHMENT, id, EMPTY);
+        return LeaseAttachments.prefix(id);
     }
 
     static byte[] attachmentKey(long id, byte[] userKey) {
-        return prefixed(ATTACHMENT, id, userKey);
+        return LeaseAttachments.key(id, userKey);
     }
 
     /** The user key of an attachment entry. */
     static byte[] userKey(byte[] attachmentKey) {
-        return Arrays.copyOfRange(attachmentKey, PREFIX_BYTES, attachmentKey.length);
+        return LeaseAttachments.userKey(attachmentKey);
     }
 
     private static byte[] prefixed(byte kind, long id, byte[] rest) {
@@ -54,7 +54,7 @@ final class LeaseStore {
     }
 
     static void putRecord(MvccWriteTxn txn, long id, long ttlSeconds, long remainingMs) throws RocksDBException {
-        txn.putLeaseEntry(recordKey(id),
+        txn.putLeaseRecord(recordKey(id),
                 LeaseRecord.newBuilder().setTtlSeconds(ttlSeconds).setRemainingMs(remainingMs).build().toByteArray());
     }
 

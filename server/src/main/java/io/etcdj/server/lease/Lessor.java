@@ -17,6 +17,7 @@ import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -177,21 +178,33 @@ public final class Lessor implements PrimaryLeases {
         refreshOrder.add(id);
     }
 
+    /** Attached keys a revoke reads at once: the revoke holds one such chunk in memory, whatever the lease holds. */
+    private static final int REVOKE_CHUNK_KEYS = 1000;
+
     /** Revokes lease {@code id}: deletes its attached keys (in key order, one revision) and the lease. */
     public LeaseRevokeResponse revoke(MvccWriteTxn txn, long id) throws RocksDBException {
         if (!exists(id)) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
         }
-        for (byte[] attachment : txn.leaseKeys(LeaseStore.attachmentPrefix(id))) {
-            byte[] key = LeaseStore.userKey(attachment);
-            KeyValue kv = txn.get(key);
-            assert kv != null && kv.getLease() == id : "attachment of a key the lease does not hold: " + kv;
-            if (kv != null && kv.getLease() == id) {
-                txn.deleteRange(KeyRange.of(key, null));
+        byte[] from = new byte[0];
+        while (true) {
+            List<byte[]> keys = txn.attachedKeys(id, from, REVOKE_CHUNK_KEYS);
+            for (byte[] key : keys) {
+                KeyValue kv = txn.get(key);
+                assert kv != null && kv.getLease() == id : "attachment of a key the lease does not hold: " + kv;
+                if (kv != null && kv.getLease() == id) {
+                    txn.deleteRange(KeyRange.of(key, null), deleted -> { }); // detaches it too
+                } else {
+                    txn.dropAttachment(id, key);
+                }
             }
-            txn.deleteLeaseEntry(attachment);
+            if (keys.size() < REVOKE_CHUNK_KEYS) {
+                break;
+            }
+            byte[] last = keys.get(keys.size() - 1);
+            from = Arrays.copyOf(last, last.length + 1); // the next key after it
         }
-        txn.deleteLeaseEntry(LeaseStore.recordKey(id));
+        txn.deleteLeaseRecord(LeaseStore.recordKey(id));
         txn.onCommit(() -> removed(id));
         return LeaseRevokeResponse.newBuilder().setHeader(header(txn)).build();
     }
@@ -245,20 +258,16 @@ public final class Lessor implements PrimaryLeases {
     /** The keys attached to lease {@code id} as {@code txn} sees them (none for an unknown lease). */
     public List<ByteString> keysOf(MvccWriteTxn txn, long id) throws RocksDBException {
         List<ByteString> keys = new ArrayList<>();
-        for (byte[] attachment : txn.leaseKeys(LeaseStore.attachmentPrefix(id))) {
-            keys.add(ByteString.copyFrom(LeaseStore.userKey(attachment)));
+        byte[] from = new byte[0];
+        while (true) {
+            List<byte[]> chunk = txn.attachedKeys(id, from, REVOKE_CHUNK_KEYS);
+            chunk.forEach(k -> keys.add(ByteString.copyFrom(k)));
+            if (chunk.size() < REVOKE_CHUNK_KEYS) {
+                return keys;
+            }
+            byte[] last = chunk.get(chunk.size() - 1);
+            from = Arrays.copyOf(last, last.length + 1);
         }
-        return keys;
-    }
-
-    /** Records that {@code key} is attached to lease {@code id} (a put naming the lease). */
-    public void attach(MvccWriteTxn txn, long id, byte[] key) throws RocksDBException {
-        txn.putLeaseEntry(LeaseStore.attachmentKey(id, key), EMPTY);
-    }
-
-    /** Records that {@code key} no longer belongs to lease {@code id} (put without it, or deleted). */
-    public void detach(MvccWriteTxn txn, long id, byte[] key) throws RocksDBException {
-        txn.deleteLeaseEntry(LeaseStore.attachmentKey(id, key));
     }
 
     private static ResponseHeader header(MvccWriteTxn txn) {

@@ -19,4 +19,11 @@ public interface CommitListener {
      *                 DELETE always carries the deleted version)
      */
     void committed(long revision, List<Event> events);
+
+    /**
+     * A revision with too many events to hold in memory: they are in the store (read them with
+     * {@link HistoryReader}); every changed key lies in [{@code lowestKey}, {@code highestKey}].
+     */
+    default void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {
+    }
 }

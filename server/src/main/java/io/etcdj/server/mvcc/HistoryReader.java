@@ -33,53 +33,84 @@ public final class HistoryReader {
 
     /**
      * Reads the revisions from {@code from} through {@code to} in order, stopping at a revision boundary once
-     * {@code maxRevisions} revisions are read or {@code maxBytes} is exceeded (so one revision is always read
-     * whole, whatever its size).
+     * {@code maxRevisions} revisions are read or {@code maxBytes} is exceeded. A revision is read whole unless it
+     * alone passes {@code maxBytes}: then the batch is that one revision's first piece ({@link
+     * RevisionEvents#partial()}), and the next read starts at {@code from} = that revision, {@code fromSub} = its
+     * resume point. So a read holds about {@code maxBytes} whatever a revision's size.
      *
+     * @param fromSub    the first sub revision of {@code from} to read (0 = all of it)
      * @param withPrevKv look up each change's previous version (prev_kv) as etcd reports it: for deletions and for
      *                   puts that are not creations
      */
-    public Batch read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
+    public Batch read(long from, long fromSub, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
             throws RocksDBException {
         RocksBackend b = store.backend();
         List<RevisionEvents> out = new ArrayList<>();
         long bytes = 0;
-        long through = to;
         try (RocksBackend.Pin p = b.pin();
              RocksIterator revs = b.db().newIterator(b.revisions());
              RocksIterator keys = b.db().newIterator(b.keys())) {
-            revs.seek(KeyCodec.revisionKey(Math.max(from, 1), 0));
+            long first = Math.max(from, 1);
+            revs.seek(KeyCodec.revisionKey(first, first == from ? fromSub : 0));
             long current = -1;
             List<Event> events = new ArrayList<>();
+            List<Long> subs = new ArrayList<>();
+            long currentBytes = 0;
             for (; revs.isValid(); revs.next()) {
                 Revision rev = KeyCodec.revisionOfRevisionKey(revs.key());
                 if (rev.main() != current) {
                     if (!events.isEmpty()) {
-                        RevisionEvents done = RevisionEvents.of(current, events);
-                        out.add(done);
-                        bytes += done.bytes();
+                        out.add(RevisionEvents.read(current, events, toArray(subs), 0));
+                        bytes += currentBytes;
                         events = new ArrayList<>();
+                        subs = new ArrayList<>();
+                        currentBytes = 0;
                     }
                     if (rev.main() > to) {
                         break;
                     }
                     if (out.size() >= maxRevisions || bytes > maxBytes) {
-                        through = rev.main() - 1; // stopped by a limit: this revision is not read
-                        break;
+                        return new Batch(out, rev.main() - 1); // stopped by a limit: this revision is not read
                     }
                     current = rev.main();
                 }
                 Event e = event(keys, rev, revs.value(), withPrevKv);
-                if (e != null) {
-                    events.add(e);
+                if (e == null) {
+                    continue;
+                }
+                events.add(e);
+                subs.add(rev.sub());
+                currentBytes += e.getSerializedSize();
+                if (bytes + currentBytes > maxBytes) {
+                    if (!out.isEmpty()) {
+                        return new Batch(out, current - 1); // this revision is read on its own next time
+                    }
+                    // this revision alone is too large: hand out its first piece
+                    List<RevisionEvents> piece = List.of(RevisionEvents.read(current, events, toArray(subs),
+                            rev.sub() + 1));
+                    return new Batch(piece, current - 1);
                 }
             }
-            if (!events.isEmpty()) {
-                out.add(RevisionEvents.of(current, events));
-            }
             revs.status();
+            if (!events.isEmpty()) {
+                out.add(RevisionEvents.read(current, events, toArray(subs), 0));
+            }
         }
-        return new Batch(out, through);
+        return new Batch(out, to);
+    }
+
+    /** Reads whole revisions from {@code from} (see {@link #read(long, long, long, int, long, boolean)}). */
+    public Batch read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
+            throws RocksDBException {
+        return read(from, 0, to, maxRevisions, maxBytes, withPrevKv);
+    }
+
+    private static long[] toArray(List<Long> subs) {
+        long[] a = new long[subs.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = subs.get(i);
+        }
+        return a;
     }
 
     /** The event of one change, or null when compaction removed it under the reader. */

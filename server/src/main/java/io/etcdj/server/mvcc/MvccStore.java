@@ -36,6 +36,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile long consistentIndex;
     /** Keys live at {@link #currentRevision} (etcd's etcd_debugging_mvcc_keys_total); written by the applier only. */
     private volatile long liveKeys;
+    /** Set at start-up (or by tests) before the applier writes; read by the applier. */
+    private volatile WriteLimits writeLimits = WriteLimits.DEFAULT;
     /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
     private volatile CommitListener commitListener = CommitListener.NONE;
 
@@ -47,6 +49,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     private void load() throws RocksDBException {
         this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
+        PartialRevisionRollback.run(backend, currentRevision); // what a write spilled before a crash
         this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
         this.consistentIndex = backend.metaLong(CONSISTENT_INDEX, 0);
         long stored = backend.metaLong(LIVE_KEYS, -1);
@@ -116,16 +119,19 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     /**
-     * Reads {@code range} at {@code revision} (0 or less = current); see {@link IndexScan#scan} for limit and
-     * count.
+     * Reads {@code range} at {@code revision} (0 or less = current); see {@link IndexScan#scan}.
      */
     @Override
-    public RangeResult range(KeyRange range, long revision, long limit, boolean countOnly) throws MvccException {
+    public RangeResult range(KeyRange range, long revision, RangeQuery query) throws MvccException {
         long current = currentRevision;
         long at = resolveRevision(revision, current, compactedRevision);
         // an iterator reads from the implicit snapshot taken when it is created
         try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
-            return IndexScan.scan(it, range, at, limit, countOnly, current);
+            if (at < compactedRevision) {
+                // compacted after the check above: removal may have begun before the iterator's snapshot
+                throw new MvccException(MvccException.Kind.COMPACTED);
+            }
+            return IndexScan.scan(it, range, at, query, current);
         }
     }
 
@@ -142,7 +148,12 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     /** Starts the one write of a raft entry. Only the applier thread writes. */
     public MvccWriteTxn beginWrite() {
-        return new MvccWriteTxn(this, currentRevision, compactedRevision);
+        return new MvccWriteTxn(this, writeLimits, currentRevision, compactedRevision);
+    }
+
+    /** Sets how much of one write is held in memory (tests use small limits); before anything is applied. */
+    public void setWriteLimits(WriteLimits limits) {
+        this.writeLimits = limits;
     }
 
     /**
@@ -153,12 +164,18 @@ public final class MvccStore implements KvReader, AutoCloseable {
         this.commitListener = listener == null ? CommitListener.NONE : listener;
     }
 
-    /** Called by a committed write transaction; {@code events} is empty when the store revision did not move. */
-    void committed(long newCurrentRevision, long index, long newLiveKeys, List<Event> events) {
+    /**
+     * Called by a committed write transaction; {@code events} is empty when the store revision did not move, and null
+     * when there were too many to keep (the listener is then told the span of keys the revision changed).
+     */
+    void committed(long newCurrentRevision, long index, long newLiveKeys, List<Event> events, byte[] lowestKey,
+                   byte[] highestKey) {
         this.liveKeys = newLiveKeys;
         this.currentRevision = newCurrentRevision;
         this.consistentIndex = index;
-        if (!events.isEmpty()) {
+        if (events == null) {
+            commitListener.committedInStore(newCurrentRevision, lowestKey, highestKey);
+        } else if (!events.isEmpty()) {
             commitListener.committed(newCurrentRevision, events);
         }
     }

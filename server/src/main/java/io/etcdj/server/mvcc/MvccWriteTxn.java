@@ -3,8 +3,13 @@ package io.etcdj.server.mvcc;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.api.mvccpb.KeyValue;
+import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.metrics.ServerMetrics;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -13,26 +18,48 @@ import org.rocksdb.WriteBatchWithIndex;
 /**
  * The changes one raft entry makes: all its puts and deletes share one main revision (one more than the store's),
  * each with its own sub revision. Reads inside the transaction see its own earlier writes. Nothing is visible to
- * others until {@link #commit}, which writes the changes and the entry's raft index in one atomic batch.
+ * others until {@link #commit}, which makes the new revision current and records the entry's raft index atomically.
+ *
+ * <p>Memory is bounded whatever the entry touches ({@link WriteLimits}): versions, revision records and lease
+ * attachments staged past {@code spillBytes} are written to RocksDB early ("spilled"), at the new revision, which no
+ * reader looks at before the commit moves the current revision to it; a crash before the commit leaves them
+ * behind, and the next open rolls them back ({@link PartialRevisionRollback}). What must change only at the commit
+ * (the meta records, lease records) is held until then. Events past {@code eventsInMemoryBytes} are not kept: the
+ * watch hub is told the revision and the span of keys it touched, and reads its events from the store.
  *
  * <p>Not thread-safe: used by the applier thread alone, then closed.
  */
 public final class MvccWriteTxn implements KvReader, AutoCloseable {
+    /** Failpoint: after a spill reached RocksDB, before the entry's commit. */
+    public static final String FAILPOINT_AFTER_SPILL = "mvccAfterSpill";
+
     private final MvccStore store;
+    private final WriteLimits limits;
     private final long beginRevision;
     private final long compactedRevision;
+    /** Versions, revision records and attachments not yet spilled: what reads merge over the database. */
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    /** Changes written only with the commit, in order: {cf, key, value or null for a deletion}. */
+    private final List<Object[]> atCommit = new ArrayList<>();
     private final ReadOptions readOptions = new ReadOptions();
     /** Keeps the store open from begin to close (both on the applier thread). */
     private final RocksBackend.Pin pin;
-    private final List<Event> events = new ArrayList<>();
+    /** The events so far, or null once they outgrew {@link WriteLimits#eventsInMemoryBytes()}. */
+    private List<Event> events = new ArrayList<>();
+    private long eventBytes;
     private final List<Runnable> onCommit = new ArrayList<>();
     private long sub;
+    private long stagedBytes;
+    private int spills;
+    /** The smallest and largest user key this transaction wrote (for watchers, when its events are not kept). */
+    private byte[] lowestKey;
+    private byte[] highestKey;
     /** Keys this transaction created (put where absent) minus keys it deleted. */
     private long liveKeysDelta;
 
-    MvccWriteTxn(MvccStore store, long beginRevision, long compactedRevision) {
+    MvccWriteTxn(MvccStore store, WriteLimits limits, long beginRevision, long compactedRevision) {
         this.store = store;
+        this.limits = limits;
         this.beginRevision = beginRevision;
         this.compactedRevision = compactedRevision;
         this.pin = store.backend().pin();
@@ -49,29 +76,29 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         return sub > 0 ? beginRevision + 1 : beginRevision;
     }
 
-    private RocksIterator iterator() {
+    private RocksIterator iterator(ColumnFamilyHandle cf) {
         RocksBackend b = store.backend();
-        return batch.newIteratorWithBase(b.keys(), b.db().newIterator(b.keys(), readOptions), readOptions);
+        return batch.newIteratorWithBase(cf, b.db().newIterator(cf, readOptions), readOptions);
     }
 
     /** Reads as {@link MvccStore#range}, seeing this transaction's own writes. */
     @Override
-    public RangeResult range(KeyRange range, long revision, long limit, boolean countOnly) throws MvccException {
+    public RangeResult range(KeyRange range, long revision, RangeQuery query) throws MvccException {
         long current = currentRevision();
         long at = MvccStore.resolveRevision(revision, current, compactedRevision);
-        try (RocksIterator it = iterator()) {
-            return IndexScan.scan(it, range, at, limit, countOnly, current);
+        try (RocksIterator it = iterator(store.backend().keys())) {
+            return IndexScan.scan(it, range, at, query, current);
         }
     }
 
     /** The live value of one key now, seeing this transaction's writes; null when absent. */
     public KeyValue get(byte[] key) {
-        try (RocksIterator it = iterator()) {
+        try (RocksIterator it = iterator(store.backend().keys())) {
             return IndexScan.get(it, key, currentRevision());
         }
     }
 
-    /** Writes a new version of {@code key}; returns the previous live version or null. */
+    /** Writes a new version of {@code key} and moves its lease attachment; returns the previous live version. */
     public KeyValue put(byte[] key, ByteString value, long lease) throws RocksDBException {
         KeyValue prev = get(key);
         long rev = writeRevision();
@@ -83,92 +110,177 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
                 .setVersion(prev == null ? 1 : prev.getVersion() + 1)
                 .setLease(lease)
                 .build();
-        write(key, kv.toByteArray(), false);
         if (prev == null) {
             liveKeysDelta++;
         }
-        io.etcdj.server.metrics.ServerMetrics.put();
+        ServerMetrics.put();
         Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
         if (prev != null) {
             event.setPrevKv(prev); // a create event has none, as in etcd
         }
-        events.add(event.build());
+        record(event.build());
+        write(key, kv.toByteArray(), false);
+        long prevLease = prev == null ? 0 : prev.getLease();
+        if (prevLease != lease) { // after the version: a rollback finds attachments through the versions
+            if (prevLease != 0) {
+                stage(store.backend().leases(), LeaseAttachments.key(prevLease, key), null);
+            }
+            if (lease != 0) {
+                stage(store.backend().leases(), LeaseAttachments.key(lease, key), new byte[0]);
+            }
+        }
+        spillIfFull();
         return prev;
     }
 
-    /** Deletes every live key in {@code range}; returns their last versions, in key order. */
-    public List<KeyValue> deleteRange(KeyRange range) throws RocksDBException {
-        io.etcdj.server.metrics.ServerMetrics.deleteRange();
-        List<KeyValue> deleted;
-        try {
-            deleted = range(range, 0, 0, false).kvs();
-        } catch (MvccException e) {
-            throw new IllegalStateException("reading at the current revision cannot fail", e);
+    /**
+     * Deletes every live key in {@code range}, in key order, detaching each from its lease and handing its last
+     * version to {@code onDeleted}; returns how many were deleted. Holds one chunk of keys at a time.
+     */
+    public long deleteRange(KeyRange range, Consumer<KeyValue> onDeleted) throws RocksDBException {
+        ServerMetrics.deleteRange();
+        long deleted = 0;
+        KeyRange rest = range;
+        while (true) {
+            List<KeyValue> chunk;
+            try (RocksIterator it = iterator(store.backend().keys())) {
+                chunk = IndexScan.first(it, rest, currentRevision(), limits.deleteChunkKeys());
+            }
+            for (KeyValue prev : chunk) {
+                delete(prev);
+                onDeleted.accept(prev);
+            }
+            deleted += chunk.size();
+            if (chunk.size() < limits.deleteChunkKeys() || rest.isSingleKey()) {
+                return deleted;
+            }
+            byte[] last = chunk.get(chunk.size() - 1).getKey().toByteArray();
+            rest = new KeyRange(Arrays.copyOf(last, last.length + 1), rest.end()); // the next key after it
         }
-        long rev = writeRevision();
-        for (KeyValue prev : deleted) {
-            byte[] key = prev.getKey().toByteArray();
-            write(key, new byte[0], true);
-            liveKeysDelta--;
-            KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(rev).build();
-            events.add(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
+    }
+
+    private void delete(KeyValue prev) throws RocksDBException {
+        byte[] key = prev.getKey().toByteArray();
+        liveKeysDelta--;
+        KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(writeRevision()).build();
+        record(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
+        write(key, new byte[0], true);
+        if (prev.getLease() != 0) {
+            stage(store.backend().leases(), LeaseAttachments.key(prev.getLease(), key), null);
         }
-        return deleted;
+        spillIfFull();
+    }
+
+    private void record(Event e) {
+        if (events == null) {
+            return;
+        }
+        eventBytes += e.getSerializedSize();
+        if (eventBytes > limits.eventsInMemoryBytes()) {
+            events = null; // the watch hub reads this revision back from the store
+        } else {
+            events.add(e);
+        }
     }
 
     private void write(byte[] key, byte[] indexValue, boolean deletion) throws RocksDBException {
         RocksBackend b = store.backend();
         long rev = writeRevision();
-        batch.put(b.keys(), KeyCodec.indexKey(KeyCodec.encodeUserKey(key), rev, sub), indexValue);
         byte[] revValue = new byte[key.length + 1];
         revValue[0] = (byte) (deletion ? 1 : 0);
         System.arraycopy(key, 0, revValue, 1, key.length);
-        batch.put(b.revisions(), KeyCodec.revisionKey(rev, sub), revValue);
+        byte[] revKey = KeyCodec.revisionKey(rev, sub);
         sub++;
+        if (lowestKey == null || Arrays.compareUnsigned(key, lowestKey) < 0) {
+            lowestKey = key;
+        }
+        if (highestKey == null || Arrays.compareUnsigned(key, highestKey) > 0) {
+            highestKey = key;
+        }
+        stage(b.keys(), KeyCodec.indexKey(KeyCodec.encodeUserKey(key), rev, sub - 1), indexValue);
+        stage(b.revisions(), revKey, revValue);
     }
 
-    void putMeta(byte[] key, long value) throws MvccException {
-        try {
-            batch.put(store.backend().meta(), key, KeyCodec.longBytes(value));
-        } catch (RocksDBException e) {
-            throw new IllegalStateException(e);
+    /** Stages a change that may be spilled before the commit (versions at the new revision, attachments). */
+    private void stage(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
+        if (value == null) {
+            batch.delete(cf, key);
+            stagedBytes += key.length;
+        } else {
+            batch.put(cf, key, value);
+            stagedBytes += key.length + value.length;
         }
+    }
+
+    /** Spills once a whole change (version, revision record, attachments) is staged past the limit, never between. */
+    private void spillIfFull() throws RocksDBException {
+        if (stagedBytes > limits.spillBytes()) {
+            spill();
+        }
+    }
+
+    /** Writes what is staged to RocksDB ahead of the commit; still invisible, as it lies above the current revision. */
+    private void spill() throws RocksDBException {
+        RocksBackend b = store.backend();
+        b.write(batch);
+        batch.clear();
+        stagedBytes = 0;
+        spills++;
+        Failpoints.hit(FAILPOINT_AFTER_SPILL);
+    }
+
+    /** How many times this transaction wrote staged changes ahead of its commit. */
+    public int spills() {
+        return spills;
+    }
+
+    void putMeta(byte[] key, long value) {
+        atCommit.add(new Object[] {store.backend().meta(), key, KeyCodec.longBytes(value)});
     }
 
     /**
-     * Stages a write to the meta column family in this entry's batch, for records other packages lay out (cluster
-     * membership); keys must not collide with the store's own ({@code consistent_index}, revisions, format).
+     * Writes to the meta column family with the commit, for records other packages lay out (cluster membership);
+     * keys must not collide with the store's own ({@code consistent_index}, revisions, format).
      */
-    public void putMetaEntry(byte[] key, byte[] value) throws RocksDBException {
-        batch.put(store.backend().meta(), key, value);
+    public void putMetaEntry(byte[] key, byte[] value) {
+        atCommit.add(new Object[] {store.backend().meta(), key, value});
     }
 
-    /** Stages a deletion from the meta column family in this entry's batch (see {@link #putMetaEntry}). */
-    public void deleteMetaEntry(byte[] key) throws RocksDBException {
-        batch.delete(store.backend().meta(), key);
+    /** Deletes from the meta column family with the commit (see {@link #putMetaEntry}). */
+    public void deleteMetaEntry(byte[] key) {
+        atCommit.add(new Object[] {store.backend().meta(), key, null});
     }
 
-    /** Stages a write to the lease column family (its layout belongs to the lease package) in this entry's batch. */
-    public void putLeaseEntry(byte[] key, byte[] value) throws RocksDBException {
-        batch.put(store.backend().leases(), key, value);
+    /** Writes a lease record (the lease package's layout, never an attachment) with the commit. */
+    public void putLeaseRecord(byte[] key, byte[] value) {
+        atCommit.add(new Object[] {store.backend().leases(), key, value});
     }
 
-    /** Stages a deletion from the lease column family in this entry's batch. */
-    public void deleteLeaseEntry(byte[] key) throws RocksDBException {
-        batch.delete(store.backend().leases(), key);
+    /** Deletes a lease record with the commit. */
+    public void deleteLeaseRecord(byte[] key) {
+        atCommit.add(new Object[] {store.backend().leases(), key, null});
     }
 
-    /** The lease column family's keys that start with {@code prefix}, in order, seeing this transaction's writes. */
-    public List<byte[]> leaseKeys(byte[] prefix) {
-        RocksBackend b = store.backend();
+    /**
+     * Up to {@code max} user keys attached to lease {@code id}, in key order, from {@code fromKey} on (inclusive),
+     * seeing this transaction's writes.
+     */
+    public List<byte[]> attachedKeys(long id, byte[] fromKey, int max) {
+        byte[] prefix = LeaseAttachments.prefix(id);
         List<byte[]> keys = new ArrayList<>();
-        try (RocksIterator it = batch.newIteratorWithBase(b.leases(), b.db().newIterator(b.leases(), readOptions),
-                readOptions)) {
-            for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
-                keys.add(it.key());
+        try (RocksIterator it = iterator(store.backend().leases())) {
+            for (it.seek(LeaseAttachments.key(id, fromKey));
+                 it.isValid() && KeyCodec.startsWith(it.key(), prefix) && keys.size() < max; it.next()) {
+                keys.add(LeaseAttachments.userKey(it.key()));
             }
         }
         return keys;
+    }
+
+    /** Removes an attachment no live version backs (a repair; attachments otherwise follow the versions). */
+    public void dropAttachment(long id, byte[] key) throws RocksDBException {
+        stage(store.backend().leases(), LeaseAttachments.key(id, key), null);
+        spillIfFull();
     }
 
     /** Runs {@code r} once this transaction is committed (never when it is abandoned). */
@@ -176,15 +288,22 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         onCommit.add(r);
     }
 
-    /** The changes, in the order made (a Txn's events of one revision). */
+    /** The changes, in the order made (a Txn's events of one revision); null when there were too many to keep. */
     public List<Event> events() {
         return events;
     }
 
-    /** Writes the changes and the raft index atomically, then makes them visible. */
+    /** Writes what is left and the raft index atomically, making the new revision visible. */
     public void commit(long raftIndex) throws RocksDBException {
         RocksBackend b = store.backend();
         long newRevision = currentRevision();
+        for (Object[] c : atCommit) {
+            if (c[2] == null) {
+                batch.delete((ColumnFamilyHandle) c[0], (byte[]) c[1]);
+            } else {
+                batch.put((ColumnFamilyHandle) c[0], (byte[]) c[1], (byte[]) c[2]);
+            }
+        }
         batch.put(b.meta(), MvccStore.CONSISTENT_INDEX, KeyCodec.longBytes(raftIndex));
         if (sub > 0) {
             batch.put(b.meta(), MvccStore.CURRENT_REVISION, KeyCodec.longBytes(newRevision));
@@ -194,7 +313,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
             batch.put(b.meta(), MvccStore.LIVE_KEYS, KeyCodec.longBytes(liveKeys));
         }
         b.write(batch);
-        store.committed(newRevision, raftIndex, liveKeys, List.copyOf(events));
+        store.committed(newRevision, raftIndex, liveKeys, events == null ? null : List.copyOf(events),
+                lowestKey, highestKey);
         onCommit.forEach(Runnable::run);
     }
 

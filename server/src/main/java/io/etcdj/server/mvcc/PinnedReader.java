@@ -24,11 +24,11 @@ public final class PinnedReader implements KvReader {
     }
 
     @Override
-    public RangeResult range(KeyRange range, long rev, long limit, boolean countOnly) throws MvccException {
+    public RangeResult range(KeyRange range, long rev, RangeQuery query) throws MvccException {
         if (rev > revision) {
             throw new MvccException(MvccException.Kind.FUTURE_REVISION);
         }
-        RangeResult r = reader.range(range, rev <= 0 ? revision : rev, limit, countOnly);
+        RangeResult r = reader.range(range, rev <= 0 ? revision : rev, query);
         return new RangeResult(r.kvs(), r.count(), revision);
     }
 }

@@ -82,10 +82,15 @@ public final class StoreSnapshot implements AutoCloseable {
         List<Revision> revs = new ArrayList<>(FETCH_BATCH);
         List<byte[]> userKeys = new ArrayList<>(FETCH_BATCH);
         List<Boolean> deletions = new ArrayList<>(FETCH_BATCH);
+        long current = currentRevision(); // a write spills its versions above it before it commits: not yet history
         try (RocksIterator it = backend.db().newIterator(backend.revisions(), readOptions)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] value = it.value();
-                revs.add(KeyCodec.revisionOfRevisionKey(it.key()));
+                Revision revision = KeyCodec.revisionOfRevisionKey(it.key());
+                if (revision.main() > current) {
+                    break;
+                }
+                revs.add(revision);
                 deletions.add(value[0] == 1);
                 userKeys.add(Arrays.copyOfRange(value, 1, value.length));
                 if (revs.size() == FETCH_BATCH) {

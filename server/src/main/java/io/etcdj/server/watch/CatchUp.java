@@ -71,8 +71,8 @@ final class CatchUp implements AutoCloseable {
         }
         HistoryReader.Batch batch;
         try {
-            batch = history.read(plan.from(), plan.to(), limits.catchUpRevisions(), limits.catchUpBytes(),
-                    plan.prevKv());
+            batch = history.read(plan.from(), plan.fromSub(), plan.to(), limits.catchUpRevisions(),
+                    limits.catchUpBytes(), plan.prevKv());
         } catch (RocksDBException e) {
             LOG.error("watch catch-up could not read revisions {}..{}: {}", plan.from(), plan.to(), e.toString());
             return progressed[0];
@@ -82,8 +82,9 @@ final class CatchUp implements AutoCloseable {
 
     /**
      * Hub lock held. Queues for {@code w} its events of {@code batch} (which covers revisions up to
-     * {@code through}) from its next revision on, and moves its next revision past what was queued; stops at the
-     * first response its stream refuses.
+     * {@code through}) from its position on, and moves its position past what was queued; stops at the first
+     * response its stream refuses. A piece of a revision (the batch's last entry) goes out on its own response, and
+     * leaves the watcher inside that revision.
      */
     void feed(Watcher w, List<RevisionEvents> batch, long through) {
         List<Event> pending = new ArrayList<>();
@@ -93,7 +94,21 @@ final class CatchUp implements AutoCloseable {
             if (r.revision() < w.nextRevision) {
                 continue;
             }
-            List<Event> mine = w.select(r.events());
+            List<Event> mine = w.select(r.revision() == w.nextRevision ? r.eventsFrom(w.nextSub) : r.events());
+            if (r.partial()) {
+                if (!pending.isEmpty() && !flush(w, pending, covered)) {
+                    return;
+                }
+                if (!mine.isEmpty() && !w.stream.offerEvents(w, mine, r.revision(), false)) {
+                    return;
+                }
+                if (r.revision() > w.nextRevision || r.resumeSub() > w.nextSub) { // never back: it may be ahead
+                    w.nextRevision = r.revision();
+                    w.nextSub = r.resumeSub();
+                }
+                w.eventsSinceTick |= !mine.isEmpty();
+                return; // the rest of this revision comes in a later read
+            }
             if (!mine.isEmpty()) {
                 if (!pending.isEmpty() && pendingBytes + r.bytes() > limits.catchUpResponseBytes()) {
                     if (!flush(w, pending, covered)) {
@@ -108,7 +123,11 @@ final class CatchUp implements AutoCloseable {
             covered = r.revision();
         }
         if (pending.isEmpty() || flush(w, pending, Math.max(covered, through))) {
-            w.nextRevision = Math.max(w.nextRevision, Math.max(covered, through) + 1);
+            long next = Math.max(covered, through) + 1;
+            if (next > w.nextRevision) {
+                w.nextRevision = next;
+                w.nextSub = 0;
+            }
         }
     }
 
@@ -118,6 +137,7 @@ final class CatchUp implements AutoCloseable {
             return false;
         }
         w.nextRevision = through + 1;
+        w.nextSub = 0;
         w.eventsSinceTick = true;
         return true;
     }

@@ -1,5 +1,6 @@
 package io.etcdj.server.watch;
 
+import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.etcdserverpb.WatchCreateRequest;
 import io.etcdj.api.mvccpb.Event;
@@ -116,6 +117,33 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     }
 
     /**
+     * The applier's hook for a revision with too many events to hold: each synced watcher whose range overlaps the
+     * changed keys falls back to reading the revision from the store, in pieces (the catch-up worker); the rest
+     * have nothing at this revision. Never blocks.
+     */
+    @Override
+    public void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {
+        ByteString low = ByteString.copyFrom(lowestKey);
+        ByteString high = ByteString.copyFrom(highestKey);
+        lock.lock();
+        try {
+            if (revision != lastRevision + 1) {
+                throw new IllegalStateException("watch hub at revision " + lastRevision + " got " + revision);
+            }
+            lastRevision = revision;
+            recent.clear(); // the ring holds consecutive revisions, and this one is not in memory
+            for (Watcher w : List.copyOf(synced.all())) {
+                if (w.nextRevision <= revision && w.range.overlaps(low, high)) {
+                    synced.remove(w);
+                    becomeUnsynced(w, revision);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * The store was replaced by a leader's snapshot and now stands at {@code revision}: the revisions in between never
      * came through {@link #committed}, so every synced watcher falls back to catching up from the store.
      */
@@ -174,6 +202,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     private void becomeUnsynced(Watcher w, long nextRevision) {
         w.state = Watcher.State.UNSYNCED;
         w.nextRevision = nextRevision;
+        w.nextSub = 0;
         unsynced.add(w);
         w.stream.unsyncedCount++;
         catchUp.wake();
@@ -350,8 +379,12 @@ public final class WatchHub implements CommitListener, AutoCloseable {
 
     // ---- catch-up: called by the CatchUp worker ------------------------------------------------------------------
 
-    /** What one catch-up pass reads from the store, and for whom (with each watcher's position when planned). */
-    record Plan(List<Watcher> watchers, long[] nextRevisions, long from, long to, boolean prevKv) {
+    /**
+     * What one catch-up pass reads from the store, from ({@code from}, {@code fromSub}), and for whom (with each
+     * watcher's position when planned).
+     */
+    record Plan(List<Watcher> watchers, long[] nextRevisions, long[] nextSubs, long from, long fromSub, long to,
+                boolean prevKv) {
     }
 
     /**
@@ -366,6 +399,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             long compacted = compactRevision();
             List<Watcher> chosen = new ArrayList<>();
             long from = Long.MAX_VALUE;
+            long fromSub = 0;
             boolean prevKv = false;
             int served = 0; // bounds the work done here under the lock
             for (Watcher w : List.copyOf(unsynced)) {
@@ -378,14 +412,19 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                     progressed[0] = true;
                 } else if (!w.stream.hasRoom()) {
                     continue; // its stream wakes the worker once it drains
-                } else if (recent.covers(Math.max(w.nextRevision, 1))) {
+                } else if (w.nextSub == 0 && recent.covers(Math.max(w.nextRevision, 1))) {
                     if (feedFromMemory(w)) {
                         progressed[0] = true;
                         served++;
                     }
                 } else if (chosen.size() < limits.catchUpWatchers()) {
                     chosen.add(w);
-                    from = Math.min(from, Math.max(w.nextRevision, 1));
+                    long at = Math.max(w.nextRevision, 1);
+                    long atSub = at == w.nextRevision ? w.nextSub : 0;
+                    if (at < from || at == from && atSub < fromSub) {
+                        from = at;
+                        fromSub = atSub;
+                    }
                     prevKv |= w.prevKv;
                 }
             }
@@ -393,7 +432,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                 return null;
             }
             long[] next = chosen.stream().mapToLong(w -> w.nextRevision).toArray();
-            return new Plan(chosen, next, from, lastRevision, prevKv);
+            long[] nextSubs = chosen.stream().mapToLong(w -> w.nextSub).toArray();
+            return new Plan(chosen, next, nextSubs, from, fromSub, lastRevision, prevKv);
         } finally {
             lock.unlock();
         }
@@ -407,7 +447,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             boolean progressed = false;
             for (int i = 0; i < plan.watchers().size(); i++) {
                 Watcher w = plan.watchers().get(i);
-                if (w.state != Watcher.State.UNSYNCED || w.nextRevision != plan.nextRevisions()[i]) {
+                if (w.state != Watcher.State.UNSYNCED || w.nextRevision != plan.nextRevisions()[i]
+                        || w.nextSub != plan.nextSubs()[i]) {
                     continue;
                 }
                 if (w.nextRevision < compacted) {
@@ -416,11 +457,12 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                     continue;
                 }
                 long before = w.nextRevision;
+                long beforeSub = w.nextSub;
                 catchUp.feed(w, batch.revisions(), batch.throughRevision());
-                progressed |= w.nextRevision != before;
+                progressed |= w.nextRevision != before || w.nextSub != beforeSub;
                 if (w.nextRevision > lastRevision) {
                     becomeSynced(w);
-                } else if (recent.covers(w.nextRevision) && w.stream.hasRoom()) {
+                } else if (w.nextSub == 0 && recent.covers(w.nextRevision) && w.stream.hasRoom()) {
                     progressed |= feedFromMemory(w); // the last stretch from memory, under the lock: no gap
                 }
             }

@@ -36,4 +36,12 @@ public record WatchRange(ByteString key, ByteString end) {
         }
         return ORDER.compare(k, key) >= 0 && (end.isEmpty() || ORDER.compare(k, end) < 0);
     }
+
+    /** True when some key in [{@code low}, {@code high}] (both inclusive) may lie in this range. */
+    public boolean overlaps(ByteString low, ByteString high) {
+        if (end == null) {
+            return ORDER.compare(key, low) >= 0 && ORDER.compare(key, high) <= 0;
+        }
+        return ORDER.compare(high, key) >= 0 && (end.isEmpty() || ORDER.compare(low, end) < 0);
+    }
 }

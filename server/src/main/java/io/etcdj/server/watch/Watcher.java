@@ -16,7 +16,8 @@ import java.util.function.Predicate;
  *   UNSYNCED -- caught up to the hub      -> SYNCED
  *   any      -- cancel, compaction, stream closed -> CANCELED (final)
  * </pre>
- * Invariant: every matching event below {@code nextRevision} has been queued on the stream, none at or above it.
+ * Invariant: every matching event below ({@code nextRevision}, {@code nextSub}) has been queued on the stream, none at
+ * or above it. {@code nextSub} is 0 but while a revision too large for one read is handed out in pieces.
  */
 final class Watcher {
     /** Where a watcher stands; see the class comment. */
@@ -35,6 +36,8 @@ final class Watcher {
     State state;
     /** The next revision this watcher has not been given; guarded by the hub lock. */
     long nextRevision;
+    /** The first change of {@code nextRevision} not yet given (0 = all of it); guarded by the hub lock. */
+    long nextSub;
     /** Whether events were queued since the last progress tick (etcd skips that tick); guarded by the hub lock. */
     boolean eventsSinceTick;
     /** Live responses of this watcher in its stream's queue; guarded by the stream's queue lock. */

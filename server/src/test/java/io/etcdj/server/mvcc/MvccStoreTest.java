@@ -93,7 +93,8 @@ class MvccStoreTest {
     void deleteLeavesTombstoneAndRecreateResetsVersion() throws Exception {
         put("k", "1");
         try (MvccWriteTxn txn = store.beginWrite()) {
-            List<KeyValue> deleted = txn.deleteRange(KeyRange.of(b("k"), null));
+            List<KeyValue> deleted = new java.util.ArrayList<>();
+            assertEquals(1, txn.deleteRange(KeyRange.of(b("k"), null), deleted::add));
             assertEquals(1, deleted.size());
             assertEquals(Event.EventType.DELETE, txn.events().get(0).getType());
             txn.commit(++index);
@@ -156,7 +157,7 @@ class MvccStoreTest {
         put("b", "1");
         put("a", "3");
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b("b"), null));
+            txn.deleteRange(KeyRange.of(b("b"), null), kv -> { });
             txn.commit(++index);
         }
         try (MvccWriteTxn txn = store.beginWrite()) {
@@ -191,8 +192,8 @@ class MvccStoreTest {
         put("a", "1", "b", "1");
         put("a", "2"); // an update creates nothing
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b("b"), null));
-            txn.deleteRange(KeyRange.of(b("zz"), null)); // nothing there
+            txn.deleteRange(KeyRange.of(b("b"), null), kv -> { });
+            txn.deleteRange(KeyRange.of(b("zz"), null), kv -> { }); // nothing there
             txn.commit(++index);
         }
         put("c", "1");

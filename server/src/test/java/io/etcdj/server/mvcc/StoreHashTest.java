@@ -42,7 +42,7 @@ class StoreHashTest {
 
     private static void delete(MvccStore store, long index, String key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(key.getBytes(StandardCharsets.UTF_8), null));
+            txn.deleteRange(KeyRange.of(key.getBytes(StandardCharsets.UTF_8), null), kv -> { });
             txn.commit(index);
         }
     }

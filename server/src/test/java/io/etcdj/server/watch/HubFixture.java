@@ -59,7 +59,7 @@ final class HubFixture implements AutoCloseable {
     }
 
     long delete(String key) throws Exception {
-        return write(t -> t.deleteRange(KeyRange.of(b(key), null)));
+        return write(t -> t.deleteRange(KeyRange.of(b(key), null), kv -> { }));
     }
 
     void compact(long revision) throws Exception {

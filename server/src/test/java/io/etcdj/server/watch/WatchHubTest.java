@@ -181,7 +181,7 @@ class WatchHubTest {
         f.put("p/1", "a");
         f.put("p/2", "b");
         f.hub.watch(client.stream, prefix("p/").setPrevKv(true).build());
-        f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0"))));
+        f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> { }));
         assertEquals(2, client.responses.size());
         assertEquals(List.of("DELETE p/1=@4", "DELETE p/2=@4"), client.events(0));
         assertEquals("b", client.last().getEvents(1).getPrevKv().getValue().toStringUtf8());
