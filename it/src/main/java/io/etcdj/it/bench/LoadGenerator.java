@@ -67,6 +67,7 @@ public final class LoadGenerator {
                 case "watch-memory" -> new Workload(name, Op.WATCH_MEMORY, 0);
                 case "watch-flood" -> new Workload(name, Op.WATCH_FLOOD, 16);
                 case "defrag" -> new Workload(name, Op.DEFRAG, 1);
+                case "bigdelete" -> new Workload(name, Op.BIG_DELETE, 1);
                 default -> {
                     // also accept the general forms put<N> / range<N> / srange<N> / keepalive<N> / revoke<N>
                     if (name.matches("(put|range|srange|keepalive|revoke)[0-9]+")) {
@@ -102,11 +103,12 @@ public final class LoadGenerator {
                 case WATCH_FLOOD -> "put, 16 clients, beside stuck watchers";
                 case SRANGE -> "range (serializable, 1 key), " + clients + " client" + (clients > 1 ? "s" : "");
                 case DEFRAG -> "put, 1 client, during a defragment";
+                case BIG_DELETE -> "delete every key in one request";
             };
         }
     }
 
-    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD, DEFRAG }
+    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD, DEFRAG, BIG_DELETE }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
     record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
@@ -155,6 +157,9 @@ public final class LoadGenerator {
                     String label = options.members() > 1 ? kind.label() + "x" + options.members() : kind.label();
                     results.addAll(runAll(label, members.stream().map(EtcdProcess::clientHostPort).toList(),
                             options, members.get(0).pid()));
+                    if (options.workloads().stream().anyMatch(w -> w.op() == Op.BIG_DELETE)) {
+                        results.add(BigDeleteWorkload.restart(label, members));
+                    }
                 } finally {
                     members.forEach(EtcdProcess::close);
                 }
@@ -177,7 +182,7 @@ public final class LoadGenerator {
         for (int i = 0; i < options.members(); i++) {
             EtcdProcess.Builder b = EtcdProcess.builder(kind).name("bench" + i).baseDir(options.workDir())
                     .peerPort(peerPorts.get(i)).initialCluster(String.join(",", entries));
-            if (options.workloads().stream().anyMatch(w -> w.op() == Op.DEFRAG)) {
+            if (options.workloads().stream().anyMatch(w -> w.op() == Op.DEFRAG || w.op() == Op.BIG_DELETE)) {
                 b.extraArgs("--quota-backend-bytes", Long.toString(8L << 30)); // room for --fill-mib and history
             }
             members.add(b.build().launch());
@@ -311,6 +316,7 @@ public final class LoadGenerator {
                     case WATCH_MEMORY -> WatchWorkloads.memory(label, w, channels, options, pid);
                     case WATCH_FLOOD -> WatchWorkloads.flood(label, w, channels, options, pid);
                     case DEFRAG -> DefragWorkload.run(label, w, channels, options);
+                    case BIG_DELETE -> BigDeleteWorkload.run(label, w, channels, options);
                     default -> run(label, w, channels, options);
                 };
                 System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
