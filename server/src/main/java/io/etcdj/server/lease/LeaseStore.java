@@ -3,6 +3,7 @@ package io.etcdj.server.lease;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.internal.LeaseRecord;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KeyCodec;
 import io.etcdj.server.mvcc.LeaseAttachments;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -75,13 +76,20 @@ final class LeaseStore {
         return records;
     }
 
-    /** The keys attached to lease {@code id}, in key order, as the store holds them now. */
-    static List<ByteString> attachedKeys(RocksBackend backend, long id) {
+    /**
+     * The keys attached to lease {@code id}, in key order, as the store holds them now; stops early once
+     * {@code budget} is spent (it then says so).
+     */
+    static List<ByteString> attachedKeys(RocksBackend backend, long id, ByteBudget budget) {
         byte[] prefix = attachmentPrefix(id);
         List<ByteString> keys = new ArrayList<>();
         try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.leases())) {
             for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
-                keys.add(ByteString.copyFrom(userKey(it.key())));
+                byte[] key = userKey(it.key());
+                if (!budget.take(key.length)) {
+                    break;
+                }
+                keys.add(ByteString.copyFrom(key));
             }
         }
         return keys;

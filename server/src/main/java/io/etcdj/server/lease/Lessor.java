@@ -12,6 +12,7 @@ import io.etcdj.api.internal.LeaseRemaining;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
+import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -342,7 +343,11 @@ public final class Lessor implements PrimaryLeases {
             b.setTTL(remainingNanos(l, now) / 1_000_000_000L).setGrantedTTL(l.ttlSeconds);
         }
         if (withKeys) {
-            b.addAllKeys(LeaseStore.attachedKeys(store.backend(), id));
+            ByteBudget budget = ByteBudget.perResponse();
+            b.addAllKeys(LeaseStore.attachedKeys(store.backend(), id, budget));
+            if (budget.exceeded()) {
+                return CompletableFuture.failedFuture(EtcdError.RESPONSE_TOO_LARGE.exception());
+            }
         }
         return CompletableFuture.completedFuture(b.build());
     }
