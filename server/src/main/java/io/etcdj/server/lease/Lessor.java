@@ -194,7 +194,7 @@ public final class Lessor implements PrimaryLeases {
                 KeyValue kv = txn.get(key);
                 assert kv != null && kv.getLease() == id : "attachment of a key the lease does not hold: " + kv;
                 if (kv != null && kv.getLease() == id) {
-                    txn.deleteRange(KeyRange.of(key, null), deleted -> { }); // detaches it too
+                    txn.deleteKey(key); // detaches it too
                 } else {
                     txn.dropAttachment(id, key);
                 }

@@ -17,11 +17,24 @@ final class IndexScan {
     private IndexScan() {
     }
 
-    /** Sees each key live in a range, in key order, with the iterator on its version; false stops the scan. */
+    /** Sees each key live in a range, in key order; false stops the scan. */
     @FunctionalInterface
     interface LiveVisitor {
-        boolean visit(RocksIterator positioned);
+        /**
+         * @param positioned the iterator, on the key's version read
+         * @param value      that version's bytes when the scan was asked for them at this key, else null
+         */
+        boolean visit(RocksIterator positioned, byte[] value);
     }
+
+    /** Whether the visitor wants the next live key's value (asked once per key, before it is read). */
+    @FunctionalInterface
+    interface ValueWanted {
+        boolean now();
+    }
+
+    /** Older versions of a key stepped over one by one before a seek past them all is cheaper. */
+    private static final int NEXT_BEFORE_SEEK = 3;
 
     /** The live key-value of {@code key} at revision {@code atRev}, or null when absent or deleted then. */
     static KeyValue get(RocksIterator it, byte[] key, long atRev) {
@@ -41,12 +54,12 @@ final class IndexScan {
     static RangeResult scan(RocksIterator it, KeyRange range, long atRev, RangeQuery query, long currentRevision) {
         List<KeyValue> kvs = new ArrayList<>();
         long[] count = {0};
-        forEachLive(it, range, atRev, positioned -> {
+        ValueWanted collecting = () -> !query.countOnly() && (query.limit() <= 0 || kvs.size() < query.limit());
+        forEachLive(it, range, atRev, collecting, (positioned, value) -> {
             count[0]++;
-            if (query.countOnly() || query.limit() > 0 && kvs.size() >= query.limit()) {
+            if (value == null) {
                 return true;
             }
-            byte[] value = positioned.value();
             KeyValue kv = decode(value);
             if (query.keep().test(kv)) {
                 if (query.keysOnly()) {
@@ -62,48 +75,73 @@ final class IndexScan {
         return new RangeResult(kvs, count[0], currentRevision);
     }
 
-    /** Up to {@code max} key-values live in {@code range} at {@code atRev}, in key order (no count). */
-    static List<KeyValue> first(RocksIterator it, KeyRange range, long atRev, int max) {
-        List<KeyValue> kvs = new ArrayList<>();
-        forEachLive(it, range, atRev, positioned -> {
-            kvs.add(decode(positioned.value()));
-            return kvs.size() < max;
-        });
-        return kvs;
-    }
-
-    /** Visits each key live in {@code range} at {@code atRev}, in key order, until the visitor says stop. */
-    static void forEachLive(RocksIterator it, KeyRange range, long atRev, LiveVisitor visitor) {
+    /**
+     * Visits each key live in {@code range} at {@code atRev}, in key order, until the visitor says stop. Costs a seek
+     * at the start, about two native calls per key, and a seek per key only where a key has versions newer than the
+     * read or many older ones; keys whose values are not wanted are never copied out of RocksDB.
+     */
+    static void forEachLive(RocksIterator it, KeyRange range, long atRev, ValueWanted wanted, LiveVisitor visitor) {
         if (range.isSingleKey()) {
             byte[] enc = KeyCodec.encodeUserKey(range.start());
             it.seek(KeyCodec.seekAtOrBelow(enc, atRev));
-            if (it.isValid() && KeyCodec.sameUserKey(it.key(), enc) && isLive(it)) {
-                visitor.visit(it);
+            if (it.isValid() && KeyCodec.sameUserKey(it.key(), enc)) {
+                visitLive(it, wanted, visitor);
             }
             return;
         }
+        // the encoding keeps key order, so the end is compared encoded, without decoding each key
+        byte[] encEnd = range.end().length == 0 ? null : KeyCodec.encodeUserKey(range.end());
         it.seek(KeyCodec.seekAtOrBelow(KeyCodec.encodeUserKey(range.start()), atRev));
-        while (it.isValid()) {
-            byte[] indexKey = it.key();
-            byte[] userKey = KeyCodec.userKeyOf(indexKey);
-            if (range.isPastEnd(userKey)) {
-                break;
-            }
-            byte[] enc = Arrays.copyOf(indexKey, KeyCodec.encodedUserKeyLength(indexKey));
-            if (KeyCodec.revisionOfIndexKey(indexKey).main() > atRev) {
-                it.seek(KeyCodec.seekAtOrBelow(enc, atRev)); // newer than the read: step back in time
-                if (!it.isValid() || !KeyCodec.sameUserKey(it.key(), enc)) {
-                    continue; // no version that old: the iterator already stands on the next key
-                }
-            }
-            if (isLive(it) && !visitor.visit(it)) {
+        byte[] indexKey = it.isValid() ? it.key() : null;
+        while (indexKey != null) {
+            int encLength = KeyCodec.encodedUserKeyLength(indexKey);
+            if (encEnd != null && Arrays.compareUnsigned(indexKey, 0, encLength, encEnd, 0, encEnd.length) >= 0) {
                 return;
             }
+            if (KeyCodec.revisionOfIndexKey(indexKey).main() > atRev) {
+                byte[] enc = Arrays.copyOf(indexKey, encLength);
+                it.seek(KeyCodec.seekAtOrBelow(enc, atRev)); // newer than the read: step back in time
+                if (!it.isValid()) {
+                    return;
+                }
+                byte[] found = it.key();
+                if (!KeyCodec.sameUserKey(found, enc)) {
+                    indexKey = found; // no version that old: the iterator already stands on the next key
+                    continue;
+                }
+            }
+            Boolean go = visitLive(it, wanted, visitor);
+            if (go != null && !go) {
+                return;
+            }
+            indexKey = nextUserKey(it, indexKey, encLength);
+        }
+    }
+
+    /** Visits the version under the iterator if it is live; null when it was a deletion, else the visitor's answer. */
+    private static Boolean visitLive(RocksIterator it, ValueWanted wanted, LiveVisitor visitor) {
+        if (wanted.now()) {
+            byte[] value = it.value();
+            return value.length == 0 ? null : visitor.visit(it, value);
+        }
+        return isLive(it) ? visitor.visit(it, null) : null;
+    }
+
+    /** Moves past every version of the key whose encoding is {@code indexKey}'s first bytes; its next index key. */
+    private static byte[] nextUserKey(RocksIterator it, byte[] indexKey, int encLength) {
+        for (int step = 0; step <= NEXT_BEFORE_SEEK; step++) {
             it.next();
-            if (it.isValid() && KeyCodec.sameUserKey(it.key(), enc)) {
-                it.seek(KeyCodec.seekPastAllVersions(enc)); // skip older versions of this key
+            if (!it.isValid()) {
+                return null;
+            }
+            byte[] k = it.key();
+            if (k.length != indexKey.length
+                    || !Arrays.equals(k, 0, encLength, indexKey, 0, encLength)) {
+                return k;
             }
         }
+        it.seek(KeyCodec.seekPastAllVersions(Arrays.copyOf(indexKey, encLength)));
+        return it.isValid() ? it.key() : null;
     }
 
     /** Holds no value bytes: RocksDB only reports a value's length into it. */

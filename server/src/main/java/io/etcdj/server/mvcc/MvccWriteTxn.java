@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
 
 /**
@@ -39,6 +41,12 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private final long compactedRevision;
     /** Versions, revision records and attachments not yet spilled: what reads merge over the database. */
     private final WriteBatchWithIndex batch = new WriteBatchWithIndex(true);
+    /**
+     * Where changes are staged: {@link #batch}, or during a range delete {@link #bulk}, a plain batch (no index to
+     * keep: nothing reads it) that the delete writes to the store before it returns.
+     */
+    private AbstractWriteBatch staging = batch;
+    private final WriteBatch bulk = new WriteBatch();
     /** Changes written only with the commit, in order: {cf, key, value or null for a deletion}. */
     private final List<Object[]> atCommit = new ArrayList<>();
     private final ReadOptions readOptions = new ReadOptions();
@@ -135,35 +143,65 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
 
     /**
      * Deletes every live key in {@code range}, in key order, detaching each from its lease and handing its last
-     * version to {@code onDeleted}; returns how many were deleted. Holds one chunk of keys at a time.
+     * version to {@code onDeleted}; returns how many were deleted. Reads with one plain store iterator (what this
+     * transaction staged is spilled first, so the store holds all of it) and holds one spill's worth of changes.
      */
     public long deleteRange(KeyRange range, Consumer<KeyValue> onDeleted) throws RocksDBException {
         ServerMetrics.deleteRange();
-        long deleted = 0;
-        KeyRange rest = range;
-        while (true) {
-            List<KeyValue> chunk;
-            try (RocksIterator it = iterator(store.backend().keys())) {
-                chunk = IndexScan.first(it, rest, currentRevision(), limits.deleteChunkKeys());
-            }
-            for (KeyValue prev : chunk) {
-                delete(prev);
-                onDeleted.accept(prev);
-            }
-            deleted += chunk.size();
-            if (chunk.size() < limits.deleteChunkKeys() || rest.isSingleKey()) {
-                return deleted;
-            }
-            byte[] last = chunk.get(chunk.size() - 1).getKey().toByteArray();
-            rest = new KeyRange(Arrays.copyOf(last, last.length + 1), rest.end()); // the next key after it
+        if (stagedBytes > 0 || batch.count() > 0) {
+            spill(); // its own earlier writes must be in the store for the plain iterator to see them
         }
+        long at = currentRevision();
+        long[] deleted = {0};
+        RocksDBException[] failed = {null};
+        RocksBackend b = store.backend();
+        staging = range.isSingleKey() ? batch : bulk; // a single key stays in the indexed batch: no extra write
+        try (RocksIterator it = b.db().newIterator(b.keys(), readOptions)) {
+            IndexScan.forEachLive(it, range, at, () -> true, (positioned, value) -> {
+                KeyValue prev = IndexScan.decode(value);
+                try {
+                    delete(prev);
+                } catch (RocksDBException e) {
+                    failed[0] = e;
+                    return false;
+                }
+                onDeleted.accept(prev);
+                deleted[0]++;
+                return true;
+            });
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        if (staging == bulk) {
+            if (bulk.count() > 0) {
+                spill(); // later reads in this transaction see the deletions in the store
+            }
+            staging = batch;
+        }
+        return deleted[0];
+    }
+
+    /**
+     * Deletes one key if it is live (as this transaction sees it), detaching it from its lease; returns its last
+     * version, or null when there was nothing to delete. Unlike {@link #deleteRange} it spills nothing first.
+     */
+    public KeyValue deleteKey(byte[] key) throws RocksDBException {
+        KeyValue prev = get(key);
+        if (prev != null) {
+            ServerMetrics.deleteRange();
+            delete(prev);
+        }
+        return prev;
     }
 
     private void delete(KeyValue prev) throws RocksDBException {
         byte[] key = prev.getKey().toByteArray();
         liveKeysDelta--;
-        KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(writeRevision()).build();
-        record(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
+        if (events != null) {
+            KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(writeRevision()).build();
+            record(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
+        }
         write(key, new byte[0], true);
         if (prev.getLease() != 0) {
             stage(store.backend().leases(), LeaseAttachments.key(prev.getLease(), key), null);
@@ -204,10 +242,10 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     /** Stages a change that may be spilled before the commit (versions at the new revision, attachments). */
     private void stage(ColumnFamilyHandle cf, byte[] key, byte[] value) throws RocksDBException {
         if (value == null) {
-            batch.delete(cf, key);
+            staging.delete(cf, key);
             stagedBytes += key.length;
         } else {
-            batch.put(cf, key, value);
+            staging.put(cf, key, value);
             stagedBytes += key.length + value.length;
         }
     }
@@ -222,8 +260,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     /** Writes what is staged to RocksDB ahead of the commit; still invisible, as it lies above the current revision. */
     private void spill() throws RocksDBException {
         RocksBackend b = store.backend();
-        b.write(batch);
-        batch.clear();
+        b.write(staging);
+        staging.clear();
         stagedBytes = 0;
         spills++;
         Failpoints.hit(FAILPOINT_AFTER_SPILL);
@@ -321,6 +359,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     @Override
     public void close() {
         batch.close();
+        bulk.close();
         readOptions.close();
         pin.close();
     }

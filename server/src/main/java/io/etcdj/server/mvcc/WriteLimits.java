@@ -8,15 +8,14 @@ package io.etcdj.server.mvcc;
  *                            revision (readers never see them; a restart rolls back an unfinished revision)
  * @param eventsInMemoryBytes a revision's events beyond this are not kept for the watch hub, which reads them back
  *                            from the store instead
- * @param deleteChunkKeys     keys a range delete reads at once
  */
-public record WriteLimits(long spillBytes, long eventsInMemoryBytes, int deleteChunkKeys) {
-    public static final WriteLimits DEFAULT = new WriteLimits(8L << 20, 16L << 20, 1000);
+public record WriteLimits(long spillBytes, long eventsInMemoryBytes) {
+    public static final WriteLimits DEFAULT = new WriteLimits(8L << 20, 16L << 20);
 
     public WriteLimits {
-        if (spillBytes < 1 || eventsInMemoryBytes < 0 || deleteChunkKeys < 1) {
+        if (spillBytes < 1 || eventsInMemoryBytes < 0) {
             throw new IllegalArgumentException("write limits must be positive: " + spillBytes + ", "
-                    + eventsInMemoryBytes + ", " + deleteChunkKeys);
+                    + eventsInMemoryBytes);
         }
     }
 }

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * never crashed.
  */
 class BoundedApplyTest {
-    static final WriteLimits SMALL = new WriteLimits(4096, 2048, 50);
+    static final WriteLimits SMALL = new WriteLimits(4096, 2048);
     static final int KEYS = 1200;
     static final long LEASE = 7;
 

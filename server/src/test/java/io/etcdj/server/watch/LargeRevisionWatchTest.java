@@ -42,7 +42,7 @@ class LargeRevisionWatchTest {
                 d.recentRevisions(), d.recentBytes(), d.catchUpRevisions(), 4096, d.catchUpWatchers(),
                 d.catchUpResponseBytes(), d.sendsPerDrain());
         f = new HubFixture(dir, limits);
-        f.store.setWriteLimits(new WriteLimits(2048, 1024, 16));
+        f.store.setWriteLimits(new WriteLimits(2048, 1024));
         client = f.openSink();
     }
 
