@@ -273,6 +273,14 @@ public final class EtcdjServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Completes when this member fails (a write-ahead log write or fsync failed, the store failed, a JVM error on the
+     * raft driver or apply thread): it refuses every request from then on, and the process should end.
+     */
+    public CompletableFuture<io.etcdj.server.common.Fatal.Report> failure() {
+        return parts.member.failure();
+    }
+
     /** Completes once this member has stopped (closed, or removed from the cluster and stopped by itself). */
     public CompletableFuture<Void> terminated() {
         return terminated;
@@ -430,7 +438,7 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE));
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);

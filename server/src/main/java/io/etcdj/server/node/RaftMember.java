@@ -19,6 +19,7 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.Fatal;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
@@ -92,6 +93,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private long noLeaderSinceTick;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
+    /** Completed once, by the first fatal failure of the driver or the applier (never by a requested stop). */
+    private final CompletableFuture<Fatal.Report> failure = new CompletableFuture<>();
 
     /**
      * What a member runs on.
@@ -360,9 +363,17 @@ public final class RaftMember implements Consensus, Transport.Peers {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            fail("the raft driver failed (write-ahead log or log state); stop this member, check the disk under"
-                    + " --data-dir, then restart", e);
+            if (!stopped) {
+                fail("the raft driver thread was interrupted; restart the member", e);
+            }
+        } catch (IOException e) {
+            fail("writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
+                    + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
+                    + " disk", e);
+        } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
+            fail("the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
+                    + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
+                    + " applied entry", e);
         }
     }
 
@@ -507,12 +518,27 @@ public final class RaftMember implements Consensus, Transport.Peers {
         return promotion.isPromoted();
     }
 
+    /**
+     * This member cannot make progress: every request is refused from now on, and {@link #failure()} completes with
+     * {@code what} (what happened and what to do) and its cause. The owner of the process reports it and stops.
+     */
     private void fail(String what, Throwable cause) {
-        if (!stopped) {
-            LOG.error("{}: {}", what, cause.toString(), cause);
-        }
+        boolean first = failure.complete(new Fatal.Report(what, cause, Thread.currentThread().getName()));
         stopped = true;
+        inbox.wake(); // the driver, if it is not the one that failed, ends its loop
+        if (first) {
+            try {
+                LOG.debug("member failure", cause);
+            } catch (Throwable ignored) {
+                // logging may fail too (out of memory); the failure is recorded
+            }
+        }
         failWaiters();
+    }
+
+    /** Completes when this member fails (not when it is closed): it stopped serving, and the process should end. */
+    public CompletableFuture<Fatal.Report> failure() {
+        return failure;
     }
 
     private void failWaiters() {
