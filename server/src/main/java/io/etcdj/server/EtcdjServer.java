@@ -444,7 +444,8 @@ public final class EtcdjServer implements AutoCloseable {
             EtcdjServer server = new EtcdjServer(store, parts, identity);
             serverRef.set(server);
             if (registry.members().confState().voters().size() <= 1) {
-                awaitPublished(parts.publisher); // a single member is ready at once: callers may use it on return
+                // a single member is ready at once: callers may use it on return
+                awaitPublished(parts.publisher, member);
             }
             parts.publisher.published().thenRun(() ->
                     LOG.info("ready to serve client requests: {}", cfg.listenClientUrls()));
@@ -456,9 +457,13 @@ public final class EtcdjServer implements AutoCloseable {
         }
     }
 
-    private static void awaitPublished(Publisher publisher) throws IOException {
+    private static void awaitPublished(Publisher publisher, RaftMember member) throws IOException {
         try {
-            publisher.published().get(30, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(publisher.published(), member.failure()).get(30, TimeUnit.SECONDS);
+            var failure = member.failure().getNow(null);
+            if (failure != null) { // e.g. replaying the log failed again: say why now, not after the 30 s
+                throw new IOException(failure.message() + " (cause: " + failure.cause() + ")", failure.cause());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting", e);

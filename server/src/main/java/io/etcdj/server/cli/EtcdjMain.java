@@ -72,7 +72,9 @@ public final class EtcdjMain {
         CountDownLatch stopped = new CountDownLatch(1);
         stopOnSignals();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("received a stop signal; stopping");
+            if (!fatal.reported().isDone()) {
+                log.info("received a stop signal; stopping");
+            }
             server.close();
             stopped.countDown();
         }, "shutdown"));
@@ -82,7 +84,8 @@ public final class EtcdjMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.exit(0);
+        // a member that failed has stopped too (by FatalExit): that is not a requested stop
+        System.exit(fatal.reported().isDone() ? FatalExit.EXIT_STATUS : 0);
     }
 
     /**
