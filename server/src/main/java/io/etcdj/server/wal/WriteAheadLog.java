@@ -76,6 +76,11 @@ public final class WriteAheadLog implements Closeable {
    * @throws IOException also when another process or instance has the directory open
    */
   public static WriteAheadLog open(Path dir, WalOptions options) throws IOException {
+    return open(dir, options, WalDisk.DIRECT);
+  }
+
+  /** The same, writing through {@code disk} (tests: a disk whose writes or fsyncs fail). */
+  public static WriteAheadLog open(Path dir, WalOptions options, WalDisk disk) throws IOException {
     Objects.requireNonNull(options, "options");
     Path parent = dir.toAbsolutePath().getParent();
     boolean created = !Files.isDirectory(dir);
@@ -85,7 +90,7 @@ public final class WriteAheadLog implements Closeable {
     }
     FileChannel lockChannel = FileChannel.open(dir.resolve(WalRecovery.LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
-    SegmentSet segments = new SegmentSet(dir);
+    SegmentSet segments = new SegmentSet(dir, disk);
     try {
       FileLock lock;
       try {
@@ -304,6 +309,11 @@ public final class WriteAheadLog implements Closeable {
   /** Hands buffered bytes to the OS without syncing, so a later {@link #crashForTest} keeps them. */
   void flushForTest() throws IOException {
     flushForRead();
+  }
+
+  /** Offset in the active segment up to which everything is durable (synced). */
+  long durableOffsetForTest() {
+    return writer.durableOffset();
   }
 
   /** Write offset in the active segment, including buffered bytes. */
