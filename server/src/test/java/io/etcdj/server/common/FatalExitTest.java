@@ -24,8 +24,8 @@ class FatalExitTest {
         assertEquals(FatalExit.EXIT_STATUS, halted.get(20, TimeUnit.SECONDS));
         assertTrue(stopped.get());
         assertEquals("the disk failed; check it", fatal.first().message());
-        assertTrue(fatal.first().line().startsWith("fatal: the disk failed; check it (cause: java.io.IOException: EIO)"),
-                fatal.first().line());
+        String line = fatal.first().line();
+        assertTrue(line.startsWith("fatal: the disk failed; check it (cause: java.io.IOException: EIO)"), line);
     }
 
     @Test
