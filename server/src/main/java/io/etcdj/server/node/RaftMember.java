@@ -93,6 +93,10 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private long noLeaderSinceTick;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
+    /** Written by the driver thread: the log's disk is full, the driver retries its append; writes are refused. */
+    private volatile boolean diskFull;
+    /** How often the driver retries an append that found the disk full. */
+    static final long NO_SPACE_RETRY_MS = 200;
     /** Completed once, by the first fatal failure of the driver or the applier (never by a requested stop). */
     private final CompletableFuture<Fatal.Report> failure = new CompletableFuture<>();
 
@@ -176,6 +180,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
     public CompletableFuture<Object> propose(LogCommand command) {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        if (diskFull) {
+            return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
         }
         if (commitIndex - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
@@ -437,7 +444,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (rd.snapshot() != null) {
             snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
         }
-        storage.append(rd.entries(), rd.hardState());
+        appendWhenThereIsSpace(rd);
         if (rd.mustSync()) {
             storage.sync();
         }
@@ -452,6 +459,42 @@ public final class RaftMember implements Consensus, Transport.Peers {
         term = node.hardState().term();
         commitIndex = node.hardState().commit();
         learner = node.confState().learners().contains(raftId);
+    }
+
+    /**
+     * Appends the Ready's entries and hard state to the log; while the disk is too full for that (the log is then
+     * unchanged), refuses new writes with etcd's NOSPACE error and retries every {@link #NO_SPACE_RETRY_MS}: nothing
+     * that depends on the append is sent meanwhile, so this member stops taking part (its peers elect another leader
+     * if it led), its store keeps serving serializable reads, and it goes on where it stopped once space is freed.
+     */
+    private void appendWhenThereIsSpace(Ready rd) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                storage.append(rd.entries(), rd.hardState());
+                if (diskFull) {
+                    diskFull = false;
+                    LOG.info("the disk under the write-ahead log has space again: this member takes writes again");
+                }
+                return;
+            } catch (io.etcdj.server.wal.WalNoSpaceException e) {
+                if (!diskFull) {
+                    diskFull = true;
+                    LOG.error("the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
+                            + " until then this member refuses writes (NOSPACE) and serves serializable reads ({})",
+                            e.getMessage());
+                }
+                if (stopped) {
+                    throw new InterruptedException("stopped while the disk was full");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
+            }
+        }
+    }
+
+    /** Whether the log's disk is full now (writes are refused with NOSPACE until it has space again). */
+    public boolean diskFull() {
+        return diskFull;
     }
 
     private void onSoftState(SoftState ss) {

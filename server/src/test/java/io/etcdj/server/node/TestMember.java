@@ -55,8 +55,14 @@ final class TestMember implements AutoCloseable {
     /** The same, with its log written through {@code disk} (a disk that fails on demand). */
     static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
                             WalDisk disk) throws IOException {
+        return start(dir, self, founders, net, snapshotCount, disk, new WalOptions(64 << 10, false));
+    }
+
+    /** The same, with the log's {@code options}. */
+    static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
+                            WalDisk disk, WalOptions options) throws IOException {
         MvccStore store = MvccStore.open(dir.resolve("db"));
-        WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(64 << 10, false), disk);
+        WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), options, disk);
         if (wal.lastIndex() == 0 && store.consistentIndex() == 0 && !founders.isEmpty()) {
             Bootstrap.found(wal, founders);
         }

@@ -29,10 +29,27 @@ public final class FailingDisk implements WalDisk {
     forceError = error;
   }
 
+  /** Guarded by volatile: the error writes that would make a file longer throw, or null. */
+  private volatile IOException growthError;
+
+  /**
+   * From now on a write that would make a segment file longer throws {@code error}, as a full disk answers: writes
+   * into space a file already has (a preallocated segment) still work.
+   */
+  public void failGrowth(IOException error) {
+    growthError = error;
+  }
+
   /** The disk works again (as when space is freed). */
   public void heal() {
     writeError = null;
     forceError = null;
+    growthError = null;
+  }
+
+  /** Linux's text for ENOSPC, as the JDK reports it. */
+  public static IOException enospc() {
+    return new IOException("No space left on device");
   }
 
   /** Linux's text for EIO, as the JDK reports it. */
@@ -132,6 +149,10 @@ public final class FailingDisk implements WalDisk {
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
       checkWrite();
+      IOException full = growthError;
+      if (full != null && position + src.remaining() > d.size()) {
+        throw full;
+      }
       return d.write(src, position);
     }
 
