@@ -273,6 +273,14 @@ public final class EtcdjServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Completes when this member fails (a write-ahead log write or fsync failed, the store failed, a JVM error on the
+     * raft driver or apply thread): it refuses every request from then on, and the process should end.
+     */
+    public CompletableFuture<io.etcdj.server.common.Fatal.Report> failure() {
+        return parts.member.failure();
+    }
+
     /** Completes once this member has stopped (closed, or removed from the cluster and stopped by itself). */
     public CompletableFuture<Void> terminated() {
         return terminated;
@@ -430,13 +438,14 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE));
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()));
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
                     cfg.advertiseClientUrls().stream().map(URI::toString).toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity);
             serverRef.set(server);
             if (registry.members().confState().voters().size() <= 1) {
-                awaitPublished(parts.publisher); // a single member is ready at once: callers may use it on return
+                // a single member is ready at once: callers may use it on return
+                awaitPublished(parts.publisher, member);
             }
             parts.publisher.published().thenRun(() ->
                     LOG.info("ready to serve client requests: {}", cfg.listenClientUrls()));
@@ -448,9 +457,13 @@ public final class EtcdjServer implements AutoCloseable {
         }
     }
 
-    private static void awaitPublished(Publisher publisher) throws IOException {
+    private static void awaitPublished(Publisher publisher, RaftMember member) throws IOException {
         try {
-            publisher.published().get(30, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(publisher.published(), member.failure()).get(30, TimeUnit.SECONDS);
+            var failure = member.failure().getNow(null);
+            if (failure != null) { // e.g. replaying the log failed again: say why now, not after the 30 s
+                throw new IOException(failure.message() + " (cause: " + failure.cause() + ")", failure.cause());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting", e);

@@ -2,19 +2,26 @@ package io.etcdj.server.cli;
 
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
+import io.etcdj.server.common.Fatal;
+import io.etcdj.server.common.FatalExit;
 import io.etcdj.server.http.TlsSettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
 
 /**
  * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
- * cleanly on SIGINT/SIGTERM.
+ * cleanly on SIGINT/SIGTERM (exit status 0). After a fatal failure (see {@link Fatal}) it logs one line, stops the
+ * member within {@link #FATAL_STOP_TIMEOUT_MS}, and exits with {@link FatalExit#EXIT_STATUS}.
  */
 public final class EtcdjMain {
+    /** How long the orderly stop after a fatal failure may take before the process is halted. */
+    static final long FATAL_STOP_TIMEOUT_MS = 5_000;
+
     private EtcdjMain() {
     }
 
@@ -39,6 +46,16 @@ public final class EtcdjMain {
         Logger log = LoggerFactory.getLogger(EtcdjMain.class); // only after logging is configured
         start.infos().forEach(log::info);
         start.warnings().forEach(log::warn);
+        // any fatal condition from here on (a JVM error on any thread, a failed member) ends the process loudly
+        Fatal fatal = new Fatal();
+        AtomicReference<EtcdjServer> running = new AtomicReference<>();
+        FatalExit.arm(fatal, () -> {
+            EtcdjServer s = running.get();
+            if (s != null) {
+                s.close();
+            }
+        }, FATAL_STOP_TIMEOUT_MS, FatalExit.runtimeHalt());
+        Thread.setDefaultUncaughtExceptionHandler(fatal.uncaughtHandler());
         EtcdjServer server;
         try {
             io.etcdj.server.metrics.Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
@@ -50,10 +67,14 @@ public final class EtcdjMain {
             System.exit(1);
             return;
         }
+        running.set(server);
+        server.failure().thenAccept(fatal::report);
         CountDownLatch stopped = new CountDownLatch(1);
         stopOnSignals();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("received a stop signal; stopping");
+            if (!fatal.reported().isDone()) {
+                log.info("received a stop signal; stopping");
+            }
             server.close();
             stopped.countDown();
         }, "shutdown"));
@@ -63,7 +84,8 @@ public final class EtcdjMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        System.exit(0);
+        // a member that failed has stopped too (by FatalExit): that is not a requested stop
+        System.exit(fatal.reported().isDone() ? FatalExit.EXIT_STATUS : 0);
     }
 
     /**

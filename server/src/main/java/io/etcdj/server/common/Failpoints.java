@@ -14,8 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code crash}: the first time the point is reached, halt the JVM at once (no shutdown hooks, no flush: as
  *       a kill -9 or a power cut would leave the process) with exit status {@link #CRASH_EXIT_STATUS};</li>
  *   <li>{@code crash@N}: the same, the N-th time the point is reached (N >= 1), so a test can let some work through
- *       first.</li>
+ *       first;</li>
+ *   <li>{@code error} and {@code error@N}: throw an {@link InjectedError} (a JVM {@link Error}, as an out-of-memory
+ *       would be) on the thread that reaches the point, the first or the N-th time, so a test can check that the
+ *       process ends loudly (see {@link Fatal}) rather than staying up wedged.</li>
  * </ul>
+ * Every point is named in docs/failpoints.md.
  * Tests in the same JVM may arm points with {@link #arm} and {@link #disarmAll}.
  */
 public final class Failpoints {
@@ -24,8 +28,15 @@ public final class Failpoints {
     public static final String PROPERTY = "etcdj.failpoints";
     public static final String ENVIRONMENT = "ETCDJ_FAILPOINTS";
 
-    /** What one armed point does: halt on the {@code crashAtHit}-th time it is reached. */
-    private record Armed(long crashAtHit, AtomicLong hits) {
+    /** The error an {@code error} point throws. */
+    public static final class InjectedError extends Error {
+        public InjectedError(String point) {
+            super("failpoint " + point + " fired: injected error (armed by " + PROPERTY + "/" + ENVIRONMENT + ")");
+        }
+    }
+
+    /** What one armed point does on the {@code atHit}-th time it is reached: halt, or throw an {@link Error}. */
+    private record Armed(boolean crash, long atHit, AtomicLong hits) {
     }
 
     /** Replaced whole (copy on write); empty in production. */
@@ -57,34 +68,40 @@ public final class Failpoints {
                 throw new IllegalArgumentException("failpoint '" + part + "' is not name=action");
             }
             String action = kv[1].trim();
-            long at = 1;
-            if (action.startsWith("crash@")) {
-                at = Long.parseLong(action.substring("crash@".length()));
-            } else if (!action.equals("crash")) {
+            String verb = action.contains("@") ? action.substring(0, action.indexOf('@')) : action;
+            if (!verb.equals("crash") && !verb.equals("error")) {
                 throw new IllegalArgumentException("failpoint " + kv[0] + ": unknown action '" + action
-                        + "' (known: crash, crash@N)");
+                        + "' (known: crash, crash@N, error, error@N)");
             }
+            long at = action.contains("@") ? Long.parseLong(action.substring(action.indexOf('@') + 1)) : 1;
             if (at < 1) {
-                throw new IllegalArgumentException("failpoint " + kv[0] + ": crash@N needs N >= 1");
+                throw new IllegalArgumentException("failpoint " + kv[0] + ": " + verb + "@N needs N >= 1");
             }
-            out.put(kv[0].trim(), new Armed(at, new AtomicLong()));
+            out.put(kv[0].trim(), new Armed(verb.equals("crash"), at, new AtomicLong()));
         }
         return Map.copyOf(out);
     }
 
-    /** Marks that the process reached the point {@code name}; halts it there when the point is armed. */
+    /**
+     * Marks that the process reached the point {@code name}; halts it there (or throws {@link InjectedError}) when
+     * the point is armed.
+     */
     public static void hit(String name) {
         Map<String, Armed> now = armed;
         if (now.isEmpty()) {
             return;
         }
         Armed a = now.get(name);
-        if (a != null && a.hits().incrementAndGet() == a.crashAtHit()) {
-            System.err.println("etcdj: failpoint " + name + " fired: crashing on purpose (armed by "
-                    + PROPERTY + "/" + ENVIRONMENT + ")");
-            System.err.flush();
-            crashAction.run();
+        if (a == null || a.hits().incrementAndGet() != a.atHit()) {
+            return;
         }
+        if (!a.crash()) {
+            throw new InjectedError(name);
+        }
+        System.err.println("etcdj: failpoint " + name + " fired: crashing on purpose (armed by "
+                + PROPERTY + "/" + ENVIRONMENT + ")");
+        System.err.flush();
+        crashAction.run();
     }
 
     /** Arms points in this JVM (tests), replacing what was armed; {@code onCrash} runs instead of halting. */

@@ -82,7 +82,8 @@ public final class ClientPort implements AutoCloseable {
         // health reads skip the interceptors, as etcd's check reads below its gRPC layer: a learner's /health is
         // not refused by the learner guard, and probes are not counted as client calls
         LocalMethods bare = LocalMethods.of(services, List.of());
-        HealthEndpoints health = new HealthEndpoints(MemberProbes.of(bare, http.hasLeader(), http.alarms()),
+        HealthEndpoints health = new HealthEndpoints(
+                MemberProbes.of(bare, http.hasLeader(), http.alarms(), http.failed()),
                 http.requestTimeout(), http.healthCounters());
         health.install(sb, Cors::wrap);
         sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));

@@ -16,9 +16,16 @@ import java.util.function.Supplier;
  * @param requestTimeout how long a health read may take (etcd: 5 s + 2 election timeouts)
  * @param metrics        serves /metrics, or null for none
  * @param healthCounters where /health counts its outcomes
+ * @param failed         whether the member stopped after a fatal failure (/livez, /readyz and /health then fail)
  */
 public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                         HttpService metrics, HealthCounters healthCounters) {
+                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+    /** A member that never reports a fatal failure here. */
+    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                      HttpService metrics, HealthCounters healthCounters) {
+        this(hasLeader, alarms, requestTimeout, metrics, healthCounters, () -> false);
+    }
+
     /** For tests and tools: always a leader, no alarms, no metrics. */
     public static MemberHttp basic() {
         return new MemberHttp(() -> true, List::of, Duration.ofSeconds(7), null, HealthCounters.NONE);

@@ -10,6 +10,7 @@ import io.etcdj.raft.RaftCodec;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.snap.Checkpoints;
@@ -30,6 +31,12 @@ import org.rocksdb.RocksDBException;
  */
 final class ApplyLoop implements AutoCloseable {
     static final int MAX_QUEUED_BATCHES = 64;
+    /** Failpoints (docs/failpoints.md): around each entry's atomic store write (with its index). */
+    static final String APPLY_BEFORE_COMMIT = "applyBeforeCommit";
+    static final String APPLY_AFTER_COMMIT = "applyAfterCommit";
+    /** Around the checkpoint (or flush) of the store that makes an index a snapshot, before the log is released. */
+    static final String CHECKPOINT_BEFORE_CREATE = "checkpointBeforeCreate";
+    static final String CHECKPOINT_AFTER_CREATE = "checkpointAfterCreate";
 
     /** What the apply thread reports; called on the apply thread. */
     interface Events {
@@ -120,9 +127,16 @@ final class ApplyLoop implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RocksDBException | RuntimeException | java.io.IOException e) {
-            events.failed("applying the log to the store failed; stop this member, check the disk under --data-dir,"
-                    + " then restart (the log replays from the last applied entry)", e);
+            if (!stopped) {
+                events.failed("the apply thread was interrupted; restart the member", e);
+            }
+        } catch (RocksDBException | java.io.IOException e) {
+            events.failed("applying the log to the store failed (store or checkpoint I/O); check the disk under"
+                    + " --data-dir, then restart the member (the log replays from the last applied entry)", e);
+        } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
+            events.failed("applying the log to the store failed (" + e.getClass().getSimpleName() + "); restart the"
+                    + " member (with a larger heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays"
+                    + " from the last applied entry", e);
         }
     }
 
@@ -131,7 +145,9 @@ final class ApplyLoop implements AutoCloseable {
         Entry last = batch.get(batch.size() - 1);
         for (Entry e : batch) {
             if (e.index() > store.consistentIndex()) {
+                Failpoints.hit(APPLY_BEFORE_COMMIT);
                 apply(e);
+                Failpoints.hit(APPLY_AFTER_COMMIT);
             }
         }
         appliedIndex = last.index();
@@ -139,11 +155,13 @@ final class ApplyLoop implements AutoCloseable {
         events.applied(last.index());
         if (last.index() - snapshotIndex >= snapshotCount && last.index() == store.consistentIndex()) {
             snapshotIndex = last.index();
+            Failpoints.hit(CHECKPOINT_BEFORE_CREATE);
             if (checkpoints != null) {
                 checkpoints.create(store, last.index(), last.term()); // flushes the store first
             } else {
                 store.backend().flush();
             }
+            Failpoints.hit(CHECKPOINT_AFTER_CREATE);
             events.snapshotTaken(new SnapshotMetadata(last.index(), last.term(), registry.members().confState()));
         }
     }

@@ -19,6 +19,7 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.Fatal;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
@@ -92,6 +93,12 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private long noLeaderSinceTick;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
+    /** Written by the driver thread: the log's disk is full, the driver retries its append; writes are refused. */
+    private volatile boolean diskFull;
+    /** How often the driver retries an append that found the disk full. */
+    static final long NO_SPACE_RETRY_MS = 200;
+    /** Completed once, by the first fatal failure of the driver or the applier (never by a requested stop). */
+    private final CompletableFuture<Fatal.Report> failure = new CompletableFuture<>();
 
     /**
      * What a member runs on.
@@ -173,6 +180,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
     public CompletableFuture<Object> propose(LogCommand command) {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        if (diskFull) {
+            return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
         }
         if (commitIndex - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
@@ -360,9 +370,17 @@ public final class RaftMember implements Consensus, Transport.Peers {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            fail("the raft driver failed (write-ahead log or log state); stop this member, check the disk under"
-                    + " --data-dir, then restart", e);
+            if (!stopped) {
+                fail("the raft driver thread was interrupted; restart the member", e);
+            }
+        } catch (IOException e) {
+            fail("writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
+                    + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
+                    + " disk", e);
+        } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
+            fail("the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
+                    + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
+                    + " applied entry", e);
         }
     }
 
@@ -426,7 +444,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (rd.snapshot() != null) {
             snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
         }
-        storage.append(rd.entries(), rd.hardState());
+        appendWhenThereIsSpace(rd);
         if (rd.mustSync()) {
             storage.sync();
         }
@@ -441,6 +459,42 @@ public final class RaftMember implements Consensus, Transport.Peers {
         term = node.hardState().term();
         commitIndex = node.hardState().commit();
         learner = node.confState().learners().contains(raftId);
+    }
+
+    /**
+     * Appends the Ready's entries and hard state to the log; while the disk is too full for that (the log is then
+     * unchanged), refuses new writes with etcd's NOSPACE error and retries every {@link #NO_SPACE_RETRY_MS}: nothing
+     * that depends on the append is sent meanwhile, so this member stops taking part (its peers elect another leader
+     * if it led), its store keeps serving serializable reads, and it goes on where it stopped once space is freed.
+     */
+    private void appendWhenThereIsSpace(Ready rd) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                storage.append(rd.entries(), rd.hardState());
+                if (diskFull) {
+                    diskFull = false;
+                    LOG.info("the disk under the write-ahead log has space again: this member takes writes again");
+                }
+                return;
+            } catch (io.etcdj.server.wal.WalNoSpaceException e) {
+                if (!diskFull) {
+                    diskFull = true;
+                    LOG.error("the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
+                            + " until then this member refuses writes (NOSPACE) and serves serializable reads ({})",
+                            e.getMessage());
+                }
+                if (stopped) {
+                    throw new InterruptedException("stopped while the disk was full");
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(
+                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
+            }
+        }
+    }
+
+    /** Whether the log's disk is full now (writes are refused with NOSPACE until it has space again). */
+    public boolean diskFull() {
+        return diskFull;
     }
 
     private void onSoftState(SoftState ss) {
@@ -507,12 +561,27 @@ public final class RaftMember implements Consensus, Transport.Peers {
         return promotion.isPromoted();
     }
 
+    /**
+     * This member cannot make progress: every request is refused from now on, and {@link #failure()} completes with
+     * {@code what} (what happened and what to do) and its cause. The owner of the process reports it and stops.
+     */
     private void fail(String what, Throwable cause) {
-        if (!stopped) {
-            LOG.error("{}: {}", what, cause.toString(), cause);
-        }
+        boolean first = failure.complete(new Fatal.Report(what, cause, Thread.currentThread().getName()));
         stopped = true;
+        inbox.wake(); // the driver, if it is not the one that failed, ends its loop
+        if (first) {
+            try {
+                LOG.debug("member failure", cause);
+            } catch (Throwable ignored) {
+                // logging may fail too (out of memory); the failure is recorded
+            }
+        }
         failWaiters();
+    }
+
+    /** Completes when this member fails (not when it is closed): it stopped serving, and the process should end. */
+    public CompletableFuture<Fatal.Report> failure() {
+        return failure;
     }
 
     private void failWaiters() {

@@ -8,6 +8,7 @@ import io.etcdj.raft.LogUnavailableException;
 import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.raft.Storage;
+import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.wal.LogEntry;
 import io.etcdj.server.wal.WriteAheadLog;
 import java.io.IOException;
@@ -27,6 +28,16 @@ import java.util.List;
  * <p>Not thread-safe: the raft driver thread owns it, with the log and the core.
  */
 final class WalStorage implements Storage {
+    /** Failpoints (docs/failpoints.md): around the buffered write of a Ready's entries and hard state. */
+    static final String WAL_BEFORE_WRITE = "walBeforeWrite";
+    static final String WAL_AFTER_WRITE = "walAfterWrite";
+    /** Around the fdatasync that makes them durable (before any message that depends on them is sent). */
+    static final String WAL_BEFORE_FSYNC = "walBeforeFsync";
+    static final String WAL_AFTER_FSYNC = "walAfterFsync";
+    /** Around the release of log entries that a store checkpoint now holds. */
+    static final String WAL_BEFORE_RELEASE = "walBeforeRelease";
+    static final String WAL_AFTER_RELEASE = "walAfterRelease";
+
     private final WriteAheadLog wal;
     /** Entries at or below this index had been applied to the store when this member started. */
     private final long floorIndex;
@@ -135,14 +146,18 @@ final class WalStorage implements Storage {
         if (entries.isEmpty() && hardState == null) {
             return;
         }
+        Failpoints.hit(WAL_BEFORE_WRITE);
         wal.append(EntryCodec.toLog(entries),
                 hardState == null ? null
                         : new io.etcdj.server.wal.HardState(hardState.term(), hardState.vote(), hardState.commit()));
+        Failpoints.hit(WAL_AFTER_WRITE);
     }
 
     /** One fdatasync for everything appended. */
     void sync() throws IOException {
+        Failpoints.hit(WAL_BEFORE_FSYNC);
         wal.sync();
+        Failpoints.hit(WAL_AFTER_FSYNC);
     }
 
     /** A leader's snapshot was installed into the store: the log restarts after it. Durable on return. */
@@ -162,7 +177,9 @@ final class WalStorage implements Storage {
         }
         long release = Math.min(releaseIndex, meta.index());
         if (release >= wal.firstIndex() && release <= wal.lastIndex()) {
+            Failpoints.hit(WAL_BEFORE_RELEASE);
             wal.releaseTo(release, wal.term(release));
+            Failpoints.hit(WAL_AFTER_RELEASE);
         }
     }
 }

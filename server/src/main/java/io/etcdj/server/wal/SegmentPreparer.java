@@ -35,7 +35,11 @@ final class SegmentPreparer implements Closeable {
   /** Completes with the prepared, synced file; owner thread only. */
   private CompletableFuture<Path> pending;
 
-  SegmentPreparer(Path dir, long sizeBytes) {
+  /** Opens the file to prepare (through the log's {@link WalDisk}). */
+  private final SegmentSet segments;
+
+  SegmentPreparer(Path dir, long sizeBytes, SegmentSet segments) {
+    this.segments = segments;
     this.dir = dir;
     this.sizeBytes = sizeBytes;
     this.worker = Executors.newSingleThreadExecutor(r -> {
@@ -56,7 +60,7 @@ final class SegmentPreparer implements Closeable {
     pending = CompletableFuture.supplyAsync(() -> {
       try {
         Files.deleteIfExists(tmp);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = segments.openWritable(tmp, StandardOpenOption.CREATE_NEW)) {
           SegmentSet.zeroFill(ch, 0, sizeBytes);
           ch.force(true);
         }
@@ -86,7 +90,7 @@ final class SegmentPreparer implements Closeable {
       return null;
     } catch (ExecutionException | CancellationException e) {
       log.warn("Preparing the next WAL segment in {} failed ({}); creating it on the write path instead", dir,
-          e.getCause() != null ? e.getCause() : e);
+          String.valueOf(e.getCause() != null ? e.getCause() : e)); // a message, not a stack trace
       return null;
     }
   }

@@ -57,10 +57,26 @@ final class SegmentSet implements Closeable {
   }
 
   private final Path dir;
+  private final WalDisk disk;
   private final ArrayList<Segment> segments = new ArrayList<>();
 
-  SegmentSet(Path dir) {
+  SegmentSet(Path dir, WalDisk disk) {
     this.dir = dir;
+    this.disk = disk;
+  }
+
+  /** Opens {@code path} for reading and writing, through the {@link WalDisk}. */
+  FileChannel openWritable(Path path, StandardOpenOption... extra) throws IOException {
+    java.util.Set<StandardOpenOption> options = new java.util.HashSet<>(java.util.List.of(extra));
+    options.add(StandardOpenOption.READ);
+    options.add(StandardOpenOption.WRITE);
+    FileChannel opened = FileChannel.open(path, options);
+    try {
+      return disk.writable(path, opened);
+    } catch (IOException | RuntimeException e) {
+      opened.close();
+      throw e;
+    }
   }
 
   static String fileName(long seq, long nameIndex) {
@@ -135,9 +151,7 @@ final class SegmentSet implements Closeable {
       throws IOException {
     Path path = dir.resolve(fileName(seq, nameIndex));
     Path tmp = prepared != null ? prepared : dir.resolve(path.getFileName() + TMP_SUFFIX);
-    FileChannel ch = prepared != null
-        ? FileChannel.open(tmp, StandardOpenOption.READ, StandardOpenOption.WRITE)
-        : FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    FileChannel ch = prepared != null ? openWritable(tmp) : openWritable(tmp, StandardOpenOption.CREATE_NEW);
     long end;
     try {
       byte[] header = new WalFormat.SegmentHeader(seq, nameIndex).encode();

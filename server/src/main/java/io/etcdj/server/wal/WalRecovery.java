@@ -49,9 +49,7 @@ final class WalRecovery {
     }
     SegmentSet.Segment last = segments.last();
     for (SegmentSet.Segment s : segments.list()) {
-      s.channel = s == last
-          ? FileChannel.open(s.path, StandardOpenOption.READ, StandardOpenOption.WRITE)
-          : FileChannel.open(s.path, StandardOpenOption.READ);
+      s.channel = s == last ? segments.openWritable(s.path) : FileChannel.open(s.path, StandardOpenOption.READ);
       checkHeader(s);
     }
     SegmentScanner.Result result = null;

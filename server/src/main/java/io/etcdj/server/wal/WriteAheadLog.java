@@ -52,6 +52,8 @@ public final class WriteAheadLog implements Closeable {
   /** The first write failure; once set, every write throws. */
   private IOException failure;
   private boolean closed;
+  /** Set when a roll finished the active segment but could not create the next (disk full): the next write rolls. */
+  private boolean mustRoll;
 
   private WriteAheadLog(Path dir, WalOptions options, FileChannel lockChannel, FileLock lock, SegmentSet segments,
       LogState state, long endOffset) {
@@ -63,7 +65,7 @@ public final class WriteAheadLog implements Closeable {
     this.state = state;
     this.cache = new EntryCache(options.cacheSizeBytes());
     this.writer = new SegmentWriter(segments.last().channel, endOffset);
-    this.preparer = options.preallocate() ? new SegmentPreparer(dir, options.segmentSizeBytes()) : null;
+    this.preparer = options.preallocate() ? new SegmentPreparer(dir, options.segmentSizeBytes(), segments) : null;
   }
 
   /**
@@ -76,6 +78,11 @@ public final class WriteAheadLog implements Closeable {
    * @throws IOException also when another process or instance has the directory open
    */
   public static WriteAheadLog open(Path dir, WalOptions options) throws IOException {
+    return open(dir, options, WalDisk.DIRECT);
+  }
+
+  /** The same, writing through {@code disk} (tests: a disk whose writes or fsyncs fail). */
+  public static WriteAheadLog open(Path dir, WalOptions options, WalDisk disk) throws IOException {
     Objects.requireNonNull(options, "options");
     Path parent = dir.toAbsolutePath().getParent();
     boolean created = !Files.isDirectory(dir);
@@ -85,7 +92,7 @@ public final class WriteAheadLog implements Closeable {
     }
     FileChannel lockChannel = FileChannel.open(dir.resolve(WalRecovery.LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.WRITE);
-    SegmentSet segments = new SegmentSet(dir);
+    SegmentSet segments = new SegmentSet(dir, disk);
     try {
       FileLock lock;
       try {
@@ -136,6 +143,7 @@ public final class WriteAheadLog implements Closeable {
    *
    * @param hardStateOrNull null keeps the hard state unchanged
    * @throws IllegalArgumentException when the append breaks the rules above (nothing is written)
+   * @throws WalNoSpaceException when the disk is too full for the next segment (nothing is written; retry later)
    */
   public void append(List<LogEntry> entries, HardState hardStateOrNull) throws IOException {
     checkWritable();
@@ -306,6 +314,11 @@ public final class WriteAheadLog implements Closeable {
     flushForRead();
   }
 
+  /** Offset in the active segment up to which everything is durable (synced). */
+  long durableOffsetForTest() {
+    return writer.durableOffset();
+  }
+
   /** Write offset in the active segment, including buffered bytes. */
   long activeOffsetForTest() {
     return writer.writeOffset();
@@ -326,9 +339,17 @@ public final class WriteAheadLog implements Closeable {
       for (WalRecord r : group) {
         groupBytes += SegmentWriter.frameBytes(r);
       }
-      if (writer.writeOffset() > WalFormat.FIRST_DATA_OFFSET
+      if (mustRoll || writer.writeOffset() > WalFormat.FIRST_DATA_OFFSET
           && writer.writeOffset() + groupBytes > options.segmentSizeBytes()) {
-        roll();
+        try {
+          roll();
+        } catch (IOException e) {
+          if (WalNoSpaceException.isNoSpace(e)) {
+            // nothing of the group is written, the old segment is whole and synced: a retry rolls again
+            throw new WalNoSpaceException(dir, e);
+          }
+          throw e;
+        }
       }
       SegmentSet.Segment active = segments.last();
       for (int i = 0; i < group.size(); i++) {
@@ -341,6 +362,8 @@ public final class WriteAheadLog implements Closeable {
         // when it would compete with the syncs of a fresh burst of writes.
         preparer.prepare(active.seq + 1);
       }
+    } catch (WalNoSpaceException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw fail(e);
     }
@@ -355,11 +378,13 @@ public final class WriteAheadLog implements Closeable {
     writer.sync();
     old.channel.truncate(writer.writeOffset());
     old.channel.force(true);
+    mustRoll = true; // the old segment is finished: nothing more goes into it, even if the next one fails
     long seq = old.seq + 1;
     Path prepared = preparer != null ? preparer.take(seq) : null;
     long preallocateBytes = options.preallocate() ? options.segmentSizeBytes() : 0;
     long end = segments.create(seq, state.lastIndex() + 1, state.segmentStart(), preallocateBytes, prepared);
     writer.switchTo(segments.last().channel, end);
+    mustRoll = false;
   }
 
   private void flushForRead() throws IOException {

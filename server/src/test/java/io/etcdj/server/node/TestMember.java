@@ -14,6 +14,7 @@ import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.wal.WalDisk;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
@@ -48,8 +49,20 @@ final class TestMember implements AutoCloseable {
     /** Starts (or restarts) member {@code self} of {@code founders}; a fresh dir is bootstrapped with them. */
     static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount)
             throws IOException {
+        return start(dir, self, founders, net, snapshotCount, WalDisk.DIRECT);
+    }
+
+    /** The same, with its log written through {@code disk} (a disk that fails on demand). */
+    static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
+                            WalDisk disk) throws IOException {
+        return start(dir, self, founders, net, snapshotCount, disk, new WalOptions(64 << 10, false));
+    }
+
+    /** The same, with the log's {@code options}. */
+    static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
+                            WalDisk disk, WalOptions options) throws IOException {
         MvccStore store = MvccStore.open(dir.resolve("db"));
-        WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(64 << 10, false));
+        WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), options, disk);
         if (wal.lastIndex() == 0 && store.consistentIndex() == 0 && !founders.isEmpty()) {
             Bootstrap.found(wal, founders);
         }

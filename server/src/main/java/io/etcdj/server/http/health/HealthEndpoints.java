@@ -9,6 +9,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.http.GetOnly;
 import io.grpc.Status;
 import java.time.Duration;
@@ -85,6 +86,9 @@ public final class HealthEndpoints {
                 });
             }
         }
+        if (probes.failed()) {
+            return unhealthy("SERVER STOPPED");
+        }
         if (!serializable && !probes.hasLeader()) {
             return unhealthy("RAFT NO LEADER");
         }
@@ -107,8 +111,14 @@ public final class HealthEndpoints {
                 .build(), com.linecorp.armeria.common.HttpData.ofUtf8("{\"health\":\"false\"}\n"));
     }
 
-    /** A read of one key; fails with the status text of the read's error, or on the request timeout. */
+    /**
+     * A read of one key; fails with the status text of the read's error, or on the request timeout, and at once, with
+     * etcd's "server stopped", when the member stopped after a fatal failure (its store would still answer).
+     */
     private CompletableFuture<Void> read(ServiceRequestContext ctx, boolean serializable) {
+        if (probes.failed()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(EtcdError.STOPPED.message()));
+        }
         return probes.read(serializable, ctx.eventLoop())
                 .orTimeout(readTimeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((v, err) -> {

@@ -20,9 +20,25 @@ public interface MemberProbes {
     /** Reads one key through the KV service: serializable (local) or linearizable (a quorum read). */
     CompletableFuture<?> read(boolean serializable, Executor loop);
 
+    /** Whether the member has stopped after a fatal failure (it can make no progress, whatever its store says). */
+    default boolean failed() {
+        return false;
+    }
+
     /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
     static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
+        return of(methods, hasLeader, alarms, () -> false);
+    }
+
+    /** The same, with {@code failed} saying whether the member stopped after a fatal failure. */
+    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms,
+                           BooleanSupplier failed) {
         return new MemberProbes() {
+            @Override
+            public boolean failed() {
+                return failed.getAsBoolean();
+            }
+
             @Override
             public List<AlarmType> alarms() {
                 return alarms.get();
