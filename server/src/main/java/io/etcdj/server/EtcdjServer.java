@@ -35,7 +35,9 @@ import io.etcdj.server.metrics.MemberMetrics;
 import io.etcdj.server.metrics.Metrics;
 import io.etcdj.server.metrics.MetricsEndpoint;
 import io.etcdj.server.metrics.PeerRttProber;
+import io.etcdj.server.lease.ConfirmedLeases;
 import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.LeadershipCheck;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.lease.Lessor;
@@ -226,12 +228,8 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** What this member answers its peers beyond raft. */
-    private record ServerPeerHandlers(Lessor lessor, ClusterService cluster, MvccStore store, Headers headers,
-                                      Executor reads) implements PeerHandlers {
-        @Override
-        public PrimaryLeases leases() {
-            return lessor;
-        }
+    private record ServerPeerHandlers(ConfirmedLeases leases, ClusterService cluster, MvccStore store,
+                                      Headers headers, Executor reads) implements PeerHandlers {
 
         @Override
         public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
@@ -374,16 +372,21 @@ public final class EtcdjServer implements AutoCloseable {
                         identity.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, m -> m)),
                         java.util.Set.of()));
             }
-            PrimaryLeases primary = lessor;
+            // the lessor renews and revokes only once a read round confirms this member still leads; a round not
+            // confirmed within an election timeout means the others are electing (or have elected) another leader
+            LeadershipCheck leadership = new LeadershipCheck(member, lessor::isPrimary, MonotonicClock.SYSTEM,
+                    cfg.electionTimeoutMs());
+            ConfirmedLeases confirmed = new ConfirmedLeases(lessor, leadership);
+            PrimaryLeases primary = confirmed;
             LeaderCalls leader = null;
             if (parts.transport != null) {
                 leader = new LeaderCalls(parts.transport, registry, () -> member.status().leaderId(),
                         settings.requestTimeoutTicks() * settings.heartbeatMs());
-                primary = new LeaderLeases(lessor, leader);
+                primary = new LeaderLeases(confirmed, leader);
             }
             Headers headers = new Headers(identity, member, store);
             headersRef.set(headers);
-            parts.expirer = LeaseExpirer.start(lessor, member);
+            parts.expirer = LeaseExpirer.start(lessor, member, leadership);
             parts.reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
                     Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
             MembershipOps ops = new MembershipOps(member, registry,
@@ -391,7 +394,7 @@ public final class EtcdjServer implements AutoCloseable {
                     identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
-            peerHandlers.set(new ServerPeerHandlers(lessor, cluster, store, headers, parts.reads));
+            peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
             Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
