@@ -75,6 +75,7 @@ import io.etcdj.server.rpc.LearnerGuard;
 import io.etcdj.server.rpc.LeaseService;
 import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
+import io.etcdj.server.rpc.RequestPool;
 import io.etcdj.server.rpc.WatchService;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.watch.Ticker;
@@ -107,6 +108,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdjServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdjServer.class);
+    /**
+     * Reads (ranges, read-only txns, TimeToLive, HashKV, lock and election reads) that may wait for a kv-read
+     * thread; more are refused with "too many requests". A read round releases all its reads at once, and etcd's
+     * benchmark drives 1,000 concurrent clients: four times that still absorbs such bursts, while a queue that deep
+     * (tens of milliseconds of range work) already means clients send more than this member serves.
+     */
+    static final int MAX_QUEUED_READS = 4096;
+    /**
+     * bcrypt checks (Authenticate, which needs no credentials, and password changes) that may wait for a bcrypt
+     * thread: at etcd's default cost one takes about 50-100 ms, so 64 queued is about the 5 s a client waits
+     * (etcdctl's default command timeout); beyond that an answer would come too late anyway.
+     */
+    static final int MAX_QUEUED_PASSWORD_CHECKS = 64;
 
     private final MvccStore store;
     private final Parts parts;
@@ -147,7 +161,8 @@ public final class EtcdjServer implements AutoCloseable {
         Watch watch;
         RaftMember member;
         LeaseExpirer expirer;
-        ExecutorService reads;
+        RequestPool reads;
+        RequestPool passwordChecks;
         ClientPort clientPort;
         Publisher publisher;
         MemberMetrics metrics;
@@ -185,7 +200,10 @@ public final class EtcdjServer implements AutoCloseable {
                 watch.close();
             }
             if (reads != null) {
-                reads.shutdownNow();
+                reads.close();
+            }
+            if (passwordChecks != null) {
+                passwordChecks.close();
             }
             if (wal != null) {
                 try {
@@ -387,8 +405,9 @@ public final class EtcdjServer implements AutoCloseable {
             Headers headers = new Headers(identity, member, store);
             headersRef.set(headers);
             parts.expirer = LeaseExpirer.start(lessor, member, leadership);
-            parts.reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-                    Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
+            int cores = Runtime.getRuntime().availableProcessors();
+            parts.reads = new RequestPool("kv-read", Math.max(4, 2 * cores), MAX_QUEUED_READS);
+            parts.passwordChecks = new RequestPool("bcrypt", Math.max(1, cores / 2), MAX_QUEUED_PASSWORD_CHECKS);
             MembershipOps ops = new MembershipOps(member, registry,
                     parts.transport != null ? parts.transport : Transport.NONE, cfg.strictReconfigCheck(),
                     identity.clusterId(), InstantSource.system()::millis);
@@ -415,7 +434,7 @@ public final class EtcdjServer implements AutoCloseable {
                     new LockService(new Locks(localKv, parts.watch.hub()), gate),
                     new ElectionService(new Elections(localKv, parts.watch.hub()), gate),
                     new AuthService(clientLog, auth, gate, new Passwords(cfg.auth().bcryptCost()), headers,
-                            parts.reads)));
+                            parts.reads, parts.passwordChecks)));
             // etcd leaves its quota gauge at 0 when the quota is off
             parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor,
                     cfg.quotaBackendBytes() == Long.MAX_VALUE ? 0 : cfg.quotaBackendBytes());
