@@ -35,7 +35,9 @@ import io.etcdj.server.metrics.MemberMetrics;
 import io.etcdj.server.metrics.Metrics;
 import io.etcdj.server.metrics.MetricsEndpoint;
 import io.etcdj.server.metrics.PeerRttProber;
+import io.etcdj.server.lease.ConfirmedLeases;
 import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.LeadershipCheck;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.lease.Lessor;
@@ -73,6 +75,7 @@ import io.etcdj.server.rpc.LearnerGuard;
 import io.etcdj.server.rpc.LeaseService;
 import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
+import io.etcdj.server.rpc.RequestPool;
 import io.etcdj.server.rpc.WatchService;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.watch.Ticker;
@@ -105,6 +108,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdjServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdjServer.class);
+    /**
+     * Reads (ranges, read-only txns, TimeToLive, HashKV, lock and election reads) that may wait for a kv-read
+     * thread; more are refused with "too many requests". A read round releases all its reads at once, and etcd's
+     * benchmark drives 1,000 concurrent clients: four times that still absorbs such bursts, while a queue that deep
+     * (tens of milliseconds of range work) already means clients send more than this member serves.
+     */
+    static final int MAX_QUEUED_READS = 4096;
+    /**
+     * bcrypt checks (Authenticate, which needs no credentials, and password changes) that may wait for a bcrypt
+     * thread: at etcd's default cost one takes about 50-100 ms, so 64 queued is about the 5 s a client waits
+     * (etcdctl's default command timeout); beyond that an answer would come too late anyway.
+     */
+    static final int MAX_QUEUED_PASSWORD_CHECKS = 64;
 
     private final MvccStore store;
     private final Parts parts;
@@ -145,7 +161,8 @@ public final class EtcdjServer implements AutoCloseable {
         Watch watch;
         RaftMember member;
         LeaseExpirer expirer;
-        ExecutorService reads;
+        RequestPool reads;
+        RequestPool passwordChecks;
         ClientPort clientPort;
         Publisher publisher;
         MemberMetrics metrics;
@@ -183,7 +200,10 @@ public final class EtcdjServer implements AutoCloseable {
                 watch.close();
             }
             if (reads != null) {
-                reads.shutdownNow();
+                reads.close();
+            }
+            if (passwordChecks != null) {
+                passwordChecks.close();
             }
             if (wal != null) {
                 try {
@@ -226,12 +246,8 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** What this member answers its peers beyond raft. */
-    private record ServerPeerHandlers(Lessor lessor, ClusterService cluster, MvccStore store, Headers headers,
-                                      Executor reads) implements PeerHandlers {
-        @Override
-        public PrimaryLeases leases() {
-            return lessor;
-        }
+    private record ServerPeerHandlers(ConfirmedLeases leases, ClusterService cluster, MvccStore store,
+                                      Headers headers, Executor reads) implements PeerHandlers {
 
         @Override
         public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
@@ -382,24 +398,30 @@ public final class EtcdjServer implements AutoCloseable {
                         identity.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, m -> m)),
                         java.util.Set.of()));
             }
-            PrimaryLeases primary = lessor;
+            // the lessor renews and revokes only once a read round confirms this member still leads; a round not
+            // confirmed within an election timeout means the others are electing (or have elected) another leader
+            LeadershipCheck leadership = new LeadershipCheck(member, lessor::isPrimary, MonotonicClock.SYSTEM,
+                    cfg.electionTimeoutMs());
+            ConfirmedLeases confirmed = new ConfirmedLeases(lessor, leadership);
+            PrimaryLeases primary = confirmed;
             LeaderCalls leader = null;
             if (parts.transport != null) {
                 leader = new LeaderCalls(parts.transport, registry, () -> member.status().leaderId(),
                         settings.requestTimeoutTicks() * settings.heartbeatMs());
-                primary = new LeaderLeases(lessor, leader);
+                primary = new LeaderLeases(confirmed, leader);
             }
             Headers headers = new Headers(identity, member, store);
             headersRef.set(headers);
-            parts.expirer = LeaseExpirer.start(lessor, member);
-            parts.reads = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()),
-                    Thread.ofPlatform().name("kv-read-", 0).daemon().factory());
+            parts.expirer = LeaseExpirer.start(lessor, member, leadership);
+            int cores = Runtime.getRuntime().availableProcessors();
+            parts.reads = new RequestPool("kv-read", Math.max(4, 2 * cores), MAX_QUEUED_READS);
+            parts.passwordChecks = new RequestPool("bcrypt", Math.max(1, cores / 2), MAX_QUEUED_PASSWORD_CHECKS);
             MembershipOps ops = new MembershipOps(member, registry,
                     parts.transport != null ? parts.transport : Transport.NONE, cfg.strictReconfigCheck(),
                     identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
-            peerHandlers.set(new ServerPeerHandlers(lessor, cluster, store, headers, parts.reads));
+            peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
             Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
@@ -420,7 +442,7 @@ public final class EtcdjServer implements AutoCloseable {
                     new LockService(new Locks(localKv, parts.watch.hub()), gate),
                     new ElectionService(new Elections(localKv, parts.watch.hub()), gate),
                     new AuthService(clientLog, auth, gate, new Passwords(cfg.auth().bcryptCost()), headers,
-                            parts.reads)));
+                            parts.reads, parts.passwordChecks)));
             // etcd leaves its quota gauge at 0 when the quota is off
             parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor,
                     cfg.quotaBackendBytes() == Long.MAX_VALUE ? 0 : cfg.quotaBackendBytes());

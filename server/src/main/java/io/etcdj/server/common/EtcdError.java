@@ -36,6 +36,8 @@ public enum EtcdError {
     LEASE_EXISTS(Status.Code.FAILED_PRECONDITION, "etcdserver: lease already exists"),
     LEASE_TTL_TOO_LARGE(Status.Code.OUT_OF_RANGE, "etcdserver: too large lease TTL"),
     NOT_LEADER(Status.Code.FAILED_PRECONDITION, "etcdserver: not leader"),
+    /** A leader that cannot confirm it still leads refuses a keep-alive so (etcd 3.5.8+: gRPC Unknown). */
+    NOT_PRIMARY(Status.Code.UNKNOWN, "not a primary lessor"),
     REQUEST_TOO_LARGE(Status.Code.INVALID_ARGUMENT, "etcdserver: request is too large"),
     TOO_MANY_REQUESTS(Status.Code.RESOURCE_EXHAUSTED, "etcdserver: too many requests"),
     /**

@@ -215,13 +215,15 @@ public final class RaftMember implements Consensus, Transport.Peers {
         byte[] context = ConfChangeContext.newBuilder().setRequestId(id).setMember(member).build().toByteArray();
         ConfChange cc = new ConfChange(type, RaftIds.of(member.getId()), context);
         CompletableFuture<Object> f = register(id);
-        inbox.post(() -> {
+        if (!inbox.offerRequest(() -> {
             try {
                 node.proposeConfChange(cc);
             } catch (ProposalRefusedException e) {
                 waiters.fail(id, Refusals.of(e));
             }
-        });
+        })) {
+            waiters.fail(id, EtcdError.TOO_MANY_REQUESTS);
+        }
         return f;
     }
 
@@ -256,7 +258,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
      */
     public CompletableFuture<Void> transferLeadership(long transferee) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        inbox.post(() -> {
+        if (!inbox.offerRequest(() -> {
             try {
                 node.transferLeadership(RaftIds.of(transferee));
                 transfers.add(RaftIds.of(transferee), done, tickCount + settings.requestTimeoutTicks());
@@ -264,14 +266,18 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
                         ? EtcdError.BAD_LEADER_TRANSFEREE : Refusals.of(e)).exception());
             }
-        });
+        })) {
+            done.completeExceptionally(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
         return done;
     }
 
     /** The core's status (with per-member progress when this member leads), read on the driver thread. */
     public CompletableFuture<Status> raftStatus() {
         CompletableFuture<Status> f = new CompletableFuture<>();
-        inbox.post(() -> f.complete(node.status()));
+        if (!inbox.offerRequest(() -> f.complete(node.status()))) {
+            f.completeExceptionally(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
         return f;
     }
 
@@ -312,7 +318,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     @Override
     public void reportUnreachable(long memberId) {
-        inbox.post(() -> node.reportUnreachable(memberId));
+        inbox.reportUnreachable(memberId);
     }
 
     @Override
@@ -354,6 +360,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 while ((task = inbox.pollTask()) != null) {
                     task.run();
                 }
+                inbox.drainUnreachable(node::reportUnreachable);
                 messages.clear();
                 inbox.drainMessages(messages, Inbox.MAX_MESSAGES);
                 for (Message m : messages) {

@@ -71,18 +71,28 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
     private final AuthGate gate;
     private final Passwords passwords;
     private final Headers headers;
-    /** bcrypt takes tens of milliseconds: never on a gRPC event loop. */
-    private final Executor blocking;
+    /** Where auth reads run (the read pool). */
+    private final Executor reads;
+    /**
+     * bcrypt takes tens of milliseconds: never on a gRPC event loop, and on a small bounded pool of its own, so that
+     * clients (Authenticate needs no credentials) cannot queue unbounded work or starve the reads.
+     */
+    private final Executor passwordChecks;
 
-    /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
+    /**
+     * @param consensus      the log, stamping each command with its caller ({@link CallerStamp})
+     * @param reads          where reads of the auth state run
+     * @param passwordChecks where bcrypt hashes are made and checked ({@link RequestPool}: refuses when full)
+     */
     public AuthService(CallerStamp consensus, AuthStore auth, AuthGate gate, Passwords passwords, Headers headers,
-                       Executor blocking) {
+                       Executor reads, Executor passwordChecks) {
         this.consensus = consensus;
         this.auth = auth;
         this.gate = gate;
         this.passwords = passwords;
         this.headers = headers;
-        this.blocking = blocking;
+        this.reads = reads;
+        this.passwordChecks = passwordChecks;
     }
 
     @Override
@@ -125,7 +135,7 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
                 throw EtcdError.AUTH_FAILED.exception();
             }
             return s.revision();
-        }, blocking).thenCompose(revision -> {
+        }, passwordChecks).thenCompose(revision -> {
             if (auth.tokens() instanceof JwtTokens jwt) {
                 return CompletableFuture.completedFuture(
                         AuthenticateResponse.newBuilder().setToken(jwt.sign(request.getName(), revision)).build());
@@ -253,7 +263,7 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
         if (caller == null) {
             return;
         }
-        CompletableFuture.supplyAsync(() -> password == null ? ByteString.EMPTY : passwords.hash(password), blocking)
+        RequestPool.supply(() -> password == null ? ByteString.EMPTY : passwords.hash(password), passwordChecks)
                 .whenComplete((hash, err) -> {
                     if (err != null) {
                         Replies.fail(out, err);
@@ -278,7 +288,7 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     /** Answers from the auth state once this member has applied everything committed before the call. */
     private <T extends Message> void read(StreamObserver<T> out, Function<AuthState, T> answer) {
-        consensus.readBarrier().thenApplyAsync(v -> withHeader(answer.apply(auth.state())), blocking)
+        consensus.readBarrier().thenApplyAsync(v -> withHeader(answer.apply(auth.state())), reads)
                 .whenComplete((r, err) -> {
                     if (err != null) {
                         Replies.fail(out, err);

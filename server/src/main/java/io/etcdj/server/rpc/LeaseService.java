@@ -84,7 +84,7 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
             return;
         }
         // listing the keys reads the store: off the event loop
-        CompletableFuture.supplyAsync(() -> primary.timeToLive(r.getID(), r.getKeys()), readExecutor)
+        RequestPool.supply(() -> primary.timeToLive(r.getID(), r.getKeys()), readExecutor)
                 .thenCompose(f -> f)
                 .thenApply(resp -> {
                     for (ByteString key : resp.getKeysList()) { // the key list shows only to who may read them all

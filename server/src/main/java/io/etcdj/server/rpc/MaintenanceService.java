@@ -80,7 +80,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
      */
     public static CompletableFuture<HashKVResponse> hashKv(MvccStore store, Headers headers, HashKVRequest request,
                                                            Executor reads) {
-        return CompletableFuture.supplyAsync(() -> {
+        return RequestPool.supply(() -> {
             try {
                 StoreHash.KvHash h = StoreHash.kv(store, request.getRevision());
                 return HashKVResponse.newBuilder().setHeader(headers.header(h.revision()))
@@ -94,7 +94,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
 
     @Override
     public void hash(HashRequest request, StreamObserver<HashResponse> out) {
-        CompletableFuture.supplyAsync(() -> StoreHash.all(store), reads).whenComplete((h, err) -> {
+        RequestPool.supply(() -> StoreHash.all(store), reads).whenComplete((h, err) -> {
             if (err != null) {
                 Replies.fail(out, err);
             } else {

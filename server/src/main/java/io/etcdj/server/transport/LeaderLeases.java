@@ -4,19 +4,20 @@ import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.api.peer.LeaseRenewRequest;
 import io.etcdj.api.peer.LeaseRenewResponse;
-import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.lease.ConfirmedLeases;
 import io.etcdj.server.lease.PrimaryLeases;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Lease keep-alives and TimeToLive, answered by the primary lessor: this member's own when it is primary, else the
- * leader's, over the peer port.
+ * Lease keep-alives and TimeToLive, answered by the primary lessor: this member's own when it is primary (a renewal
+ * once it has confirmed it still leads: {@link ConfirmedLeases}), else the leader's, over the peer port, where the
+ * leader confirms likewise before renewing.
  */
 public final class LeaderLeases implements PrimaryLeases {
-    private final Lessor local;
+    private final ConfirmedLeases local;
     private final LeaderCalls leader;
 
-    public LeaderLeases(Lessor local, LeaderCalls leader) {
+    public LeaderLeases(ConfirmedLeases local, LeaderCalls leader) {
         this.local = local;
         this.leader = leader;
     }

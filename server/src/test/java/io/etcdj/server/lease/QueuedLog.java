@@ -65,9 +65,13 @@ final class QueuedLog implements Consensus {
         }
     }
 
+    /** What the next read barriers answer: null confirms at once, else the round fails with it. */
+    volatile Throwable readBarrierFailure;
+
     @Override
     public CompletableFuture<Void> readBarrier() {
-        return CompletableFuture.completedFuture(null);
+        Throwable f = readBarrierFailure;
+        return f == null ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(f);
     }
 
     @Override

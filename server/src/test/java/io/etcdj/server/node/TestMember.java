@@ -71,9 +71,34 @@ final class TestMember implements AutoCloseable {
         RaftSettings settings = new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
                 10);
         RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor),
-                registry, net.transport(RaftIds.of(self.id())), MemberHooks.NONE, Ticker.scheduled("tick-" + self.name()),
+                registry, net.transport(RaftIds.of(self.id())), lessorFollowsLeadership(lessor),
+                Ticker.scheduled("tick-" + self.name()),
                 null), 0, null);
         return new TestMember(self, store, wal, lessor, registry, raft);
+    }
+
+    /** Hooks that promote the lessor when the member leads and demote it when it stops, as the server's do. */
+    private static MemberHooks lessorFollowsLeadership(Lessor lessor) {
+        return new MemberHooks() {
+            @Override
+            public void becameLeader() {
+                lessor.promote();
+            }
+
+            @Override
+            public void lostLeadership() {
+                lessor.demote();
+            }
+
+            @Override
+            public void removed() {
+            }
+
+            @Override
+            public void installSnapshot(io.etcdj.raft.SnapshotMetadata meta, Path dir) throws IOException {
+                MemberHooks.NONE.installSnapshot(meta, dir);
+            }
+        };
     }
 
     static MemberInfo info(long id, String name) {
