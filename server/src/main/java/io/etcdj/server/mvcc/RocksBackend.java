@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -197,18 +198,27 @@ public final class RocksBackend implements AutoCloseable {
     /** As {@link #open(Path)}, timing commits with {@code clock}. */
     public static RocksBackend open(Path dir, MonotonicClock clock) throws IOException {
         String active = readActive(dir);
+        Instance opened;
         if (active != null) {
-            removeAllBut(dir, active); // a crash after the switch left the replaced generation
-            return new RocksBackend(dir, clock, openInstance(dir.resolve(active), generationOf(active), false));
+            opened = openInstance(dir.resolve(active), generationOf(active), false);
+        } else {
+            boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
+            if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
+                throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
+                        + " point --data-dir at an etcdj data directory or an empty one");
+            }
+            Files.createDirectories(dir);
+            opened = openInstance(dir, 0, fresh);
         }
-        removeAllBut(dir, null); // a crash before the switch left a staged generation
-        boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
-        if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
-            throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
-                    + " point --data-dir at an etcdj data directory or an empty one");
+        // only once the database in use is open (and locked): what an install cut short by a crash left, the
+        // replaced generation (after the switch) or a staged one (before it)
+        try {
+            removeAllBut(dir, active);
+        } catch (IOException | RuntimeException e) {
+            opened.retire();
+            throw e;
         }
-        Files.createDirectories(dir);
-        return new RocksBackend(dir, clock, openInstance(dir, 0, fresh));
+        return new RocksBackend(dir, clock, opened);
     }
 
     /** Whether {@code dir} holds a store (of any generation). */
@@ -259,9 +269,11 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
+    /** Empty but for what an install cut short may have left (staged generations, a half-written ACTIVE). */
     private static boolean isEmptyDir(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.map(p -> p.getFileName().toString())
+                    .allMatch(n -> n.startsWith(GENERATION_PREFIX) || n.equals(ACTIVE + ".tmp"));
         }
     }
 
@@ -487,8 +499,13 @@ public final class RocksBackend implements AutoCloseable {
                     throw new IOException("flushing the installed snapshot in " + next + ": " + e.getMessage(), e);
                 }
                 Failpoints.hit("snapInstallOpened");
-                DurableFiles.writeAtomically(dir.resolve(ACTIVE), name.getBytes(StandardCharsets.UTF_8));
-                switched = true;
+                Path marker = dir.resolve(ACTIVE);
+                Path tmp = dir.resolve(ACTIVE + ".tmp");
+                Files.write(tmp, name.getBytes(StandardCharsets.UTF_8));
+                DurableFiles.fsyncFile(tmp);
+                Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                switched = true; // from here a restart opens the new generation: it must stay
+                DurableFiles.fsyncDirectory(dir);
                 Failpoints.hit("snapInstallSwitched");
             } catch (IOException | RuntimeException | Error e) {
                 if (fresh != null) {
