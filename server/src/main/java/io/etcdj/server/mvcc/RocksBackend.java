@@ -345,11 +345,15 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
-    /** Deletes generation 0's files: the regular files at the top of {@code dir}, all but ACTIVE. */
+    /**
+     * Deletes generation 0's files: the regular files at the top of {@code dir}, all but ACTIVE and the ACTIVE.tmp
+     * of an install that may be running.
+     */
     private static void removeGenerationZero(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
             for (Path p : s.toList()) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(ACTIVE)) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !name.equals(ACTIVE) && !name.equals(ACTIVE + ".tmp")) {
                     Files.delete(p);
                 }
             }

@@ -37,6 +37,9 @@ public final class SnapshotInstaller {
     public static void install(MvccStore store, Path snapDir, Path checkpoint, long index, long term)
             throws IOException {
         Path marker = snapDir.resolve(MARKER);
+        // the received files were each synced; their names must be too, before a marker sends a restart to them
+        DurableFiles.fsyncDirectory(checkpoint);
+        DurableFiles.fsyncDirectory(snapDir);
         DurableFiles.writeAtomically(marker, (checkpoint.getFileName() + " " + index + " " + term)
                 .getBytes(StandardCharsets.UTF_8));
         Failpoints.hit("snapInstallMarkerWritten");
