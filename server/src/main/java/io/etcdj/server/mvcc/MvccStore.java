@@ -64,9 +64,10 @@ public final class MvccStore implements KvReader, AutoCloseable {
     /**
      * Replaces this store's contents with a checkpoint of another member's store (a follower installing the leader's
      * snapshot). Called by the applier thread's owner while nothing is being applied; waits for a running compaction
-     * first. Readers may see a mix of old and new data until it returns. Idempotent: after a crash, run it again.
+     * first. A read that pins the backend sees the old database or the new one (see {@link RocksBackend#replaceWith});
+     * this store's revisions follow once it returns. Idempotent: after a crash, run it again.
      */
-    public void restore(Path checkpoint) throws RocksDBException {
+    public void restore(Path checkpoint) throws RocksDBException, IOException {
         compactor.awaitIdle();
         backend.replaceWith(checkpoint);
         load();

@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.atomic.AtomicLong;
+import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.common.MonotonicClock;
 import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.BlockBasedTableConfig;
@@ -18,12 +21,12 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
+import org.rocksdb.MutableDBOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.Range;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Slice;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
@@ -40,10 +43,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every use of the native database happens under a {@link Pin}: closing waits for the pins in flight and later
  * uses fail with {@link StoreClosedException}, because RocksDB used after (or while) it is closed aborts the JVM.
+ * A pin holds one database instance for the thread that took it: {@link #db()} and the family handles answer that
+ * instance until the pin is released, however many times the thread pins again meanwhile.
+ *
+ * <p>Installing a leader's snapshot ({@link #replaceWith}) never rewrites the database in use. The snapshot is
+ * opened as a new database in its own directory, a durable marker switches to it, and new pins go to it; pins in
+ * flight finish on the old one, which closes (and its files go) when the last of them is released. A reader sees
+ * the old store or the new one, never a mix. Directory layout:
+ * <pre>
+ *   dir/CURRENT, *.sst, ...  generation 0: the database as first created, until a snapshot is installed
+ *   dir/ACTIVE               once a snapshot was installed: names the generation in use, "gen-N"
+ *   dir/gen-N/               generation N, made from the N-th installed snapshot
+ * </pre>
+ * A crash at any step of an install leaves ACTIVE naming either the old generation or the new, complete one; the
+ * next {@link #open} removes whatever the other one left.
  */
 public final class RocksBackend implements AutoCloseable {
     static final byte[] FORMAT_KEY = "etcdj.format".getBytes(StandardCharsets.UTF_8);
     static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
+    /** The file naming the generation in use (absent: generation 0, the directory itself). */
+    static final String ACTIVE = "ACTIVE";
+    static final String GENERATION_PREFIX = "gen-";
     private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = LoggerFactory.getLogger(RocksBackend.class);
     private static final long CLOSE_WAIT_SECONDS = 10;
@@ -55,29 +75,116 @@ public final class RocksBackend implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    private final RocksDB db;
-    private final DBOptions dbOptions;
-    private final ColumnFamilyOptions cfOptions;
-    private final LRUCache blockCache;
-    private final List<ColumnFamilyHandle> handles;
-    private final WriteOptions writeOptions;
+    private final Path dir;
     /** Times commits (etcd_disk_backend_commit_duration_seconds). */
     private final MonotonicClock clock;
-    /** Shared by every use of the database, taken exclusively by {@link #close}. */
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    /** Set under lifecycle's write lock; read under its read lock. */
-    private boolean closed;
-    private final Pin release = () -> lifecycle.readLock().unlock();
+    /** The database new pins go to. Written by {@link #replaceWith} under {@link #installLock}; read by anyone. */
+    private volatile Instance current;
+    /** Set once, by {@link #close}; read by {@link #pin}. */
+    private volatile boolean closed;
+    /** Held by {@link #replaceWith} and {@link #close}: one install at a time, and none once closing. */
+    private final Object installLock = new Object();
+    /** Replaced databases that pins in flight keep open; guarded by itself. {@link #close} waits for them. */
+    private final List<Instance> retiring = new ArrayList<>();
+    /** Per thread: the instance it holds pinned, and how deep. Touched only by its own thread. */
+    private final ThreadLocal<Held> held = ThreadLocal.withInitial(Held::new);
 
-    private RocksBackend(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, LRUCache blockCache,
-                         List<ColumnFamilyHandle> handles, MonotonicClock clock) {
-        this.db = db;
+    /**
+     * One open database. Its pin count and retirement share one word: {@link #pins} counts the pins in flight, plus
+     * {@link #RETIRED} once no new pin may start; whoever brings it to exactly RETIRED (the last unpin, or the
+     * retirement itself when nothing is pinned) closes the native database, exactly once.
+     */
+    private static final class Instance {
+        private static final long RETIRED = 1L << 62;
+        final long generation;
+        final Path path;
+        final RocksDB db;
+        final DBOptions dbOptions;
+        final ColumnFamilyOptions cfOptions;
+        final LRUCache blockCache;
+        final List<ColumnFamilyHandle> handles;
+        final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+        final AtomicLong pins = new AtomicLong();
+        final CountDownLatch closedLatch = new CountDownLatch(1);
+        /** Set before {@link #retire} when the instance was replaced: its files go once it is closed. */
+        volatile Runnable afterClose = () -> { };
+
+        Instance(long generation, Path path, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                 LRUCache blockCache, List<ColumnFamilyHandle> handles) {
+            this.generation = generation;
+            this.path = path;
+            this.db = db;
+            this.dbOptions = dbOptions;
+            this.cfOptions = cfOptions;
+            this.blockCache = blockCache;
+            this.handles = handles;
+        }
+
+        boolean tryPin() {
+            for (;;) {
+                long s = pins.get();
+                if (s >= RETIRED) {
+                    return false;
+                }
+                if (pins.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void unpin() {
+            if (pins.decrementAndGet() == RETIRED) {
+                closeNative();
+            }
+        }
+
+        /** No new pins; closes now, or when the last pin in flight is released. Called once. */
+        void retire() {
+            if (pins.getAndAdd(RETIRED) == 0) {
+                closeNative();
+            }
+        }
+
+        void closeNative() {
+            try {
+                writeOptions.close();
+                for (ColumnFamilyHandle h : handles) {
+                    h.close();
+                }
+                db.close();
+                dbOptions.close();
+                cfOptions.close();
+                blockCache.close();
+                afterClose.run();
+            } finally {
+                closedLatch.countDown();
+            }
+        }
+    }
+
+    /** A thread's pin: the instance and the nesting depth (0: nothing pinned). Only its own thread touches it. */
+    private static final class Held implements Pin {
+        final Thread owner = Thread.currentThread();
+        Instance instance;
+        int depth;
+
+        @Override
+        public void close() {
+            if (Thread.currentThread() != owner || depth == 0) {
+                throw new IllegalStateException("a store pin must be released once, by the thread that took it");
+            }
+            if (--depth == 0) {
+                Instance i = instance;
+                instance = null;
+                i.unpin();
+            }
+        }
+    }
+
+    private RocksBackend(Path dir, MonotonicClock clock, Instance first) {
+        this.dir = dir;
         this.clock = clock;
-        this.dbOptions = dbOptions;
-        this.cfOptions = cfOptions;
-        this.blockCache = blockCache;
-        this.handles = handles;
-        this.writeOptions = new WriteOptions().setDisableWAL(true);
+        this.current = first;
     }
 
     /**
@@ -90,12 +197,36 @@ public final class RocksBackend implements AutoCloseable {
 
     /** As {@link #open(Path)}, timing commits with {@code clock}. */
     public static RocksBackend open(Path dir, MonotonicClock clock) throws IOException {
-        boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
-        if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
-            throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
-                    + " point --data-dir at an etcdj data directory or an empty one");
+        String active = readActive(dir);
+        Instance opened;
+        if (active != null) {
+            opened = openInstance(dir.resolve(active), generationOf(active), false);
+        } else {
+            boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
+            if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
+                throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
+                        + " point --data-dir at an etcdj data directory or an empty one");
+            }
+            Files.createDirectories(dir);
+            opened = openInstance(dir, 0, fresh);
         }
-        Files.createDirectories(dir);
+        // only once the database in use is open (and locked): what an install cut short by a crash left, the
+        // replaced generation (after the switch) or a staged one (before it)
+        try {
+            removeAllBut(dir, active);
+        } catch (IOException | RuntimeException e) {
+            opened.retire();
+            throw e;
+        }
+        return new RocksBackend(dir, clock, opened);
+    }
+
+    /** Whether {@code dir} holds a store (of any generation). */
+    public static boolean holdsStore(Path dir) {
+        return Files.exists(dir.resolve("CURRENT")) || Files.exists(dir.resolve(ACTIVE));
+    }
+
+    private static Instance openInstance(Path path, long generation, boolean fresh) throws IOException {
         LRUCache cache = new LRUCache(64L << 20);
         BlockBasedTableConfig table = new BlockBasedTableConfig()
                 .setBlockCache(cache)
@@ -114,19 +245,19 @@ public final class RocksBackend implements AutoCloseable {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             // stores written before leases existed lack the lease family: it is added once the format is checked
-            boolean hasLeases = fresh || hasFamily(dir, LEASE_FAMILY);
+            boolean hasLeases = fresh || hasFamily(path, LEASE_FAMILY);
             if (hasLeases) {
                 descriptors.add(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions));
             }
-            RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-            RocksBackend backend = new RocksBackend(db, dbOptions, cfOptions, cache, handles, clock);
-            backend.checkFormat(dir, fresh);
+            RocksDB db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
+            Instance instance = new Instance(generation, path, db, dbOptions, cfOptions, cache, handles);
+            checkFormat(instance, fresh);
             if (!hasLeases) {
                 handles.add(db.createColumnFamily(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions)));
             }
-            return backend;
+            return instance;
         } catch (RocksDBException e) {
-            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage()
+            throw new IOException("cannot open the store in " + path + ": " + e.getMessage()
                     + " (is another etcdj using this --data-dir?)", e);
         }
     }
@@ -138,38 +269,122 @@ public final class RocksBackend implements AutoCloseable {
         }
     }
 
+    /** Empty but for what an install cut short may have left (staged generations, a half-written ACTIVE). */
     private static boolean isEmptyDir(Path dir) throws IOException {
         try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
+            return s.map(p -> p.getFileName().toString())
+                    .allMatch(n -> n.startsWith(GENERATION_PREFIX) || n.equals(ACTIVE + ".tmp"));
         }
     }
 
-    private void checkFormat(Path dir, boolean fresh) throws IOException, RocksDBException {
-        byte[] format = db.get(meta(), FORMAT_KEY);
+    private static void checkFormat(Instance instance, boolean fresh) throws IOException, RocksDBException {
+        ColumnFamilyHandle meta = instance.handles.get(0);
+        byte[] format = instance.db.get(meta, FORMAT_KEY);
         if (format == null && fresh) {
-            db.put(meta(), new WriteOptions(), FORMAT_KEY, FORMAT_VALUE); // with RocksDB's WAL: must survive
+            try (WriteOptions synced = new WriteOptions()) { // with RocksDB's WAL: must survive
+                instance.db.put(meta, synced, FORMAT_KEY, FORMAT_VALUE);
+            }
             return;
         }
         if (format == null || !java.util.Arrays.equals(format, FORMAT_VALUE)) {
-            close();
-            throw new IOException("refusing to open " + dir + ": it is a RocksDB database but not an etcdj store"
-                    + " (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
+            instance.retire();
+            throw new IOException("refusing to open " + instance.path + ": it is a RocksDB database but not an"
+                    + " etcdj store (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
                     + "); point --data-dir elsewhere");
         }
     }
 
+    /** The generation ACTIVE names, or null when there is no ACTIVE (generation 0). */
+    private static String readActive(Path dir) throws IOException {
+        Path marker = dir.resolve(ACTIVE);
+        if (!Files.exists(marker)) {
+            return null;
+        }
+        String name = Files.readString(marker, StandardCharsets.UTF_8).trim();
+        if (!name.matches(GENERATION_PREFIX + "\\d{1,18}") || !Files.isDirectory(dir.resolve(name))) {
+            throw new IOException("the store in " + dir + " is damaged: " + marker + " names '" + name
+                    + "', which is not a store generation there; restore the data dir from a backup, or remove this"
+                    + " member and add it back with an empty --data-dir");
+        }
+        return name;
+    }
+
+    private static long generationOf(String name) {
+        return Long.parseLong(name.substring(GENERATION_PREFIX.length()));
+    }
+
     /**
-     * Keeps the database open until the returned pin is closed, on the same thread (use try-with-resources).
+     * Deletes what an install cut short left in {@code dir}: every generation directory but {@code keep}, and when
+     * {@code keep} is set, generation 0's files too (they are at the top of {@code dir}).
+     */
+    private static void removeAllBut(Path dir, String keep) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        boolean removed = false;
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (name.equals(ACTIVE) || name.equals(keep)) {
+                    continue;
+                }
+                if (name.startsWith(GENERATION_PREFIX) && Files.isDirectory(p)) {
+                    LOG.info("removing {}, left by a snapshot install that a crash cut short", p);
+                    DurableFiles.deleteTree(p);
+                    removed = true;
+                } else if (name.equals(ACTIVE + ".tmp")) {
+                    Files.delete(p);
+                    removed = true;
+                }
+            }
+        }
+        if (keep != null) {
+            removeGenerationZero(dir); // the files of generation 0, if a crash left them
+        } else if (removed) {
+            DurableFiles.fsyncDirectory(dir);
+        }
+    }
+
+    /**
+     * Deletes generation 0's files: the regular files at the top of {@code dir}, all but ACTIVE and the ACTIVE.tmp
+     * of an install that may be running.
+     */
+    private static void removeGenerationZero(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            for (Path p : s.toList()) {
+                String name = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !name.equals(ACTIVE) && !name.equals(ACTIVE + ".tmp")) {
+                    Files.delete(p);
+                }
+            }
+        }
+        DurableFiles.fsyncDirectory(dir);
+    }
+
+    /**
+     * Keeps the database open until the returned pin is closed, on the same thread (use try-with-resources). While
+     * a thread holds a pin, {@link #db()} and the family handles answer the instance it pinned.
      *
      * @throws StoreClosedException when the store is closed or closing
      */
     public Pin pin() {
-        lifecycle.readLock().lock();
-        if (closed) {
-            lifecycle.readLock().unlock();
-            throw new StoreClosedException();
+        Held h = held.get();
+        if (h.depth > 0) {
+            h.depth++;
+            return h;
         }
-        return release;
+        for (;;) {
+            if (closed) {
+                throw new StoreClosedException();
+            }
+            Instance i = current;
+            if (i.tryPin()) {
+                h.instance = i;
+                h.depth = 1;
+                return h;
+            }
+            Thread.onSpinWait(); // it was replaced (current is already the new one) or the store is closing
+        }
     }
 
     /** A use of the open database; see {@link #pin()}. */
@@ -179,26 +394,40 @@ public final class RocksBackend implements AutoCloseable {
         void close();
     }
 
+    /** The instance this thread has pinned, else the current one. */
+    private Instance using() {
+        Held h = held.get();
+        return h.depth > 0 ? h.instance : current;
+    }
+
     /** The native database; use it only while holding a {@link #pin()}. */
     public RocksDB db() {
-        return db;
+        return using().db;
+    }
+
+    /**
+     * Which database generation this thread's pin holds (else the current one): 0 until a snapshot is installed,
+     * then one more per install.
+     */
+    public long generation() {
+        return using().generation;
     }
 
     public ColumnFamilyHandle meta() {
-        return handles.get(0);
+        return using().handles.get(0);
     }
 
     public ColumnFamilyHandle keys() {
-        return handles.get(1);
+        return using().handles.get(1);
     }
 
     public ColumnFamilyHandle revisions() {
-        return handles.get(2);
+        return using().handles.get(2);
     }
 
     /** Leases and the keys attached to them; written in the same batch as the entry that changes them. */
     public ColumnFamilyHandle leases() {
-        return handles.get(3);
+        return using().handles.get(3);
     }
 
     /**
@@ -208,10 +437,11 @@ public final class RocksBackend implements AutoCloseable {
      */
     public void write(AbstractWriteBatch batch) throws RocksDBException {
         try (Pin p = pin()) {
+            Instance i = using();
             long startNanos = clock.nanos();
             switch (batch) {
-                case WriteBatch b -> db.write(writeOptions, b);
-                case WriteBatchWithIndex b -> db.write(writeOptions, b);
+                case WriteBatch b -> i.db.write(i.writeOptions, b);
+                case WriteBatchWithIndex b -> i.db.write(i.writeOptions, b);
                 default -> throw new IllegalArgumentException("unknown batch type " + batch.getClass());
             }
             io.etcdj.server.metrics.DiskMetrics.backendCommitted(clock.nanos() - startNanos);
@@ -221,95 +451,147 @@ public final class RocksBackend implements AutoCloseable {
     /** A value of the meta family, or null. */
     public byte[] metaBytes(byte[] key) throws RocksDBException {
         try (Pin p = pin()) {
-            return db.get(meta(), key);
+            return db().get(meta(), key);
         }
     }
 
     public long metaLong(byte[] key, long absent) throws RocksDBException {
-        byte[] v;
-        try (Pin p = pin()) {
-            v = db.get(meta(), key);
-        }
+        byte[] v = metaBytes(key);
         return v == null ? absent : KeyCodec.getLong(v, 0);
     }
 
     /** Makes everything written so far durable in SST files (after this the raft log before it can go). */
     public void flush() throws RocksDBException {
         try (Pin p = pin(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(fo, handles);
+            Instance i = using();
+            i.db.flush(fo, i.handles);
         }
     }
 
     /**
-     * Replaces the contents of every column family with those of the database in {@code checkpoint} (a RocksDB
-     * checkpoint of another etcdj store), copying in batches of at most {@link #COPY_BATCH_BYTES}, then flushes.
-     * Not atomic: a caller that can crash midway must be able to start over (the copy is idempotent).
+     * Replaces the store with the database in {@code checkpoint} (a RocksDB checkpoint of another etcdj store),
+     * atomically for readers and durably: the checkpoint becomes a new generation (its table files hard-linked,
+     * the small files copied: the checkpoint itself is left as it was), the new generation is opened and flushed,
+     * ACTIVE is switched to it, and then new pins go to it. Pins in flight finish on the old generation, whose files
+     * go once the last of them is released. Called by the one thread that applies, while nothing is being applied
+     * (writes are not carried over).
+     *
+     * <p>Crash points, in order (see {@link Failpoints}): snapInstallBeforeStage, snapInstallStaged,
+     * snapInstallOpened, snapInstallSwitched, snapInstallSwapped. A crash before the switch leaves the old store;
+     * from the switch on, the new one.
      */
-    public void replaceWith(Path checkpoint) throws RocksDBException {
-        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-        try (Options options = new Options()) {
-            for (byte[] name : RocksDB.listColumnFamilies(options, checkpoint.toString())) {
-                descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+    public void replaceWith(Path checkpoint) throws IOException {
+        synchronized (installLock) {
+            if (closed) {
+                throw new StoreClosedException();
             }
-        }
-        List<ColumnFamilyHandle> theirs = new ArrayList<>();
-        try (DBOptions o = new DBOptions();
-             RocksDB source = RocksDB.openReadOnly(o, checkpoint.toString(), descriptors, theirs)) {
-            for (ColumnFamilyHandle mine : handles) {
-                clear(mine);
-                for (int i = 0; i < descriptors.size(); i++) {
-                    if (java.util.Arrays.equals(descriptors.get(i).getName(), mine.getName())) {
-                        copy(source, theirs.get(i), mine);
-                    }
-                }
-            }
-        } finally {
-            theirs.forEach(ColumnFamilyHandle::close);
-        }
-        flush();
-    }
-
-    /** Bytes copied per write batch by {@link #replaceWith}. */
-    static final long COPY_BATCH_BYTES = 4L << 20;
-
-    private void clear(ColumnFamilyHandle cf) throws RocksDBException {
-        try (RocksIterator it = db.newIterator(cf)) {
-            it.seekToFirst();
-            if (!it.isValid()) {
-                return;
-            }
-            byte[] first = it.key();
-            it.seekToLast();
-            byte[] last = it.key();
-            byte[] end = java.util.Arrays.copyOf(last, last.length + 1); // the key right after the last one
-            try (WriteBatch b = new WriteBatch()) {
-                b.deleteRange(cf, first, end);
-                write(b);
-            }
-        }
-    }
-
-    private void copy(RocksDB source, ColumnFamilyHandle from, ColumnFamilyHandle to) throws RocksDBException {
-        try (RocksIterator it = source.newIterator(from)) {
-            WriteBatch b = new WriteBatch();
+            Instance old = current;
+            long generation = old.generation + 1;
+            String name = GENERATION_PREFIX + generation;
+            Path next = dir.resolve(name);
+            Failpoints.hit("snapInstallBeforeStage");
+            DurableFiles.deleteTree(next);
+            stage(checkpoint, next);
+            Failpoints.hit("snapInstallStaged");
+            Instance fresh = null;
+            boolean switched = false;
             try {
-                long bytes = 0;
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    byte[] k = it.key();
-                    byte[] v = it.value();
-                    b.put(to, k, v);
-                    bytes += k.length + v.length;
-                    if (bytes >= COPY_BATCH_BYTES) {
-                        write(b);
-                        b.close();
-                        b = new WriteBatch();
-                        bytes = 0;
+                fresh = openInstance(next, generation, false);
+                try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+                    fresh.db.flush(fo, fresh.handles); // what the open recovered from the checkpoint's own logs
+                } catch (RocksDBException e) {
+                    throw new IOException("flushing the installed snapshot in " + next + ": " + e.getMessage(), e);
+                }
+                Failpoints.hit("snapInstallOpened");
+                Path marker = dir.resolve(ACTIVE);
+                Path tmp = dir.resolve(ACTIVE + ".tmp");
+                Files.write(tmp, name.getBytes(StandardCharsets.UTF_8));
+                DurableFiles.fsyncFile(tmp);
+                Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                switched = true; // from here a restart opens the new generation: it must stay
+                DurableFiles.fsyncDirectory(dir);
+                Failpoints.hit("snapInstallSwitched");
+            } catch (IOException | RuntimeException | Error e) {
+                if (fresh != null) {
+                    fresh.retire();
+                }
+                if (!switched) {
+                    deleteQuietly(next);
+                }
+                throw e;
+            }
+            current = fresh;
+            discardWhenClosed(old);
+            old.retire();
+            Failpoints.hit("snapInstallSwapped");
+        }
+    }
+
+    /** Arranges for a replaced instance's files to go once it closes, and for {@link #close} to wait for it. */
+    private void discardWhenClosed(Instance old) {
+        synchronized (retiring) {
+            retiring.add(old);
+        }
+        try {
+            old.db.setDBOptions(MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
+            // its memtables are worthless now
+        } catch (RocksDBException | RuntimeException e) {
+            LOG.debug("could not skip the replaced store's flush at close: {}", e.toString());
+        }
+        old.afterClose = () -> {
+            try {
+                if (old.generation == 0) {
+                    removeGenerationZero(dir);
+                } else {
+                    DurableFiles.deleteTree(old.path);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("could not delete the replaced store {} ({}); the next start deletes it", old.path,
+                        e.toString());
+            }
+            synchronized (retiring) {
+                retiring.remove(old);
+            }
+        };
+    }
+
+    /**
+     * Makes {@code to} a durable copy of the checkpoint {@code from}: table files (immutable) hard-linked where the
+     * file system allows, everything else copied, each synced, then the directory.
+     */
+    private static void stage(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (var s = Files.list(from)) {
+            for (Path f : s.toList()) {
+                if (!Files.isRegularFile(f)) {
+                    throw new IOException("the snapshot in " + from + " holds " + f.getFileName()
+                            + ", which is not a file: it is not a store checkpoint");
+                }
+                Path target = to.resolve(f.getFileName());
+                boolean linked = false;
+                if (f.getFileName().toString().endsWith(".sst")) {
+                    try {
+                        Files.createLink(target, f);
+                        linked = true;
+                    } catch (IOException | UnsupportedOperationException e) {
+                        // another file system, or no hard links: copy
                     }
                 }
-                write(b);
-            } finally {
-                b.close();
+                if (!linked) {
+                    Files.copy(f, target);
+                }
+                DurableFiles.fsyncFile(target);
             }
+        }
+        DurableFiles.fsyncDirectory(to);
+        DurableFiles.fsyncDirectory(to.getParent());
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            DurableFiles.deleteTree(p);
+        } catch (IOException e) {
+            LOG.warn("could not delete {}: {}", p, e.toString());
         }
     }
 
@@ -319,8 +601,9 @@ public final class RocksBackend implements AutoCloseable {
      */
     public void compactFiles() throws RocksDBException {
         try (Pin p = pin()) {
-            for (ColumnFamilyHandle h : handles) {
-                db.compactRange(h);
+            Instance i = using();
+            for (ColumnFamilyHandle h : i.handles) {
+                i.db.compactRange(h);
             }
         }
     }
@@ -343,55 +626,53 @@ public final class RocksBackend implements AutoCloseable {
     private long sumProperty(String property) {
         long total = 0;
         try (Pin p = pin(); Slice first = new Slice(new byte[0]); Slice last = new Slice(BEYOND_ANY_KEY)) {
+            Instance i = using();
             Range everything = new Range(first, last);
-            for (ColumnFamilyHandle h : handles) {
+            for (ColumnFamilyHandle h : i.handles) {
                 try {
-                    total += db.getLongProperty(h, property);
+                    total += i.db.getLongProperty(h, property);
                 } catch (RocksDBException e) {
                     // a missing property only makes the figure smaller
                 }
-                total += db.getApproximateMemTableStats(h, everything).size;
+                total += i.db.getApproximateMemTableStats(h, everything).size;
             }
         }
         return total;
     }
 
     /**
-     * Closes the database once the uses in flight end. A use that outlasts {@link #CLOSE_WAIT_SECONDS} leaves the
-     * native database open (leaked until the process exits) rather than pulled from under it.
+     * Closes the database once the uses in flight end (and any replaced one that pins still hold). A use that
+     * outlasts {@link #CLOSE_WAIT_SECONDS} leaves its database open until it ends, rather than pulled from under it.
      */
     @Override
     public void close() {
-        try {
-            if (!lifecycle.writeLock().tryLock(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.error("the store is still in use after {} s; leaving it open until the process exits",
-                        CLOSE_WAIT_SECONDS);
-                return;
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.error("interrupted while waiting to close the store; leaving it open until the process exits");
-            return;
-        }
-        try {
+        Instance last;
+        synchronized (installLock) {
             if (closed) {
                 return;
             }
             closed = true;
-            closeNative();
-        } finally {
-            lifecycle.writeLock().unlock();
+            last = current;
         }
-    }
-
-    private void closeNative() {
-        writeOptions.close();
-        for (ColumnFamilyHandle h : handles) {
-            h.close();
+        last.retire();
+        List<Instance> waitFor;
+        synchronized (retiring) {
+            waitFor = new ArrayList<>(retiring);
         }
-        db.close();
-        dbOptions.close();
-        cfOptions.close();
-        blockCache.close();
+        waitFor.add(last);
+        long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+        try {
+            for (Instance i : waitFor) {
+                long leftNanos = deadlineNanos - System.nanoTime();
+                if (!i.closedLatch.await(Math.max(0, leftNanos), TimeUnit.NANOSECONDS)) {
+                    LOG.error("the store is still in use after {} s; it closes when that use ends",
+                            CLOSE_WAIT_SECONDS);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("interrupted while waiting to close the store; it closes when its last use ends");
+        }
     }
 }

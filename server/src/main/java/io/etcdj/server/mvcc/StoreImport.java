@@ -30,7 +30,7 @@ public final class StoreImport implements AutoCloseable {
 
     /** Creates the store in {@code dir}, which must not exist or be empty. */
     public static StoreImport create(Path dir) throws IOException {
-        if (java.nio.file.Files.exists(dir.resolve("CURRENT"))) {
+        if (RocksBackend.holdsStore(dir)) {
             throw new IOException("refusing to import into " + dir + ": it already holds a store");
         }
         return new StoreImport(RocksBackend.open(dir));

@@ -1,13 +1,13 @@
 package io.etcdj.server.snap;
 
+import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.mvcc.DurableFiles;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.RocksBackend;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -73,14 +73,17 @@ public final class Checkpoints {
             }
         }
         Path tmp = dir.resolve("tmp-" + index);
-        deleteRecursively(tmp);
+        DurableFiles.deleteTree(tmp);
         try (RocksBackend.Pin p = store.backend().pin(); Checkpoint cp = Checkpoint.create(store.backend().db())) {
             cp.createCheckpoint(tmp.toString()); // flushes the memtables first: the store's WAL is off
         } catch (RocksDBException e) {
             throw new IOException("checkpointing the store at index " + index + ": " + e.getMessage(), e);
         }
+        Failpoints.hit("checkpointCreated");
         Path done = dir.resolve(index + "-" + term);
         Files.move(tmp, done, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(dir);
+        Failpoints.hit("checkpointPublished");
         Snapshot s = new Snapshot(index, term, done);
         synchronized (this) {
             byIndex.put(index, s);
@@ -100,6 +103,7 @@ public final class Checkpoints {
 
     public synchronized void release(Snapshot s) {
         inUse.computeIfPresent(s.index(), (k, n) -> n > 1 ? n - 1 : null);
+        Failpoints.hit("checkpointRelease");
         prune();
     }
 
@@ -123,28 +127,16 @@ public final class Checkpoints {
             }
             Snapshot s = byIndex.remove(oldest);
             try {
-                deleteRecursively(s.path());
+                DurableFiles.deleteTree(s.path());
+                Failpoints.hit("checkpointDeleted");
             } catch (IOException e) {
                 LOG.warn("could not delete the old snapshot {}: {}", s.path(), e.toString());
             }
         }
     }
 
-    /** Deletes a directory tree (nothing if it does not exist). */
+    /** Deletes a directory tree (nothing if it does not exist), durably: its parent is synced after. */
     public static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(x -> {
-                try {
-                    Files.delete(x);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        DurableFiles.deleteTree(p);
     }
 }

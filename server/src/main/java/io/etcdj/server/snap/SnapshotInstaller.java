@@ -2,22 +2,23 @@ package io.etcdj.server.snap;
 
 import io.etcdj.raft.ConfState;
 import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.mvcc.DurableFiles;
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.RocksBackend;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
 /**
  * Installs a leader's snapshot (a checkpoint of its store) into this member's store, crash-safely: a marker file
- * naming the checkpoint is written first and removed last, and a start that finds it does the (idempotent) copy
- * again. The store then records the snapshot's index and term, which the raft storage needs when the log does not
- * reach that far yet.
+ * naming the checkpoint is written first and removed before the checkpoint, and a start that finds it does the
+ * (idempotent) install again. The store then records the snapshot's index and term, which the raft storage needs
+ * when the log does not reach that far yet.
  */
 public final class SnapshotInstaller {
     static final String MARKER = "INSTALLING";
@@ -26,20 +27,35 @@ public final class SnapshotInstaller {
     private SnapshotInstaller() {
     }
 
-    /** Replaces the store with the checkpoint in {@code checkpoint}, the state after raft entry index/term. */
+    /**
+     * Replaces the store with the checkpoint in {@code checkpoint}, the state after raft entry index/term. Steps, each
+     * durable before the next (crash points in brackets): the marker naming the checkpoint
+     * [snapInstallMarkerWritten]; the store switched to the checkpoint (see {@link RocksBackend#replaceWith}) and the
+     * snapshot's position recorded in it [snapInstallRecorded]; the marker deleted [snapInstallMarkerDeleted]; the
+     * checkpoint deleted. A start that finds the marker finishes the work ({@link #recover}).
+     */
     public static void install(MvccStore store, Path snapDir, Path checkpoint, long index, long term)
             throws IOException {
         Path marker = snapDir.resolve(MARKER);
-        Path tmp = snapDir.resolve(MARKER + ".tmp");
-        Files.writeString(tmp, checkpoint.getFileName() + " " + index + " " + term, StandardCharsets.UTF_8);
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            c.force(true);
-        }
-        Files.move(tmp, marker, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        fsyncDir(snapDir);
+        // the received files were each synced; their names must be too, before a marker sends a restart to them
+        DurableFiles.fsyncDirectory(checkpoint);
+        DurableFiles.fsyncDirectory(snapDir);
+        DurableFiles.writeAtomically(marker, (checkpoint.getFileName() + " " + index + " " + term)
+                .getBytes(StandardCharsets.UTF_8));
+        Failpoints.hit("snapInstallMarkerWritten");
         copy(store, checkpoint, index, term);
-        Files.delete(marker);
-        Checkpoints.deleteRecursively(checkpoint);
+        Failpoints.hit("snapInstallRecorded");
+        finish(marker, checkpoint);
+    }
+
+    /**
+     * The marker goes first, and durably, before the checkpoint: were the checkpoint's deletion to reach the disk
+     * first, a crash would leave a marker naming a checkpoint that is gone.
+     */
+    private static void finish(Path marker, Path checkpoint) throws IOException {
+        DurableFiles.delete(marker);
+        Failpoints.hit("snapInstallMarkerDeleted");
+        DurableFiles.deleteTree(checkpoint);
     }
 
     /** Finishes an installation a crash cut short; returns whether there was one. */
@@ -49,10 +65,25 @@ public final class SnapshotInstaller {
             return false;
         }
         String[] parts = Files.readString(marker, StandardCharsets.UTF_8).trim().split(" ");
+        if (parts.length != 3) {
+            throw new IOException("the snapshot install marker " + marker + " is damaged ('"
+                    + String.join(" ", parts) + "'); remove this member and add it back with an empty --data-dir");
+        }
         Path checkpoint = snapDir.resolve(parts[0]);
-        copy(store, checkpoint, Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-        Files.delete(marker);
-        Checkpoints.deleteRecursively(checkpoint);
+        long index = Long.parseLong(parts[1]);
+        long term = Long.parseLong(parts[2]);
+        if (Files.isDirectory(checkpoint)) {
+            copy(store, checkpoint, index, term);
+        } else {
+            SnapshotMetadata done = installed(store);
+            if (done == null || done.index() != index || done.term() != term) {
+                throw new IOException("cannot finish installing the leader's snapshot at index " + index + ": its"
+                        + " files (" + checkpoint + ") are gone; remove this member and add it back with an empty"
+                        + " --data-dir");
+            }
+            // the install was complete; only the marker's deletion did not reach the disk
+        }
+        finish(marker, checkpoint);
         return true;
     }
 
@@ -76,6 +107,7 @@ public final class SnapshotInstaller {
         }
     }
 
+    /** Switches the store to the checkpoint and records the snapshot's position in it. */
     private static void copy(MvccStore store, Path checkpoint, long index, long term) throws IOException {
         try {
             store.restore(checkpoint);
@@ -97,12 +129,6 @@ public final class SnapshotInstaller {
             store.backend().flush();
         } catch (RocksDBException e) {
             throw new IOException("recording the store's snapshot position: " + e.getMessage(), e);
-        }
-    }
-
-    private static void fsyncDir(Path dir) throws IOException {
-        try (FileChannel c = FileChannel.open(dir, StandardOpenOption.READ)) {
-            c.force(true);
         }
     }
 }

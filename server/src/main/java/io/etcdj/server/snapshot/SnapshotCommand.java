@@ -112,7 +112,7 @@ public final class SnapshotCommand {
 
     private void export(Path dataDir, Path file) throws IOException {
         Path store = dataDir.resolve("etcdj").resolve("db");
-        if (!Files.exists(store.resolve("CURRENT"))) {
+        if (!io.etcdj.server.mvcc.RocksBackend.holdsStore(store)) {
             throw new IOException(dataDir + " holds no etcdj store (" + store + ")");
         }
         long start = System.nanoTime();
