@@ -36,6 +36,12 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile long consistentIndex;
     /** Keys live at {@link #currentRevision} (etcd's etcd_debugging_mvcc_keys_total); written by the applier only. */
     private volatile long liveKeys;
+    private static final long LOADING = -1;
+    /**
+     * The database generation the revision fields belong to, or {@link #LOADING} while {@link #load} replaces them
+     * (a restore); written by the loading thread only, read by readers to pair revisions with their pinned database.
+     */
+    private volatile long stateGeneration = LOADING;
     /** Set at start-up (or by tests) before the applier writes; read by the applier. */
     private volatile WriteLimits writeLimits = WriteLimits.DEFAULT;
     /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
@@ -48,6 +54,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     private void load() throws RocksDBException {
+        stateGeneration = LOADING;
         this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
         PartialRevisionRollback.run(backend, currentRevision); // what a write spilled before a crash
         this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
@@ -58,6 +65,28 @@ public final class MvccStore implements KvReader, AutoCloseable {
         long finished = backend.metaLong(FINISHED_COMPACT, 0);
         if (compactedRevision > finished) {
             compactor.submit(finished, compactedRevision); // an interrupted compaction resumes
+        }
+        stateGeneration = backend.generation();
+    }
+
+    /** The revisions a read uses, as they belong to the database generation the reading thread has pinned. */
+    record ReadView(long currentRevision, long compactedRevision) {
+    }
+
+    /**
+     * Call while holding a pin: this store's revisions for the pinned database generation, waiting out a restore's
+     * load; null when a restore has replaced the pinned generation (the caller pins again and retries).
+     */
+    ReadView view() {
+        long pinned = backend.generation();
+        for (;;) {
+            long before = stateGeneration;
+            long current = currentRevision;
+            long compacted = compactedRevision;
+            if (before == stateGeneration && before != LOADING) {
+                return before == pinned ? new ReadView(current, compacted) : null;
+            }
+            Thread.onSpinWait(); // a restore is loading the new generation's revisions: a short wait
         }
     }
 
@@ -107,11 +136,11 @@ public final class MvccStore implements KvReader, AutoCloseable {
         return liveKeys;
     }
 
+    /** Counts the live keys at the current revision; used while loading, so it reads the database directly. */
     private long countLiveKeys() {
-        try {
-            return range(new KeyRange(new byte[0], new byte[0]), 0, 0, true).count();
-        } catch (MvccException e) {
-            throw new IllegalStateException("reading at the current revision cannot fail", e);
+        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
+            return IndexScan.scan(it, new KeyRange(new byte[0], new byte[0]), currentRevision,
+                    RangeQuery.of(0, true), currentRevision).count();
         }
     }
 
@@ -124,15 +153,20 @@ public final class MvccStore implements KvReader, AutoCloseable {
      */
     @Override
     public RangeResult range(KeyRange range, long revision, RangeQuery query) throws MvccException {
-        long current = currentRevision;
-        long at = resolveRevision(revision, current, compactedRevision);
-        // an iterator reads from the implicit snapshot taken when it is created
-        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
-            if (at < compactedRevision) {
-                // compacted after the check above: removal may have begun before the iterator's snapshot
-                throw new MvccException(MvccException.Kind.COMPACTED);
+        for (;;) {
+            // an iterator reads from the implicit snapshot taken when it is created
+            try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
+                ReadView v = view();
+                if (v == null) {
+                    continue; // a leader's snapshot replaced the database just now: read the new one
+                }
+                long at = resolveRevision(revision, v.currentRevision(), v.compactedRevision());
+                if (at < compactedRevision) {
+                    // compacted after the view was read: removal may have begun before the iterator's snapshot
+                    throw new MvccException(MvccException.Kind.COMPACTED);
+                }
+                return IndexScan.scan(it, range, at, query, v.currentRevision());
             }
-            return IndexScan.scan(it, range, at, query, current);
         }
     }
 

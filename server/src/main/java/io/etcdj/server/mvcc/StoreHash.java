@@ -25,12 +25,24 @@ public final class StoreHash {
      * keeps). Members that applied the same revisions agree; any difference in a kept version changes it.
      */
     public static KvHash kv(MvccStore store, long revision) throws MvccException {
-        long current = store.currentRevision();
-        long compacted = store.compactedRevision();
+        RocksBackend b = store.backend();
+        for (;;) {
+            try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.keys())) {
+                MvccStore.ReadView v = store.view();
+                if (v != null) { // else a leader's snapshot replaced the database just now: hash the new one
+                    return kv(it, revision, v);
+                }
+            }
+        }
+    }
+
+    /** Hashes through {@code it}, an iterator over the pinned database that {@code v} describes. */
+    private static KvHash kv(RocksIterator it, long revision, MvccStore.ReadView v) throws MvccException {
+        long current = v.currentRevision();
+        long compacted = v.compactedRevision();
         long at = MvccStore.resolveRevision(revision, current, compacted);
         CRC32C crc = new CRC32C();
-        RocksBackend b = store.backend();
-        try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.keys())) {
+        try {
             byte[] group = null; // the encoded user key whose versions are being walked, newest first
             boolean keptBelowCompaction = false;
             for (it.seekToFirst(); it.isValid(); it.next()) {
