@@ -117,7 +117,11 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             return;
         }
         Transport.Peers sink = peers.get();
-        if (message == null || file != null || sink == null) {
+        if (sink == null) {
+            fail(Status.UNAVAILABLE.withDescription(PeerService.STARTING));
+            return;
+        }
+        if (message == null || file != null) {
             fail(Status.FAILED_PRECONDITION.withDescription("incomplete snapshot"));
             return;
         }
