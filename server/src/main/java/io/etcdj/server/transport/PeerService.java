@@ -62,10 +62,13 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     private final Supplier<PeerHandlers> handlers;
     private final Checkpoints checkpoints;
     private final PeerRefusals refusals = new PeerRefusals();
+    /** The largest snapshot this member takes ({@link SnapshotLimit}). */
+    private final long maxSnapshotBytes;
 
     PeerService(long clusterId, MemberRegistry registry, PeerActivity activity, Supplier<Transport.Peers> peers,
-                Supplier<PeerHandlers> handlers, Checkpoints checkpoints) {
+                Supplier<PeerHandlers> handlers, Checkpoints checkpoints, long maxSnapshotBytes) {
         this.checkpoints = checkpoints;
+        this.maxSnapshotBytes = maxSnapshotBytes;
         this.clusterId = clusterId;
         this.registry = registry;
         this.activity = activity;
@@ -154,7 +157,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     @Override
     @Blocking
     public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
-        return new SnapshotReceiver(out, checkpoints, this::refusal, peers);
+        return new SnapshotReceiver(out, checkpoints, this::refusal, peers, maxSnapshotBytes);
     }
 
     /** Why a stream from {@code fromRaftId} of cluster {@code cid} is refused, or null. */

@@ -31,7 +31,8 @@ class PeerServiceStartupTest {
 
     @BeforeEach
     void start() {
-        PeerService notWired = new PeerService(1, null, new PeerActivity(1000), () -> null, () -> null, null);
+        PeerService notWired = new PeerService(1, null, new PeerActivity(1000), () -> null, () -> null, null,
+                Long.MAX_VALUE);
         server = Server.builder().http(0).service(GrpcService.builder().addService(notWired).build()).build();
         server.start().join();
         peer = GrpcClients.newClient("http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP),
