@@ -2,6 +2,7 @@ package io.etcdj.server.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
@@ -68,6 +69,11 @@ class PeerClientsTlsTest {
                 FIXTURES.resolve("server.key.insecure"), null, false, false);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ask(certNoCa));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
+        boolean handshake = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            handshake |= t instanceof javax.net.ssl.SSLException;
+        }
+        assertTrue(handshake, "refused by the certificate check, not for another reason: " + e);
     }
 
     @Test
