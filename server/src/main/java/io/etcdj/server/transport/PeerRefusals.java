@@ -20,19 +20,25 @@ final class PeerRefusals {
     private final Map<String, AtomicLong> seen = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
 
-    /** Records one refused message from {@code fromRaftId}; logs it if it is the first of its kind from there. */
-    void refuse(long fromRaftId, String kind, String detail) {
+    /**
+     * Records one refused message from {@code fromRaftId}; logs it if it is the first of its kind from there.
+     *
+     * @return whether it was logged
+     */
+    boolean refuse(long fromRaftId, String kind, String detail) {
         total.incrementAndGet();
         String key = Long.toHexString(fromRaftId) + "/" + kind;
         AtomicLong n = seen.get(key);
         if (n == null && seen.size() < MAX_TRACKED) {
             n = seen.computeIfAbsent(key, k -> new AtomicLong());
         }
-        if (n != null && n.getAndIncrement() == 0) {
+        boolean first = n != null && n.getAndIncrement() == 0;
+        if (first) {
             LOG.warn("refused a raft message from peer {} ({}): {}; it was dropped and this member carries on. If it"
                     + " repeats, check that peer's version and data dir (further ones of this kind are counted, not"
                     + " logged)", Long.toHexString(fromRaftId), kind, detail);
         }
+        return first;
     }
 
     /** How many messages were refused since start. */
