@@ -36,8 +36,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The peer port's service: raft messages in, and the questions other members ask this one (cluster info, lease
@@ -50,8 +48,6 @@ import org.slf4j.LoggerFactory;
  * rare).
  */
 final class PeerService extends PeerGrpc.PeerImplBase {
-    private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
-
     /** What a peer asking too early in start-up is told (with UNAVAILABLE: retry). */
     static final String STARTING = "the member is still starting and cannot answer peers yet; retry shortly";
 
@@ -61,6 +57,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     private final Supplier<Transport.Peers> peers;
     private final Supplier<PeerHandlers> handlers;
     private final Checkpoints checkpoints;
+    /** Thread-safe: every Send stream's event loop reports here. */
     private final PeerRefusals refusals = new PeerRefusals();
     /** The largest snapshot this member takes ({@link SnapshotLimit}). */
     private final long maxSnapshotBytes;
@@ -147,11 +144,6 @@ final class PeerService extends PeerGrpc.PeerImplBase {
             return null;
         }
         return m;
-    }
-
-    /** Refused raft messages (tests). */
-    long refusedMessages() {
-        return refusals.total();
     }
 
     @Override
