@@ -31,6 +31,27 @@ public sealed interface Message {
         public AppendRequest {
             entries = List.copyOf(entries);
         }
+
+        /**
+         * Why no leader could have sent this append, or null: its entries must follow {@code prevIndex} one by one,
+         * with terms that never go down, from {@code prevTerm} up to the message's own term. A member refuses a
+         * malformed append whole (appending it could rewrite committed entries).
+         */
+        public String malformation() {
+            long expectIndex = prevIndex + 1;
+            long lastTerm = prevTerm;
+            for (Entry e : entries) {
+                if (e.index() != expectIndex) {
+                    return "entry index " + e.index() + " where " + expectIndex + " must follow";
+                }
+                if (e.term() < lastTerm || e.term() > term) {
+                    return "entry " + e.index() + " of term " + e.term() + " outside [" + lastTerm + "," + term + "]";
+                }
+                expectIndex++;
+                lastTerm = e.term();
+            }
+            return null;
+        }
     }
 
     /**

@@ -238,8 +238,8 @@ final class Raft {
             case ReadIndexRequest r -> stepForwardedRead(r);
             case TransferRequest t -> stepForwardedTransfer(t);
             default -> {
-                if (m.term() == 0 || !checkTerm(m)) {
-                    return;
+                if (m.term() == 0 || (m instanceof AppendRequest a && a.malformation() != null) || !checkTerm(m)) {
+                    return; // a malformed append changes nothing, not even the term
                 }
                 if (m instanceof VoteRequest v) {
                     handleVoteRequest(v);

@@ -57,6 +57,26 @@ class RobustnessTest {
     }
 
     @Test
+    void anAppendThatWouldRewriteCommittedEntriesIsRefusedWhole() {
+        TestCluster c = TestCluster.of(3);
+        c.elect(1);
+        c.propose(1, "x");
+        long commit = c.node(2).hardState().commit();
+        long term = c.node(2).hardState().term();
+        c.takeTrace();
+        // matches at the commit index, then claims index 1 again in a later term: no leader sends that
+        c.node(2).step(new Message.AppendRequest(1, 2, term + 1, commit, term,
+                List.of(new Entry(term + 1, 1, EntryType.NORMAL, new byte[0])), commit));
+        // and entries that skip an index
+        c.node(2).step(new Message.AppendRequest(1, 2, term, commit, term,
+                List.of(new Entry(term, commit + 2, EntryType.NORMAL, new byte[0])), commit + 2));
+        assertTrue(!c.node(2).hasReady(), "nothing changed, nothing answered");
+        assertEquals(term, c.node(2).hardState().term(), "not even the term");
+        c.propose(1, "y");
+        assertEquals(List.of("x", "y"), c.get(2).appliedData());
+    }
+
+    @Test
     void misaddressedMessagesAreIgnored() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);

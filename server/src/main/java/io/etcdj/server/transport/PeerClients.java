@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * gRPC stubs for talking to peers, one per peer URL, over one client factory that carries the peer TLS settings:
- * this member's certificate (presented to peers that ask for one), the CA that peers' certificates must chain to,
- * and, with --peer-auto-tls and no CA, no verification (as etcd's auto TLS). Thread-safe.
+ * this member's certificate (presented to peers that ask for one), the CA that peers' certificates must chain to (the
+ * system's roots when none is given), and, with --peer-auto-tls, no verification (as etcd's auto TLS). Thread-safe.
  */
 final class PeerClients implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 64 << 20;
@@ -29,9 +29,11 @@ final class PeerClients implements AutoCloseable {
         ClientFactoryBuilder b = ClientFactory.builder().idleTimeoutMillis(0).connectTimeoutMillis(1000);
         this.tls = peerTls.hasCertificate() || peerTls.trustedCaFile() != null;
         if (tls) {
-            // the peer's server certificate: chain to the CA, and the allowed CN or host name (etcd's dialer
-            // checks it as its listener does); no CRL on this side, as etcd
-            TrustManager checks = peerTls.trustedCaFile() == null ? null : CertificateChecks.of(peerTls);
+            // the peer's server certificate: chain to the CA (the system's roots without --peer-trusted-ca-file,
+            // as etcd's dialer: Go's nil RootCAs), and the allowed CN or host name (etcd's dialer checks it as its
+            // listener does); no CRL on this side, as etcd. Only with --peer-auto-tls (a self-signed certificate
+            // of our own, and no other) is nothing checked, as etcd's SelfCert does
+            TrustManager checks = noVerification(peerTls) ? null : CertificateChecks.of(peerTls);
             List<String> ciphers = CipherSuiteChoice.withTls13(peerTls.cipherSuites());
             b.tlsCustomizer(ssl -> {
                 if (peerTls.certFile() != null && peerTls.keyFile() != null) {
@@ -45,11 +47,19 @@ final class PeerClients implements AutoCloseable {
             if (!ciphers.isEmpty()) {
                 b.tlsAllowUnsafeCiphers();
             }
-            if (peerTls.trustedCaFile() == null) {
+            if (noVerification(peerTls)) {
                 b.tlsNoVerify();
             }
         }
         this.factory = b.build();
+    }
+
+    /**
+     * Whether peers' certificates go unchecked: with --peer-auto-tls only. (The CLI sets autoTls only when no
+     * certificate was given, as etcd ignores auto TLS then.)
+     */
+    static boolean noVerification(TlsSettings peerTls) {
+        return peerTls.autoTls();
     }
 
     /** The asynchronous stub for {@code url} (an http(s):// peer URL). */

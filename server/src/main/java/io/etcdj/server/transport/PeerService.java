@@ -36,8 +36,6 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The peer port's service: raft messages in, and the questions other members ask this one (cluster info, lease
@@ -50,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * rare).
  */
 final class PeerService extends PeerGrpc.PeerImplBase {
-    private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
+    /** What a peer asking too early in start-up is told (with UNAVAILABLE: retry). */
+    static final String STARTING = "the member is still starting and cannot answer peers yet; retry shortly";
 
     private final long clusterId;
     private final MemberRegistry registry;
@@ -58,10 +57,15 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     private final Supplier<Transport.Peers> peers;
     private final Supplier<PeerHandlers> handlers;
     private final Checkpoints checkpoints;
+    /** Thread-safe: every Send stream's event loop reports here. */
+    private final PeerRefusals refusals = new PeerRefusals();
+    /** The largest snapshot this member takes ({@link SnapshotLimit}). */
+    private final long maxSnapshotBytes;
 
     PeerService(long clusterId, MemberRegistry registry, PeerActivity activity, Supplier<Transport.Peers> peers,
-                Supplier<PeerHandlers> handlers, Checkpoints checkpoints) {
+                Supplier<PeerHandlers> handlers, Checkpoints checkpoints, long maxSnapshotBytes) {
         this.checkpoints = checkpoints;
+        this.maxSnapshotBytes = maxSnapshotBytes;
         this.clusterId = clusterId;
         this.registry = registry;
         this.activity = activity;
@@ -91,15 +95,8 @@ final class PeerService extends PeerGrpc.PeerImplBase {
                 activity.heard(b.getFrom());
                 Transport.Peers sink = peers.get();
                 for (ByteString bytes : b.getMessagesList()) {
-                    Message m;
-                    try {
-                        m = RaftCodec.decode(bytes.toByteArray());
-                    } catch (IllegalArgumentException e) {
-                        LOG.warn("dropped a malformed raft message from {}: {}", Long.toHexString(b.getFrom()),
-                                e.getMessage());
-                        continue;
-                    }
-                    if (sink != null) {
+                    Message m = accept(b.getFrom(), bytes);
+                    if (m != null && sink != null) {
                         sink.receive(m);
                     }
                 }
@@ -120,10 +117,39 @@ final class PeerService extends PeerGrpc.PeerImplBase {
         };
     }
 
+    /**
+     * The message {@code bytes} encode, or null if it is refused: undecodable, claiming another sender than its
+     * stream's, a snapshot (those come whole on SendSnapshot, with their files; stepped here, raft would accept a
+     * snapshot whose files never arrived), or an append no leader could have sent.
+     */
+    private Message accept(long streamFrom, ByteString bytes) {
+        Message m;
+        try {
+            m = RaftCodec.decode(bytes.toByteArray());
+        } catch (IllegalArgumentException e) {
+            refusals.refuse(streamFrom, "malformed", e.getMessage());
+            return null;
+        }
+        if (m.from() != streamFrom) {
+            refusals.refuse(streamFrom, "wrong sender", "the message says it is from " + Long.toHexString(m.from()));
+            return null;
+        }
+        if (m instanceof Message.SnapshotRequest) {
+            refusals.refuse(streamFrom, "snapshot on the message stream",
+                    "a snapshot must come on SendSnapshot with its files");
+            return null;
+        }
+        if (m instanceof Message.AppendRequest a && a.malformation() != null) {
+            refusals.refuse(streamFrom, "malformed append", a.malformation());
+            return null;
+        }
+        return m;
+    }
+
     @Override
     @Blocking
     public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
-        return new SnapshotReceiver(out, checkpoints, this::refusal, peers);
+        return new SnapshotReceiver(out, checkpoints, this::refusal, peers, maxSnapshotBytes);
     }
 
     /** Why a stream from {@code fromRaftId} of cluster {@code cid} is refused, or null. */
@@ -154,48 +180,76 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     @Override
     @Blocking
     public void leaseRenew(LeaseRenewRequest r, StreamObserver<LeaseRenewResponse> out) {
-        reply(out, handlers.get().leases().renew(r.getId())
-                .thenApply(ttl -> LeaseRenewResponse.newBuilder().setTtl(ttl).build()));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.leases().renew(r.getId())
+                    .thenApply(ttl -> LeaseRenewResponse.newBuilder().setTtl(ttl).build()));
+        }
     }
 
     @Override
     @Blocking
     public void leaseTimeToLive(LeaseTimeToLiveRequest r, StreamObserver<LeaseTimeToLiveResponse> out) {
-        reply(out, handlers.get().leases().timeToLive(r.getID(), r.getKeys()));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.leases().timeToLive(r.getID(), r.getKeys()));
+        }
     }
 
     @Override
     @Blocking
     public void memberAdd(MemberAddRequest r, StreamObserver<MemberAddResponse> out) {
-        reply(out, handlers.get().memberAdd(r));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.memberAdd(r));
+        }
     }
 
     @Override
     @Blocking
     public void memberRemove(MemberRemoveRequest r, StreamObserver<MemberRemoveResponse> out) {
-        reply(out, handlers.get().memberRemove(r));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.memberRemove(r));
+        }
     }
 
     @Override
     @Blocking
     public void memberUpdate(MemberUpdateRequest r, StreamObserver<MemberUpdateResponse> out) {
-        reply(out, handlers.get().memberUpdate(r));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.memberUpdate(r));
+        }
     }
 
     @Override
     @Blocking
     public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
-        reply(out, handlers.get().memberPromote(r));
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.memberPromote(r));
+        }
     }
 
     @Override
     public void hashKV(HashKVRequest r, StreamObserver<HashKVResponse> out) {
-        PeerHandlers h = handlers.get();
-        if (h == null) { // still starting
-            out.onError(Status.UNAVAILABLE.withDescription("the member is starting").asRuntimeException());
-            return;
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            reply(out, h.hashKv(r));
         }
-        reply(out, h.hashKv(r));
+    }
+
+    /**
+     * The handlers, or null once {@code out} has been told to retry: a peer may ask before this member has built
+     * them (the peer port opens before the log replays), and it gets a retryable status, not an internal error.
+     */
+    private PeerHandlers wired(StreamObserver<?> out) {
+        PeerHandlers h = handlers.get();
+        if (h == null) {
+            out.onError(Status.UNAVAILABLE.withDescription(STARTING).asRuntimeException());
+        }
+        return h;
     }
 
     private static <T> void reply(StreamObserver<T> out, CompletableFuture<T> result) {

@@ -75,11 +75,24 @@ public final class PeerTransport implements Transport {
     public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
                                      MemberRegistry registry, long activeWindowMs,
                                      AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints) {
+        return open(clusterId, selfMemberId, listenUrls, tls, registry, activeWindowMs, handlers, checkpoints,
+                Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #open(long, long, List, TlsSettings, MemberRegistry, long, AtomicReference, Checkpoints)}, with this
+     * member's space quota, which bounds the snapshots it takes from its leader ({@link SnapshotLimit}).
+     */
+    public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
+                                     MemberRegistry registry, long activeWindowMs,
+                                     AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints,
+                                     long quotaBackendBytes) {
         PeerActivity activity = new PeerActivity(activeWindowMs);
         PeerClients clients = new PeerClients(tls);
         AtomicReference<PeerTransport> self = new AtomicReference<>();
         PeerService service = new PeerService(clusterId, registry, activity,
-                () -> self.get() == null ? null : self.get().peers.get(), handlers::get, checkpoints);
+                () -> self.get() == null ? null : self.get().peers.get(), handlers::get, checkpoints,
+                SnapshotLimit.forQuota(quotaBackendBytes));
         Server server = serve(listenUrls, tls, service);
         PeerTransport t = new PeerTransport(clusterId, selfMemberId, clients, activity, server, checkpoints);
         self.set(t);

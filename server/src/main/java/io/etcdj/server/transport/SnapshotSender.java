@@ -6,12 +6,14 @@ import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.api.peer.SnapshotHeader;
 import io.etcdj.api.peer.SnapshotSummary;
+import io.etcdj.api.peer.SnapshotTrailer;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * Streams a snapshot to one peer: a header with the raft message, then every file of the checkpoint in chunks of
- * {@link #CHUNK_BYTES}. One chunk is in memory at a time, and the next is read only once gRPC flow control says the
+ * {@link #CHUNK_BYTES}, then a trailer with the stream's checksum ({@link SnapshotDigest}). One chunk is in memory at a time, and the next is read only once gRPC flow control says the
  * peer can take it, so memory stays bounded whatever the snapshot's size. Runs on its caller's thread.
  */
 final class SnapshotSender {
@@ -75,6 +77,7 @@ final class SnapshotSender {
         out.onNext(SnapshotChunk.newBuilder().setHeader(SnapshotHeader.newBuilder().setClusterId(clusterId)
                 .setFrom(m.from()).setTo(m.to()).setMessage(ByteString.copyFrom(RaftCodec.encode(m)))
                 .setTotalBytes(total)).build());
+        SnapshotDigest digest = new SnapshotDigest();
         byte[] buf = new byte[CHUNK_BYTES];
         for (Path f : files) {
             try (InputStream in = Files.newInputStream(f)) {
@@ -90,9 +93,10 @@ final class SnapshotSender {
                         out.cancel("snapshot transfer stalled or failed", null);
                         return false;
                     }
+                    String name = f.getFileName().toString();
+                    digest.chunk(name, ByteBuffer.wrap(buf, 0, n), last);
                     out.onNext(SnapshotChunk.newBuilder().setFile(FileChunk.newBuilder()
-                            .setName(f.getFileName().toString()).setData(ByteString.copyFrom(buf, 0, n))
-                            .setLast(last)).build());
+                            .setName(name).setData(ByteString.copyFrom(buf, 0, n)).setLast(last)).build());
                     sentAny = true;
                     if (last) {
                         break;
@@ -100,6 +104,8 @@ final class SnapshotSender {
                 }
             }
         }
+        out.onNext(SnapshotChunk.newBuilder().setTrailer(SnapshotTrailer.newBuilder()
+                .setSha256(ByteString.copyFrom(digest.finish()))).build());
         out.onCompleted();
         try {
             return done.get(STALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);
