@@ -1,5 +1,8 @@
 package io.etcdj.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
@@ -8,7 +11,9 @@ import io.etcd.jetcd.options.GetOption;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -64,5 +69,37 @@ final class ClusterContents {
             all.add(client.getKVClient().put(bs(prefix + i), bs("v" + i)).whenComplete((r, e) -> slots.release()));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Asserts what a cluster must hold after faults: every member the same keys, values and revisions under
+     * {@code prefix}, the same HashKV at one revision, and every key in {@code acked} (acknowledged writes) there.
+     */
+    static void assertConsistent(EtcdCluster cluster, String prefix, Set<String> acked) throws Exception {
+        long revision;
+        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
+            revision = revision(client);
+        }
+        List<List<String>> contents = new ArrayList<>();
+        for (EtcdProcess m : cluster.members) {
+            contents.add(of(m, prefix, revision));
+        }
+        for (List<String> c : contents) {
+            assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
+        }
+        // HashKV at one revision: the same on every member that applied the same history
+        List<Integer> hashes = new ArrayList<>();
+        for (EtcdProcess m : cluster.members) {
+            try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
+                hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
+                        .getHash());
+            }
+        }
+        assertEquals(1, hashes.stream().distinct().count(), "HashKV at " + revision + " per member: " + hashes);
+        Set<String> stored = new HashSet<>();
+        contents.get(0).forEach(line -> stored.add(line.substring(0, line.indexOf('='))));
+        for (String key : acked) {
+            assertTrue(stored.contains(key), "acknowledged write lost: " + key);
+        }
     }
 }

@@ -67,31 +67,7 @@ class ClusterFailoverTest {
             }
             old.restart();
         }
-        long revision;
-        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
-            revision = ClusterContents.revision(client);
-        }
-        List<List<String>> contents = new ArrayList<>();
-        for (EtcdProcess m : cluster.members) {
-            contents.add(ClusterContents.of(m, "w/", revision));
-        }
-        for (List<String> c : contents) {
-            assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
-        }
-        // HashKV at one revision: the same on every member that applied the same history
-        List<Integer> hashes = new ArrayList<>();
-        for (EtcdProcess m : cluster.members) {
-            try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
-                hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
-                        .getHash());
-            }
-        }
-        assertEquals(1, hashes.stream().distinct().count(), "HashKV at " + revision + " per member: " + hashes);
-        Set<String> stored = ConcurrentHashMap.newKeySet();
-        contents.get(0).forEach(line -> stored.add(line.substring(0, line.indexOf('='))));
-        for (String key : acked) {
-            assertTrue(stored.contains(key), "acknowledged write lost: " + key);
-        }
+        ClusterContents.assertConsistent(cluster, "w/", acked);
     }
 
     static ByteSequence bs(String s) {

@@ -70,30 +70,7 @@ class FailpointCrashTest {
         }
         victim.env("ETCDJ_FAILPOINTS", null).start();
         assertTrue(acked.size() > POINTS.size() * 20, "too few writes: " + acked.size());
-        long revision;
-        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
-            revision = ClusterContents.revision(client);
-        }
-        List<List<String>> contents = new ArrayList<>();
-        for (EtcdProcess m : cluster.members) {
-            contents.add(ClusterContents.of(m, "fp/", revision));
-        }
-        for (List<String> c : contents) {
-            assertEquals(contents.get(0), c, "every member holds the same keys, values and revisions");
-        }
-        List<Integer> hashes = new ArrayList<>();
-        for (EtcdProcess m : cluster.members) {
-            try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
-                hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
-                        .getHash());
-            }
-        }
-        assertEquals(1, hashes.stream().distinct().count(), "HashKV at " + revision + " per member: " + hashes);
-        Set<String> stored = ConcurrentHashMap.newKeySet();
-        contents.get(0).forEach(line -> stored.add(line.substring(0, line.indexOf('='))));
-        for (String key : acked) {
-            assertTrue(stored.contains(key), "acknowledged write lost: " + key);
-        }
+        ClusterContents.assertConsistent(cluster, "fp/", acked);
     }
 
     /** Writers of unique keys fp/POINT/WRITER/SEQ; a key is recorded once its put is acknowledged. */
