@@ -89,9 +89,10 @@ class InboxBoundsTest {
         assertTrue(queued.stream().noneMatch(CompletableFuture::isDone));
 
         net.release(stalledRaftId);
-        TestMember now = agreedLeader(members);
-        assertInstanceOf(PutResponse.class, now.put("after", "v").get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        // the backlog drains first: until then the old leader's full inbox still refuses (as it should)
         Conditions.await(WAIT, "every queued proposal answered", () -> queued.stream().allMatch(
                 CompletableFuture::isDone));
+        TestMember now = agreedLeader(members);
+        assertInstanceOf(PutResponse.class, now.put("after", "v").get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 }
