@@ -85,7 +85,7 @@ final class BigDeleteWorkload {
         long errors = 0;
         String outcome;
         try {
-            members.forEach(EtcdProcess::start);
+            members.forEach(EtcdProcess::launch); // together: a cluster's members need each other to be ready
             members.forEach(EtcdProcess::awaitReady);
             long readyNs = System.nanoTime() - startNs;
             ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", members.get(0).clientPort())
