@@ -73,11 +73,15 @@ final class PeerSender implements AutoCloseable {
      * (a peer lost, a peer back), so a peer that stays down does not log at every reconnect attempt.
      */
     private volatile boolean reachable;
+    /** How long a stream must stay up before the peer counts as reachable again (for the operator log lines). */
+    private static final long STABLE_STREAM_NANOS = TimeUnit.SECONDS.toNanos(2);
     /** Whether a stream to this peer has broken since start (a later recovery is then worth a line). */
     private volatile boolean everLost;
 
     /** One open Send stream; {@code broken} is set from gRPC threads. */
     private final class Stream implements ClientResponseObserver<RaftBatch, SendSummary> {
+        /** When it was opened: a stream counts as the peer being back only once it has lasted a while. */
+        final long openedNanos = System.nanoTime();
         volatile ClientCallStreamObserver<RaftBatch> requests;
         volatile boolean broken;
 
@@ -290,7 +294,9 @@ final class PeerSender implements AutoCloseable {
             count++;
         }
         s.requests.onNext(b.build());
-        if (!reachable) {
+        // a peer that is down still accepts a connection now and then (its port is reused, a proxy answers): only a
+        // stream that lasted counts as the peer back, so a dead peer logs one "lost" line, not a pair per attempt
+        if (!reachable && System.nanoTime() - s.openedNanos >= STABLE_STREAM_NANOS) {
             reachable = true;
             if (everLost) {
                 LOG.info("peer {} is reachable again", Long.toHexString(toRaftId));
