@@ -73,6 +73,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final IndexWaiters appliedWaiters = new IndexWaiters();
     private final LeaseIdGenerator requestIds;
     private final Transfers transfers = new Transfers();
+    /** Raises the NOSPACE alarm when the log's disk is full (see its threads). */
+    private final NoSpaceAlarm noSpaceAlarm;
     /** Whether {@link MemberHooks#removed} was called (once). */
     private final AtomicBoolean removedReported = new AtomicBoolean();
     /** Driver thread only. */
@@ -126,6 +128,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.snapshots = new SnapshotIntake(store, checkpoints, hooks);
         this.promotion = new LeaderPromotion(hooks);
         this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
+        this.noSpaceAlarm = new NoSpaceAlarm(settings.memberId(), raftId, transport, requestIds::next);
         this.storage = WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
         RaftConfig cfg = RaftConfig.builder(raftId, storage, new SplittableRandom())
                 .electionTicks(settings.electionTicks())
@@ -311,6 +314,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     @Override
     public void receive(Message m) {
+        noSpaceAlarm.observe(m);
         if (!stopped && !inbox.offerMessage(m)) {
             LOG.debug("inbox full: dropped a message from {}", Long.toHexString(m.from()));
         }
@@ -473,6 +477,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
      * unchanged), refuses new writes with etcd's NOSPACE error and retries every {@link #NO_SPACE_RETRY_MS}: nothing
      * that depends on the append is sent meanwhile, so this member stops taking part (its peers elect another leader
      * if it led), its store keeps serving serializable reads, and it goes on where it stopped once space is freed.
+     * Meanwhile {@link NoSpaceAlarm} raises the cluster's NOSPACE alarm through the other members.
      */
     private void appendWhenThereIsSpace(Ready rd) throws IOException, InterruptedException {
         while (true) {
@@ -480,6 +485,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 storage.append(rd.entries(), rd.hardState());
                 if (diskFull) {
                     diskFull = false;
+                    noSpaceAlarm.spaceReturned();
                     LOG.info("the disk under the write-ahead log has space again: this member takes writes again");
                 }
                 return;
@@ -493,6 +499,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 if (stopped) {
                     throw new InterruptedException("stopped while the disk was full");
                 }
+                noSpaceAlarm.stillFull(role, leaderId, term, node::status);
                 java.util.concurrent.locks.LockSupport.parkNanos(
                         java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
             }

@@ -3,7 +3,9 @@ package io.etcdj.server.node;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
@@ -35,9 +37,12 @@ final class TestMember implements AutoCloseable {
     final Lessor lessor;
     final MemberRegistry registry;
     final RaftMember raft;
+    /** The cluster's alarms as this member applied them. */
+    final Alarms alarms;
 
     private TestMember(MemberInfo info, MvccStore store, WriteAheadLog wal, Lessor lessor, MemberRegistry registry,
-                       RaftMember raft) {
+                       RaftMember raft, Alarms alarms) {
+        this.alarms = alarms;
         this.info = info;
         this.store = store;
         this.wal = wal;
@@ -67,14 +72,15 @@ final class TestMember implements AutoCloseable {
             Bootstrap.found(wal, founders);
         }
         MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, self, founders));
+        Alarms alarms = Alarms.load(store);
         Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), MonotonicClock.SYSTEM);
         RaftSettings settings = new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
                 10);
-        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor),
+        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor, alarms, AuthStore.empty()),
                 registry, net.transport(RaftIds.of(self.id())), lessorFollowsLeadership(lessor),
                 Ticker.scheduled("tick-" + self.name()),
                 null), 0, null);
-        return new TestMember(self, store, wal, lessor, registry, raft);
+        return new TestMember(self, store, wal, lessor, registry, raft, alarms);
     }
 
     /** Hooks that promote the lessor when the member leads and demote it when it stops, as the server's do. */
