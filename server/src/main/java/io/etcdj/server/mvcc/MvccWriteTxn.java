@@ -47,8 +47,12 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
      */
     private AbstractWriteBatch staging = batch;
     private final WriteBatch bulk = new WriteBatch();
-    /** Changes written only with the commit, in order: {cf, key, value or null for a deletion}. */
-    private final List<Object[]> atCommit = new ArrayList<>();
+    /** A change written only with the commit; a null value deletes. */
+    private record AtCommit(ColumnFamilyHandle cf, byte[] key, byte[] value) {
+    }
+
+    /** Changes written only with the commit, in order. */
+    private final List<AtCommit> atCommit = new ArrayList<>();
     private final ReadOptions readOptions = new ReadOptions();
     /** Keeps the store open from begin to close (both on the applier thread). */
     private final RocksBackend.Pin pin;
@@ -273,7 +277,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     }
 
     void putMeta(byte[] key, long value) {
-        atCommit.add(new Object[] {store.backend().meta(), key, KeyCodec.longBytes(value)});
+        atCommit.add(new AtCommit(store.backend().meta(), key, KeyCodec.longBytes(value)));
     }
 
     /**
@@ -281,22 +285,22 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
      * keys must not collide with the store's own ({@code consistent_index}, revisions, format).
      */
     public void putMetaEntry(byte[] key, byte[] value) {
-        atCommit.add(new Object[] {store.backend().meta(), key, value});
+        atCommit.add(new AtCommit(store.backend().meta(), key, value));
     }
 
     /** Deletes from the meta column family with the commit (see {@link #putMetaEntry}). */
     public void deleteMetaEntry(byte[] key) {
-        atCommit.add(new Object[] {store.backend().meta(), key, null});
+        atCommit.add(new AtCommit(store.backend().meta(), key, null));
     }
 
     /** Writes a lease record (the lease package's layout, never an attachment) with the commit. */
     public void putLeaseRecord(byte[] key, byte[] value) {
-        atCommit.add(new Object[] {store.backend().leases(), key, value});
+        atCommit.add(new AtCommit(store.backend().leases(), key, value));
     }
 
     /** Deletes a lease record with the commit. */
     public void deleteLeaseRecord(byte[] key) {
-        atCommit.add(new Object[] {store.backend().leases(), key, null});
+        atCommit.add(new AtCommit(store.backend().leases(), key, null));
     }
 
     /**
@@ -335,11 +339,11 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     public void commit(long raftIndex) throws RocksDBException {
         RocksBackend b = store.backend();
         long newRevision = currentRevision();
-        for (Object[] c : atCommit) {
-            if (c[2] == null) {
-                batch.delete((ColumnFamilyHandle) c[0], (byte[]) c[1]);
+        for (AtCommit c : atCommit) {
+            if (c.value() == null) {
+                batch.delete(c.cf(), c.key());
             } else {
-                batch.put((ColumnFamilyHandle) c[0], (byte[]) c[1], (byte[]) c[2]);
+                batch.put(c.cf(), c.key(), c.value());
             }
         }
         batch.put(b.meta(), MvccStore.CONSISTENT_INDEX, KeyCodec.longBytes(raftIndex));

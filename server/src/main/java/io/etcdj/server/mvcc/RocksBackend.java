@@ -660,10 +660,10 @@ public final class RocksBackend implements AutoCloseable {
             waitFor = new ArrayList<>(retiring);
         }
         waitFor.add(last);
-        long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
+        long deadlineNanos = clock.nanos() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
         try {
             for (Instance i : waitFor) {
-                long leftNanos = deadlineNanos - System.nanoTime();
+                long leftNanos = deadlineNanos - clock.nanos();
                 if (!i.closedLatch.await(Math.max(0, leftNanos), TimeUnit.NANOSECONDS)) {
                     LOG.error("the store is still in use after {} s; it closes when that use ends",
                             CLOSE_WAIT_SECONDS);

@@ -1,5 +1,11 @@
 package io.etcdj.server.node;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import java.util.concurrent.ExecutionException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -31,6 +37,17 @@ final class Conditions {
             throw new AssertionError("not within " + timeout + ": " + what);
         } finally {
             poller.shutdownNow();
+        }
+    }
+
+    /** Asserts that {@code f} fails within {@code timeout} with etcd's {@code expected} error. */
+    static void assertRefused(CompletableFuture<?> f, EtcdError expected, Duration timeout) throws Exception {
+        try {
+            f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            throw new AssertionError("expected the request to fail with " + expected);
+        } catch (ExecutionException e) {
+            EtcdException cause = assertInstanceOf(EtcdException.class, e.getCause());
+            assertEquals(expected, cause.error());
         }
     }
 }

@@ -55,12 +55,13 @@ class MemberFailureTest {
     void anErrorOnTheApplyThreadFailsTheMember() throws Exception {
         TestMember m = startSolo();
         Failpoints.arm("applyBeforeCommit=error", () -> { });
-        assertStopped(m.put("boom", "v"));
+        Conditions.assertRefused(m.put("boom", "v"), EtcdError.STOPPED, WAIT);
         Fatal.Report r = m.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Failpoints.InjectedError.class, r.cause());
         assertEquals("raft-apply", r.thread());
         assertTrue(r.message().contains("restart the member"), r.message());
-        assertStopped(m.put("after", "v")); // refused at once, not left to time out
+        // refused at once, not left to time out
+        Conditions.assertRefused(m.put("after", "v"), EtcdError.STOPPED, WAIT);
         assertEquals(null, m.get("boom"));
     }
 
@@ -68,11 +69,11 @@ class MemberFailureTest {
     void anErrorOnTheDriverThreadFailsTheMember() throws Exception {
         TestMember m = startSolo();
         Failpoints.arm("walBeforeWrite=error", () -> { });
-        assertStopped(m.put("boom", "v"));
+        Conditions.assertRefused(m.put("boom", "v"), EtcdError.STOPPED, WAIT);
         Fatal.Report r = m.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Failpoints.InjectedError.class, r.cause());
         assertEquals("raft-node", r.thread());
-        assertStopped(m.put("after", "v"));
+        Conditions.assertRefused(m.put("after", "v"), EtcdError.STOPPED, WAIT);
         assertTrue(m.raft.readBarrier().isCompletedExceptionally());
     }
 
@@ -83,13 +84,4 @@ class MemberFailureTest {
         assertTrue(!m.raft.failure().isDone());
     }
 
-    private static void assertStopped(CompletableFuture<?> f) throws Exception {
-        try {
-            f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("expected the request to fail");
-        } catch (ExecutionException e) {
-            EtcdException cause = assertInstanceOf(EtcdException.class, e.getCause());
-            assertEquals(EtcdError.STOPPED, cause.error());
-        }
-    }
 }

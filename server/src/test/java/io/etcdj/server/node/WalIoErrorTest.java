@@ -58,13 +58,14 @@ class WalIoErrorTest {
         } else {
             disk.failFsyncs(FailingDisk.eio());
         }
-        assertStopped(member.put("boom", "v"));
+        Conditions.assertRefused(member.put("boom", "v"), EtcdError.STOPPED, WAIT);
         Fatal.Report r = member.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(IOException.class, r.cause());
         assertTrue(r.message().startsWith("writing the write-ahead log failed"), r.message());
         assertTrue(r.message().contains("restart the member"), r.message());
         for (int i = 0; i < 5; i++) {
-            assertStopped(member.put("after" + i, "v")); // nothing is acknowledged after the error
+            // nothing is acknowledged after the error
+            Conditions.assertRefused(member.put("after" + i, "v"), EtcdError.STOPPED, WAIT);
         }
         member.close();
         member = null;
@@ -84,13 +85,4 @@ class WalIoErrorTest {
         return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void assertStopped(CompletableFuture<?> f) throws Exception {
-        try {
-            get(f);
-            throw new AssertionError("expected the request to fail");
-        } catch (ExecutionException e) {
-            EtcdException cause = assertInstanceOf(EtcdException.class, e.getCause());
-            assertEquals(EtcdError.STOPPED, cause.error());
-        }
-    }
 }

@@ -64,7 +64,7 @@ class WalNoSpaceTest {
             }
         }
         Conditions.await(WAIT, "the member sees the full disk", member.raft::diskFull);
-        assertNoSpace(member.put("refused", "v"));
+        Conditions.assertRefused(member.put("refused", "v"), EtcdError.NO_SPACE, WAIT);
         assertEquals("v", member.get("before")); // reads are served
         assertFalse(member.raft.failure().isDone(), "a full disk is not fatal");
 
@@ -88,13 +88,4 @@ class WalNoSpaceTest {
         return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private static void assertNoSpace(CompletableFuture<?> f) throws Exception {
-        try {
-            get(f);
-            throw new AssertionError("expected the request to be refused");
-        } catch (ExecutionException e) {
-            EtcdException cause = assertInstanceOf(EtcdException.class, e.getCause());
-            assertEquals(EtcdError.NO_SPACE, cause.error());
-        }
-    }
 }
