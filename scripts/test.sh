@@ -8,6 +8,8 @@ source bin/lib/java.sh
 echo "== unit and integration tests (mvn verify) with JAVA_HOME=$JAVA_HOME"
 mvn -B -ntp verify
 if [ -x scripts/e2e.sh ] && [ -f scripts/e2e-passing.txt ] && grep -qv '^\s*\(#\|$\)' scripts/e2e-passing.txt; then
+  echo "== training the members' start-up cache (JDK 25+; what bin/etcdj does after it builds)"
+  scripts/aot-train.sh 2>&1 | tail -n 3 || echo "(training failed: the e2e tests run without the cache)"
   echo "== etcd e2e tests that pass against etcdj (scripts/e2e-passing.txt)"
   scripts/e2e.sh --list scripts/e2e-passing.txt
 fi
