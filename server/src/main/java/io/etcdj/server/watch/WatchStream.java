@@ -3,6 +3,7 @@ package io.etcdj.server.watch;
 import io.etcdj.api.etcdserverpb.WatchResponse;
 import io.etcdj.api.mvccpb.Event;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +62,51 @@ public final class WatchStream {
     private sealed interface Outbound permits EventsOut, ControlOut {
     }
 
-    private record EventsOut(Watcher watcher, List<Event> events, long revision, long bytes, boolean live)
-            implements Outbound {
+    /**
+     * Events of one watcher, from one or more consecutive revisions: while it waits in the queue, later events of the
+     * same watcher join it (see {@link #offerEvents}), so a stream that falls behind sends fewer, larger responses
+     * instead of one per revision. Mutable only under queueLock while queued; read by the sender after it is taken.
+     */
+    static final class EventsOut implements Outbound {
+        final Watcher watcher;
+        final boolean live;
+        /** {@link #controlsQueued} when this entry was queued: a control queued after it stops merging. */
+        final long controlMark;
+        List<Event> events;
+        long revision;
+        long bytes;
+        /** Whether {@link #events} is this entry's own list (the first list may be shared with other watchers). */
+        private boolean ownList;
+
+        EventsOut(Watcher watcher, List<Event> events, long revision, long bytes, boolean live, long controlMark) {
+            this.watcher = watcher;
+            this.events = events;
+            this.revision = revision;
+            this.bytes = bytes;
+            this.live = live;
+            this.controlMark = controlMark;
+        }
+
+        /** Offers this entry holds (each counted in the stream's and the watcher's bounds). */
+        int offers = 1;
+
+        void merge(List<Event> more, long moreRevision, long moreBytes) {
+            offers++;
+            if (!ownList) {
+                events = new ArrayList<>(events);
+                ownList = true;
+            }
+            events.addAll(more);
+            revision = moreRevision;
+            bytes += moreBytes;
+        }
     }
 
     private record ControlOut(WatchResponse response) implements Outbound {
     }
+
+    /** Control responses ever queued; guarded by queueLock. */
+    private long controlsQueued;
 
     WatchStream(WatchHub hub, ResponseSink sink, Executor sender, WatchLimits limits) {
         this.hub = hub;
@@ -99,12 +139,23 @@ public final class WatchStream {
                 starved = true;
                 return false;
             }
-            queue.add(new EventsOut(w, events, revision, bytes, live));
+            // the bounds count offers, merged or not: merging changes how many messages go out, not what is held
             queuedEventResponses++;
             queuedBytes += bytes;
             if (live) {
                 w.queuedResponses++;
             }
+            EventsOut waiting = w.queuedOut;
+            if (waiting != null && waiting.live == live && waiting.controlMark == controlsQueued
+                    && waiting.bytes + bytes <= limits.catchUpResponseBytes()) {
+                // the watcher's previous response is still waiting, and nothing was queued for the client after
+                // it that these events must follow: they join it (its header then carries the newest revision)
+                waiting.merge(events, revision, bytes);
+                return true;
+            }
+            EventsOut out = new EventsOut(w, events, revision, bytes, live, controlsQueued);
+            queue.add(out);
+            w.queuedOut = out;
         }
         scheduleDrain();
         return true;
@@ -118,6 +169,7 @@ public final class WatchStream {
             }
             queue.add(new ControlOut(response));
             queuedControl++;
+            controlsQueued++;
         }
         scheduleDrain();
     }
@@ -202,11 +254,14 @@ public final class WatchStream {
                 }
                 next = queue.poll();
                 if (next instanceof EventsOut e) {
-                    queuedEventResponses--;
-                    queuedBytes -= e.bytes();
-                    hub.budget().give(e.bytes());
-                    if (e.live()) {
-                        e.watcher().queuedResponses--;
+                    queuedEventResponses -= e.offers;
+                    queuedBytes -= e.bytes;
+                    hub.budget().give(e.bytes);
+                    if (e.watcher.queuedOut == e) {
+                        e.watcher.queuedOut = null; // taken: nothing joins it any more
+                    }
+                    if (e.live) {
+                        e.watcher.queuedResponses -= e.offers;
                     }
                 } else {
                     queuedControl--;
@@ -227,8 +282,8 @@ public final class WatchStream {
     private boolean send(Outbound next) {
         try {
             if (next instanceof EventsOut e) {
-                Watcher w = e.watcher();
-                WatchResponse r = WatchResponses.events(hub.header(e.revision()), w.id, e.events(), w.prevKv);
+                Watcher w = e.watcher;
+                WatchResponse r = WatchResponses.events(hub.header(e.revision), w.id, e.events, w.prevKv);
                 for (WatchResponse part : w.fragment ? WatchResponses.fragments(r, hub.maxRequestBytes())
                         : List.of(r)) {
                     sink.send(part);

@@ -42,6 +42,11 @@ final class Watcher {
     boolean eventsSinceTick;
     /** Live responses of this watcher in its stream's queue; guarded by the stream's queue lock. */
     int queuedResponses;
+    /**
+     * This watcher's newest response still in its stream's queue (null once sent): later events may join it; guarded
+     * by the stream's queue lock.
+     */
+    WatchStream.EventsOut queuedOut;
 
     Watcher(WatchStream stream, long id, WatchRange range, boolean noPut, boolean noDelete, boolean prevKv,
             boolean progressNotify, boolean fragment, long nextRevision) {
