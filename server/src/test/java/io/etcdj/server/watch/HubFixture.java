@@ -154,6 +154,15 @@ final class HubFixture implements AutoCloseable {
         }
     }
 
+    /** "PUT key=i@i" for i from {@code from} to {@code to}: what a watcher sees of puts k=i at revision i. */
+    static List<String> puts(String key, int from, int to) {
+        List<String> out = new ArrayList<>();
+        for (int i = from; i <= to; i++) {
+            out.add("PUT " + key + "=" + i + "@" + i);
+        }
+        return out;
+    }
+
     static String describe(Event e) {
         return e.getType() + " " + e.getKv().getKey().toStringUtf8() + "=" + e.getKv().getValue().toStringUtf8()
                 + "@" + e.getKv().getModRevision();

@@ -2,6 +2,7 @@ package io.etcdj.server.watch;
 
 import static io.etcdj.server.watch.HubFixture.create;
 import static io.etcdj.server.watch.HubFixture.prefix;
+import static io.etcdj.server.watch.HubFixture.puts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,14 +42,6 @@ class WatchCatchUpTest {
         for (int i = 2; i <= last; i++) {
             f.put("k", "" + i);
         }
-    }
-
-    private List<String> puts(String key, int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i <= to; i++) {
-            out.add("PUT " + key + "=" + i + "@" + i);
-        }
-        return out;
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.etcdj.server.watch;
 
 import static io.etcdj.server.watch.HubFixture.create;
 import static io.etcdj.server.watch.HubFixture.prefix;
+import static io.etcdj.server.watch.HubFixture.puts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,14 +44,6 @@ class WatchMergeTest {
             if (r.getWatchId() == watchId && r.getEventsCount() > 0) {
                 out.add(r);
             }
-        }
-        return out;
-    }
-
-    private static List<String> puts(String key, int from, int to) {
-        List<String> out = new ArrayList<>();
-        for (int i = from; i <= to; i++) {
-            out.add("PUT " + key + "=" + i + "@" + i);
         }
         return out;
     }
