@@ -39,11 +39,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Concurrent writers (puts, deletes, range deletes, multi-op txns) and watchers that are live or historical,
- * filtered or not, with or without prev_kv, canceled and replaced at random, some on a stream whose client reads
- * slowly, on a member with tiny watch buffers; then the member restarts and every watcher resumes from its last
- * revision + 1. At the end every watcher has seen exactly the events of its range from its start revision, in order,
- * each revision in one response; a canceled one saw a prefix of them.
+ * Concurrent writers (puts, deletes, range deletes, multi-op txns) and over a thousand watchers (-Detcdj.watch.bulk)
+ * that are live or historical, filtered or not, with or without prev_kv, canceled and replaced at random, a third of
+ * them on a stream whose client reads slowly, on a member with tiny watch buffers; then the member restarts and every
+ * watcher resumes from its last revision + 1. At the end every watcher has seen exactly the events of its range from
+ * its start revision, in order, each revision in one response (a response may hold several revisions: a slow
+ * client's queued revisions are joined), and a canceled one saw a prefix of them.
  *
  * <p>The seed ({@code -Detcdj.watch.seed=N}) fixes every random choice; thread interleavings still vary from run
  * to run, which is the point of running writers concurrently.
@@ -55,8 +56,10 @@ class WatchRandomizedTest {
     private static final int STREAMS = 3;
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Small enough that streams overflow and catch-up reads the store in several passes. */
-    private static final WatchLimits TINY = new WatchLimits(100, 1000, 8, 16 * 1024, 4, 256 * 1024, 64, 16,
+    private static final WatchLimits TINY = new WatchLimits(2000, 5000, 8, 16 * 1024, 4, 256 * 1024, 64, 16,
             8 * 1024, 5, 4 * 1024, 3, 1024, 4);
+    /** Watchers created before the first phase's writes, over all streams (the slow one too). */
+    private static final int BULK_WATCHERS = Integer.getInteger("etcdj.watch.bulk", 1000);
     private static final String[] RANGES = {"r/", "r/k1", "r/k3"};
 
     @TempDir
@@ -122,6 +125,9 @@ class WatchRandomizedTest {
         String failure = "seed " + SEED + ": ";
         start();
         long base = server.watchHub().stats().revision();
+        for (int i = 0; i < BULK_WATCHERS; i++) {
+            createWatcher();
+        }
         phase();
         restartAndResume();
         phase();
