@@ -19,6 +19,9 @@ import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import com.linecorp.armeria.common.TlsKeyPair;
+import java.security.cert.CertificateException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -156,7 +159,7 @@ public final class ClientPort implements AutoCloseable {
         if (tls.certFile() != null && tls.keyFile() != null) {
             sb.tls(tls.certFile().toFile(), tls.keyFile().toFile());
         } else {
-            sb.tlsSelfSigned();
+            sb.tls(selfSigned());
         }
         // with a CA but without --client-cert-auth a certificate is asked for, and checked when one comes
         CertificateChecks checks = tls.trustedCaFile() != null || tls.clientCertAuth() ? CertificateChecks.of(tls)
@@ -173,6 +176,25 @@ public final class ClientPort implements AutoCloseable {
             CipherSuiteChoice.apply(ssl, ciphers);
         });
         sb.childChannelPipelineCustomizer(p -> p.addLast(RejectedConnections.INSTANCE));
+    }
+
+    /**
+     * A self-signed certificate for --auto-tls, kept in memory. Netty writes the pair to two files in the temporary
+     * directory and deletes them only at a clean JVM exit, so every killed member used to leave two behind: they are
+     * deleted here as soon as they are read.
+     */
+    private static TlsKeyPair selfSigned() {
+        SelfSignedCertificate ssc;
+        try {
+            ssc = new SelfSignedCertificate();
+        } catch (CertificateException e) {
+            throw new IllegalStateException("--auto-tls: cannot make a self-signed certificate: " + e.getMessage(), e);
+        }
+        try {
+            return TlsKeyPair.of(ssc.key(), ssc.cert());
+        } finally {
+            ssc.delete();
+        }
     }
 
     /** The port actually bound for {@code protocol} (useful when a URL asked for port 0). */
