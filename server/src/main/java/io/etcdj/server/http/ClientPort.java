@@ -17,7 +17,6 @@ import io.etcdj.server.http.health.HealthEndpoints;
 import io.etcdj.server.http.health.MemberProbes;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import com.linecorp.armeria.common.TlsKeyPair;
@@ -78,10 +77,6 @@ public final class ClientPort implements AutoCloseable {
                 .gracefulShutdownTimeoutMillis(0, 0) // stop at once: clients retry elsewhere, as with etcd
                 .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
                         ? maxConcurrentStreams : 0xFFFFFFFFL);
-        // responses written outside a socket read (watch events, answers completed by the applier) leave in one
-        // write per event-loop turn instead of one per response (Armeria's own handler consolidates during reads)
-        sb.childChannelPipelineCustomizer(p -> p.addLast(new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true)));
         HttpService gatewayWithCors = Cors.wrap(grpcGateway
                 ? new JsonGateway(GatewayRoutes.of(LocalMethods.of(services, interceptors)), maxConcurrentStreams)
                 : (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
