@@ -124,7 +124,8 @@ func runWatchLatency(cfg *config) (*result, error) {
 		}
 	}
 
-	// the writer: open loop at the put rate (a put answered late delays the next ones, never skips them)
+	// the writer: open loop at the put rate until the deadline (after a put answered late, the next ones go at once
+	// until the writer is back on schedule; a writer that cannot keep up sends fewer puts)
 	acked := make(map[keyRev]struct{})
 	var putSamples []sample
 	var putsFailed int64
@@ -134,7 +135,7 @@ func runWatchLatency(cfg *config) (*result, error) {
 	start = time.Now()
 	atomic.StoreInt64(&startNs, start.UnixNano())
 	deadline := start.Add(cfg.duration)
-	for i, next := 0, start; next.Before(deadline); i, next = i+1, next.Add(period) {
+	for i, next := 0, start; next.Before(deadline) && time.Now().Before(deadline); i, next = i+1, next.Add(period) {
 		if d := time.Until(next); d > 0 {
 			time.Sleep(d)
 		}
