@@ -156,20 +156,22 @@ echo
 f2='def f2: (. * 100 | round / 100 | tostring); def f0: (round | tostring);
     def ph($p): (.r.rows | map(select(.phase == $p)) | .[0] // {per_sec: 0, p99_ms: 0});'
 if jq -s -e 'any(.[]; .r.watch == null)' "$work/results.jsonl" >/dev/null; then
-  echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|"
-  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.rss) |"' \
+  echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) |"' \
     "$work/results.jsonl"
   echo
 fi
 if jq -s -e 'any(.[]; .r.watch != null)' "$work/results.jsonl" >/dev/null; then
-  echo "| workload | server | puts/s | writer p99 ms | delivery cold p50 / p99 ms | delivery warm p50 / p99 ms | delivery max ms | events expected / received | dup / missing | failures | RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| workload | server | puts/s | writer p99 ms | delivery cold p50 / p99 ms | delivery warm p50 / p99 ms | delivery max ms | events expected / received | dup / missing | failures | retried | RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   jq -r "$f2"' def d($p): (.r.watch.delivery | map(select(.phase == $p)) | .[0] // {p50_ms: 0, p99_ms: 0});
     select(.r.watch != null) | .r.watch as $x |
-    "| \(.w) | \(.s) | \($x.puts_per_sec | f0) | \($x.put_p99_ms | f2) | \(d("cold").p50_ms | f2) / \(d("cold").p99_ms | f2) | \(d("warm").p50_ms | f2) / \(d("warm").p99_ms | f2) | \(d("all").max_ms | f2) | \($x.events_expected) / \($x.events_received) | \($x.duplicates) / \($x.missing) | \($x.puts_failed + $x.watch_errors) | \(.rss) |"' \
+    "| \(.w) | \(.s) | \($x.puts_per_sec | f0) | \($x.put_p99_ms | f2) | \(d("cold").p50_ms | f2) / \(d("cold").p99_ms | f2) | \(d("warm").p50_ms | f2) / \(d("warm").p99_ms | f2) | \(d("all").max_ms | f2) | \($x.events_expected) / \($x.events_received) | \($x.duplicates) / \($x.missing) | \($x.puts_failed + $x.watch_errors) | \(.r.attempts_failed) | \(.rss) |"' \
     "$work/results.jsonl"
   echo
 fi
 jq -r 'select(.r.first_error != null or .r.watch.watch_first_error != null) |
   "first error, \(.w) on \(.s): \(.r.first_error // .r.watch.watch_first_error)"' "$work/results.jsonl"
+jq -r 'select(.r.first_attempt_error != null) |
+  "first attempt clientv3 retried, \(.w) on \(.s): \(.r.first_attempt_error)"' "$work/results.jsonl"

@@ -99,6 +99,7 @@ func main() {
 	if err != nil {
 		fail(err.Error())
 	}
+	res.AttemptsFailed, res.FirstAttemptError = attempts.snapshot()
 	if cfg.jsonOut {
 		enc := json.NewEncoder(os.Stdout)
 		if err := enc.Encode(res); err != nil {
@@ -121,6 +122,7 @@ func connect(cfg *config, n int) ([]*clientv3.Client, error) {
 		c, err := clientv3.New(clientv3.Config{
 			Endpoints:   []string{cfg.endpoints[j%len(cfg.endpoints)]},
 			DialTimeout: cfg.dialTimeout,
+			LogConfig:   clientLogConfig(),
 		})
 		if err != nil {
 			closeAll(out)

@@ -102,20 +102,24 @@ func ms(ns int64) float64      { return float64(ns) / 1e6 }
 
 // result is what a run prints, as text or as JSON.
 type result struct {
-	Label      string       `json:"label,omitempty"`
-	Workload   string       `json:"workload"`
-	Endpoints  []string     `json:"endpoints"`
-	Clients    int          `json:"clients"`
-	Conns      int          `json:"conns"`
-	ValueSize  int          `json:"value_size"`
-	DurationS  float64      `json:"duration_s"`
-	Ok         int64        `json:"ok"`
-	Failed     int64        `json:"failed"`
-	FirstError string       `json:"first_error,omitempty"`
-	Conflicts  int64        `json:"conflicts,omitempty"` // txn-cas: answered, but the comparison failed
-	Rows       []row        `json:"rows"`
-	PerSecond  []int64      `json:"per_second"`
-	Watch      *watchResult `json:"watch,omitempty"`
+	Label      string   `json:"label,omitempty"`
+	Workload   string   `json:"workload"`
+	Endpoints  []string `json:"endpoints"`
+	Clients    int      `json:"clients"`
+	Conns      int      `json:"conns"`
+	ValueSize  int      `json:"value_size"`
+	DurationS  float64  `json:"duration_s"`
+	Ok         int64    `json:"ok"`
+	Failed     int64    `json:"failed"`
+	FirstError string   `json:"first_error,omitempty"`
+	Conflicts  int64    `json:"conflicts,omitempty"` // txn-cas: answered, but the comparison failed
+	// attempts clientv3 retried by itself (reads answered Unavailable, e.g. a server's "request timed out"), also
+	// those whose retry then succeeded: failures the server returned that the counts above do not show
+	AttemptsFailed    int64        `json:"attempts_failed"`
+	FirstAttemptError string       `json:"first_attempt_error,omitempty"`
+	Rows              []row        `json:"rows"`
+	PerSecond         []int64      `json:"per_second"`
+	Watch             *watchResult `json:"watch,omitempty"`
 }
 
 type watchResult struct {
@@ -144,6 +148,9 @@ func (r *result) print(w io.Writer) {
 	head := r.Workload
 	if r.Label != "" {
 		head = r.Label + " " + head
+	}
+	if r.AttemptsFailed > 0 {
+		defer fmt.Fprintf(w, "%s: %d failed attempts retried by clientv3 (first: %s)\n", head, r.AttemptsFailed, r.FirstAttemptError)
 	}
 	if r.Watch != nil {
 		x := r.Watch
