@@ -83,12 +83,26 @@ rss_mb() {
   echo $((kb / 1024))
 }
 
+port_shift=0
+ports_busy() { # ports_busy FIRST: does anything listen on the cluster's 10 ports?
+  local p
+  for ((p = $1; p < $1 + 10; p++)); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && return 0; done
+  return 1
+}
+
 # start_cluster SERVER RUN: a fresh cluster of $members members; sets pids and endpoints
 start_cluster() {
   local server=$1 run=$2 bin i cluster="" port
   case "$server" in etcd) bin=$etcd_bin ;; etcdj) bin=$etcdj_bin ;; *) echo "unknown server $server" >&2; exit 2 ;; esac
   [ -x "$bin" ] || { echo "bench-go.sh: $bin not found" >&2; exit 2; }
-  port=$((base_port + run * 10)) # a new port range per cluster: nothing waits on the last one's sockets
+  # a new port range per cluster (nothing waits on the last one's sockets); one that something already listens on
+  # (another benchmark running at the same time) is skipped
+  local tries=0
+  while port=$((base_port + port_shift + run * 10)); ports_busy "$port"; do
+    port_shift=$((port_shift + 500)); tries=$((tries + 1))
+    [ $tries -lt 20 ] || { echo "bench-go.sh: no free ports from $base_port up" >&2; exit 1; }
+    echo "bench-go.sh: ports $port.. in use, moving up by 500" >&2
+  done
   for ((i = 0; i < members; i++)); do cluster+="${cluster:+,}m$i=http://127.0.0.1:$((port + 2 * i + 1))"; done
   endpoints=""
   for ((i = 0; i < members; i++)); do
