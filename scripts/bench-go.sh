@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of the real etcd 3.4 and bin/etcdj with a Go load generator on etcd's own client library
+# (bench/go/etcdload; no JVM on the client side).
+#
+#   scripts/bench-go.sh [--members 1|3] [--workloads put16,put1,range64,srange64,txn16,watch] [--duration 20]
+#                       [--servers etcd,etcdj] [--cold 10] [--base-port 31000]
+#
+# For every workload and every server it starts a FRESH cluster (new data dirs under /tmp, loopback ports from
+# --base-port, default flags as a new user would run them), waits until every member answers /health, runs the
+# workload for --duration seconds (the first --cold seconds reported apart as "cold", the rest as "warm"), sums the
+# members' VmRSS at the end, stops the cluster, and at the end prints markdown tables.
+#
+# Workloads: put16 = put, 16 clients over 4 connections; put1 = put, 1 client; range64 / srange64 = linearizable /
+# serializable single-key range, 64 clients over 4 connections; txn16 = compare-and-swap on the mod revision, 16
+# clients over 4 connections; watch = 100 watchers on one prefix over 4 streams, one writer at 200 puts/s. Also
+# putN, rangeN, srangeN, txnN. Connection j goes to member j mod members. 256-byte values.
+#
+# Environment: ETCD (default /usr/bin/etcd), ETCDJ (default <repo>/bin/etcdj), GO (default go on PATH or /usr/bin/go).
+# Every process it started is stopped on exit. Logs and the JSON results stay in the printed work directory.
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+members=3 workloads=put16,put1,range64,srange64,txn16,watch duration=20 servers=etcd,etcdj cold=10 base_port=31000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --members) members=$2; shift 2 ;;
+    --workloads) workloads=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --servers) servers=$2; shift 2 ;;
+    --cold) cold=$2; shift 2 ;;
+    --base-port) base_port=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-go.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+etcd_bin=${ETCD:-/usr/bin/etcd}
+etcdj_bin=${ETCDJ:-$repo/bin/etcdj}
+command -v jq >/dev/null || { echo "bench-go.sh: jq is needed (apt-get install -y jq)" >&2; exit 2; }
+command -v curl >/dev/null || { echo "bench-go.sh: curl is needed" >&2; exit 2; }
+
+# --- the load generator: built in GOPATH mode against Debian's etcd client (golang-etcd-server-dev) ---------------
+go_bin=${GO:-$(command -v go || echo /usr/bin/go)}
+gopath=${ETCDLOAD_GOPATH:-/usr/share/gocode}
+load="$repo/target/goload/etcdload"
+if [ ! -x "$load" ] || [ -n "$(find "$repo/bench/go/etcdload" -name '*.go' -newer "$load" -print -quit)" ]; then
+  [ -d "$gopath/src/go.etcd.io/etcd/clientv3" ] || {
+    echo "bench-go.sh: etcd's Go client is not in $gopath (apt-get install -y golang-etcd-server-dev, or set ETCDLOAD_GOPATH)" >&2; exit 2; }
+  echo "bench-go.sh: building $load ..." >&2
+  mkdir -p "$repo/target/goload"
+  (cd "$repo" && GOPATH="$gopath" GO111MODULE=off GOFLAGS= GOCACHE="${GOCACHE_DIR:-/tmp/etcdj-goload-cache}" \
+    "$go_bin" build -o "$load" ./bench/go/etcdload)
+fi
+
+work=$(mktemp -d /tmp/etcdj-bench-go.XXXXXX)
+echo "bench-go.sh: logs and results in $work" >&2
+pids=() # session leaders (setsid) of the running members; each member's whole session is signalled
+stop_cluster() {
+  local p i
+  [ ${#pids[@]} -gt 0 ] || return 0
+  for p in "${pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done
+  for i in $(seq 1 100); do # up to 10 s for a clean stop, then kill
+    local alive=0
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+trap 'stop_cluster' EXIT
+trap 'exit 130' INT TERM
+
+# resident memory of the members (each member's session: a launcher script execs its JVM, but count any child too)
+rss_mb() {
+  local kb=0 p q v
+  for p in "${pids[@]}"; do
+    for q in $(pgrep -s "$p" 2>/dev/null || true); do
+      v=$(awk '/^VmRSS:/ {print $2}' "/proc/$q/status" 2>/dev/null || true)
+      kb=$((kb + ${v:-0}))
+    done
+  done
+  echo $((kb / 1024))
+}
+
+port_shift=0
+ports_busy() { # ports_busy FIRST: does anything listen on the cluster's 10 ports?
+  local p
+  for ((p = $1; p < $1 + 10; p++)); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && return 0; done
+  return 1
+}
+
+# start_cluster SERVER RUN: a fresh cluster of $members members; sets pids and endpoints
+start_cluster() {
+  local server=$1 run=$2 bin i cluster="" port
+  case "$server" in etcd) bin=$etcd_bin ;; etcdj) bin=$etcdj_bin ;; *) echo "unknown server $server" >&2; exit 2 ;; esac
+  [ -x "$bin" ] || { echo "bench-go.sh: $bin not found" >&2; exit 2; }
+  # a new port range per cluster (nothing waits on the last one's sockets); one that something already listens on
+  # (another benchmark running at the same time) is skipped
+  local tries=0
+  while port=$((base_port + port_shift + run * 10)); ports_busy "$port"; do
+    port_shift=$((port_shift + 500)); tries=$((tries + 1))
+    [ $tries -lt 20 ] || { echo "bench-go.sh: no free ports from $base_port up" >&2; exit 1; }
+    echo "bench-go.sh: ports $port.. in use, moving up by 500" >&2
+  done
+  for ((i = 0; i < members; i++)); do cluster+="${cluster:+,}m$i=http://127.0.0.1:$((port + 2 * i + 1))"; done
+  endpoints=""
+  for ((i = 0; i < members; i++)); do
+    local c=$((port + 2 * i)) p=$((port + 2 * i + 1)) dir="$work/data-$run-$server-m$i"
+    endpoints+="${endpoints:+,}127.0.0.1:$c"
+    setsid "$bin" --name "m$i" --data-dir "$dir" \
+      --listen-client-urls "http://127.0.0.1:$c" --advertise-client-urls "http://127.0.0.1:$c" \
+      --listen-peer-urls "http://127.0.0.1:$p" --initial-advertise-peer-urls "http://127.0.0.1:$p" \
+      --initial-cluster "$cluster" --initial-cluster-token "bench-go-$run" --initial-cluster-state new \
+      >"$work/$run-$server-m$i.log" 2>&1 &
+    pids+=($!)
+  done
+  local deadline=$((SECONDS + 300)) # bin/etcdj builds (and trains its AOT cache) on first use
+  for ((i = 0; i < members; i++)); do
+    until curl -s -m 2 "http://127.0.0.1:$((port + 2 * i))/health" | grep -q '"true"'; do
+      kill -0 "${pids[$i]}" 2>/dev/null || { echo "bench-go.sh: $server member m$i exited; its log:" >&2
+        tail -20 "$work/$run-$server-m$i.log" >&2; exit 1; }
+      [ $SECONDS -lt $deadline ] || { echo "bench-go.sh: $server member m$i not healthy in 300 s" >&2; exit 1; }
+      sleep 0.2
+    done
+  done
+}
+
+load_args() { # workload name -> etcdload flags
+  local w=$1 n
+  case "$w" in
+    watch) echo "--workload watch-latency --watchers 100 --streams 4 --put-rate 200" ;;
+    put[0-9]*) n=${w#put}; echo "--workload put --clients $n --conns $((n < 4 ? n : 4))" ;;
+    srange[0-9]*) n=${w#srange}; echo "--workload srange --clients $n --conns $((n < 4 ? n : 4))" ;;
+    range[0-9]*) n=${w#range}; echo "--workload range --clients $n --conns $((n < 4 ? n : 4))" ;;
+    txn[0-9]*) n=${w#txn}; echo "--workload txn-cas --clients $n --conns $((n < 4 ? n : 4))" ;;
+    *) echo "bench-go.sh: unknown workload $w" >&2; return 1 ;;
+  esac
+}
+
+IFS=, read -r -a wl <<<"$workloads"
+IFS=, read -r -a sv <<<"$servers"
+for w in "${wl[@]}"; do load_args "$w" >/dev/null || exit 2; done
+run=0
+for w in "${wl[@]}"; do
+  for s in "${sv[@]}"; do
+    start_cluster "$s" "$run"
+    echo "bench-go.sh: $w on $s ($members member(s), $endpoints)..." >&2
+    # shellcheck disable=SC2046
+    "$load" --endpoints "$endpoints" $(load_args "$w") --duration "${duration}s" --cold-seconds "$cold" \
+      --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" \
+      || { echo "bench-go.sh: etcdload failed on $w/$s:" >&2; cat "$work/$run-$w-$s.err" >&2; }
+    rss=$(rss_mb)
+    stop_cluster
+    rm -rf "$work"/data-"$run"-*
+    if [ -s "$work/$run-$w-$s.json" ]; then
+      jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" '{w: $w, s: $s, rss: $rss, r: .}' "$work/$run-$w-$s.json" \
+        >>"$work/results.jsonl"
+      jq -r '"  " + (.rows | map(.phase + " " + (.per_sec | floor | tostring) + "/s p99 " + (.p99_ms * 100 | floor / 100 | tostring) + " ms") | join(", "))' \
+        "$work/$run-$w-$s.json" >&2
+    fi
+    run=$((run + 1))
+  done
+done
+
+[ -s "$work/results.jsonl" ] || { echo "bench-go.sh: no results" >&2; exit 1; }
+echo
+echo "$members member(s), ${duration} s per run (cold = first ${cold} s, warm = the rest), fresh cluster per row, $(nproc) cores"
+echo
+f2='def f2: (. * 100 | round / 100 | tostring); def f0: (round | tostring);
+    def ph($p): (.r.rows | map(select(.phase == $p)) | .[0] // {per_sec: 0, p99_ms: 0});'
+if jq -s -e 'any(.[]; .r.watch == null)' "$work/results.jsonl" >/dev/null; then
+  echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) |"' \
+    "$work/results.jsonl"
+  echo
+fi
+if jq -s -e 'any(.[]; .r.watch != null)' "$work/results.jsonl" >/dev/null; then
+  echo "| workload | server | puts/s | writer p99 ms | delivery cold p50 / p99 ms | delivery warm p50 / p99 ms | delivery max ms | events expected / received | dup / missing | failures | retried | RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  jq -r "$f2"' def d($p): (.r.watch.delivery | map(select(.phase == $p)) | .[0] // {p50_ms: 0, p99_ms: 0});
+    select(.r.watch != null) | .r.watch as $x |
+    "| \(.w) | \(.s) | \($x.puts_per_sec | f0) | \($x.put_p99_ms | f2) | \(d("cold").p50_ms | f2) / \(d("cold").p99_ms | f2) | \(d("warm").p50_ms | f2) / \(d("warm").p99_ms | f2) | \(d("all").max_ms | f2) | \($x.events_expected) / \($x.events_received) | \($x.duplicates) / \($x.missing) | \($x.puts_failed + $x.watch_errors) | \(.r.attempts_failed) | \(.rss) |"' \
+    "$work/results.jsonl"
+  echo
+fi
+jq -r 'select(.r.first_error != null or .r.watch.watch_first_error != null) |
+  "first error, \(.w) on \(.s): \(.r.first_error // .r.watch.watch_first_error)"' "$work/results.jsonl"
+jq -r 'select(.r.first_attempt_error != null) |
+  "first attempt clientv3 retried, \(.w) on \(.s): \(.r.first_attempt_error)"' "$work/results.jsonl"
