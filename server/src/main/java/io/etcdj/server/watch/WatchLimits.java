@@ -19,7 +19,8 @@ package io.etcdj.server.watch;
  * @param catchUpRevisions       revisions one catch-up pass reads from the store
  * @param catchUpBytes           event bytes one catch-up pass reads (it stops at the first revision past it)
  * @param catchUpWatchers        watchers served by one catch-up pass
- * @param catchUpResponseBytes   event bytes in one catch-up response (split at revision boundaries)
+ * @param catchUpResponseBytes   event bytes in one catch-up response (split at revision boundaries), and in one
+ *                               live response that a slow watcher's queued revisions were joined into
  * @param sendsPerDrain          responses one stream sends before it yields its sender thread to other streams
  */
 public record WatchLimits(

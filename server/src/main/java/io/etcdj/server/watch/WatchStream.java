@@ -75,6 +75,8 @@ public final class WatchStream {
         List<Event> events;
         long revision;
         long bytes;
+        /** Offers this entry holds (each counted in the stream's and the watcher's bounds). */
+        int offers = 1;
         /** Whether {@link #events} is this entry's own list (the first list may be shared with other watchers). */
         private boolean ownList;
 
@@ -86,9 +88,6 @@ public final class WatchStream {
             this.live = live;
             this.controlMark = controlMark;
         }
-
-        /** Offers this entry holds (each counted in the stream's and the watcher's bounds). */
-        int offers = 1;
 
         void merge(List<Event> more, long moreRevision, long moreBytes) {
             offers++;
