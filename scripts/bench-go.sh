@@ -83,6 +83,19 @@ rss_mb() {
   echo $((kb / 1024))
 }
 
+# CPU time (user + system, ms) used so far by the members' processes (every process of each member's session)
+cpu_ms() {
+  local ticks=0 p q v hz
+  hz=$(getconf CLK_TCK)
+  for p in "${pids[@]}"; do
+    for q in $(pgrep -s "$p" 2>/dev/null || true); do
+      v=$(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || true)
+      ticks=$((ticks + ${v:-0}))
+    done
+  done
+  echo $((ticks * 1000 / hz))
+}
+
 port_shift=0
 ports_busy() { # ports_busy FIRST: does anything listen on the cluster's 10 ports?
   local p
@@ -146,15 +159,18 @@ for w in "${wl[@]}"; do
   for s in "${sv[@]}"; do
     start_cluster "$s" "$run"
     echo "bench-go.sh: $w on $s ($members member(s), $endpoints)..." >&2
+    cpu0=$(cpu_ms)
     # shellcheck disable=SC2046
     "$load" --endpoints "$endpoints" $(load_args "$w") --duration "${duration}s" --cold-seconds "$cold" \
       --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" \
       || { echo "bench-go.sh: etcdload failed on $w/$s:" >&2; cat "$work/$run-$w-$s.err" >&2; }
     rss=$(rss_mb)
+    cpu=$(($(cpu_ms) - cpu0))
     stop_cluster
     rm -rf "$work"/data-"$run"-*
     if [ -s "$work/$run-$w-$s.json" ]; then
-      jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" '{w: $w, s: $s, rss: $rss, r: .}' "$work/$run-$w-$s.json" \
+      jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" --argjson cpu "$cpu" \
+        '{w: $w, s: $s, rss: $rss, cpu_ms: $cpu, r: .}' "$work/$run-$w-$s.json" \
         >>"$work/results.jsonl"
       jq -r '"  " + (.rows | map(.phase + " " + (.per_sec | floor | tostring) + "/s p99 " + (.p99_ms * 100 | floor / 100 | tostring) + " ms") | join(", "))' \
         "$work/$run-$w-$s.json" >&2
@@ -170,9 +186,9 @@ echo
 f2='def f2: (. * 100 | round / 100 | tostring); def f0: (round | tostring);
     def ph($p): (.r.rows | map(select(.phase == $p)) | .[0] // {per_sec: 0, p99_ms: 0});'
 if jq -s -e 'any(.[]; .r.watch == null)' "$work/results.jsonl" >/dev/null; then
-  echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) |"' \
+  echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB | CPU us/req |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) | \(if .r.ok > 0 then (.cpu_ms * 1000 / .r.ok | f0) else "-" end) |"' \
     "$work/results.jsonl"
   echo
 fi

@@ -66,6 +66,11 @@ final class PeerSender implements AutoCloseable {
     private volatile boolean closed;
     /** The open stream, or null; written by the sender thread only, read by anyone. */
     private volatile Stream stream;
+    /**
+     * Whether the sender thread waits in {@link #awaitReady} for flow control: only then does a stream's on-ready
+     * callback wake it. Set before it checks readiness, so a callback that comes after the check sees it set.
+     */
+    private volatile boolean awaitingReady;
     /** Sender thread only: which URL to try next. */
     private int urlIndex;
     /**
@@ -88,7 +93,13 @@ final class PeerSender implements AutoCloseable {
         @Override
         public void beforeStart(ClientCallStreamObserver<RaftBatch> requestStream) {
             this.requests = requestStream;
-            requestStream.setOnReadyHandler(() -> LockSupport.unpark(thread));
+            // gRPC calls this after every write that leaves the stream ready, not only after a stall: waking the
+            // sender thread each time cost a futex wake and two context switches per replication message (measured)
+            requestStream.setOnReadyHandler(() -> {
+                if (awaitingReady) {
+                    LockSupport.unpark(thread);
+                }
+            });
         }
 
         @Override
@@ -255,19 +266,24 @@ final class PeerSender implements AutoCloseable {
             return false;
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
-        while (!s.requests.isReady() && !s.broken && !closed) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                List<Message> stale = new ArrayList<>();
-                lock.lock();
-                try {
-                    drain(stale); // the peer is slow: drop this batch but keep the connection
-                } finally {
-                    lock.unlock();
+        awaitingReady = true;
+        try {
+            while (!s.requests.isReady() && !s.broken && !closed) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    List<Message> stale = new ArrayList<>();
+                    lock.lock();
+                    try {
+                        drain(stale); // the peer is slow: drop this batch but keep the connection
+                    } finally {
+                        lock.unlock();
+                    }
+                    return true;
                 }
-                return true;
+                LockSupport.parkNanos(this, left);
             }
-            LockSupport.parkNanos(this, left);
+        } finally {
+            awaitingReady = false;
         }
         if (s.broken) {
             closeStream();
