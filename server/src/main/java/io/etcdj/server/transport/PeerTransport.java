@@ -100,7 +100,7 @@ public final class PeerTransport implements Transport {
     }
 
     private static Server serve(List<URI> listenUrls, TlsSettings tls, PeerService service) {
-        ServerBuilder sb = Server.builder();
+        ServerBuilder sb = io.etcdj.server.http.AcceptLoop.use(Server.builder());
         boolean anyTls = false;
         for (URI url : listenUrls) {
             boolean secure = url.getScheme().equals("https") || url.getScheme().equals("unixs");
