@@ -4,7 +4,6 @@ import static io.etcdj.embed.Clients.get;
 import static io.etcdj.embed.Clients.put;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,8 +80,10 @@ class EtcdClusterTest {
     void isolatedMemberServesNoLinearizableReadUntilHealed() throws Exception {
         try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
             EtcdMember isolated = c.member(2);
-            try (Client client = Clients.to(c.member(0).clientEndpoint())) {
+            try (Client client = Clients.to(c.member(0).clientEndpoint());
+                 Client toIsolated = Clients.to(isolated.clientEndpoint())) {
                 put(client.getKVClient(), "k", "before");
+                assertEquals("before", get(toIsolated.getKVClient(), "k", false, 10_000)); // applied there too
             }
             isolated.isolate();
             c.awaitLeader(LEADER); // the two others keep (or elect) a leader
@@ -91,7 +92,7 @@ class EtcdClusterTest {
             }
             try (Client client = Clients.to(isolated.clientEndpoint())) {
                 // clients still reach it: a serializable read answers from its own (stale) state
-                assertNotNull(get(client.getKVClient(), "k", true, 10_000));
+                assertEquals("before", get(client.getKVClient(), "k", true, 10_000));
                 assertThrows(TimeoutException.class, () -> get(client.getKVClient(), "k", false, 1_500));
             }
             isolated.heal();

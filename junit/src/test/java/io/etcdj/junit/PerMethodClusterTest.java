@@ -3,6 +3,7 @@ package io.etcdj.junit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.Client;
 import io.grpc.netty.GrpcSslContexts;
@@ -34,7 +35,9 @@ class PerMethodClusterTest {
             }
             var commit = txn.commit();
             // etcd: "too many operations in txn request" past --max-txn-ops
-            assertThrows(Exception.class, () -> commit.get(10, TimeUnit.SECONDS));
+            var e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> commit.get(10, TimeUnit.SECONDS));
+            assertTrue(e.getMessage().contains("too many operations in txn request"), e.getMessage());
         }
     }
 
