@@ -52,7 +52,7 @@ public final class EmbedBench {
             if (i % 100 == 0 || i == cycles) {
                 System.gc();
                 System.out.printf("cycle %d: threads %d, fds %d, heap used %d MB, direct %d KB, tmp dirs %d%n", i,
-                        Thread.activeCount(), fds(), mem.getHeapMemoryUsage().getUsed() >> 20,
+                        ManagementFactory.getThreadMXBean().getThreadCount(), fds(), mem.getHeapMemoryUsage().getUsed() >> 20,
                         directBytes() >> 10, tmpDirs());
             }
         }
