@@ -125,6 +125,8 @@ public final class EtcdjServer implements AutoCloseable {
     private final MvccStore store;
     private final Parts parts;
     private final ClusterIdentity identity;
+    /** --listen-client-urls with the ports the listeners got (a URL may ask for port 0). */
+    private final List<URI> clientUrls;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** Set once, by the first {@link #close}. */
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -302,10 +304,11 @@ public final class EtcdjServer implements AutoCloseable {
         return terminated;
     }
 
-    private EtcdjServer(MvccStore store, Parts parts, ClusterIdentity identity) {
+    private EtcdjServer(MvccStore store, Parts parts, ClusterIdentity identity, List<URI> clientUrls) {
         this.store = store;
         this.parts = parts;
         this.identity = identity;
+        this.clientUrls = List.copyOf(clientUrls);
     }
 
     public static EtcdjServer start(MemberConfig cfg) throws IOException {
@@ -314,6 +317,12 @@ public final class EtcdjServer implements AutoCloseable {
 
     /** Starts a member whose watch service keeps to {@code watchLimits} (tests use small ones). */
     public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits) throws IOException {
+        return start(cfg, watchLimits, Embedding.NONE);
+    }
+
+    /** Starts a member with {@code embedding}'s wrappers around its transport, raft ticker and client calls. */
+    public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits, Embedding embedding)
+            throws IOException {
         DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
         boolean fresh = dir.isNew();
         if (!fresh && !Files.exists(dir.store())) {
@@ -340,7 +349,7 @@ public final class EtcdjServer implements AutoCloseable {
                 LOG.info("finished installing a snapshot that a crash interrupted");
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
-            parts.wal = WriteAheadLog.open(dir.wal(), WalOptions.defaults());
+            parts.wal = WriteAheadLog.open(dir.wal(), embedding.wal());
             if (foundOnStore && store.consistentIndex() == 0 && parts.wal.lastIndex() == 0) {
                 ImportedCluster.found(store, parts.wal, identity);
             }
@@ -389,8 +398,10 @@ public final class EtcdjServer implements AutoCloseable {
             }
             Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, checkpoints.directory(), parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
+            Transport raftTransport = embedding.raftTransport().apply(
+                    parts.transport != null ? parts.transport : Transport.NONE);
             parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
-                    parts.transport != null ? parts.transport : Transport.NONE, hooks, Ticker.scheduled("raft-tick"),
+                    raftTransport, hooks, embedding.raftTicker().apply(Ticker.scheduled("raft-tick")),
                     checkpoints), InstantSource.system().millis(), SnapshotInstaller.installed(store));
             RaftMember member = parts.member;
             if (parts.transport != null && registry.members().isEmpty()) {
@@ -417,8 +428,7 @@ public final class EtcdjServer implements AutoCloseable {
             int cores = Runtime.getRuntime().availableProcessors();
             parts.reads = new RequestPool("kv-read", Math.max(4, 2 * cores), MAX_QUEUED_READS);
             parts.passwordChecks = new RequestPool("bcrypt", Math.max(1, cores / 2), MAX_QUEUED_PASSWORD_CHECKS);
-            MembershipOps ops = new MembershipOps(member, registry,
-                    parts.transport != null ? parts.transport : Transport.NONE, cfg.strictReconfigCheck(),
+            MembershipOps ops = new MembershipOps(member, registry, raftTransport, cfg.strictReconfigCheck(),
                     identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
@@ -461,12 +471,18 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()));
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()),
+                    embedding.clientCalls());
+            // a URL that asked for port 0 is published with the port the listener got
+            List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());
             parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
-                    cfg.advertiseClientUrls().stream().map(URI::toString).toList());
-            EtcdjServer server = new EtcdjServer(store, parts, identity);
+                    parts.clientPort.bound(cfg.advertiseClientUrls()).stream().map(URI::toString).toList());
+            EtcdjServer server = new EtcdjServer(store, parts, identity, clientUrls);
             serverRef.set(server);
-            if (registry.members().confState().voters().size() <= 1) {
+            // a founding member has applied no membership yet: its identity says how many found the cluster
+            int voters = registry.members().isEmpty() ? identity.members().size()
+                    : registry.members().confState().voters().size();
+            if (voters <= 1) {
                 // a single member is ready at once: callers may use it on return
                 awaitPublished(parts.publisher, member);
             }
@@ -506,6 +522,21 @@ public final class EtcdjServer implements AutoCloseable {
 
     public ClientPort clientPort() {
         return parts.clientPort;
+    }
+
+    /** The client URLs this member listens on, with the ports actually bound. */
+    public List<URI> clientUrls() {
+        return clientUrls;
+    }
+
+    /** This member's view of the log: the leader's member ID (0: none known), term, commit and applied indexes. */
+    public io.etcdj.server.node.ConsensusStatus status() {
+        return parts.member.status();
+    }
+
+    /** Completes once this member's client URLs are applied to the membership (it then serves as a member). */
+    public CompletableFuture<Void> published() {
+        return parts.publisher.published();
     }
 
     @Override

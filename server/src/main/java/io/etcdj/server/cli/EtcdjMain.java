@@ -102,7 +102,8 @@ public final class EtcdjMain {
         }
     }
 
-    static MemberConfig toMemberConfig(ServerConfig cfg) {
+    /** The member configuration the flags describe (also how etcdj-embed turns etcd's flags into a member). */
+    public static MemberConfig toMemberConfig(ServerConfig cfg) {
         String unsupported = notYetServed(cfg);
         if (unsupported != null) {
             throw new IllegalArgumentException(unsupported + " is parsed but not served by this etcdj build yet;"

@@ -60,7 +60,20 @@ public final class ClientPort implements AutoCloseable {
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
                                    long maxConcurrentStreams, boolean grpcGateway, MemberHttp http) {
-        ServerBuilder sb = Server.builder();
+        return start(listenUrls, tls, services, interceptors, maxRequestBytes, maxConcurrentStreams, grpcGateway,
+                http, java.util.function.Function.identity());
+    }
+
+    /**
+     * As {@link #start(List, TlsSettings, List, List, int, long, boolean, MemberHttp)}, with every call passing
+     * through {@code decorator} first (an embedding JVM holds a paused member's calls there).
+     */
+    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
+                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
+                                   long maxConcurrentStreams, boolean grpcGateway, MemberHttp http,
+                                   java.util.function.Function<? super HttpService, ? extends HttpService> decorator) {
+        ServerBuilder sb = AcceptLoop.use(Server.builder());
+        sb.decorator(decorator);
         bind(sb, listenUrls, tls);
         GrpcServiceBuilder grpc = GrpcService.builder()
                 // binary protobuf only: building JSON marshallers for every etcd message costs seconds at start-up
@@ -106,7 +119,7 @@ public final class ClientPort implements AutoCloseable {
         if (urls.isEmpty() || metricsServer != null) {
             return;
         }
-        ServerBuilder sb = Server.builder();
+        ServerBuilder sb = AcceptLoop.use(Server.builder());
         bind(sb, urls, tls);
         health.install(sb, svc -> svc); // etcd's metrics listener adds no CORS headers
         if (http.metrics() != null) {
@@ -195,6 +208,21 @@ public final class ClientPort implements AutoCloseable {
     /** The port actually bound for {@code protocol} (useful when a URL asked for port 0). */
     public int activePort(SessionProtocol protocol) {
         return server.activeLocalPort(protocol);
+    }
+
+    /** {@code urls} with each port 0 replaced by the port this port's listener got for that URL's scheme. */
+    public List<URI> bound(List<URI> urls) {
+        return urls.stream().map(u -> u.getPort() != 0 ? u : withPort(u, activePort(
+                "https".equals(u.getScheme()) ? SessionProtocol.HTTPS : SessionProtocol.HTTP))).toList();
+    }
+
+    private static URI withPort(URI u, int port) {
+        try {
+            return new URI(u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(),
+                    u.getFragment());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     /** The port the metrics listener bound for {@code protocol}; -1 without one. */

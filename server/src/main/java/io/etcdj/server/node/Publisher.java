@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
-    private static final long RETRY_MS = 200;
+    /** A member starts before it knows a leader: a short retry lets a single member serve within milliseconds. */
+    private static final long RETRY_MS = 20;
 
     private final RaftMember member;
     private final LogCommand command;

@@ -38,6 +38,17 @@ public final class PeerTransport implements Transport {
     /** How a member learns, from a peer's refusal, that it was removed from the cluster. */
     static final String REMOVED_MEMBER = "the member has been permanently removed from the cluster";
 
+    /**
+     * Where Armeria's meters of every peer listener go: nowhere (denied, so none is kept). One for the process:
+     * Armeria keeps a static entry per (registry, cache) it meters, and each listener's meters carry its port, so a
+     * registry per listener, or kept meters, grew the heap with every member a JVM ever started (etcdj-embed).
+     */
+    private static final CompositeMeterRegistry UNEXPORTED_METERS = new CompositeMeterRegistry();
+
+    static {
+        UNEXPORTED_METERS.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny());
+    }
+
     private final long clusterId;
     private static final Logger LOG = LoggerFactory.getLogger(PeerTransport.class);
     private final long selfRaftId;
@@ -100,7 +111,7 @@ public final class PeerTransport implements Transport {
     }
 
     private static Server serve(List<URI> listenUrls, TlsSettings tls, PeerService service) {
-        ServerBuilder sb = Server.builder();
+        ServerBuilder sb = io.etcdj.server.http.AcceptLoop.use(Server.builder());
         boolean anyTls = false;
         for (URI url : listenUrls) {
             boolean secure = url.getScheme().equals("https") || url.getScheme().equals("unixs");
@@ -128,7 +139,7 @@ public final class PeerTransport implements Transport {
                 .requestTimeoutMillis(0)
                 .idleTimeoutMillis(0)
                 .gracefulShutdownTimeoutMillis(0, 0)
-                .meterRegistry(new CompositeMeterRegistry()); // metrics are the client port's; this one records none
+                .meterRegistry(UNEXPORTED_METERS); // metrics are the client port's; this one records none
         Server server = sb.build();
         server.start().join();
         return server;
