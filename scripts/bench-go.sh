@@ -71,29 +71,30 @@ stop_cluster() {
 trap 'stop_cluster' EXIT
 trap 'exit 130' INT TERM
 
-# resident memory of the members (each member's session: a launcher script execs its JVM, but count any child too)
+# member_procs: every process of each member's session (a launcher script execs its JVM, but count any child too)
+member_procs() {
+  local p
+  for p in "${pids[@]}"; do pgrep -s "$p" 2>/dev/null || true; done
+}
+
+# resident memory of the members, MB
 rss_mb() {
-  local kb=0 p q v
-  for p in "${pids[@]}"; do
-    for q in $(pgrep -s "$p" 2>/dev/null || true); do
-      v=$(awk '/^VmRSS:/ {print $2}' "/proc/$q/status" 2>/dev/null || true)
-      kb=$((kb + ${v:-0}))
-    done
+  local kb=0 q v
+  for q in $(member_procs); do
+    v=$(awk '/^VmRSS:/ {print $2}' "/proc/$q/status" 2>/dev/null || true)
+    kb=$((kb + ${v:-0}))
   done
   echo $((kb / 1024))
 }
 
-# CPU time (user + system, ms) used so far by the members' processes (every process of each member's session)
+# CPU time (user + system, ms) used so far by the members' processes
 cpu_ms() {
-  local ticks=0 p q v hz
-  hz=$(getconf CLK_TCK)
-  for p in "${pids[@]}"; do
-    for q in $(pgrep -s "$p" 2>/dev/null || true); do
-      v=$(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || true)
-      ticks=$((ticks + ${v:-0}))
-    done
+  local ticks=0 q v
+  for q in $(member_procs); do
+    v=$(awk '{print $14 + $15}' "/proc/$q/stat" 2>/dev/null || true)
+    ticks=$((ticks + ${v:-0}))
   done
-  echo $((ticks * 1000 / hz))
+  echo $((ticks * 1000 / $(getconf CLK_TCK)))
 }
 
 port_shift=0
