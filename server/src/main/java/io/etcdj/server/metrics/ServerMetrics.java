@@ -17,6 +17,12 @@ public final class ServerMetrics {
     private static final Counter DELETES = Counter.builder("etcd_mvcc_delete")
             .description("Total number of deletes seen by this member.").register(Metrics.registry());
 
+    private static final Counter SLOW_READ_INDEXES = Counter.builder("etcd_server_slow_read_indexes_total")
+            .description("The total number of pending read indexes not in sync with leader's or timed out read index"
+                    + " requests.").register(Metrics.registry());
+    private static final Counter READ_INDEXES_FAILED = Counter.builder("etcd_server_read_indexes_failed_total")
+            .description("The total number of failed read indexes seen.").register(Metrics.registry());
+
     private ServerMetrics() {
     }
 
@@ -27,6 +33,16 @@ public final class ServerMetrics {
 
     public static void proposalFailed() {
         PROPOSALS_FAILED.increment();
+    }
+
+    /** A ReadIndex request went unanswered for its resend interval and was sent again. */
+    public static void slowReadIndex() {
+        SLOW_READ_INDEXES.increment();
+    }
+
+    /** A ReadIndex request failed (timed out, refused, or its leader was lost). */
+    public static void readIndexFailed() {
+        READ_INDEXES_FAILED.increment();
     }
 
     public static void put() {

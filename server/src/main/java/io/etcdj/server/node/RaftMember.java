@@ -21,6 +21,7 @@ import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.Fatal;
 import io.etcdj.server.lease.LeaseIdGenerator;
+import io.etcdj.server.metrics.ServerMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
@@ -400,7 +401,20 @@ public final class RaftMember implements Consensus, Transport.Peers {
         tickCount = now;
         waiters.expire(now, leaderId);
         reads.expire(now);
+        resendReads(now);
         transfers.expire(now);
+    }
+
+    /** Asks again for read rounds whose request or answer the transport may have dropped ({@link ReadRounds}). */
+    private void resendReads(long now) {
+        for (ReadRounds.Round r : reads.dueForResend(now, now + settings.readResendTicks())) {
+            try {
+                node.readIndex(r.context());
+                ServerMetrics.slowReadIndex();
+            } catch (ProposalRefusedException e) {
+                reads.fail(r, Refusals.of(e));
+            }
+        }
     }
 
     /**
@@ -438,7 +452,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         }
         try {
             node.readIndex(r.context());
-            reads.started(r, tickCount + settings.requestTimeoutTicks());
+            reads.started(r, tickCount + settings.readResendTicks(), tickCount + settings.requestTimeoutTicks());
         } catch (ProposalRefusedException e) {
             r.done.completeExceptionally(Refusals.of(e).exception());
         }
@@ -523,7 +537,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
             if (ss.leader() == 0) {
                 noLeaderSinceTick = tickCount;
             } else {
-                io.etcdj.server.metrics.ServerMetrics.leaderChanged();
+                ServerMetrics.leaderChanged();
             }
             LOG.info("raft: member {} {} at term {}", Long.toHexString(settings.memberId()),
                     ss.leader() == 0 ? "lost its leader"

@@ -29,6 +29,11 @@ public record RaftSettings(long memberId, long heartbeatMs, long electionTimeout
         return (int) Math.max(2, electionTimeoutMs / heartbeatMs);
     }
 
+    /** How long a linearizable read waits for its ReadIndex answer before asking again (etcd 3.5+: 500 ms), in ticks. */
+    public long readResendTicks() {
+        return Math.max(1, 500 / heartbeatMs);
+    }
+
     /** How long a request may wait for its entry (etcd: 5 s plus two election timeouts), in ticks. */
     public long requestTimeoutTicks() {
         return Math.max(1, (5000 + 2 * electionTimeoutMs) / heartbeatMs);

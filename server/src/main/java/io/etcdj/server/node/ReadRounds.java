@@ -1,6 +1,7 @@
 package io.etcdj.server.node;
 
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.metrics.ServerMetrics;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>State of a round: pending (joinable, any thread) -> in flight (driver thread) -> done (confirmed and applied,
  * or failed: refused, leader changed, timed out, stopped).
+ *
+ * <p>The peer transport may drop a forwarded request or its answer (a full queue, flow control), and raft does not
+ * resend either; so a round in flight is asked again, with the same context, every {@code resendTicks} until it is
+ * answered or expires (etcd 3.5+ does the same after 500 ms). A second answer to the same round finds it gone and is
+ * ignored.
  */
 final class ReadRounds {
     /** A batch of reads sharing one ReadIndex request. */
@@ -25,6 +31,8 @@ final class ReadRounds {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         /** Driver thread only. */
         long deadlineTick;
+        /** Driver thread only: when to ask again if no answer came. */
+        long resendTick;
 
         Round(long id) {
             this.id = id;
@@ -57,10 +65,34 @@ final class ReadRounds {
         return r;
     }
 
-    /** Driver: the round was handed to the core and expires at {@code deadlineTick}. */
-    void started(Round r, long deadlineTick) {
+    /** Driver: the round was handed to the core; it is asked again at {@code resendTick}, expires at {@code deadlineTick}. */
+    void started(Round r, long resendTick, long deadlineTick) {
+        r.resendTick = resendTick;
         r.deadlineTick = deadlineTick;
         inFlight.put(r.id, r);
+    }
+
+    /**
+     * Driver: the rounds in flight unanswered at {@code nowTick} past their resend time, each given its next resend
+     * time {@code nextResendTick}; the caller asks the core again for each.
+     */
+    List<Round> dueForResend(long nowTick, long nextResendTick) {
+        List<Round> due = new ArrayList<>();
+        for (Round r : inFlight.values()) {
+            if (r.resendTick <= nowTick && r.deadlineTick > nowTick) {
+                r.resendTick = nextResendTick;
+                due.add(r);
+            }
+        }
+        return due;
+    }
+
+    /** Driver: gives up on a round in flight (asking again was refused). */
+    void fail(Round r, EtcdError error) {
+        if (inFlight.remove(r.id) != null) {
+            ServerMetrics.readIndexFailed();
+            r.done.completeExceptionally(error.exception());
+        }
     }
 
     /** Driver: the core confirmed the round with this context; it completes once {@code index} is applied. */
@@ -84,7 +116,10 @@ final class ReadRounds {
     void failInFlight(EtcdError error) {
         List<Round> failed = new ArrayList<>(inFlight.values());
         inFlight.clear();
-        failed.forEach(r -> r.done.completeExceptionally(error.exception()));
+        failed.forEach(r -> {
+            ServerMetrics.readIndexFailed();
+            r.done.completeExceptionally(error.exception());
+        });
     }
 
     /** Driver: fails rounds in flight past their deadline. */
@@ -93,6 +128,7 @@ final class ReadRounds {
             Round r = it.next();
             if (r.deadlineTick <= nowTick) {
                 it.remove();
+                ServerMetrics.readIndexFailed();
                 r.done.completeExceptionally(EtcdError.TIMEOUT.exception());
             }
         }

@@ -14,6 +14,9 @@ final class LocalNetwork {
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
     /** Members whose sends block (their driver thread hangs, as on an fsync that never returns), until released. */
     private final Map<Long, java.util.concurrent.CountDownLatch> stalled = new ConcurrentHashMap<>();
+    /** Message type -> how many more messages of that type to lose on the way. */
+    private final Map<Class<? extends Message>, java.util.concurrent.atomic.AtomicInteger> toLose =
+            new ConcurrentHashMap<>();
     /** Members whose driver is blocked in a send now. */
     private final Set<Long> stuck = ConcurrentHashMap.newKeySet();
 
@@ -38,6 +41,9 @@ final class LocalNetwork {
                 }
                 for (Message m : messages) {
                     Peers to = members.get(m.to());
+                    if (lose(m)) {
+                        continue;
+                    }
                     if (to == null || isolated.contains(raftId) || isolated.contains(m.to())) {
                         Peers self = members.get(raftId);
                         if (m instanceof Message.SnapshotRequest && self != null) {
@@ -64,6 +70,23 @@ final class LocalNetwork {
                 members.remove(raftId);
             }
         };
+    }
+
+    /** Loses the next {@code count} messages of {@code type} sent by anyone (as a full peer queue drops them). */
+    void loseNext(Class<? extends Message> type, int count) {
+        toLose.put(type, new java.util.concurrent.atomic.AtomicInteger(count));
+    }
+
+    /** Whether the network loses {@code m}; counts it against {@link #loseNext}. */
+    private boolean lose(Message m) {
+        java.util.concurrent.atomic.AtomicInteger left = toLose.get(m.getClass());
+        return left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+
+    /** How many of the messages {@link #loseNext} asked to lose have not been lost yet. */
+    int stillToLose(Class<? extends Message> type) {
+        java.util.concurrent.atomic.AtomicInteger left = toLose.get(type);
+        return left == null ? 0 : left.get();
     }
 
     void isolate(long raftId) {

@@ -112,6 +112,22 @@ class RaftMemberTest {
     }
 
     @Test
+    void aLinearizableReadWhoseRequestOrAnswerIsLostIsAskedAgain() throws Exception {
+        List<TestMember> members = startThree();
+        TestMember leader = leaderOf(members);
+        TestMember follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        assertInstanceOf(PutResponse.class, get(leader.put("x", "1")));
+        // the follower's first request and the leader's first answer vanish; without a resend the read would wait
+        // for its timeout and fail with "request timed out"
+        net.loseNext(io.etcdj.raft.Message.ReadIndexRequest.class, 1);
+        net.loseNext(io.etcdj.raft.Message.ReadIndexResponse.class, 1);
+        get(follower.raft.readBarrier());
+        assertEquals(0, net.stillToLose(io.etcdj.raft.Message.ReadIndexRequest.class));
+        assertEquals(0, net.stillToLose(io.etcdj.raft.Message.ReadIndexResponse.class));
+        assertEquals("1", follower.get("x"));
+    }
+
+    @Test
     void withoutQuorumWritesAndReadsFailWithEtcdErrors() throws Exception {
         TestMember alone = start(THREE.get(0), THREE, 1000);
         ExecutionException write = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
