@@ -10,6 +10,8 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
+import io.etcdj.api.etcdserverpb.LeaseGrpc;
+import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.server.http.gateway.GatewayRoutes;
 import io.etcdj.server.http.gateway.JsonGateway;
 import io.etcdj.server.http.gateway.LocalMethods;
@@ -72,7 +74,7 @@ public final class ClientPort implements AutoCloseable {
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
                                    long maxConcurrentStreams, boolean grpcGateway, MemberHttp http,
                                    java.util.function.Function<? super HttpService, ? extends HttpService> decorator) {
-        ServerBuilder sb = AcceptLoop.use(Server.builder());
+        ServerBuilder sb = ServerBuilders.create();
         sb.decorator(decorator);
         bind(sb, listenUrls, tls);
         GrpcServiceBuilder grpc = GrpcService.builder()
@@ -83,7 +85,7 @@ public final class ClientPort implements AutoCloseable {
                 .useBlockingTaskExecutor(false);
         services.forEach(grpc::addService);
         grpc.intercept(interceptors);
-        sb.service(grpc.build())
+        sb.service(grpc.build(), ClientPort::joinStreamWrites)
                 .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
                 .idleTimeoutMillis(0)
@@ -111,6 +113,15 @@ public final class ClientPort implements AutoCloseable {
         return new ClientPort(server, tls, health, http);
     }
 
+    /** The long-lived streams whose messages come in bursts: each burst leaves in one write ({@link CoalescedStream}). */
+    private static final Set<String> JOINED_STREAMS = Set.of("/" + WatchGrpc.getWatchMethod().getFullMethodName(),
+            "/" + LeaseGrpc.getLeaseKeepAliveMethod().getFullMethodName());
+
+    private static HttpService joinStreamWrites(HttpService grpc) {
+        return grpc.decorate((delegate, ctx, req) -> JOINED_STREAMS.contains(ctx.path())
+                ? CoalescedStream.of(delegate.serve(ctx, req), ctx) : delegate.serve(ctx, req));
+    }
+
     /**
      * Serves /metrics and the health endpoints, and nothing else, on {@code urls} (--listen-metrics-urls; https with
      * the client TLS settings, as etcd does).
@@ -119,7 +130,7 @@ public final class ClientPort implements AutoCloseable {
         if (urls.isEmpty() || metricsServer != null) {
             return;
         }
-        ServerBuilder sb = AcceptLoop.use(Server.builder());
+        ServerBuilder sb = ServerBuilders.create();
         bind(sb, urls, tls);
         health.install(sb, svc -> svc); // etcd's metrics listener adds no CORS headers
         if (http.metrics() != null) {

@@ -13,6 +13,7 @@ import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.http.ServerBuilders;
 import io.etcdj.server.http.TlsSettings;
 import io.etcdj.server.node.Transport;
 import io.etcdj.server.snap.Checkpoints;
@@ -111,7 +112,7 @@ public final class PeerTransport implements Transport {
     }
 
     private static Server serve(List<URI> listenUrls, TlsSettings tls, PeerService service) {
-        ServerBuilder sb = io.etcdj.server.http.AcceptLoop.use(Server.builder());
+        ServerBuilder sb = ServerBuilders.create();
         boolean anyTls = false;
         for (URI url : listenUrls) {
             boolean secure = url.getScheme().equals("https") || url.getScheme().equals("unixs");
