@@ -1,6 +1,6 @@
 package io.etcdj.embed;
 
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

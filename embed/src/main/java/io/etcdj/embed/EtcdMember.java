@@ -3,7 +3,7 @@ package io.etcdj.embed;
 import io.etcdj.server.Embedding;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.cluster.RaftIds;
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.watch.WatchLimits;
 import java.io.IOException;

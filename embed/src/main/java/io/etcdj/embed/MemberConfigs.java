@@ -5,6 +5,7 @@ import io.etcdj.server.cli.ConfigLoader;
 import io.etcdj.server.cli.EtcdjMain;
 import java.util.List;
 import java.util.Map;
+import java.net.URI;
 
 /** etcd's flags -> a member's configuration, read exactly as the etcdj command reads them (no ETCD_* variables). */
 final class MemberConfigs {
@@ -27,6 +28,6 @@ final class MemberConfigs {
     }
 
     /** A member's configuration and the extra metrics listeners the flags asked for. */
-    record Loaded(MemberConfig member, List<java.net.URI> metricsUrls) {
+    record Loaded(MemberConfig member, List<URI> metricsUrls) {
     }
 }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import io.etcdj.embed.EtcdMember;
 
 /**
  * An in-process etcd cluster (etcdj members, no Docker) for JUnit 5 tests, shaped as jetcd-test's extension so that
@@ -88,7 +89,7 @@ public final class EtcdClusterExtension
     /** As {@link #restart()}, with the members down for {@code delay} in between (jetcd-test's signature). */
     public void restart(long delay, TimeUnit unit) {
         EtcdCluster c = cluster();
-        c.members().forEach(io.etcdj.embed.EtcdMember::kill);
+        c.members().forEach(EtcdMember::kill);
         long until = System.nanoTime() + unit.toNanos(delay);
         for (long left; (left = until - System.nanoTime()) > 0; ) {
             LockSupport.parkNanos(left); // the caller asked for the cluster to stay down this long

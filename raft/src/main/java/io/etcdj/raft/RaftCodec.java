@@ -15,6 +15,7 @@ import io.etcdj.raft.Message.VoteResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * Compact binary encoding of messages, entries, hard state, snapshots and membership changes: the peer
@@ -206,7 +207,7 @@ public final class RaftCodec {
         return out;
     }
 
-    private static void writeIds(ByteWriter w, java.util.Set<Long> ids) {
+    private static void writeIds(ByteWriter w, Set<Long> ids) {
         w.writeVarLong(ids.size());
         for (long id : ids) {
             w.writeVarLong(id);

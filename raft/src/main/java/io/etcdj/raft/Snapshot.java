@@ -1,6 +1,7 @@
 package io.etcdj.raft;
 
 import java.util.Objects;
+import java.util.Arrays;
 
 /**
  * An application snapshot: the state machine as of {@link SnapshotMetadata#index()}. The core never
@@ -27,12 +28,12 @@ public record Snapshot(SnapshotMetadata metadata, byte[] data) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Snapshot s && s.metadata.equals(metadata) && java.util.Arrays.equals(s.data, data);
+        return o instanceof Snapshot s && s.metadata.equals(metadata) && Arrays.equals(s.data, data);
     }
 
     @Override
     public int hashCode() {
-        return metadata.hashCode() * 31 + java.util.Arrays.hashCode(data);
+        return metadata.hashCode() * 31 + Arrays.hashCode(data);
     }
 
     @Override

@@ -18,11 +18,11 @@ import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
 import io.etcdj.server.alarm.Alarms;
-import io.etcdj.server.alarm.CorruptionCheck;
+import io.etcdj.server.guard.CorruptionCheck;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.auth.TokenProviders;
-import io.etcdj.server.alarm.SpaceQuota;
+import io.etcdj.server.guard.SpaceQuota;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LocalKv;
 import io.etcdj.server.concurrency.Locks;
@@ -30,11 +30,11 @@ import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.MemberHttp;
 import io.etcdj.server.metrics.GrpcMetrics;
-import io.etcdj.server.metrics.HealthMetrics;
-import io.etcdj.server.metrics.MemberMetrics;
+import io.etcdj.server.http.health.HealthMetrics;
+import io.etcdj.server.metrics.member.MemberMetrics;
 import io.etcdj.server.metrics.Metrics;
 import io.etcdj.server.metrics.MetricsEndpoint;
-import io.etcdj.server.metrics.PeerRttProber;
+import io.etcdj.server.metrics.member.PeerRttProber;
 import io.etcdj.server.lease.ConfirmedLeases;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeadershipCheck;
@@ -44,9 +44,9 @@ import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.cluster.MemberRegistry;
-import io.etcdj.server.cluster.MembershipOps;
+import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.node.Bootstrap;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -101,6 +101,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.etcdj.server.common.Fatal;
+import io.etcdj.server.consensus.ConsensusStatus;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
  * One etcdj member: opens the data dir, replays the log into the store, and serves clients. Start with
@@ -129,7 +135,7 @@ public final class EtcdjServer implements AutoCloseable {
     private final List<URI> clientUrls;
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** Set once, by the first {@link #close}. */
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The watch hub and the threads it runs on. */
     private record Watch(WatchHub hub, ExecutorService sender, Ticker ticker) implements AutoCloseable {
@@ -295,7 +301,7 @@ public final class EtcdjServer implements AutoCloseable {
      * Completes when this member fails (a write-ahead log write or fsync failed, the store failed, a JVM error on the
      * raft driver or apply thread): it refuses every request from then on, and the process should end.
      */
-    public CompletableFuture<io.etcdj.server.common.Fatal.Report> failure() {
+    public CompletableFuture<Fatal.Report> failure() {
         return parts.member.failure();
     }
 
@@ -407,8 +413,8 @@ public final class EtcdjServer implements AutoCloseable {
             if (parts.transport != null && registry.members().isEmpty()) {
                 // a member joining a running cluster knows its peers before it has applied any membership
                 parts.transport.membersChanged(new MemberRegistry.Members(
-                        identity.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, m -> m)),
-                        java.util.Set.of()));
+                        identity.members().stream().collect(Collectors.toMap(MemberInfo::id, m -> m)),
+                        Set.of()));
             }
             // the lessor renews and revokes only once a read round confirms this member still leads; a round not
             // confirmed within an election timeout means the others are electing (or have elected) another leader
@@ -470,7 +476,7 @@ public final class EtcdjServer implements AutoCloseable {
                             new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
-                            java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
+                            Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
                             MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
@@ -530,7 +536,7 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** This member's view of the log: the leader's member ID (0: none known), term, commit and applied indexes. */
-    public io.etcdj.server.node.ConsensusStatus status() {
+    public ConsensusStatus status() {
         return parts.member.status();
     }
 

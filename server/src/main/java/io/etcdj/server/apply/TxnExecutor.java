@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.rocksdb.RocksDBException;
+import io.etcdj.server.mvcc.KeyRange;
 
 /**
  * A Txn as etcd runs it: every compare on the chosen path (nested Txns included) is decided first, against the
@@ -119,7 +120,7 @@ final class TxnExecutor {
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
                     try {
-                        reader.range(io.etcdj.server.mvcc.KeyRange.of(op.getRequestRange().getKey().toByteArray(),
+                        reader.range(KeyRange.of(op.getRequestRange().getKey().toByteArray(),
                                 null), op.getRequestRange().getRevision(), 1, true);
                     } catch (MvccException e) {
                         throw Errors.of(e);

@@ -35,6 +35,7 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import java.security.GeneralSecurityException;
 
 /**
  * Makes the token provider {@link AuthSettings} name: simple tokens, or JWTs with etcd's sign methods (RS*, PS*,
@@ -105,7 +106,7 @@ public final class TokenProviders {
                 verifier = new RSASSAVerifier((RSAPublicKey) publicKey);
             }
             return new JwtTokens(alg, signer, verifier, ttl, wallClock);
-        } catch (JOSEException | ClassCastException | java.security.GeneralSecurityException e) {
+        } catch (JOSEException | ClassCastException | GeneralSecurityException e) {
             throw new IOException("auth: invalid JWT key for " + method + ": " + e.getMessage(), e);
         }
     }

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import io.etcdj.server.metrics.Metrics;
+import io.etcdj.server.snapshot.SnapshotCommand;
+import java.util.Arrays;
 
 /**
  * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
@@ -28,8 +31,8 @@ public final class EtcdjMain {
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("import") || args[0].equals("export"))) {
             configureLogging("warn"); // the command prints its own progress and summary
-            System.exit(io.etcdj.server.snapshot.SnapshotCommand.run(args[0],
-                    java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            System.exit(SnapshotCommand.run(args[0],
+                    Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
         ConfigLoader.Result result = ConfigLoader.load(args, System.getenv());
@@ -58,7 +61,7 @@ public final class EtcdjMain {
         Thread.setDefaultUncaughtExceptionHandler(fatal.uncaughtHandler());
         EtcdjServer server;
         try {
-            io.etcdj.server.metrics.Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
+            Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
             server = EtcdjServer.start(toMemberConfig(cfg));
             server.clientPort().serveMetricsOn(cfg.listenMetricsUrls());
         } catch (Exception e) {
@@ -122,7 +125,7 @@ public final class EtcdjMain {
     }
 
     /** One side's TLS flags, with --cipher-suites (etcd applies it to the client and the peer side alike). */
-    private static TlsSettings tlsSettings(TlsConfig c, java.util.List<String> cipherSuites) {
+    private static TlsSettings tlsSettings(TlsConfig c, List<String> cipherSuites) {
         return new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
                 c.autoTls() && c.hasNoCertificate(), c.crlFile(), c.allowedCn(), c.allowedHostname(), cipherSuites);
     }

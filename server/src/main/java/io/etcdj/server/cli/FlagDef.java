@@ -2,6 +2,7 @@ package io.etcdj.server.cli;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Locale;
 
 /**
  * One of etcd's server flags: its name (without dashes), where it appears in help, its value
@@ -39,7 +40,7 @@ public record FlagDef(String name, FlagGroup group, FlagKind kind, String defaul
 
     /** {@code ETCD_} plus the flag name upper-cased with dashes turned to underscores. */
     public static String envNameOf(String flagName) {
-        return "ETCD_" + flagName.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        return "ETCD_" + flagName.toUpperCase(Locale.ROOT).replace('-', '_');
     }
 
     /** The default as {@code --help} prints it. */

@@ -3,6 +3,7 @@ package io.etcdj.server.cli;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Locale;
+import java.math.BigDecimal;
 
 /**
  * Parsers that accept exactly what Go's {@code strconv} and {@code time} packages accept, so a value
@@ -156,8 +157,8 @@ final class GoValues {
                 i++;
             }
             long unitNanos = unitNanos(s.substring(unitStart, i), text);
-            totalNanos = totalNanos.add(new java.math.BigDecimal(number)
-                    .multiply(java.math.BigDecimal.valueOf(unitNanos)).toBigInteger());
+            totalNanos = totalNanos.add(new BigDecimal(number)
+                    .multiply(BigDecimal.valueOf(unitNanos)).toBigInteger());
         }
         if (totalNanos.bitLength() > 63) {
             throw new IllegalArgumentException("invalid duration \"" + text + "\"");

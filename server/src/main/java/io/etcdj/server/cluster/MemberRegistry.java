@@ -20,6 +20,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import io.etcdj.raft.ConfChangeType;
+import java.util.stream.Collectors;
 
 /**
  * The cluster's members as this member has applied them: who votes, who learns, their names and URLs, and the IDs
@@ -96,7 +98,7 @@ public final class MemberRegistry {
         Members m = read(store);
         if (m.isEmpty() && store.consistentIndex() > 0) {
             return new MemberRegistry(new Members(
-                    fallback.members().stream().collect(java.util.stream.Collectors.toMap(MemberInfo::id, x -> x)),
+                    fallback.members().stream().collect(Collectors.toMap(MemberInfo::id, x -> x)),
                     m.removed()));
         }
         return new MemberRegistry(m);
@@ -142,7 +144,7 @@ public final class MemberRegistry {
         switch (cc.type()) {
             case ADD_VOTER, ADD_LEARNER -> {
                 MemberInfo added = new MemberInfo(id, member.getName(), List.copyOf(member.getPeerUrlsList()),
-                        List.copyOf(member.getClientUrlsList()), cc.type() == io.etcdj.raft.ConfChangeType.ADD_LEARNER);
+                        List.copyOf(member.getClientUrlsList()), cc.type() == ConfChangeType.ADD_LEARNER);
                 byId.put(id, added);
                 txn.putMetaEntry(key(MEMBER_PREFIX, id), toRecord(added).toByteArray());
             }

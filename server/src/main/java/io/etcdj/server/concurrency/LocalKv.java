@@ -21,7 +21,7 @@ import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

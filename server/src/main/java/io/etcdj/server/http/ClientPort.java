@@ -31,6 +31,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
+import io.etcdj.server.http.health.GetOnly;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.net.URISyntaxException;
+import java.util.function.Function;
 
 /**
  * The client port: etcd's gRPC services and its HTTP endpoints on the same listeners, as etcd serves them.
@@ -63,7 +67,7 @@ public final class ClientPort implements AutoCloseable {
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
                                    long maxConcurrentStreams, boolean grpcGateway, MemberHttp http) {
         return start(listenUrls, tls, services, interceptors, maxRequestBytes, maxConcurrentStreams, grpcGateway,
-                http, java.util.function.Function.identity());
+                http, Function.identity());
     }
 
     /**
@@ -73,7 +77,7 @@ public final class ClientPort implements AutoCloseable {
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
                                    long maxConcurrentStreams, boolean grpcGateway, MemberHttp http,
-                                   java.util.function.Function<? super HttpService, ? extends HttpService> decorator) {
+                                   Function<? super HttpService, ? extends HttpService> decorator) {
         ServerBuilder sb = ServerBuilders.create();
         sb.decorator(decorator);
         bind(sb, listenUrls, tls);
@@ -138,7 +142,7 @@ public final class ClientPort implements AutoCloseable {
         }
         // its own (unexported) registry for Armeria's meters: the client port already registered the shared ones
         Server s = sb.gracefulShutdownTimeoutMillis(0, 1000)
-                .meterRegistry(new io.micrometer.core.instrument.composite.CompositeMeterRegistry()).build();
+                .meterRegistry(new CompositeMeterRegistry()).build();
         s.start().join();
         metricsServer = s;
     }
@@ -231,7 +235,7 @@ public final class ClientPort implements AutoCloseable {
         try {
             return new URI(u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(),
                     u.getFragment());
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IllegalArgumentException(e);
         }
     }

@@ -6,6 +6,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.common.HttpHeadersBuilder;
 
 /**
  * etcd's CORS handling with its default --cors='*' (the only value etcdj accepts yet): every HTTP answer of the
@@ -25,7 +26,7 @@ final class Cors {
         };
     }
 
-    private static <B extends com.linecorp.armeria.common.HttpHeadersBuilder> B add(B b) {
+    private static <B extends HttpHeadersBuilder> B add(B b) {
         b.add(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "accept, content-type, authorization")
                 .add(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "POST, GET, OPTIONS, PUT, DELETE")
                 .add(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");

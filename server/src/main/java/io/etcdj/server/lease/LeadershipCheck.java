@@ -2,7 +2,7 @@ package io.etcdj.server.lease;
 
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletionException;
 
 /**
  * Confirms that this member still leads before its lessor acts as the primary (renews a lease, proposes revokes of
@@ -142,6 +143,6 @@ public final class LeadershipCheck {
     }
 
     private static Throwable unwrap(Throwable t) {
-        return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

@@ -4,7 +4,7 @@ import io.etcdj.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdj.api.internal.LeaseCheckpoints;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.common.MonotonicClock;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;

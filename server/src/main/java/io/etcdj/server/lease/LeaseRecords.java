@@ -3,6 +3,8 @@ package io.etcdj.server.lease;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.internal.LeaseRecord;
 import java.io.IOException;
+import io.etcdj.server.mvcc.KeyCodec;
+import java.util.Arrays;
 
 /**
  * The lease column family's entries for code outside this package that exports or imports a store (etcd
@@ -19,11 +21,11 @@ public final class LeaseRecords {
 
     /** The lease a raw entry of the lease family records, or null for an entry that is not a lease record. */
     public static Entry decode(byte[] key, byte[] value) throws IOException {
-        if (key.length != 9 || !java.util.Arrays.equals(key, LeaseStore.recordKey(io.etcdj.server.mvcc.KeyCodec
+        if (key.length != 9 || !Arrays.equals(key, LeaseStore.recordKey(KeyCodec
                 .getLong(key, 1)))) {
             return null;
         }
-        long id = io.etcdj.server.mvcc.KeyCodec.getLong(key, 1);
+        long id = KeyCodec.getLong(key, 1);
         try {
             LeaseRecord r = LeaseRecord.parseFrom(value);
             return new Entry(id, r.getTtlSeconds(), r.getRemainingMs());

@@ -3,6 +3,7 @@ package io.etcdj.server.metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Disk latencies under etcd's names and buckets (exponential from 1 ms, doubling, 14 buckets):
@@ -24,13 +25,13 @@ public final class DiskMetrics {
     }
 
     /** A timer exported as a Prometheus histogram with etcd's disk buckets (1 ms doubling to about 8 s). */
-    static Timer histogramIn(io.micrometer.core.instrument.MeterRegistry r, String name, String help,
+    static Timer histogramIn(MeterRegistry r, String name, String help,
                              String... tags) {
         return histogramFrom(r, name, help, 1_000_000L, 14, tags);
     }
 
     /** A timer exported as a Prometheus histogram: {@code count} buckets from {@code firstNanos}, doubling. */
-    static Timer histogramFrom(io.micrometer.core.instrument.MeterRegistry r, String name, String help,
+    public static Timer histogramFrom(MeterRegistry r, String name, String help,
                                long firstNanos, int count, String... tags) {
         Duration[] buckets = new Duration[count];
         for (int i = 0; i < buckets.length; i++) {

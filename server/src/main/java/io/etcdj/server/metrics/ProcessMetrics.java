@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.UnixOperatingSystemMXBean;
 
 /**
  * The process metrics every Prometheus client exports (and etcd's dashboards read) under their standard names:
@@ -20,11 +22,11 @@ final class ProcessMetrics implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry r) {
         var os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+        if (os instanceof OperatingSystemMXBean sun) {
             FunctionCounter.builder("process_cpu_seconds", sun, b -> b.getProcessCpuTime() / 1e9)
                     .description("Total user and system CPU time spent in seconds.").register(r);
         }
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        if (os instanceof UnixOperatingSystemMXBean unix) {
             Gauge.builder("process_open_fds", unix, u -> u.getOpenFileDescriptorCount())
                     .description("Number of open file descriptors.").register(r);
             Gauge.builder("process_max_fds", unix, u -> u.getMaxFileDescriptorCount())

@@ -10,6 +10,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Arrays;
 
 /**
  * Removes history before a compaction revision, in the background and in bounded batches: every version that a
@@ -62,7 +63,7 @@ final class Compactor implements AutoCloseable {
                     break;
                 }
                 byte[] value = revs.value();
-                byte[] userKey = java.util.Arrays.copyOfRange(value, 1, value.length);
+                byte[] userKey = Arrays.copyOfRange(value, 1, value.length);
                 byte[] enc = KeyCodec.encodeUserKey(userKey);
                 keys.seek(KeyCodec.seekAtOrBelow(enc, toRevision));
                 Revision newest = keys.isValid() && KeyCodec.sameUserKey(keys.key(), enc)

@@ -32,6 +32,8 @@ import org.rocksdb.WriteBatchWithIndex;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.etcdj.server.metrics.DiskMetrics;
+import java.util.Arrays;
 
 /**
  * The RocksDB database behind the store: four column families (meta, key, rev; see {@link KeyCodec}; and lease,
@@ -71,7 +73,7 @@ public final class RocksBackend implements AutoCloseable {
     private static final byte[] BEYOND_ANY_KEY = new byte[64];
 
     static {
-        java.util.Arrays.fill(BEYOND_ANY_KEY, (byte) 0xFF);
+        Arrays.fill(BEYOND_ANY_KEY, (byte) 0xFF);
         RocksDB.loadLibrary();
     }
 
@@ -265,7 +267,7 @@ public final class RocksBackend implements AutoCloseable {
     private static boolean hasFamily(Path dir, byte[] name) throws RocksDBException {
         try (Options options = new Options()) {
             return RocksDB.listColumnFamilies(options, dir.toString()).stream()
-                    .anyMatch(f -> java.util.Arrays.equals(f, name));
+                    .anyMatch(f -> Arrays.equals(f, name));
         }
     }
 
@@ -286,7 +288,7 @@ public final class RocksBackend implements AutoCloseable {
             }
             return;
         }
-        if (format == null || !java.util.Arrays.equals(format, FORMAT_VALUE)) {
+        if (format == null || !Arrays.equals(format, FORMAT_VALUE)) {
             instance.retire();
             throw new IOException("refusing to open " + instance.path + ": it is a RocksDB database but not an"
                     + " etcdj store (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
@@ -444,7 +446,7 @@ public final class RocksBackend implements AutoCloseable {
                 case WriteBatchWithIndex b -> i.db.write(i.writeOptions, b);
                 default -> throw new IllegalArgumentException("unknown batch type " + batch.getClass());
             }
-            io.etcdj.server.metrics.DiskMetrics.backendCommitted(clock.nanos() - startNanos);
+            DiskMetrics.backendCommitted(clock.nanos() - startNanos);
         }
     }
 

@@ -6,6 +6,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
+import org.rocksdb.RocksDBException;
 
 /**
  * Hashes of the store for comparing members (etcd's HashKV and Hash). Both read one consistent view (an iterator's
@@ -71,7 +72,7 @@ public final class StoreHash {
                 crc.update(value);
             }
             it.status();
-        } catch (org.rocksdb.RocksDBException e) {
+        } catch (RocksDBException e) {
             throw new IllegalStateException("reading the store for a hash failed: " + e.getMessage(), e);
         }
         return new KvHash((int) crc.getValue(), compacted, at);

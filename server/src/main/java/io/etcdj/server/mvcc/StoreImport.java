@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import java.util.Arrays;
 
 /**
  * Fills a new, empty store with history read from elsewhere (an etcd database), in bounded write batches: changes
@@ -99,7 +100,7 @@ public final class StoreImport implements AutoCloseable {
             it.seekToFirst();
             while (it.isValid()) {
                 byte[] indexKey = it.key();
-                byte[] enc = java.util.Arrays.copyOf(indexKey, KeyCodec.encodedUserKeyLength(indexKey));
+                byte[] enc = Arrays.copyOf(indexKey, KeyCodec.encodedUserKeyLength(indexKey));
                 byte[] value = it.value(); // the newest version sorts first
                 if (value.length > 0) {
                     visitor.live(KeyCodec.userKeyOf(indexKey), value);

@@ -19,6 +19,8 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.rocksdb.RocksDBException;
+import java.io.IOException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * The {@code raft-apply} thread: applies committed entries in log order, each in one atomic store write with its
@@ -104,7 +106,7 @@ final class ApplyLoop implements AutoCloseable {
     void awaitIdle() throws InterruptedException {
         try {
             appliedWaiters.await(submittedIndex).get();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("the applier stopped", e.getCause());
         }
     }
@@ -130,7 +132,7 @@ final class ApplyLoop implements AutoCloseable {
             if (!stopped) {
                 events.failed("the apply thread was interrupted; restart the member", e);
             }
-        } catch (RocksDBException | java.io.IOException e) {
+        } catch (RocksDBException | IOException e) {
             events.failed("applying the log to the store failed (store or checkpoint I/O); check the disk under"
                     + " --data-dir, then restart the member (the log replays from the last applied entry)", e);
         } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
@@ -141,7 +143,7 @@ final class ApplyLoop implements AutoCloseable {
     }
 
     private void applyBatch(List<Entry> batch)
-            throws RocksDBException, InvalidProtocolBufferException, java.io.IOException {
+            throws RocksDBException, InvalidProtocolBufferException, IOException {
         Entry last = batch.get(batch.size() - 1);
         for (Entry e : batch) {
             if (e.index() > store.consistentIndex()) {

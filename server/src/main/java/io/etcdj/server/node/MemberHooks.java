@@ -2,6 +2,7 @@ package io.etcdj.server.node;
 
 import io.etcdj.raft.SnapshotMetadata;
 import java.io.IOException;
+import java.nio.file.Path;
 
 /** What the raft member asks of the rest of the server. */
 public interface MemberHooks {
@@ -18,7 +19,7 @@ public interface MemberHooks {
      * Replaces the store's contents with the leader's snapshot for {@code meta}, whose files were received into
      * {@code dir} (called on the driver thread, once everything before it is applied; the directory is the hook's).
      */
-    void installSnapshot(SnapshotMetadata meta, java.nio.file.Path dir) throws IOException;
+    void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException;
 
     /** Hooks that do nothing, and refuse snapshots. */
     MemberHooks NONE = new MemberHooks() {
@@ -35,7 +36,7 @@ public interface MemberHooks {
         }
 
         @Override
-        public void installSnapshot(SnapshotMetadata meta, java.nio.file.Path dir) throws IOException {
+        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
             throw new IOException("this member cannot install snapshots");
         }
     };

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import io.etcdj.server.metrics.ServerMetrics;
 
 /**
  * The requests waiting for their entry to be applied on this member, by request ID (the {@code id} of a
@@ -37,7 +38,7 @@ final class ProposalWaiters {
     void fail(long id, EtcdError error) {
         Waiter w = waiting.remove(id);
         if (w != null) {
-            io.etcdj.server.metrics.ServerMetrics.proposalFailed();
+            ServerMetrics.proposalFailed();
             w.future.completeExceptionally(error.exception());
         }
     }
@@ -51,7 +52,7 @@ final class ProposalWaiters {
             Map.Entry<Long, Waiter> e = it.next();
             Waiter w = e.getValue();
             if (w.deadlineTick <= nowTick && waiting.remove(e.getKey(), w)) {
-                io.etcdj.server.metrics.ServerMetrics.proposalFailed();
+                ServerMetrics.proposalFailed();
                 w.future.completeExceptionally((w.leaderAtStart != leaderNow
                         ? EtcdError.TIMEOUT_DUE_TO_LEADER_FAIL : EtcdError.TIMEOUT).exception());
             }

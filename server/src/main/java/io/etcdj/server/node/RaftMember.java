@@ -36,6 +36,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
+import io.etcdj.server.wal.WalNoSpaceException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A member of a raft group: the {@link Consensus} the services use, on the raft core. One thread, {@code raft-node},
@@ -503,7 +508,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
                     LOG.info("the disk under the write-ahead log has space again: this member takes writes again");
                 }
                 return;
-            } catch (io.etcdj.server.wal.WalNoSpaceException e) {
+            } catch (WalNoSpaceException e) {
                 if (!diskFull) {
                     diskFull = true;
                     LOG.error("the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
@@ -514,8 +519,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
                     throw new InterruptedException("stopped while the disk was full");
                 }
                 noSpaceAlarm.stillFull(role, leaderId, term, node::status);
-                java.util.concurrent.locks.LockSupport.parkNanos(
-                        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
+                LockSupport.parkNanos(
+                        TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
             }
         }
     }

@@ -3,6 +3,7 @@ package io.etcdj.server.node;
 import io.etcdj.raft.Message;
 import io.etcdj.server.cluster.MemberRegistry;
 import java.util.List;
+import java.nio.file.Path;
 
 /**
  * How raft messages leave this member. Sending never blocks: each peer has a bounded queue, and a message that does
@@ -26,7 +27,7 @@ public interface Transport extends AutoCloseable {
          * A snapshot arrived whole: its files are in {@code dir} (the member owns the directory from now on), and
          * {@code m} is the raft message to step once they are.
          */
-        void receiveSnapshot(Message.SnapshotRequest m, java.nio.file.Path dir);
+        void receiveSnapshot(Message.SnapshotRequest m, Path dir);
 
         /** A peer refused this member's messages because it was removed from the cluster. */
         void removedFromCluster();

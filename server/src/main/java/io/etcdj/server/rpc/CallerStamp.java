@@ -3,8 +3,8 @@ package io.etcdj.server.rpc;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.common.EtcdException;
-import io.etcdj.server.node.Consensus;
-import io.etcdj.server.node.ForwardingConsensus;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ForwardingConsensus;
 import java.util.concurrent.CompletableFuture;
 
 /**

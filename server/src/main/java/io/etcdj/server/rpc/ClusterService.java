@@ -13,7 +13,7 @@ import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
 import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
 import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
 import io.etcdj.server.cluster.MemberRegistry;
-import io.etcdj.server.cluster.MembershipOps;
+import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.transport.LeaderCalls;
 import io.grpc.stub.StreamObserver;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.etcdj.server.rpc;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 
 /** Fills the ResponseHeader every etcd response carries: cluster and member IDs, revision, raft term. */
 public final class Headers {

@@ -22,7 +22,7 @@ import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

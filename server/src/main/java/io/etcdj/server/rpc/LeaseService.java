@@ -19,7 +19,7 @@ import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.lease.PrimaryLeases;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;

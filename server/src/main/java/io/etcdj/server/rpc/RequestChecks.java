@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The checks etcd makes on KV requests before they reach the log, with etcd's errors: empty keys, values or
@@ -144,7 +145,7 @@ final class RequestChecks {
     }
 
     private static boolean deleted(List<Interval> dels, String key) {
-        byte[] k = key.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
         for (Interval i : dels) {
             if (i.contains(k)) {
                 return true;
@@ -160,6 +161,6 @@ final class RequestChecks {
 
     /** Keys as strings that keep every byte (ISO-8859-1 maps bytes 1:1). */
     private static String latin1(byte[] b) {
-        return new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(b, StandardCharsets.ISO_8859_1);
     }
 }

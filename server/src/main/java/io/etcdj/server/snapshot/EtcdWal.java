@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.function.LongPredicate;
 import java.util.stream.Stream;
+import java.util.Set;
 
 /**
  * Reads an etcd member's write-ahead log (member/wal/*.wal) far enough to tell whether its database
@@ -39,7 +40,7 @@ public final class EtcdWal {
      * Auth requests that go through etcd 3.4's log but change nothing (authenticate, user get/list, role list/get):
      * they leave the consistent index behind.
      */
-    private static final java.util.Set<Integer> READ_ONLY_AUTH = java.util.Set.of(1012, 1102, 1106, 1107, 1202);
+    private static final Set<Integer> READ_ONLY_AUTH = Set.of(1012, 1102, 1106, 1107, 1202);
 
     private EtcdWal() {
     }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.etcdj.server.mvcc.RocksBackend;
 
 /**
  * {@code etcdj import} and {@code etcdj export}: offline moves between etcd's data and an etcdj data dir.
@@ -112,7 +113,7 @@ public final class SnapshotCommand {
 
     private void export(Path dataDir, Path file) throws IOException {
         Path store = dataDir.resolve("etcdj").resolve("db");
-        if (!io.etcdj.server.mvcc.RocksBackend.holdsStore(store)) {
+        if (!RocksBackend.holdsStore(store)) {
             throw new IOException(dataDir + " holds no etcdj store (" + store + ")");
         }
         long start = System.nanoTime();

@@ -45,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * The load that trains the JVM's ahead-of-time cache (bin/lib/aot.sh): every client path a user meets first, driven
@@ -116,7 +117,7 @@ public final class TrainingLoad {
     }
 
     /** Issues requests {@code 0, 1, 2, ...} with at most {@code inFlight} outstanding, for one phase. */
-    private void phase(int inFlight, java.util.function.IntFunction<CompletableFuture<?>> request)
+    private void phase(int inFlight, IntFunction<CompletableFuture<?>> request)
             throws InterruptedException {
         Semaphore slots = new Semaphore(inFlight);
         long end = System.nanoTime() + phaseNs;

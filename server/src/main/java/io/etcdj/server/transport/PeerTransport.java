@@ -29,6 +29,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.config.MeterFilter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 
 /**
  * The peer transport over gRPC: a server on --listen-peer-urls that takes raft messages and peers' questions
@@ -47,7 +50,7 @@ public final class PeerTransport implements Transport {
     private static final CompositeMeterRegistry UNEXPORTED_METERS = new CompositeMeterRegistry();
 
     static {
-        UNEXPORTED_METERS.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.deny());
+        UNEXPORTED_METERS.config().meterFilter(MeterFilter.deny());
     }
 
     private final long clusterId;
@@ -158,7 +161,7 @@ public final class PeerTransport implements Transport {
         }
         Peers sink = peers.get();
         // one hand-over per peer per Ready, in the order raft produced them
-        Map<Long, List<Message>> byPeer = new java.util.LinkedHashMap<>();
+        Map<Long, List<Message>> byPeer = new LinkedHashMap<>();
         for (Message m : messages) {
             if (m instanceof Message.SnapshotRequest snap) {
                 sendSnapshot(snap, sink);
@@ -167,7 +170,7 @@ public final class PeerTransport implements Transport {
                     sink.reportUnreachable(m.to());
                 }
             } else {
-                byPeer.computeIfAbsent(m.to(), k -> new java.util.ArrayList<>(2)).add(m);
+                byPeer.computeIfAbsent(m.to(), k -> new ArrayList<>(2)).add(m);
             }
         }
         byPeer.forEach((to, ms) -> {

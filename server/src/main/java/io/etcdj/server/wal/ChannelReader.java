@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
 
 /**
  * Buffered positional reads from a file channel through a sliding window, so scanning many small
@@ -83,7 +84,7 @@ final class ChannelReader {
 
   /** CRC32C of bytes [pos, pos+n), read through the window without materialising them. */
   int crc(long pos, long n) throws IOException {
-    java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+    CRC32C c = new CRC32C();
     long done = 0;
     while (done < n) {
       int chunk = (int) Math.min(window.length, n - done);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.UncheckedIOException;
 
 /**
  * Zero-fills the next segment file on a background thread once the current one is half full, so that
@@ -66,7 +67,7 @@ final class SegmentPreparer implements Closeable {
         }
         return tmp;
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     }, worker);
   }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The retained segment files of one log directory, oldest first, and everything about their files:
@@ -67,7 +69,7 @@ final class SegmentSet implements Closeable {
 
   /** Opens {@code path} for reading and writing, through the {@link WalDisk}. */
   FileChannel openWritable(Path path, StandardOpenOption... extra) throws IOException {
-    java.util.Set<StandardOpenOption> options = new java.util.HashSet<>(java.util.List.of(extra));
+    Set<StandardOpenOption> options = new HashSet<>(List.of(extra));
     options.add(StandardOpenOption.READ);
     options.add(StandardOpenOption.WRITE);
     FileChannel opened = FileChannel.open(path, options);

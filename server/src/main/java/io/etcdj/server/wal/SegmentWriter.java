@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
+import io.etcdj.server.metrics.DiskMetrics;
 
 /**
  * Appends frames to the active segment through one direct buffer and makes them durable with
@@ -84,7 +85,7 @@ final class SegmentWriter {
     }
     long startNanos = System.nanoTime();
     channel.force(false);
-    io.etcdj.server.metrics.DiskMetrics.walFsynced(System.nanoTime() - startNanos);
+    DiskMetrics.walFsynced(System.nanoTime() - startNanos);
     durableOffset = writeOffset;
     return true;
   }

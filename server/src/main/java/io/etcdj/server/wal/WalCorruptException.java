@@ -1,6 +1,7 @@
 package io.etcdj.server.wal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The write-ahead log found data it cannot trust: a damaged record that is not a torn write at the
@@ -25,7 +26,7 @@ public class WalCorruptException extends IOException {
       + "snapshot from the leader, or restore the data directory from a backup.";
 
   /** Damage at a known place in a segment file. */
-  static WalCorruptException damaged(java.nio.file.Path file, long offset, String what) {
+  static WalCorruptException damaged(Path file, long offset, String what) {
     return new WalCorruptException("WAL segment " + file + " is corrupt at offset " + offset + ": " + what + ". "
         + RECOVERY_ADVICE);
   }

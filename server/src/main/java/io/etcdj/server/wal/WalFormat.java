@@ -3,6 +3,7 @@ package io.etcdj.server.wal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
+import java.util.Arrays;
 
 /**
  * The on-disk layout of a segment file: a fixed header followed by frames. All integers are
@@ -56,7 +57,7 @@ final class WalFormat {
       ByteBuffer b = ByteBuffer.wrap(bytes, 0, SEGMENT_HEADER_BYTES);
       byte[] magic = new byte[MAGIC.length];
       b.get(magic);
-      if (!java.util.Arrays.equals(magic, MAGIC)) {
+      if (!Arrays.equals(magic, MAGIC)) {
         throw new IllegalArgumentException("bad magic (not an etcdj WAL segment)");
       }
       int version = b.getInt();

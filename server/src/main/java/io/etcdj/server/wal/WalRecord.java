@@ -1,6 +1,7 @@
 package io.etcdj.server.wal;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The payload of one frame. Each record type has a fixed-size prefix of longs; an entry adds its
@@ -117,7 +118,7 @@ sealed interface WalRecord {
         }
         long index = b.getLong();
         long term = b.getLong();
-        byte[] data = withData ? java.util.Arrays.copyOfRange(bytes, 16, payloadLength) : EMPTY;
+        byte[] data = withData ? Arrays.copyOfRange(bytes, 16, payloadLength) : EMPTY;
         yield new Entry(new LogEntry(index, term, data));
       }
       case TYPE_HARD_STATE -> {

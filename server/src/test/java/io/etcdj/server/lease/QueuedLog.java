@@ -1,8 +1,8 @@
 package io.etcdj.server.lease;
 
 import io.etcdj.api.internal.LogCommand;
-import io.etcdj.server.node.Consensus;
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

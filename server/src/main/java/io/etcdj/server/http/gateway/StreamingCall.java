@@ -16,6 +16,7 @@ import io.grpc.Status;
 import java.util.List;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
+import com.linecorp.armeria.common.HttpHeaderNames;
 
 /**
  * A streaming method over the gateway, as grpc-gateway serves it: each JSON object in the request body is one
@@ -115,7 +116,7 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private void sendHeaders(HttpStatus status) {
         if (!headersSent) {
             headersSent = true;
-            out.tryWrite(ResponseHeaders.of(status, com.linecorp.armeria.common.HttpHeaderNames.CONTENT_TYPE,
+            out.tryWrite(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE,
                     MediaType.JSON));
         }
     }

@@ -10,7 +10,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.http.GetOnly;
+import io.etcdj.server.http.health.GetOnly;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +21,7 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import com.linecorp.armeria.common.HttpData;
 
 /**
  * etcd's health endpoints.
@@ -108,7 +109,7 @@ public final class HealthEndpoints {
         // Go's http.Error: the body as text, and a newline
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
                 .contentType(MediaType.PLAIN_TEXT_UTF_8).add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
-                .build(), com.linecorp.armeria.common.HttpData.ofUtf8("{\"health\":\"false\"}\n"));
+                .build(), HttpData.ofUtf8("{\"health\":\"false\"}\n"));
     }
 
     /**

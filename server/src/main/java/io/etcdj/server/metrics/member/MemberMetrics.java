@@ -1,8 +1,8 @@
-package io.etcdj.server.metrics;
+package io.etcdj.server.metrics.member;
 
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.watch.WatchHub;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
+import io.etcdj.server.metrics.Metrics;
 
 /**
  * The member's state as gauges, read when /metrics is scraped (nothing is recorded on the request path):

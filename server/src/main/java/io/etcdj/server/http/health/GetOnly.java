@@ -1,4 +1,4 @@
-package io.etcdj.server.http;
+package io.etcdj.server.http.health;
 
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;

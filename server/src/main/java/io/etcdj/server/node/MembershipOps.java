@@ -1,4 +1,4 @@
-package io.etcdj.server.cluster;
+package io.etcdj.server.node;
 
 import io.etcdj.api.etcdserverpb.Member;
 import io.etcdj.api.internal.LogCommand;
@@ -18,6 +18,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.cluster.RaftIds;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Membership changes with etcd's rules and errors, made on the leader: add a voter or a learner, remove, update peer
@@ -207,7 +212,7 @@ public final class MembershipOps {
                         || uri.getHost() == null && !scheme.startsWith("unix")) {
                     return EtcdError.MEMBER_BAD_URLS;
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 return EtcdError.MEMBER_BAD_URLS;
             }
         }
@@ -224,7 +229,7 @@ public final class MembershipOps {
         while (true) {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-1");
-                sorted.forEach(u -> sha.update(u.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                sorted.forEach(u -> sha.update(u.getBytes(StandardCharsets.UTF_8)));
                 sha.update(ByteBuffer.allocate(16).putLong(clusterId).putLong(salt).array());
                 long id = ByteBuffer.wrap(sha.digest(), 0, 8).getLong();
                 long raft = id & Long.MAX_VALUE;

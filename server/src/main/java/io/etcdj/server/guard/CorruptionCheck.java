@@ -1,4 +1,4 @@
-package io.etcdj.server.alarm;
+package io.etcdj.server.guard;
 
 import io.etcdj.api.etcdserverpb.AlarmRequest;
 import io.etcdj.api.etcdserverpb.AlarmType;
@@ -9,7 +9,7 @@ import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.StoreHash;
-import io.etcdj.server.node.Consensus;
+import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.transport.PeerHashes;
 import io.grpc.Status;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.etcdj.server.node;
+package io.etcdj.server.consensus;
 
 import io.etcdj.api.internal.LogCommand;
 import java.util.concurrent.CompletableFuture;

@@ -1,8 +1,9 @@
-package io.etcdj.server.metrics;
+package io.etcdj.server.http.health;
 
 import io.etcdj.server.http.health.HealthCounters;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.atomic.LongAdder;
+import io.etcdj.server.metrics.Metrics;
 
 /**
  * etcd_server_health_success and etcd_server_health_failures: what /health answered. etcd's counters have no

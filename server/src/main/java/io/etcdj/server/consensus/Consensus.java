@@ -1,7 +1,9 @@
-package io.etcdj.server.node;
+package io.etcdj.server.consensus;
 
 import io.etcdj.api.internal.LogCommand;
 import java.util.concurrent.CompletableFuture;
+import io.etcdj.server.node.RaftMember;
+import io.etcdj.server.common.EtcdError;
 
 /**
  * The seam between the services and the replicated log. Services hand writes to {@link #propose} and wait for
@@ -26,7 +28,7 @@ public interface Consensus extends AutoCloseable {
      * unless this member leads, "etcdserver: bad leader transferee" unless the transferee is a voting member.
      */
     default CompletableFuture<Void> moveLeader(long transferee) {
-        return CompletableFuture.failedFuture(io.etcdj.server.common.EtcdError.NOT_LEADER.exception());
+        return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
     }
 
     /** What this member knows of the log right now. */

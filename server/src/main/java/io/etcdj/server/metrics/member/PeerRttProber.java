@@ -1,4 +1,4 @@
-package io.etcdj.server.metrics;
+package io.etcdj.server.metrics.member;
 
 import io.etcdj.api.peer.ClusterInfoRequest;
 import io.etcdj.api.peer.ClusterInfoResponse;
@@ -14,6 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.etcdj.server.metrics.DiskMetrics;
+import io.etcdj.server.metrics.Metrics;
 
 /**
  * etcd_network_peer_round_trip_time_seconds{To="<member id>"}: every {@link #INTERVAL} each peer is asked a small

@@ -1,4 +1,4 @@
-package io.etcdj.server.alarm;
+package io.etcdj.server.guard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +15,8 @@ import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.StoreHash;
-import io.etcdj.server.node.Consensus;
-import io.etcdj.server.node.ConsensusStatus;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.transport.PeerHashes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

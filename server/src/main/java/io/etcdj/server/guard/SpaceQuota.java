@@ -1,4 +1,4 @@
-package io.etcdj.server.alarm;
+package io.etcdj.server.guard;
 
 import io.etcdj.api.etcdserverpb.AlarmRequest;
 import io.etcdj.api.etcdserverpb.AlarmType;
@@ -7,8 +7,8 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.mvcc.RocksBackend;
-import io.etcdj.server.node.Consensus;
-import io.etcdj.server.node.ForwardingConsensus;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ForwardingConsensus;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
