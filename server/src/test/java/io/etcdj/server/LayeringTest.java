@@ -31,7 +31,7 @@ class LayeringTest {
             // foundation: shared types, the consensus port, metrics sinks, HTTP plumbing
             List.of("common", "consensus", "metrics", "http", "http.gateway", "http.health", "training"),
             // storage: the write-ahead log, the MVCC store on RocksDB, raft checkpoints
-            List.of("wal", "mvcc", "snap"),
+            List.of("wal", "mvcc", "checkpoint"),
             // the replicated state machine's parts
             List.of("alarm", "auth", "cluster", "lease", "watch"),
             // applying committed entries to those parts

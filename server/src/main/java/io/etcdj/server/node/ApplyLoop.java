@@ -13,7 +13,7 @@ import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;

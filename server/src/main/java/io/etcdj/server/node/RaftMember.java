@@ -25,7 +25,7 @@ import io.etcdj.server.metrics.ServerMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.etcdj.server.node;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.TreeMap;

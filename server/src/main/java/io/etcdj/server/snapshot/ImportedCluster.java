@@ -8,7 +8,7 @@ import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
-import io.etcdj.server.snap.SnapshotInstaller;
+import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.wal.HardState;
 import io.etcdj.server.wal.WriteAheadLog;
 import java.io.IOException;

@@ -23,7 +23,7 @@ import io.etcdj.api.peer.RaftBatch;
 import io.etcdj.api.peer.SendSummary;
 import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.api.peer.SnapshotSummary;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.server.cluster.MemberInfo;

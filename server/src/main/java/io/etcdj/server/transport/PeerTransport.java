@@ -16,7 +16,7 @@ import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.ServerBuilders;
 import io.etcdj.server.http.TlsSettings;
 import io.etcdj.server.node.Transport;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

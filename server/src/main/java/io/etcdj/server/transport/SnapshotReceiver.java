@@ -7,7 +7,7 @@ import io.etcdj.api.peer.SnapshotSummary;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.server.node.Transport;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;

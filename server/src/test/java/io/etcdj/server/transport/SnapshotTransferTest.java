@@ -22,7 +22,7 @@ import io.etcdj.raft.RaftCodec;
 import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.node.Transport;
-import io.etcdj.server.snap.Checkpoints;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;

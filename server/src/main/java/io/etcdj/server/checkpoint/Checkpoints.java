@@ -1,4 +1,4 @@
-package io.etcdj.server.snap;
+package io.etcdj.server.checkpoint;
 
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.mvcc.DurableFiles;

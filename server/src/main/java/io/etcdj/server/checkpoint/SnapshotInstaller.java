@@ -1,4 +1,4 @@
-package io.etcdj.server.snap;
+package io.etcdj.server.checkpoint;
 
 import io.etcdj.raft.ConfState;
 import io.etcdj.raft.SnapshotMetadata;

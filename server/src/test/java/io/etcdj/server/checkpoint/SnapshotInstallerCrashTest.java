@@ -1,4 +1,4 @@
-package io.etcdj.server.snap;
+package io.etcdj.server.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
