@@ -18,21 +18,23 @@ import org.reactivestreams.Subscription;
  *
  * <p>Why: Armeria writes a response one object at a time, asks for the next only once the previous write has
  * completed, and flushes after each. A watch stream that produces 25 messages at once (one revision's events for 25
- * watchers) thus cost 25 HTTP/2 frames, 25 flushes and 25 {@code writev} calls. This operator takes up to
- * {@link #WINDOW} objects ahead from the producer, and when the server asks for the next object it hands over every
- * data chunk waiting here joined into one (up to {@link #MAX_JOIN_BYTES}); headers and trailers pass as they are. A
- * gRPC stream is a byte stream of length-prefixed messages, so joined chunks decode as before.
+ * watchers) thus cost 25 HTTP/2 frames, 25 flushes and 25 {@code writev} calls. This operator takes objects ahead
+ * from the producer, and when the server asks for the next object it hands over every data chunk waiting here joined
+ * into one (up to {@link #MAX_JOIN_BYTES}); headers and trailers pass as they are. A gRPC stream is a byte stream of
+ * length-prefixed messages, so joined chunks decode as before.
  *
  * <p>Batching: handing over is deferred to the next event-loop task, so whatever the producer writes within one task
- * (a watch stream's drain turn) is joined. Flow control: the producer is asked for more only while fewer than
- * {@link #WINDOW} objects wait here, so a client that stops reading still stops the producer (gRPC's isReady turns
- * false) as it did without this operator.
+ * (a watch stream's drain turn) is joined. Bound: the producer is asked for {@link #CHUNK} more objects at a time, and
+ * only while less than {@link #MAX_JOIN_BYTES} and fewer than {@link #MAX_WAITING} objects wait here, so a client that stops reading holds at most that plus one
+ * chunk here, and the producer then sees the stream as not ready (gRPC's isReady), as it did without this operator.
  *
  * <p>Threads: every field is touched on the response's event loop only; calls from elsewhere hop onto it.
  */
 public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<HttpObject>, Subscription {
-    /** Objects taken ahead from the producer. */
-    static final int WINDOW = 128;
+    /** Objects asked of the producer at a time. */
+    static final int CHUNK = 16;
+    /** Objects held here at most before the producer is asked for more (data is bounded by bytes as well). */
+    static final int MAX_WAITING = 256;
     /** Largest joined data chunk; Netty splits it into HTTP/2 frames but writes it with one flush. */
     static final int MAX_JOIN_BYTES = 256 * 1024;
 
@@ -43,11 +45,15 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
     private Subscription upstream;
     private Subscriber<? super HttpObject> downstream;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    /** Bytes of the data chunks in {@link #waiting}. */
+    private long waitingBytes;
     /** Objects the server asked for and has not been given. */
     private long demand;
     /** Objects asked of the producer and not received yet. */
     private int requested;
     private boolean emitScheduled;
+    /** Inside {@link #askProducer}: a producer answering at once does not recurse into it. */
+    private boolean asking;
     private boolean sourceDone;
     private Throwable sourceFailure;
     private boolean finished;
@@ -113,7 +119,13 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
             return;
         }
         waiting.add(o);
+        if (o instanceof HttpData d) {
+            waitingBytes += d.length();
+        }
         scheduleEmit();
+        if (requested == 0) {
+            askProducer();
+        }
     }
 
     @Override
@@ -158,6 +170,7 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
         cancelled = true;
         waiting.forEach(CoalescedStream::release);
         waiting.clear();
+        waitingBytes = 0;
         if (upstream != null) {
             upstream.cancel();
         }
@@ -188,20 +201,29 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
         askProducer();
     }
 
+    /** Asks the producer for chunks while none is on its way and there is room here. */
     private void askProducer() {
-        if (upstream == null || sourceDone || cancelled) {
+        if (asking || upstream == null) {
             return;
         }
-        int more = WINDOW - waiting.size() - requested;
-        if (more > 0) {
-            requested += more;
-            upstream.request(more);
+        asking = true;
+        try {
+            while (!sourceDone && !cancelled && requested == 0 && waitingBytes < MAX_JOIN_BYTES
+                    && waiting.size() < MAX_WAITING) {
+                requested = CHUNK;
+                upstream.request(CHUNK); // a producer with objects ready delivers them inside this call
+            }
+        } finally {
+            asking = false;
         }
     }
 
     /** The next object to hand over: consecutive data chunks joined, anything else alone. */
     private HttpObject next() {
         HttpObject head = waiting.poll();
+        if (head instanceof HttpData d) {
+            waitingBytes -= d.length();
+        }
         if (!(head instanceof HttpData first) || first.isEndOfStream() || !(waiting.peek() instanceof HttpData)) {
             return head;
         }
@@ -223,7 +245,9 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
         ByteBuf joined = alloc.buffer((int) bytes);
         boolean endOfStream = append(joined, first);
         for (int i = 0; i < count; i++) {
-            endOfStream = append(joined, (HttpData) waiting.poll());
+            HttpData d = (HttpData) waiting.poll();
+            waitingBytes -= d.length();
+            endOfStream = append(joined, d);
         }
         return HttpData.wrap(joined).withEndOfStream(endOfStream);
     }

@@ -108,6 +108,29 @@ class CoalescedStreamTest {
     }
 
     @Test
+    void aReaderThatStopsAskingHoldsLargeDataBackByBytes() throws Exception {
+        List<HttpObject> objects = new ArrayList<>();
+        objects.add(ResponseHeaders.of(HttpStatus.OK));
+        byte[] big = new byte[CoalescedStream.MAX_JOIN_BYTES / 4];
+        for (int i = 0; i < 100; i++) {
+            objects.add(HttpData.wrap(big));
+        }
+        Producer producer = new Producer(objects);
+        HttpResponse joined = CoalescedStream.of(HttpResponse.of(producer), loop, ByteBufAllocator.DEFAULT);
+        Taker taker = new Taker(false);
+        joined.subscribe(taker, loop);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (taker.received().isEmpty() && System.nanoTime() < deadline) {
+            loop.submit(() -> { }).get();
+        }
+        for (int i = 0; i < 10; i++) {
+            loop.submit(() -> { }).get();
+        }
+        // headers, then at most the byte bound (four chunks here) plus one request's worth taken ahead
+        assertTrue(producer.requested.get() <= 1 + 4 + CoalescedStream.CHUNK, "taken ahead: " + producer.requested);
+    }
+
+    @Test
     void dataWrittenTogetherLeavesAsOneChunkBetweenHeadersAndTrailers() throws Exception {
         List<HttpObject> objects = new ArrayList<>();
         objects.add(ResponseHeaders.of(HttpStatus.OK));
@@ -129,10 +152,10 @@ class CoalescedStreamTest {
     }
 
     @Test
-    void aReaderThatStopsAskingHoldsTheProducerBackAfterAWindow() throws Exception {
+    void aReaderThatStopsAskingHoldsTheProducerBackAfterABoundedNumberOfObjects() throws Exception {
         List<HttpObject> objects = new ArrayList<>();
         objects.add(ResponseHeaders.of(HttpStatus.OK));
-        for (int i = 0; i < 10 * CoalescedStream.WINDOW; i++) {
+        for (int i = 0; i < 10 * CoalescedStream.MAX_WAITING; i++) {
             objects.add(HttpData.ofUtf8("x"));
         }
         Producer producer = new Producer(objects);
@@ -147,7 +170,7 @@ class CoalescedStreamTest {
             loop.submit(() -> { }).get();
         }
         assertEquals(1, taker.received().size(), "the reader asked for one object");
-        assertTrue(producer.requested.get() <= CoalescedStream.WINDOW + 2,
+        assertTrue(producer.requested.get() <= CoalescedStream.MAX_WAITING + CoalescedStream.CHUNK,
                 "taken ahead: " + producer.requested.get());
 
         taker.subscription.request(1); // the reader takes more: everything taken ahead comes joined
