@@ -25,7 +25,7 @@ import javax.net.ssl.SSLSession;
  * call that checks nothing never fails on a stale token (as with etcd).
  *
  * <p>The calls only root may make and that never reach the log are refused here, before they run: member
- * changes, Defragment, Snapshot, Hash, HashKV, and the auth listings (etcd's admin checks). Auth changes are
+ * changes, Defragment, Snapshot, Hash, HashKV, Downgrade, and the auth listings (etcd's admin checks). Auth changes are
  * checked where they are applied.
  */
 public final class AuthInterceptor implements ServerInterceptor {
@@ -38,9 +38,12 @@ public final class AuthInterceptor implements ServerInterceptor {
             "etcdserverpb.Cluster/MemberUpdate", "etcdserverpb.Cluster/MemberPromote",
             "etcdserverpb.Maintenance/Defragment", "etcdserverpb.Maintenance/Snapshot",
             "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV",
+            "etcdserverpb.Maintenance/Downgrade",
             "etcdserverpb.Auth/UserList", "etcdserverpb.Auth/RoleList");
 
     private static final String MAINTENANCE = "etcdserverpb.Maintenance/";
+    /** Came with etcd 3.5, whose Maintenance service translates auth errors to gRPC statuses. */
+    private static final String DOWNGRADE = "etcdserverpb.Maintenance/Downgrade";
 
     private final AuthGate gate;
     private final boolean clientCertAuth;
@@ -65,7 +68,7 @@ public final class AuthInterceptor implements ServerInterceptor {
             try {
                 gate.requireAdmin(gate.identify(credentials));
             } catch (EtcdException e) {
-                call.close(method.startsWith(MAINTENANCE) ? rawAuthError(e.error())
+                call.close(method.startsWith(MAINTENANCE) && !method.equals(DOWNGRADE) ? rawAuthError(e.error())
                         : Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
                 return new ServerCall.Listener<>() { };
             }
