@@ -144,9 +144,9 @@ public record ServerConfig(
      * Periodic-mode retention: a bare number is hours, otherwise a Go duration; zero disables
      * auto compaction. Meaningless in revision mode.
      */
-    /** --experimental-corrupt-check-time: the leader's corruption check period (zero: none). */
+    /** --corrupt-check-time (or its old name --experimental-corrupt-check-time): the leader's corruption check period (zero: none). */
     public Duration corruptCheckTime() {
-        return GoValues.parseDuration(rawValues.get("experimental-corrupt-check-time"));
+        return GoValues.parseDuration(rawValues.get("corrupt-check-time"));
     }
 
     public Duration autoCompactionPeriod() {

@@ -15,7 +15,8 @@ import java.util.SequencedMap;
  */
 final class ServerConfigBuilder {
     private static final String DEFAULT_NAME = "default";
-    private static final long DEFAULT_SNAPSHOT_COUNT = 100_000;
+    /** etcd 3.6's default, also what 0 means. */
+    private static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
 
     private final RawValues raw;
     private final boolean fromCommandLine;
@@ -41,7 +42,8 @@ final class ServerConfigBuilder {
     }
 
     private ServerConfig build() {
-        refuseUnimplemented();
+        FeatureGates gates = FlagMigrations.apply(raw);
+        refuseUnimplemented(gates);
         String name = raw.get("name");
         List<URI> advertiseClientUrls = urls("advertise-client-urls");
         if (fromCommandLine && raw.isSet("listen-client-urls") && !raw.isSet("advertise-client-urls")) {
@@ -85,8 +87,8 @@ final class ServerConfigBuilder {
                 bool("strict-reconfig-check"),
                 bool("pre-vote"),
                 bool("force-new-cluster"),
-                bool("experimental-initial-corrupt-check"),
-                GoValues.parseDuration(raw.get("experimental-watch-progress-notify-interval")),
+                gates.enabled(FeatureGates.INITIAL_CORRUPT_CHECK),
+                GoValues.parseDuration(raw.get("watch-progress-notify-interval")),
                 raw.get("auto-compaction-mode"),
                 raw.get("auto-compaction-retention"),
                 raw.get("logger"),
@@ -103,16 +105,21 @@ final class ServerConfigBuilder {
         return config;
     }
 
-    /** NOT_YET flags away from their default, and v2, stop the start with one line per flag. */
-    private void refuseUnimplemented() {
+    /**
+     * NOT_YET flags away from their default, gates etcdj lacks, and v2 stop the start with one line per flag. An old
+     * spelling is judged under its new name or gate.
+     */
+    private void refuseUnimplemented(FeatureGates gates) {
         List<String> problems = new ArrayList<>();
         for (FlagDef def : FlagTable.all()) {
             String value = raw.get(def.name());
-            if (def.status() == FlagStatus.NOT_YET && !def.isDefault(value)) {
+            if (def.status() == FlagStatus.NOT_YET && !def.isDefault(value)
+                    && !FlagMigrations.isOldSpelling(def.name())) {
                 problems.add("flag " + describe(def.name(), value) + " is not supported by etcdj yet;"
                         + " remove it, or give it etcd's default \"" + def.defaultValue() + "\"");
             }
         }
+        problems.addAll(FlagMigrations.check(gates, warnings));
         if (bool("enable-v2")) {
             problems.add("flag " + describe("enable-v2", raw.get("enable-v2"))
                     + " asks for etcd's v2 API, which etcdj does not serve (v3 only); remove it, or set it to false");
@@ -122,10 +129,11 @@ final class ServerConfigBuilder {
         }
     }
 
-    /** "--name=value" for a command-line flag, else also where the value came from. */
+    /** "--name=value" for a flag given as such, else also where the value came from (a variable, an old name). */
     private String describe(String flag, String value) {
         String text = "--" + flag + "=" + value;
-        return raw.source(flag) == FlagSource.COMMAND_LINE ? text : text + " (from " + raw.origin(flag) + ")";
+        boolean asNamed = raw.source(flag) == FlagSource.COMMAND_LINE && raw.origin(flag).equals("--" + flag);
+        return asNamed ? text : text + " (from " + raw.origin(flag) + ")";
     }
 
     /**

@@ -104,7 +104,7 @@ class ConfigFileTest {
                 "--config-file", file.toString(), "--snapshot-count", "7");
         assertEquals("fromfile", start.config().name());
         assertEquals(Path.of("fromfile.etcd"), start.config().dataDir());
-        assertEquals(100_000, start.config().snapshotCount());
+        assertEquals(10_000, start.config().snapshotCount());
         assertTrue(start.warnings().get(0).contains("--snapshot-count"), start.warnings().toString());
     }
 

@@ -17,11 +17,12 @@ class HelpVersionTest {
         }
         String help = Loads.exit("--help").stdout();
         for (String heading : new String[] {"Member:", "Clustering:", "Security:", "Auth:", "Logging:",
-            "Experimental feature:", "Unsafe feature:"}) {
+            "Feature gates and formerly experimental features:", "Unsafe feature:"}) {
             assertTrue(help.contains("\n" + heading + "\n"), heading);
         }
         assertTrue(help.contains("  --name 'default'\n"), help);
         assertTrue(help.contains("  --data-dir '${name}.etcd'\n"));
+        assertTrue(help.contains("  --watch-progress-notify-interval '10m'\n"));
         assertTrue(help.contains("  --experimental-watch-progress-notify-interval '10m'\n"));
         assertTrue(help.contains("  --max-concurrent-streams 'math.MaxUint32'\n"));
         for (FlagDef def : FlagTable.all()) {

@@ -111,7 +111,7 @@ class ValidationTest {
         assertRefused("multi logoutput for \"default\" is not supported yet", "--log-outputs", "default,stderr");
         assertEquals("debug", config("--debug").logLevel());
         assertRefused("is larger than etcdj allows", "--max-request-bytes", "4294967296");
-        assertEquals(100_000, config("--snapshot-count", "0").snapshotCount());
+        assertEquals(10_000, config("--snapshot-count", "0").snapshotCount());
     }
 
     @Test
