@@ -10,7 +10,6 @@ public enum FlagGroup {
     AUTH("Auth"),
     MONITORING("Profiling and Monitoring"),
     LOGGING("Logging"),
-    PROXY("v2 Proxy (etcd's v2 proxy; etcdj does not implement it)"),
     TRACING("Distributed tracing"),
     EXPERIMENTAL("Feature gates and formerly experimental features"),
     EXPERIMENTAL_OLD("Experimental feature (etcd 3.5 names, still accepted)"),

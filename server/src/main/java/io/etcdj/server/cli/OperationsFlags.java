@@ -14,7 +14,7 @@ import static io.etcdj.server.cli.FlagStatus.NOT_YET;
 import static io.etcdj.server.cli.FlagStatus.SUPPORTED;
 
 /**
- * etcd's monitoring, logging, proxy, tracing, feature gates, experimental, unsafe and legacy flags, with etcd
+ * etcd's monitoring, logging, tracing, feature gates, experimental, unsafe and legacy flags, with etcd
  * 3.6's defaults (3.4-only flags keep 3.4's).
  */
 final class OperationsFlags {
@@ -43,14 +43,6 @@ final class OperationsFlags {
                         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}",
                         ACCEPTED, "Rotation settings as JSON, used with enable-log-rotation.");
 
-        b.group(FlagGroup.PROXY)
-                .add("proxy", STRING, "off", NOT_YET, "Run as etcd's v2 proxy: 'off', 'readonly' or 'on'.").choices("off", "readonly", "on")
-                .add("proxy-failure-wait", UINT, "5000", ACCEPTED, "Milliseconds a failed endpoint stays failed (proxy mode only).")
-                .add("proxy-refresh-interval", UINT, "30000", ACCEPTED, "Milliseconds between endpoint refreshes (proxy mode only).")
-                .add("proxy-dial-timeout", UINT, "1000", ACCEPTED, "Dial timeout in milliseconds (proxy mode only).")
-                .add("proxy-write-timeout", UINT, "5000", ACCEPTED, "Write timeout in milliseconds (proxy mode only).")
-                .add("proxy-read-timeout", UINT, "0", ACCEPTED, "Read timeout in milliseconds (proxy mode only).");
-
         b.group(FlagGroup.TRACING)
                 .add("enable-distributed-tracing", BOOL, "false", NOT_YET, "Export OpenTelemetry traces.")
                 .add("distributed-tracing-address", STRING, "localhost:4317", ACCEPTED, "OpenTelemetry collector address (tracing only).")
@@ -78,7 +70,6 @@ final class OperationsFlags {
                 .add("experimental-corrupt-check-time", DURATION, "0s", SUPPORTED, "Old name of --corrupt-check-time.")
                 .add("experimental-compact-hash-check-enabled", BOOL, "false", NOT_YET, "Same as --feature-gates=CompactHashCheck=...")
                 .add("experimental-compact-hash-check-time", DURATION, "1m", ACCEPTED, "Old name of --compact-hash-check-time.")
-                .add("experimental-enable-v2v3", STRING, "", NOT_YET, "Serve the v2 API emulated on v3 under this prefix (etcd 3.5).")
                 .add("experimental-enable-lease-checkpoint", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpoint=... (etcdj always checkpoints leases).")
                 .add("experimental-enable-lease-checkpoint-persist", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpointPersist=...")
                 .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Old name of --compaction-batch-limit.")

@@ -106,7 +106,7 @@ final class ServerConfigBuilder {
     }
 
     /**
-     * NOT_YET flags away from their default, gates etcdj lacks, and v2 stop the start with one line per flag. An old
+     * NOT_YET flags away from their default and gates etcdj lacks stop the start with one line per flag. An old
      * spelling is judged under its new name or gate.
      */
     private void refuseUnimplemented(FeatureGates gates) {
@@ -120,10 +120,6 @@ final class ServerConfigBuilder {
             }
         }
         problems.addAll(FlagMigrations.check(gates, warnings));
-        if (bool("enable-v2")) {
-            problems.add("flag " + describe("enable-v2", raw.get("enable-v2"))
-                    + " asks for etcd's v2 API, which etcdj does not serve (v3 only); remove it, or set it to false");
-        }
         if (!problems.isEmpty()) {
             throw new ConfigException(1, String.join("\n", problems));
         }

@@ -41,8 +41,6 @@ class ConfigFileTest {
             initial-cluster-token: 'etcd-cluster-1'
             initial-cluster-state: 'new'
             strict-reconfig-check: false
-            enable-v2: false
-            proxy: 'off'
             client-transport-security:
               cert-file: /certs/server.crt
               key-file: /certs/server.key

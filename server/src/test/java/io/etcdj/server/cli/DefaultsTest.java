@@ -73,7 +73,6 @@ class DefaultsTest {
         assertEquals("default.etcd", config.rawValues().get("data-dir"));
         assertEquals("5", config.rawValues().get("max-snapshots"));
         assertEquals("2h", config.rawValues().get("grpc-keepalive-interval"));
-        assertEquals("false", config.rawValues().get("enable-v2"));
         assertEquals("write-only", config.rawValues().get("v2-deprecation"));
     }
 
