@@ -475,7 +475,8 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             java.time.Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()),
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
+                            () -> member.status().learner()),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());

@@ -17,9 +17,17 @@ import java.util.function.Supplier;
  * @param metrics        serves /metrics, or null for none
  * @param healthCounters where /health counts its outcomes
  * @param failed         whether the member stopped after a fatal failure (/livez, /readyz and /health then fail)
+ * @param learner        whether the member is a learner (/readyz's non_learner check)
  */
 public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
+                         BooleanSupplier learner) {
+    /** A voting member. */
+    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+        this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, () -> false);
+    }
+
     /** A member that never reports a fatal failure here. */
     public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
                       HttpService metrics, HealthCounters healthCounters) {

@@ -78,7 +78,7 @@ class HttpEndpointsTest {
         HttpResponse<String> ready = get("/readyz");
         assertEquals(503, ready.statusCode());
         assertEquals("[-]data_corruption failed: alarm activated: CORRUPT\n[+]serializable_read ok\n"
-                + "[+]linearizable_read ok\n\n", ready.body());
+                + "[+]linearizable_read ok\n[+]non_learner ok\n\n", ready.body());
         assertEquals("ok\n", get("/livez").body());
     }
 
@@ -86,13 +86,19 @@ class HttpEndpointsTest {
     void livezAndReadyzRunTheirChecks() throws Exception {
         assertEquals("ok\n", get("/livez").body());
         assertEquals("[+]serializable_read ok\nok\n", get("/livez?verbose").body());
-        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\nok\n",
+        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n[+]non_learner ok\nok\n",
                 get("/readyz?verbose").body());
-        assertEquals("[+]serializable_read ok\nok\n",
-                get("/readyz?verbose&exclude=data_corruption&exclude=linearizable_read").body());
+        assertEquals("[+]serializable_read ok\nok\n", get("/readyz?verbose&exclude=data_corruption"
+                + "&exclude=linearizable_read&exclude=non_learner&exclude=no_such_check").body());
         HttpResponse<String> one = get("/readyz/linearizable_read?verbose");
         assertEquals(200, one.statusCode());
         assertEquals("[+]linearizable_read ok\nok\n", one.body());
+        // etcd 3.6's per-check metrics
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("etcd_server_healthcheck{name=\"non_learner\",type=\"readyz\"} 1"), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith(
+                "etcd_server_healthchecks_total{name=\"serializable_read\",status=\"success\",type=\"livez\"}")),
+                metrics);
     }
 
     @Test

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *   <li>/health: alarms (minus ?exclude=NAME), then a leader (unless ?serializable=true), then a read of one key
  *   (a quorum read unless ?serializable=true). 200 {"health":"true"} or 503 {"health":"false"}; the reason
  *   (etcd 3.5's "ALARM NOSPACE", "RAFT NO LEADER", "RANGE ERROR:...") is logged.
- *   <li>/livez (serializable_read) and /readyz (data_corruption, serializable_read, linearizable_read), and one path
+ *   <li>/livez (serializable_read) and /readyz (data_corruption, serializable_read, linearizable_read, non_learner:
+ *   etcd 3.6's checks, in a fixed order where etcd's varies), and one path
  *   per check (/readyz/linearizable_read): 200 "ok", preceded by one line per check with ?verbose; 503 with the
  *   lines of every check; ?exclude=CHECK leaves one out.
  * </ul>
@@ -55,11 +56,12 @@ public final class HealthEndpoints {
     public void install(ServerBuilder sb, UnaryOperator<HttpService> decorate) {
         sb.service("/health", decorate.apply(getOnly(this::health)));
         install(sb, decorate, new CheckRegistry("livez", List.of(
-                new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)))));
+                new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true))), counters));
         install(sb, decorate, new CheckRegistry("readyz", List.of(
                 new CheckRegistry.Check("data_corruption", ctx -> alarmCheck(AlarmType.CORRUPT)),
                 new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)),
-                new CheckRegistry.Check("linearizable_read", ctx -> read(ctx, false)))));
+                new CheckRegistry.Check("linearizable_read", ctx -> read(ctx, false)),
+                new CheckRegistry.Check("non_learner", ctx -> learnerCheck())), counters));
     }
 
     private void install(ServerBuilder sb, UnaryOperator<HttpService> decorate, CheckRegistry registry) {
@@ -130,6 +132,11 @@ public final class HealthEndpoints {
                             ? "etcdserver: request timed out" : s.getDescription();
                     return CompletableFuture.<Void>failedFuture(new IllegalStateException(msg));
                 }).thenCompose(f -> f);
+    }
+
+    private CompletableFuture<Void> learnerCheck() {
+        return probes.learner() ? CompletableFuture.failedFuture(new IllegalStateException("not supported for learner"))
+                : CompletableFuture.completedFuture(null);
     }
 
     private CompletableFuture<Void> alarmCheck(AlarmType type) {

@@ -25,15 +25,28 @@ public interface MemberProbes {
         return false;
     }
 
-    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
-    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
-        return of(methods, hasLeader, alarms, () -> false);
+    /** Whether the member is a raft learner (it serves no client reads, so it is not ready). */
+    default boolean learner() {
+        return false;
     }
 
-    /** The same, with {@code failed} saying whether the member stopped after a fatal failure. */
+    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
+    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
+        return of(methods, hasLeader, alarms, () -> false, () -> false);
+    }
+
+    /**
+     * The same, with {@code failed} saying whether the member stopped after a fatal failure and {@code learner}
+     * whether it is a learner.
+     */
     static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms,
-                           BooleanSupplier failed) {
+                           BooleanSupplier failed, BooleanSupplier learner) {
         return new MemberProbes() {
+            @Override
+            public boolean learner() {
+                return learner.getAsBoolean();
+            }
+
             @Override
             public boolean failed() {
                 return failed.getAsBoolean();
