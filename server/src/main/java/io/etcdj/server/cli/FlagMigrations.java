@@ -27,7 +27,34 @@ final class FlagMigrations {
         }
     }
 
+    /** The flags etcd 3.6 warns about when given, with its warning. */
+    private static final SequencedMap<String, String> DEPRECATED = new LinkedHashMap<>();
+
+    static {
+        DEPRECATED.put("snapshot-count", "--snapshot-count is deprecated in 3.6 and will be decommissioned in 3.7.");
+        DEPRECATED.put("max-snapshots", "--max-snapshots is deprecated in 3.6 and will be decommissioned in 3.7.");
+        DEPRECATED.put("v2-deprecation", "--v2-deprecation is deprecated and scheduled for removal in v3.8. The"
+                + " default value is enforced, ignoring user input.");
+        DEPRECATED.put("experimental-compact-hash-check-enabled", "--experimental-compact-hash-check-enabled is"
+                + " deprecated in 3.6 and will be decommissioned in 3.7. Use '--feature-gates=CompactHashCheck=true'"
+                + " instead.");
+        DEPRECATED.put("experimental-txn-mode-write-with-shared-buffer", "--experimental-txn-mode-write-with-shared-"
+                + "buffer is deprecated in v3.6 and will be decommissioned in v3.7. Use"
+                + " '--feature-gates=TxnModeWriteWithSharedBuffer=true' instead.");
+        RENAMED.forEach((old, current) -> DEPRECATED.putIfAbsent(old, "--" + old + " is deprecated in v3.6 and will"
+                + " be decommissioned in v3.7. Use '--" + current + "' instead."));
+    }
+
     private FlagMigrations() {
+    }
+
+    /** etcd 3.6's warning for each deprecated flag the user gave. */
+    static void warnDeprecated(RawValues raw, List<String> warnings) {
+        DEPRECATED.forEach((flag, warning) -> {
+            if (raw.isSet(flag)) {
+                warnings.add(warning);
+            }
+        });
     }
 
     /** Whether the flag is an old spelling whose value {@link #apply} moves to another flag. */

@@ -42,6 +42,7 @@ final class ServerConfigBuilder {
     }
 
     private ServerConfig build() {
+        FlagMigrations.warnDeprecated(raw, warnings);
         FeatureGates gates = FlagMigrations.apply(raw);
         refuseUnimplemented(gates);
         String name = raw.get("name");

@@ -71,6 +71,16 @@ class ExperimentalFlagRenamesTest {
     }
 
     @Test
+    void deprecatedFlagsAreWarnedAbout() {
+        ConfigLoader.Start start = Loads.start("--snapshot-count=5", "--experimental-corrupt-check-time=1m");
+        assertTrue(start.warnings().contains(
+                "--snapshot-count is deprecated in 3.6 and will be decommissioned in 3.7."), start.warnings().toString());
+        assertTrue(start.warnings().contains("--experimental-corrupt-check-time is deprecated in v3.6 and will be"
+                + " decommissioned in v3.7. Use '--corrupt-check-time' instead."), start.warnings().toString());
+        assertTrue(Loads.start("--corrupt-check-time=1m").warnings().stream().noneMatch(w -> w.contains("deprecated")));
+    }
+
+    @Test
     void v36Defaults() {
         ServerConfig config = Loads.config();
         assertEquals(10_000, config.snapshotCount());

@@ -103,7 +103,8 @@ class HttpEndpointsTest {
 
     @Test
     void versionIsEtcdsJson() throws Exception {
-        assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", get("/version").body());
+        assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\",\"storage\":\"3.4.0\"}",
+                get("/version").body());
         assertEquals(405, post("/version", "").statusCode());
     }
 

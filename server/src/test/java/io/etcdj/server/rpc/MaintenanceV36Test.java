@@ -8,6 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.SessionProtocol;
+import io.etcdj.api.etcdserverpb.AuthEnableRequest;
+import io.etcdj.api.etcdserverpb.AuthGrpc;
+import io.etcdj.api.etcdserverpb.AuthRoleAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
+import io.etcdj.api.etcdserverpb.AuthenticateRequest;
 import io.etcdj.api.etcdserverpb.DowngradeRequest;
 import io.etcdj.api.etcdserverpb.DowngradeRequest.DowngradeAction;
 import io.etcdj.api.etcdserverpb.DowngradeResponse;
@@ -16,6 +22,8 @@ import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.etcdserverpb.KVGrpc;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.api.etcdserverpb.SnapshotRequest;
+import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.EtcdjServer;
@@ -25,6 +33,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,6 +93,15 @@ class MaintenanceV36Test {
     }
 
     @Test
+    void snapshotMessagesCarryTheStorageVersion() {
+        kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).build());
+        List<SnapshotResponse> messages = new ArrayList<>();
+        maintenance.snapshot(SnapshotRequest.getDefaultInstance()).forEachRemaining(messages::add);
+        assertTrue(messages.size() >= 2, "the data, then its SHA-256");
+        messages.forEach(m -> assertEquals(Versions.STORAGE, m.getVersion()));
+    }
+
+    @Test
     void downgradeTargetMustBeAVersion() {
         for (String bad : new String[] {"", "x", "3", "v3.3", "3.3.x", "3.3.0.1"}) {
             assertFails(Status.Code.INVALID_ARGUMENT, "etcdserver: wrong downgrade target version format",
@@ -130,6 +149,24 @@ class MaintenanceV36Test {
         assertEquals("", after.getDowngradeInfo().getTargetVersion());
         assertFails(Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job",
                 DowngradeAction.CANCEL, "");
+    }
+
+    @Test
+    void downgradeNeedsRootWithAuthOnAndAnswersAGrpcStatus() {
+        String uri = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
+        AuthGrpc.AuthBlockingStub auth = GrpcClients.newClient(uri, AuthGrpc.AuthBlockingStub.class);
+        auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("root").build());
+        auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword("secret").build());
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.authEnable(AuthEnableRequest.getDefaultInstance());
+        // etcd 3.6 translates the Maintenance service's auth errors to gRPC statuses
+        assertFails(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty", DowngradeAction.VALIDATE, TARGET);
+        String token = auth.authenticate(AuthenticateRequest.newBuilder().setName("root").setPassword("secret")
+                .build()).getToken();
+        MaintenanceGrpc.MaintenanceBlockingStub asRoot = GrpcClients.builder(uri).addHeader("token", token)
+                .build(MaintenanceGrpc.MaintenanceBlockingStub.class);
+        assertEquals(Versions.ETCD_API, asRoot.downgrade(DowngradeRequest.newBuilder()
+                .setAction(DowngradeAction.VALIDATE).setVersion(TARGET).build()).getVersion());
     }
 
     @Test
