@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.server.http.gateway.LocalMethods;
+import io.etcdj.server.rpc.AuthGate;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -65,10 +66,11 @@ public interface MemberProbes {
             @Override
             public CompletableFuture<?> read(boolean serializable, Executor loop) {
                 // etcd's check reads with an empty key below the RPC layer; our probe enters at the RPC layer,
-                // where an empty key is refused, so it reads the single key "\0"
+                // where an empty key is refused, so it reads the single key "\0"; as root, as etcd 3.6's does, so
+                // that auth does not make a healthy member look unhealthy
                 RangeRequest r = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
                         .setKeysOnly(true).setLimit(1).setSerializable(serializable).build();
-                return methods.unary("etcdserverpb.KV/Range", r, loop);
+                return methods.unary("etcdserverpb.KV/Range", r, AuthGate.asMember(loop));
             }
         };
     }
