@@ -20,8 +20,20 @@ public final class Versions {
      * etcdj's storage layout does not follow etcd's schema versions.
      */
     public static final String STORAGE = ETCD_CLUSTER;
+    /**
+     * Whether etcdj answers as etcd 3.6 or later: the behaviours 3.6 changed and that 3.4's clients and e2e suite
+     * see (the Maintenance service's auth checks and errors, /health's reason) follow the identity.
+     */
+    public static final boolean AT_LEAST_36 = atLeast(ETCD_API, 3, 6);
 
     private Versions() {
+    }
+
+    /** Whether a major.minor version is at least major.minor. */
+    static boolean atLeast(String majorMinor, int major, int minor) {
+        String[] parts = majorMinor.split("\\.");
+        int ma = Integer.parseInt(parts[0]);
+        return ma > major || ma == major && Integer.parseInt(parts[1]) >= minor;
     }
 
     /** etcdj's own version, from the jar manifest when packaged. */

@@ -82,7 +82,8 @@ final class CheckRegistry {
                 .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").build();
     }
 
-    private static String reason(Throwable err) {
+    /** The message of what failed, unwrapped from the futures' CompletionException. */
+    static String reason(Throwable err) {
         Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         return t.getMessage();
     }

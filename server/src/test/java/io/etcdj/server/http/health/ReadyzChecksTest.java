@@ -22,9 +22,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** etcd 3.6's /readyz checks against a stand-in member: a learner is not ready, and every check is counted. */
+/**
+ * etcd 3.6's health endpoints against a stand-in member: a learner is not ready, every check is counted, and /health
+ * says why it fails.
+ */
 class ReadyzChecksTest {
     private volatile boolean learner;
+    private volatile boolean hasLeader = true;
+    private volatile List<AlarmType> alarms = List.of();
     private final Map<String, Integer> counted = new ConcurrentHashMap<>();
     private Server server;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -34,12 +39,12 @@ class ReadyzChecksTest {
         MemberProbes probes = new MemberProbes() {
             @Override
             public List<AlarmType> alarms() {
-                return List.of();
+                return alarms;
             }
 
             @Override
             public boolean hasLeader() {
-                return true;
+                return hasLeader;
             }
 
             @Override
@@ -67,7 +72,7 @@ class ReadyzChecksTest {
             }
         };
         ServerBuilder sb = Server.builder().http(0);
-        new HealthEndpoints(probes, Duration.ofSeconds(5), counters).install(sb, UnaryOperator.identity());
+        new HealthEndpoints(probes, Duration.ofSeconds(5), counters, true).install(sb, UnaryOperator.identity());
         server = sb.build();
         server.start().join();
     }
@@ -110,5 +115,18 @@ class ReadyzChecksTest {
         assertEquals(1, counted.get("readyz/linearizable_read/success"));
         assertEquals(1, counted.get("livez/serializable_read/success"));
         assertTrue(!counted.containsKey("readyz/data_corruption/error"));
+    }
+
+    @Test
+    void healthSaysWhyAs35AndLaterDo() throws Exception {
+        assertEquals("{\"health\":\"true\",\"reason\":\"\"}", get("/health").body());
+        hasLeader = false;
+        HttpResponse<String> noLeader = get("/health");
+        assertEquals(503, noLeader.statusCode());
+        assertEquals("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}\n", noLeader.body());
+        assertEquals(200, get("/health?serializable=true").statusCode());
+        alarms = List.of(AlarmType.NOSPACE);
+        assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", get("/health?serializable=true").body());
+        assertEquals(200, get("/health?serializable=true&exclude=NOSPACE").statusCode());
     }
 }
