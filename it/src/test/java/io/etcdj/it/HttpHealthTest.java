@@ -3,11 +3,18 @@ package io.etcdj.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
+import io.etcdj.api.etcdserverpb.StatusRequest;
+import io.etcdj.api.etcdserverpb.StatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,5 +67,16 @@ class HttpHealthTest {
         assertTrue(ready.body().startsWith("[+]data_corruption ok\n[+]serializable_read ok\n"
                 + "[-]linearizable_read failed: etcdserver: "), ready.body());
         assertEquals("ok\n", get(survivor, "/readyz?exclude=linearizable_read").body());
+        // etcd 3.6's Status says so too
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", survivor.clientPort()).usePlaintext()
+                .build();
+        try {
+            StatusResponse status = MaintenanceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            assertEquals(0, status.getLeader());
+            assertEquals(List.of("etcdserver: no leader"), status.getErrorsList());
+        } finally {
+            channel.shutdownNow();
+        }
     }
 }

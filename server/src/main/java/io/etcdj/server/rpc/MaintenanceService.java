@@ -10,6 +10,7 @@ import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.common.Versions;
+import io.etcdj.server.metrics.DiskMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.Consensus;
 import io.etcdj.server.node.ConsensusStatus;
@@ -122,6 +123,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
         Thread.ofVirtual().name("defragment").start(() -> {
             defragmenting.lock();
+            DiskMetrics.defragmenting(true);
             try {
                 long before = store.backend().sizeBytes();
                 long startNanos = System.nanoTime();
@@ -132,6 +134,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             } catch (RocksDBException | RuntimeException e) {
                 Replies.fail(out, e);
             } finally {
+                DiskMetrics.defragmenting(false);
                 defragmenting.unlock();
             }
         });
