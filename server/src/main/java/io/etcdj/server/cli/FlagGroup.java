@@ -14,7 +14,6 @@ public enum FlagGroup {
     EXPERIMENTAL("Feature gates and formerly experimental features"),
     EXPERIMENTAL_OLD("Experimental feature (etcd 3.5 names, still accepted)"),
     UNSAFE("Unsafe feature"),
-    DEPRECATED("Deprecated (accepted for compatibility with etcd 3.4)"),
     /** Flags etcd ignores with a warning; not shown in help. */
     HIDDEN("");
 

@@ -6,6 +6,7 @@ import static io.etcdj.server.cli.FlagKind.INT;
 import static io.etcdj.server.cli.FlagKind.STRING;
 import static io.etcdj.server.cli.FlagKind.UINT;
 import static io.etcdj.server.cli.FlagKind.UINT32;
+import static io.etcdj.server.cli.FlagKind.UNIQUE_STRINGS;
 import static io.etcdj.server.cli.FlagKind.URLS;
 import static io.etcdj.server.cli.FlagStatus.ACCEPTED;
 import static io.etcdj.server.cli.FlagStatus.NOT_YET;
@@ -33,6 +34,7 @@ final class MemberFlags {
                 .add("initial-election-tick-advance", BOOL, "true", ACCEPTED, "Shorten the first election after boot by advancing the election clock.")
                 .add("listen-peer-urls", URLS, "http://localhost:2380", SUPPORTED, "URLs to accept traffic from other members on.")
                 .add("listen-client-urls", URLS, "http://localhost:2379", SUPPORTED, "URLs to accept client traffic on.")
+                .add("listen-client-http-urls", URLS, "", NOT_YET, "URLs serving only HTTP client traffic (the gateway, health, metrics).")
                 .add("max-snapshots", UINT, "5", ACCEPTED, "Snapshot files to keep (0 keeps all; deprecated in etcd 3.6).")
                 .add("max-wals", UINT, "5", ACCEPTED, "Write-ahead log files to keep (0 keeps all).")
                 .add("quota-backend-bytes", INT, "0", SUPPORTED, "Storage size that raises the NOSPACE alarm (0 means the 2 GiB default).")
@@ -58,6 +60,19 @@ final class MemberFlags {
                 .add("initial-cluster-token", STRING, "etcd-cluster", SUPPORTED, "Token unique to the cluster, so that separate clusters never mix.")
                 .add("advertise-client-urls", URLS, "http://localhost:2379", SUPPORTED, "Client URLs this member announces to clients.")
                 .add("discovery", STRING, "", NOT_YET, "Discovery service URL used to bootstrap the cluster.")
+                .add("discovery-endpoints", UNIQUE_STRINGS, "", NOT_YET, "v3 discovery: gRPC endpoints of the discovery service.")
+                .add("discovery-token", STRING, "", NOT_YET, "v3 discovery: token of the cluster being bootstrapped.")
+                .add("discovery-dial-timeout", DURATION, "2s", ACCEPTED, "v3 discovery: dial timeout.")
+                .add("discovery-request-timeout", DURATION, "5s", ACCEPTED, "v3 discovery: request timeout.")
+                .add("discovery-keepalive-time", DURATION, "2s", ACCEPTED, "v3 discovery: keep-alive time.")
+                .add("discovery-keepalive-timeout", DURATION, "6s", ACCEPTED, "v3 discovery: keep-alive timeout.")
+                .add("discovery-insecure-transport", BOOL, "true", ACCEPTED, "v3 discovery: plain-text connections.")
+                .add("discovery-insecure-skip-tls-verify", BOOL, "false", ACCEPTED, "v3 discovery: skip server certificate checks.")
+                .add("discovery-cert", STRING, "", ACCEPTED, "v3 discovery: client certificate.")
+                .add("discovery-key", STRING, "", ACCEPTED, "v3 discovery: client key.")
+                .add("discovery-cacert", STRING, "", ACCEPTED, "v3 discovery: CA bundle.")
+                .add("discovery-user", STRING, "", ACCEPTED, "v3 discovery: user[:password].")
+                .add("discovery-password", STRING, "", ACCEPTED, "v3 discovery: password.")
                 .add("discovery-fallback", STRING, "proxy", ACCEPTED, "What to do when discovery fails ('exit' or 'proxy').").choices("proxy", "exit")
                 .add("discovery-proxy", STRING, "", ACCEPTED, "HTTP proxy for reaching the discovery service.")
                 .add("discovery-srv", STRING, "", NOT_YET, "DNS domain whose SRV records list the initial cluster.")

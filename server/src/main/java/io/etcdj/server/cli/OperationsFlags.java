@@ -14,8 +14,8 @@ import static io.etcdj.server.cli.FlagStatus.NOT_YET;
 import static io.etcdj.server.cli.FlagStatus.SUPPORTED;
 
 /**
- * etcd's monitoring, logging, tracing, feature gates, experimental, unsafe and legacy flags, with etcd
- * 3.6's defaults (3.4-only flags keep 3.4's).
+ * etcd's monitoring, logging, tracing, feature gates, experimental, unsafe and ignored legacy flags, with etcd
+ * 3.6's defaults.
  */
 final class OperationsFlags {
     /** Flags etcd dropped long ago and only warns about. */
@@ -35,9 +35,10 @@ final class OperationsFlags {
                 .add("listen-metrics-urls", URLS, "", SUPPORTED, "Extra URLs serving only /metrics and the health endpoints.");
 
         b.group(FlagGroup.LOGGING)
-                .add("logger", STRING, "zap", SUPPORTED, "Log format family: 'zap' (3.5) or 'capnslog' (3.4).")
+                .add("logger", STRING, "zap", SUPPORTED, "Logger: only 'zap' since etcd 3.5.")
                 .add("log-outputs", UNIQUE_STRINGS, "default", SUPPORTED, "Where logs go: 'default', 'stderr', 'stdout', or file paths, comma-separated.")
                 .add("log-level", STRING, "info", SUPPORTED, "Lowest level logged: debug, info, warn, error, panic or fatal.")
+                .add("log-format", STRING, "json", ACCEPTED, "Log line format of etcd's zap logger: 'json' or 'console' (etcdj keeps its own).").choices("json", "console")
                 .add("enable-log-rotation", BOOL, "false", ACCEPTED, "Rotate a single log file target.")
                 .add("log-rotation-config-json", STRING,
                         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}",
@@ -93,13 +94,6 @@ final class OperationsFlags {
         b.group(FlagGroup.UNSAFE)
                 .add("force-new-cluster", BOOL, "false", SUPPORTED, "Restart as a one-member cluster keeping the data; other members are dropped.")
                 .add("unsafe-no-fsync", BOOL, "false", NOT_YET, "Never fsync; a crash can lose acknowledged writes.");
-
-        b.group(FlagGroup.DEPRECATED)
-                .add("debug", BOOL, "false", SUPPORTED, "Same as --log-level=debug (etcd 3.4).")
-                .add("log-package-levels", STRING, "", ACCEPTED, "Per-package log levels of capnslog (etcd 3.4).")
-                .add("log-output", UNIQUE_STRINGS, "default", SUPPORTED, "Older spelling of --log-outputs (etcd 3.4).")
-                .add("experimental-backend-bbolt-freelist-type", STRING, "array", ACCEPTED, "Older spelling of --backend-bbolt-freelist-type (etcd 3.4).")
-                .add("next-cluster-version-compatible", BOOL, "false", ACCEPTED, "Let an etcd 3.4 member join a 3.5 cluster while downgrading (etcd 3.4).");
 
         b.group(FlagGroup.HIDDEN);
         for (String name : LEGACY_IGNORED) {

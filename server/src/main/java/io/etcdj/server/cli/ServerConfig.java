@@ -40,7 +40,7 @@ import java.util.SequencedMap;
  * @param watchProgressNotifyInterval      period of watch progress notifications
  * @param autoCompactionMode               "periodic" or "revision" (or "" as etcd allows)
  * @param autoCompactionRetention          retention text as given; see {@link #autoCompactionPeriod()}
- * @param logger                           "zap" or "capnslog"
+ * @param logger                           "zap" (etcd 3.5 removed "capnslog")
  * @param logLevel                         debug, info, warn, error, dpanic, panic or fatal
  * @param logOutputs                       "default", "stderr", "stdout", "systemd/journal" or file paths
  * @param cipherSuites                     TLS cipher suites by IANA name (also the JSSE name); empty: defaults

@@ -64,7 +64,7 @@ final class ServerConfigBuilder {
             infos.add("snapshot-count 0 means the default " + DEFAULT_SNAPSHOT_COUNT);
             snapshotCount = DEFAULT_SNAPSHOT_COUNT;
         }
-        String logLevel = bool("debug") ? "debug" : raw.get("log-level");
+        String logLevel = raw.get("log-level");
         ServerConfig config = new ServerConfig(
                 name,
                 toPath("data-dir", dataDir),
@@ -167,20 +167,8 @@ final class ServerConfigBuilder {
         }
     }
 
-    /** --log-outputs, or the 3.4 spelling --log-output when only that was given. */
     private List<String> logOutputs() {
-        List<String> outputs = sortedUnique(raw.get("log-outputs"));
-        if (raw.isSet("log-output")) {
-            List<String> old = sortedUnique(raw.get("log-output"));
-            if (!raw.isSet("log-outputs")) {
-                warnings.add("'--log-output' flag has been deprecated! Please use '--log-outputs'!");
-                return old;
-            }
-            if (!old.equals(outputs)) {
-                throw new ConfigException(1, "both '--log-output' and '--log-outputs' are set; only set '--log-outputs'");
-            }
-        }
-        return outputs;
+        return sortedUnique(raw.get("log-outputs"));
     }
 
     private static List<String> sortedUnique(String text) {

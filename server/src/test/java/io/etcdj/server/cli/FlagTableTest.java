@@ -10,27 +10,28 @@ import org.junit.jupiter.api.Test;
 class FlagTableTest {
     /**
      * Every flag `etcd --help` of etcd 3.4.23 lists, plus the ones its config.go defines without help; less the v2
-     * API and v2 proxy flags, which etcd 3.6 removed (see {@link #v2FlagsAreGoneAsIn36}).
+     * API and v2 proxy flags and the 3.4 logging spellings, which etcd 3.6 removed (see {@link #v2FlagsAreGoneAsIn36},
+     * ValidationTest).
      */
     private static final List<String> ETCD_34_FLAGS = List.of(
             "advertise-client-urls", "auth-token", "auth-token-ttl", "auto-compaction-mode",
             "auto-compaction-retention", "auto-tls", "backend-batch-interval", "backend-batch-limit", "bcrypt-cost",
             "cert-file", "cipher-suites", "client-cert-allowed-hostname", "client-cert-auth", "client-crl-file", "cors",
-            "data-dir", "debug", "discovery", "discovery-fallback", "discovery-proxy", "discovery-srv",
+            "data-dir", "discovery", "discovery-fallback", "discovery-proxy", "discovery-srv",
             "discovery-srv-name", "election-timeout", "enable-pprof",
-            "experimental-backend-bbolt-freelist-type", "experimental-compaction-batch-limit",
+            "experimental-compaction-batch-limit",
             "experimental-corrupt-check-time", "experimental-enable-lease-checkpoint",
             "experimental-initial-corrupt-check", "experimental-peer-skip-client-san-verification",
             "experimental-warning-apply-duration", "experimental-watch-progress-notify-interval", "force-new-cluster",
             "grpc-keepalive-interval", "grpc-keepalive-min-time", "grpc-keepalive-timeout", "heartbeat-interval",
             "host-whitelist", "initial-advertise-peer-urls", "initial-cluster", "initial-cluster-state",
             "initial-cluster-token", "initial-election-tick-advance", "key-file", "listen-client-urls",
-            "listen-metrics-urls", "listen-peer-urls", "log-level", "log-outputs", "log-package-levels", "logger",
+            "listen-metrics-urls", "listen-peer-urls", "log-level", "log-outputs", "logger",
             "max-concurrent-streams", "max-request-bytes", "max-snapshots", "max-txn-ops", "max-wals", "metrics", "name",
             "peer-auto-tls", "peer-cert-allowed-cn", "peer-cert-allowed-hostname", "peer-cert-file",
             "peer-client-cert-auth", "peer-crl-file", "peer-key-file", "peer-trusted-ca-file", "pre-vote",
             "quota-backend-bytes", "snapshot-count", "strict-reconfig-check", "trusted-ca-file",
-            "wal-dir", "log-output", "experimental-enable-lease-checkpoint-persist", "unsafe-no-fsync", "config-file",
+            "wal-dir", "experimental-enable-lease-checkpoint-persist", "unsafe-no-fsync", "config-file",
             "version", "enable-grpc-gateway");
 
     /** Flags etcd 3.5 added. */
@@ -77,7 +78,11 @@ class FlagTableTest {
             "peer-skip-client-san-verification", "enable-distributed-tracing", "distributed-tracing-address",
             "distributed-tracing-service-name", "distributed-tracing-instance-id", "distributed-tracing-sampling-rate",
             "experimental-snapshot-catchup-entries", "experimental-compaction-sleep-interval",
-            "experimental-warning-unary-request-duration");
+            "experimental-warning-unary-request-duration", "log-format", "tls-min-version", "tls-max-version",
+            "listen-client-http-urls", "discovery-endpoints", "discovery-token", "discovery-dial-timeout",
+            "discovery-request-timeout", "discovery-keepalive-time", "discovery-keepalive-timeout",
+            "discovery-insecure-transport", "discovery-insecure-skip-tls-verify", "discovery-cert", "discovery-key",
+            "discovery-cacert", "discovery-user", "discovery-password");
 
     @Test
     void every36FlagIsKnown() {

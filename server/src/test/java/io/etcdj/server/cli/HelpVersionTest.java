@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcdj.server.common.Versions;
 import org.junit.jupiter.api.Test;
 
 class HelpVersionTest {
@@ -43,7 +44,7 @@ class HelpVersionTest {
         assertEquals(0, exit.exitCode());
         assertEquals("", exit.stderr());
         String[] lines = exit.stdout().split("\n");
-        assertEquals("etcd Version: 3.4.23", lines[0]);
+        assertEquals("etcd Version: " + Versions.ETCD_SERVER, lines[0]);
         assertEquals("etcdj Version: 9.9.9-test", lines[1]);
         assertEquals("Git SHA: abc123", lines[2]);
         assertTrue(lines[3].startsWith("Go Version: n/a (Java " + Runtime.version()), lines[3]);

@@ -110,7 +110,7 @@ class ValidationTest {
         assertRefused("unknown log level \"loud\"", "--log-level", "loud");
         assertRefused("unknown logger option \"log4j\"", "--logger", "log4j");
         assertRefused("multi logoutput for \"default\" is not supported yet", "--log-outputs", "default,stderr");
-        assertEquals("debug", config("--debug").logLevel());
+        assertRefused("--logger=capnslog is removed in v3.5", "--logger", "capnslog");
         assertRefused("is larger than etcdj allows", "--max-request-bytes", "4294967296");
         assertEquals(10_000, config("--snapshot-count", "0").snapshotCount());
     }
@@ -141,11 +141,22 @@ class ValidationTest {
     }
 
     @Test
-    void theOldLogOutputSpellingStillWorks() {
-        ConfigLoader.Start start = Loads.start("--log-output", "stderr");
-        assertEquals(List.of("stderr"), start.config().logOutputs());
-        assertTrue(start.warnings().get(0).contains("'--log-output' flag has been deprecated"));
-        assertRefused("both '--log-output' and '--log-outputs' are set", "--log-output", "stderr", "--log-outputs", "stdout");
+    void etcd34OnlyLoggingFlagsAreGoneAsIn36() {
+        for (String flag : new String[] {"--log-output=stderr", "--debug", "--log-package-levels=x=INFO",
+            "--experimental-backend-bbolt-freelist-type=map", "--next-cluster-version-compatible"}) {
+            ConfigLoader.Exit exit = Loads.exit(flag);
+            assertEquals(2, exit.exitCode(), flag);
+            assertTrue(exit.stderr().startsWith("flag provided but not defined: -"), exit.stderr());
+        }
+    }
+
+    @Test
+    void new36FlagsAreAcceptedAtTheirDefaults() {
+        config("--log-format=console", "--tls-min-version=TLS1.2", "--discovery-dial-timeout=3s",
+                "--listen-client-http-urls=");
+        assertRefused("flag --tls-min-version=TLS1.3 is not supported by etcdj yet", "--tls-min-version=TLS1.3");
+        ConfigLoader.Exit bad = Loads.exit("--log-format=xml");
+        assertEquals(2, bad.exitCode());
     }
 
     @Test
