@@ -1,13 +1,24 @@
 package io.etcdj.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcdj.api.etcdserverpb.ClusterGrpc;
+import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
+import io.etcdj.api.etcdserverpb.MemberListRequest;
+import io.etcdj.api.etcdserverpb.StatusRequest;
+import io.etcdj.api.etcdserverpb.StatusResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,6 +50,13 @@ class HttpHealthTest {
         assertEquals(200, healthy.statusCode());
         assertEquals("{\"health\":\"true\"}", healthy.body());
         assertEquals("ok\n", get(survivor, "/readyz").body());
+        ManagedChannel live = NettyChannelBuilder.forAddress("127.0.0.1", survivor.clientPort()).usePlaintext().build();
+        try {
+            assertEquals(3, ClusterGrpc.newBlockingStub(live).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .memberList(MemberListRequest.newBuilder().setLinearizable(true).build()).getMembersCount());
+        } finally {
+            live.shutdownNow();
+        }
         // the member probes its peers: etcd's RTT histogram gets a series per peer
         Await.until(Duration.ofSeconds(20), "peer round-trip times in /metrics", () -> get(survivor, "/metrics")
                 .body().lines().filter(l -> l.startsWith("etcd_network_peer_round_trip_time_seconds_count{To=\""))
@@ -60,5 +78,23 @@ class HttpHealthTest {
         assertTrue(ready.body().startsWith("[+]data_corruption ok\n[+]serializable_read ok\n"
                 + "[-]linearizable_read failed: etcdserver: "), ready.body());
         assertEquals("ok\n", get(survivor, "/readyz?exclude=linearizable_read").body());
+        // etcd 3.6's Status says so too
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", survivor.clientPort()).usePlaintext()
+                .build();
+        try {
+            StatusResponse status = MaintenanceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+            assertEquals(0, status.getLeader());
+            assertEquals(List.of("etcdserver: no leader"), status.getErrorsList());
+            // etcd 3.5+'s linearizable MemberList needs the quorum; the plain one answers from this member
+            ClusterGrpc.ClusterBlockingStub members = ClusterGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS);
+            assertEquals(3, members.memberList(MemberListRequest.getDefaultInstance()).getMembersCount());
+            assertThrows(StatusRuntimeException.class, () -> ClusterGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .memberList(MemberListRequest.newBuilder().setLinearizable(true).build()));
+        } finally {
+            channel.shutdownNow();
+        }
     }
 }

@@ -14,6 +14,7 @@ import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.ClusterIdentity;
+import io.etcdj.server.cluster.DowngradeState;
 import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.Versions;
@@ -226,7 +227,7 @@ public final class EtcdjServer implements AutoCloseable {
 
     /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
     private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
-                         Path snapDir, WatchHub hub, Runnable onRemoved) implements MemberHooks {
+                         DowngradeState downgrade, Path snapDir, WatchHub hub, Runnable onRemoved) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -247,6 +248,7 @@ public final class EtcdjServer implements AutoCloseable {
             SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
             registry.reload(store);
             alarms.reload(store);
+            downgrade.reload(store);
             auth.reload(store);
             lessor.reload();
             hub.restored(store.currentRevision());
@@ -371,7 +373,8 @@ public final class EtcdjServer implements AutoCloseable {
             parts.lessor = lessor;
             Alarms alarms = Alarms.load(store);
             AuthStore auth = AuthStore.load(store, TokenProviders.create(cfg.auth()));
-            Applier applier = new Applier(store, lessor, alarms, auth);
+            DowngradeState downgrade = DowngradeState.load(store);
+            Applier applier = new Applier(store, lessor, alarms, auth, downgrade);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
@@ -402,7 +405,7 @@ public final class EtcdjServer implements AutoCloseable {
                     CorruptionCheck.initial(store, corruptCheckSelf); // before this member applies or serves
                 }
             }
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, checkpoints.directory(), parts.watch.hub(),
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, downgrade, checkpoints.directory(), parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
             Transport raftTransport = embedding.raftTransport().apply(
                     parts.transport != null ? parts.transport : Transport.NONE);
@@ -452,7 +455,8 @@ public final class EtcdjServer implements AutoCloseable {
             auth.onChange(watchService::authChanged);
             List<BindableService> services = new ArrayList<>(List.of(
                     new KvService(store, clientLog, headers, parts.reads, cfg.maxTxnOps(), gate),
-                    new MaintenanceService(store, member, headers, parts.reads, alarms),
+                    new MaintenanceService(store, member, headers, parts.reads, alarms, downgrade,
+                            cfg.quotaBackendBytes()),
                     cluster,
                     new LeaseService(clientLog, lessor, primary, leaseIds, headers, parts.reads, gate),
                     watchService,
@@ -477,7 +481,8 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone()),
+                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
+                            () -> member.status().learner(), AuthGate::asMember),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());

@@ -10,6 +10,7 @@ import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.Permits;
+import io.etcdj.server.cluster.DowngradeState;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.Lessor;
@@ -34,6 +35,7 @@ public final class Applier {
     private final TxnExecutor txns;
     private final Alarms alarms;
     private final AuthStore auth;
+    private final DowngradeState downgrade;
     /** Bytes one response may hold; the applier thread's alone (tests lower it before applying). */
     private long maxResponseBytes = ByteBudget.DEFAULT_MAX_BYTES;
 
@@ -47,6 +49,11 @@ public final class Applier {
     }
 
     public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth) {
+        this(store, leases, alarms, auth, DowngradeState.none());
+    }
+
+    public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth, DowngradeState downgrade) {
+        this.downgrade = downgrade;
         this.store = store;
         this.leases = leases;
         this.alarms = alarms;
@@ -122,6 +129,10 @@ public final class Applier {
             case LEASE_REVOKE -> leases.revoke(txn, cmd.getLeaseRevoke().getID());
             case LEASE_CHECKPOINTS -> {
                 leases.checkpoint(txn, cmd.getLeaseCheckpoints());
+                yield null;
+            }
+            case DOWNGRADE -> {
+                downgrade.apply(txn, cmd.getDowngrade());
                 yield null;
             }
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)

@@ -18,6 +18,8 @@ import java.util.TreeMap;
 public record AuthState(Map<String, User> users, Map<String, Role> roles, long revision, boolean enabled,
                         Map<String, UserAccess> access) {
     static final String ROOT = "root";
+    /** The user that holds the root role by etcd's rules (auth cannot be enabled without it). */
+    public static final String ROOT_USER = "root";
 
     /** What one user may do: everything (the root role), or the keys their roles' permissions reach. */
     record UserAccess(boolean root, RangePermissions read, RangePermissions write) {

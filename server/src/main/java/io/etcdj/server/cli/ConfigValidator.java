@@ -14,7 +14,6 @@ import java.util.Set;
 final class ConfigValidator {
     private static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
     private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error", "dpanic", "panic", "fatal");
-    private static final Set<String> CAPNSLOG_OUTPUTS = Set.of("default", "stderr", "stdout");
 
     private ConfigValidator() {
     }
@@ -48,15 +47,7 @@ final class ConfigValidator {
                     fail("multi logoutput for \"default\" is not supported yet");
                 }
             }
-            case "capnslog" -> {
-                if (config.logOutputs().size() != 1) {
-                    fail("--logger=capnslog supports only 1 value in '--log-outputs', got " + config.logOutputs());
-                }
-                if (!CAPNSLOG_OUTPUTS.contains(config.logOutputs().getFirst())) {
-                    fail("unknown log-output \"" + config.logOutputs().getFirst()
-                            + "\" (only supports \"default\", \"stderr\", \"stdout\")");
-                }
-            }
+            case "capnslog" -> fail("--logger=capnslog is removed in v3.5");
             default -> fail("unknown logger option \"" + config.logger() + "\"");
         }
         if (!LOG_LEVELS.contains(config.logLevel())) {

@@ -10,11 +10,10 @@ public enum FlagGroup {
     AUTH("Auth"),
     MONITORING("Profiling and Monitoring"),
     LOGGING("Logging"),
-    PROXY("v2 Proxy (etcd's v2 proxy; etcdj does not implement it)"),
-    TRACING("Experimental distributed tracing"),
-    EXPERIMENTAL("Experimental feature"),
+    TRACING("Distributed tracing"),
+    EXPERIMENTAL("Feature gates and formerly experimental features"),
+    EXPERIMENTAL_OLD("Experimental feature (etcd 3.5 names, still accepted)"),
     UNSAFE("Unsafe feature"),
-    DEPRECATED("Deprecated (accepted for compatibility with etcd 3.4)"),
     /** Flags etcd ignores with a warning; not shown in help. */
     HIDDEN("");
 

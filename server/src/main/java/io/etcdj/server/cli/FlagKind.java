@@ -31,6 +31,8 @@ public enum FlagKind {
     STRINGS,
     /** A comma-separated set; order and repeats do not matter. */
     UNIQUE_STRINGS,
+    /** etcd 3.6's --feature-gates: {@code Name=bool} pairs over the known gates. */
+    FEATURE_GATES,
     /** A flag etcd no longer uses; any value, or none, is taken and ignored. */
     IGNORED;
 
@@ -60,6 +62,7 @@ public enum FlagKind {
             case URLS_OR_STAR -> urlsOrStar(value);
             case STRINGS -> value.isEmpty() ? List.of() : Arrays.asList(value.split(",", -1));
             case UNIQUE_STRINGS -> value.isEmpty() ? new TreeSet<String>() : new TreeSet<>(Arrays.asList(value.split(",", -1)));
+            case FEATURE_GATES -> FeatureGates.parse(value).toString();
         };
     }
 

@@ -2,6 +2,7 @@ package io.etcdj.server.cli;
 
 import static io.etcdj.server.cli.FlagKind.BOOL;
 import static io.etcdj.server.cli.FlagKind.DURATION;
+import static io.etcdj.server.cli.FlagKind.FEATURE_GATES;
 import static io.etcdj.server.cli.FlagKind.IGNORED;
 import static io.etcdj.server.cli.FlagKind.INT;
 import static io.etcdj.server.cli.FlagKind.STRING;
@@ -13,8 +14,8 @@ import static io.etcdj.server.cli.FlagStatus.NOT_YET;
 import static io.etcdj.server.cli.FlagStatus.SUPPORTED;
 
 /**
- * etcd's monitoring, logging, proxy, tracing, experimental, unsafe and legacy flags, with etcd
- * 3.5's defaults (3.4-only flags keep 3.4's).
+ * etcd's monitoring, logging, tracing, feature gates, experimental, unsafe and ignored legacy flags, with etcd
+ * 3.6's defaults.
  */
 final class OperationsFlags {
     /** Flags etcd dropped long ago and only warns about. */
@@ -34,57 +35,65 @@ final class OperationsFlags {
                 .add("listen-metrics-urls", URLS, "", SUPPORTED, "Extra URLs serving only /metrics and the health endpoints.");
 
         b.group(FlagGroup.LOGGING)
-                .add("logger", STRING, "zap", SUPPORTED, "Log format family: 'zap' (3.5) or 'capnslog' (3.4).")
+                .add("logger", STRING, "zap", SUPPORTED, "Logger: only 'zap' since etcd 3.5.")
                 .add("log-outputs", UNIQUE_STRINGS, "default", SUPPORTED, "Where logs go: 'default', 'stderr', 'stdout', or file paths, comma-separated.")
                 .add("log-level", STRING, "info", SUPPORTED, "Lowest level logged: debug, info, warn, error, panic or fatal.")
+                .add("log-format", STRING, "json", ACCEPTED, "Log line format of etcd's zap logger: 'json' or 'console' (etcdj keeps its own).").choices("json", "console")
                 .add("enable-log-rotation", BOOL, "false", ACCEPTED, "Rotate a single log file target.")
                 .add("log-rotation-config-json", STRING,
                         "{\"maxsize\": 100, \"maxage\": 0, \"maxbackups\": 0, \"localtime\": false, \"compress\": false}",
                         ACCEPTED, "Rotation settings as JSON, used with enable-log-rotation.");
 
-        b.group(FlagGroup.PROXY)
-                .add("proxy", STRING, "off", NOT_YET, "Run as etcd's v2 proxy: 'off', 'readonly' or 'on'.").choices("off", "readonly", "on")
-                .add("proxy-failure-wait", UINT, "5000", ACCEPTED, "Milliseconds a failed endpoint stays failed (proxy mode only).")
-                .add("proxy-refresh-interval", UINT, "30000", ACCEPTED, "Milliseconds between endpoint refreshes (proxy mode only).")
-                .add("proxy-dial-timeout", UINT, "1000", ACCEPTED, "Dial timeout in milliseconds (proxy mode only).")
-                .add("proxy-write-timeout", UINT, "5000", ACCEPTED, "Write timeout in milliseconds (proxy mode only).")
-                .add("proxy-read-timeout", UINT, "0", ACCEPTED, "Read timeout in milliseconds (proxy mode only).");
-
         b.group(FlagGroup.TRACING)
-                .add("experimental-enable-distributed-tracing", BOOL, "false", NOT_YET, "Export OpenTelemetry traces.")
-                .add("experimental-distributed-tracing-address", STRING, "localhost:4317", ACCEPTED, "OpenTelemetry collector address (tracing only).")
-                .add("experimental-distributed-tracing-service-name", STRING, "etcd", ACCEPTED, "Service name in traces (tracing only).")
-                .add("experimental-distributed-tracing-instance-id", STRING, "", ACCEPTED, "Instance id in traces (tracing only).")
-                .add("experimental-distributed-tracing-sampling-rate", INT, "0", ACCEPTED, "Spans sampled per million (tracing only).");
+                .add("enable-distributed-tracing", BOOL, "false", NOT_YET, "Export OpenTelemetry traces.")
+                .add("distributed-tracing-address", STRING, "localhost:4317", ACCEPTED, "OpenTelemetry collector address (tracing only).")
+                .add("distributed-tracing-service-name", STRING, "etcd", ACCEPTED, "Service name in traces (tracing only).")
+                .add("distributed-tracing-instance-id", STRING, "", ACCEPTED, "Instance id in traces (tracing only).")
+                .add("distributed-tracing-sampling-rate", INT, "0", ACCEPTED, "Spans sampled per million (tracing only).");
 
         b.group(FlagGroup.EXPERIMENTAL)
-                .add("experimental-initial-corrupt-check", BOOL, "false", SUPPORTED, "Compare data hashes with the other members before serving.")
-                .add("experimental-corrupt-check-time", DURATION, "0s", SUPPORTED, "Period of the leader's corruption checks of every member (0 disables).")
-                .add("experimental-compact-hash-check-enabled", BOOL, "false", NOT_YET, "Compare hashes at compaction points with the other members.")
-                .add("experimental-compact-hash-check-time", DURATION, "1m", ACCEPTED, "Period of compaction hash checks (with the check enabled only).")
-                .add("experimental-enable-v2v3", STRING, "", NOT_YET, "Serve the v2 API emulated on v3 under this prefix.")
-                .add("experimental-enable-lease-checkpoint", BOOL, "false", NOT_YET, "Leader sends lease TTL checkpoints so a new leader does not reset them.")
-                .add("experimental-enable-lease-checkpoint-persist", BOOL, "false", NOT_YET, "Persist lease checkpoints (needs experimental-enable-lease-checkpoint).")
-                .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Revisions deleted per compaction batch in bbolt.")
-                .add("experimental-peer-skip-client-san-verification", BOOL, "false", NOT_YET, "Do not check the SAN of peer client certificates.")
-                .add("experimental-watch-progress-notify-interval", DURATION, "10m", SUPPORTED, "Period of progress notifications on watches that asked for them.")
-                .add("experimental-warning-apply-duration", DURATION, "100ms", ACCEPTED, "Applying longer than this logs a warning.")
-                .add("experimental-downgrade-check-time", DURATION, "5s", ACCEPTED, "Period of downgrade status checks.")
-                .add("experimental-memory-mlock", BOOL, "false", NOT_YET, "Lock the storage pages in RAM.")
-                .add("experimental-txn-mode-write-with-shared-buffer", BOOL, "true", ACCEPTED, "bbolt read-buffer sharing in write transactions.")
-                .add("experimental-bootstrap-defrag-threshold-megabytes", UINT, "0", ACCEPTED, "Defragment bbolt at start when that frees this much.")
-                .add("experimental-stop-grpc-service-on-defrag", BOOL, "false", NOT_YET, "Report NOT_SERVING on the gRPC health service while defragmenting.");
+                .add("feature-gates", FEATURE_GATES, "", SUPPORTED, "Feature gates as Name=true|false pairs, comma-separated. Gates:"
+                        + FeatureGates.helpList())
+                .add("corrupt-check-time", DURATION, "0s", SUPPORTED, "Period of the leader's corruption checks of every member (0 disables).")
+                .add("compact-hash-check-time", DURATION, "1m", ACCEPTED, "Period of compaction hash checks (with the CompactHashCheck gate only).")
+                .add("compaction-batch-limit", INT, "1000", ACCEPTED, "Revisions deleted per compaction batch in bbolt.")
+                .add("compaction-sleep-interval", DURATION, "0s", ACCEPTED, "Pause between compaction batches in bbolt.")
+                .add("watch-progress-notify-interval", DURATION, "10m", SUPPORTED, "Period of progress notifications on watches that asked for them.")
+                .add("warning-apply-duration", DURATION, "100ms", ACCEPTED, "Applying longer than this logs a warning.")
+                .add("warning-unary-request-duration", DURATION, "300ms", ACCEPTED, "A unary request longer than this logs a warning.")
+                .add("downgrade-check-time", DURATION, "5s", ACCEPTED, "Period of downgrade status checks.")
+                .add("memory-mlock", BOOL, "false", NOT_YET, "Lock the storage pages in RAM.")
+                .add("bootstrap-defrag-threshold-megabytes", UINT, "0", ACCEPTED, "Defragment bbolt at start when that frees this much.");
+
+        // etcd 3.5's spellings, still accepted by 3.6: each value moves to its new name or feature gate
+        b.group(FlagGroup.EXPERIMENTAL_OLD)
+                .add("experimental-initial-corrupt-check", BOOL, "false", SUPPORTED, "Same as --feature-gates=InitialCorruptCheck=...")
+                .add("experimental-corrupt-check-time", DURATION, "0s", SUPPORTED, "Old name of --corrupt-check-time.")
+                .add("experimental-compact-hash-check-enabled", BOOL, "false", NOT_YET, "Same as --feature-gates=CompactHashCheck=...")
+                .add("experimental-compact-hash-check-time", DURATION, "1m", ACCEPTED, "Old name of --compact-hash-check-time.")
+                .add("experimental-enable-lease-checkpoint", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpoint=... (etcdj always checkpoints leases).")
+                .add("experimental-enable-lease-checkpoint-persist", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpointPersist=...")
+                .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Old name of --compaction-batch-limit.")
+                .add("experimental-compaction-sleep-interval", DURATION, "0s", ACCEPTED, "Old name of --compaction-sleep-interval.")
+                .add("experimental-peer-skip-client-san-verification", BOOL, "false", NOT_YET, "Old name of --peer-skip-client-san-verification.")
+                .add("experimental-watch-progress-notify-interval", DURATION, "10m", SUPPORTED, "Old name of --watch-progress-notify-interval.")
+                .add("experimental-warning-apply-duration", DURATION, "100ms", ACCEPTED, "Old name of --warning-apply-duration.")
+                .add("experimental-warning-unary-request-duration", DURATION, "300ms", ACCEPTED, "Old name of --warning-unary-request-duration.")
+                .add("experimental-downgrade-check-time", DURATION, "5s", ACCEPTED, "Old name of --downgrade-check-time.")
+                .add("experimental-memory-mlock", BOOL, "false", NOT_YET, "Old name of --memory-mlock.")
+                .add("experimental-txn-mode-write-with-shared-buffer", BOOL, "true", ACCEPTED, "Same as --feature-gates=TxnModeWriteWithSharedBuffer=...")
+                .add("experimental-bootstrap-defrag-threshold-megabytes", UINT, "0", ACCEPTED, "Old name of --bootstrap-defrag-threshold-megabytes.")
+                .add("experimental-snapshot-catchup-entries", UINT, "5000", ACCEPTED, "Old name of --snapshot-catchup-entries.")
+                .add("experimental-stop-grpc-service-on-defrag", BOOL, "false", NOT_YET, "Same as --feature-gates=StopGRPCServiceOnDefrag=...")
+                .add("experimental-enable-distributed-tracing", BOOL, "false", NOT_YET, "Old name of --enable-distributed-tracing.")
+                .add("experimental-distributed-tracing-address", STRING, "localhost:4317", ACCEPTED, "Old name of --distributed-tracing-address.")
+                .add("experimental-distributed-tracing-service-name", STRING, "etcd", ACCEPTED, "Old name of --distributed-tracing-service-name.")
+                .add("experimental-distributed-tracing-instance-id", STRING, "", ACCEPTED, "Old name of --distributed-tracing-instance-id.")
+                .add("experimental-distributed-tracing-sampling-rate", INT, "0", ACCEPTED, "Old name of --distributed-tracing-sampling-rate.");
 
         b.group(FlagGroup.UNSAFE)
                 .add("force-new-cluster", BOOL, "false", SUPPORTED, "Restart as a one-member cluster keeping the data; other members are dropped.")
                 .add("unsafe-no-fsync", BOOL, "false", NOT_YET, "Never fsync; a crash can lose acknowledged writes.");
-
-        b.group(FlagGroup.DEPRECATED)
-                .add("debug", BOOL, "false", SUPPORTED, "Same as --log-level=debug (etcd 3.4).")
-                .add("log-package-levels", STRING, "", ACCEPTED, "Per-package log levels of capnslog (etcd 3.4).")
-                .add("log-output", UNIQUE_STRINGS, "default", SUPPORTED, "Older spelling of --log-outputs (etcd 3.4).")
-                .add("experimental-backend-bbolt-freelist-type", STRING, "array", ACCEPTED, "Older spelling of --backend-bbolt-freelist-type (etcd 3.4).")
-                .add("next-cluster-version-compatible", BOOL, "false", ACCEPTED, "Let an etcd 3.4 member join a 3.5 cluster while downgrading (etcd 3.4).");
 
         b.group(FlagGroup.HIDDEN);
         for (String name : LEGACY_IGNORED) {

@@ -36,7 +36,10 @@ final class SecurityFlags {
                 .add("peer-crl-file", STRING, "", SUPPORTED, "Revocation list checked against peer certificates.")
                 .add("peer-cert-allowed-cn", STRING, "", SUPPORTED, "Accept only peer certificates with this common name.")
                 .add("peer-cert-allowed-hostname", STRING, "", SUPPORTED, "Accept only peer certificates valid for this host name.")
+                .add("peer-skip-client-san-verification", BOOL, "false", NOT_YET, "Do not check the SAN of peer client certificates.")
                 .add("cipher-suites", STRINGS, "", SUPPORTED, "Comma-separated TLS 1.2 cipher suites for client and peer ports (empty: the defaults; TLS 1.3 suites stay enabled, as in etcd).")
+                .add("tls-min-version", STRING, "TLS1.2", NOT_YET, "Lowest TLS version accepted: TLS1.2 or TLS1.3.").choices("TLS1.2", "TLS1.3")
+                .add("tls-max-version", STRING, "", NOT_YET, "Highest TLS version accepted: TLS1.2, TLS1.3, or empty for the JDK's.").choices("", "TLS1.2", "TLS1.3")
                 .add("cors", URLS_OR_STAR, "*", NOT_YET, "Origins allowed by CORS on the HTTP endpoints ('*' allows all).")
                 .add("host-whitelist", UNIQUE_STRINGS, "*", NOT_YET, "Host names accepted in HTTP requests to an insecure port ('*' allows all).");
 

@@ -40,7 +40,7 @@ import java.util.SequencedMap;
  * @param watchProgressNotifyInterval      period of watch progress notifications
  * @param autoCompactionMode               "periodic" or "revision" (or "" as etcd allows)
  * @param autoCompactionRetention          retention text as given; see {@link #autoCompactionPeriod()}
- * @param logger                           "zap" or "capnslog"
+ * @param logger                           "zap" (etcd 3.5 removed "capnslog")
  * @param logLevel                         debug, info, warn, error, dpanic, panic or fatal
  * @param logOutputs                       "default", "stderr", "stdout", "systemd/journal" or file paths
  * @param cipherSuites                     TLS cipher suites by IANA name (also the JSSE name); empty: defaults
@@ -144,9 +144,9 @@ public record ServerConfig(
      * Periodic-mode retention: a bare number is hours, otherwise a Go duration; zero disables
      * auto compaction. Meaningless in revision mode.
      */
-    /** --experimental-corrupt-check-time: the leader's corruption check period (zero: none). */
+    /** --corrupt-check-time (or its old name --experimental-corrupt-check-time): the leader's corruption check period (zero: none). */
     public Duration corruptCheckTime() {
-        return GoValues.parseDuration(rawValues.get("experimental-corrupt-check-time"));
+        return GoValues.parseDuration(rawValues.get("corrupt-check-time"));
     }
 
     public Duration autoCompactionPeriod() {

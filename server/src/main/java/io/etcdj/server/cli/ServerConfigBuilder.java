@@ -15,7 +15,8 @@ import java.util.SequencedMap;
  */
 final class ServerConfigBuilder {
     private static final String DEFAULT_NAME = "default";
-    private static final long DEFAULT_SNAPSHOT_COUNT = 100_000;
+    /** etcd 3.6's default, also what 0 means. */
+    private static final long DEFAULT_SNAPSHOT_COUNT = 10_000;
 
     private final RawValues raw;
     private final boolean fromCommandLine;
@@ -41,7 +42,9 @@ final class ServerConfigBuilder {
     }
 
     private ServerConfig build() {
-        refuseUnimplemented();
+        FlagMigrations.warnDeprecated(raw, warnings);
+        FeatureGates gates = FlagMigrations.apply(raw);
+        refuseUnimplemented(gates);
         String name = raw.get("name");
         List<URI> advertiseClientUrls = urls("advertise-client-urls");
         if (fromCommandLine && raw.isSet("listen-client-urls") && !raw.isSet("advertise-client-urls")) {
@@ -61,7 +64,7 @@ final class ServerConfigBuilder {
             infos.add("snapshot-count 0 means the default " + DEFAULT_SNAPSHOT_COUNT);
             snapshotCount = DEFAULT_SNAPSHOT_COUNT;
         }
-        String logLevel = bool("debug") ? "debug" : raw.get("log-level");
+        String logLevel = raw.get("log-level");
         ServerConfig config = new ServerConfig(
                 name,
                 toPath("data-dir", dataDir),
@@ -85,8 +88,8 @@ final class ServerConfigBuilder {
                 bool("strict-reconfig-check"),
                 bool("pre-vote"),
                 bool("force-new-cluster"),
-                bool("experimental-initial-corrupt-check"),
-                GoValues.parseDuration(raw.get("experimental-watch-progress-notify-interval")),
+                gates.enabled(FeatureGates.INITIAL_CORRUPT_CHECK),
+                GoValues.parseDuration(raw.get("watch-progress-notify-interval")),
                 raw.get("auto-compaction-mode"),
                 raw.get("auto-compaction-retention"),
                 raw.get("logger"),
@@ -103,29 +106,31 @@ final class ServerConfigBuilder {
         return config;
     }
 
-    /** NOT_YET flags away from their default, and v2, stop the start with one line per flag. */
-    private void refuseUnimplemented() {
+    /**
+     * NOT_YET flags away from their default and gates etcdj lacks stop the start with one line per flag. An old
+     * spelling is judged under its new name or gate.
+     */
+    private void refuseUnimplemented(FeatureGates gates) {
         List<String> problems = new ArrayList<>();
         for (FlagDef def : FlagTable.all()) {
             String value = raw.get(def.name());
-            if (def.status() == FlagStatus.NOT_YET && !def.isDefault(value)) {
+            if (def.status() == FlagStatus.NOT_YET && !def.isDefault(value)
+                    && !FlagMigrations.isOldSpelling(def.name())) {
                 problems.add("flag " + describe(def.name(), value) + " is not supported by etcdj yet;"
                         + " remove it, or give it etcd's default \"" + def.defaultValue() + "\"");
             }
         }
-        if (bool("enable-v2")) {
-            problems.add("flag " + describe("enable-v2", raw.get("enable-v2"))
-                    + " asks for etcd's v2 API, which etcdj does not serve (v3 only); remove it, or set it to false");
-        }
+        problems.addAll(FlagMigrations.check(gates, warnings));
         if (!problems.isEmpty()) {
             throw new ConfigException(1, String.join("\n", problems));
         }
     }
 
-    /** "--name=value" for a command-line flag, else also where the value came from. */
+    /** "--name=value" for a flag given as such, else also where the value came from (a variable, an old name). */
     private String describe(String flag, String value) {
         String text = "--" + flag + "=" + value;
-        return raw.source(flag) == FlagSource.COMMAND_LINE ? text : text + " (from " + raw.origin(flag) + ")";
+        boolean asNamed = raw.source(flag) == FlagSource.COMMAND_LINE && raw.origin(flag).equals("--" + flag);
+        return asNamed ? text : text + " (from " + raw.origin(flag) + ")";
     }
 
     /**
@@ -162,20 +167,8 @@ final class ServerConfigBuilder {
         }
     }
 
-    /** --log-outputs, or the 3.4 spelling --log-output when only that was given. */
     private List<String> logOutputs() {
-        List<String> outputs = sortedUnique(raw.get("log-outputs"));
-        if (raw.isSet("log-output")) {
-            List<String> old = sortedUnique(raw.get("log-output"));
-            if (!raw.isSet("log-outputs")) {
-                warnings.add("'--log-output' flag has been deprecated! Please use '--log-outputs'!");
-                return old;
-            }
-            if (!old.equals(outputs)) {
-                throw new ConfigException(1, "both '--log-output' and '--log-outputs' are set; only set '--log-outputs'");
-            }
-        }
-        return outputs;
+        return sortedUnique(raw.get("log-outputs"));
     }
 
     private static List<String> sortedUnique(String text) {

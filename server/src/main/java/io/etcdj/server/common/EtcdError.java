@@ -66,7 +66,14 @@ public enum EtcdError {
     LEARNER_NOT_READY(Status.Code.FAILED_PRECONDITION,
             "etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS(Status.Code.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster"),
-    CORRUPT(Status.Code.DATA_LOSS, "etcdserver: corrupt cluster");
+    CORRUPT(Status.Code.DATA_LOSS, "etcdserver: corrupt cluster"),
+    CLUSTER_VERSION_UNAVAILABLE(Status.Code.UNAVAILABLE, "etcdserver: cluster version not found during downgrade"),
+    WRONG_DOWNGRADE_VERSION_FORMAT(Status.Code.INVALID_ARGUMENT, "etcdserver: wrong downgrade target version format"),
+    INVALID_DOWNGRADE_TARGET_VERSION(Status.Code.INVALID_ARGUMENT, "etcdserver: invalid downgrade target version"),
+    DOWNGRADE_IN_PROCESS(Status.Code.FAILED_PRECONDITION, "etcdserver: cluster has a downgrade job in progress"),
+    NO_INFLIGHT_DOWNGRADE(Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job"),
+    /** etcd returns it untranslated, so clients see code Unknown. */
+    UNKNOWN_METHOD(Status.Code.UNKNOWN, "etcdserver: unknown method");
 
     private final Status.Code code;
     private final String message;

@@ -105,7 +105,8 @@ public final class ClientPort implements AutoCloseable {
         // not refused by the learner guard, and probes are not counted as client calls
         LocalMethods bare = LocalMethods.of(services, List.of());
         HealthEndpoints health = new HealthEndpoints(
-                MemberProbes.of(bare, http.hasLeader(), http.alarms(), http.failed()),
+                MemberProbes.of(bare, http.hasLeader(), http.alarms(), http.failed(), http.learner(),
+                        http.asMember()),
                 http.requestTimeout(), http.healthCounters());
         health.install(sb, Cors::wrap);
         sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));

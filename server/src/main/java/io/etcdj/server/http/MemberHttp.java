@@ -5,8 +5,10 @@ import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.server.http.health.HealthCounters;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * What the client port's HTTP endpoints need from the member beyond its gRPC services.
@@ -17,9 +19,26 @@ import java.util.function.Supplier;
  * @param metrics        serves /metrics, or null for none
  * @param healthCounters where /health counts its outcomes
  * @param failed         whether the member stopped after a fatal failure (/livez, /readyz and /health then fail)
+ * @param learner        whether the member is a learner (/readyz's non_learner check)
+ * @param asMember       makes the calls run on an executor count as the member's own (health probes read as root,
+ *                       as etcd 3.6's do, so that auth does not make a healthy member look unhealthy)
  */
 public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
+                         BooleanSupplier learner, UnaryOperator<Executor> asMember) {
+    /** A member whose probes need no identity of their own. */
+    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
+                      BooleanSupplier learner) {
+        this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, learner, UnaryOperator.identity());
+    }
+
+    /** A voting member. */
+    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+        this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, () -> false);
+    }
+
     /** A member that never reports a fatal failure here. */
     public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
                       HttpService metrics, HealthCounters healthCounters) {

@@ -8,11 +8,14 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.server.common.Versions;
 
-/** /version: {"etcdserver":"3.4.23","etcdcluster":"3.4.0"}, etcd's shape (GET). */
+/**
+ * /version: {"etcdserver":"3.4.23","etcdcluster":"3.4.0","storage":"3.4.0"}, etcd 3.6's shape (GET): 3.6 added the
+ * storage version, which clients that read the first two fields ignore.
+ */
 final class VersionEndpoint implements HttpService {
     static final VersionEndpoint INSTANCE = new VersionEndpoint();
     private static final String BODY = "{\"etcdserver\":\"" + Versions.ETCD_SERVER + "\",\"etcdcluster\":\""
-            + Versions.ETCD_CLUSTER + "\"}";
+            + Versions.ETCD_CLUSTER + "\",\"storage\":\"" + Versions.STORAGE + "\"}";
 
     private VersionEndpoint() {
     }

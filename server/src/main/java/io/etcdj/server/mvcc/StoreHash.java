@@ -16,8 +16,11 @@ public final class StoreHash {
     private StoreHash() {
     }
 
-    /** The result of {@link #kv}: the hash and the compaction revision it was taken above. */
-    public record KvHash(int hash, long compactRevision, long revision) {
+    /**
+     * The result of {@link #kv}: the hash, the compaction revision it was taken above, the revision it covers, and
+     * the store's revision when it was taken.
+     */
+    public record KvHash(int hash, long compactRevision, long revision, long currentRevision) {
     }
 
     /**
@@ -75,7 +78,7 @@ public final class StoreHash {
         } catch (RocksDBException e) {
             throw new IllegalStateException("reading the store for a hash failed: " + e.getMessage(), e);
         }
-        return new KvHash((int) crc.getValue(), compacted, at);
+        return new KvHash((int) crc.getValue(), compacted, at, current);
     }
 
     /**

@@ -58,6 +58,11 @@ public final class MembershipOps {
         this.idSalt = idSalt;
     }
 
+    /** Completes once this member has applied everything committed before the call (a linearizable MemberList). */
+    public CompletableFuture<Void> caughtUp() {
+        return member.readBarrier();
+    }
+
     /** Adds a member with {@code peerUrls}; completes with the new member and the membership after it. */
     public CompletableFuture<Added> add(List<String> peerUrls, boolean learner) {
         MemberRegistry.Members now = registry.members();

@@ -9,6 +9,7 @@ import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 
 /**
  * Who a call runs as, and the checks the services make before they answer (writes are checked again where they
@@ -23,6 +24,11 @@ public final class AuthGate {
     /** What a call presented: a token, a verified client certificate's Common Name, or neither (nulls). */
     public record Credentials(String token, String commonName) {
         static final Credentials NONE = new Credentials(null, null);
+        /**
+         * The member's own calls (its health probes), which run as root as etcd 3.6's do. Recognized by identity:
+         * no client can present it, since {@link AuthInterceptor} builds credentials only from what a call carried.
+         */
+        static final Credentials MEMBER = new Credentials(null, null);
     }
 
     private final AuthStore auth;
@@ -54,10 +60,18 @@ public final class AuthGate {
         }
     }
 
+    /** An executor whose tasks call this member's services as the member itself (root). */
+    public static Executor asMember(Executor executor) {
+        return Context.current().withValue(CREDENTIALS, Credentials.MEMBER).fixedContextExecutor(executor);
+    }
+
     AuthInfo identify(Credentials c) {
         AuthState s = auth.state();
         if (!s.enabled()) {
             return AuthInfo.ANONYMOUS; // tokens mean nothing while auth is off (a client may still send one)
+        }
+        if (c == Credentials.MEMBER) {
+            return new AuthInfo(AuthState.ROOT_USER, s.revision());
         }
         if (c.token() != null) {
             AuthInfo ai = auth.tokens().info(c.token(), s.revision());

@@ -3,6 +3,7 @@ package io.etcdj.server.rpc;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.common.Versions;
 import io.etcdj.server.http.CertificateChecks;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -25,8 +26,8 @@ import javax.net.ssl.SSLSession;
  * call that checks nothing never fails on a stale token (as with etcd).
  *
  * <p>The calls only root may make and that never reach the log are refused here, before they run: member
- * changes, Defragment, Snapshot, Hash, HashKV, and the auth listings (etcd's admin checks). Auth changes are
- * checked where they are applied.
+ * changes, Defragment, Snapshot, Hash, HashKV, Downgrade, and the auth listings (etcd's admin checks; etcd 3.6 adds
+ * Status and MoveLeader). Auth changes are checked where they are applied.
  */
 public final class AuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> TOKEN = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
@@ -38,16 +39,29 @@ public final class AuthInterceptor implements ServerInterceptor {
             "etcdserverpb.Cluster/MemberUpdate", "etcdserverpb.Cluster/MemberPromote",
             "etcdserverpb.Maintenance/Defragment", "etcdserverpb.Maintenance/Snapshot",
             "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV",
+            "etcdserverpb.Maintenance/Downgrade",
             "etcdserverpb.Auth/UserList", "etcdserverpb.Auth/RoleList");
+    /** etcd 3.6 also keeps these to root. */
+    static final Set<String> ADMIN_ONLY_SINCE_36 = Set.of(
+            "etcdserverpb.Maintenance/Status", "etcdserverpb.Maintenance/MoveLeader");
 
     private static final String MAINTENANCE = "etcdserverpb.Maintenance/";
+    /** Came with etcd 3.5, whose Maintenance service translates auth errors to gRPC statuses. */
+    private static final String DOWNGRADE = "etcdserverpb.Maintenance/Downgrade";
 
     private final AuthGate gate;
     private final boolean clientCertAuth;
+    /** Whether to check and answer as etcd 3.6 (else as 3.4: raw Maintenance auth errors, Status open). */
+    private final boolean etcd36;
 
     public AuthInterceptor(AuthGate gate, boolean clientCertAuth) {
+        this(gate, clientCertAuth, Versions.AT_LEAST_36);
+    }
+
+    AuthInterceptor(AuthGate gate, boolean clientCertAuth, boolean etcd36) {
         this.gate = gate;
         this.clientCertAuth = clientCertAuth;
+        this.etcd36 = etcd36;
     }
 
     @Override
@@ -61,11 +75,11 @@ public final class AuthInterceptor implements ServerInterceptor {
         AuthGate.Credentials credentials = token == null && cn == null ? AuthGate.Credentials.NONE
                 : new AuthGate.Credentials(token, cn);
         String method = call.getMethodDescriptor().getFullMethodName();
-        if (ADMIN_ONLY.contains(method)) {
+        if (adminOnly(method, etcd36)) {
             try {
                 gate.requireAdmin(gate.identify(credentials));
             } catch (EtcdException e) {
-                call.close(method.startsWith(MAINTENANCE) ? rawAuthError(e.error())
+                call.close(rawAuthErrors(method, etcd36) ? rawAuthError(e.error())
                         : Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
                 return new ServerCall.Listener<>() { };
             }
@@ -75,6 +89,16 @@ public final class AuthInterceptor implements ServerInterceptor {
         }
         Context ctx = Context.current().withValue(AuthGate.CREDENTIALS, credentials);
         return Contexts.interceptCall(ctx, call, headers, next);
+    }
+
+    /** Whether only root may call {@code method} (a full gRPC method name) of etcd 3.4, or of 3.6 when {@code etcd36}. */
+    static boolean adminOnly(String method, boolean etcd36) {
+        return ADMIN_ONLY.contains(method) || etcd36 && ADMIN_ONLY_SINCE_36.contains(method);
+    }
+
+    /** Whether a refusal of {@code method} answers the auth store's raw error (etcd 3.4's Maintenance service). */
+    static boolean rawAuthErrors(String method, boolean etcd36) {
+        return !etcd36 && method.startsWith(MAINTENANCE) && !method.equals(DOWNGRADE);
     }
 
     /**

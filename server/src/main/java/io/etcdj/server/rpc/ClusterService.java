@@ -23,7 +23,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * etcd's Cluster service. MemberList answers from this member's applied membership. Changes are made on the leader:
+ * etcd's Cluster service. MemberList answers from this member's applied membership (after a read barrier when the
+ * request asks for a linearizable list). Changes are made on the leader:
  * a member that does not lead forwards them over the peer port ({@link LeaderCalls}); the leader runs them through
  * {@link MembershipOps} ({@link #addHere} and friends, which the peer service calls too).
  */
@@ -49,8 +50,23 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
 
     @Override
     public void memberList(MemberListRequest request, StreamObserver<MemberListResponse> out) {
-        Replies.send(out, MemberListResponse.newBuilder().setHeader(headers.memberHeader())
-                .addAllMembers(toProto(registry.members())).build());
+        if (!request.getLinearizable()) {
+            Replies.send(out, memberList());
+            return;
+        }
+        // etcd 3.5+: a linearizable list waits until this member has applied every change committed before it
+        ops.caughtUp().whenComplete((v, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, memberList());
+            }
+        });
+    }
+
+    private MemberListResponse memberList() {
+        return MemberListResponse.newBuilder().setHeader(headers.memberHeader())
+                .addAllMembers(toProto(registry.members())).build();
     }
 
     @Override

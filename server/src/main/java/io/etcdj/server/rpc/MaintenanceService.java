@@ -10,12 +10,18 @@ import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.common.Versions;
+import io.etcdj.server.metrics.DiskMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.consensus.ConsensusStatus;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.etcdj.api.etcdserverpb.DefragmentRequest;
+import io.etcdj.api.etcdserverpb.DowngradeRequest;
+import io.etcdj.api.etcdserverpb.DowngradeResponse;
+import io.etcdj.server.cluster.DowngradeState;
+import java.util.ArrayList;
+import java.util.List;
 import io.etcdj.api.etcdserverpb.DefragmentResponse;
 import io.etcdj.api.etcdserverpb.HashKVRequest;
 import io.etcdj.api.etcdserverpb.HashKVResponse;
@@ -40,8 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * etcd's Maintenance service: Status, alarms, MoveLeader, HashKV and Hash (computed on the read executor),
  * Defragment (RocksDB rewrites the files in the background; one at a time, on its own thread, while the member
- * keeps serving), Snapshot (the store streamed as an etcd bbolt file, see SnapshotStream). Downgrade answers
- * UNIMPLEMENTED until its issue implements it.
+ * keeps serving), Snapshot (the store streamed as an etcd bbolt file, see SnapshotStream), Downgrade (etcd 3.6's
+ * rules, see Downgrades).
  */
 public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
     private static final Logger LOG = LoggerFactory.getLogger(MaintenanceService.class);
@@ -54,9 +60,17 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     private final ReentrantLock defragmenting = new ReentrantLock();
 
     private final Alarms alarms;
+    private final DowngradeState downgrade;
+    private final Downgrades downgrades;
+    /** The enforced space quota Status reports (0: none). */
+    private final long quotaBytes;
 
-    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads, Alarms alarms) {
+    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads, Alarms alarms,
+                              DowngradeState downgrade, long quotaBytes) {
         this.alarms = alarms;
+        this.downgrade = downgrade;
+        this.downgrades = new Downgrades(consensus, downgrade);
+        this.quotaBytes = quotaBytes == Long.MAX_VALUE ? 0 : quotaBytes;
         this.store = store;
         this.consensus = consensus;
         this.headers = headers;
@@ -75,7 +89,8 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     }
 
     /**
-     * HashKV at the request's revision, computed on {@code reads}; the header's revision is the hash's, as etcd's.
+     * HashKV at the request's revision, computed on {@code reads}; as etcd's, the header carries the store's
+     * revision and hash_revision the revision hashed.
      * Fails with etcd's compacted / future revision errors.
      */
     public static CompletableFuture<HashKVResponse> hashKv(MvccStore store, Headers headers, HashKVRequest request,
@@ -83,8 +98,9 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
         return RequestPool.supply(() -> {
             try {
                 StoreHash.KvHash h = StoreHash.kv(store, request.getRevision());
-                return HashKVResponse.newBuilder().setHeader(headers.header(h.revision()))
-                        .setHash(h.hash()).setCompactRevision(h.compactRevision()).build();
+                return HashKVResponse.newBuilder().setHeader(headers.header(h.currentRevision()))
+                        .setHash(h.hash()).setCompactRevision(h.compactRevision())
+                        .setHashRevision(h.revision()).build();
             } catch (MvccException e) {
                 throw new CompletionException(new EtcdException(e.kind() == MvccException.Kind.COMPACTED
                         ? EtcdError.COMPACTED : EtcdError.FUTURE_REV));
@@ -107,6 +123,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     public void defragment(DefragmentRequest request, StreamObserver<DefragmentResponse> out) {
         Thread.ofVirtual().name("defragment").start(() -> {
             defragmenting.lock();
+            DiskMetrics.defragmenting(true);
             try {
                 long before = store.backend().sizeBytes();
                 long startNanos = System.nanoTime();
@@ -117,6 +134,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             } catch (RocksDBException | RuntimeException e) {
                 Replies.fail(out, e);
             } finally {
+                DiskMetrics.defragmenting(false);
                 defragmenting.unlock();
             }
         });
@@ -158,8 +176,30 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     }
 
     @Override
+    public void downgrade(DowngradeRequest request, StreamObserver<DowngradeResponse> out) {
+        downgrades.handle(request).whenComplete((version, err) -> {
+            if (err != null) {
+                Replies.fail(out, err);
+            } else {
+                Replies.send(out, DowngradeResponse.newBuilder().setHeader(headers.header(0)).setVersion(version)
+                        .build());
+            }
+        });
+    }
+
+    /**
+     * etcd 3.6's Status: 3.4's fields, the storage version, the quota, the downgrade job, and in errors "etcdserver:
+     * no leader" when this member knows none, then one line per alarm.
+     */
+    @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
         ConsensusStatus s = consensus.status();
+        List<String> errors = new ArrayList<>();
+        if (s.leaderId() == 0) {
+            errors.add(EtcdError.NO_LEADER.message());
+        }
+        alarms.active().forEach(a -> errors.add(
+                "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm()));
         Replies.send(out, StatusResponse.newBuilder()
                 .setHeader(headers.header(0))
                 .setVersion(Versions.ETCD_SERVER)
@@ -170,9 +210,10 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 .setRaftTerm(s.term())
                 .setRaftAppliedIndex(s.appliedIndex())
                 .setIsLearner(s.learner())
-                .addAllErrors(alarms.active().stream()
-                        .map(a -> "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm())
-                        .toList())
+                .setStorageVersion(Versions.STORAGE)
+                .setDbSizeQuota(quotaBytes)
+                .setDowngradeInfo(downgrade.current())
+                .addAllErrors(errors)
                 .build());
     }
 }

@@ -3,6 +3,7 @@ package io.etcdj.server.rpc;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.etcdserverpb.SnapshotResponse;
+import io.etcdj.server.common.Versions;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.StoreClosedException;
 import io.etcdj.server.mvcc.StoreSnapshot;
@@ -84,7 +85,8 @@ final class SnapshotStream {
             writer.writeTo(chunks);
             byte[] sha = chunks.finish();
             awaitReady();
-            out.onNext(SnapshotResponse.newBuilder().setRemainingBytes(0).setBlob(ByteString.copyFrom(sha)).build());
+            out.onNext(SnapshotResponse.newBuilder().setRemainingBytes(0).setBlob(ByteString.copyFrom(sha))
+                    .setVersion(Versions.STORAGE).build());
             out.onCompleted();
             LOG.info("sent database snapshot: {} bytes in {} ms", layout.sizeBytes(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
@@ -112,7 +114,8 @@ final class SnapshotStream {
         awaitReady();
         SnapshotResponse.Builder r = SnapshotResponse.newBuilder()
                 .setRemainingBytes(remainingBytes)
-                .setBlob(ByteString.copyFrom(blob, 0, length));
+                .setBlob(ByteString.copyFrom(blob, 0, length))
+                .setVersion(Versions.STORAGE); // etcd 3.6: the storage version, on every message
         if (!headerSent) {
             r.setHeader(header);
             headerSent = true;

@@ -343,14 +343,17 @@ public final class WatchHub implements CommitListener, AutoCloseable {
 
     /**
      * One progress period passed: each synced watcher that asked for progress notifications and got no events
-     * since the last tick gets an empty response with the hub's revision (etcd's RequestProgress).
+     * since the last tick gets an empty response with the hub's revision (etcd's RequestProgress). A watcher that
+     * starts at a future revision hears nothing until the hub reaches the revision before its start (etcd 3.6.2):
+     * the notification would carry a revision below the one it asked for.
      */
     void progressTick() {
         lock.lock();
         try {
             ResponseHeader header = header(lastRevision);
             for (Watcher w : progressWatchers) {
-                if (w.state == Watcher.State.SYNCED && !w.eventsSinceTick) {
+                boolean startsLater = w.nextRevision > lastRevision + 1;
+                if (w.state == Watcher.State.SYNCED && !w.eventsSinceTick && !startsLater) {
                     w.stream.offerControl(WatchResponses.progress(header, w.id));
                 }
                 w.eventsSinceTick = false;

@@ -36,7 +36,7 @@ class DefaultsTest {
 
     @Test
     void tuningDefaults() {
-        assertEquals(100_000, config.snapshotCount());
+        assertEquals(10_000, config.snapshotCount()); // etcd 3.6's default
         assertEquals(100, config.heartbeatIntervalMs());
         assertEquals(1000, config.electionTimeoutMs());
         assertEquals(10, config.electionTicks());
@@ -73,8 +73,7 @@ class DefaultsTest {
         assertEquals("default.etcd", config.rawValues().get("data-dir"));
         assertEquals("5", config.rawValues().get("max-snapshots"));
         assertEquals("2h", config.rawValues().get("grpc-keepalive-interval"));
-        assertEquals("false", config.rawValues().get("enable-v2"));
-        assertEquals("not-yet", config.rawValues().get("v2-deprecation"));
+        assertEquals("write-only", config.rawValues().get("v2-deprecation"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.etcdj.server.common.Versions;
 import org.junit.jupiter.api.Test;
 
 class HelpVersionTest {
@@ -17,11 +18,12 @@ class HelpVersionTest {
         }
         String help = Loads.exit("--help").stdout();
         for (String heading : new String[] {"Member:", "Clustering:", "Security:", "Auth:", "Logging:",
-            "Experimental feature:", "Unsafe feature:"}) {
+            "Feature gates and formerly experimental features:", "Unsafe feature:"}) {
             assertTrue(help.contains("\n" + heading + "\n"), heading);
         }
         assertTrue(help.contains("  --name 'default'\n"), help);
         assertTrue(help.contains("  --data-dir '${name}.etcd'\n"));
+        assertTrue(help.contains("  --watch-progress-notify-interval '10m'\n"));
         assertTrue(help.contains("  --experimental-watch-progress-notify-interval '10m'\n"));
         assertTrue(help.contains("  --max-concurrent-streams 'math.MaxUint32'\n"));
         for (FlagDef def : FlagTable.all()) {
@@ -42,7 +44,7 @@ class HelpVersionTest {
         assertEquals(0, exit.exitCode());
         assertEquals("", exit.stderr());
         String[] lines = exit.stdout().split("\n");
-        assertEquals("etcd Version: 3.4.23", lines[0]);
+        assertEquals("etcd Version: " + Versions.ETCD_SERVER, lines[0]);
         assertEquals("etcdj Version: 9.9.9-test", lines[1]);
         assertEquals("Git SHA: abc123", lines[2]);
         assertTrue(lines[3].startsWith("Go Version: n/a (Java " + Runtime.version()), lines[3]);

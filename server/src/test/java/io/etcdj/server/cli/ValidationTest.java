@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** etcd's start-up checks, and etcdj's refusal of what it does not implement. */
@@ -109,16 +110,16 @@ class ValidationTest {
         assertRefused("unknown log level \"loud\"", "--log-level", "loud");
         assertRefused("unknown logger option \"log4j\"", "--logger", "log4j");
         assertRefused("multi logoutput for \"default\" is not supported yet", "--log-outputs", "default,stderr");
-        assertEquals("debug", config("--debug").logLevel());
+        assertRefused("--logger=capnslog is removed in v3.5", "--logger", "capnslog");
         assertRefused("is larger than etcdj allows", "--max-request-bytes", "4294967296");
-        assertEquals(100_000, config("--snapshot-count", "0").snapshotCount());
+        assertEquals(10_000, config("--snapshot-count", "0").snapshotCount());
     }
 
     @Test
     void notYetFlagsAreRefusedAwayFromTheirDefault() {
         assertRefused("flag --grpc-keepalive-timeout=5s is not supported by etcdj yet; remove it, or give it etcd's default \"20s\"",
                 "--grpc-keepalive-timeout", "5s");
-        assertRefused("flag --proxy=on is not supported by etcdj yet", "--proxy", "on");
+        assertRefused("flag --memory-mlock=true is not supported by etcdj yet", "--memory-mlock");
         assertRefused("flag --unsafe-no-fsync=true is not supported by etcdj yet", "--unsafe-no-fsync");
         ConfigLoader.Exit both = Loads.exit("--discovery", "https://d.example/x", "--grpc-keepalive-min-time", "9s");
         assertTrue(both.stderr().contains("--discovery=https://d.example/x"), both.stderr());
@@ -127,7 +128,7 @@ class ValidationTest {
 
     @Test
     void notYetFlagsAtTheirDefaultAreFine() {
-        config("--grpc-keepalive-timeout", "20000ms", "--discovery", "", "--proxy", "off", "--unsafe-no-fsync=false",
+        config("--grpc-keepalive-timeout", "20000ms", "--discovery", "", "--memory-mlock=false", "--unsafe-no-fsync=false",
                 "--cors", "*", "--bcrypt-cost", "10");
     }
 
@@ -140,11 +141,22 @@ class ValidationTest {
     }
 
     @Test
-    void theOldLogOutputSpellingStillWorks() {
-        ConfigLoader.Start start = Loads.start("--log-output", "stderr");
-        assertEquals(List.of("stderr"), start.config().logOutputs());
-        assertTrue(start.warnings().get(0).contains("'--log-output' flag has been deprecated"));
-        assertRefused("both '--log-output' and '--log-outputs' are set", "--log-output", "stderr", "--log-outputs", "stdout");
+    void etcd34OnlyLoggingFlagsAreGoneAsIn36() {
+        for (String flag : new String[] {"--log-output=stderr", "--debug", "--log-package-levels=x=INFO",
+            "--experimental-backend-bbolt-freelist-type=map", "--next-cluster-version-compatible"}) {
+            ConfigLoader.Exit exit = Loads.exit(flag);
+            assertEquals(2, exit.exitCode(), flag);
+            assertTrue(exit.stderr().startsWith("flag provided but not defined: -"), exit.stderr());
+        }
+    }
+
+    @Test
+    void new36FlagsAreAcceptedAtTheirDefaults() {
+        config("--log-format=console", "--tls-min-version=TLS1.2", "--discovery-dial-timeout=3s",
+                "--listen-client-http-urls=");
+        assertRefused("flag --tls-min-version=TLS1.3 is not supported by etcdj yet", "--tls-min-version=TLS1.3");
+        ConfigLoader.Exit bad = Loads.exit("--log-format=xml");
+        assertEquals(2, bad.exitCode());
     }
 
     @Test
@@ -154,8 +166,12 @@ class ValidationTest {
     }
 
     @Test
-    void onlyTheV3ApiIsServed() {
-        assertRefused("flag --enable-v2=true asks for etcd's v2 API", "--enable-v2");
-        config("--enable-v2=false");
+    void theV2ApiFlagIsGoneAsIn36() {
+        ConfigLoader.Exit exit = Loads.exit("--enable-v2");
+        assertEquals(2, exit.exitCode());
+        assertTrue(exit.stderr().startsWith("flag provided but not defined: -enable-v2\n"), exit.stderr());
+        // etcd 3.6 warns about a variable it does not know, and starts
+        ConfigLoader.Start start = Loads.start(Map.of("ETCD_ENABLE_V2", "true"));
+        assertTrue(start.warnings().stream().anyMatch(w -> w.contains("ETCD_ENABLE_V2")), start.warnings().toString());
     }
 }

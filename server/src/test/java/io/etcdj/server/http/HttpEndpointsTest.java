@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
+import io.etcdj.server.common.Versions;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -46,6 +47,12 @@ class HttpEndpointsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** /health's body for the etcd version etcdj answers as: 3.4's without the reason, 3.5+'s with it. */
+    private static String health(boolean healthy, String reason) {
+        return Versions.AT_LEAST_36 ? "{\"health\":\"" + healthy + "\",\"reason\":\"" + reason + "\"}"
+                : "{\"health\":\"" + healthy + "\"}";
+    }
+
     private HttpResponse<String> post(String path, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
@@ -55,8 +62,8 @@ class HttpEndpointsTest {
     void healthIsAQuorumReadAndAnswersEtcdsShape() throws Exception {
         HttpResponse<String> r = get("/health");
         assertEquals(200, r.statusCode());
-        assertEquals("{\"health\":\"true\"}", r.body());
-        assertEquals("{\"health\":\"true\"}", get("/health?serializable=true&exclude=NOSPACE").body());
+        assertEquals(health(true, ""), r.body());
+        assertEquals(health(true, ""), get("/health?serializable=true&exclude=NOSPACE").body());
         HttpResponse<String> post = post("/health", "");
         assertEquals(405, post.statusCode());
         assertEquals("GET", post.headers().firstValue("allow").orElse(""));
@@ -70,7 +77,7 @@ class HttpEndpointsTest {
         assertEquals(200, raise.statusCode(), raise.body());
         HttpResponse<String> health = get("/health");
         assertEquals(503, health.statusCode());
-        assertEquals("{\"health\":\"false\"}\n", health.body()); // etcd 3.4's body; the reason is logged
+        assertEquals(health(false, "ALARM NOSPACE") + "\n", health.body());
         assertEquals(200, get("/health?exclude=NOSPACE").statusCode());
         assertEquals("ok\n", get("/readyz").body()); // readyz looks only for data corruption
         post("/v3/maintenance/alarm", "{\"action\":\"ACTIVATE\",\"memberID\":\"" + memberId
@@ -78,7 +85,22 @@ class HttpEndpointsTest {
         HttpResponse<String> ready = get("/readyz");
         assertEquals(503, ready.statusCode());
         assertEquals("[-]data_corruption failed: alarm activated: CORRUPT\n[+]serializable_read ok\n"
-                + "[+]linearizable_read ok\n\n", ready.body());
+                + "[+]linearizable_read ok\n[+]non_learner ok\n\n", ready.body());
+        assertEquals("ok\n", get("/livez").body());
+    }
+
+    @Test
+    void healthProbesReadAsTheMemberWithAuthOn() throws Exception {
+        assertEquals(200, post("/v3/auth/role/add", "{\"name\":\"root\"}").statusCode());
+        assertEquals(200, post("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}").statusCode());
+        assertEquals(200, post("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}").statusCode());
+        assertEquals(200, post("/v3/auth/enable", "{}").statusCode());
+        HttpResponse<String> anonymousRead = post("/v3/kv/range", "{\"key\":\"YQ==\"}");
+        assertTrue(anonymousRead.body().contains("user name is empty"), anonymousRead.body());
+        // etcd 3.6 probes as root: auth on does not make the member unhealthy
+        assertEquals(health(true, ""), get("/health").body());
+        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n[+]non_learner ok\nok\n",
+                get("/readyz?verbose").body());
         assertEquals("ok\n", get("/livez").body());
     }
 
@@ -86,18 +108,25 @@ class HttpEndpointsTest {
     void livezAndReadyzRunTheirChecks() throws Exception {
         assertEquals("ok\n", get("/livez").body());
         assertEquals("[+]serializable_read ok\nok\n", get("/livez?verbose").body());
-        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\nok\n",
+        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n[+]non_learner ok\nok\n",
                 get("/readyz?verbose").body());
-        assertEquals("[+]serializable_read ok\nok\n",
-                get("/readyz?verbose&exclude=data_corruption&exclude=linearizable_read").body());
+        assertEquals("[+]serializable_read ok\nok\n", get("/readyz?verbose&exclude=data_corruption"
+                + "&exclude=linearizable_read&exclude=non_learner&exclude=no_such_check").body());
         HttpResponse<String> one = get("/readyz/linearizable_read?verbose");
         assertEquals(200, one.statusCode());
         assertEquals("[+]linearizable_read ok\nok\n", one.body());
+        // etcd 3.6's per-check metrics
+        String metrics = get("/metrics").body();
+        assertTrue(metrics.contains("etcd_server_healthcheck{name=\"non_learner\",type=\"readyz\"} 1"), metrics);
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith(
+                "etcd_server_healthchecks_total{name=\"serializable_read\",status=\"success\",type=\"livez\"}")),
+                metrics);
     }
 
     @Test
     void versionIsEtcdsJson() throws Exception {
-        assertEquals("{\"etcdserver\":\"3.4.23\",\"etcdcluster\":\"3.4.0\"}", get("/version").body());
+        assertEquals("{\"etcdserver\":\"" + Versions.ETCD_SERVER + "\",\"etcdcluster\":\"" + Versions.ETCD_CLUSTER
+                + "\",\"storage\":\"" + Versions.STORAGE + "\"}", get("/version").body());
         assertEquals(405, post("/version", "").statusCode());
     }
 

@@ -92,6 +92,7 @@ class MetricsScrapeTest {
                 > before.get("etcd_disk_backend_commit_duration_seconds_count"));
         assertTrue(after.get("etcd_mvcc_db_total_size_in_bytes") > 0);
         assertTrue(after.containsKey("etcd_disk_wal_fsync_duration_seconds_bucket{le=\"0.001\"}"));
+        assertEquals(0.0, after.get("etcd_disk_defrag_inflight"), "etcd 3.5+: no defragmentation running");
         assertTrue(after.get("process_open_fds") > 0);
         assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")));
     }

@@ -165,6 +165,20 @@ class WatchHubTest {
     }
 
     @Test
+    void noProgressNotificationBelowAFutureStartRevision() throws Exception {
+        f.put("k", "1"); // revision 2
+        f.hub.watch(client.stream, create("a").setProgressNotify(true).setStartRevision(4).build());
+        client.responses.clear();
+        f.ticker.tick(); // a notification at 2 would tell the watcher of revision 4 about an earlier one
+        assertEquals(0, client.responses.size());
+        f.put("k", "2"); // revision 3: the one before its start
+        f.ticker.tick();
+        assertEquals(1, client.responses.size());
+        assertEquals(3, client.last().getHeader().getRevision());
+        assertEquals(0, client.last().getEventsCount());
+    }
+
+    @Test
     void progressRequestAnsweredAtOnceWhenSyncedOrWithNoWatchers() throws Exception {
         f.hub.requestProgress(client.stream);
         f.put("k", "v");

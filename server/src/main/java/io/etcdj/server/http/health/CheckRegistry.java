@@ -15,7 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * A named list of checks served under one root (/livez, /readyz), as etcd 3.5 serves them: each check prints
+ * A named list of checks served under one root (/livez, /readyz), as etcd 3.6 serves them: each check prints
  * "[+]name ok" or "[-]name failed: reason"; all passing answers 200 "ok" (the lines first with ?verbose), any failing
  * answers 503 with the lines. Checks run in the order given. Immutable.
  */
@@ -26,10 +26,12 @@ final class CheckRegistry {
 
     private final String type;
     private final List<Check> checks;
+    private final HealthCounters counters;
 
-    CheckRegistry(String type, List<Check> checks) {
+    CheckRegistry(String type, List<Check> checks, HealthCounters counters) {
         this.type = type;
         this.checks = List.copyOf(checks);
+        this.counters = counters;
     }
 
     String rootPath() {
@@ -50,11 +52,13 @@ final class CheckRegistry {
         return run(ctx, List.of(check));
     }
 
-    private static HttpResponse run(ServiceRequestContext ctx, List<Check> selected) {
+    private HttpResponse run(ServiceRequestContext ctx, List<Check> selected) {
         List<CompletableFuture<String>> lines = new ArrayList<>();
         for (Check c : selected) {
-            lines.add(c.run().apply(ctx).handle((v, err) -> err == null ? "[+]" + c.name() + " ok\n"
-                    : "[-]" + c.name() + " failed: " + reason(err) + "\n"));
+            lines.add(c.run().apply(ctx).handle((v, err) -> {
+                counters.checkDone(type, c.name(), err == null);
+                return err == null ? "[+]" + c.name() + " ok\n" : "[-]" + c.name() + " failed: " + reason(err) + "\n";
+            }));
         }
         boolean verbose = ctx.queryParams().contains("verbose");
         return HttpResponse.of(CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -78,7 +82,8 @@ final class CheckRegistry {
                 .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").build();
     }
 
-    private static String reason(Throwable err) {
+    /** The message of what failed, unwrapped from the futures' CompletionException. */
+    static String reason(Throwable err) {
         Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         return t.getMessage();
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** What the health endpoints look at in the member. */
 public interface MemberProbes {
@@ -25,15 +26,28 @@ public interface MemberProbes {
         return false;
     }
 
-    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
-    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
-        return of(methods, hasLeader, alarms, () -> false);
+    /** Whether the member is a raft learner (it serves no client reads, so it is not ready). */
+    default boolean learner() {
+        return false;
     }
 
-    /** The same, with {@code failed} saying whether the member stopped after a fatal failure. */
+    /** Probes that read through the member's own KV service ({@code methods}: as bound, without interceptors). */
+    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms) {
+        return of(methods, hasLeader, alarms, () -> false, () -> false, UnaryOperator.identity());
+    }
+
+    /**
+     * The same, with {@code failed} saying whether the member stopped after a fatal failure and {@code learner}
+     * whether it is a learner, and {@code asMember} giving the probe read the member's own identity.
+     */
     static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms,
-                           BooleanSupplier failed) {
+                           BooleanSupplier failed, BooleanSupplier learner, UnaryOperator<Executor> asMember) {
         return new MemberProbes() {
+            @Override
+            public boolean learner() {
+                return learner.getAsBoolean();
+            }
+
             @Override
             public boolean failed() {
                 return failed.getAsBoolean();
@@ -52,10 +66,11 @@ public interface MemberProbes {
             @Override
             public CompletableFuture<?> read(boolean serializable, Executor loop) {
                 // etcd's check reads with an empty key below the RPC layer; our probe enters at the RPC layer,
-                // where an empty key is refused, so it reads the single key "\0"
+                // where an empty key is refused, so it reads the single key "\0"; as root, as etcd 3.6's does, so
+                // that auth does not make a healthy member look unhealthy
                 RangeRequest r = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
                         .setKeysOnly(true).setLimit(1).setSerializable(serializable).build();
-                return methods.unary("etcdserverpb.KV/Range", r, loop);
+                return methods.unary("etcdserverpb.KV/Range", r, asMember.apply(loop));
             }
         };
     }
