@@ -7,8 +7,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
- * Builders for the member's listeners (client, peer and metrics ports): they accept on the shared {@link AcceptLoop}
- * and coalesce socket flushes.
+ * Builders for the member's client and metrics listeners: they accept on the shared {@link AcceptLoop} and coalesce
+ * socket flushes. (The peer listener only receives: peers send on client streams, so it uses the plain builder.)
  *
  * <p>Flushes: Armeria flushes the connection after every message it writes, and outside the handling of a read its
  * flush handler writes to the socket at once. A member answers most calls from other threads (a put completes when

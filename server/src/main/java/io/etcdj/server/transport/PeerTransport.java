@@ -13,7 +13,7 @@ import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.http.ClientPort;
-import io.etcdj.server.http.ServerBuilders;
+import io.etcdj.server.http.AcceptLoop;
 import io.etcdj.server.http.TlsSettings;
 import io.etcdj.server.node.Transport;
 import io.etcdj.server.checkpoint.Checkpoints;
@@ -115,7 +115,7 @@ public final class PeerTransport implements Transport {
     }
 
     private static Server serve(List<URI> listenUrls, TlsSettings tls, PeerService service) {
-        ServerBuilder sb = ServerBuilders.create();
+        ServerBuilder sb = AcceptLoop.use(Server.builder()); // peers send on client streams: nothing to coalesce
         boolean anyTls = false;
         for (URI url : listenUrls) {
             boolean secure = url.getScheme().equals("https") || url.getScheme().equals("unixs");
