@@ -48,6 +48,8 @@ import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.console.Console;
+import io.etcdj.server.console.ConsoleApi;
 import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -482,7 +484,9 @@ public final class EtcdjServer implements AutoCloseable {
                             () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
                             Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
                             MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
-                            () -> member.status().learner(), AuthGate::asMember),
+                            () -> member.status().learner(), AuthGate::asMember,
+                            cfg.console() ? Console.service(new ConsoleApi(store, member, gate, parts.reads,
+                                    cfg.clientTls().clientCertAuth())) : null),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());

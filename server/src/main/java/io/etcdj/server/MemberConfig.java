@@ -27,6 +27,7 @@ import java.util.Map;
  * @param initialCorruptCheck --experimental-initial-corrupt-check: compare HashKV with the peers before serving
  * @param corruptCheckInterval --experimental-corrupt-check-time: the leader's check period (zero: none)
  * @param grpcGateway --enable-grpc-gateway: serve the JSON gateway (/v3/...) on the client port
+ * @param console --enable-console: serve the web console (/ui/) on the client port
  * @param auth token kind and lifetime, bcrypt cost
  */
 public record MemberConfig(
@@ -55,6 +56,7 @@ public record MemberConfig(
         boolean initialCorruptCheck,
         Duration corruptCheckInterval,
         boolean grpcGateway,
+        boolean console,
         AuthSettings auth) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
@@ -71,7 +73,7 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, AuthSettings.DEFAULT);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, true, AuthSettings.DEFAULT);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -90,6 +92,6 @@ public record MemberConfig(
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
                 peerTls, strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval,
-                grpcGateway, auth);
+                grpcGateway, console, auth);
     }
 }

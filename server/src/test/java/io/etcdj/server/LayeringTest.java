@@ -40,8 +40,8 @@ class LayeringTest {
             List.of("node"),
             // replication between members
             List.of("transport"),
-            // what clients and operators reach: gRPC services, guards, recipes, snapshot files, member metrics
-            List.of("rpc", "guard", "concurrency", "snapshot", "metrics.member"),
+            // what clients and operators reach: gRPC services, guards, recipes, snapshot files, member metrics, the console
+            List.of("rpc", "guard", "concurrency", "snapshot", "metrics.member", "console"),
             // assembly: the member and its command line
             List.of("", "cli"));
 

@@ -121,6 +121,7 @@ public final class EtcdjMain {
                 cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
                 cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
                 cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway(),
+                cfg.enableConsole(),
                 AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()));
     }
 

@@ -51,7 +51,8 @@ final class MemberFlags {
                 .add("socket-reuse-address", BOOL, "false", NOT_YET, "Set SO_REUSEADDR on listening sockets.")
                 .add("raft-read-timeout", DURATION, "5s", ACCEPTED, "Read timeout of etcd's peer HTTP connections.")
                 .add("raft-write-timeout", DURATION, "5s", ACCEPTED, "Write timeout of etcd's peer HTTP connections.")
-                .add("enable-grpc-gateway", BOOL, "true", SUPPORTED, "Serve the JSON gateway (/v3/...) on the client port.");
+                .add("enable-grpc-gateway", BOOL, "true", SUPPORTED, "Serve the JSON gateway (/v3/...) on the client port.")
+                .add("enable-console", BOOL, "true", SUPPORTED, "Serve the web console (/ui/) on the client port (etcdj only; see docs/console.md).");
 
         b.group(FlagGroup.CLUSTERING)
                 .add("initial-advertise-peer-urls", URLS, "http://localhost:2380", SUPPORTED, "Peer URLs this member announces to the rest of the cluster.")

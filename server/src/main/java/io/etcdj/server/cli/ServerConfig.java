@@ -45,6 +45,7 @@ import java.util.SequencedMap;
  * @param logOutputs                       "default", "stderr", "stdout", "systemd/journal" or file paths
  * @param cipherSuites                     TLS cipher suites by IANA name (also the JSSE name); empty: defaults
  * @param enableGrpcGateway                serve the JSON gateway on the client port
+ * @param enableConsole                    serve the web console (/ui/) on the client port (etcdj's own flag)
  * @param clientSecurity                   TLS of the client port
  * @param peerSecurity                     TLS of the peer port
  * @param rawValues                        every flag's effective value as text, by flag name
@@ -81,6 +82,7 @@ public record ServerConfig(
         List<String> logOutputs,
         List<String> cipherSuites,
         boolean enableGrpcGateway,
+        boolean enableConsole,
         TlsConfig clientSecurity,
         TlsConfig peerSecurity,
         Map<String, String> rawValues) {

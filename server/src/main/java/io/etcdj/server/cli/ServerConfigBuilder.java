@@ -97,6 +97,7 @@ final class ServerConfigBuilder {
                 logOutputs(),
                 CipherSuites.toIana(FlagKind.splitList(raw.get("cipher-suites"))),
                 bool("enable-grpc-gateway"),
+                bool("enable-console"),
                 tls("cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", "client-crl-file",
                         null, "client-cert-allowed-hostname"),
                 tls("peer-cert-file", "peer-key-file", "peer-trusted-ca-file", "peer-client-cert-auth", "peer-auto-tls",

@@ -1,6 +1,8 @@
 package io.etcdj.server.http;
 
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.SessionProtocol;
@@ -61,7 +63,7 @@ public final class ClientPort implements AutoCloseable {
     /**
      * Binds every URL and starts serving gRPC (every call going through {@code interceptors}), etcd's JSON gateway
      * unless {@code grpcGateway} is false (--enable-grpc-gateway=false: /v3/ and /v3beta/ then answer 404 as etcd's),
-     * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics.
+     * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics and the web console (/ui/).
      */
     public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
                                    List<ServerInterceptor> interceptors, int maxRequestBytes,
@@ -110,6 +112,11 @@ public final class ClientPort implements AutoCloseable {
                 http.requestTimeout(), http.healthCounters());
         health.install(sb, Cors::wrap);
         sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));
+        if (http.console() != null) {
+            sb.serviceUnder("/ui/", http.console());
+            sb.service("/ui", (ctx, req) -> HttpResponse.of(ResponseHeaders.of(HttpStatus.TEMPORARY_REDIRECT,
+                    HttpHeaderNames.LOCATION, "/ui/"))); // relative module paths resolve under /ui/
+        }
         if (http.metrics() != null) {
             sb.service("/metrics", Cors.wrap(http.metrics()));
         }

@@ -22,10 +22,19 @@ import java.util.function.UnaryOperator;
  * @param learner        whether the member is a learner (/readyz's non_learner check)
  * @param asMember       makes the calls run on an executor count as the member's own (health probes read as root,
  *                       as etcd 3.6's do, so that auth does not make a healthy member look unhealthy)
+ * @param console        the web console, served under /ui/ (it sees full paths), or null for none
+ *                       (--enable-console=false)
  */
 public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
                          HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
-                         BooleanSupplier learner, UnaryOperator<Executor> asMember) {
+                         BooleanSupplier learner, UnaryOperator<Executor> asMember, HttpService console) {
+    /** A member without the web console. */
+    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
+                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
+                      BooleanSupplier learner, UnaryOperator<Executor> asMember) {
+        this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, learner, asMember, null);
+    }
+
     /** A member whose probes need no identity of their own. */
     public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
                       HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,

@@ -170,6 +170,32 @@ public final class MvccStore implements KvReader, AutoCloseable {
         }
     }
 
+    /** What a {@link #read} does with its cursor. */
+    @FunctionalInterface
+    public interface CursorRead<T> {
+        T read(KeyCursor cursor);
+    }
+
+    /**
+     * Runs {@code body} over one consistent view of the store at {@code revision} (0 or less = current): the
+     * cursor's seeks all read the same snapshot. The cursor is valid only during the call.
+     */
+    public <T> T read(long revision, CursorRead<T> body) throws MvccException {
+        for (;;) {
+            try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
+                ReadView v = view();
+                if (v == null) {
+                    continue; // a leader's snapshot replaced the database just now: read the new one
+                }
+                long at = resolveRevision(revision, v.currentRevision(), v.compactedRevision());
+                if (at < compactedRevision) {
+                    throw new MvccException(MvccException.Kind.COMPACTED);
+                }
+                return body.read(new KeyCursor(it, at));
+            }
+        }
+    }
+
     static long resolveRevision(long revision, long current, long compacted) throws MvccException {
         if (revision > current) {
             throw new MvccException(MvccException.Kind.FUTURE_REVISION);

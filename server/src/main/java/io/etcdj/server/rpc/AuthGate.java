@@ -65,6 +65,15 @@ public final class AuthGate {
         return Context.current().withValue(CREDENTIALS, Credentials.MEMBER).fixedContextExecutor(executor);
     }
 
+    /**
+     * The caller presenting {@code token} (the gateway's Authorization header) or, without one, a verified client
+     * certificate's {@code commonName} (either may be null), for HTTP endpoints outside gRPC (the console's).
+     * Throws "etcdserver: invalid auth token" as {@link #caller()} does.
+     */
+    public AuthInfo callerOf(String token, String commonName) {
+        return identify(token == null && commonName == null ? Credentials.NONE : new Credentials(token, commonName));
+    }
+
     AuthInfo identify(Credentials c) {
         AuthState s = auth.state();
         if (!s.enabled()) {

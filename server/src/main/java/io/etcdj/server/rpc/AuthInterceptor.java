@@ -122,7 +122,7 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
 
     /** The CN of the client's certificate as etcd reads it, or null (no TLS, no client certificate, no CN). */
-    static String commonName(SSLSession session) {
+    public static String commonName(SSLSession session) {
         if (session == null) {
             return null;
         }

@@ -1,0 +1,151 @@
+package io.etcdj.server.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import java.util.Arrays;
+import java.util.function.LongSupplier;
+
+/**
+ * The console API's requests: each turns a JSON body into a {@link ConsoleRequest} (parameters checked, limits
+ * applied) and writes its answer. See docs/http.md, "Console API".
+ */
+final class ConsoleEndpoints {
+    /** Children per page: default and most. */
+    static final int CHILDREN_DEFAULT = 200;
+    static final int CHILDREN_MAX = 1000;
+    /** Search hits per page: default and most. */
+    static final int SEARCH_DEFAULT = 50;
+    static final int SEARCH_MAX = 500;
+    /** Keys one search request examines at most (the default; a request may ask for fewer or up to the max). */
+    static final long SEARCH_KEYS_DEFAULT = 200_000;
+    static final long SEARCH_KEYS_MAX = 1_000_000;
+    /** Value bytes one search request reads at most. */
+    static final long SEARCH_VALUE_BYTES = 32L << 20;
+    /** How long one search request scans at most. */
+    static final long SEARCH_NANOS = 300_000_000L;
+    /** Character reads one regular-expression request makes at most (see {@link BoundedChars}). */
+    static final long REGEX_READS = 100_000_000L;
+    /** Versions one usage request counts at most, and prefixes it reports. */
+    static final long USAGE_VERSIONS = 500_000;
+    static final int USAGE_PREFIXES = 1000;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private final LongSupplier nanoClock;
+
+    ConsoleEndpoints(LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+    }
+
+    /** POST /ui/api/v1/children: the immediate children of a prefix. */
+    ConsoleRequest children(JsonNode req) {
+        byte[] prefix = ConsoleJson.bytes(req, "prefix", EMPTY);
+        byte delimiter = delimiter(req);
+        int limit = (int) ConsoleJson.number(req, "limit", CHILDREN_DEFAULT, 1, CHILDREN_MAX);
+        byte[] from = ConsoleJson.bytes(req, "continue", null);
+        return new ConsoleRequest(ByteString.copyFrom(prefix), ConsoleRequest.prefixRangeEnd(prefix), false,
+                revision(req), ConsoleJson.bool(req, "serializable"), cursor -> {
+                    ChildrenListing.Page page = ChildrenListing.list(cursor, prefix, delimiter, from, limit);
+                    ObjectNode out = ConsoleJson.object();
+                    out.put("revision", Long.toString(page.revision()));
+                    ArrayNode children = out.putArray("children");
+                    for (ChildrenListing.Child c : page.children()) {
+                        ObjectNode n = children.addObject();
+                        n.put("key", ConsoleJson.b64(c.key()));
+                        if (c.dir()) {
+                            n.put("dir", true);
+                        }
+                    }
+                    if (page.continueKey() != null) {
+                        out.put("continue", ConsoleJson.b64(page.continueKey()));
+                    }
+                    return out;
+                });
+    }
+
+    /** POST /ui/api/v1/search: keys (and values) matching a substring or a regular expression. */
+    ConsoleRequest search(JsonNode req) {
+        byte[] key = ConsoleJson.bytes(req, "key", EMPTY);
+        byte[] rangeEnd = ConsoleJson.bytes(req, "range_end", null);
+        ByteString end = rangeEnd == null ? ConsoleRequest.prefixRangeEnd(key) : ByteString.copyFrom(rangeEnd);
+        byte[] scanEnd = end.equals(ConsoleRequest.TO_THE_END) ? EMPTY : end.toByteArray();
+        byte[] from = ConsoleJson.bytes(req, "continue", key);
+        if (Arrays.compareUnsigned(from, key) < 0) {
+            throw new IllegalArgumentException("continue lies before key"); // outside the range checked below
+        }
+        String text = ConsoleJson.text(req, "text");
+        boolean ignoreCase = ConsoleJson.bool(req, "ignore_case");
+        BoundedChars.Budget budget = new BoundedChars.Budget(REGEX_READS);
+        TextMatcher matcher = ConsoleJson.bool(req, "regex") ? TextMatcher.regex(text, ignoreCase, budget)
+                : TextMatcher.substring(text, ignoreCase);
+        boolean values = ConsoleJson.bool(req, "values");
+        KeySearch.Limits limits = new KeySearch.Limits(
+                (int) ConsoleJson.number(req, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX),
+                ConsoleJson.number(req, "max_keys", SEARCH_KEYS_DEFAULT, 1, SEARCH_KEYS_MAX),
+                SEARCH_VALUE_BYTES, SEARCH_NANOS);
+        return new ConsoleRequest(ByteString.copyFrom(key), end, false, revision(req),
+                ConsoleJson.bool(req, "serializable"), cursor -> {
+                    KeySearch.Page page = KeySearch.search(cursor, from, scanEnd, matcher, values, limits, nanoClock);
+                    ObjectNode out = ConsoleJson.object();
+                    out.put("revision", Long.toString(page.revision()));
+                    out.put("scanned", Long.toString(page.scannedKeys()));
+                    ArrayNode hits = out.putArray("hits");
+                    for (KeySearch.Hit h : page.hits()) {
+                        ObjectNode n = hits.addObject();
+                        n.put("key", ConsoleJson.b64(h.key()));
+                        if (h.inValue()) {
+                            n.put("in_value", true);
+                        }
+                        if (h.modRevision() >= 0) {
+                            n.put("mod_revision", Long.toString(h.modRevision()));
+                            n.put("value_size", Long.toString(h.valueSizeBytes()));
+                        }
+                    }
+                    if (page.continueKey() != null) {
+                        out.put("continue", ConsoleJson.b64(page.continueKey()));
+                    }
+                    return out;
+                });
+    }
+
+    /** POST /ui/api/v1/usage: versions and bytes per top-level prefix; root only. */
+    ConsoleRequest usage(JsonNode req) {
+        byte[] from = ConsoleJson.bytes(req, "continue", EMPTY);
+        byte delimiter = delimiter(req);
+        return new ConsoleRequest(ByteString.EMPTY, ConsoleRequest.TO_THE_END, true, 0,
+                ConsoleJson.bool(req, "serializable"), cursor -> {
+                    SpaceUsage.Page page = SpaceUsage.measure(cursor, from, delimiter, USAGE_VERSIONS,
+                            USAGE_PREFIXES);
+                    ObjectNode out = ConsoleJson.object();
+                    out.put("revision", Long.toString(page.revision()));
+                    ArrayNode prefixes = out.putArray("prefixes");
+                    for (SpaceUsage.Usage u : page.prefixes()) {
+                        ObjectNode n = prefixes.addObject();
+                        n.put("prefix", ConsoleJson.b64(u.prefix()));
+                        n.put("versions", Long.toString(u.versions()));
+                        n.put("bytes", Long.toString(u.bytes()));
+                    }
+                    if (page.continueKey() != null) {
+                        out.put("continue", ConsoleJson.b64(page.continueKey()));
+                    }
+                    return out;
+                });
+    }
+
+    private static long revision(JsonNode req) {
+        return ConsoleJson.number(req, "revision", 0, 0, Long.MAX_VALUE);
+    }
+
+    private static byte delimiter(JsonNode req) {
+        String d = ConsoleJson.text(req, "delimiter");
+        if (d.isEmpty()) {
+            return '/';
+        }
+        if (d.length() != 1 || d.charAt(0) > 0x7F) {
+            throw new IllegalArgumentException("delimiter must be one ASCII character");
+        }
+        return (byte) d.charAt(0);
+    }
+}

@@ -1,0 +1,97 @@
+package io.etcdj.server.mvcc;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.api.mvccpb.KeyValue;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.rocksdb.RocksIterator;
+
+/**
+ * Seeks over the live keys of one store revision, for reads that jump rather than scan (a key tree's next child
+ * lies past a whole sub-tree: one seek, not a walk through it). Valid only inside {@link MvccStore#read}; one
+ * thread.
+ */
+public final class KeyCursor {
+    /** Sees one live key, with its key-value when asked for values (else null); false stops the walk. */
+    @FunctionalInterface
+    public interface LiveKeys {
+        boolean visit(byte[] key, KeyValue kvOrNull);
+    }
+
+    /** Sees one stored version of a key (any revision, deletions too); false stops the walk. */
+    @FunctionalInterface
+    public interface Versions {
+        boolean visit(byte[] key, int valueSizeBytes);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+    private final RocksIterator it;
+    private final long revision;
+    /** Holds no value bytes: RocksDB only reports a value's length into it. */
+    private final ByteBuffer lengthProbe = ByteBuffer.allocateDirect(1);
+
+    KeyCursor(RocksIterator it, long revision) {
+        this.it = it;
+        this.revision = revision;
+    }
+
+    /** The store revision this cursor reads. */
+    public long revision() {
+        return revision;
+    }
+
+    /**
+     * The first key live at this cursor's revision in [from, end) (an empty {@code end}: to the last key), with its
+     * value when {@code withValue}; null when there is none.
+     */
+    public KeyValue first(byte[] from, byte[] end, boolean withValue) {
+        KeyValue[] found = {null};
+        forEachLive(from, end, withValue, (key, kv) -> {
+            found[0] = kv != null ? kv : KeyValue.newBuilder().setKey(ByteString.copyFrom(key))
+                    .build();
+            return false;
+        });
+        return found[0];
+    }
+
+    /** Visits each key live at this cursor's revision in [from, end), in key order, until the visitor says stop. */
+    public void forEachLive(byte[] from, byte[] end, boolean withValues, LiveKeys visitor) {
+        IndexScan.forEachLive(it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> withValues,
+                (positioned, value) -> {
+                    if (value != null) {
+                        KeyValue kv = IndexScan.decode(value);
+                        return visitor.visit(kv.getKey().toByteArray(), kv);
+                    }
+                    return visitor.visit(KeyCodec.userKeyOf(positioned.key()), null);
+                });
+    }
+
+    /**
+     * Visits every stored version of the keys in [from, end) (whatever their revision, deletions included), in key
+     * order, newest version of a key first, up to this cursor's revision, until the visitor says stop.
+     */
+    public void forEachVersion(byte[] from, byte[] end, Versions visitor) {
+        byte[] encEnd = end == null || end.length == 0 ? null : KeyCodec.encodeUserKey(end);
+        it.seek(KeyCodec.encodeUserKey(from));
+        byte[] lastEnc = null;
+        byte[] lastKey = null;
+        for (; it.isValid(); it.next()) {
+            byte[] indexKey = it.key();
+            int encLength = KeyCodec.encodedUserKeyLength(indexKey);
+            if (encEnd != null && Arrays.compareUnsigned(indexKey, 0, encLength, encEnd, 0, encEnd.length) >= 0) {
+                return;
+            }
+            if (KeyCodec.revisionOfIndexKey(indexKey).main() > revision) {
+                continue; // written after this view's revision (a write spilled ahead of its commit)
+            }
+            if (lastEnc == null || !Arrays.equals(indexKey, 0, encLength, lastEnc, 0, lastEnc.length)) {
+                lastEnc = Arrays.copyOf(indexKey, encLength);
+                lastKey = KeyCodec.userKeyOf(indexKey);
+            }
+            lengthProbe.clear();
+            if (!visitor.visit(lastKey, it.value(lengthProbe))) {
+                return;
+            }
+        }
+    }
+}
