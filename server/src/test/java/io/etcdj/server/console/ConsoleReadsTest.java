@@ -1,0 +1,222 @@
+package io.etcdj.server.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.etcdj.server.mvcc.KeyRange;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.MvccWriteTxn;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The console's reads over a real store: children of a prefix, search, space per prefix. */
+class ConsoleReadsTest {
+    @TempDir
+    Path dir;
+    MvccStore store;
+    long index;
+
+    @BeforeEach
+    void open() throws Exception {
+        store = MvccStore.open(dir.resolve("db"));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    private long put(String key, String value) throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.put(b(key), ByteString.copyFromUtf8(value), 0);
+            txn.commit(++index);
+        }
+        return store.currentRevision();
+    }
+
+    private void delete(String key) throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.deleteRange(KeyRange.of(b(key), null), kv -> { });
+            txn.commit(++index);
+        }
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private List<String> children(String prefix, long revision, int limit) throws Exception {
+        List<String> out = new ArrayList<>();
+        byte[] from = null;
+        do {
+            byte[] start = from;
+            ChildrenListing.Page page = store.read(revision,
+                    c -> ChildrenListing.list(c, b(prefix), (byte) '/', start, limit));
+            assertTrue(page.children().size() <= limit);
+            for (ChildrenListing.Child c : page.children()) {
+                out.add(s(c.key()) + (c.dir() ? " (dir)" : ""));
+            }
+            from = page.continueKey();
+        } while (from != null);
+        return out;
+    }
+
+    @Test
+    void childrenAreTheNextSegmentsAndTheKeysEndingThere() throws Exception {
+        for (String k : List.of("/a/b/c", "/a/b/d", "/a/e", "/z", "foo", "foo/x/y", "foo/z", "a/", "a/b")) {
+            put(k, "v");
+        }
+        assertEquals(List.of("/ (dir)", "a/ (dir)", "foo", "foo/ (dir)"), children("", 0, 100));
+        assertEquals(List.of("/a/ (dir)", "/z"), children("/", 0, 100));
+        assertEquals(List.of("/a/b/ (dir)", "/a/e"), children("/a/", 0, 100));
+        assertEquals(List.of("/a/b/c", "/a/b/d"), children("/a/b/", 0, 100));
+        assertEquals(List.of("a/", "a/b"), children("a/", 0, 100)); // the key named like its directory
+        assertEquals(List.of("foo/x/ (dir)", "foo/z"), children("foo/", 0, 100));
+        assertEquals(List.of(), children("/nothing/", 0, 100));
+    }
+
+    @Test
+    void pagesOfOneChildGiveTheSameListing() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            put("/d" + (i % 7) + "/k" + i, "v");
+            put("/leaf" + i, "v");
+        }
+        List<String> whole = children("/", 0, 1000);
+        assertEquals(37, whole.size());
+        assertEquals(whole, children("/", 0, 1));
+        assertEquals(whole, children("/", 0, 3));
+    }
+
+    @Test
+    void deletedKeysAndEmptiedDirectoriesAreGoneButAnOldRevisionShowsThem() throws Exception {
+        put("/app/x/1", "v");
+        long before = put("/app/y", "v");
+        delete("/app/x/1");
+        assertEquals(List.of("/app/y"), children("/app/", 0, 10));
+        assertEquals(List.of("/app/x/ (dir)", "/app/y"), children("/app/", before, 10));
+    }
+
+    @Test
+    void aPrefixEndingInFfBytesListsToTheEnd() throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.put(new byte[] {(byte) 0xFF, '/', 1}, ByteString.copyFromUtf8("v"), 0);
+            txn.commit(++index);
+        }
+        ChildrenListing.Page page = store.read(0, c -> ChildrenListing.list(c, new byte[] {(byte) 0xFF}, (byte) '/',
+                null, 10));
+        assertEquals(1, page.children().size());
+        assertTrue(page.children().get(0).dir());
+        assertNull(page.continueKey());
+    }
+
+    private List<String> searchAll(String text, boolean regex, boolean values, long maxKeys) throws Exception {
+        List<String> out = new ArrayList<>();
+        byte[] from = new byte[0];
+        TextMatcher m = regex ? TextMatcher.regex(text, false, new BoundedChars.Budget(1_000_000))
+                : TextMatcher.substring(text, false);
+        KeySearch.Limits limits = new KeySearch.Limits(2, maxKeys, 1 << 20, Long.MAX_VALUE);
+        int pages = 0;
+        while (from != null) {
+            byte[] start = from;
+            KeySearch.Page p = store.read(0, c -> KeySearch.search(c, start, new byte[0], m, values, limits,
+                    System::nanoTime));
+            assertTrue(p.scannedKeys() <= maxKeys);
+            assertTrue(p.hits().size() <= 2);
+            p.hits().forEach(h -> out.add(s(h.key()) + (h.inValue() ? " (value)" : "")));
+            from = p.continueKey();
+            assertTrue(++pages < 100);
+        }
+        return out;
+    }
+
+    @Test
+    void searchFindsSubstringsAndPatternsInKeysAndValuesPageByPage() throws Exception {
+        put("/users/alice", "{\"role\":\"admin\"}");
+        put("/users/bob", "{\"role\":\"dev\"}");
+        put("/groups/admins", "alice");
+        put("/config/feature", "x");
+        assertEquals(List.of("/groups/admins"), searchAll("admin", false, false, 1000));
+        assertEquals(List.of("/groups/admins", "/users/alice (value)"), searchAll("admin", false, true, 1000));
+        assertEquals(List.of("/groups/admins", "/users/alice", "/users/bob"), searchAll("^/(users|groups)/", true,
+                false, 1));
+        assertEquals(List.of(), searchAll("ALICE", false, false, 1000));
+        TextMatcher ci = TextMatcher.substring("ALICE", true);
+        assertTrue(ci.matches("/users/alice"));
+    }
+
+    @Test
+    void aScanBudgetEndsThePageWithAContinueKeyAtTheFirstKeyNotExamined() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            put("/k" + i, "v");
+        }
+        KeySearch.Page p = store.read(0, c -> KeySearch.search(c, new byte[0], new byte[0],
+                TextMatcher.substring("nomatch", false), false, new KeySearch.Limits(10, 4, 1 << 20,
+                        Long.MAX_VALUE), System::nanoTime));
+        assertEquals(0, p.hits().size());
+        assertEquals(4, p.scannedKeys());
+        assertEquals("/k4", s(p.continueKey()));
+        AtomicLong now = new AtomicLong();
+        KeySearch.Page timed = store.read(0, c -> KeySearch.search(c, new byte[0], new byte[0],
+                TextMatcher.substring("nomatch", false), false, new KeySearch.Limits(10, 1000, 1 << 20, 5),
+                () -> now.addAndGet(10)));
+        assertNotNull(timed.continueKey()); // out of time: a continue key even though keys remain unread
+    }
+
+    @Test
+    void regexErrorsAndRunawayPatternsAreRefused() throws Exception {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TextMatcher.regex("(", false, new BoundedChars.Budget(10)));
+        assertTrue(e.getMessage().startsWith("invalid regular expression"), e.getMessage());
+        put("/" + "a".repeat(40), "v");
+        TextMatcher evil = TextMatcher.regex("(.*a){12}b", false, new BoundedChars.Budget(100_000));
+        assertThrows(BoundedChars.Exhausted.class, () -> store.read(0, c -> KeySearch.search(c, new byte[0],
+                new byte[0], evil, false, new KeySearch.Limits(10, 10, 1 << 20, Long.MAX_VALUE), System::nanoTime)));
+    }
+
+    @Test
+    void usageCountsEveryVersionPerTopLevelPrefixAndPagesAddUp() throws Exception {
+        put("/registry/pods/a", "1");
+        put("/registry/pods/a", "22");
+        put("/registry/svc/b", "3");
+        put("app/x", "4");
+        put("lonely", "5");
+        delete("lonely");
+        SpaceUsage.Page whole = store.read(0, c -> SpaceUsage.measure(c, new byte[0], (byte) '/', 1000, 1000));
+        assertNull(whole.continueKey());
+        List<String> seen = new ArrayList<>();
+        whole.prefixes().forEach(u -> seen.add(s(u.prefix()) + "=" + u.versions()));
+        assertEquals(List.of("/registry/=3", "app/=1", "=2"), seen);
+        long bytes = whole.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
+        // one version at a time: the pages end between keys and add up to the same counts
+        long versions = 0;
+        long pagedBytes = 0;
+        byte[] from = new byte[0];
+        int pages = 0;
+        while (from != null) {
+            byte[] start = from;
+            SpaceUsage.Page p = store.read(0, c -> SpaceUsage.measure(c, start, (byte) '/', 1, 1000));
+            versions += p.prefixes().stream().mapToLong(SpaceUsage.Usage::versions).sum();
+            pagedBytes += p.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
+            from = p.continueKey();
+            pages++;
+        }
+        assertEquals(6, versions);
+        assertEquals(bytes, pagedBytes);
+        assertEquals(4, pages); // four keys
+    }
+}
