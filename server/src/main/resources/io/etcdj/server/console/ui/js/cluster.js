@@ -1,0 +1,114 @@
+// Cluster: members (with the leader), this member's status, alarms (with disarm), compaction, defragmentation and
+// the space used per top-level prefix (/ui/api/v1/usage, added up page by page).
+import { call, kv, consoleApi, unb64 } from './api.js';
+import { $, el, facts, bytesText, confirmAction, message } from './dom.js';
+
+const decoder = new TextDecoder();
+
+export class ClusterView {
+  constructor(ctx) {
+    this.ctx = ctx;
+    $('cluster-refresh').addEventListener('click', () => this.load());
+    $('compact-go').addEventListener('click', () => this.compact());
+    $('defrag-go').addEventListener('click', () => this.defrag());
+    $('usage-go').addEventListener('click', () => this.usage());
+  }
+
+  enter() { this.load(); }
+
+  async load() {
+    try {
+      const [members, status, alarms] = await Promise.all([
+        call('/v3/cluster/member/list', {}),
+        call('/v3/maintenance/status', {}),
+        call('/v3/maintenance/alarm', { action: 'GET' }),
+      ]);
+      $('cluster-members').replaceChildren(...(members.members || []).map((m) => el('tr', {},
+        el('td', { text: m.name || '(not started)' }),
+        el('td', { text: BigInt(m.ID).toString(16) }),
+        el('td', { text: m.ID === status.leader ? 'leader' : m.isLearner ? 'learner' : 'follower' }),
+        el('td', { text: (m.clientURLs || []).join(', ') }),
+        el('td', { text: (m.peerURLs || []).join(', ') }))));
+      facts($('cluster-status'), [
+        ['member', BigInt(status.header.member_id).toString(16)],
+        ['version', status.version],
+        ['leader', BigInt(status.leader || 0).toString(16)],
+        ['raft term', status.raftTerm || '0'],
+        ['raft index', status.raftIndex || '0'],
+        ['applied index', status.raftAppliedIndex || '(n/a)'],
+        ['revision', status.header.revision],
+        ['DB size', bytesText(status.dbSize || 0)],
+        ['DB size in use', status.dbSizeInUse ? bytesText(status.dbSizeInUse) : '(n/a)'],
+        ['errors', (status.errors || []).join('; ') || '(none)'],
+      ]);
+      $('compact-revision').value = status.header.revision;
+      const list = alarms.alarms || [];
+      $('cluster-alarms').replaceChildren(list.length ? el('ul', {}, list.map((a) => el('li', {},
+        `${a.alarm} on ${BigInt(a.memberID).toString(16)} `,
+        el('button', { type: 'button', text: 'Disarm', on: { click: () => this.disarm(a) } })))) : el('p', { class: 'hint', text: 'No alarms.' }));
+    } catch (e) {
+      this.ctx.onError(e);
+    }
+  }
+
+  async compact() {
+    const rev = $('compact-revision').value;
+    if (!(await confirmAction(`Compact the history up to revision ${rev}? Older revisions can no longer be read.`))) return;
+    try {
+      await kv.compact(rev);
+      message(`Compacted up to revision ${rev}.`);
+    } catch (e) {
+      this.ctx.onError(e);
+    }
+  }
+
+  async defrag() {
+    try {
+      await call('/v3/maintenance/defragment', {});
+      message('Defragmented.');
+      this.load();
+    } catch (e) {
+      this.ctx.onError(e);
+    }
+  }
+
+  async disarm(a) {
+    try {
+      await call('/v3/maintenance/alarm', { action: 'DEACTIVATE', memberID: a.memberID, alarm: a.alarm });
+      this.load();
+    } catch (e) {
+      this.ctx.onError(e);
+    }
+  }
+
+  async usage() {
+    const totals = new Map();
+    let cont;
+    let pages = 0;
+    $('usage-status').textContent = 'Measuring…';
+    try {
+      do {
+        const r = await consoleApi.usage(cont);
+        for (const p of r.prefixes) {
+          const t = totals.get(p.prefix) || { versions: 0, bytes: 0 };
+          t.versions += Number(p.versions);
+          t.bytes += Number(p.bytes);
+          totals.set(p.prefix, t);
+        }
+        cont = r.continue;
+        pages++;
+        $('usage-status').textContent = `Measuring… (${pages} pages)`;
+      } while (cont && pages < 1000);
+    } catch (e) {
+      $('usage-status').textContent = '';
+      this.ctx.onError(e);
+      return;
+    }
+    const rows = [...totals.entries()].sort((a, b) => b[1].bytes - a[1].bytes).slice(0, 200);
+    $('usage-rows').replaceChildren(...rows.map(([p, t]) => el('tr', {},
+      el('td', { text: p ? decoder.decode(unb64(p)) : '(keys without a delimiter)' }),
+      el('td', { text: String(t.versions) }),
+      el('td', { text: bytesText(t.bytes) }))));
+    $('usage-status').textContent = cont ? 'Stopped after 1,000 pages.' : 'Done.';
+  }
+}
