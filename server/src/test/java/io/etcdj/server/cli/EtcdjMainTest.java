@@ -46,6 +46,12 @@ class EtcdjMainTest {
     }
 
     @Test
+    void theConsoleIsOnUnlessTurnedOff() {
+        assertEquals(true, EtcdjMain.toMemberConfig(config()).console());
+        assertEquals(false, EtcdjMain.toMemberConfig(config("--enable-console=false")).console());
+    }
+
+    @Test
     void metricsUrlsAreServed() {
         assertNull(EtcdjMain.notYetServed(config("--listen-metrics-urls", "http://localhost:2381")));
     }
