@@ -12,6 +12,7 @@ let current = null;
 let started = false;
 
 function showView(name) {
+  message('');
   for (const b of document.querySelectorAll('#nav button')) b.classList.toggle('active', b.dataset.view === name);
   for (const s of document.querySelectorAll('section.view')) show(s, s.id === 'view-' + name);
   if (current && current !== views[name] && current.leave) current.leave();

@@ -87,6 +87,7 @@ export class KeyEditor {
       return;
     }
     if (r.succeeded) {
+      this.lastWrite = r.header.revision; // our own event: not "changed by someone else"
       await this.show(this.key);
       this.ctx.onChanged(this.key);
       return;
@@ -112,6 +113,7 @@ export class KeyEditor {
     if (!(await confirmAction(`Delete the key "${name}"?`))) return;
     try {
       const r = await kv.deleteIfUnchanged(this.key, this.seen.mod_revision);
+      if (r.succeeded) this.lastWrite = r.header.revision;
       if (!r.succeeded) {
         const now = r.responses?.[0]?.response_range?.kvs?.[0] ?? null;
         this.refuse(this.seen.mod_revision, now);

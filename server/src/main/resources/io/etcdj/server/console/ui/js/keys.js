@@ -77,7 +77,7 @@ export class KeysView {
       const key = unb64(ev.kv.key);
       this.pending.add(this.tree.parentOnScreen(key));
       if (this.editor.key && b64(this.editor.key) === ev.kv.key && this.editor.seen
-          && ev.kv.mod_revision !== this.editor.seen.mod_revision) {
+          && ev.kv.mod_revision !== this.editor.seen.mod_revision && ev.kv.mod_revision !== this.editor.lastWrite) {
         message(`"${decoder.decode(key)}" was changed at revision ${ev.kv.mod_revision} by someone else.`);
       }
     }

@@ -63,7 +63,7 @@ export class SearchView {
     } catch (e) {
       if (e.name === 'AbortError') return;
       $('search-status').textContent = e.message;
-      this.ctx.onError(e);
+      if (e.needsLogin) this.ctx.onError(e);
       return;
     } finally {
       if (this.abort === ac) { this.abort = null; $('search-stop').hidden = true; }

@@ -1,0 +1,216 @@
+package io.etcdj.server.console;
+
+import static io.etcdj.server.console.GatewayClient.b64;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.linecorp.armeria.common.SessionProtocol;
+import io.etcdj.server.EtcdjServer;
+import io.etcdj.server.MemberConfig;
+import java.io.File;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser (Debian's chromium, headless, through chromium-driver) against a real member with
+ * auth on: log in, browse the tree, edit a value while someone else writes it (the save is refused and shown),
+ * look at the history and the keyspace at an old revision, search, see a watch event arrive and a lease expire.
+ * Screenshots of the main screens go to target/console-screenshots (docs/console/ holds copies). Skipped when
+ * chromium or chromium-driver is not installed.
+ */
+class ConsoleBrowserTest {
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path dir;
+    static EtcdjServer server;
+    static GatewayClient client;
+    static WebDriver browser;
+    static String base;
+    static Path shots;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+                "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
+        server = EtcdjServer.start(MemberConfig.singleMember(dir.resolve("member"),
+                URI.create("http://127.0.0.1:0")));
+        base = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
+        client = new GatewayClient(base);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        shots = Path.of("target", "console-screenshots");
+        Files.createDirectories(shots);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static WebElement visible(By by) {
+        return new WebDriverWait(browser, WAIT).until(ExpectedConditions.visibilityOfElementLocated(by));
+    }
+
+    private static void waitText(By by, String text) {
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(by, text));
+    }
+
+    private static void shot(String name) throws Exception {
+        File f = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Files.copy(f.toPath(), shots.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static By treeDir(String prefix) {
+        return By.cssSelector("#tree [data-prefix='" + b64(prefix) + "']");
+    }
+
+    private static By treeKey(String key) {
+        return By.cssSelector("#tree [data-key='" + b64(key) + "']");
+    }
+
+    private static void nav(String view) {
+        browser.findElement(By.cssSelector("#nav button[data-view='" + view + "']")).click();
+        visible(By.id("view-" + view));
+    }
+
+    @Test
+    void anOperatorsSession() throws Exception {
+        client.put("/app/config/db", "{\"host\":\"db-1\",\"port\":5432}");
+        long firstRevision = client.put("/app/config/cache", "size: 10\nttl: 60\n");
+        client.put("/app/config/db", "{\"host\":\"db-2\",\"port\":5432}");
+        client.put("/app/flags/dark-mode", "on");
+        client.put("toplevel-key", "no leading slash");
+        client.enableAuth("rootpw", "alice", "alicepw", "/app/", "/app0");
+
+        // log in (auth is on)
+        browser.get(base + "/ui/");
+        visible(By.id("login-user")).sendKeys("root");
+        browser.findElement(By.id("login-password")).sendKeys("rootpw");
+        shot("login");
+        browser.findElement(By.id("login-submit")).click();
+
+        // browse: "/" and the key without a leading slash at the top, then down to a key
+        visible(treeKey("toplevel-key"));
+        visible(treeDir("/")).click();
+        visible(treeDir("/app/")).click();
+        visible(treeDir("/app/config/")).click();
+        visible(treeKey("/app/config/db")).click();
+        waitText(By.id("editor-key"), "/app/config/db");
+        assertEquals("JSON", visible(By.id("value-kind")).getText());
+        assertTrue(visible(By.id("value-view")).getText().contains("\"host\": \"db-2\""));
+        shot("keys");
+
+        // edit while someone else writes the key: the save is refused and shows what is there now
+        visible(By.id("value-edit")).click();
+        WebElement area = visible(By.id("value-editor"));
+        area.clear();
+        area.sendKeys("{\"host\":\"db-3\"}");
+        client.put("/app/config/db", "{\"host\":\"db-from-elsewhere\"}");
+        browser.findElement(By.id("value-save")).click();
+        waitText(By.id("conflict"), "Not saved");
+        assertTrue(visible(By.id("conflict-current")).getText().contains("db-from-elsewhere"));
+        shot("conflict");
+        // a second try saves over what the user has now seen
+        visible(By.id("value-edit")).click();
+        area = visible(By.id("value-editor"));
+        area.clear();
+        area.sendKeys("{\"host\":\"db-3\"}");
+        browser.findElement(By.id("value-save")).click();
+        waitText(By.id("value-view"), "db-3");
+        assertTrue(client.ok("/v3/kv/range", "{\"key\":\"" + b64("/app/config/db") + "\"}")
+                .contains(b64("{\"host\":\"db-3\"}")));
+
+        // history and a diff, then the keyspace as it was at the first version
+        visible(By.id("key-history")).click();
+        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#history-table tbody tr")).size() >= 4);
+        visible(By.id("history-compare")).click();
+        new WebDriverWait(browser, WAIT).until(d -> !d.findElements(By.cssSelector("#history-diff .add")).isEmpty()
+                && !d.findElements(By.cssSelector("#history-diff .del")).isEmpty());
+        shot("history");
+        WebElement revision = browser.findElement(By.id("tree-revision"));
+        revision.sendKeys(String.valueOf(firstRevision - 1));
+        revision.sendKeys("\t");
+        waitText(By.id("value-view"), "db-1"); // the open key as it was
+        visible(treeKey("/app/config/db")); // the tree reloads at that revision, still expanded
+        new WebDriverWait(browser, WAIT).until(d -> d.findElements(treeKey("/app/config/cache")).isEmpty()
+                && d.findElements(treeDir("/app/flags/")).isEmpty()); // created later
+        shot("keys-at-revision");
+        revision.clear();
+        revision.sendKeys("\t");
+
+        // search: substring over keys, then a regular expression with an error
+        nav("search");
+        visible(By.id("search-text")).sendKeys("config");
+        browser.findElement(By.id("search-go")).click();
+        visible(By.cssSelector("#search-results tr[data-key='" + b64("/app/config/db") + "']"));
+        visible(By.cssSelector("#search-results tr[data-key='" + b64("/app/config/cache") + "']"));
+        shot("search");
+        WebElement text = browser.findElement(By.id("search-text"));
+        text.clear();
+        text.sendKeys("(");
+        browser.findElement(By.id("search-regex")).click();
+        browser.findElement(By.id("search-go")).click();
+        waitText(By.id("search-status"), "invalid regular expression");
+
+        // watch a prefix and see an event arrive
+        nav("watch");
+        visible(By.id("watch-prefix")).sendKeys("/app/");
+        browser.findElement(By.id("watch-start")).click();
+        waitText(By.id("watch-status"), "Watching");
+        client.put("/app/flags/beta", "yes");
+        waitText(By.id("watch-events"), "/app/flags/beta");
+        shot("watch");
+        browser.findElement(By.id("watch-stop")).click();
+
+        // a lease granted here counts down and disappears when it expires
+        nav("leases");
+        WebElement ttl = visible(By.id("lease-ttl"));
+        ttl.clear();
+        ttl.sendKeys("3");
+        ttl.submit();
+        visible(By.cssSelector("#lease-rows tr[data-lease]"));
+        shot("leases");
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+                .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]")).isEmpty());
+
+        // the cluster: one member, the leader
+        nav("cluster");
+        waitText(By.id("cluster-members"), "leader");
+        visible(By.id("usage-go")).click();
+        waitText(By.id("usage-status"), "Done");
+        waitText(By.id("usage-rows"), "/app/");
+        shot("cluster");
+        assertEquals(List.of(), browser.findElements(By.cssSelector("#message.error:not([hidden])")));
+    }
+}
