@@ -66,6 +66,7 @@ public final class ConsoleApi implements HttpService {
             case PREFIX + "children" -> endpoints::children;
             case PREFIX + "search" -> endpoints::search;
             case PREFIX + "usage" -> endpoints::usage;
+            case PREFIX + "diff" -> endpoints::diff;
             default -> null;
         };
         if (endpoint == null) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
+import io.etcdj.server.apply.Errors;
+import io.etcdj.server.mvcc.MvccException;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
 
@@ -27,6 +29,10 @@ final class ConsoleEndpoints {
     static final long SEARCH_NANOS = 300_000_000L;
     /** Character reads one regular-expression request makes at most (see {@link BoundedChars}). */
     static final long REGEX_READS = 100_000_000L;
+    /** Changed keys per diff page: default and most; keys one diff request examines at most. */
+    static final int DIFF_DEFAULT = 100;
+    static final int DIFF_MAX = 1000;
+    static final long DIFF_KEYS = 100_000;
     /** Versions one usage request counts at most, and prefixes it reports. */
     static final long USAGE_VERSIONS = 500_000;
     static final int USAGE_PREFIXES = 1000;
@@ -102,6 +108,50 @@ final class ConsoleEndpoints {
                             n.put("mod_revision", Long.toString(h.modRevision()));
                             n.put("value_size", Long.toString(h.valueSizeBytes()));
                         }
+                    }
+                    if (page.continueKey() != null) {
+                        out.put("continue", ConsoleJson.b64(page.continueKey()));
+                    }
+                    return out;
+                });
+    }
+
+    /** POST /ui/api/v1/diff: the keys under a prefix created, deleted or modified between two revisions. */
+    ConsoleRequest diff(JsonNode req) {
+        byte[] prefix = ConsoleJson.bytes(req, "prefix", EMPTY);
+        byte[] scanEnd = KeyPaths.prefixEnd(prefix);
+        byte[] from = ConsoleJson.bytes(req, "continue", prefix);
+        if (Arrays.compareUnsigned(from, prefix) < 0) {
+            throw new IllegalArgumentException("continue lies before prefix");
+        }
+        long before = ConsoleJson.number(req, "from_revision", -1, 1, Long.MAX_VALUE);
+        long after = ConsoleJson.number(req, "to_revision", 0, 0, Long.MAX_VALUE);
+        if (before < 0) {
+            throw new IllegalArgumentException("from_revision is required");
+        }
+        int limit = (int) ConsoleJson.number(req, "limit", DIFF_DEFAULT, 1, DIFF_MAX);
+        return new ConsoleRequest(ByteString.copyFrom(prefix), ConsoleRequest.prefixRangeEnd(prefix), false, after,
+                ConsoleJson.bool(req, "serializable"), cursor -> {
+                    if (before < cursor.compactedRevision()) {
+                        throw Errors.of(new MvccException(MvccException.Kind.COMPACTED));
+                    }
+                    if (before > cursor.revision()) {
+                        throw Errors.of(new MvccException(MvccException.Kind.FUTURE_REVISION));
+                    }
+                    PrefixDiff.Page page = PrefixDiff.diff(cursor, from, scanEnd, before, cursor.revision(), limit,
+                            DIFF_KEYS, SEARCH_NANOS, nanoClock);
+                    ObjectNode out = ConsoleJson.object();
+                    out.put("revision", Long.toString(cursor.revision()));
+                    out.put("from_revision", Long.toString(before));
+                    out.put("to_revision", Long.toString(cursor.revision()));
+                    out.put("scanned", Long.toString(page.scannedKeys()));
+                    ArrayNode changes = out.putArray("changes");
+                    for (PrefixDiff.Change c : page.changes()) {
+                        ObjectNode n = changes.addObject();
+                        n.put("key", ConsoleJson.b64(c.key()));
+                        n.put("kind", c.kind().name());
+                        n.put("from_mod_revision", Long.toString(c.beforeModRevision()));
+                        n.put("to_mod_revision", Long.toString(c.afterModRevision()));
                     }
                     if (page.continueKey() != null) {
                         out.put("continue", ConsoleJson.b64(page.continueKey()));

@@ -24,15 +24,29 @@ public final class KeyCursor {
         boolean visit(byte[] key, int valueSizeBytes);
     }
 
+    /** Sees one key's state at two revisions: its key-value at each (null: absent or deleted then). */
+    @FunctionalInterface
+    public interface KeyStates {
+        boolean visit(byte[] key, KeyValue before, KeyValue after);
+    }
+
     private static final byte[] EMPTY = new byte[0];
     private final RocksIterator it;
     private final long revision;
+    /** The oldest revision still readable when this cursor's view was taken. */
+    private final long compactedRevision;
     /** Holds no value bytes: RocksDB only reports a value's length into it. */
     private final ByteBuffer lengthProbe = ByteBuffer.allocateDirect(1);
 
-    KeyCursor(RocksIterator it, long revision) {
+    KeyCursor(RocksIterator it, long revision, long compactedRevision) {
         this.it = it;
         this.revision = revision;
+        this.compactedRevision = compactedRevision;
+    }
+
+    /** The oldest revision this cursor may read (reads below it were compacted). */
+    public long compactedRevision() {
+        return compactedRevision;
     }
 
     /** The store revision this cursor reads. */
@@ -93,5 +107,42 @@ public final class KeyCursor {
                 return;
             }
         }
+    }
+
+    /**
+     * Visits each key in [from, end) that has a stored version, with its live version at revision {@code before}
+     * and at {@code after}, in key order, until the visitor says stop. Both revisions must lie in
+     * [{@link #compactedRevision()}, {@link #revision()}]. Costs three seeks per key.
+     */
+    public void forEachKeyState(byte[] from, byte[] end, long before, long after, KeyStates visitor) {
+        if (before < compactedRevision || after < compactedRevision || before > revision || after > revision) {
+            throw new IllegalArgumentException("revisions " + before + " and " + after + " must lie in ["
+                    + compactedRevision + ", " + revision + "]");
+        }
+        byte[] encEnd = end == null || end.length == 0 ? null : KeyCodec.encodeUserKey(end);
+        it.seek(KeyCodec.encodeUserKey(from));
+        while (it.isValid()) {
+            byte[] indexKey = it.key();
+            int encLength = KeyCodec.encodedUserKeyLength(indexKey);
+            if (encEnd != null && Arrays.compareUnsigned(indexKey, 0, encLength, encEnd, 0, encEnd.length) >= 0) {
+                return;
+            }
+            byte[] enc = Arrays.copyOf(indexKey, encLength);
+            KeyValue a = versionAt(enc, before);
+            KeyValue b = versionAt(enc, after);
+            if (!visitor.visit(KeyCodec.userKeyOf(indexKey), a, b)) {
+                return;
+            }
+            it.seek(KeyCodec.seekPastAllVersions(enc));
+        }
+    }
+
+    /** The live version of the encoded key at a revision, or null (absent or deleted then). */
+    private KeyValue versionAt(byte[] enc, long at) {
+        it.seek(KeyCodec.seekAtOrBelow(enc, at));
+        if (!it.isValid() || !KeyCodec.sameUserKey(it.key(), enc)) {
+            return null;
+        }
+        return IndexScan.decode(it.value());
     }
 }

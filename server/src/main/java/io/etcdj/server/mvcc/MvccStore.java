@@ -191,7 +191,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
                 if (at < compactedRevision) {
                     throw new MvccException(MvccException.Kind.COMPACTED);
                 }
-                return body.read(new KeyCursor(it, at));
+                return body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision)));
             }
         }
     }

@@ -32,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The console in a real browser (Debian's chromium, headless, through chromium-driver) against a real member with
  * auth on: log in, browse the tree, edit a value while someone else writes it (the save is refused and shown),
- * look at the history and the keyspace at an old revision, search, see a watch event arrive and a lease expire.
+ * look at the history and the keyspace at an old revision, diff a prefix between two revisions, search, see a
+ * watch event arrive and a lease expire, the cluster, grant a permission, the live charts.
  * Screenshots of the main screens go to target/console-screenshots (docs/console/ holds copies). Skipped when
  * chromium or chromium-driver is not installed.
  */
@@ -169,6 +170,21 @@ class ConsoleBrowserTest {
         revision.clear();
         revision.sendKeys("\t");
 
+        // what changed under /app/ since then, and one key's two values
+        visible(By.id("prefix-diff")).click();
+        WebElement diffPrefix = visible(By.id("diff-prefix"));
+        diffPrefix.clear();
+        diffPrefix.sendKeys("/app/");
+        browser.findElement(By.id("diff-from")).sendKeys(String.valueOf(firstRevision - 1));
+        browser.findElement(By.id("diff-go")).click();
+        waitText(By.id("diff-rows"), "/app/flags/dark-mode");
+        String changes = browser.findElement(By.id("diff-rows")).getText();
+        assertTrue(changes.contains("CREATED /app/config/cache") && changes.contains("MODIFIED /app/config/db"),
+                changes);
+        browser.findElement(By.cssSelector("#diff-rows tr[data-key='" + b64("/app/config/db") + "']")).click();
+        waitText(By.id("diff-value"), "db-3");
+        shot("prefix-diff");
+
         // search: substring over keys, then a regular expression with an error
         nav("search");
         visible(By.id("search-text")).sendKeys("config");
@@ -211,6 +227,26 @@ class ConsoleBrowserTest {
         waitText(By.id("usage-status"), "Done");
         waitText(By.id("usage-rows"), "/app/");
         shot("cluster");
+
+        // auth: users and roles as root sees them; a permission granted here takes effect
+        nav("auth");
+        waitText(By.id("auth-state"), "Auth is enabled");
+        visible(By.cssSelector("#user-rows tr[data-user='alice']"));
+        WebElement permKey = visible(By.cssSelector("#role-rows tr[data-role='reader'] .perm-key"));
+        permKey.sendKeys("/shared/");
+        browser.findElement(By.cssSelector("#role-rows tr[data-role='reader'] .perm-form button")).click();
+        waitText(By.cssSelector("#role-rows tr[data-role='reader']"), "/shared/");
+        String alice = client.login("alice", "alicepw");
+        assertEquals(200, client.post("/v3/kv/range", "{\"key\":\"" + b64("/shared/x") + "\"}", alice)
+                .statusCode());
+        shot("auth");
+
+        // live charts from the member's metrics
+        nav("metrics");
+        new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.id("chart-keys")).getText().matches("[0-9.]+"));
+        client.put("/app/flags/gamma", "1");
+        new WebDriverWait(browser, WAIT).until(d -> !d.findElement(By.id("chart-writes")).getText().equals("…"));
+        shot("metrics");
         assertEquals(List.of(), browser.findElements(By.cssSelector("#message.error:not([hidden])")));
     }
 }

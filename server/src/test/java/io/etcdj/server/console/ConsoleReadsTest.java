@@ -189,6 +189,38 @@ class ConsoleReadsTest {
     }
 
     @Test
+    void aPrefixDiffListsCreatedDeletedAndModifiedKeysPageByPage() throws Exception {
+        put("/p/same", "1");
+        put("/p/changed", "1");
+        put("/p/gone", "1");
+        put("/p/flip", "1");
+        long before = put("/q/outside", "1");
+        put("/p/changed", "2");
+        delete("/p/gone");
+        put("/p/new", "1");
+        delete("/p/flip");
+        put("/p/flip", "again"); // deleted and created again: modified
+        put("/q/outside", "2");
+        List<String> all = new ArrayList<>();
+        byte[] from = b("/p/");
+        int pages = 0;
+        while (from != null) {
+            byte[] start = from;
+            PrefixDiff.Page p = store.read(0, c -> PrefixDiff.diff(c, start, b("/p0"), before, c.revision(), 1, 2,
+                    Long.MAX_VALUE, System::nanoTime));
+            assertTrue(p.scannedKeys() <= 2 && p.changes().size() <= 1);
+            p.changes().forEach(ch -> all.add(s(ch.key()) + " " + ch.kind()));
+            from = p.continueKey();
+            assertTrue(++pages < 20);
+        }
+        assertEquals(List.of("/p/changed MODIFIED", "/p/flip MODIFIED", "/p/gone DELETED", "/p/new CREATED"), all);
+        assertThrows(IllegalArgumentException.class, () -> store.read(before, c -> {
+            c.forEachKeyState(b("/p/"), b("/p0"), 1, before + 1, (k, x, y) -> true); // after the cursor's revision
+            return null;
+        }));
+    }
+
+    @Test
     void usageCountsEveryVersionPerTopLevelPrefixAndPagesAddUp() throws Exception {
         put("/registry/pods/a", "1");
         put("/registry/pods/a", "22");

@@ -147,4 +147,5 @@ export const consoleApi = {
   }),
   search: (params, signal) => call('/ui/api/v1/search', params, signal),
   usage: (cont) => call('/ui/api/v1/usage', { continue: cont || undefined }),
+  diff: (params) => call('/ui/api/v1/diff', params),
 };

@@ -1,4 +1,5 @@
-// The console's entry point: login when auth is on, then the views (Keys, Search, Watch, Leases, Cluster).
+// The console's entry point: login when auth is on, then the views (Keys, Search, Watch, Leases, Cluster, Auth,
+// Metrics).
 import { call, setToken, hasToken, ApiError } from './api.js';
 import { $, show, message } from './dom.js';
 import { KeysView } from './keys.js';
@@ -6,6 +7,8 @@ import { SearchView } from './search.js';
 import { WatchView } from './watch.js';
 import { LeasesView } from './leases.js';
 import { ClusterView } from './cluster.js';
+import { AuthView } from './auth.js';
+import { MetricsView } from './metrics.js';
 
 const views = {};
 let current = null;
@@ -67,6 +70,8 @@ function start() {
     views.watch = new WatchView(ctx);
     views.leases = new LeasesView(ctx);
     views.cluster = new ClusterView(ctx);
+    views.auth = new AuthView(ctx);
+    views.metrics = new MetricsView(ctx);
     for (const b of document.querySelectorAll('#nav button')) b.addEventListener('click', () => showView(b.dataset.view));
   }
   showView(current ? Object.keys(views).find((k) => views[k] === current) : 'keys');

@@ -5,6 +5,7 @@ import { stream, b64, unb64 } from './api.js';
 import { $, el, message } from './dom.js';
 import { KeyTree } from './tree.js';
 import { KeyEditor } from './editor.js';
+import { renderPrefixDiff } from './prefixdiff.js';
 
 const RELOAD_DELAY_MS = 300;
 const decoder = new TextDecoder();
@@ -21,7 +22,8 @@ export class KeysView {
     $('tree-refresh').addEventListener('click', () => this.tree.reload());
     $('key-new').addEventListener('click', () => this.editor.create(this.currentPrefix()));
     const del = el('button', { id: 'prefix-delete', type: 'button', text: 'Delete prefix', on: { click: () => this.editor.deletePrefix(this.currentPrefix()) } });
-    $('key-new').after(del);
+    const diff = el('button', { id: 'prefix-diff', type: 'button', text: 'Diff prefix', on: { click: () => renderPrefixDiff($('editor'), this.currentPrefix(), ctx.onError) } });
+    $('key-new').after(del, diff);
     $('tree-revision').addEventListener('change', () => this.travel($('tree-revision').value));
     this.loaded = false;
     this.watch = null;
