@@ -74,13 +74,21 @@ export class KeysView {
       .catch(() => { /* no read permission on every key, or the member went away: the tree still works */ });
   }
 
+  changedElsewhere(key, modRevision) {
+    const e = this.editor;
+    if (e.key && b64(e.key) === b64(key) && e.seen && modRevision !== e.seen.mod_revision && modRevision !== e.lastWrite
+        && Number(modRevision) > Number(e.seen.mod_revision)) {
+      message(`"${decoder.decode(key)}" was changed at revision ${modRevision} by someone else.`);
+    }
+  }
+
   onEvents(res) {
     for (const ev of res.events || []) {
       const key = unb64(ev.kv.key);
       this.pending.add(this.tree.parentOnScreen(key));
-      if (this.editor.key && b64(this.editor.key) === ev.kv.key && this.editor.seen
-          && ev.kv.mod_revision !== this.editor.seen.mod_revision && ev.kv.mod_revision !== this.editor.lastWrite) {
-        message(`"${decoder.decode(key)}" was changed at revision ${ev.kv.mod_revision} by someone else.`);
+      if (this.editor.key && b64(this.editor.key) === ev.kv.key) {
+        // judged a little later: our own save's event may come before its answer updates what the editor saw
+        setTimeout(() => this.changedElsewhere(key, ev.kv.mod_revision), RELOAD_DELAY_MS);
       }
     }
     if (this.pending.size && !this.timer) {

@@ -28,7 +28,7 @@ const CHARTS = [
   { id: 'watchers', title: 'Watchers', gauge: (s) => s.get('etcd_debugging_mvcc_watcher_total') || 0 },
   { id: 'fsync', title: 'WAL fsync, mean ms', ratio: (s) => [s.get('etcd_disk_wal_fsync_duration_seconds_sum') || 0, s.get('etcd_disk_wal_fsync_duration_seconds_count') || 0], scale: 1000 },
   { id: 'keys', title: 'Keys', gauge: (s) => s.get('etcd_debugging_mvcc_keys_total') || 0 },
-  { id: 'db', title: 'DB size, MiB', gauge: (s) => (s.get('etcd_mvcc_db_total_size_in_bytes') || 0) / (1 << 20) },
+  { id: 'db', title: 'DB size, KiB', gauge: (s) => Math.round((s.get('etcd_mvcc_db_total_size_in_bytes') || 0) / 1024) },
 ];
 const WANTED = new Set(['etcd_mvcc_put_total', 'etcd_mvcc_delete_total', 'grpc_server_handled_total',
   'etcd_debugging_mvcc_watcher_total', 'etcd_disk_wal_fsync_duration_seconds_sum',
@@ -95,7 +95,7 @@ export class MetricsView {
   draw(id, points) {
     const { now, line } = this.cells.get(id);
     const last = points[points.length - 1];
-    now.textContent = last >= 100 ? Math.round(last).toString() : last.toFixed(2);
+    now.textContent = Number.isInteger(last) || last >= 100 ? Math.round(last).toString() : last.toFixed(2);
     const max = Math.max(...points, 1e-9);
     const offset = KEEP - points.length;
     line.setAttribute('points', points.map((p, i) => `${offset + i},${(100 - (p / max) * 95).toFixed(1)}`).join(' '));

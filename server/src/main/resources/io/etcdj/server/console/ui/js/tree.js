@@ -1,7 +1,7 @@
 // The key tree: "/"-separated prefixes loaded lazily, one directory's children per request (/ui/api/v1/children,
 // paged: a "more" node fetches the next page). Keys without a leading "/" appear at the top level beside "/".
 import { consoleApi, unb64, b64 } from './api.js';
-import { el } from './dom.js';
+import { el, message } from './dom.js';
 
 const decoder = new TextDecoder();
 
@@ -102,6 +102,7 @@ export class KeyTree {
     if (this.selected) this.selected.classList.remove('selected');
     span.classList.add('selected');
     this.selected = span;
+    message('');
     this.onSelect(key);
   }
 }
