@@ -62,6 +62,9 @@ public final class ConsoleApi implements HttpService {
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        if (ctx.path().equals(PREFIX + "whoami")) {
+            return whoami(ctx, req);
+        }
         Function<JsonNode, ConsoleRequest> endpoint = switch (ctx.path()) {
             case PREFIX + "children" -> endpoints::children;
             case PREFIX + "search" -> endpoints::search;
@@ -97,6 +100,27 @@ public final class ConsoleApi implements HttpService {
             return HttpResponse.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, MediaType.JSON_UTF_8, GatewayJson.error(s));
         }
         return error(status(e));
+    }
+
+    /**
+     * Whether auth is on and who the credentials (a token, or with --client-cert-auth the browser's certificate)
+     * identify: the page skips its login form for a user its client certificate names.
+     */
+    private HttpResponse whoami(ServiceRequestContext ctx, HttpRequest req) {
+        if (req.method() != HttpMethod.POST) {
+            return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8, "Method Not Allowed\n");
+        }
+        String token = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String commonName = clientCertAuth ? AuthInterceptor.commonName(ctx.sslSession()) : null;
+        try {
+            AuthInfo caller = gate.callerOf(token, commonName);
+            ObjectNode out = ConsoleJson.object();
+            out.put("auth_enabled", gate.state().enabled());
+            out.put("user", caller.user());
+            return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, ConsoleJson.print(out));
+        } catch (RuntimeException e) {
+            return failure(e);
+        }
     }
 
     private String run(ConsoleRequest r, AuthInfo caller) {

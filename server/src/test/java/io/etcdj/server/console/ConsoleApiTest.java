@@ -58,8 +58,12 @@ class ConsoleApiTest {
         client.put("/app/a/1", "x");
         client.put("/app/b", "y");
         client.put("/other/secret", "z");
+        assertEquals("{\"auth_enabled\":false,\"user\":\"\"}", client.ok("/ui/api/v1/whoami", "{}"));
         client.enableAuth("rootpw", "alice", "alicepw", "/app/", "/app0");
         String alice = client.login("alice", "alicepw");
+        assertEquals("{\"auth_enabled\":true,\"user\":\"alice\"}",
+                client.post("/ui/api/v1/whoami", "{}", alice).body());
+        assertEquals("{\"auth_enabled\":true,\"user\":\"\"}", client.post("/ui/api/v1/whoami", "{}", null).body());
         HttpResponse<String> mine = client.post("/ui/api/v1/children", "{\"prefix\":\"" + b64("/app/") + "\"}", alice);
         assertEquals(200, mine.statusCode(), mine.body());
         assertTrue(mine.body().contains(b64("/app/a/")) && mine.body().contains(b64("/app/b")), mine.body());

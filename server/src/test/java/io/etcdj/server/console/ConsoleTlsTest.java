@@ -3,6 +3,9 @@ package io.etcdj.server.console;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
@@ -12,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -20,10 +24,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The console on an https client URL: the page and its API come over the member's TLS listener. */
+/** The console on an https client URL: the page and its API come over the member's TLS listener and its checks. */
 class ConsoleTlsTest {
     @TempDir
     Path dir;
@@ -82,6 +87,45 @@ class ConsoleTlsTest {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, api.statusCode(), api.body());
             assertTrue(api.body().startsWith("{\"revision\":"), api.body());
+        }
+    }
+
+    private static final Path FIXTURES = Path.of("/usr/share/gocode/src/go.etcd.io/etcd/integration/fixtures");
+
+    /** With --client-cert-auth a browser's certificate names its user: the page needs no login for it. */
+    @Test
+    void aClientCertificateIdentifiesTheUserWithoutAToken() throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(FIXTURES),
+                "etcd's TLS fixtures are missing: apt-get install golang-etcd-server-dev");
+        MemberConfig s = MemberConfig.singleMember(dir, URI.create("https://127.0.0.1:0"));
+        TlsSettings certAuth = new TlsSettings(FIXTURES.resolve("server.crt"), FIXTURES.resolve("server.key.insecure"),
+                FIXTURES.resolve("ca.crt"), true, false, null, null, null, List.of());
+        MemberConfig tls = new MemberConfig(s.name(), s.dataDir(), s.walDir(), s.listenClientUrls(),
+                s.advertiseClientUrls(), s.initialAdvertisePeerUrls(), s.initialCluster(), s.initialClusterToken(),
+                s.joinExisting(), s.snapshotCount(), s.maxTxnOps(), s.maxRequestBytes(), s.maxConcurrentStreams(),
+                s.electionTimeoutMs(), certAuth, s.watchProgressNotifyInterval(), s.listenPeerUrls(),
+                s.heartbeatIntervalMs(), s.peerTls(), s.strictReconfigCheck(), s.preVote(), s.quotaBackendBytes(),
+                s.initialCorruptCheck(), s.corruptCheckInterval(), s.grpcGateway(), true, s.auth());
+        try (EtcdjServer server = EtcdjServer.start(tls);
+             // etcd's fixture client certificate, CN=example.com, signed by the fixtures' CA
+             ClientFactory asRoot = ClientFactory.builder().tls(FIXTURES.resolve("server.crt").toFile(),
+                     FIXTURES.resolve("server.key.insecure").toFile())
+                     .tlsCustomizer(ssl -> ssl.trustManager(FIXTURES.resolve("ca.crt").toFile())).build()) {
+            WebClient web = WebClient.builder("https://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTPS))
+                    .factory(asRoot).build();
+            for (String[] call : new String[][] {{"/v3/auth/role/add", "{\"name\":\"root\"}"},
+                    {"/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"pw\"}"},
+                    {"/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}"},
+                    {"/v3/auth/user/add", "{\"name\":\"example.com\",\"password\":\"pw\"}"},
+                    {"/v3/auth/user/grant", "{\"user\":\"example.com\",\"role\":\"root\"}"},
+                    {"/v3/auth/enable", "{}"}}) {
+                AggregatedHttpResponse r = web.post(call[0], call[1]).aggregate().join();
+                assertEquals(200, r.status().code(), call[0] + " " + r.contentUtf8());
+            }
+            assertEquals("{\"auth_enabled\":true,\"user\":\"example.com\"}",
+                    web.post("/ui/api/v1/whoami", "{}").aggregate().join().contentUtf8());
+            AggregatedHttpResponse usage = web.post("/ui/api/v1/usage", "{}").aggregate().join(); // root only
+            assertEquals(200, usage.status().code(), usage.contentUtf8());
         }
     }
 }

@@ -1,6 +1,6 @@
 // The console's entry point: login when auth is on, then the views (Keys, Search, Watch, Leases, Cluster, Auth,
 // Metrics).
-import { call, setToken, hasToken, ApiError } from './api.js';
+import { call, setToken, ApiError } from './api.js';
 import { $, show, message } from './dom.js';
 import { KeysView } from './keys.js';
 import { SearchView } from './search.js';
@@ -87,21 +87,15 @@ async function boot() {
     requireLogin('');
   });
   try {
-    const status = await call('/v3/auth/status', {});
-    if (status.enabled && !hasToken()) {
+    const me = await call('/ui/api/v1/whoami', {});
+    if (me.auth_enabled && !me.user) {
       requireLogin('');
       return;
     }
+    if (me.user) $('who').textContent = me.user + ' (client certificate)';
   } catch (e) {
-    // members before etcd 3.5's AuthStatus: try a read, which says whether a user is needed
-    try {
-      await call('/v3/kv/range', { key: 'AA==', count_only: true });
-    } catch (e2) {
-      if (e2 instanceof ApiError && e2.needsLogin) {
-        requireLogin('');
-        return;
-      }
-    }
+    requireLogin(e.message);
+    return;
   }
   start();
 }
