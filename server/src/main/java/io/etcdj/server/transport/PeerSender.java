@@ -1,6 +1,10 @@
 package io.etcdj.server.transport;
 
 import com.google.protobuf.UnsafeByteOperations;
+import com.linecorp.armeria.client.ClientRequestContextCaptor;
+import com.linecorp.armeria.client.Clients;
+import com.linecorp.armeria.common.logging.RequestLog;
+import com.linecorp.armeria.common.logging.RequestLogProperty;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.RaftBatch;
 import io.etcdj.api.peer.SendSummary;
@@ -10,6 +14,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -37,6 +42,12 @@ import org.slf4j.LoggerFactory;
  * <p>A full queue, a stream that flow control holds back for too long, or a broken connection drops messages and
  * reports the peer unreachable; raft retries. Nothing here blocks the raft driver (the lock is never held while
  * waiting), and a slow or dead peer never holds up the others: each has its own queue and thread.
+ *
+ * <p>Except client proposals forwarded to the leader ({@link Message.ProposalRequest}): nothing in raft resends
+ * those, so a dropped one costs its client a request timeout. They stay queued through a stream that is not ready
+ * yet (a connection still being set up, the first after start), a failed connect and a batch dropped for flow
+ * control, for up to {@link #PROPOSAL_HOLD_MS}; what was already written into a stream that then breaks is lost
+ * (as in etcd).
  */
 final class PeerSender implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerSender.class);
@@ -47,6 +58,11 @@ final class PeerSender implements AutoCloseable {
     static final long MAX_BACKOFF_MS = 1000;
     /** How long a batch may wait for gRPC flow control before it is dropped. */
     static final long READY_WAIT_MS = 200;
+    /**
+     * How long a forwarded proposal may wait for a usable stream: well under the client's request timeout (7 s), so
+     * a proposal that does arrive late still has time to commit, and one whose leader is gone does not linger.
+     */
+    static final long PROPOSAL_HOLD_MS = 3000;
 
     private final long clusterId;
     private final long fromRaftId;
@@ -54,11 +70,13 @@ final class PeerSender implements AutoCloseable {
     private final Function<String, PeerGrpc.PeerStub> stubs;
     private final LongConsumer unreachable;
     private final Runnable removed;
+    /** {@link #PROPOSAL_HOLD_MS}, or what a test sets. */
+    private final long proposalHoldMs;
     /** Guards {@link #queue} and every write into a stream. Never held while waiting. */
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition nonEmpty = lock.newCondition();
     /** Messages waiting for the sender thread; at most {@link #MAX_QUEUED_MESSAGES}. Guarded by {@link #lock}. */
-    private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final ArrayDeque<Queued> queue = new ArrayDeque<>();
     private final Thread thread;
     /** The peer's URLs; replaced when its membership record changes. */
     private volatile List<String> urls;
@@ -83,12 +101,27 @@ final class PeerSender implements AutoCloseable {
     /** Whether a stream to this peer has broken since start (a later recovery is then worth a line). */
     private volatile boolean everLost;
 
+    /** A message waiting in the queue, with when it was offered (for {@link #PROPOSAL_HOLD_MS}). */
+    private record Queued(Message message, long offeredNanos) {
+    }
+
     /** One open Send stream; {@code broken} is set from gRPC threads. */
     private final class Stream implements ClientResponseObserver<RaftBatch, SendSummary> {
         /** When it was opened: a stream counts as the peer being back only once it has lasted a while. */
         final long openedNanos = System.nanoTime();
         volatile ClientCallStreamObserver<RaftBatch> requests;
         volatile boolean broken;
+        /**
+         * Whether the stream has its connection. Until then gRPC reports it ready (it buffers), but what is written
+         * is lost without a word if the connect then fails: nothing is written before, so that what waits meanwhile
+         * stays in the queue, where proposals survive a failed connect.
+         */
+        volatile boolean connected;
+
+        /** Whether messages may be written into it now. */
+        boolean writable() {
+            return connected && !broken && requests != null && requests.isReady();
+        }
 
         @Override
         public void beforeStart(ClientCallStreamObserver<RaftBatch> requestStream) {
@@ -100,6 +133,16 @@ final class PeerSender implements AutoCloseable {
                     LockSupport.unpark(thread);
                 }
             });
+        }
+
+        /** Called (on any thread) once the call has a connection, or has failed to get one. */
+        void sessionKnown(RequestLog log) {
+            if (log.channel() != null && log.channel().isActive()) {
+                connected = true;
+                if (awaitingReady) {
+                    LockSupport.unpark(thread);
+                }
+            }
         }
 
         @Override
@@ -133,6 +176,13 @@ final class PeerSender implements AutoCloseable {
 
     PeerSender(long clusterId, long fromRaftId, long toRaftId, List<String> urls,
                Function<String, PeerGrpc.PeerStub> stubs, LongConsumer unreachable, Runnable removed) {
+        this(clusterId, fromRaftId, toRaftId, urls, stubs, unreachable, removed, PROPOSAL_HOLD_MS);
+    }
+
+    PeerSender(long clusterId, long fromRaftId, long toRaftId, List<String> urls,
+               Function<String, PeerGrpc.PeerStub> stubs, LongConsumer unreachable, Runnable removed,
+               long proposalHoldMs) {
+        this.proposalHoldMs = proposalHoldMs;
         this.clusterId = clusterId;
         this.fromRaftId = fromRaftId;
         this.toRaftId = toRaftId;
@@ -160,7 +210,7 @@ final class PeerSender implements AutoCloseable {
                 return;
             }
             Stream s = stream;
-            if (queue.isEmpty() && s != null && !s.broken && s.requests != null && s.requests.isReady()) {
+            if (queue.isEmpty() && s != null && s.writable()) {
                 try {
                     write(s, messages);
                     return;
@@ -171,14 +221,7 @@ final class PeerSender implements AutoCloseable {
                     LockSupport.unpark(thread); // the sender thread reconnects
                 }
             } else {
-                for (Message m : messages) {
-                    if (queue.size() >= MAX_QUEUED_MESSAGES) {
-                        dropped = true;
-                        break;
-                    }
-                    queue.add(m);
-                }
-                nonEmpty.signal();
+                dropped = !enqueue(messages);
             }
         } finally {
             lock.unlock();
@@ -186,6 +229,26 @@ final class PeerSender implements AutoCloseable {
         if (dropped) {
             unreachable.accept(toRaftId);
         }
+    }
+
+    /** Queues {@code messages} while there is room, and wakes the sender thread; false if some did not fit. */
+    private boolean enqueue(List<Message> messages) {
+        long now = System.nanoTime();
+        boolean all = true;
+        for (Message m : messages) {
+            if (queue.size() >= MAX_QUEUED_MESSAGES) {
+                all = false;
+                break;
+            }
+            queue.add(new Queued(m, now));
+        }
+        nonEmpty.signal();
+        return all;
+    }
+
+    /** Whether {@code m} stays queued through connection trouble: nothing in raft would resend it. */
+    static boolean heldThroughTrouble(Message m) {
+        return m instanceof Message.ProposalRequest;
     }
 
     private void run() {
@@ -203,7 +266,7 @@ final class PeerSender implements AutoCloseable {
                         break;
                     }
                     Stream s = stream;
-                    if (s != null && !s.broken && s.requests != null && s.requests.isReady()) {
+                    if (s != null && s.writable()) {
                         drain(batch);
                         write(s, batch);
                         backoffMs = MIN_BACKOFF_MS;
@@ -235,18 +298,28 @@ final class PeerSender implements AutoCloseable {
 
     /** Moves up to one batch from the queue into {@code into}. Holds {@link #lock}. */
     private void drain(List<Message> into) {
-        Message m;
-        while (into.size() < MAX_BATCH_MESSAGES && (m = queue.poll()) != null) {
-            into.add(m);
+        Queued q;
+        while (into.size() < MAX_BATCH_MESSAGES && (q = queue.poll()) != null) {
+            into.add(q.message());
         }
     }
 
+    /**
+     * Drops what waits for a stream that is not to be had (or is held back by flow control), except the forwarded
+     * proposals younger than {@link #PROPOSAL_HOLD_MS}, and reports the peer unreachable if anything went.
+     */
     private void dropQueued() {
-        boolean any;
+        boolean any = false;
+        long oldestKeptNanos = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(proposalHoldMs);
         lock.lock();
         try {
-            any = !queue.isEmpty();
-            queue.clear();
+            for (Iterator<Queued> it = queue.iterator(); it.hasNext(); ) {
+                Queued q = it.next();
+                if (!heldThroughTrouble(q.message()) || q.offeredNanos() - oldestKeptNanos < 0) {
+                    it.remove();
+                    any = true;
+                }
+            }
         } finally {
             lock.unlock();
         }
@@ -268,16 +341,10 @@ final class PeerSender implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_WAIT_MS);
         awaitingReady = true;
         try {
-            while (!s.requests.isReady() && !s.broken && !closed) {
+            while (!s.writable() && !s.broken && !closed) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    List<Message> stale = new ArrayList<>();
-                    lock.lock();
-                    try {
-                        drain(stale); // the peer is slow: drop this batch but keep the connection
-                    } finally {
-                        lock.unlock();
-                    }
+                    dropQueued(); // the peer is slow: drop what waits (raft resends) but keep the connection
                     return true;
                 }
                 LockSupport.parkNanos(this, left);
@@ -331,7 +398,10 @@ final class PeerSender implements AutoCloseable {
         }
         String url = u.get(Math.floorMod(urlIndex++, u.size()));
         Stream s = new Stream();
-        stubs.apply(url).send(s);
+        try (ClientRequestContextCaptor call = Clients.newContextCaptor()) {
+            stubs.apply(url).send(s);
+            call.get().log().whenAvailable(RequestLogProperty.SESSION).thenAccept(s::sessionKnown);
+        }
         stream = s;
         return s;
     }
