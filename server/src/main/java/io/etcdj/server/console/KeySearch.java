@@ -1,7 +1,6 @@
 package io.etcdj.server.console;
 
 import io.etcdj.server.mvcc.KeyCursor;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -45,11 +44,11 @@ final class KeySearch {
                 return false;
             }
             scanned[0]++;
-            boolean inKey = matcher.matches(new String(key, StandardCharsets.UTF_8));
+            boolean inKey = matcher.matches(key);
             boolean inValue = false;
             if (!inKey && kv != null) {
                 valueBytes[0] += kv.getValue().size();
-                inValue = matcher.matches(kv.getValue().toStringUtf8());
+                inValue = matcher.matches(kv.getValue().toByteArray());
             }
             if (inKey || inValue) {
                 hits.add(kv == null ? new Hit(key, false, -1, -1)

@@ -1,5 +1,6 @@
 package io.etcdj.server.console;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -16,11 +17,16 @@ interface TextMatcher {
 
     boolean matches(String text);
 
+    /** Whether the UTF-8 bytes match (the text decoded, invalid sequences replaced). */
+    default boolean matches(byte[] utf8) {
+        return matches(new String(utf8, StandardCharsets.UTF_8));
+    }
+
     /** A substring search. */
     static TextMatcher substring(String needle, boolean ignoreCase) {
         checkLength(needle);
         if (!ignoreCase) {
-            return text -> text.contains(needle);
+            return new Substring(needle);
         }
         String lower = needle.toLowerCase(Locale.ROOT);
         return text -> text.toLowerCase(Locale.ROOT).contains(lower);
@@ -49,6 +55,48 @@ interface TextMatcher {
         }
         if (s.length() > MAX_PATTERN_CHARS) {
             throw new IllegalArgumentException("the search text is longer than " + MAX_PATTERN_CHARS + " characters");
+        }
+    }
+
+    /**
+     * A case-sensitive substring, matched on the UTF-8 bytes without decoding them: UTF-8 is self-synchronizing, so
+     * the text contains the needle exactly when its bytes contain the needle's bytes (invalid sequences aside, which
+     * decoding would have replaced with U+FFFD: a needle holding U+FFFD is matched on decoded text).
+     */
+    final class Substring implements TextMatcher {
+        private final String needle;
+        private final byte[] bytes;
+
+        Substring(String needle) {
+            this.needle = needle;
+            this.bytes = needle.indexOf('\uFFFD') >= 0 ? null : needle.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public boolean matches(String text) {
+            return text.contains(needle);
+        }
+
+        @Override
+        public boolean matches(byte[] utf8) {
+            if (bytes == null) {
+                return matches(new String(utf8, StandardCharsets.UTF_8));
+            }
+            byte first = bytes[0];
+            int last = utf8.length - bytes.length;
+            outer:
+            for (int i = 0; i <= last; i++) {
+                if (utf8[i] != first) {
+                    continue;
+                }
+                for (int j = 1; j < bytes.length; j++) {
+                    if (utf8[i + j] != bytes[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
         }
     }
 }

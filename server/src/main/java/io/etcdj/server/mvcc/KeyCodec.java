@@ -63,14 +63,25 @@ public final class KeyCodec {
     /** The user key of an index key. */
     public static byte[] userKeyOf(byte[] indexKey) {
         int end = indexKey.length - REVISION_BYTES - 2; // strip terminator
-        ByteArrayOutputStream out = new ByteArrayOutputStream(end);
+        int escapes = 0;
         for (int i = 0; i < end; i++) {
-            out.write(indexKey[i]);
             if (indexKey[i] == ESCAPE) {
+                escapes++;
                 i++; // skip the escape marker
             }
         }
-        return out.toByteArray();
+        if (escapes == 0) {
+            return Arrays.copyOf(indexKey, end); // the common case: no zero byte in the key
+        }
+        byte[] out = new byte[end - escapes];
+        int o = 0;
+        for (int i = 0; i < end; i++) {
+            out[o++] = indexKey[i];
+            if (indexKey[i] == ESCAPE) {
+                i++;
+            }
+        }
+        return out;
     }
 
     /** True when the index key belongs to the encoded user key. */

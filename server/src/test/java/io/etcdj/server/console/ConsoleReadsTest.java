@@ -178,6 +178,18 @@ class ConsoleReadsTest {
     }
 
     @Test
+    void aSubstringMatchesTheSameOnBytesAsOnText() {
+        for (String needle : List.of("a", "é", "日本", "/x/", "\uFFFD")) {
+            TextMatcher m = TextMatcher.substring(needle, false);
+            for (String text : List.of("", "a", "café", "日本語", "/x/y", "ab/x", "\uFFFD", "x")) {
+                assertEquals(text.contains(needle), m.matches(text.getBytes(StandardCharsets.UTF_8)),
+                        needle + " in " + text);
+            }
+        }
+        assertTrue(TextMatcher.substring("\uFFFD", false).matches(new byte[] {'a', (byte) 0xC3}));
+    }
+
+    @Test
     void regexErrorsAndRunawayPatternsAreRefused() throws Exception {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> TextMatcher.regex("(", false, new BoundedChars.Budget(10)));
