@@ -486,7 +486,7 @@ public final class EtcdjServer implements AutoCloseable {
                             MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
                             () -> member.status().learner(), AuthGate::asMember,
                             cfg.console() ? Console.service(new ConsoleApi(store, member, gate, parts.reads,
-                                    cfg.clientTls().clientCertAuth())) : null),
+                                    cfg.clientTls().clientCertAuth(), member::replication)) : null),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());

@@ -1,6 +1,7 @@
 package io.etcdj.server.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.ContentTooLargeException;
@@ -19,6 +20,7 @@ import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.http.gateway.GatewayJson;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.node.Replication;
 import io.etcdj.server.rpc.AuthGate;
 import io.etcdj.server.rpc.AuthInterceptor;
 import io.grpc.Status;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The console's own endpoints, {@code POST /ui/api/v1/<name>} with a JSON body: the caller is identified as the
@@ -45,14 +48,18 @@ public final class ConsoleApi implements HttpService {
     private final Executor reads;
     private final boolean clientCertAuth;
     private final ConsoleEndpoints endpoints;
+    private final Supplier<CompletableFuture<Replication>> replication;
 
     /**
      * @param consensus      the read barrier of linearizable reads
      * @param reads          where reads run (the member's read pool)
      * @param clientCertAuth --client-cert-auth: a client certificate's Common Name identifies a caller without token
+     * @param replication    how far the members' logs are, as this member's raft core sees them
      */
-    public ConsoleApi(MvccStore store, Consensus consensus, AuthGate gate, Executor reads, boolean clientCertAuth) {
+    public ConsoleApi(MvccStore store, Consensus consensus, AuthGate gate, Executor reads, boolean clientCertAuth,
+                      Supplier<CompletableFuture<Replication>> replication) {
         this.store = store;
+        this.replication = replication;
         this.consensus = consensus;
         this.gate = gate;
         this.reads = reads;
@@ -64,6 +71,9 @@ public final class ConsoleApi implements HttpService {
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         if (ctx.path().equals(PREFIX + "whoami")) {
             return whoami(ctx, req);
+        }
+        if (ctx.path().equals(PREFIX + "raft")) {
+            return raft(ctx, req);
         }
         Function<JsonNode, ConsoleRequest> endpoint = switch (ctx.path()) {
             case PREFIX + "children" -> endpoints::children;
@@ -121,6 +131,42 @@ public final class ConsoleApi implements HttpService {
         } catch (RuntimeException e) {
             return failure(e);
         }
+    }
+
+    /** POST /ui/api/v1/raft, root only: this member's log indexes and, on the leader, each member's match and lag. */
+    private HttpResponse raft(ServiceRequestContext ctx, HttpRequest req) {
+        if (req.method() != HttpMethod.POST) {
+            return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8, "Method Not Allowed\n");
+        }
+        String token = req.headers().get(HttpHeaderNames.AUTHORIZATION);
+        String commonName = clientCertAuth ? AuthInterceptor.commonName(ctx.sslSession()) : null;
+        CompletableFuture<String> answer;
+        try {
+            gate.requireAdmin(gate.callerOf(token, commonName));
+            answer = replication.get().thenApply(ConsoleApi::print);
+        } catch (RuntimeException e) {
+            return failure(e);
+        }
+        return HttpResponse.of(answer.handle((json, err) -> err == null
+                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json) : failure(err)));
+    }
+
+    private static String print(Replication r) {
+        ObjectNode out = ConsoleJson.object();
+        out.put("last_index", Long.toString(r.lastIndex()));
+        out.put("commit_index", Long.toString(r.commitIndex()));
+        out.put("applied_index", Long.toString(r.appliedIndex()));
+        ArrayNode members = out.putArray("members");
+        for (Replication.Member m : r.members()) {
+            ObjectNode n = members.addObject();
+            n.put("id", Long.toUnsignedString(m.id()));
+            n.put("match", Long.toString(m.match()));
+            n.put("lag", Long.toString(Math.max(0, r.lastIndex() - m.match())));
+            n.put("active", m.active());
+            n.put("learner", m.learner());
+            n.put("state", m.state());
+        }
+        return ConsoleJson.print(out);
     }
 
     private String run(ConsoleRequest r, AuthInfo caller) {

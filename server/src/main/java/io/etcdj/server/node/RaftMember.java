@@ -290,6 +290,14 @@ public final class RaftMember implements Consensus, Transport.Peers {
         return f;
     }
 
+    /** How far each member's log is, as the leader sees it (see {@link Replication}); read on the driver thread. */
+    public CompletableFuture<Replication> replication() {
+        return raftStatus().thenApply(s -> new Replication(s.lastIndex(), s.hardState().commit(), s.applied(),
+                s.progress().entrySet().stream().map(e -> new Replication.Member(
+                        registry.members().memberId(e.getKey()), e.getValue().match(), e.getValue().recentActive(),
+                        e.getValue().learner(), e.getValue().state().name())).toList()));
+    }
+
     @Override
     public ConsensusStatus status() {
         long leader = leaderId;

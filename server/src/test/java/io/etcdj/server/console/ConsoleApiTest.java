@@ -77,6 +77,9 @@ class ConsoleApiTest {
         assertEquals(400, sneaky.statusCode(), sneaky.body()); // a continue key outside the range checked
         assertEquals(403, client.post("/ui/api/v1/usage", "{}", alice).statusCode()); // root only
         assertEquals(200, client.post("/ui/api/v1/usage", "{}").statusCode()); // as root
+        assertEquals(403, client.post("/ui/api/v1/raft", "{}", alice).statusCode()); // root only
+        String raft = client.ok("/ui/api/v1/raft", "{}"); // a single member leads: its own progress, no lag
+        assertTrue(raft.matches(".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"match\":\"[0-9]+\",\"lag\":\"0\".*"), raft);
         HttpResponse<String> none = client.post("/ui/api/v1/children", "{}", null);
         assertEquals(400, none.statusCode(), none.body());
         assertTrue(none.body().contains("user name is empty"), none.body());

@@ -223,6 +223,7 @@ class ConsoleBrowserTest {
         // the cluster: one member, the leader
         nav("cluster");
         waitText(By.id("cluster-members"), "leader");
+        waitText(By.cssSelector("#cluster-members td.lag"), "0"); // the leader's own log: no lag
         visible(By.id("usage-go")).click();
         waitText(By.id("usage-status"), "Done");
         waitText(By.id("usage-rows"), "/app/");

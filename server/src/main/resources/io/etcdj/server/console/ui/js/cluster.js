@@ -18,17 +18,31 @@ export class ClusterView {
 
   async load() {
     try {
-      const [members, status, alarms] = await Promise.all([
+      const [members, status, alarms, raft] = await Promise.all([
         call('/v3/cluster/member/list', {}),
         call('/v3/maintenance/status', {}),
         call('/v3/maintenance/alarm', { action: 'GET' }),
+        call('/ui/api/v1/raft', {}).catch(() => null), // root only
       ]);
-      $('cluster-members').replaceChildren(...(members.members || []).map((m) => el('tr', {},
+      const progress = new Map(((raft && raft.members) || []).map((p) => [p.id, p]));
+      const memberList = members.members || [];
+      $('cluster-members').replaceChildren(...memberList.map((m) => el('tr', { 'data-member': m.ID },
         el('td', { text: m.name || '(not started)' }),
         el('td', { text: BigInt(m.ID).toString(16) }),
         el('td', { text: m.ID === status.leader ? 'leader' : m.isLearner ? 'learner' : 'follower' }),
+        el('td', { text: progress.get(m.ID)?.match ?? '' }),
+        el('td', { class: 'lag', text: progress.has(m.ID) ? progress.get(m.ID).lag + (progress.get(m.ID).active ? '' : ' (not heard from)') : '' }),
         el('td', { text: (m.clientURLs || []).join(', ') }),
         el('td', { text: (m.peerURLs || []).join(', ') }))));
+      const leader = memberList.find((m) => m.ID === status.leader);
+      const hint = $('cluster-lag-hint');
+      hint.hidden = !raft || progress.size > 0;
+      if (!hint.hidden) {
+        hint.replaceChildren('Only the leader knows how far its followers are: ',
+          leader && leader.clientURLs && leader.clientURLs[0]
+            ? el('a', { href: leader.clientURLs[0].replace(/\/$/, '') + '/ui/', text: 'open the leader\'s console' })
+            : 'no leader now', '.');
+      }
       facts($('cluster-status'), [
         ['member', BigInt(status.header.member_id).toString(16)],
         ['version', status.version],
