@@ -15,6 +15,7 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.server.apply.Errors;
 import io.etcdj.server.auth.AuthInfo;
+import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.http.gateway.GatewayJson;
@@ -94,6 +95,9 @@ public final class ConsoleApi implements HttpService {
         CompletableFuture<String> answer = req.aggregate().thenCompose((AggregatedHttpRequest body) -> {
             ConsoleRequest r = endpoint.apply(ConsoleJson.parse(body.contentUtf8()));
             AuthInfo caller = gate.callerOf(token, commonName);
+            if (!r.serializable() && consensus.status().learner()) {
+                throw EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception(); // as the gRPC learner guard refuses a Range
+            }
             CompletableFuture<Void> barrier = r.serializable() ? CompletableFuture.completedFuture(null)
                     : consensus.readBarrier();
             return barrier.thenApplyAsync(v -> run(r, caller), reads);
