@@ -109,6 +109,24 @@ class AuthEtcdctlParityTest {
         return steps;
     }
 
+    /**
+     * What etcd 3.6 answers where 3.4 (the reference here) answers a Maintenance call refused by auth with the auth
+     * store's raw error (code Unknown, "auth: ..."): 3.6 sends the gRPC status the other services send, which etcdctl
+     * then prints as the bare etcdserver text. etcdj answers as 3.6 (docs/etcd36.md); the rest is compared as is.
+     */
+    static String as36(String transcript) {
+        String out = transcript;
+        for (String[] error : new String[][] {
+                {"user name is empty", "InvalidArgument"}, {"permission denied", "PermissionDenied"},
+                {"invalid auth token", "Unauthenticated"}}) {
+            String raw = "rpc error: code = Unknown desc = auth: " + error[0];
+            out = out.replace("\"error\":\"" + raw + "\"",
+                            "\"error\":\"rpc error: code = " + error[1] + " desc = etcdserver: " + error[0] + "\"")
+                    .replace(raw, "etcdserver: " + error[0]);
+        }
+        return out;
+    }
+
     @TestFactory
     Stream<DynamicTest> etcdctlAnswersEveryCallerAsEtcdDoes() {
         EtcdProcess reference = servers.start(
@@ -116,7 +134,8 @@ class AuthEtcdctlParityTest {
         EtcdProcess candidate = servers.start(
                 EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty())));
         List<Step> steps = steps();
-        List<String> expected = EtcdctlParityTest.transcript(reference, steps);
+        List<String> expected = EtcdctlParityTest.transcript(reference, steps).stream()
+                .map(t -> candidate.kind() == ServerKind.ETCDJ ? as36(t) : t).toList();
         List<String> actual = EtcdctlParityTest.transcript(candidate, steps);
         EtcdctlParityTest.writeTranscripts("auth-", steps.stream().map(Step::describe).toList(), reference,
                 expected, candidate, actual);

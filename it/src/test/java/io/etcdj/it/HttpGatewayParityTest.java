@@ -106,9 +106,8 @@ class HttpGatewayParityTest {
                 Step.unary("/v3/election/resign", "{}"),
                 Step.unary("/v3/election/leader", "{\"name\":\"bm9uZQ==\"}"),
                 Step.unary("/v3/kv/nothing", "{}"),
-                Step.get("/v3/kv/range"),
-                Step.get("/health"),
-                Step.get("/health?serializable=true&exclude=NOSPACE"));
+                // /health is not compared: etcdj answers as etcd 3.6, whose body adds a "reason" (HttpHealthTest)
+                Step.get("/v3/kv/range"));
     }
 
     @TestFactory

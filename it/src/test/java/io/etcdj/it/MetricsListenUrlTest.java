@@ -76,7 +76,7 @@ class MetricsListenUrlTest {
         assertTrue(scraped.contains("\netcd_mvcc_put_total 1"), scraped);
         assertTrue(scraped.contains("\ngrpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\","
                 + "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 1"), scraped);
-        assertEquals("{\"health\":\"true\"}", get(metricsUrl + "/health"));
+        assertEquals("{\"health\":\"true\",\"reason\":\"\"}", get(metricsUrl + "/health"));
         assertEquals("ok\n", get(metricsUrl + "/readyz"));
         // the client port serves the same registry
         assertTrue(get(etcdj.clientEndpoint() + "/metrics").contains("\netcd_server_is_leader 1"));

@@ -70,6 +70,9 @@ class MetricsScrapeTest {
         Map<String, Double> after = scrape();
 
         assertEquals(1.0, after.get("etcd_server_has_leader"));
+        // the identity etcdj answers as (etcd 3.6's e2e suite reads these two)
+        assertEquals(1.0, after.get("etcd_server_version{server_version=\"3.6.16\"}"));
+        assertEquals(1.0, after.get("etcd_cluster_version{cluster_version=\"3.6\"}"));
         assertEquals(1.0, after.get("etcd_server_is_leader"));
         assertEquals(0.0, after.get("etcd_server_is_learner"));
         assertEquals(2.0, after.get("etcd_mvcc_put_total") - before.get("etcd_mvcc_put_total"));

@@ -20,7 +20,7 @@ export class ClusterView {
     try {
       const [members, status, alarms, raft] = await Promise.all([
         call('/v3/cluster/member/list', {}),
-        call('/v3/maintenance/status', {}),
+        call('/v3/maintenance/status', {}).catch((e) => ({ header: {}, errors: [e.message] })), // root only since 3.6
         call('/v3/maintenance/alarm', { action: 'GET' }),
         call('/ui/api/v1/raft', {}).catch(() => null), // root only
       ]);
@@ -44,7 +44,7 @@ export class ClusterView {
             : 'no leader now', '.');
       }
       facts($('cluster-status'), [
-        ['member', BigInt(status.header.member_id).toString(16)],
+        ['member', status.header.member_id ? BigInt(status.header.member_id).toString(16) : '(only root may ask)'],
         ['version', status.version],
         ['leader', BigInt(status.leader || 0).toString(16)],
         ['raft term', status.raftTerm || '0'],
@@ -55,7 +55,7 @@ export class ClusterView {
         ['DB size in use', status.dbSizeInUse ? bytesText(status.dbSizeInUse) : '(n/a)'],
         ['errors', (status.errors || []).join('; ') || '(none)'],
       ]);
-      $('compact-revision').value = status.header.revision;
+      if (status.header.revision) $('compact-revision').value = status.header.revision;
       const list = alarms.alarms || [];
       $('cluster-alarms').replaceChildren(list.length ? el('ul', {}, list.map((a) => el('li', {},
         `${a.alarm} on ${BigInt(a.memberID).toString(16)} `,
