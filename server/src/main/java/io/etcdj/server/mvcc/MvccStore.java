@@ -153,8 +153,21 @@ public final class MvccStore implements KvReader, AutoCloseable {
      */
     @Override
     public RangeResult range(KeyRange range, long revision, RangeQuery query) throws MvccException {
+        return atRevision(revision, (it, at, v) -> IndexScan.scan(it, range, at, query, v.currentRevision()));
+    }
+
+    /** A read over an iterator of the keys family, at a resolved revision of a view. */
+    @FunctionalInterface
+    private interface ViewRead<T> {
+        T read(RocksIterator it, long at, ReadView v) throws MvccException;
+    }
+
+    /**
+     * Runs {@code body} over a fresh iterator (it reads the implicit snapshot taken when it is created) at
+     * {@code revision} resolved against the current view (0 or less = current), with the database pinned.
+     */
+    private <T> T atRevision(long revision, ViewRead<T> body) throws MvccException {
         for (;;) {
-            // an iterator reads from the implicit snapshot taken when it is created
             try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
                 ReadView v = view();
                 if (v == null) {
@@ -165,7 +178,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
                     // compacted after the view was read: removal may have begun before the iterator's snapshot
                     throw new MvccException(MvccException.Kind.COMPACTED);
                 }
-                return IndexScan.scan(it, range, at, query, v.currentRevision());
+                return body.read(it, at, v);
             }
         }
     }
@@ -181,19 +194,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
      * cursor's seeks all read the same snapshot. The cursor is valid only during the call.
      */
     public <T> T read(long revision, CursorRead<T> body) throws MvccException {
-        for (;;) {
-            try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
-                ReadView v = view();
-                if (v == null) {
-                    continue; // a leader's snapshot replaced the database just now: read the new one
-                }
-                long at = resolveRevision(revision, v.currentRevision(), v.compactedRevision());
-                if (at < compactedRevision) {
-                    throw new MvccException(MvccException.Kind.COMPACTED);
-                }
-                return body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision)));
-            }
-        }
+        return atRevision(revision, (it, at, v) ->
+                body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision))));
     }
 
     static long resolveRevision(long revision, long current, long compacted) throws MvccException {
