@@ -66,7 +66,8 @@ class MetricsListenUrlTest {
     void metricsAndHealthAreServedOnTheMetricsUrls() throws Exception {
         int metricsPort = EtcdProcess.freePort();
         EtcdProcess etcdj = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name("m1")
-                .extraArgs("--listen-metrics-urls", "http://127.0.0.1:" + metricsPort));
+                .extraArgs("--listen-metrics-urls", "http://127.0.0.1:" + metricsPort,
+                        "--feature-gates", "LeaseCheckpoint=true"));
         String metricsUrl = "http://127.0.0.1:" + metricsPort;
         send(HttpRequest.newBuilder(URI.create(etcdj.clientEndpoint() + "/v3/kv/put"))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"aw==\",\"value\":\"dg==\"}")));
@@ -76,6 +77,11 @@ class MetricsListenUrlTest {
         assertTrue(scraped.contains("\netcd_mvcc_put_total 1"), scraped);
         assertTrue(scraped.contains("\ngrpc_server_handled_total{grpc_code=\"OK\",grpc_method=\"Put\","
                 + "grpc_service=\"etcdserverpb.KV\",grpc_type=\"unary\"} 1"), scraped);
+        // etcd 3.6: one series per server feature gate, as the flags set them
+        String gate = "\netcd_server_feature_enabled{name=\"%s\",stage=\"%s\"} %d";
+        assertTrue(scraped.contains(gate.formatted("LeaseCheckpoint", "ALPHA", 1)), scraped);
+        assertTrue(scraped.contains(gate.formatted("CompactHashCheck", "ALPHA", 0)), scraped);
+        assertTrue(scraped.contains(gate.formatted("TxnModeWriteWithSharedBuffer", "BETA", 1)), scraped);
         assertEquals("{\"health\":\"true\",\"reason\":\"\"}", get(metricsUrl + "/health"));
         assertEquals("ok\n", get(metricsUrl + "/readyz"));
         // the client port serves the same registry

@@ -6,12 +6,15 @@ import io.etcdj.api.etcdserverpb.AlarmRequest;
 import io.etcdj.api.etcdserverpb.AlarmResponse;
 import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.api.internal.AlarmList;
+import io.etcdj.server.metrics.ClusterStateMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 
 /**
@@ -29,6 +32,7 @@ public final class Alarms {
 
     private Alarms(List<AlarmMember> active) {
         this.active = active;
+        publish(active);
     }
 
     /** No alarm, nothing persisted yet (a fresh store, or tests). */
@@ -44,6 +48,7 @@ public final class Alarms {
     /** Reads the list again: the store was replaced by a leader's snapshot. */
     public void reload(MvccStore store) throws IOException {
         active = read(store);
+        publish(active);
     }
 
     private static List<AlarmMember> read(MvccStore store) throws IOException {
@@ -53,6 +58,15 @@ public final class Alarms {
         } catch (RocksDBException | InvalidProtocolBufferException e) {
             throw new IOException("the store's alarm list is unreadable: " + e.getMessage(), e);
         }
+    }
+
+    /** etcd_debugging_server_alarms follows the applied list. */
+    private static void publish(List<AlarmMember> alarms) {
+        Map<String, List<String>> byMember = new TreeMap<>();
+        for (AlarmMember a : alarms) {
+            byMember.computeIfAbsent(Long.toHexString(a.getMemberID()), k -> new ArrayList<>()).add(a.getAlarm().name());
+        }
+        ClusterStateMetrics.alarmsRaised(byMember);
     }
 
     public List<AlarmMember> active() {
@@ -86,7 +100,10 @@ public final class Alarms {
             out.addAlarms(alarm);
             txn.putMetaEntry(META_KEY, AlarmList.newBuilder().addAllAlarms(next).build().toByteArray());
             List<AlarmMember> committed = List.copyOf(next);
-            txn.onCommit(() -> active = committed);
+            txn.onCommit(() -> {
+                active = committed;
+                publish(committed);
+            });
         }
         return out.build();
     }

@@ -62,6 +62,7 @@ public final class EtcdjMain {
         EtcdjServer server;
         try {
             Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
+            FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", "")).publishMetrics();
             server = EtcdjServer.start(toMemberConfig(cfg));
             server.clientPort().serveMetricsOn(cfg.listenMetricsUrls());
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package io.etcdj.server.cli;
 
+import io.etcdj.server.metrics.ClusterStateMetrics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,6 +113,11 @@ public final class FeatureGates {
     public boolean enabled(String name) {
         Gate gate = find(name).orElseThrow(() -> new IllegalArgumentException("no such feature gate: " + name));
         return set.getOrDefault(name, gate.defaultValue());
+    }
+
+    /** Shows every known gate's state in etcd_server_feature_enabled{name, stage}. */
+    void publishMetrics() {
+        KNOWN.forEach(g -> ClusterStateMetrics.featureGate(g.name(), g.stage().name(), enabled(g.name())));
     }
 
     /** The gates given a value, as "A=true,B=false" in name order (etcd's String()). */

@@ -101,6 +101,15 @@ class MetricsScrapeTest {
     }
 
     @Test
+    void alarmsShowPerMemberAndTypeAsEtcd36Does() throws Exception {
+        String nospace = "etcd_debugging_server_alarms{alarm_type=\"NOSPACE\",server_id=\"1234\"}";
+        post("/v3/maintenance/alarm", "{\"action\":\"ACTIVATE\",\"memberID\":\"4660\",\"alarm\":\"NOSPACE\"}");
+        assertEquals(1.0, scrape().get(nospace));
+        post("/v3/maintenance/alarm", "{\"action\":\"DEACTIVATE\",\"memberID\":\"4660\",\"alarm\":\"NOSPACE\"}");
+        assertEquals(0.0, scrape().get(nospace), "a disarmed alarm's series stays, at 0");
+    }
+
+    @Test
     void grpcCodesAreNamedAsGoNamesThem() {
         assertEquals("Canceled", GrpcMetrics.goName(Status.Code.CANCELLED));
         assertEquals("InvalidArgument", GrpcMetrics.goName(Status.Code.INVALID_ARGUMENT));
