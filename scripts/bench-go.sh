@@ -12,8 +12,10 @@
 #
 # Workloads: put16 = put, 16 clients over 4 connections; put1 = put, 1 client; range64 / srange64 = linearizable /
 # serializable single-key range, 64 clients over 4 connections; txn16 = compare-and-swap on the mod revision, 16
-# clients over 4 connections; watch = 100 watchers on one prefix over 4 streams, one writer at 200 puts/s. Also
-# putN, rangeN, srangeN, txnN. Connection j goes to member j mod members. 256-byte values.
+# clients over 4 connections; watch = 100 watchers on one prefix over 4 streams, one writer at 200 puts/s;
+# watchmanyN = N watchers on N distinct keys over N/100 streams and 4 connections: creation rate, the members' memory
+# per watcher, their CPU while every watcher sits idle for --duration, then one put per checked watcher (not in the
+# default list). Also putN, rangeN, srangeN, txnN. Connection j goes to member j mod members. 256-byte values.
 #
 # Environment: ETCD (default /usr/bin/etcd), ETCDJ (default <repo>/bin/etcdj), GO (default go on PATH or /usr/bin/go).
 # Every process it started is stopped on exit. Logs and the JSON results stay in the printed work directory.
@@ -144,6 +146,7 @@ load_args() { # workload name -> etcdload flags
   local w=$1 n
   case "$w" in
     watch) echo "--workload watch-latency --watchers 100 --streams 4 --put-rate 200" ;;
+    watchmany[0-9]*) n=${w#watchmany}; echo "--workload watch-many --watchers $n --streams $(((n + 99) / 100)) --conns 4" ;;
     put[0-9]*) n=${w#put}; echo "--workload put --clients $n --conns $((n < 4 ? n : 4))" ;;
     srange[0-9]*) n=${w#srange}; echo "--workload srange --clients $n --conns $((n < 4 ? n : 4))" ;;
     range[0-9]*) n=${w#range}; echo "--workload range --clients $n --conns $((n < 4 ? n : 4))" ;;
@@ -163,7 +166,7 @@ for w in "${wl[@]}"; do
     cpu0=$(cpu_ms)
     # shellcheck disable=SC2046
     "$load" --endpoints "$endpoints" $(load_args "$w") --duration "${duration}s" --cold-seconds "$cold" \
-      --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" \
+      --server-pids "$(member_procs | paste -sd, -)" --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" \
       || { echo "bench-go.sh: etcdload failed on $w/$s:" >&2; cat "$work/$run-$w-$s.err" >&2; }
     rss=$(rss_mb)
     cpu=$(($(cpu_ms) - cpu0))
@@ -173,7 +176,8 @@ for w in "${wl[@]}"; do
       jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" --argjson cpu "$cpu" \
         '{w: $w, s: $s, rss: $rss, cpu_ms: $cpu, r: .}' "$work/$run-$w-$s.json" \
         >>"$work/results.jsonl"
-      jq -r '"  " + (.rows | map(.phase + " " + (.per_sec | floor | tostring) + "/s p99 " + (.p99_ms * 100 | floor / 100 | tostring) + " ms") | join(", "))' \
+      jq -r 'if .many != null then "  \(.many.watchers) watchers created in \(.many.create_s * 100 | floor / 100) s, idle CPU \(.many.idle_cpu_percent * 100 | floor / 100) % of a core"
+        else "  " + (.rows | map(.phase + " " + (.per_sec | floor | tostring) + "/s p99 " + (.p99_ms * 100 | floor / 100 | tostring) + " ms") | join(", ")) end' \
         "$work/$run-$w-$s.json" >&2
     fi
     run=$((run + 1))
@@ -186,10 +190,10 @@ echo "$members member(s), ${duration} s per run (cold = first ${cold} s, warm = 
 echo
 f2='def f2: (. * 100 | round / 100 | tostring); def f0: (round | tostring);
     def ph($p): (.r.rows | map(select(.phase == $p)) | .[0] // {per_sec: 0, p99_ms: 0});'
-if jq -s -e 'any(.[]; .r.watch == null)' "$work/results.jsonl" >/dev/null; then
+if jq -s -e 'any(.[]; .r.watch == null and .r.many == null)' "$work/results.jsonl" >/dev/null; then
   echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB | CPU us/req |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
-  jq -r "$f2"' select(.r.watch == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) | \(if .r.ok > 0 then (.cpu_ms * 1000 / .r.ok | f0) else "-" end) |"' \
+  jq -r "$f2"' select(.r.watch == null and .r.many == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) | \(if .r.ok > 0 then (.cpu_ms * 1000 / .r.ok | f0) else "-" end) |"' \
     "$work/results.jsonl"
   echo
 fi
@@ -199,6 +203,14 @@ if jq -s -e 'any(.[]; .r.watch != null)' "$work/results.jsonl" >/dev/null; then
   jq -r "$f2"' def d($p): (.r.watch.delivery | map(select(.phase == $p)) | .[0] // {p50_ms: 0, p99_ms: 0});
     select(.r.watch != null) | .r.watch as $x |
     "| \(.w) | \(.s) | \($x.puts_per_sec | f0) | \($x.put_p99_ms | f2) | \(d("cold").p50_ms | f2) / \(d("cold").p99_ms | f2) | \(d("warm").p50_ms | f2) / \(d("warm").p99_ms | f2) | \(d("all").max_ms | f2) | \($x.events_expected) / \($x.events_received) | \($x.duplicates) / \($x.missing) | \($x.puts_failed + $x.watch_errors) | \(.r.attempts_failed) | \(.rss) |"' \
+    "$work/results.jsonl"
+  echo
+fi
+if jq -s -e 'any(.[]; .r.many != null)' "$work/results.jsonl" >/dev/null; then
+  echo "| workload | server | watchers / streams | create s | creates/s | RSS before / after MB | bytes per watcher | idle CPU % of a core | checked puts | events | wrong / dup / missing | delivery p99 ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  jq -r "$f2"' select(.r.many != null) | .r.many as $x |
+    "| \(.w) | \(.s) | \($x.watchers) / \($x.streams) | \($x.create_s | f2) | \($x.creates_per_sec | f0) | \($x.rss_before_mb | f0) / \($x.rss_after_mb | f0) | \($x.bytes_per_watcher | f0) | \($x.idle_cpu_percent | f2) | \($x.puts) | \($x.events_received) | \($x.wrong) / \($x.duplicates) / \($x.missing) | \(($x.delivery | map(select(.phase == "all")) | .[0].p99_ms // 0) | f2) |"' \
     "$work/results.jsonl"
   echo
 fi

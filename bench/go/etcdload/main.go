@@ -1,9 +1,9 @@
 // Command etcdload is a load generator for etcd v3 servers (the real etcd and etcdj alike), written on etcd's own
 // Go client library (clientv3, 3.4), so that a benchmark of etcdj does not depend on a JVM client.
 //
-//	etcdload --endpoints 127.0.0.1:2379[,...] --workload put|range|srange|txn-cas|watch-latency \
+//	etcdload --endpoints 127.0.0.1:2379[,...] --workload put|range|srange|txn-cas|watch-latency|watch-many \
 //	         [--duration 10s] [--clients 16] [--conns 4] [--value-size 256] [--keys 100000] \
-//	         [--cold-seconds 10] [--watchers 100] [--streams 4] [--put-rate 200] [--json]
+//	         [--cold-seconds 10] [--watchers 100] [--streams 4] [--put-rate 200] [--server-pids 1,2] [--json]
 //
 // Throughput workloads are closed loops: each client sends its next request when the previous one is answered.
 // Client i uses connection i mod conns, and connection j talks to endpoint j mod len(endpoints). The result has one
@@ -42,13 +42,14 @@ type config struct {
 	drain       time.Duration
 	jsonOut     bool
 	label       string
+	serverPids  string
 }
 
 func main() {
 	var cfg config
 	var endpoints string
 	flag.StringVar(&endpoints, "endpoints", "127.0.0.1:2379", "comma-separated client endpoints (host:port or URLs)")
-	flag.StringVar(&cfg.workload, "workload", "put", "put | range | srange | txn-cas | watch-latency")
+	flag.StringVar(&cfg.workload, "workload", "put", "put | range | srange | txn-cas | watch-latency | watch-many")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send load")
 	flag.IntVar(&cfg.clients, "clients", 1, "concurrent clients (closed loop each); throughput workloads")
 	flag.IntVar(&cfg.conns, "conns", 0, "connections (clientv3.Client objects); default: min(clients, 4), for watch-latency: --streams")
@@ -57,12 +58,13 @@ func main() {
 	flag.IntVar(&cfg.coldSeconds, "cold-seconds", 0, "also report the first N seconds (cold) and the rest (warm) apart")
 	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "per-request timeout")
 	flag.DurationVar(&cfg.dialTimeout, "dial-timeout", 10*time.Second, "connection timeout")
-	flag.IntVar(&cfg.watchers, "watchers", 100, "watch-latency: watchers on the prefix")
+	flag.IntVar(&cfg.watchers, "watchers", 100, "watch-latency: watchers on the prefix; watch-many: watchers, one key each")
 	flag.IntVar(&cfg.streams, "streams", 4, "watch-latency: gRPC watch streams the watchers are spread over")
 	flag.IntVar(&cfg.putRate, "put-rate", 200, "watch-latency: the writer's puts per second")
 	flag.DurationVar(&cfg.drain, "drain", 10*time.Second, "watch-latency: how long to wait for events after the last put")
 	flag.BoolVar(&cfg.jsonOut, "json", false, "print the result as one JSON object instead of text")
 	flag.StringVar(&cfg.label, "label", "", "a name for the server under test, copied into the result")
+	flag.StringVar(&cfg.serverPids, "server-pids", "", "watch-many: the servers' process ids, whose memory and CPU it reads from /proc")
 	flag.Parse()
 	for _, e := range strings.Split(endpoints, ",") {
 		if e = strings.TrimSpace(e); e != "" {
@@ -75,6 +77,8 @@ func main() {
 	if cfg.conns <= 0 {
 		if cfg.workload == "watch-latency" {
 			cfg.conns = cfg.streams
+		} else if cfg.workload == "watch-many" {
+			cfg.conns = 4
 		} else {
 			cfg.conns = cfg.clients
 			if cfg.conns > 4 {
@@ -93,8 +97,10 @@ func main() {
 	case "watch-latency", "watch":
 		cfg.workload = "watch-latency"
 		res, err = runWatchLatency(&cfg)
+	case "watch-many":
+		res, err = runWatchMany(&cfg)
 	default:
-		fail("unknown --workload " + cfg.workload + " (put, range, srange, txn-cas, watch-latency)")
+		fail("unknown --workload " + cfg.workload + " (put, range, srange, txn-cas, watch-latency, watch-many)")
 	}
 	if err != nil {
 		fail(err.Error())

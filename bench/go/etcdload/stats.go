@@ -120,6 +120,7 @@ type result struct {
 	Rows              []row        `json:"rows"`
 	PerSecond         []int64      `json:"per_second"`
 	Watch             *watchResult `json:"watch,omitempty"`
+	Many              *manyResult  `json:"many,omitempty"`
 }
 
 type watchResult struct {
@@ -164,6 +165,20 @@ func (r *result) print(w io.Writer) {
 		for _, d := range x.Delivery {
 			fmt.Fprintf(w, "%s delivery %-4s %5.1f-%5.1f s: %8d events, p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 				head, d.Phase, d.FromS, d.ToS, d.Requests, d.P50ms, d.P90ms, d.P99ms, d.MaxMs)
+		}
+		return
+	}
+	if r.Many != nil {
+		x := r.Many
+		fmt.Fprintf(w, "%s: %d watchers on %d streams created in %.2f s (%.0f/s); server RSS %.0f -> %.0f MB (%.0f bytes per watcher)\n",
+			head, x.Watchers, x.Streams, x.CreateS, x.CreatesPerSec, x.RSSBeforeMB, x.RSSAfterMB, x.BytesPerWatcher)
+		fmt.Fprintf(w, "%s idle %.1f s with every watcher open: server CPU %d ms (%.2f%% of a core)\n", head, x.IdleS,
+			x.IdleCPUms, x.IdleCPUPercent)
+		fmt.Fprintf(w, "%s check: %d puts, %d events, wrong %d, duplicates %d, missing %d, watch errors %d%s\n", head,
+			x.Puts, x.Received, x.Wrong, x.Duplicates, x.Missing, x.WatchErrors, errSuffix(x.FirstError))
+		for _, d := range x.Delivery {
+			fmt.Fprintf(w, "%s delivery %-4s: %d events, p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", head, d.Phase,
+				d.Requests, d.P50ms, d.P99ms, d.MaxMs)
 		}
 		return
 	}
