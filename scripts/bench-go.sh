@@ -13,6 +13,7 @@
 # Workloads: put16 = put, 16 clients over 4 connections; put1 = put, 1 client; range64 / srange64 = linearizable /
 # serializable single-key range, 64 clients over 4 connections; txn16 = compare-and-swap on the mod revision, 16
 # clients over 4 connections; watch = 100 watchers on one prefix over 4 streams, one writer at 200 puts/s;
+# watchNrR = N watchers on one prefix over N/100 streams and 4 connections, one writer at R puts/s;
 # watchmanyN = N watchers on N distinct keys over N/100 streams and 4 connections: creation rate, the members' memory
 # per watcher, their CPU while every watcher sits idle for --duration, then one put per checked watcher (not in the
 # default list). Also putN, rangeN, srangeN, txnN. Connection j goes to member j mod members. 256-byte values.
@@ -146,6 +147,8 @@ load_args() { # workload name -> etcdload flags
   local w=$1 n
   case "$w" in
     watch) echo "--workload watch-latency --watchers 100 --streams 4 --put-rate 200" ;;
+    watch[0-9]*r[0-9]*) n=${w#watch}; n=${n%r*}
+      echo "--workload watch-latency --watchers $n --streams $(((n + 99) / 100)) --conns 4 --put-rate ${w##*r}" ;;
     watchmany[0-9]*) n=${w#watchmany}; echo "--workload watch-many --watchers $n --streams $(((n + 99) / 100)) --conns 4" ;;
     put[0-9]*) n=${w#put}; echo "--workload put --clients $n --conns $((n < 4 ? n : 4))" ;;
     srange[0-9]*) n=${w#srange}; echo "--workload srange --clients $n --conns $((n < 4 ? n : 4))" ;;

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.client.WebClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.api.etcdserverpb.CompactionRequest;
 import io.etcdj.api.etcdserverpb.KVGrpc;
@@ -81,6 +87,56 @@ class EtcdjServerTest {
         RangeResponse all = kv.range(RangeRequest.newBuilder().setKey(bs("c/")).setRangeEnd(bs("c0"))
                 .setCountOnly(true).build());
         assertEquals(200, all.getCount());
+    }
+
+    /**
+     * etcd's two limits on a request (--max-request-bytes 1.5 MiB by default, and gRPC's receive limit 512 KiB above
+     * it): up to the gRPC limit the server refuses with InvalidArgument, past it gRPC does with ResourceExhausted and
+     * its own text, whatever the size (a plain HTTP 413 reached gRPC clients as Unknown with no message).
+     */
+    @Test
+    void requestsPastTheLimitsAreRefusedAsEtcdRefusesThem() {
+        int grpcLimit = 1536 * 1024 + 512 * 1024;
+        for (int messageBytes : new int[] {grpcLimit - 5, grpcLimit}) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> kv.put(putOf(messageBytes)));
+            assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), messageBytes + " bytes");
+            assertEquals("etcdserver: request is too large", e.getStatus().getDescription());
+        }
+        for (int messageBytes : new int[] {grpcLimit + 1, grpcLimit + 100, 3 << 20, 8 << 20}) {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> kv.put(putOf(messageBytes)));
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), messageBytes + " bytes: " + e.getStatus());
+            assertEquals("grpc: received message larger than max (" + messageBytes + " vs. " + grpcLimit + ")",
+                    e.getStatus().getDescription());
+        }
+    }
+
+    /**
+     * A client whose frame prefix declares a small message and then sends 4 MiB is refused once it passes the limit,
+     * not read whole.
+     */
+    @Test
+    void aMessageLongerThanItsPrefixSaysIsCutAtTheLimit() {
+        byte[] body = new byte[4 << 20];
+        body[4] = 10; // flag 0, length 10
+        AggregatedHttpResponse r = WebClient.of("h2c://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP))
+                .execute(RequestHeaders.of(HttpMethod.POST, "/etcdserverpb.KV/Put", HttpHeaderNames.CONTENT_TYPE,
+                        "application/grpc"), HttpData.wrap(body)).aggregate().join();
+        assertEquals("8", r.headers().get("grpc-status"), r.toString());
+        String message = r.headers().get("grpc-message", "");
+        assertTrue(message.matches("grpc: received message larger than max \\(\\d+ vs\\. 2097152\\)"), message);
+        long readBytes = Long.parseLong(message.replaceAll(".*\\((\\d+) vs.*", "$1"));
+        assertTrue(readBytes < 2097152 + 65536, "read " + readBytes + " bytes, a chunk or so past the limit at most");
+    }
+
+    /** A put whose serialized message is exactly {@code messageBytes} long. */
+    private static PutRequest putOf(int messageBytes) {
+        int valueBytes = messageBytes;
+        PutRequest r;
+        while ((r = PutRequest.newBuilder().setKey(bs("big")).setValue(ByteString.copyFrom(new byte[valueBytes]))
+                .build()).getSerializedSize() != messageBytes) {
+            valueBytes -= r.getSerializedSize() - messageBytes;
+        }
+        return r;
     }
 
     @Test

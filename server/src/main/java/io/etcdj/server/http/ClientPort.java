@@ -91,8 +91,9 @@ public final class ClientPort implements AutoCloseable {
                 .useBlockingTaskExecutor(false);
         services.forEach(grpc::addService);
         grpc.intercept(interceptors);
-        sb.service(grpc.build(), ClientPort::joinStreamWrites)
-                .maxRequestLength(maxRequestBytes + GRPC_OVERHEAD_BYTES)
+        int maxMessageBytes = maxRequestBytes + GRPC_OVERHEAD_BYTES;
+        sb.service(grpc.build(), service -> limitRequests(service, maxMessageBytes))
+                .maxRequestLength(0) // bounded per request by limitRequests (GrpcReceiveLimit)
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
                 .idleTimeoutMillis(0)
                 .gracefulShutdownTimeoutMillis(0, 0) // stop at once: clients retry elsewhere, as with etcd
@@ -125,13 +126,23 @@ public final class ClientPort implements AutoCloseable {
         return new ClientPort(server, tls, health, http);
     }
 
-    /** The long-lived streams whose messages come in bursts: each burst leaves in one write ({@link CoalescedStream}). */
-    private static final Set<String> JOINED_STREAMS = Set.of("/" + WatchGrpc.getWatchMethod().getFullMethodName(),
+    /**
+     * The long-lived streams: their messages come in bursts, each burst leaves in one write ({@link CoalescedStream});
+     * and the HTTP request length limit, which counts every byte a request stream ever sends, does not apply to them
+     * (a keep-alive stream open for days sends megabytes in small requests): each message is still held to the gRPC
+     * message limit.
+     */
+    private static final Set<String> LONG_LIVED_STREAMS = Set.of("/" + WatchGrpc.getWatchMethod().getFullMethodName(),
             "/" + LeaseGrpc.getLeaseKeepAliveMethod().getFullMethodName());
 
-    private static HttpService joinStreamWrites(HttpService grpc) {
-        return grpc.decorate((delegate, ctx, req) -> JOINED_STREAMS.contains(ctx.path())
-                ? CoalescedStream.of(delegate.serve(ctx, req), ctx) : delegate.serve(ctx, req));
+    private static HttpService limitRequests(HttpService grpc, int maxMessageBytes) {
+        return grpc.decorate((delegate, ctx, req) -> {
+            if (!LONG_LIVED_STREAMS.contains(ctx.path())) {
+                return delegate.serve(ctx, GrpcReceiveLimit.apply(req, maxMessageBytes));
+            }
+            ctx.setMaxRequestLength(0);
+            return CoalescedStream.of(delegate.serve(ctx, req), ctx);
+        });
     }
 
     /**

@@ -1,11 +1,13 @@
 package io.etcdj.server.rpc;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.lease.PrimaryLeases;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 
 /**
  * One LeaseKeepAlive stream. Each request renews its lease at the primary and is answered with the granted TTL,
@@ -16,9 +18,13 @@ import io.grpc.stub.StreamObserver;
  * waits for its revoke), and a request is asked of the transport only as an answer goes out to a client that
  * reads them. A client that floods or stops reading holds a bounded amount of server memory.
  *
- * <p>gRPC callbacks and renewal completions arrive on different threads; everything that touches the response
- * observer is under this object's monitor. The transport may deliver the next request from within
- * {@code request()}, re-entering this object on the same thread: state is updated before each call out.
+ * <p>Renewals complete on other threads; their answers are sent from the call's own thread (its event loop), the
+ * thread the client's half-close arrives on. Armeria sends a message given from another thread later, on the event
+ * loop, but closes a call at once: an answer sent from the renewal thread could be overtaken by the close that a
+ * half-close right after the request triggers, and was lost (python-etcd3's {@code refresh()} sends one request and
+ * half-closes). Everything that touches the response observer is also under this object's monitor. The transport may
+ * deliver the next request from within {@code request()}, re-entering this object on the same thread: state is
+ * updated before each call out.
  */
 final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
     static final int MAX_PENDING = 64;
@@ -26,6 +32,8 @@ final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
     private final ServerCallStreamObserver<LeaseKeepAliveResponse> out;
     private final PrimaryLeases primary;
     private final Headers headers;
+    /** The call's own thread: answers are sent from it (see above); direct outside Armeria (in-process tests). */
+    private final Executor callThread;
     /** Requests read and not yet answered. Guarded by this. */
     private int pending;
     /** Answers sent while the client was not reading: requests to ask for once it reads again. Guarded by this. */
@@ -39,6 +47,8 @@ final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
         this.out = out;
         this.primary = primary;
         this.headers = headers;
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        this.callThread = ctx == null ? Runnable::run : ctx.eventLoop();
         out.disableAutoRequest();
         out.setOnReadyHandler(this::onReady);
         out.setOnCancelHandler(this::onCancel);
@@ -51,8 +61,8 @@ final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
         synchronized (this) {
             pending++;
         }
-        primary.renew(r.getID()).whenComplete((ttl, err) -> answered(LeaseKeepAliveResponse.newBuilder()
-                .setHeader(header).setID(r.getID()).setTTL(ttl == null ? 0 : ttl).build(), err));
+        primary.renew(r.getID()).whenCompleteAsync((ttl, err) -> answered(LeaseKeepAliveResponse.newBuilder()
+                .setHeader(header).setID(r.getID()).setTTL(ttl == null ? 0 : ttl).build(), err), callThread);
     }
 
     private synchronized void answered(LeaseKeepAliveResponse response, Throwable err) {
