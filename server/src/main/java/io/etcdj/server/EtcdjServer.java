@@ -440,7 +440,7 @@ public final class EtcdjServer implements AutoCloseable {
             parts.reads = new RequestPool("kv-read", Math.max(4, 2 * cores), MAX_QUEUED_READS);
             parts.passwordChecks = new RequestPool("bcrypt", Math.max(1, cores / 2), MAX_QUEUED_PASSWORD_CHECKS);
             MembershipOps ops = new MembershipOps(member, registry, raftTransport, cfg.strictReconfigCheck(),
-                    identity.clusterId(), InstantSource.system()::millis);
+                    cfg.maxLearners(), identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
             peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads));

@@ -57,9 +57,13 @@ public record MemberConfig(
         Duration corruptCheckInterval,
         boolean grpcGateway,
         boolean console,
-        AuthSettings auth) {
+        AuthSettings auth,
+        int maxLearners) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
+
+    /** etcd 3.6's default --max-learners: learners the cluster may hold at once. */
+    public static final int DEFAULT_MAX_LEARNERS = 1;
 
     /** etcd's default --experimental-watch-progress-notify-interval. */
     public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
@@ -73,7 +77,8 @@ public record MemberConfig(
         this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, true, AuthSettings.DEFAULT);
+                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, true, AuthSettings.DEFAULT,
+                DEFAULT_MAX_LEARNERS);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -86,12 +91,27 @@ public record MemberConfig(
                 DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL);
     }
 
+    /** This configuration with other client TLS settings. */
+    public MemberConfig withClientTls(TlsSettings tls) {
+        return with(tls, watchProgressNotifyInterval, maxLearners);
+    }
+
+    /** This configuration with another --max-learners. */
+    public MemberConfig withMaxLearners(int max) {
+        return with(clientTls, watchProgressNotifyInterval, max);
+    }
+
     /** This configuration with another watch progress notification period. */
     public MemberConfig withWatchProgressNotifyInterval(Duration interval) {
+        return with(clientTls, interval, maxLearners);
+    }
+
+    /** This configuration with the settings the withers change. */
+    private MemberConfig with(TlsSettings tls, Duration interval, int max) {
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
-                maxConcurrentStreams, electionTimeoutMs, clientTls, interval, listenPeerUrls, heartbeatIntervalMs,
-                peerTls, strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval,
-                grpcGateway, console, auth);
+                maxConcurrentStreams, electionTimeoutMs, tls, interval, listenPeerUrls, heartbeatIntervalMs, peerTls,
+                strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval, grpcGateway,
+                console, auth, max);
     }
 }

@@ -123,7 +123,8 @@ public final class EtcdjMain {
                 cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
                 cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway(),
                 cfg.enableConsole(),
-                AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()));
+                AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()),
+                cfg.maxLearners());
     }
 
     /** One side's TLS flags, with --cipher-suites (etcd applies it to the client and the peer side alike). */

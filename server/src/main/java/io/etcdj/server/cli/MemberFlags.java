@@ -82,7 +82,7 @@ final class MemberFlags {
                 .add("pre-vote", BOOL, "true", SUPPORTED, "Run Raft's pre-vote phase before an election.")
                 .add("auto-compaction-retention", STRING, "0", SUPPORTED, "History to keep when compacting automatically (0 disables): hours or a duration in periodic mode, revisions in revision mode.")
                 .add("auto-compaction-mode", STRING, "periodic", SUPPORTED, "How to read auto-compaction-retention: 'periodic' or 'revision'.")
-                .add("max-learners", INT, "1", NOT_YET, "Most learners the cluster may hold.")
+                .add("max-learners", INT, "1", SUPPORTED, "Most learners the cluster may hold.")
                 .add("v2-deprecation", STRING, "write-only", ACCEPTED, "Stage of the v2 store's removal (etcdj has no v2 store; etcd 3.6 ignores the value).")
                 .choices("not-yet", "write-only", "write-only-drop-data", "gone");
     }

@@ -147,6 +147,11 @@ public record ServerConfig(
      * auto compaction. Meaningless in revision mode.
      */
     /** --corrupt-check-time (or its old name --experimental-corrupt-check-time): the leader's corruption check period (zero: none). */
+    /** --max-learners: learners the cluster may hold at once (a membership add past it is refused). */
+    public int maxLearners() {
+        return Integer.parseInt(rawValues.get("max-learners"));
+    }
+
     public Duration corruptCheckTime() {
         return GoValues.parseDuration(rawValues.get("corrupt-check-time"));
     }

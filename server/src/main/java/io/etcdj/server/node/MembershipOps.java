@@ -32,8 +32,6 @@ import java.nio.charset.StandardCharsets;
  * made while this member is not connected to enough of its peers.
  */
 public final class MembershipOps {
-    /** etcd allows one learner at a time (3.4; 3.5's --experimental-max-learners defaults to 1). */
-    public static final int MAX_LEARNERS = 1;
     /** A learner is ready for promotion once its log reaches this share of the leader's. */
     static final double LEARNER_READY_SHARE = 0.9;
 
@@ -41,6 +39,8 @@ public final class MembershipOps {
     private final MemberRegistry registry;
     private final Transport transport;
     private final boolean strict;
+    /** Learners the cluster may hold at once (--max-learners; 3.4 allowed one). */
+    private final int maxLearners;
     private final long clusterId;
     private final LongSupplier idSalt;
 
@@ -49,11 +49,12 @@ public final class MembershipOps {
      *               mixes in the time, so that re-adding the same URLs gives a new ID
      */
     public MembershipOps(RaftMember member, MemberRegistry registry, Transport transport, boolean strict,
-                         long clusterId, LongSupplier idSalt) {
+                         int maxLearners, long clusterId, LongSupplier idSalt) {
         this.member = member;
         this.registry = registry;
         this.transport = transport;
         this.strict = strict;
+        this.maxLearners = maxLearners;
         this.clusterId = clusterId;
         this.idSalt = idSalt;
     }
@@ -67,7 +68,7 @@ public final class MembershipOps {
     public CompletableFuture<Added> add(List<String> peerUrls, boolean learner) {
         MemberRegistry.Members now = registry.members();
         EtcdError invalid = checkUrls(peerUrls, now, 0);
-        if (invalid == null && learner && now.list().stream().filter(MemberInfo::learner).count() >= MAX_LEARNERS) {
+        if (invalid == null && learner && now.list().stream().filter(MemberInfo::learner).count() >= maxLearners) {
             invalid = EtcdError.TOO_MANY_LEARNERS;
         }
         if (invalid == null && !learner && strict) {

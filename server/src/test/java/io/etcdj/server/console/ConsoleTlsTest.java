@@ -37,12 +37,7 @@ class ConsoleTlsTest {
     void theConsoleIsServedOverTheClientPortsTls() throws Exception {
         MemberConfig s = MemberConfig.singleMember(dir, URI.create("https://127.0.0.1:0"));
         TlsSettings autoTls = new TlsSettings(null, null, null, false, true, null, null, null, List.of());
-        MemberConfig tls = new MemberConfig(s.name(), s.dataDir(), s.walDir(), s.listenClientUrls(),
-                s.advertiseClientUrls(), s.initialAdvertisePeerUrls(), s.initialCluster(), s.initialClusterToken(),
-                s.joinExisting(), s.snapshotCount(), s.maxTxnOps(), s.maxRequestBytes(), s.maxConcurrentStreams(),
-                s.electionTimeoutMs(), autoTls, s.watchProgressNotifyInterval(), s.listenPeerUrls(),
-                s.heartbeatIntervalMs(), s.peerTls(), s.strictReconfigCheck(), s.preVote(), s.quotaBackendBytes(),
-                s.initialCorruptCheck(), s.corruptCheckInterval(), s.grpcGateway(), true, s.auth());
+        MemberConfig tls = s.withClientTls(autoTls);
         try (EtcdjServer server = EtcdjServer.start(tls)) {
             String base = "https://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTPS);
             SSLContext trustAll = SSLContext.getInstance("TLS");
@@ -100,12 +95,7 @@ class ConsoleTlsTest {
         MemberConfig s = MemberConfig.singleMember(dir, URI.create("https://127.0.0.1:0"));
         TlsSettings certAuth = new TlsSettings(FIXTURES.resolve("server.crt"), FIXTURES.resolve("server.key.insecure"),
                 FIXTURES.resolve("ca.crt"), true, false, null, null, null, List.of());
-        MemberConfig tls = new MemberConfig(s.name(), s.dataDir(), s.walDir(), s.listenClientUrls(),
-                s.advertiseClientUrls(), s.initialAdvertisePeerUrls(), s.initialCluster(), s.initialClusterToken(),
-                s.joinExisting(), s.snapshotCount(), s.maxTxnOps(), s.maxRequestBytes(), s.maxConcurrentStreams(),
-                s.electionTimeoutMs(), certAuth, s.watchProgressNotifyInterval(), s.listenPeerUrls(),
-                s.heartbeatIntervalMs(), s.peerTls(), s.strictReconfigCheck(), s.preVote(), s.quotaBackendBytes(),
-                s.initialCorruptCheck(), s.corruptCheckInterval(), s.grpcGateway(), true, s.auth());
+        MemberConfig tls = s.withClientTls(certAuth);
         try (EtcdjServer server = EtcdjServer.start(tls);
              // etcd's fixture client certificate, CN=example.com, signed by the fixtures' CA
              ClientFactory asRoot = ClientFactory.builder().tls(FIXTURES.resolve("server.crt").toFile(),
