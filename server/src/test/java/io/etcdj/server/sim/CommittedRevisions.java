@@ -57,6 +57,9 @@ final class CommittedRevisions {
 
     /** The events of {@code revision}, or null when no member told them. */
     List<Event> events(long revision) {
+        if (revision <= 1) {
+            return List.of(); // a store starts at revision 1, as etcd's: the first change makes revision 2
+        }
         return inStoreOnly.containsKey(revision) ? null : byRevision.get(revision);
     }
 }

@@ -96,8 +96,8 @@ final class WatchClients {
         }
 
         String describe() {
-            return member.name() + " watching [" + range.key().toStringUtf8() + ", " + range.end().toStringUtf8()
-                    + ") from " + (startRevision == 0 ? "live (created at " + createdRevision + ")" : startRevision);
+            return member.name() + " watching " + range.key().toStringUtf8()
+                    + (range.end() == null ? "" : ".." + range.end().toStringUtf8()) + " from " + (startRevision == 0 ? "live (created at " + createdRevision + ")" : startRevision);
         }
     }
 
