@@ -34,7 +34,8 @@ final class WholeMemberSimulation {
     /** Figures from one run. */
     record Result(long seed, int members, long events, long turns, long delivered, long writesAcked,
                   long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
-                  long leaseKeyReads, int watchersChecked, long watchEvents, long storeProbes, int faults,
+                  long leaseKeyReads, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
+                  int faults,
                   int crashes, long simulatedMs) {
     }
 
@@ -60,6 +61,7 @@ final class WholeMemberSimulation {
     private final int keys;
     private long turns;
     private long probes;
+    private int undecidedKeys;
     /** On average one store probe every this many events. */
     static final int PROBE_EVERY_EVENTS = 50;
 
@@ -71,7 +73,7 @@ final class WholeMemberSimulation {
         this.events = new SimEvents(trace);
         this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
         this.chaosMs = 1500 + random.nextInt(2500);
-        this.keys = 2 + random.nextInt(5);
+        this.keys = 3 + random.nextInt(5);
     }
 
     Result run() throws IOException {
@@ -97,7 +99,7 @@ final class WholeMemberSimulation {
             m.start();
         }
         SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
-                1 + random.nextInt(40));
+                2 + random.nextInt(40));
         clients.start(2 + random.nextInt(4));
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
         leaseClients.start(1 + random.nextInt(2));
@@ -127,7 +129,8 @@ final class WholeMemberSimulation {
         watchClients.check(members.get(0).live().store().currentRevision());
         Result r = new Result(seed, size, events.executed(), turns, network.delivered, history.writesAcked,
                 history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
-                leases.leaseKeyReads, watchClients.checked, watchClients.eventsSeen, probes, nemesis.faults,
+                leases.leaseKeyReads, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
+                nemesis.faults,
                 nemesis.crashes, events.nowMs());
         for (SimMember m : members) {
             m.stop();
@@ -244,7 +247,7 @@ final class WholeMemberSimulation {
             String key = SimClients.key(k);
             history.read(key, SimClients.readNow(first.live().store(), key), now, now);
         }
-        history.check();
+        undecidedKeys = history.check(events);
         StoreHash.KvHash expected = hash(first, revision);
         for (SimMember m : members) {
             long r = m.live().store().currentRevision();

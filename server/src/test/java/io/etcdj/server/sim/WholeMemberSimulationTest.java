@@ -71,6 +71,7 @@ class WholeMemberSimulationTest {
         long watchers = 0;
         long watchEvents = 0;
         long probes = 0;
+        long undecided = 0;
         long crashes = 0;
         long simulatedMs = 0;
         for (long seed = first; seed < first + count; seed++) {
@@ -88,16 +89,21 @@ class WholeMemberSimulationTest {
             watchers += r.watchersChecked();
             watchEvents += r.watchEvents();
             probes += r.storeProbes();
+            if (r.undecidedKeys() > 0) {
+                undecided += r.undecidedKeys();
+                System.out.println("seed " + seed + ": the linearizability check gave up on " + r.undecidedKeys()
+                        + " key(s); -Detcdj.sim.seed=" + seed + " traces their histories");
+            }
             crashes += r.crashes();
             simulatedMs += r.simulatedMs();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
                 + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired, %d reads of lease keys;"
-                + " watches: %d watchers checked, %d events seen; %d store probes%n",
+                + " watches: %d watchers checked, %d events seen; %d store probes; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, leaseReads, watchers, watchEvents,
-                probes);
+                probes, undecided);
         assertTrue(acked > 0, "no write was acknowledged: the simulation checked nothing");
     }
 
