@@ -40,6 +40,23 @@ final class LeaseClients {
         this.keys = keys;
     }
 
+    /**
+     * Where member {@code m} sends a keep-alive: to itself when its lessor is primary, else (as {@code LeaderLeases}
+     * forwards it) to the member it believes leads; null when that is nobody, or down.
+     */
+    private SimMember primaryAsSeenFrom(SimMember m) {
+        if (m == null || m.live().lessor().isPrimary()) {
+            return m;
+        }
+        long leader = m.raft().status().leaderId();
+        for (SimMember other : upMembers.get()) {
+            if (other.info.id() == leader) {
+                return other;
+            }
+        }
+        return null;
+    }
+
     static String key(int i) {
         return "l" + i;
     }
@@ -65,6 +82,17 @@ final class LeaseClients {
 
         Holder(int client) {
             this.client = client;
+        }
+
+        /** The member this client's keep-alive stream goes to (kept until it fails, as a gRPC stream is). */
+        SimMember connectedTo;
+
+        SimMember connection() {
+            if (connectedTo == null || !connectedTo.isUp()) {
+                List<SimMember> up = upMembers.get();
+                connectedTo = up.isEmpty() ? null : up.get(random.nextInt(up.size()));
+            }
+            return connectedTo;
         }
 
         void later(long delayMs) {
@@ -113,7 +141,7 @@ final class LeaseClients {
                     lease = g.getID();
                     ttlMs = g.getTTL() * 1000;
                     grantedAtMs = events.nowMs();
-                    keepsAlive = random.nextInt(3) != 0;
+                    keepsAlive = random.nextInt(4) != 0;
                     if (keepsAlive) {
                         long id = lease;
                         events.after(ttlMs / 3, null, () -> keepAlive(id));
@@ -128,21 +156,25 @@ final class LeaseClients {
                 return; // revoked, expired, or another lease by now
             }
             events.after(ttlMs / 3, null, () -> keepAlive(id));
-            for (SimMember m : upMembers.get()) {
-                if (m.live().lessor().isPrimary()) {
-                    long callMs = events.nowMs();
-                    // not waited for: a keep-alive stream goes on while earlier renewals are unanswered
-                    m.live().leases().renew(id).whenComplete((ttl, err) -> {
-                        if (err == null && ttl > 0) {
-                            checks.renewed(id, callMs);
-                        } else if (err == null && lease == id) {
-                            events.trace("lease client " + client + " lost lease " + Long.toHexString(id));
-                            lease = 0; // expired
-                        }
-                    });
-                    return;
-                }
+            SimMember m = primaryAsSeenFrom(connection());
+            if (m == null) {
+                connectedTo = null; // no answer: the client tries another member next time
+                return;
             }
+            long callMs = events.nowMs();
+            // not waited for: a keep-alive stream goes on while earlier renewals are unanswered
+            m.live().leases().renew(id).whenComplete((ttl, err) -> events.guard(() -> {
+                if (err != null) {
+                    connectedTo = null;
+                } else if (ttl > 0) {
+                    events.trace("lease client " + client + " keep-alive of " + Long.toHexString(id) + " called at "
+                            + callMs + " acknowledged by " + m.name());
+                    checks.renewed(id, callMs);
+                } else if (err == null && lease == id) {
+                    events.trace("lease client " + client + " lost lease " + Long.toHexString(id));
+                    lease = 0; // expired
+                }
+            }));
         }
 
         private void put(SimMember m) {
@@ -187,7 +219,7 @@ final class LeaseClients {
                     later(1);
                 }
             });
-            f.whenComplete((result, err) -> {
+            f.whenComplete((result, err) -> events.guard(() -> {
                 if (done[0]) {
                     return;
                 }
@@ -197,7 +229,7 @@ final class LeaseClients {
                     ok.accept(result);
                 }
                 later(1 + random.nextInt(100));
-            });
+            }));
         }
     }
 }

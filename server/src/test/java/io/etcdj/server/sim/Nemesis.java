@@ -64,8 +64,20 @@ final class Nemesis {
         return members.get(random.nextInt(members.size()));
     }
 
+    /** Half the time the member that leads now (faults there matter most), else any member. */
+    private SimMember target() {
+        if (random.nextBoolean()) {
+            for (SimMember m : members) {
+                if (m.isUp() && m.raft().status().leaderId() == m.info.id()) {
+                    return m;
+                }
+            }
+        }
+        return anyMember();
+    }
+
     private void crash() {
-        SimMember m = anyMember();
+        SimMember m = target();
         if (!m.isUp()) {
             return;
         }
@@ -87,7 +99,7 @@ final class Nemesis {
 
     /** The member dies the next time it reaches a failpoint the seed picks (in the middle of a durability step). */
     private void crashAtFailpoint() {
-        SimMember m = anyMember();
+        SimMember m = target();
         if (!m.isUp()) {
             return;
         }
@@ -133,7 +145,7 @@ final class Nemesis {
     }
 
     private void cutOneWay() {
-        SimMember from = anyMember();
+        SimMember from = target();
         SimMember to = anyMember();
         if (from == to) {
             return;
@@ -151,7 +163,7 @@ final class Nemesis {
     }
 
     private void pause() {
-        SimMember m = anyMember();
+        SimMember m = target();
         if (!m.isUp() || m.paused) {
             return;
         }
@@ -166,7 +178,7 @@ final class Nemesis {
     }
 
     private void stallApply() {
-        SimMember m = anyMember();
+        SimMember m = target();
         long forMs = 20 + random.nextInt(2000);
         events.trace("nemesis: stall the apply loop of " + m.name() + " for " + forMs + " ms");
         m.applyStalledUntilMs = events.nowMs() + forMs;

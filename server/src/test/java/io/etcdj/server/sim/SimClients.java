@@ -183,14 +183,14 @@ final class SimClients {
     private void read(Op op, SimMember m, String key) {
         events.trace("client " + op.client + " read " + key + " at " + m.name());
         MvccStore store = m.live().store();
-        m.raft().readBarrier().whenComplete((v, err) -> {
+        m.raft().readBarrier().whenComplete((v, err) -> events.guard(() -> {
             if (!op.finish() || err != null) {
                 return; // a read that failed or came too late tells nothing
             }
             long value = readNow(store, key);
             events.trace("client " + op.client + " read " + key + " = " + value);
             history.read(key, value, op.callMs, events.nowMs());
-        });
+        }));
     }
 
     /** The value of {@code key} in {@code store} now (0: absent). */
@@ -206,7 +206,7 @@ final class SimClients {
 
     private void whenAnswered(CompletableFuture<Object> f, Op op, Consumer<Object> ok,
                               Runnable unknown) {
-        f.whenComplete((result, err) -> {
+        f.whenComplete((result, err) -> events.guard(() -> {
             if (!op.finish()) {
                 return;
             }
@@ -216,7 +216,7 @@ final class SimClients {
             } else {
                 ok.accept(result);
             }
-        });
+        }));
     }
 
     private static long parse(KeyValue kv) {

@@ -20,6 +20,8 @@ final class SimEvents {
     private long seq;
     private long nowMs;
     private long executed;
+    /** The first check that failed inside a callback (where a throw would vanish into a future); null: none. */
+    private Throwable violation;
 
     SimEvents(PrintStream trace) {
         this.trace = trace;
@@ -56,7 +58,29 @@ final class SimEvents {
             trace(e.label);
         }
         e.action.run();
+        checkNoViolation();
         return true;
+    }
+
+    /**
+     * Runs {@code body}, a callback of a future the members complete: a failed check in it is kept (a throw would
+     * only fail the dependent future, which nobody reads) and fails the run after the current step.
+     */
+    void guard(Runnable body) {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            if (violation == null) {
+                violation = t;
+            }
+        }
+    }
+
+    /** Throws the first failure a guarded callback met. */
+    void checkNoViolation() {
+        if (violation != null) {
+            throw new AssertionError(violation.getMessage(), violation);
+        }
     }
 
     long executed() {

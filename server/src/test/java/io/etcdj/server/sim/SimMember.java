@@ -310,7 +310,10 @@ final class SimMember {
                 long id = command.getLeaseRevoke().getID();
                 f.whenComplete((result, err) -> {
                     if (err == null && !(result instanceof Throwable)) {
-                        expiryApplied.accept(id);
+                        events.guard(() -> {
+                            events.trace(name() + " expired lease " + Long.toHexString(id));
+                            expiryApplied.accept(id);
+                        });
                     }
                 });
             }

@@ -102,7 +102,7 @@ final class WholeMemberSimulation {
                 2 + random.nextInt(40));
         clients.start(2 + random.nextInt(4));
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
-        leaseClients.start(1 + random.nextInt(2));
+        leaseClients.start(2 + random.nextInt(3));
         WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
         watchClients.start();
         Nemesis nemesis = new Nemesis(events, random.split(), members, network);
@@ -188,6 +188,7 @@ final class WholeMemberSimulation {
             for (int i = 0; i < members.size(); i++) {
                 did |= members.get((start + i) % members.size()).step(scheduler);
             }
+            events.checkNoViolation();
             if (!did) {
                 if (events.tracing()) {
                     traceLeaders();

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code etcdj.sim.seeds} (default 200): how many seeds, from {@code etcdj.sim.firstSeed} (default 1). A long
  *       soak: {@code -Detcdj.sim.seeds=10000} (or scripts/sim-soak.sh).</li>
  *   <li>{@code etcdj.sim.seed=N}: replays exactly seed N, printing its event trace.</li>
+ *   <li>{@code etcdj.sim.traceDir=DIR}: writes every seed's trace to DIR/seed-N.trace.</li>
+ *   <li>{@code etcdj.sim.mutant=NAME}: runs with a deliberate defect ({@link Mutants}); some seed should fail.</li>
  *   <li>{@code etcdj.sim.dir}: where runs keep their data (default /dev/shm when there is one, else the temp dir);
  *       a failed run's data stays there.</li>
  * </ul>
@@ -75,7 +77,17 @@ class WholeMemberSimulationTest {
         long crashes = 0;
         long simulatedMs = 0;
         for (long seed = first; seed < first + count; seed++) {
-            WholeMemberSimulation.Result r = runOrReport(seed, one != null ? System.out : null);
+            WholeMemberSimulation.Result r;
+            String traceDir = System.getProperty("etcdj.sim.traceDir");
+            if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
+                Files.createDirectories(Path.of(traceDir));
+                try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
+                        + ".trace")), false, StandardCharsets.UTF_8)) {
+                    r = runOrReport(seed, out);
+                }
+            } else {
+                r = runOrReport(seed, one != null ? System.out : null);
+            }
             events += r.events();
             turns += r.turns();
             acked += r.writesAcked();
