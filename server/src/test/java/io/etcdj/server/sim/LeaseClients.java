@@ -137,7 +137,7 @@ final class LeaseClients {
                     + " s at " + m.name());
             answered(m.raft().propose(LogCommand.newBuilder().setLeaseGrant(r).build()), result -> {
                 if (result instanceof LeaseGrantResponse g) {
-                    checks.granted(g.getID(), g.getTTL(), callMs);
+                    checks.granted(g.getID(), g.getTTL(), callMs, events.nowMs());
                     lease = g.getID();
                     ttlMs = g.getTTL() * 1000;
                     grantedAtMs = events.nowMs();
@@ -169,7 +169,7 @@ final class LeaseClients {
                 } else if (ttl > 0) {
                     events.trace("lease client " + client + " keep-alive of " + Long.toHexString(id) + " called at "
                             + callMs + " acknowledged by " + m.name());
-                    checks.renewed(id, callMs);
+                    checks.renewed(id, callMs, events.nowMs());
                 } else if (err == null && lease == id) {
                     events.trace("lease client " + client + " lost lease " + Long.toHexString(id));
                     lease = 0; // expired
@@ -203,7 +203,7 @@ final class LeaseClients {
             answered(m.raft().propose(LogCommand.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder()
                     .setID(id)).build()), result -> {
                 if (!(result instanceof Throwable)) {
-                    checks.revoked(id, events.nowMs(), false);
+                    checks.revoked(id, events.nowMs());
                 }
             });
         }

@@ -42,7 +42,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongConsumer;
 import org.rocksdb.MutableDBOptions;
 import org.rocksdb.RocksDBException;
 
@@ -76,7 +75,15 @@ final class SimMember {
     private final RaftSettings settings;
     private final long walSegmentBytes;
     /** Told of every revoke this member's lease expirer proposed, once it is applied here. */
-    private final LongConsumer expiryApplied;
+    private final ExpiryObserver expiryApplied;
+    /** When this member's lessor was last promoted (sim ms). */
+    private long promotedAtMs;
+
+    /** Told of the expiries a member's lessor proposed. */
+    interface ExpiryObserver {
+        /** The revoke of {@code leaseId} proposed by a primary promoted at {@code promotedAtMs} was applied. */
+        void expired(long leaseId, long promotedAtMs);
+    }
     /** Told of every revision this member's store commits. */
     private final CommittedRevisions committed;
     private final WatchLimits watchLimits;
@@ -94,7 +101,7 @@ final class SimMember {
 
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
-              LongConsumer expiryApplied, CommittedRevisions committed, WatchLimits watchLimits) {
+              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits) {
         this.expiryApplied = expiryApplied;
         this.committed = committed;
         this.watchLimits = watchLimits;
@@ -153,7 +160,10 @@ final class SimMember {
             WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
                     watchLimits, sender, ticker, Duration.ofMinutes(10));
             store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub);
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
+                promotedAtMs = events.nowMs();
+                events.trace(name() + "'s lessor is promoted");
+            });
             RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, applier, registry,
                     network.transport(raftId), hooks, ticker, checkpoints, Scheduling.stepped(random.nextLong())),
                     events.nowMs(), SnapshotInstaller.installed(store));
@@ -306,13 +316,20 @@ final class SimMember {
         @Override
         public CompletableFuture<Object> propose(LogCommand command) {
             CompletableFuture<Object> f = log.propose(command);
+            if (command.hasLeaseCheckpoints() && events.tracing()) {
+                String what = command.getLeaseCheckpoints().getLeasesList().stream()
+                        .map(r -> Long.toHexString(r.getId()) + " " + r.getRemainingMs() + " ms").toList().toString();
+                events.trace(name() + " proposes lease checkpoint " + what);
+                f.whenComplete((result, err) -> events.trace(name() + " lease checkpoint " + what
+                        + (err == null ? " applied" : " failed: " + err)));
+            }
             if (command.hasLeaseRevoke()) {
                 long id = command.getLeaseRevoke().getID();
                 f.whenComplete((result, err) -> {
                     if (err == null && !(result instanceof Throwable)) {
                         events.guard(() -> {
                             events.trace(name() + " expired lease " + Long.toHexString(id));
-                            expiryApplied.accept(id);
+                            expiryApplied.expired(id, promotedAtMs);
                         });
                     }
                 });
@@ -323,10 +340,11 @@ final class SimMember {
 
     /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
     private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub) implements MemberHooks {
+                         WatchHub hub, Runnable promoted) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
+            promoted.run();
         }
 
         @Override

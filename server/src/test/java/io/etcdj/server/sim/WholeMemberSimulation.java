@@ -34,7 +34,7 @@ final class WholeMemberSimulation {
     /** Figures from one run. */
     record Result(long seed, int members, long events, long turns, long delivered, long writesAcked,
                   long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
-                  long leaseKeyReads, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
+                  long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
                   int crashes, long simulatedMs) {
     }
@@ -56,7 +56,7 @@ final class WholeMemberSimulation {
     private final KvHistory history = new KvHistory();
     private final CommittedRevisions committed = new CommittedRevisions();
     private final LeaseChecks leases = new LeaseChecks(
-            LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).checkpointIntervalMs());
+            LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).promoteExtendMs());
     private final long chaosMs;
     private final int keys;
     private long turns;
@@ -92,7 +92,7 @@ final class WholeMemberSimulation {
         }
         for (MemberInfo info : founders) {
             members.add(new SimMember(info, founders, dir.resolve(info.name()), events, network, random.split(),
-                    snapshotCount, catchUpEntries, segmentBytes, id -> leases.revoked(id, events.nowMs(), true),
+                    snapshotCount, catchUpEntries, segmentBytes, (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs),
                     committed, watchLimits));
         }
         for (SimMember m : members) {
@@ -129,7 +129,7 @@ final class WholeMemberSimulation {
         watchClients.check(members.get(0).live().store().currentRevision());
         Result r = new Result(seed, size, events.executed(), turns, network.delivered, history.writesAcked,
                 history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
-                leases.leaseKeyReads, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
+                leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
                 nemesis.crashes, events.nowMs());
         for (SimMember m : members) {

@@ -70,6 +70,8 @@ class WholeMemberSimulationTest {
         long renewals = 0;
         long expiries = 0;
         long leaseReads = 0;
+        long maxLost = 0;
+        long maxLostSeed = 0;
         long watchers = 0;
         long watchEvents = 0;
         long probes = 0;
@@ -98,6 +100,10 @@ class WholeMemberSimulationTest {
             renewals += r.leaseRenewals();
             expiries += r.leaseExpiries();
             leaseReads += r.leaseKeyReads();
+            if (r.maxLostRenewalMs() > maxLost) {
+                maxLost = r.maxLostRenewalMs();
+                maxLostSeed = seed;
+            }
             watchers += r.watchersChecked();
             watchEvents += r.watchEvents();
             probes += r.storeProbes();
@@ -111,10 +117,11 @@ class WholeMemberSimulationTest {
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
-                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired, %d reads of lease keys;"
+                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (at most %d ms short of a keep-alive"
+                + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
                 + " watches: %d watchers checked, %d events seen; %d store probes; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
-                faults, crashes, simulatedMs / 1000, grants, renewals, expiries, leaseReads, watchers, watchEvents,
+                faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
                 probes, undecided);
         assertTrue(acked > 0, "no write was acknowledged: the simulation checked nothing");
     }
