@@ -123,7 +123,11 @@ class WholeMemberSimulationTest {
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
                 probes, undecided);
-        assertTrue(acked > 0, "no write was acknowledged: the simulation checked nothing");
+        assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
+        if (count >= 100) { // over many seeds every kind of check must have had something to check
+            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0,
+                    "some check never ran over " + count + " seeds");
+        }
     }
 
     /** Runs {@code seed}; on failure runs it again with its trace to a file, and fails with the replay command. */
