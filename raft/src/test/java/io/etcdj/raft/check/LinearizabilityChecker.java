@@ -42,12 +42,25 @@ public final class LinearizabilityChecker {
     private LinearizabilityChecker() {
     }
 
+    /** What a bounded search found. */
+    public enum Verdict { LINEARIZABLE, NOT_LINEARIZABLE, UNDECIDED }
+
     /** Whether {@code ops} (initial register value 0) is linearizable. */
     public static boolean check(List<Op> history) {
+        return check(history, Long.MAX_VALUE) == Verdict.LINEARIZABLE;
+    }
+
+    /**
+     * Whether {@code ops} (initial register value 0) is linearizable, giving up ({@link Verdict#UNDECIDED}) after
+     * {@code maxSteps} steps of the search: the search is exponential at worst, in the number of operations that
+     * overlap (writes whose outcome is unknown overlap everything after their call).
+     */
+    public static Verdict check(List<Op> history, long maxSteps) {
         List<Op> ops = prune(history);
         if (ops.isEmpty()) {
-            return true;
+            return Verdict.LINEARIZABLE;
         }
+        long steps = 0;
         // events: calls and returns in time order; at equal times calls come first (overlap is allowed)
         List<Node> events = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
@@ -80,6 +93,9 @@ public final class LinearizabilityChecker {
         List<Long> stackStates = new ArrayList<>();
         Node entry = head.next;
         while (head.next != null) {
+            if (++steps > maxSteps) {
+                return Verdict.UNDECIDED;
+            }
             if (entry.call) {
                 Op op = entry.op;
                 boolean ok = op.write() || op.value() == state;
@@ -100,7 +116,7 @@ public final class LinearizabilityChecker {
                 entry = entry.next;
             } else {
                 if (stackNodes.isEmpty()) {
-                    return false;
+                    return Verdict.NOT_LINEARIZABLE;
                 }
                 Node top = stackNodes.remove(stackNodes.size() - 1);
                 state = stackStates.remove(stackStates.size() - 1);
@@ -110,7 +126,7 @@ public final class LinearizabilityChecker {
                 entry = top.next;
             }
         }
-        return true;
+        return Verdict.LINEARIZABLE;
     }
 
     /** Drops unknown-outcome writes whose value nobody read: placing them last is always possible. */

@@ -30,6 +30,9 @@ import java.util.concurrent.ExecutionException;
  *
  * <p>Entries at or below the store's consistent index were applied before a restart and are skipped. The queue of
  * batches is bounded: a slow store slows the driver rather than filling the heap.
+ *
+ * <p>Stepped ({@link Scheduling#stepped}): no thread; {@link #step} runs one turn of the same loop body, and where the
+ * driver would wait for this thread (room in the queue, {@link #awaitIdle}) it runs the turns itself.
  */
 final class ApplyLoop implements AutoCloseable {
     static final int MAX_QUEUED_BATCHES = 64;
@@ -65,6 +68,7 @@ final class ApplyLoop implements AutoCloseable {
     private final Checkpoints checkpoints;
     private final Events events;
     private final BlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_BATCHES);
+    /** The apply thread; null when stepped. */
     private final Thread thread;
     /** Written by the apply thread; read by anyone. */
     private volatile long appliedIndex;
@@ -74,9 +78,12 @@ final class ApplyLoop implements AutoCloseable {
     private long snapshotIndex;
     /** Set once, by {@link #close}. */
     private volatile boolean stopped;
+    /** Set once, when applying failed: the loop has ended (the thread's, or the stepped turns). */
+    private volatile boolean dead;
 
     ApplyLoop(Applier applier, MvccStore store, MemberRegistry registry, ProposalWaiters waiters,
-              IndexWaiters appliedWaiters, long snapshotCount, Checkpoints checkpoints, Events events) {
+              IndexWaiters appliedWaiters, long snapshotCount, Checkpoints checkpoints, Events events,
+              boolean ownThread) {
         this.checkpoints = checkpoints;
         this.applier = applier;
         this.store = store;
@@ -89,21 +96,38 @@ final class ApplyLoop implements AutoCloseable {
         this.submittedIndex = appliedIndex;
         this.snapshotIndex = appliedIndex;
         appliedWaiters.applied(appliedIndex);
-        this.thread = Thread.ofPlatform().name("raft-apply").daemon().start(this::run);
+        this.thread = ownThread ? Thread.ofPlatform().name("raft-apply").daemon().start(this::run) : null;
     }
 
     long appliedIndex() {
         return appliedIndex;
     }
 
-    /** Driver: queues committed entries; blocks while the queue is full. */
+    /** Driver: queues committed entries; blocks while the queue is full (stepped: applies until there is room). */
     void submit(List<Entry> entries) throws InterruptedException {
-        queue.put(entries);
+        if (thread != null) {
+            queue.put(entries);
+        } else {
+            while (!queue.offer(entries)) {
+                if (!step()) {
+                    throw new IllegalStateException("the applier stopped");
+                }
+            }
+        }
         submittedIndex = entries.get(entries.size() - 1).index();
     }
 
     /** Driver: waits until everything submitted so far is applied (before a snapshot replaces the store). */
     void awaitIdle() throws InterruptedException {
+        if (thread == null) {
+            while (step()) {
+                // stepped: the turns the driver would have waited for
+            }
+            if (appliedIndex < submittedIndex) {
+                throw new IllegalStateException("the applier stopped");
+            }
+            return;
+        }
         try {
             appliedWaiters.await(submittedIndex).get();
         } catch (ExecutionException e) {
@@ -120,26 +144,51 @@ final class ApplyLoop implements AutoCloseable {
     }
 
     private void run() {
-        try {
-            while (!stopped || !queue.isEmpty()) {
-                List<Entry> batch = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (batch != null) {
-                    applyBatch(batch);
+        while (!stopped || !queue.isEmpty()) {
+            List<Entry> batch;
+            try {
+                batch = queue.poll(100, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (!stopped) {
+                    events.failed("the apply thread was interrupted; restart the member", e);
                 }
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (!stopped) {
-                events.failed("the apply thread was interrupted; restart the member", e);
+            if (batch != null && !applyOrFail(batch)) {
+                return;
             }
+        }
+    }
+
+    /**
+     * Stepped: one turn of the apply loop, applying the next queued batch; false when there was none, or applying has
+     * failed (the failure is reported once, as the thread reports it).
+     */
+    boolean step() {
+        if (dead) {
+            return false;
+        }
+        List<Entry> batch = queue.poll();
+        return batch != null && applyOrFail(batch);
+    }
+
+    /** Applies one batch; on failure reports it, marks the loop dead and returns false. */
+    private boolean applyOrFail(List<Entry> batch) {
+        try {
+            applyBatch(batch);
+            return true;
         } catch (RocksDBException | IOException e) {
+            dead = true;
             events.failed("applying the log to the store failed (store or checkpoint I/O); check the disk under"
                     + " --data-dir, then restart the member (the log replays from the last applied entry)", e);
         } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
+            dead = true;
             events.failed("applying the log to the store failed (" + e.getClass().getSimpleName() + "); restart the"
                     + " member (with a larger heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays"
                     + " from the last applied entry", e);
         }
+        return false;
     }
 
     private void applyBatch(List<Entry> batch)
@@ -207,6 +256,12 @@ final class ApplyLoop implements AutoCloseable {
     @Override
     public void close() {
         stopped = true;
+        if (thread == null) {
+            while (step()) {
+                // stepped: what the thread would still apply
+            }
+            return;
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

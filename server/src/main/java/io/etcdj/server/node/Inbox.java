@@ -181,6 +181,18 @@ final class Inbox {
         signalled = false;
     }
 
+    /**
+     * Stepped driver ({@link Scheduling#stepped}): whether something was offered since the last call, clearing the
+     * signal as {@link #await} does, but never waiting.
+     */
+    boolean takeSignal() {
+        if (!signalled) {
+            return false;
+        }
+        signalled = false;
+        return true;
+    }
+
     int takeTicks() {
         return ticks.getAndSet(0);
     }

@@ -31,7 +31,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -53,6 +52,10 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Writes: {@link #propose} gives the command a request ID, registers a waiter under it, and queues it; the core
  * appends it (on the leader) or forwards it to the leader; the waiter completes when the entry is applied here.
  * Reads: {@link #readBarrier} joins a batched ReadIndex round ({@link ReadRounds}).
+ *
+ * <p>Scheduling ({@link Scheduling}): in production both loops run on their own threads; in the whole-member
+ * simulation no thread is started and the simulation calls {@link #runDriverStep} and {@link #runApplyStep}, which run
+ * one turn of the same loop bodies.
  */
 public final class RaftMember implements Consensus, Transport.Peers {
     private static final Logger LOG = LoggerFactory.getLogger(RaftMember.class);
@@ -75,7 +78,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final LeaderPromotion promotion;
     private final Inbox inbox = new Inbox();
     private final ProposalWaiters waiters = new ProposalWaiters();
-    private final ReadRounds reads = new ReadRounds();
+    private final ReadRounds reads;
     private final IndexWaiters appliedWaiters = new IndexWaiters();
     private final LeaseIdGenerator requestIds;
     private final Transfers transfers = new Transfers();
@@ -88,7 +91,11 @@ public final class RaftMember implements Consensus, Transport.Peers {
     /** Driver thread only. */
     private final WalStorage storage;
     private final ApplyLoop applyLoop;
+    /** The driver thread; null when the member is stepped ({@link Scheduling#stepped}). */
     private final Thread driver;
+    /** Driver thread only: scratch lists of one turn. */
+    private final List<Message> turnMessages = new ArrayList<>();
+    private final List<Inbox.Proposal> turnProposals = new ArrayList<>();
     /** Written by the driver thread; read by anyone. */
     private volatile long leaderId;
     private volatile long term;
@@ -113,9 +120,16 @@ public final class RaftMember implements Consensus, Transport.Peers {
      *
      * @param checkpoints where snapshots of the store are made (null: the store is only flushed, and lagging
      *                    followers cannot be sent a snapshot)
+     * @param scheduling  own threads (production) or stepped by a simulation
      */
     public record Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
-                        Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints) {
+                        Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints,
+                        Scheduling scheduling) {
+        /** Parts of a member that runs its own threads. */
+        public Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
+                     Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints) {
+            this(wal, store, applier, registry, transport, hooks, ticker, checkpoints, Scheduling.threads());
+        }
     }
 
     private RaftMember(RaftSettings settings, Parts parts, long startMillis, SnapshotMetadata installed)
@@ -136,7 +150,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
         this.noSpaceAlarm = new NoSpaceAlarm(settings.memberId(), raftId, transport, requestIds::next);
         this.storage = WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
-        RaftConfig cfg = RaftConfig.builder(raftId, storage, new SplittableRandom())
+        Scheduling scheduling = parts.scheduling();
+        this.reads = new ReadRounds(scheduling.random().nextLong());
+        RaftConfig cfg = RaftConfig.builder(raftId, storage, scheduling.random().split())
                 .electionTicks(settings.electionTicks())
                 .heartbeatTicks(1)
                 .preVote(settings.preVote())
@@ -150,9 +166,12 @@ public final class RaftMember implements Consensus, Transport.Peers {
             checkpoints.create(store, store.consistentIndex(), storage.snapshot().metadata().term());
         }
         this.applyLoop = new ApplyLoop(parts.applier(), store, registry, waiters, appliedWaiters,
-                settings.snapshotCount(), checkpoints, new ApplyEvents());
-        this.driver = Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run);
-        inbox.setDriver(driver);
+                settings.snapshotCount(), checkpoints, new ApplyEvents(), scheduling.ownThreads());
+        this.driver = scheduling.ownThreads()
+                ? Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run) : null;
+        if (driver != null) {
+            inbox.setDriver(driver);
+        }
     }
 
     /**
@@ -179,7 +198,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 node.tick(); // the first election comes one tick after start, not a whole timeout later
             }
         }
-        driver.start();
+        if (driver != null) {
+            driver.start();
+        }
         ticker.every(Duration.ofMillis(settings.heartbeatMs()), inbox::tick);
     }
 
@@ -362,37 +383,42 @@ public final class RaftMember implements Consensus, Transport.Peers {
     // ---- the driver thread ------------------------------------------------------------------------
 
     private void run() {
-        List<Message> messages = new ArrayList<>();
-        List<Inbox.Proposal> proposals = new ArrayList<>();
-        try {
-            while (!stopped) {
-                inbox.await();
-                int ticks = inbox.takeTicks();
-                for (int i = 0; i < ticks; i++) {
-                    node.tick();
-                }
-                if (ticks > 0) {
-                    onTicks(ticks);
-                }
-                Runnable task;
-                while ((task = inbox.pollTask()) != null) {
-                    task.run();
-                }
-                inbox.drainUnreachable(node::reportUnreachable);
-                messages.clear();
-                inbox.drainMessages(messages, Inbox.MAX_MESSAGES);
-                for (Message m : messages) {
-                    node.step(m);
-                }
-                proposeQueued(proposals);
-                startRead();
-                while (node.hasReady() && !stopped) {
-                    handleReady(node.ready());
-                }
-                if (inbox.hasProposals() && !waitingForLeader()) {
-                    inbox.wake(); // more than one batch was waiting
-                }
+        while (!stopped) {
+            inbox.await();
+            if (!turnOrFail()) {
+                return;
             }
+        }
+    }
+
+    /**
+     * Stepped members only ({@link Scheduling#stepped}): runs one turn of the driver loop if anything reached the
+     * inbox since the last turn (what the driver thread would have woken for); returns whether a turn ran.
+     */
+    public boolean runDriverStep() {
+        if (driver != null) {
+            throw new IllegalStateException("this member runs its own driver thread");
+        }
+        if (stopped || !inbox.takeSignal()) {
+            return false;
+        }
+        turnOrFail();
+        return true;
+    }
+
+    /** Stepped members only: applies the next batch of committed entries, if any; returns whether it did. */
+    public boolean runApplyStep() {
+        if (driver != null) {
+            throw new IllegalStateException("this member runs its own apply thread");
+        }
+        return applyLoop.step();
+    }
+
+    /** One turn of the driver loop; false when it failed (the member is stopped then). */
+    private boolean turnOrFail() {
+        try {
+            turn();
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (!stopped) {
@@ -406,6 +432,36 @@ public final class RaftMember implements Consensus, Transport.Peers {
             fail("the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
                     + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
                     + " applied entry", e);
+        }
+        return false;
+    }
+
+    /** One turn: ticks, tasks, unreachable reports, peer messages, proposals, a read round, then every Ready. */
+    private void turn() throws IOException, InterruptedException {
+        int ticks = inbox.takeTicks();
+        for (int i = 0; i < ticks; i++) {
+            node.tick();
+        }
+        if (ticks > 0) {
+            onTicks(ticks);
+        }
+        Runnable task;
+        while ((task = inbox.pollTask()) != null) {
+            task.run();
+        }
+        inbox.drainUnreachable(node::reportUnreachable);
+        turnMessages.clear();
+        inbox.drainMessages(turnMessages, Inbox.MAX_MESSAGES);
+        for (Message m : turnMessages) {
+            node.step(m);
+        }
+        proposeQueued(turnProposals);
+        startRead();
+        while (node.hasReady() && !stopped) {
+            handleReady(node.ready());
+        }
+        if (inbox.hasProposals() && !waitingForLeader()) {
+            inbox.wake(); // more than one batch was waiting
         }
     }
 
@@ -639,10 +695,12 @@ public final class RaftMember implements Consensus, Transport.Peers {
         stopped = true;
         ticker.close();
         inbox.wake();
-        try {
-            driver.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (driver != null) {
+            try {
+                driver.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         transport.close();
         applyLoop.close();

@@ -46,9 +46,18 @@ final class ReadRounds {
     /** Guarded by this. */
     private Round pending;
     /** Guarded by this. Random start: a stale answer from before a restart cannot match a round of this run. */
-    private long nextId = ThreadLocalRandom.current().nextLong();
+    private long nextId;
     /** Driver thread only. */
     private final Map<Long, Round> inFlight = new HashMap<>();
+
+    ReadRounds() {
+        this(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Rounds numbered from {@code firstId} (random, so that no answer from before a restart matches). */
+    ReadRounds(long firstId) {
+        this.nextId = firstId;
+    }
 
     /** Joins the pending round, starting one if there is none (the caller then wakes the driver). */
     synchronized Round join() {

@@ -1,0 +1,368 @@
+package io.etcdj.server.sim;
+
+import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.apply.Applier;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.checkpoint.SnapshotInstaller;
+import io.etcdj.server.cluster.ClusterIdentity;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.cluster.RaftIds;
+import io.etcdj.api.etcdserverpb.ResponseHeader;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.mvccpb.Event;
+import io.etcdj.server.mvcc.CommitListener;
+import io.etcdj.server.watch.WatchHub;
+import io.etcdj.server.watch.WatchLimits;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ForwardingConsensus;
+import io.etcdj.server.lease.ConfirmedLeases;
+import io.etcdj.server.lease.LeadershipCheck;
+import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.LeaseExpirer;
+import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.lease.PrimaryLeases;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.RocksBackend;
+import io.etcdj.server.node.Bootstrap;
+import io.etcdj.server.node.MemberHooks;
+import io.etcdj.server.node.RaftMember;
+import io.etcdj.server.node.RaftSettings;
+import io.etcdj.server.node.Scheduling;
+import io.etcdj.server.wal.WalOptions;
+import io.etcdj.server.wal.WriteAheadLog;
+import io.etcdj.server.common.Failpoints;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import org.rocksdb.MutableDBOptions;
+import org.rocksdb.RocksDBException;
+
+/**
+ * One simulated member: the server's own parts (write-ahead log, MVCC store on RocksDB, lessor, alarms, membership
+ * registry, applier, raft driver and apply loop) wired as {@code EtcdjServer} wires them, in its own directory, on
+ * simulated time, network and WAL disk, with both loops stepped by the simulation. It lives as a sequence of
+ * incarnations: {@link #start} opens the data dir (recovering what a crash left), {@link #crash} kills the process
+ * (the WAL loses a seeded part of its unsynced tail, RocksDB its memtables unless the seed says they were flushed).
+ * Simulation thread only.
+ */
+final class SimMember {
+    static final long HEARTBEAT_MS = 10;
+    static final long ELECTION_MS = 100;
+    /** The member's loops a turn runs: driver, apply, watch sender, watch catch-up. */
+    private static final int LOOPS = 4;
+
+    /** The parts of one incarnation (one process lifetime). */
+    record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
+                       MemberRegistry registry, Alarms alarms, Checkpoints checkpoints, SimTicker ticker,
+                       WatchHub hub, SimExecutor sender, RaftMember raft) {
+    }
+
+    final MemberInfo info;
+    final long raftId;
+    final Path dir;
+    private final List<MemberInfo> founders;
+    private final SimEvents events;
+    private final SimNetwork network;
+    private final SplittableRandom random;
+    private final RaftSettings settings;
+    private final long walSegmentBytes;
+    /** Told of every revoke this member's lease expirer proposed, once it is applied here. */
+    private final ExpiryObserver expiryApplied;
+    /** When this member's lessor was last promoted (sim ms). */
+    private long promotedAtMs;
+
+    /** Told of the expiries a member's lessor proposed. */
+    interface ExpiryObserver {
+        /** The revoke of {@code leaseId} proposed by a primary promoted at {@code promotedAtMs} was applied. */
+        void expired(long leaseId, long promotedAtMs);
+    }
+    /** Told of every revision this member's store commits. */
+    private final CommittedRevisions committed;
+    private final WatchLimits watchLimits;
+    /** The running incarnation; null while down. */
+    private Incarnation live;
+    private int incarnations;
+    /** Paused (as a long GC pause or a stopped process): neither loop runs, time goes on. */
+    boolean paused;
+    /** The apply loop runs no turn before this time (a stalled store disk). */
+    long applyStalledUntilMs;
+    /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
+    private String crashPoint;
+    /** Runs after the member died at {@link #crashPoint}. */
+    private Runnable afterCrashPoint;
+
+    SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
+              SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
+              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits) {
+        this.expiryApplied = expiryApplied;
+        this.committed = committed;
+        this.watchLimits = watchLimits;
+        this.info = info;
+        this.raftId = RaftIds.of(info.id());
+        this.founders = founders;
+        this.dir = dir;
+        this.events = events;
+        this.network = network;
+        this.random = random;
+        this.walSegmentBytes = walSegmentBytes;
+        this.settings = new RaftSettings(info.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
+                catchUpEntries);
+    }
+
+    boolean isUp() {
+        return live != null;
+    }
+
+    /** The running incarnation (the member must be up). */
+    Incarnation live() {
+        if (live == null) {
+            throw new IllegalStateException("member " + info.name() + " is down");
+        }
+        return live;
+    }
+
+    RaftMember raft() {
+        return live().raft();
+    }
+
+    String name() {
+        return info.name();
+    }
+
+    /** Starts an incarnation on what the data dir holds (bootstrapping the cluster's first entries the first time). */
+    void start() throws IOException {
+        Path snapDir = dir.resolve("snap");
+        MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos);
+        try {
+            if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
+                events.trace(name() + " finished a snapshot install a crash cut short");
+            }
+            Checkpoints checkpoints = Checkpoints.open(snapDir, null);
+            SimDisk disk = new SimDisk();
+            WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(walSegmentBytes, false), disk);
+            if (incarnations == 0) {
+                Bootstrap.found(wal, founders);
+            }
+            MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
+            Alarms alarms = Alarms.load(store);
+            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), events::nanos);
+            Applier applier = new Applier(store, lessor, alarms, AuthStore.empty());
+            SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
+            SimExecutor sender = new SimExecutor();
+            WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
+                    watchLimits, sender, ticker, Duration.ofMinutes(10));
+            store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
+                promotedAtMs = events.nowMs();
+                events.trace(name() + "'s lessor is promoted");
+            });
+            RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, applier, registry,
+                    network.transport(raftId), hooks, ticker, checkpoints, Scheduling.stepped(random.nextLong())),
+                    events.nowMs(), SnapshotInstaller.installed(store));
+            // as the server: the lessor acts as primary only once a read round confirms this member still leads
+            LeadershipCheck leadership = new LeadershipCheck(raft, lessor::isPrimary, events::nanos, ELECTION_MS);
+            LeaseExpirer expirer = LeaseExpirer.manual(lessor, new ExpiryWatch(raft), leadership);
+            ticker.every(Duration.ofMillis(lessor.config().tickMs()), expirer::runOnce);
+            // the mutant that shows what the check is for: renewals without confirming leadership (etcd#15247)
+            PrimaryLeases leases = Mutants.UNCONFIRMED_RENEWALS.on() ? lessor : new ConfirmedLeases(lessor, leadership);
+            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, checkpoints, ticker, hub, sender,
+                    raft);
+            incarnations++;
+            events.trace(name() + " started (incarnation " + incarnations + ", applied " + store.consistentIndex()
+                    + ", log " + wal.firstIndex() + ".." + wal.lastIndex() + ")");
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The process dies: nothing more reaches the network or the disks; the WAL keeps a seeded part of its unsynced
+     * tail; RocksDB keeps its memtables only if the seed says it had flushed them (its own WAL is off, as in
+     * production, so what it had not flushed is gone and the raft log replays it).
+     */
+    void crash() throws IOException {
+        Incarnation in = live();
+        live = null;
+        paused = false;
+        crashPoint = null;
+        applyStalledUntilMs = 0;
+        network.down(raftId);
+        in.ticker().close();
+        in.lessor().close();
+        in.hub().close();
+        in.disk().crash(random);
+        in.wal().close(); // releases the files; the crashed disk takes no more bytes
+        boolean flushed = random.nextInt(4) == 0;
+        try (RocksBackend.Pin p = in.store().backend().pin()) {
+            if (flushed) {
+                in.store().backend().flush();
+            }
+            in.store().backend().db().setDBOptions(
+                    MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
+        } catch (RocksDBException e) {
+            throw new IOException(e);
+        }
+        in.store().close();
+        events.trace(name() + " crashed (store memtables " + (flushed ? "flushed" : "lost") + ")");
+    }
+
+    /** A clean stop at the end of a run. */
+    void stop() throws IOException {
+        if (live == null) {
+            return;
+        }
+        Incarnation in = live;
+        live = null;
+        in.raft().close();
+        in.lessor().close();
+        in.hub().close();
+        in.wal().close();
+        in.store().close();
+    }
+
+    /**
+     * Runs one turn of each of the member's loops (the raft driver, the apply loop unless stalled, a watch sender, the
+     * watch catch-up worker), in a seeded order; whether any did anything.
+     */
+    boolean step(SplittableRandom order) {
+        if (live == null || paused) {
+            return false;
+        }
+        Incarnation in = live;
+        boolean applyMay = events.nowMs() >= applyStalledUntilMs;
+        boolean did = false;
+        int first = order.nextInt(LOOPS);
+        String point = crashPoint;
+        if (point != null) {
+            Failpoints.arm(point + "=crash", () -> {
+                throw new SimCrash(point);
+            });
+        }
+        try {
+            for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
+                did |= switch ((first + i) % LOOPS) {
+                    case 0 -> in.raft().runDriverStep();
+                    case 1 -> applyMay && in.raft().runApplyStep();
+                    case 2 -> in.sender().runOne();
+                    default -> in.hub().catchUpPass();
+                };
+            }
+        } finally {
+            if (point != null) {
+                Failpoints.disarmAll();
+            }
+        }
+        var failure = in.raft().failure().getNow(null);
+        if (failure != null) {
+            if (!(failure.cause() instanceof SimCrash)) {
+                throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
+                        + failure.message(), failure.cause());
+            }
+            events.trace(name() + " died at failpoint " + point);
+            crashPoint = null;
+            try {
+                crash();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            afterCrashPoint.run();
+            return true;
+        }
+        return did;
+    }
+
+    /** Makes this member die the next time one of its loops reaches {@code point}; then runs {@code after}. */
+    void crashAt(String point, Runnable after) {
+        crashPoint = point;
+        afterCrashPoint = after;
+    }
+
+    /** The store's commit listener: the watch hub, and the record of what was committed. */
+    private final class Commits implements CommitListener {
+        private final WatchHub hub;
+
+        Commits(WatchHub hub) {
+            this.hub = hub;
+        }
+
+        @Override
+        public void committed(long revision, List<Event> events) {
+            committed.committed(name(), revision, events);
+            hub.committed(revision, events);
+        }
+
+        @Override
+        public void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {
+            committed.committedInStore(revision);
+            hub.committedInStore(revision, lowestKey, highestKey);
+        }
+    }
+
+    /** The expirer's log: tells the simulation of each revoke it proposed once that is applied here. */
+    private final class ExpiryWatch extends ForwardingConsensus {
+        ExpiryWatch(Consensus log) {
+            super(log);
+        }
+
+        @Override
+        public CompletableFuture<Object> propose(LogCommand command) {
+            CompletableFuture<Object> f = log.propose(command);
+            if (command.hasLeaseCheckpoints() && events.tracing()) {
+                String what = command.getLeaseCheckpoints().getLeasesList().stream()
+                        .map(r -> Long.toHexString(r.getId()) + " " + r.getRemainingMs() + " ms").toList().toString();
+                events.trace(name() + " proposes lease checkpoint " + what);
+                f.whenComplete((result, err) -> events.trace(name() + " lease checkpoint " + what
+                        + (err == null ? " applied" : " failed: " + err)));
+            }
+            if (command.hasLeaseRevoke()) {
+                long id = command.getLeaseRevoke().getID();
+                f.whenComplete((result, err) -> {
+                    if (err == null && !(result instanceof Throwable)) {
+                        events.guard(() -> {
+                            events.trace(name() + " expired lease " + Long.toHexString(id));
+                            expiryApplied.expired(id, promotedAtMs);
+                        });
+                    }
+                });
+            }
+            return f;
+        }
+    }
+
+    /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
+                         WatchHub hub, Runnable promoted) implements MemberHooks {
+        @Override
+        public void becameLeader() {
+            lessor.promote();
+            promoted.run();
+        }
+
+        @Override
+        public void lostLeadership() {
+            lessor.demote();
+        }
+
+        @Override
+        public void removed() {
+        }
+
+        @Override
+        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
+            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
+            registry.reload(store);
+            alarms.reload(store);
+            lessor.reload();
+            hub.restored(store.currentRevision());
+        }
+    }
+}

@@ -1,0 +1,346 @@
+package io.etcdj.server.sim;
+
+import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.consensus.ConsensusStatus;
+import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.watch.WatchLimits;
+import com.google.protobuf.ByteString;
+import io.etcdj.api.mvccpb.KeyValue;
+import io.etcdj.server.mvcc.KeyRange;
+import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.StoreHash;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * One seeded run of a cluster of real members (see {@link SimMember}) in this JVM, on this thread: simulated time
+ * ({@link SimEvents}), network ({@link SimNetwork}) and WAL disk ({@link SimDisk}), a seeded scheduler that runs the
+ * members' driver and apply loops turn by turn, clients ({@link SimClients}) and faults ({@link Nemesis}). After the
+ * faults stop, the cluster must converge; then the run checks that the clients' history is linearizable key by key
+ * (so every acknowledged write survived: a final read of every key is part of it), that every member's store has the
+ * same revision and HashKV, and, throughout, that no member failed. The run is a function of its seed.
+ */
+final class WholeMemberSimulation {
+    /** Figures from one run. */
+    record Result(long seed, int members, long events, long turns, long delivered, long writesAcked,
+                  long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
+                  long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
+                  int faults,
+                  int crashes, long simulatedMs) {
+    }
+
+    /** Clients keep going this long after the faults stop. */
+    static final long CLIENTS_AFTER_HEAL_MS = 1000;
+    /** The cluster must have converged this long after the clients stop. */
+    static final long SETTLE_DEADLINE_MS = 20_000;
+    /** Scheduler rounds after one event before the run counts as a livelock. */
+    static final int MAX_ROUNDS = 100_000;
+
+    private final long seed;
+    private final Path dir;
+    private final SplittableRandom random;
+    private final SplittableRandom scheduler;
+    private final SimEvents events;
+    private final List<SimMember> members = new ArrayList<>();
+    private final SimNetwork network;
+    private final KvHistory history = new KvHistory();
+    private final CommittedRevisions committed = new CommittedRevisions();
+    private final LeaseChecks leases = new LeaseChecks(
+            LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).promoteExtendMs());
+    private final long chaosMs;
+    private final int keys;
+    private long turns;
+    private long probes;
+    private int undecidedKeys;
+    /** On average one store probe every this many events. */
+    static final int PROBE_EVERY_EVENTS = 50;
+
+    WholeMemberSimulation(long seed, Path dir, PrintStream trace) {
+        this.seed = seed;
+        this.dir = dir;
+        this.random = new SplittableRandom(seed);
+        this.scheduler = random.split();
+        this.events = new SimEvents(trace);
+        this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
+        this.chaosMs = 1500 + random.nextInt(2500);
+        this.keys = 3 + random.nextInt(5);
+    }
+
+    Result run() throws IOException {
+        int size = random.nextInt(4) == 0 ? 5 : 3;
+        long snapshotCount = new long[] {20, 100, 10_000}[random.nextInt(3)];
+        long catchUpEntries = new long[] {5, 50, 5000}[random.nextInt(3)];
+        long segmentBytes = new long[] {2048, 64 << 10}[random.nextInt(2)];
+        WatchLimits watchLimits = random.nextBoolean() ? WatchLimits.DEFAULTS : smallWatchLimits();
+        events.trace("seed " + seed + ": " + size + " members, snapshot every " + snapshotCount + " entries keeping "
+                + catchUpEntries + ", WAL segments of " + segmentBytes + " bytes, " + keys + " keys, chaos for "
+                + chaosMs + " ms");
+        List<MemberInfo> founders = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(),
+                    false));
+        }
+        for (MemberInfo info : founders) {
+            members.add(new SimMember(info, founders, dir.resolve(info.name()), events, network, random.split(),
+                    snapshotCount, catchUpEntries, segmentBytes, (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs),
+                    committed, watchLimits));
+        }
+        for (SimMember m : members) {
+            m.start();
+        }
+        SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
+                2 + random.nextInt(40));
+        clients.start(2 + random.nextInt(4));
+        LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
+        leaseClients.start(2 + random.nextInt(3));
+        WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
+        watchClients.start();
+        Nemesis nemesis = new Nemesis(events, random.split(), members, network);
+        nemesis.start(chaosMs);
+        runUntil(chaosMs);
+        nemesis.healAll();
+        quiesce();
+        runUntil(chaosMs + CLIENTS_AFTER_HEAL_MS);
+        clients.stop();
+        leaseClients.stop();
+        watchClients.stop();
+        long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
+        while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
+            if (!events.runNext(deadline)) {
+                throw new AssertionError("the cluster did not converge within " + SETTLE_DEADLINE_MS
+                        + " ms after the faults stopped (" + clients.inFlight + " operations in flight):\n"
+                        + describeMembers());
+            }
+            quiesce();
+        }
+        checkEnd();
+        watchClients.resumeAll();
+        quiesce();
+        watchClients.check(members.get(0).live().store().currentRevision());
+        Result r = new Result(seed, size, events.executed(), turns, network.delivered, history.writesAcked,
+                history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
+                leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
+                nemesis.faults,
+                nemesis.crashes, events.nowMs());
+        for (SimMember m : members) {
+            m.stop();
+        }
+        return r;
+    }
+
+    private void runUntil(long timeMs) {
+        while (events.runNext(timeMs)) {
+            quiesce();
+            if (scheduler.nextInt(PROBE_EVERY_EVENTS) == 0) {
+                probeStore(members.get(scheduler.nextInt(members.size())));
+            }
+        }
+    }
+
+    /**
+     * What a serializable read of {@code m}'s store shows between two turns is exactly the committed state at the
+     * store's revision: no half-applied entry, no snapshot half installed, no revision whose data is missing.
+     */
+    private void probeStore(SimMember m) {
+        if (!m.isUp()) {
+            return;
+        }
+        MvccStore store = m.live().store();
+        long revision = store.currentRevision();
+        Map<ByteString, KeyValue> expected = committed.stateAt(revision);
+        if (expected == null) {
+            return;
+        }
+        List<KeyValue> kvs;
+        try {
+            kvs = store.range(new KeyRange(ByteString.copyFromUtf8("k").toByteArray(),
+                    ByteString.copyFromUtf8("m").toByteArray()), 0, 0, false).kvs();
+        } catch (MvccException e) {
+            throw new AssertionError("reading " + m.name() + "'s store: " + e.getMessage(), e);
+        }
+        List<KeyValue> want = List.copyOf(expected.values());
+        if (!kvs.equals(want)) {
+            throw new AssertionError(m.name() + "'s store at revision " + revision + " holds " + kvs.size() + " keys"
+                    + " that differ from the committed state at that revision (" + want.size() + " keys):\n  store "
+                    + kvs + "\n  committed " + want);
+        }
+        probes++;
+    }
+
+    /** Runs the members' loops, in seeded order, until none has anything left to do at this instant. */
+    private void quiesce() {
+        for (int round = 0; ; round++) {
+            if (round > MAX_ROUNDS) {
+                throw new AssertionError("livelock: the members still had work after " + MAX_ROUNDS + " rounds");
+            }
+            boolean did = false;
+            int start = scheduler.nextInt(members.size());
+            for (int i = 0; i < members.size(); i++) {
+                did |= members.get((start + i) % members.size()).step(scheduler);
+            }
+            events.checkNoViolation();
+            if (!did) {
+                if (events.tracing()) {
+                    traceLeaders();
+                }
+                return;
+            }
+            turns++;
+        }
+    }
+
+    /** Member name -> what it last said about leadership, for the trace. */
+    private final Map<String, String> lastSaid = new HashMap<>();
+
+    private void traceLeaders() {
+        for (SimMember m : members) {
+            String now = !m.isUp() ? "down" : "term " + m.raft().status().term() + " leader "
+                    + Long.toHexString(m.raft().status().leaderId());
+            if (!now.equals(lastSaid.put(m.name(), now))) {
+                events.trace(m.name() + " is at " + now);
+            }
+        }
+    }
+
+    private List<SimMember> upMembers() {
+        return members.stream().filter(SimMember::isUp).toList();
+    }
+
+    /** One leader that every member follows, and every member has applied all it committed. */
+    private boolean converged() {
+        SimMember leader = null;
+        for (SimMember m : members) {
+            if (m.isUp() && m.raft().status().leaderId() == m.info.id()) {
+                leader = m;
+            }
+        }
+        if (leader == null) {
+            return false;
+        }
+        long commit = leader.raft().status().commitIndex();
+        for (SimMember m : members) {
+            if (!m.isUp()) {
+                return false;
+            }
+            ConsensusStatus s = m.raft().status();
+            if (s.leaderId() != leader.info.id() || s.commitIndex() != commit || s.appliedIndex() != commit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkEnd() {
+        SimMember first = members.get(0);
+        long revision = first.live().store().currentRevision();
+        long now = events.nowMs();
+        for (int k = 0; k < keys; k++) {
+            String key = SimClients.key(k);
+            history.read(key, SimClients.readNow(first.live().store(), key), now, now);
+        }
+        undecidedKeys = history.check(events);
+        StoreHash.KvHash expected = hash(first, revision);
+        for (SimMember m : members) {
+            long r = m.live().store().currentRevision();
+            if (r != revision) {
+                throw new AssertionError("member " + m.name() + " is at revision " + r + ", " + first.name()
+                        + " at " + revision + ":\n" + describeMembers());
+            }
+            List<Long> leaseIds = sorted(m.live().lessor().ids());
+            if (!leaseIds.equals(sorted(first.live().lessor().ids()))) {
+                throw new AssertionError("member " + m.name() + " has leases " + leaseIds + ", " + first.name()
+                        + " has " + sorted(first.live().lessor().ids()));
+            }
+            StoreHash.KvHash h = hash(m, revision);
+            if (h.hash() != expected.hash()) {
+                throw new AssertionError("HashKV at revision " + revision + " differs: " + first.name() + " "
+                        + expected + ", " + m.name() + " " + h + ":\n" + describeMembers());
+            }
+        }
+    }
+
+    /** Watch bounds small enough that streams fall behind and catch up from the store. */
+    private static WatchLimits smallWatchLimits() {
+        WatchLimits d = WatchLimits.DEFAULTS;
+        return new WatchLimits(100, 1000, 4, d.streamQueueBytes(), 4, d.totalQueueBytes(), d.controlBacklog(), 3,
+                d.recentBytes(), 3, d.catchUpBytes(), d.catchUpWatchers(), d.catchUpResponseBytes(), 4);
+    }
+
+    private static List<Long> sorted(List<Long> ids) {
+        return ids.stream().sorted().toList();
+    }
+
+    private static StoreHash.KvHash hash(SimMember m, long revision) {
+        try {
+            return StoreHash.kv(m.live().store(), revision);
+        } catch (MvccException e) {
+            throw new AssertionError("HashKV of " + m.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String describeMembers() {
+        StringBuilder sb = new StringBuilder();
+        for (SimMember m : members) {
+            sb.append("  ").append(m.name()).append(": ");
+            if (!m.isUp()) {
+                sb.append("down\n");
+                continue;
+            }
+            sb.append(m.raft().status()).append(", revision ").append(m.live().store().currentRevision())
+                    .append(m.paused ? ", paused" : "").append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The members' checkpoints, as the network sends them. */
+    private final class SnapshotFiles implements SimNetwork.SnapshotFiles {
+        @Override
+        public boolean copyCheckpoint(long raftId, long index, Path to) throws IOException {
+            for (SimMember m : members) {
+                if (m.raftId == raftId && m.isUp()) {
+                    Checkpoints cps = m.live().checkpoints();
+                    Checkpoints.Snapshot s = cps.acquire(index);
+                    if (s == null) {
+                        return false;
+                    }
+                    try (Stream<Path> files = Files.list(s.path())) {
+                        for (Path f : files.sorted().toList()) {
+                            Files.copy(f, to.resolve(f.getFileName()));
+                        }
+                    } finally {
+                        cps.release(s);
+                    }
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Path incoming(long raftId) throws IOException {
+            for (SimMember m : members) {
+                if (m.raftId == raftId && m.isUp()) {
+                    return m.live().checkpoints().newIncoming();
+                }
+            }
+            throw new IllegalStateException("member " + raftId + " is down");
+        }
+    }
+
+    /** Deletes the run's directory. */
+    static void deleteTree(Path p) throws IOException {
+        if (Files.exists(p)) {
+            Checkpoints.deleteRecursively(p);
+        }
+    }
+}
