@@ -22,11 +22,45 @@ type keyRev struct {
 }
 
 type watcher struct {
-	seen     map[keyRev]struct{}
-	samples  []sample
-	dups     int64
-	errs     int64
-	firstErr string
+	seen    map[keyRev]struct{}
+	samples []sample
+	dups    int64
+	errs    watchErrors
+}
+
+// watchErrors: watch responses that carried an error or a cancellation, and the first of them.
+type watchErrors struct {
+	count int64
+	first string
+}
+
+func (e *watchErrors) note(resp clientv3.WatchResponse) {
+	if err := resp.Err(); err != nil || resp.Canceled {
+		e.count++
+		if e.first == "" {
+			e.first = fmt.Sprintf("canceled=%v: %v", resp.Canceled, err)
+		}
+	}
+}
+
+// consumeWatch reads one watch channel until it closes: the first response must confirm the creation (reported on
+// created, once, also when it does not come); each later one goes to handle with its arrival time (UnixNano).
+func consumeWatch(wch clientv3.WatchChan, created chan<- error, handle func(resp clientv3.WatchResponse, now int64)) {
+	first := true
+	for resp := range wch {
+		if first {
+			first = false
+			if resp.Created {
+				created <- nil
+				continue
+			}
+			created <- fmt.Errorf("the first watch response was not a creation: %v", resp.Err())
+		}
+		handle(resp, time.Now().UnixNano())
+	}
+	if first {
+		created <- fmt.Errorf("the watch channel closed before the watch was created")
+	}
 }
 
 // runWatchLatency: cfg.watchers watchers on one prefix, spread over cfg.streams gRPC watch streams (stream s on
@@ -76,23 +110,8 @@ func runWatchLatency(cfg *config) (*result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			first := true
-			for resp := range wch {
-				if first {
-					first = false
-					if resp.Created {
-						created <- nil
-						continue
-					}
-					created <- fmt.Errorf("the first watch response was not a creation: %v", resp.Err())
-				}
-				if err := resp.Err(); err != nil || resp.Canceled {
-					w.errs++
-					if w.firstErr == "" {
-						w.firstErr = fmt.Sprintf("canceled=%v: %v", resp.Canceled, err)
-					}
-				}
-				now := time.Now().UnixNano()
+			consumeWatch(wch, created, func(resp clientv3.WatchResponse, now int64) {
+				w.errs.note(resp)
 				for _, ev := range resp.Events {
 					kr := keyRev{string(ev.Kv.Key), ev.Kv.ModRevision}
 					if _, dup := w.seen[kr]; dup {
@@ -106,10 +125,7 @@ func runWatchLatency(cfg *config) (*result, error) {
 					}
 				}
 				atomic.AddInt64(&received, int64(len(resp.Events)))
-			}
-			if first {
-				created <- fmt.Errorf("the watch channel closed before the watch was created")
-			}
+			})
 		}()
 	}
 	createDeadline := time.After(60 * time.Second)
@@ -176,9 +192,9 @@ func runWatchLatency(cfg *config) (*result, error) {
 	for _, w := range ws {
 		x.Received += int64(len(w.samples)) // (an event shorter than 8 bytes is not one of ours)
 		x.Duplicates += w.dups
-		x.WatchErrors += w.errs
+		x.WatchErrors += w.errs.count
 		if x.WatchFirstError == "" {
-			x.WatchFirstError = w.firstErr
+			x.WatchFirstError = w.errs.first
 		}
 		var missing int64
 		for kr := range acked {

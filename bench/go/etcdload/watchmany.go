@@ -40,12 +40,11 @@ type manyResult struct {
 
 // manyWatcher: one watcher on one key. Its goroutine alone writes the fields until the watch ends.
 type manyWatcher struct {
-	key      string
-	seen     map[int64]int // mod revision -> times seen
-	wrong    int64
-	errs     int64
-	firstErr string
-	samples  []sample
+	key     string
+	seen    map[int64]int // mod revision -> times seen
+	wrong   int64
+	errs    watchErrors
+	samples []sample
 }
 
 // runWatchMany: cfg.watchers watchers, each on its own key, spread over cfg.streams gRPC watch streams (stream s on
@@ -94,23 +93,8 @@ func runWatchMany(cfg *config) (*result, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			first := true
-			for resp := range wch {
-				if first {
-					first = false
-					if resp.Created {
-						created <- nil
-						continue
-					}
-					created <- fmt.Errorf("the first watch response was not a creation: %v", resp.Err())
-				}
-				if err := resp.Err(); err != nil || resp.Canceled {
-					w.errs++
-					if w.firstErr == "" {
-						w.firstErr = fmt.Sprintf("canceled=%v: %v", resp.Canceled, err)
-					}
-				}
-				now := time.Now().UnixNano()
+			consumeWatch(wch, created, func(resp clientv3.WatchResponse, now int64) {
+				w.errs.note(resp)
 				for _, ev := range resp.Events {
 					if string(ev.Kv.Key) != w.key {
 						w.wrong++
@@ -123,10 +107,7 @@ func runWatchMany(cfg *config) (*result, error) {
 					}
 				}
 				atomic.AddInt64(&received, int64(len(resp.Events)))
-			}
-			if first {
-				created <- fmt.Errorf("the watch channel closed before the watch was created")
-			}
+			})
 		}()
 	}
 	createDeadline := time.After(300 * time.Second)
@@ -187,9 +168,9 @@ func runWatchMany(cfg *config) (*result, error) {
 	var all []sample
 	for i, w := range ws {
 		x.Wrong += w.wrong
-		x.WatchErrors += w.errs
-		if x.FirstError == "" && w.firstErr != "" {
-			x.FirstError = w.firstErr
+		x.WatchErrors += w.errs.count
+		if x.FirstError == "" && w.errs.first != "" {
+			x.FirstError = w.errs.first
 		}
 		for _, n := range w.seen {
 			x.Received += int64(n)
