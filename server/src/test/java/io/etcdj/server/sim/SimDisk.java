@@ -1,13 +1,11 @@
 package io.etcdj.server.sim;
 
+import io.etcdj.server.wal.DelegatingChannel;
 import io.etcdj.server.wal.WalDisk;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -81,12 +79,11 @@ final class SimDisk implements WalDisk {
         }
     }
 
-    private final class Channel extends FileChannel {
-        private final FileChannel d;
+    private final class Channel extends DelegatingChannel {
         private final Tracked file;
 
         Channel(FileChannel delegate, Tracked file) {
-            this.d = delegate;
+            super(delegate);
             this.file = file;
         }
 
@@ -95,16 +92,6 @@ final class SimDisk implements WalDisk {
             int n = src.remaining();
             src.position(src.limit());
             return n;
-        }
-
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
-            return d.read(dst);
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            return d.read(dsts, offset, length);
         }
 
         @Override
@@ -125,22 +112,6 @@ final class SimDisk implements WalDisk {
         }
 
         @Override
-        public long position() throws IOException {
-            return d.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            d.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return d.size();
-        }
-
-        @Override
         public FileChannel truncate(long size) throws IOException {
             if (!crashed) {
                 d.truncate(size);
@@ -158,11 +129,6 @@ final class SimDisk implements WalDisk {
         }
 
         @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return d.transferTo(position, count, target);
-        }
-
-        @Override
         public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
             if (crashed) {
                 return count;
@@ -171,33 +137,8 @@ final class SimDisk implements WalDisk {
         }
 
         @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            return d.read(dst, position);
-        }
-
-        @Override
         public int write(ByteBuffer src, long position) throws IOException {
             return crashed ? swallow(src) : d.write(src, position);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return d.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return d.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return d.tryLock(position, size, shared);
-        }
-
-        @Override
-        protected void implCloseChannel() throws IOException {
-            d.close();
         }
     }
 }

@@ -2,11 +2,8 @@ package io.etcdj.server.wal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 
 /**
@@ -62,11 +59,9 @@ public final class FailingDisk implements WalDisk {
     return new Channel(opened);
   }
 
-  private final class Channel extends FileChannel {
-    private final FileChannel d;
-
+  private final class Channel extends DelegatingChannel {
     Channel(FileChannel delegate) {
-      this.d = delegate;
+      super(delegate);
     }
 
     private void checkWrite() throws IOException {
@@ -74,16 +69,6 @@ public final class FailingDisk implements WalDisk {
       if (e != null) {
         throw e;
       }
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      return d.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      return d.read(dsts, offset, length);
     }
 
     @Override
@@ -96,22 +81,6 @@ public final class FailingDisk implements WalDisk {
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
       checkWrite();
       return d.write(srcs, offset, length);
-    }
-
-    @Override
-    public long position() throws IOException {
-      return d.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      d.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      return d.size();
     }
 
     @Override
@@ -131,19 +100,9 @@ public final class FailingDisk implements WalDisk {
     }
 
     @Override
-    public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-      return d.transferTo(position, count, target);
-    }
-
-    @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
       checkWrite();
       return d.transferFrom(src, position, count);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      return d.read(dst, position);
     }
 
     @Override
@@ -154,26 +113,6 @@ public final class FailingDisk implements WalDisk {
         throw full;
       }
       return d.write(src, position);
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-      return d.map(mode, position, size);
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) throws IOException {
-      return d.lock(position, size, shared);
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-      return d.tryLock(position, size, shared);
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      d.close();
     }
   }
 }
