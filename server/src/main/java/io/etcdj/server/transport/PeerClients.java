@@ -2,6 +2,7 @@ package io.etcdj.server.transport;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientFactoryBuilder;
+import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.server.http.CertificateChecks;
@@ -12,6 +13,7 @@ import java.util.List;
 import javax.net.ssl.TrustManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * gRPC stubs for talking to peers, one per peer URL, over one client factory that carries the peer TLS settings:
@@ -21,6 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class PeerClients implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 64 << 20;
     private final TlsSettings peerTls;
+    /** Decorates every stub's calls (an embedding's network faults). */
+    private final Function<? super HttpClient, ? extends HttpClient> calls;
     private final boolean tls;
     /**
      * Built at once with TLS (a bad certificate fails the start), else null until the first stub: a one-member
@@ -34,7 +38,12 @@ final class PeerClients implements AutoCloseable {
     private final Map<String, PeerGrpc.PeerBlockingStub> blocking = new ConcurrentHashMap<>();
 
     PeerClients(TlsSettings peerTls) {
+        this(peerTls, Function.identity());
+    }
+
+    PeerClients(TlsSettings peerTls, Function<? super HttpClient, ? extends HttpClient> calls) {
         this.peerTls = peerTls;
+        this.calls = calls;
         this.tls = peerTls.hasCertificate() || peerTls.trustedCaFile() != null;
         if (tls) {
             factory();
@@ -99,7 +108,7 @@ final class PeerClients implements AutoCloseable {
 
     private <T> T build(String url, Class<T> type) {
         // raft streams live as long as the connection: no response or write timeout
-        return GrpcClients.builder(target(url)).factory(factory()).responseTimeoutMillis(0).writeTimeoutMillis(0)
+        return GrpcClients.builder(target(url)).factory(factory()).decorator(calls).responseTimeoutMillis(0).writeTimeoutMillis(0)
                 .maxRequestMessageLength(MAX_MESSAGE_BYTES).maxResponseMessageLength(MAX_MESSAGE_BYTES).build(type);
     }
 
