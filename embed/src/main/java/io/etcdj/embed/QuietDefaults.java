@@ -16,6 +16,9 @@ final class QuietDefaults {
         // drain of HTTP/2 connections on each side of every peer stream (a kill took 2 s, most of it these drains)
         setDefault("com.linecorp.armeria.defaultServerConnectionDrainDurationMicros", "0");
         setDefault("com.linecorp.armeria.defaultClientHttp2GracefulShutdownTimeoutMillis", "0");
+        // the JDK's TLS engine: Armeria otherwise probes OpenSSL (and the JDK's TLS 1.3 support) when it first
+        // builds a server, ~560 classes and a tenth of a cold start, whether or not any member uses TLS
+        setDefault("com.linecorp.armeria.tlsEngineType", "jdk");
         // if slf4j-simple is the binding: a member's routine lines (started, elected, stopped) are not the test's
         setDefault("org.slf4j.simpleLogger.log.io.etcdj", "warn");
         setDefault("org.slf4j.simpleLogger.log.com.linecorp.armeria", "warn");
