@@ -219,11 +219,34 @@ class ConsoleBrowserTest {
         shot("leases");
         new WebDriverWait(browser, Duration.ofSeconds(30))
                 .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]")).isEmpty());
+        // many leases: a page of 50 at a time (TimeToLive asked only for the page shown)
+        for (int i = 0; i < 120; i++) {
+            client.ok("/v3/lease/grant", "{\"TTL\":\"600\"}");
+        }
+        browser.findElement(By.id("lease-refresh")).click();
+        waitText(By.id("lease-page"), "Leases 1–50 of 120 (page 1 of 3)");
+        assertEquals(50, browser.findElements(By.cssSelector("#lease-rows tr[data-lease]")).size());
+        String firstPage = browser.findElement(By.id("lease-rows")).getText();
+        browser.findElement(By.id("lease-next")).click();
+        waitText(By.id("lease-page"), "Leases 51–100 of 120");
+        assertTrue(!browser.findElement(By.id("lease-rows")).getText().equals(firstPage));
+        browser.findElement(By.id("lease-next")).click();
+        waitText(By.id("lease-page"), "Leases 101–120 of 120 (page 3 of 3)");
+        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
+                .size() == 20);
+        assertTrue(!browser.findElement(By.id("lease-next")).isEnabled());
 
         // the cluster: one member, the leader
         nav("cluster");
         waitText(By.id("cluster-members"), "leader");
         waitText(By.cssSelector("#cluster-members td.lag"), "0"); // the leader's own log: no lag
+        // its Status, from the members endpoint: healthy, its term, applied index and DB sizes
+        waitText(By.cssSelector("#cluster-members td.health"), "healthy");
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.term")).getText().matches("[1-9][0-9]*"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.applied")).getText()
+                .matches("[1-9][0-9]*"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.db-size")).getText().matches(".*B"));
+        waitText(By.id("cluster-fanout"), "asked of every member");
         visible(By.id("usage-go")).click();
         waitText(By.id("usage-status"), "Done");
         waitText(By.id("usage-rows"), "/app/");
