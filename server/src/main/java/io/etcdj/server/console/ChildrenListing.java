@@ -47,6 +47,9 @@ final class ChildrenListing {
         List<Child> children = new ArrayList<>();
         long skipped = 0;
         while (children.size() < limit) {
+            if (skipped >= maxSkipped) {
+                return new Page(children, next, cursor.revision(), skipped); // the budget is spent
+            }
             KeyCursor.Probe probe = cursor.firstLive(next, end, maxSkipped - skipped);
             skipped += probe.skippedKeys();
             if (probe.resumeFrom() != null) {

@@ -145,6 +145,9 @@ class ConsoleReadsTest {
         pages[0] = 0;
         assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 300, pages));
         assertEquals(4, pages[0]); // 1,000 deleted keys, 300 a page
+        pages[0] = 0; // a budget spent exactly as a live key comes: the page ends there, and the next goes on
+        assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 1000, pages));
+        assertEquals(2, pages[0]);
         // at a revision before the delete, the directory is there and costs one seek
         ChildrenListing.Page then = store.read(full, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100,
                 1));
