@@ -94,12 +94,16 @@ public final class PeerStatuses {
                 });
     }
 
-    /** A failed call, as a person reads it: the gRPC code, and the description or the cause's message. */
+    /** A failed call, as a person reads it: the gRPC code, and the description or the root cause's message. */
     static String describe(Throwable t) {
         Status s = Status.fromThrowable(t);
         String why = s.getDescription();
-        if (why == null && s.getCause() != null) {
-            why = s.getCause().getMessage();
+        Throwable root = s.getCause();
+        for (int depth = 0; root != null && root.getCause() != null && depth < 10; depth++) {
+            root = root.getCause(); // "Connection refused: /10.0.0.2:2380", not the wrappers' class names
+        }
+        if (why == null && root != null) {
+            why = root.getMessage();
         }
         return why == null || why.isBlank() ? s.getCode().name() : s.getCode().name() + ": " + why;
     }
