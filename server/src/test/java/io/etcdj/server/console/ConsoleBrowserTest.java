@@ -324,6 +324,10 @@ class ConsoleBrowserTest {
             for (WebElement term : browser.findElements(By.cssSelector("#cluster-members td.term"))) {
                 assertTrue(term.getText().matches("[1-9][0-9]*"), term.getText());
             }
+            // every member's lag, whether this console is the leader's (match index) or not (applied index)
+            for (WebElement lag : browser.findElements(By.cssSelector("#cluster-members td.lag"))) {
+                assertTrue(lag.getText().matches("[0-9]+( \\(applied\\))?"), lag.getText());
+            }
             members.get(2).close(); // m2 stops: its row turns unhealthy, saying why
             browser.findElement(By.id("cluster-refresh")).click();
             new WebDriverWait(browser, WAIT).until(d -> {

@@ -14,6 +14,16 @@ function healthText(s) {
   return 'unhealthy: ' + (s.status.errors || []).join('; ');
 }
 
+/**
+ * How far a member is behind: on the leader's console its log's match index against the leader's last index; on
+ * another console the leader's commit index minus the member's applied index, both from their Status.
+ */
+function lagText(progress, leaderStatus, st) {
+  if (progress) return progress.lag + (progress.active ? '' : ' (not heard from)');
+  if (!leaderStatus || st.raftAppliedIndex === undefined) return '';
+  return String(Math.max(0, Number(leaderStatus.raftIndex || 0) - Number(st.raftAppliedIndex))) + ' (applied)';
+}
+
 export class ClusterView {
   constructor(ctx) {
     this.ctx = ctx;
@@ -37,6 +47,7 @@ export class ClusterView {
       const progress = new Map(((raft && raft.members) || []).map((p) => [p.id, p]));
       const statuses = new Map(((fanOut && fanOut.members) || []).map((m) => [m.id, m]));
       const memberList = members.members || [];
+      const leaderStatus = statuses.get(status.leader)?.status;
       $('cluster-members').replaceChildren(...memberList.map((m) => {
         const s = statuses.get(m.ID);
         const st = (s && s.status) || {};
@@ -48,7 +59,7 @@ export class ClusterView {
           el('td', { class: 'term', text: st.raftTerm ?? '' }),
           el('td', { class: 'applied', text: st.raftAppliedIndex ?? '' }),
           el('td', { text: progress.get(m.ID)?.match ?? '' }),
-          el('td', { class: 'lag', text: progress.has(m.ID) ? progress.get(m.ID).lag + (progress.get(m.ID).active ? '' : ' (not heard from)') : '' }),
+          el('td', { class: 'lag', text: lagText(progress.get(m.ID), leaderStatus, st) }),
           el('td', { class: 'db-size', text: s && s.status ? bytesText(st.dbSize || 0) : '' }),
           el('td', { class: 'db-in-use', text: s && s.status ? bytesText(st.dbSizeInUse || 0) : '' }),
           el('td', { text: st.version ?? '' }),
@@ -61,7 +72,7 @@ export class ClusterView {
       const hint = $('cluster-lag-hint');
       hint.hidden = !raft || progress.size > 0;
       if (!hint.hidden) {
-        hint.replaceChildren('Only the leader knows how far its followers are: ',
+        hint.replaceChildren('Lag here is the leader\'s commit index minus each member\'s applied index (from their Status); the match index of each member\'s log is known to the leader only: ',
           leader && leader.clientURLs && leader.clientURLs[0]
             ? el('a', { href: leader.clientURLs[0].replace(/\/$/, '') + '/ui/', text: 'open the leader\'s console' })
             : 'no leader now', '.');
