@@ -161,7 +161,9 @@ public final class EtcdMember {
             return;
         }
         MemberConfigs.Loaded cfg = MemberConfigs.load(name, args);
-        Embedding embedding = new Embedding(t -> new FaultyTransport(t, faults), gate::ticks, gate::hold, WAL);
+        Embedding embedding = new Embedding(t -> new FaultyTransport(t, faults),
+                client -> new FaultyPeerCalls(client, faults, peerPort.port()),
+                gate::ticks, gate::hold, WAL);
         EtcdjServer s;
         try {
             s = EtcdjServer.start(cfg.member(), WatchLimits.DEFAULTS, embedding);
@@ -176,6 +178,7 @@ public final class EtcdMember {
         }
         server = s;
         memberId = s.identity().memberId();
+        faults.listensOn(peerPort.port(), RaftIds.of(memberId));
     }
 
     private void requireRunning(String what) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +100,28 @@ class EtcdClusterTest {
             c.awaitLeader(LEADER);
             try (Client client = Clients.to(isolated.clientEndpoint())) {
                 assertEquals("during", get(client.getKVClient(), "k", false, 10_000));
+            }
+        }
+    }
+
+    @Test
+    void anIsolatedFollowerKeepsNoLeaseAliveThroughItsLeader() throws Exception {
+        try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
+            EtcdMember leader = c.awaitLeader(LEADER);
+            EtcdMember follower = c.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+            try (Client toLeader = Clients.to(leader.clientEndpoint());
+                 Client toFollower = Clients.to(follower.clientEndpoint())) {
+                long lease = toLeader.getLeaseClient().grant(30).get(10, TimeUnit.SECONDS).getID();
+                // a follower forwards keep-alives to the leader, outside raft's messages
+                assertTrue(toFollower.getLeaseClient().keepAliveOnce(lease).get(10, TimeUnit.SECONDS).getTTL() > 0);
+
+                follower.isolate();
+                assertThrows(Exception.class,
+                        () -> toFollower.getLeaseClient().keepAliveOnce(lease).get(3, TimeUnit.SECONDS),
+                        "a partitioned follower cannot reach the leader to renew");
+                follower.heal();
+                c.awaitLeader(LEADER);
+                assertTrue(toFollower.getLeaseClient().keepAliveOnce(lease).get(10, TimeUnit.SECONDS).getTTL() > 0);
             }
         }
     }

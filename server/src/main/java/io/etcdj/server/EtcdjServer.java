@@ -360,7 +360,7 @@ public final class EtcdjServer implements AutoCloseable {
             if (!cfg.listenPeerUrls().isEmpty()) {
                 parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
                         cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints,
-                        cfg.quotaBackendBytes());
+                        cfg.quotaBackendBytes(), embedding.peerCalls());
             }
             // etcd's request timeout: how long a member waits for a peer's answer in the corruption checks
             long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();

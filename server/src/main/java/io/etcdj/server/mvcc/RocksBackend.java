@@ -74,7 +74,7 @@ public final class RocksBackend implements AutoCloseable {
 
     static {
         Arrays.fill(BEYOND_ANY_KEY, (byte) 0xFF);
-        RocksDB.loadLibrary();
+        RocksLibrary.load();
     }
 
     private final Path dir;

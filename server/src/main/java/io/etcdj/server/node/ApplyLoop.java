@@ -155,7 +155,7 @@ final class ApplyLoop implements AutoCloseable {
                 }
                 return;
             }
-            if (batch != null && !applyOrFail(batch)) {
+            if (batch != null && !batch.isEmpty() && !applyOrFail(batch)) {
                 return;
             }
         }
@@ -262,6 +262,7 @@ final class ApplyLoop implements AutoCloseable {
             }
             return;
         }
+        queue.offer(List.of()); // wakes the thread's poll now rather than after its 100 ms (a full queue is busy anyway)
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

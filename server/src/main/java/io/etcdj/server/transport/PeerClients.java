@@ -2,6 +2,7 @@ package io.etcdj.server.transport;
 
 import com.linecorp.armeria.client.ClientFactory;
 import com.linecorp.armeria.client.ClientFactoryBuilder;
+import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.client.grpc.GrpcClients;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.server.http.CertificateChecks;
@@ -12,6 +13,7 @@ import java.util.List;
 import javax.net.ssl.TrustManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * gRPC stubs for talking to peers, one per peer URL, over one client factory that carries the peer TLS settings:
@@ -20,14 +22,36 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PeerClients implements AutoCloseable {
     static final int MAX_MESSAGE_BYTES = 64 << 20;
-    private final ClientFactory factory;
+    private final TlsSettings peerTls;
+    /** Decorates every stub's calls (an embedding's network faults). */
+    private final Function<? super HttpClient, ? extends HttpClient> calls;
     private final boolean tls;
+    /**
+     * Built at once with TLS (a bad certificate fails the start), else null until the first stub: a one-member
+     * cluster never needs one, and the first factory costs a cold JVM ~0.5 s (Armeria builds its default factory,
+     * TLS contexts and DNS resolver with it). Guarded by this.
+     */
+    private ClientFactory factory;
+    /** Set by {@link #close}. Guarded by this. */
+    private boolean closed;
     private final Map<String, PeerGrpc.PeerStub> async = new ConcurrentHashMap<>();
     private final Map<String, PeerGrpc.PeerBlockingStub> blocking = new ConcurrentHashMap<>();
 
     PeerClients(TlsSettings peerTls) {
-        ClientFactoryBuilder b = ClientFactory.builder().idleTimeoutMillis(0).connectTimeoutMillis(1000);
+        this(peerTls, Function.identity());
+    }
+
+    PeerClients(TlsSettings peerTls, Function<? super HttpClient, ? extends HttpClient> calls) {
+        this.peerTls = peerTls;
+        this.calls = calls;
         this.tls = peerTls.hasCertificate() || peerTls.trustedCaFile() != null;
+        if (tls) {
+            factory();
+        }
+    }
+
+    private ClientFactory newFactory() {
+        ClientFactoryBuilder b = ClientFactory.builder().idleTimeoutMillis(0).connectTimeoutMillis(1000);
         if (tls) {
             // the peer's server certificate: chain to the CA (the system's roots without --peer-trusted-ca-file,
             // as etcd's dialer: Go's nil RootCAs), and the allowed CN or host name (etcd's dialer checks it as its
@@ -51,7 +75,17 @@ final class PeerClients implements AutoCloseable {
                 b.tlsNoVerify();
             }
         }
-        this.factory = b.build();
+        return b.build();
+    }
+
+    private synchronized ClientFactory factory() {
+        if (factory == null) {
+            if (closed) {
+                throw new IllegalStateException("peer clients closed");
+            }
+            factory = newFactory();
+        }
+        return factory;
     }
 
     /**
@@ -74,7 +108,7 @@ final class PeerClients implements AutoCloseable {
 
     private <T> T build(String url, Class<T> type) {
         // raft streams live as long as the connection: no response or write timeout
-        return GrpcClients.builder(target(url)).factory(factory).responseTimeoutMillis(0).writeTimeoutMillis(0)
+        return GrpcClients.builder(target(url)).factory(factory()).decorator(calls).responseTimeoutMillis(0).writeTimeoutMillis(0)
                 .maxRequestMessageLength(MAX_MESSAGE_BYTES).maxResponseMessageLength(MAX_MESSAGE_BYTES).build(type);
     }
 
@@ -89,7 +123,10 @@ final class PeerClients implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        factory.close();
+    public synchronized void close() {
+        closed = true;
+        if (factory != null) {
+            factory.close();
+        }
     }
 }

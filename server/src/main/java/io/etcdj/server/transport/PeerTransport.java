@@ -1,5 +1,6 @@
 package io.etcdj.server.transport;
 
+import com.linecorp.armeria.client.HttpClient;
 import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.common.util.DomainSocketAddress;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import io.micrometer.core.instrument.config.MeterFilter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -91,19 +93,20 @@ public final class PeerTransport implements Transport {
                                      MemberRegistry registry, long activeWindowMs,
                                      AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints) {
         return open(clusterId, selfMemberId, listenUrls, tls, registry, activeWindowMs, handlers, checkpoints,
-                Long.MAX_VALUE);
+                Long.MAX_VALUE, Function.identity());
     }
 
     /**
      * As {@link #open(long, long, List, TlsSettings, MemberRegistry, long, AtomicReference, Checkpoints)}, with this
-     * member's space quota, which bounds the snapshots it takes from its leader ({@link SnapshotLimit}).
+     * member's space quota, which bounds the snapshots it takes from its leader ({@link SnapshotLimit}), and a
+     * decorator for every call this member makes to its peers (an embedding's faults; identity on the command line).
      */
     public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
                                      MemberRegistry registry, long activeWindowMs,
                                      AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints,
-                                     long quotaBackendBytes) {
+                                     long quotaBackendBytes, Function<? super HttpClient, ? extends HttpClient> calls) {
         PeerActivity activity = new PeerActivity(activeWindowMs);
-        PeerClients clients = new PeerClients(tls);
+        PeerClients clients = new PeerClients(tls, calls);
         AtomicReference<PeerTransport> self = new AtomicReference<>();
         PeerService service = new PeerService(clusterId, registry, activity,
                 () -> self.get() == null ? null : self.get().peers.get(), handlers::get, checkpoints,
