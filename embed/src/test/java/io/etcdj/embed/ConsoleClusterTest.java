@@ -125,6 +125,23 @@ class ConsoleClusterTest {
                 assertEquals(m == follower, row.path("self").asBoolean(), row.toString());
             }
 
+            // an isolated member (cut from its peers): unhealthy at once, with why; healed: healthy again
+            victim.isolate();
+            long isolatedAt = System.nanoTime();
+            rows = members(http, leader.clientEndpoint(), token);
+            long isolatedMs = (System.nanoTime() - isolatedAt) / 1_000_000;
+            JsonNode cut = rows.get(Long.toUnsignedString(victim.id()));
+            assertTrue(!cut.get("healthy").asBoolean() && cut.get("error").asText().startsWith("UNAVAILABLE"),
+                    cut.toString());
+            assertTrue(isolatedMs < 3000, "the members view took " + isolatedMs + " ms with a member isolated");
+            victim.heal();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (!members(http, leader.clientEndpoint(), token).get(Long.toUnsignedString(victim.id()))
+                    .get("healthy").asBoolean()) {
+                assertTrue(System.nanoTime() < deadline, "the healed member never showed healthy again");
+                Thread.onSpinWait();
+            }
+
             // a killed member: unhealthy, with why, and the answer comes within about the one-second deadline
             victim.kill();
             long start = System.nanoTime();
@@ -135,6 +152,8 @@ class ConsoleClusterTest {
             assertTrue(dead.get("error").asText().startsWith("UNAVAILABLE")
                     || dead.get("error").asText().startsWith("DEADLINE_EXCEEDED"), dead.toString());
             assertTrue(tookMs < 3000, "the members view took " + tookMs + " ms with a member down");
+            System.out.printf("members view: %d ms with a member isolated, %d ms with one killed (%s)%n",
+                    isolatedMs, tookMs, dead.get("error").asText());
             assertTrue(rows.get(Long.toUnsignedString(follower.id())).get("healthy").asBoolean(), rows.toString());
             assertTrue(rows.get(Long.toUnsignedString(leader.id())).get("healthy").asBoolean(), rows.toString());
         }
