@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The issue's start-up and leak figures, on demand (not a test): {@code scripts/embed-bench.sh [cycles]}.
- * Prints the first (cold) and later (warm) 1-member start times, 3 members to a leader, a new leader after the
+ * With the argument {@code cold}, only a 1-member start in this fresh JVM. Otherwise prints the first (cold) and later
+ * (warm) 1-member start times, 3 members to a leader, a new leader after the
  * leader is killed, and threads, open file descriptors, heap and direct memory after every 100 start/stop cycles.
  */
 public final class EmbedBench {
@@ -18,6 +19,14 @@ public final class EmbedBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("cold")) {
+            long t = System.nanoTime();
+            try (EtcdCluster c = EtcdCluster.builder().members(1).start()) {
+                System.out.printf("1 member serving, cold JVM: %d ms (JVM start to main %d ms)%n", ms(t),
+                        ManagementFactory.getRuntimeMXBean().getUptime() - ms(t));
+            }
+            return;
+        }
         int cycles = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         long t0 = System.nanoTime();
         try (EtcdCluster c = EtcdCluster.builder().members(1).start()) {

@@ -1,35 +1,23 @@
 package io.etcdj.server.mvcc;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.common.MonotonicClock;
 import org.rocksdb.AbstractWriteBatch;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.LRUCache;
 import org.rocksdb.MutableDBOptions;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.Range;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
-import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.etcdj.server.metrics.DiskMetrics;
@@ -61,12 +49,6 @@ import java.util.Arrays;
  * next {@link #open} removes whatever the other one left.
  */
 public final class RocksBackend implements AutoCloseable {
-    static final byte[] FORMAT_KEY = "etcdj.format".getBytes(StandardCharsets.UTF_8);
-    static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
-    /** The file naming the generation in use (absent: generation 0, the directory itself). */
-    static final String ACTIVE = "ACTIVE";
-    static final String GENERATION_PREFIX = "gen-";
-    private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = LoggerFactory.getLogger(RocksBackend.class);
     private static final long CLOSE_WAIT_SECONDS = 10;
     /** An upper bound for the memtable size estimate's key range: above every key the families hold in practice. */
@@ -81,93 +63,20 @@ public final class RocksBackend implements AutoCloseable {
     /** Times commits (etcd_disk_backend_commit_duration_seconds). */
     private final MonotonicClock clock;
     /** The database new pins go to. Written by {@link #replaceWith} under {@link #installLock}; read by anyone. */
-    private volatile Instance current;
+    private volatile RocksInstance current;
     /** Set once, by {@link #close}; read by {@link #pin}. */
     private volatile boolean closed;
     /** Held by {@link #replaceWith} and {@link #close}: one install at a time, and none once closing. */
     private final Object installLock = new Object();
     /** Replaced databases that pins in flight keep open; guarded by itself. {@link #close} waits for them. */
-    private final List<Instance> retiring = new ArrayList<>();
+    private final List<RocksInstance> retiring = new ArrayList<>();
     /** Per thread: the instance it holds pinned, and how deep. Touched only by its own thread. */
     private final ThreadLocal<Held> held = ThreadLocal.withInitial(Held::new);
-
-    /**
-     * One open database. Its pin count and retirement share one word: {@link #pins} counts the pins in flight, plus
-     * {@link #RETIRED} once no new pin may start; whoever brings it to exactly RETIRED (the last unpin, or the
-     * retirement itself when nothing is pinned) closes the native database, exactly once.
-     */
-    private static final class Instance {
-        private static final long RETIRED = 1L << 62;
-        final long generation;
-        final Path path;
-        final RocksDB db;
-        final DBOptions dbOptions;
-        final ColumnFamilyOptions cfOptions;
-        final LRUCache blockCache;
-        final List<ColumnFamilyHandle> handles;
-        final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
-        final AtomicLong pins = new AtomicLong();
-        final CountDownLatch closedLatch = new CountDownLatch(1);
-        /** Set before {@link #retire} when the instance was replaced: its files go once it is closed. */
-        volatile Runnable afterClose = () -> { };
-
-        Instance(long generation, Path path, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                 LRUCache blockCache, List<ColumnFamilyHandle> handles) {
-            this.generation = generation;
-            this.path = path;
-            this.db = db;
-            this.dbOptions = dbOptions;
-            this.cfOptions = cfOptions;
-            this.blockCache = blockCache;
-            this.handles = handles;
-        }
-
-        boolean tryPin() {
-            for (;;) {
-                long s = pins.get();
-                if (s >= RETIRED) {
-                    return false;
-                }
-                if (pins.compareAndSet(s, s + 1)) {
-                    return true;
-                }
-            }
-        }
-
-        void unpin() {
-            if (pins.decrementAndGet() == RETIRED) {
-                closeNative();
-            }
-        }
-
-        /** No new pins; closes now, or when the last pin in flight is released. Called once. */
-        void retire() {
-            if (pins.getAndAdd(RETIRED) == 0) {
-                closeNative();
-            }
-        }
-
-        void closeNative() {
-            try {
-                writeOptions.close();
-                for (ColumnFamilyHandle h : handles) {
-                    h.close();
-                }
-                db.close();
-                dbOptions.close();
-                cfOptions.close();
-                blockCache.close();
-                afterClose.run();
-            } finally {
-                closedLatch.countDown();
-            }
-        }
-    }
 
     /** A thread's pin: the instance and the nesting depth (0: nothing pinned). Only its own thread touches it. */
     private static final class Held implements Pin {
         final Thread owner = Thread.currentThread();
-        Instance instance;
+        RocksInstance instance;
         int depth;
 
         @Override
@@ -176,14 +85,14 @@ public final class RocksBackend implements AutoCloseable {
                 throw new IllegalStateException("a store pin must be released once, by the thread that took it");
             }
             if (--depth == 0) {
-                Instance i = instance;
+                RocksInstance i = instance;
                 instance = null;
                 i.unpin();
             }
         }
     }
 
-    private RocksBackend(Path dir, MonotonicClock clock, Instance first) {
+    private RocksBackend(Path dir, MonotonicClock clock, RocksInstance first) {
         this.dir = dir;
         this.clock = clock;
         this.current = first;
@@ -199,23 +108,23 @@ public final class RocksBackend implements AutoCloseable {
 
     /** As {@link #open(Path)}, timing commits with {@code clock}. */
     public static RocksBackend open(Path dir, MonotonicClock clock) throws IOException {
-        String active = readActive(dir);
-        Instance opened;
+        String active = StoreGenerations.readActive(dir);
+        RocksInstance opened;
         if (active != null) {
-            opened = openInstance(dir.resolve(active), generationOf(active), false);
+            opened = RocksInstance.open(dir.resolve(active), StoreGenerations.generationOf(active), false);
         } else {
-            boolean fresh = !Files.exists(dir) || isEmptyDir(dir);
+            boolean fresh = !Files.exists(dir) || StoreGenerations.isEmptyDir(dir);
             if (!fresh && !Files.exists(dir.resolve("CURRENT"))) {
                 throw new IOException("refusing to open " + dir + ": it is not empty and holds no etcdj database;"
                         + " point --data-dir at an etcdj data directory or an empty one");
             }
             Files.createDirectories(dir);
-            opened = openInstance(dir, 0, fresh);
+            opened = RocksInstance.open(dir, 0, fresh);
         }
         // only once the database in use is open (and locked): what an install cut short by a crash left, the
         // replaced generation (after the switch) or a staged one (before it)
         try {
-            removeAllBut(dir, active);
+            StoreGenerations.removeAllBut(dir, active);
         } catch (IOException | RuntimeException e) {
             opened.retire();
             throw e;
@@ -225,142 +134,7 @@ public final class RocksBackend implements AutoCloseable {
 
     /** Whether {@code dir} holds a store (of any generation). */
     public static boolean holdsStore(Path dir) {
-        return Files.exists(dir.resolve("CURRENT")) || Files.exists(dir.resolve(ACTIVE));
-    }
-
-    private static Instance openInstance(Path path, long generation, boolean fresh) throws IOException {
-        LRUCache cache = new LRUCache(64L << 20);
-        BlockBasedTableConfig table = new BlockBasedTableConfig()
-                .setBlockCache(cache)
-                .setFilterPolicy(new BloomFilter(10, false));
-        ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table);
-        DBOptions dbOptions = new DBOptions()
-                .setCreateIfMissing(fresh)
-                .setCreateMissingColumnFamilies(fresh)
-                .setAtomicFlush(true)
-                .setMaxBackgroundJobs(2)
-                .setKeepLogFileNum(3);
-        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>(List.of(
-                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
-                new ColumnFamilyDescriptor("key".getBytes(StandardCharsets.UTF_8), cfOptions),
-                new ColumnFamilyDescriptor("rev".getBytes(StandardCharsets.UTF_8), cfOptions)));
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try {
-            // stores written before leases existed lack the lease family: it is added once the format is checked
-            boolean hasLeases = fresh || hasFamily(path, LEASE_FAMILY);
-            if (hasLeases) {
-                descriptors.add(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions));
-            }
-            RocksDB db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
-            Instance instance = new Instance(generation, path, db, dbOptions, cfOptions, cache, handles);
-            checkFormat(instance, fresh);
-            if (!hasLeases) {
-                handles.add(db.createColumnFamily(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions)));
-            }
-            return instance;
-        } catch (RocksDBException e) {
-            throw new IOException("cannot open the store in " + path + ": " + e.getMessage()
-                    + " (is another etcdj using this --data-dir?)", e);
-        }
-    }
-
-    private static boolean hasFamily(Path dir, byte[] name) throws RocksDBException {
-        try (Options options = new Options()) {
-            return RocksDB.listColumnFamilies(options, dir.toString()).stream()
-                    .anyMatch(f -> Arrays.equals(f, name));
-        }
-    }
-
-    /** Empty but for what an install cut short may have left (staged generations, a half-written ACTIVE). */
-    private static boolean isEmptyDir(Path dir) throws IOException {
-        try (var s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString())
-                    .allMatch(n -> n.startsWith(GENERATION_PREFIX) || n.equals(ACTIVE + ".tmp"));
-        }
-    }
-
-    private static void checkFormat(Instance instance, boolean fresh) throws IOException, RocksDBException {
-        ColumnFamilyHandle meta = instance.handles.get(0);
-        byte[] format = instance.db.get(meta, FORMAT_KEY);
-        if (format == null && fresh) {
-            try (WriteOptions synced = new WriteOptions()) { // with RocksDB's WAL: must survive
-                instance.db.put(meta, synced, FORMAT_KEY, FORMAT_VALUE);
-            }
-            return;
-        }
-        if (format == null || !Arrays.equals(format, FORMAT_VALUE)) {
-            instance.retire();
-            throw new IOException("refusing to open " + instance.path + ": it is a RocksDB database but not an"
-                    + " etcdj store (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
-                    + "); point --data-dir elsewhere");
-        }
-    }
-
-    /** The generation ACTIVE names, or null when there is no ACTIVE (generation 0). */
-    private static String readActive(Path dir) throws IOException {
-        Path marker = dir.resolve(ACTIVE);
-        if (!Files.exists(marker)) {
-            return null;
-        }
-        String name = Files.readString(marker, StandardCharsets.UTF_8).trim();
-        if (!name.matches(GENERATION_PREFIX + "\\d{1,18}") || !Files.isDirectory(dir.resolve(name))) {
-            throw new IOException("the store in " + dir + " is damaged: " + marker + " names '" + name
-                    + "', which is not a store generation there; restore the data dir from a backup, or remove this"
-                    + " member and add it back with an empty --data-dir");
-        }
-        return name;
-    }
-
-    private static long generationOf(String name) {
-        return Long.parseLong(name.substring(GENERATION_PREFIX.length()));
-    }
-
-    /**
-     * Deletes what an install cut short left in {@code dir}: every generation directory but {@code keep}, and when
-     * {@code keep} is set, generation 0's files too (they are at the top of {@code dir}).
-     */
-    private static void removeAllBut(Path dir, String keep) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        boolean removed = false;
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                String name = p.getFileName().toString();
-                if (name.equals(ACTIVE) || name.equals(keep)) {
-                    continue;
-                }
-                if (name.startsWith(GENERATION_PREFIX) && Files.isDirectory(p)) {
-                    LOG.info("removing {}, left by a snapshot install that a crash cut short", p);
-                    DurableFiles.deleteTree(p);
-                    removed = true;
-                } else if (name.equals(ACTIVE + ".tmp")) {
-                    Files.delete(p);
-                    removed = true;
-                }
-            }
-        }
-        if (keep != null) {
-            removeGenerationZero(dir); // the files of generation 0, if a crash left them
-        } else if (removed) {
-            DurableFiles.fsyncDirectory(dir);
-        }
-    }
-
-    /**
-     * Deletes generation 0's files: the regular files at the top of {@code dir}, all but ACTIVE and the ACTIVE.tmp
-     * of an install that may be running.
-     */
-    private static void removeGenerationZero(Path dir) throws IOException {
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) {
-                String name = p.getFileName().toString();
-                if (Files.isRegularFile(p) && !name.equals(ACTIVE) && !name.equals(ACTIVE + ".tmp")) {
-                    Files.delete(p);
-                }
-            }
-        }
-        DurableFiles.fsyncDirectory(dir);
+        return Files.exists(dir.resolve("CURRENT")) || Files.exists(dir.resolve(StoreGenerations.ACTIVE));
     }
 
     /**
@@ -379,7 +153,7 @@ public final class RocksBackend implements AutoCloseable {
             if (closed) {
                 throw new StoreClosedException();
             }
-            Instance i = current;
+            RocksInstance i = current;
             if (i.tryPin()) {
                 h.instance = i;
                 h.depth = 1;
@@ -397,7 +171,7 @@ public final class RocksBackend implements AutoCloseable {
     }
 
     /** The instance this thread has pinned, else the current one. */
-    private Instance using() {
+    private RocksInstance using() {
         Held h = held.get();
         return h.depth > 0 ? h.instance : current;
     }
@@ -439,7 +213,7 @@ public final class RocksBackend implements AutoCloseable {
      */
     public void write(AbstractWriteBatch batch) throws RocksDBException {
         try (Pin p = pin()) {
-            Instance i = using();
+            RocksInstance i = using();
             long startNanos = clock.nanos();
             switch (batch) {
                 case WriteBatch b -> i.db.write(i.writeOptions, b);
@@ -465,7 +239,7 @@ public final class RocksBackend implements AutoCloseable {
     /** Makes everything written so far durable in SST files (after this the raft log before it can go). */
     public void flush() throws RocksDBException {
         try (Pin p = pin(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            Instance i = using();
+            RocksInstance i = using();
             i.db.flush(fo, i.handles);
         }
     }
@@ -487,38 +261,33 @@ public final class RocksBackend implements AutoCloseable {
             if (closed) {
                 throw new StoreClosedException();
             }
-            Instance old = current;
+            RocksInstance old = current;
             long generation = old.generation + 1;
-            String name = GENERATION_PREFIX + generation;
+            String name = StoreGenerations.GENERATION_PREFIX + generation;
             Path next = dir.resolve(name);
             Failpoints.hit("snapInstallBeforeStage");
             DurableFiles.deleteTree(next);
-            stage(checkpoint, next);
+            StoreGenerations.stage(checkpoint, next);
             Failpoints.hit("snapInstallStaged");
-            Instance fresh = null;
+            RocksInstance fresh = null;
             boolean switched = false;
             try {
-                fresh = openInstance(next, generation, false);
+                fresh = RocksInstance.open(next, generation, false);
                 try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
                     fresh.db.flush(fo, fresh.handles); // what the open recovered from the checkpoint's own logs
                 } catch (RocksDBException e) {
                     throw new IOException("flushing the installed snapshot in " + next + ": " + e.getMessage(), e);
                 }
                 Failpoints.hit("snapInstallOpened");
-                Path marker = dir.resolve(ACTIVE);
-                Path tmp = dir.resolve(ACTIVE + ".tmp");
-                Files.write(tmp, name.getBytes(StandardCharsets.UTF_8));
-                DurableFiles.fsyncFile(tmp);
-                Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                StoreGenerations.writeActive(dir, name);
                 switched = true; // from here a restart opens the new generation: it must stay
-                DurableFiles.fsyncDirectory(dir);
                 Failpoints.hit("snapInstallSwitched");
             } catch (IOException | RuntimeException | Error e) {
                 if (fresh != null) {
                     fresh.retire();
                 }
                 if (!switched) {
-                    deleteQuietly(next);
+                    StoreGenerations.deleteQuietly(next);
                 }
                 throw e;
             }
@@ -530,7 +299,7 @@ public final class RocksBackend implements AutoCloseable {
     }
 
     /** Arranges for a replaced instance's files to go once it closes, and for {@link #close} to wait for it. */
-    private void discardWhenClosed(Instance old) {
+    private void discardWhenClosed(RocksInstance old) {
         synchronized (retiring) {
             retiring.add(old);
         }
@@ -543,7 +312,7 @@ public final class RocksBackend implements AutoCloseable {
         old.afterClose = () -> {
             try {
                 if (old.generation == 0) {
-                    removeGenerationZero(dir);
+                    StoreGenerations.removeGenerationZero(dir);
                 } else {
                     DurableFiles.deleteTree(old.path);
                 }
@@ -558,52 +327,12 @@ public final class RocksBackend implements AutoCloseable {
     }
 
     /**
-     * Makes {@code to} a durable copy of the checkpoint {@code from}: table files (immutable) hard-linked where the
-     * file system allows, everything else copied, each synced, then the directory.
-     */
-    private static void stage(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (var s = Files.list(from)) {
-            for (Path f : s.toList()) {
-                if (!Files.isRegularFile(f)) {
-                    throw new IOException("the snapshot in " + from + " holds " + f.getFileName()
-                            + ", which is not a file: it is not a store checkpoint");
-                }
-                Path target = to.resolve(f.getFileName());
-                boolean linked = false;
-                if (f.getFileName().toString().endsWith(".sst")) {
-                    try {
-                        Files.createLink(target, f);
-                        linked = true;
-                    } catch (IOException | UnsupportedOperationException e) {
-                        // another file system, or no hard links: copy
-                    }
-                }
-                if (!linked) {
-                    Files.copy(f, target);
-                }
-                DurableFiles.fsyncFile(target);
-            }
-        }
-        DurableFiles.fsyncDirectory(to);
-        DurableFiles.fsyncDirectory(to.getParent());
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            DurableFiles.deleteTree(p);
-        } catch (IOException e) {
-            LOG.warn("could not delete {}: {}", p, e.toString());
-        }
-    }
-
-    /**
      * Rewrites every family's files without the versions compaction deleted (etcd's defragment). RocksDB does it
      * in the background and keeps serving reads and writes meanwhile; this call returns when it is done.
      */
     public void compactFiles() throws RocksDBException {
         try (Pin p = pin()) {
-            Instance i = using();
+            RocksInstance i = using();
             for (ColumnFamilyHandle h : i.handles) {
                 i.db.compactRange(h);
             }
@@ -628,7 +357,7 @@ public final class RocksBackend implements AutoCloseable {
     private long sumProperty(String property) {
         long total = 0;
         try (Pin p = pin(); Slice first = new Slice(new byte[0]); Slice last = new Slice(BEYOND_ANY_KEY)) {
-            Instance i = using();
+            RocksInstance i = using();
             Range everything = new Range(first, last);
             for (ColumnFamilyHandle h : i.handles) {
                 try {
@@ -648,7 +377,7 @@ public final class RocksBackend implements AutoCloseable {
      */
     @Override
     public void close() {
-        Instance last;
+        RocksInstance last;
         synchronized (installLock) {
             if (closed) {
                 return;
@@ -657,14 +386,14 @@ public final class RocksBackend implements AutoCloseable {
             last = current;
         }
         last.retire();
-        List<Instance> waitFor;
+        List<RocksInstance> waitFor;
         synchronized (retiring) {
             waitFor = new ArrayList<>(retiring);
         }
         waitFor.add(last);
         long deadlineNanos = clock.nanos() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
         try {
-            for (Instance i : waitFor) {
+            for (RocksInstance i : waitFor) {
                 long leftNanos = deadlineNanos - clock.nanos();
                 if (!i.closedLatch.await(Math.max(0, leftNanos), TimeUnit.NANOSECONDS)) {
                     LOG.error("the store is still in use after {} s; it closes when that use ends",
