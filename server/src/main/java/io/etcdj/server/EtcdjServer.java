@@ -1,16 +1,6 @@
 package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AlarmMember;
-import io.etcdj.api.etcdserverpb.HashKVRequest;
-import io.etcdj.api.etcdserverpb.HashKVResponse;
-import io.etcdj.api.etcdserverpb.MemberAddRequest;
-import io.etcdj.api.etcdserverpb.MemberAddResponse;
-import io.etcdj.api.etcdserverpb.MemberPromoteRequest;
-import io.etcdj.api.etcdserverpb.MemberPromoteResponse;
-import io.etcdj.api.etcdserverpb.MemberRemoveRequest;
-import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
-import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
-import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.ClusterIdentity;
@@ -50,6 +40,7 @@ import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.console.Console;
 import io.etcdj.server.console.ConsoleApi;
+import io.etcdj.server.console.MemberStatuses;
 import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -65,6 +56,7 @@ import io.etcdj.server.transport.LeaderCalls;
 import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
 import io.etcdj.server.transport.PeerHashes;
+import io.etcdj.server.transport.PeerStatuses;
 import io.etcdj.server.transport.PeerTransport;
 import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.AuthGate;
@@ -130,6 +122,11 @@ public final class EtcdjServer implements AutoCloseable {
      * (etcdctl's default command timeout); beyond that an answer would come too late anyway.
      */
     static final int MAX_QUEUED_PASSWORD_CHECKS = 64;
+    /**
+     * How long the console's cluster view waits for one member's Status over the peer port: an in-memory answer on
+     * a connection raft keeps open, so a member that needs a second is reported as not answering.
+     */
+    static final long MEMBER_STATUS_TIMEOUT_MS = 1000;
 
     private final MvccStore store;
     private final Parts parts;
@@ -254,36 +251,6 @@ public final class EtcdjServer implements AutoCloseable {
             auth.reload(store);
             lessor.reload();
             hub.restored(store.currentRevision());
-        }
-    }
-
-    /** What this member answers its peers beyond raft. */
-    private record ServerPeerHandlers(ConfirmedLeases leases, ClusterService cluster, MvccStore store,
-                                      Headers headers, Executor reads) implements PeerHandlers {
-
-        @Override
-        public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {
-            return cluster.addHere(r);
-        }
-
-        @Override
-        public CompletableFuture<MemberRemoveResponse> memberRemove(MemberRemoveRequest r) {
-            return cluster.removeHere(r);
-        }
-
-        @Override
-        public CompletableFuture<MemberUpdateResponse> memberUpdate(MemberUpdateRequest r) {
-            return cluster.updateHere(r);
-        }
-
-        @Override
-        public CompletableFuture<MemberPromoteResponse> memberPromote(MemberPromoteRequest r) {
-            return cluster.promoteHere(r);
-        }
-
-        @Override
-        public CompletableFuture<HashKVResponse> hashKv(HashKVRequest r) {
-            return MaintenanceService.hashKv(store, headers, r, reads);
         }
     }
 
@@ -443,7 +410,10 @@ public final class EtcdjServer implements AutoCloseable {
                     cfg.maxLearners(), identity.clusterId(), InstantSource.system()::millis);
             ClusterService cluster = new ClusterService(registry, headers, ops, leader,
                     () -> member.status().leaderId() == identity.memberId());
-            peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads));
+            MaintenanceService maintenance = new MaintenanceService(store, member, headers, parts.reads, alarms,
+                    downgrade, cfg.quotaBackendBytes());
+            peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads,
+                    maintenance::statusNow));
             LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
             Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
@@ -457,8 +427,7 @@ public final class EtcdjServer implements AutoCloseable {
             auth.onChange(watchService::authChanged);
             List<BindableService> services = new ArrayList<>(List.of(
                     new KvService(store, clientLog, headers, parts.reads, cfg.maxTxnOps(), gate),
-                    new MaintenanceService(store, member, headers, parts.reads, alarms, downgrade,
-                            cfg.quotaBackendBytes()),
+                    maintenance,
                     cluster,
                     new LeaseService(clientLog, lessor, primary, leaseIds, headers, parts.reads, gate),
                     watchService,
@@ -486,7 +455,8 @@ public final class EtcdjServer implements AutoCloseable {
                             MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
                             () -> member.status().learner(), AuthGate::asMember,
                             cfg.console() ? Console.service(new ConsoleApi(store, member, gate, parts.reads,
-                                    cfg.clientTls().clientCertAuth(), member::replication)) : null),
+                                    cfg.clientTls().clientCertAuth(), member::replication,
+                            memberStatuses(identity, registry, maintenance, parts.transport))) : null),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());
@@ -509,6 +479,15 @@ public final class EtcdjServer implements AutoCloseable {
             store.close();
             throw e;
         }
+    }
+
+    /** Every member's Status for the console, asked over the peer port, each member within a second. */
+    private static MemberStatuses memberStatuses(ClusterIdentity identity, MemberRegistry registry,
+                                                 MaintenanceService self, PeerTransport transport) {
+        return new MemberStatuses(identity.memberId(),
+                () -> registry.members().isEmpty() ? identity.members() : registry.members().list(), self::statusNow,
+                transport == null ? null : (members, timeoutMs) -> PeerStatuses.ask(transport::stub, members, timeoutMs,
+                        System::nanoTime), MEMBER_STATUS_TIMEOUT_MS, System::nanoTime);
     }
 
     private static void awaitPublished(Publisher publisher, RaftMember member) throws IOException {

@@ -50,17 +50,20 @@ public final class ConsoleApi implements HttpService {
     private final boolean clientCertAuth;
     private final ConsoleEndpoints endpoints;
     private final Supplier<CompletableFuture<Replication>> replication;
+    private final MemberStatuses statuses;
 
     /**
      * @param consensus      the read barrier of linearizable reads
      * @param reads          where reads run (the member's read pool)
      * @param clientCertAuth --client-cert-auth: a client certificate's Common Name identifies a caller without token
      * @param replication    how far the members' logs are, as this member's raft core sees them
+     * @param statuses       every member's Status, asked over the peer port
      */
     public ConsoleApi(MvccStore store, Consensus consensus, AuthGate gate, Executor reads, boolean clientCertAuth,
-                      Supplier<CompletableFuture<Replication>> replication) {
+                      Supplier<CompletableFuture<Replication>> replication, MemberStatuses statuses) {
         this.store = store;
         this.replication = replication;
+        this.statuses = statuses;
         this.consensus = consensus;
         this.gate = gate;
         this.reads = reads;
@@ -74,7 +77,10 @@ public final class ConsoleApi implements HttpService {
             return whoami(ctx, req);
         }
         if (ctx.path().equals(PREFIX + "raft")) {
-            return raft(ctx, req);
+            return rootOnly(ctx, req, () -> replication.get().thenApply(ConsoleApi::print));
+        }
+        if (ctx.path().equals(PREFIX + "members")) {
+            return rootOnly(ctx, req, statuses::ask);
         }
         Function<JsonNode, ConsoleRequest> endpoint = switch (ctx.path()) {
             case PREFIX + "children" -> endpoints::children;
@@ -137,8 +143,12 @@ public final class ConsoleApi implements HttpService {
         }
     }
 
-    /** POST /ui/api/v1/raft, root only: this member's log indexes and, on the leader, each member's match and lag. */
-    private HttpResponse raft(ServiceRequestContext ctx, HttpRequest req) {
+    /**
+     * A root-only endpoint that reads no keys: POST /ui/api/v1/raft (this member's log indexes and, on the leader,
+     * each member's match and lag) and /ui/api/v1/members (every member's Status).
+     */
+    private HttpResponse rootOnly(ServiceRequestContext ctx, HttpRequest req,
+                                  Supplier<CompletableFuture<String>> answerer) {
         if (req.method() != HttpMethod.POST) {
             return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8, "Method Not Allowed\n");
         }
@@ -147,7 +157,7 @@ public final class ConsoleApi implements HttpService {
         CompletableFuture<String> answer;
         try {
             gate.requireAdmin(gate.callerOf(token, commonName));
-            answer = replication.get().thenApply(ConsoleApi::print);
+            answer = answerer.get();
         } catch (RuntimeException e) {
             return failure(e);
         }

@@ -17,6 +17,8 @@ final class ConsoleEndpoints {
     /** Children per page: default and most. */
     static final int CHILDREN_DEFAULT = 200;
     static final int CHILDREN_MAX = 1000;
+    /** Keys not live at the revision (deleted, not yet compacted) one children page steps over at most. */
+    static final long CHILDREN_SKIPPED_MAX = 200_000;
     /** Search hits per page: default and most. */
     static final int SEARCH_DEFAULT = 50;
     static final int SEARCH_MAX = 500;
@@ -53,9 +55,13 @@ final class ConsoleEndpoints {
         byte[] from = ConsoleJson.bytes(req, "continue", null);
         return new ConsoleRequest(ByteString.copyFrom(prefix), ConsoleRequest.prefixRangeEnd(prefix), false,
                 revision(req), ConsoleJson.bool(req, "serializable"), cursor -> {
-                    ChildrenListing.Page page = ChildrenListing.list(cursor, prefix, delimiter, from, limit);
+                    ChildrenListing.Page page = ChildrenListing.list(cursor, prefix, delimiter, from, limit,
+                            CHILDREN_SKIPPED_MAX);
                     ObjectNode out = ConsoleJson.object();
                     out.put("revision", Long.toString(page.revision()));
+                    if (page.skippedKeys() > 0) {
+                        out.put("skipped", Long.toString(page.skippedKeys()));
+                    }
                     ArrayNode children = out.putArray("children");
                     for (ChildrenListing.Child c : page.children()) {
                         ObjectNode n = children.addObject();

@@ -27,6 +27,15 @@ final class IndexScan {
         boolean visit(RocksIterator positioned, byte[] value);
     }
 
+    /**
+     * Sees each key stepped over in a scan: deleted at the revision read, or with no version that old. Gets the
+     * encoded user key (a copy); false stops the scan.
+     */
+    @FunctionalInterface
+    interface SkipVisitor {
+        boolean skipped(byte[] encodedKey);
+    }
+
     /** Whether the visitor wants the next live key's value (asked once per key, before it is read). */
     @FunctionalInterface
     interface ValueWanted {
@@ -81,6 +90,12 @@ final class IndexScan {
      * read or many older ones; keys whose values are not wanted are never copied out of RocksDB.
      */
     static void forEachLive(RocksIterator it, KeyRange range, long atRev, ValueWanted wanted, LiveVisitor visitor) {
+        forEachLive(it, range, atRev, wanted, visitor, null);
+    }
+
+    /** {@link #forEachLive}, telling {@code skips} (when not null) of each key stepped over as not live. */
+    static void forEachLive(RocksIterator it, KeyRange range, long atRev, ValueWanted wanted, LiveVisitor visitor,
+                            SkipVisitor skips) {
         if (range.isSingleKey()) {
             byte[] enc = KeyCodec.encodeUserKey(range.start());
             it.seek(KeyCodec.seekAtOrBelow(enc, atRev));
@@ -106,12 +121,18 @@ final class IndexScan {
                 }
                 byte[] found = it.key();
                 if (!KeyCodec.sameUserKey(found, enc)) {
+                    if (skips != null && !skips.skipped(enc)) {
+                        return;
+                    }
                     indexKey = found; // no version that old: the iterator already stands on the next key
                     continue;
                 }
             }
             Boolean go = visitLive(it, wanted, visitor);
             if (go != null && !go) {
+                return;
+            }
+            if (go == null && skips != null && !skips.skipped(Arrays.copyOf(indexKey, encLength))) {
                 return;
             }
             indexKey = nextUserKey(it, indexKey, encLength);

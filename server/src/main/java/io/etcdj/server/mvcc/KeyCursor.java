@@ -68,6 +68,40 @@ public final class KeyCursor {
         return found[0];
     }
 
+    /**
+     * What {@link #firstLive} found: the first live key (without its value), or null; when the search gave up,
+     * {@code resumeFrom}, the key to go on from (else null); and how many keys it stepped over.
+     */
+    public record Probe(byte[] liveKey, byte[] resumeFrom, long skippedKeys) {
+    }
+
+    /**
+     * The first key live at this cursor's revision in [from, end), stepping over at most {@code maxSkipped} keys
+     * that are not (deleted at the revision, or created after it): those cannot be sought past, as nothing in the
+     * store says a run of keys is all deleted, so each costs a step until compaction removes it. Past the budget
+     * the search stops and says where to resume ({@code maxSkipped} must be positive, so a resumed search gets on).
+     */
+    public Probe firstLive(byte[] from, byte[] end, long maxSkipped) {
+        if (maxSkipped <= 0) {
+            throw new IllegalArgumentException("maxSkipped must be positive");
+        }
+        byte[][] found = {null, null};
+        long[] skipped = {0};
+        IndexScan.forEachLive(it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> false,
+                (positioned, value) -> {
+                    found[0] = KeyCodec.userKeyOf(positioned.key());
+                    return false;
+                }, enc -> {
+                    if (skipped[0] >= maxSkipped) {
+                        found[1] = KeyCodec.userKeyOf(KeyCodec.seekPastAllVersions(enc)); // where to resume
+                        return false;
+                    }
+                    skipped[0]++;
+                    return true;
+                });
+        return new Probe(found[0], found[1], skipped[0]);
+    }
+
     /** Visits each key live at this cursor's revision in [from, end), in key order, until the visitor says stop. */
     public void forEachLive(byte[] from, byte[] end, boolean withValues, LiveKeys visitor) {
         IndexScan.forEachLive(it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> withValues,

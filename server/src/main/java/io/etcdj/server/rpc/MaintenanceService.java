@@ -193,6 +193,11 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
      */
     @Override
     public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+        Replies.send(out, statusNow());
+    }
+
+    /** This member's Status now (also what it answers a peer asking for the web console's cluster view). */
+    public StatusResponse statusNow() {
         ConsensusStatus s = consensus.status();
         List<String> errors = new ArrayList<>();
         if (s.leaderId() == 0) {
@@ -200,7 +205,7 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
         }
         alarms.active().forEach(a -> errors.add(
                 "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm()));
-        Replies.send(out, StatusResponse.newBuilder()
+        return StatusResponse.newBuilder()
                 .setHeader(headers.header(0))
                 .setVersion(Versions.ETCD_SERVER)
                 .setDbSize(store.backend().sizeBytes())
@@ -214,6 +219,6 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 .setDbSizeQuota(quotaBytes)
                 .setDowngradeInfo(downgrade.current())
                 .addAllErrors(errors)
-                .build());
+                .build();
     }
 }

@@ -10,12 +10,14 @@ import io.etcdj.api.etcdserverpb.MemberRemoveRequest;
 import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
 import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
 import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
+import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.server.lease.PrimaryLeases;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * What the peer service answers for other members beyond raft messages: lease questions for the leader's lessor,
- * membership changes forwarded to the leader, and this member's HashKV for the corruption checks. Set once the
+ * membership changes forwarded to the leader, this member's HashKV for the corruption checks and its Status for the
+ * web console's cluster view. Set once the
  * server has built them.
  */
 public interface PeerHandlers {
@@ -33,4 +35,7 @@ public interface PeerHandlers {
 
     /** This member's HashKV at the request's revision (its header's revision is the hash's). */
     CompletableFuture<HashKVResponse> hashKv(HashKVRequest r);
+
+    /** This member's Status, as Maintenance.Status answers it. */
+    StatusResponse status();
 }

@@ -14,6 +14,8 @@ import io.etcdj.api.etcdserverpb.MemberRemoveRequest;
 import io.etcdj.api.etcdserverpb.MemberRemoveResponse;
 import io.etcdj.api.etcdserverpb.MemberUpdateRequest;
 import io.etcdj.api.etcdserverpb.MemberUpdateResponse;
+import io.etcdj.api.etcdserverpb.StatusRequest;
+import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.api.peer.ClusterInfoRequest;
 import io.etcdj.api.peer.ClusterInfoResponse;
 import io.etcdj.api.peer.LeaseRenewRequest;
@@ -237,6 +239,16 @@ final class PeerService extends PeerGrpc.PeerImplBase {
         PeerHandlers h = wired(out);
         if (h != null) {
             reply(out, h.hashKv(r));
+        }
+    }
+
+    @Override
+    @Blocking
+    public void status(StatusRequest r, StreamObserver<StatusResponse> out) {
+        PeerHandlers h = wired(out);
+        if (h != null) {
+            out.onNext(h.status());
+            out.onCompleted();
         }
     }
 

@@ -80,6 +80,11 @@ class ConsoleApiTest {
         assertEquals(403, client.post("/ui/api/v1/raft", "{}", alice).statusCode()); // root only
         String raft = client.ok("/ui/api/v1/raft", "{}"); // a single member leads: its own progress, no lag
         assertTrue(raft.matches(".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"match\":\"[0-9]+\",\"lag\":\"0\".*"), raft);
+        assertEquals(403, client.post("/ui/api/v1/members", "{}", alice).statusCode()); // root only
+        String members = client.ok("/ui/api/v1/members", "{}"); // one member: itself, asked without a call
+        assertTrue(members.matches(".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"name\":\"[^\"]*\",\"self\":true,.*"
+                + "\"healthy\":true,\"status\":\\{.*\"raftTerm\":\"[1-9][0-9]*\".*\"raftAppliedIndex\":\"[1-9].*"),
+                members);
         HttpResponse<String> none = client.post("/ui/api/v1/children", "{}", null);
         assertEquals(400, none.statusCode(), none.body());
         assertTrue(none.body().contains("user name is empty"), none.body());

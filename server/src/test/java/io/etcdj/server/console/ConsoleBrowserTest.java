@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.server.EtcdjServer;
 import io.etcdj.server.MemberConfig;
+import io.etcdj.server.cli.ConfigLoader;
+import io.etcdj.server.cli.EtcdjMain;
 import java.io.File;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -219,11 +225,34 @@ class ConsoleBrowserTest {
         shot("leases");
         new WebDriverWait(browser, Duration.ofSeconds(30))
                 .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]")).isEmpty());
+        // many leases: a page of 50 at a time (TimeToLive asked only for the page shown)
+        for (int i = 0; i < 120; i++) {
+            client.ok("/v3/lease/grant", "{\"TTL\":\"600\"}");
+        }
+        browser.findElement(By.id("lease-refresh")).click();
+        waitText(By.id("lease-page"), "Leases 1–50 of 120 (page 1 of 3)");
+        assertEquals(50, browser.findElements(By.cssSelector("#lease-rows tr[data-lease]")).size());
+        String firstPage = browser.findElement(By.id("lease-rows")).getText();
+        browser.findElement(By.id("lease-next")).click();
+        waitText(By.id("lease-page"), "Leases 51–100 of 120");
+        assertTrue(!browser.findElement(By.id("lease-rows")).getText().equals(firstPage));
+        browser.findElement(By.id("lease-next")).click();
+        waitText(By.id("lease-page"), "Leases 101–120 of 120 (page 3 of 3)");
+        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
+                .size() == 20);
+        assertTrue(!browser.findElement(By.id("lease-next")).isEnabled());
 
         // the cluster: one member, the leader
         nav("cluster");
         waitText(By.id("cluster-members"), "leader");
         waitText(By.cssSelector("#cluster-members td.lag"), "0"); // the leader's own log: no lag
+        // its Status, from the members endpoint: healthy, its term, applied index and DB sizes
+        waitText(By.cssSelector("#cluster-members td.health"), "healthy");
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.term")).getText().matches("[1-9][0-9]*"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.applied")).getText()
+                .matches("[1-9][0-9]*"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.db-size")).getText().matches(".*B"));
+        waitText(By.id("cluster-fanout"), "asked of every member");
         visible(By.id("usage-go")).click();
         waitText(By.id("usage-status"), "Done");
         waitText(By.id("usage-rows"), "/app/");
@@ -249,5 +278,74 @@ class ConsoleBrowserTest {
         new WebDriverWait(browser, WAIT).until(d -> !d.findElement(By.id("chart-writes")).getText().equals("…"));
         shot("metrics");
         assertEquals(List.of(), browser.findElements(By.cssSelector("#message.error:not([hidden])")));
+    }
+
+    /** A port free now (the members bind it a moment later). */
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * Three members with TLS on their peer port (--peer-auto-tls): the console of one shows every member's health,
+     * term, applied index and DB size, asked over the peer port; a stopped member turns unhealthy, with why.
+     */
+    @Test
+    void threeMembersAndOneStopped() throws Exception {
+        List<String> clientUrls = new ArrayList<>();
+        List<String> peerUrls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            clientUrls.add("http://127.0.0.1:" + freePort());
+            peerUrls.add("https://127.0.0.1:" + freePort());
+        }
+        String initial = "m0=" + peerUrls.get(0) + ",m1=" + peerUrls.get(1) + ",m2=" + peerUrls.get(2);
+        List<EtcdjServer> members = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                ConfigLoader.Result r = ConfigLoader.load(new String[] {"--name", "m" + i,
+                        "--data-dir", dir.resolve("cluster/m" + i).toString(),
+                        "--listen-client-urls", clientUrls.get(i), "--advertise-client-urls", clientUrls.get(i),
+                        "--listen-peer-urls", peerUrls.get(i), "--initial-advertise-peer-urls", peerUrls.get(i),
+                        "--initial-cluster", initial, "--peer-auto-tls"}, Map.of());
+                members.add(EtcdjServer.start(EtcdjMain.toMemberConfig(((ConfigLoader.Start) r).config())));
+            }
+            browser.get(clientUrls.get(0) + "/ui/");
+            visible(By.cssSelector("#nav button[data-view='cluster']"));
+            nav("cluster");
+            // all three healthy once a leader is elected (Refresh until then)
+            new WebDriverWait(browser, WAIT).until(d -> {
+                if (d.findElements(By.cssSelector("#cluster-members td.health.healthy")).size() == 3) {
+                    return true;
+                }
+                d.findElement(By.id("cluster-refresh")).click();
+                return false;
+            });
+            for (WebElement term : browser.findElements(By.cssSelector("#cluster-members td.term"))) {
+                assertTrue(term.getText().matches("[1-9][0-9]*"), term.getText());
+            }
+            // every member's lag, whether this console is the leader's (match index) or not (applied index)
+            for (WebElement lag : browser.findElements(By.cssSelector("#cluster-members td.lag"))) {
+                assertTrue(lag.getText().matches("[0-9]+( \\(applied\\))?"), lag.getText());
+            }
+            members.get(2).close(); // m2 stops: its row turns unhealthy, saying why
+            browser.findElement(By.id("cluster-refresh")).click();
+            new WebDriverWait(browser, WAIT).until(d -> {
+                if (!d.findElements(By.cssSelector("#cluster-members td.health.unhealthy")).isEmpty()) {
+                    return true;
+                }
+                d.findElement(By.id("cluster-refresh")).click();
+                return false;
+            });
+            WebElement down = browser.findElement(By.cssSelector("#cluster-members td.health.unhealthy"));
+            assertTrue(down.getText().contains("UNAVAILABLE") || down.getText().contains("DEADLINE_EXCEEDED"),
+                    down.getText());
+            assertEquals(2, browser.findElements(By.cssSelector("#cluster-members td.health.healthy")).size());
+            shot("cluster-members");
+        } finally {
+            for (EtcdjServer m : members) {
+                m.close();
+            }
+        }
     }
 }

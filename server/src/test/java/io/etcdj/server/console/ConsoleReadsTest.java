@@ -61,12 +61,20 @@ class ConsoleReadsTest {
     }
 
     private List<String> children(String prefix, long revision, int limit) throws Exception {
+        return children(prefix, revision, limit, Long.MAX_VALUE, new long[1]);
+    }
+
+    /** Every child, page by page; {@code pages[0]} counts the pages. */
+    private List<String> children(String prefix, long revision, int limit, long maxSkipped, long[] pages)
+            throws Exception {
         List<String> out = new ArrayList<>();
         byte[] from = null;
         do {
             byte[] start = from;
             ChildrenListing.Page page = store.read(revision,
-                    c -> ChildrenListing.list(c, b(prefix), (byte) '/', start, limit));
+                    c -> ChildrenListing.list(c, b(prefix), (byte) '/', start, limit, maxSkipped));
+            assertTrue(page.skippedKeys() <= maxSkipped, page.skippedKeys() + " keys stepped over");
+            pages[0]++;
             assertTrue(page.children().size() <= limit);
             for (ChildrenListing.Child c : page.children()) {
                 out.add(s(c.key()) + (c.dir() ? " (dir)" : ""));
@@ -112,13 +120,49 @@ class ConsoleReadsTest {
     }
 
     @Test
+    void deletedKeysAreSteppedOverWithinABudgetAPageThenTheNextPageGoesOn() throws Exception {
+        put("/p/a", "v");
+        try (MvccWriteTxn txn = store.beginWrite()) { // 1,000 keys under /p/gone/, then all deleted
+            for (int i = 0; i < 1000; i++) {
+                txn.put(b(String.format("/p/gone/%04d", i)), ByteString.copyFromUtf8("v"), 0);
+            }
+            txn.commit(++index);
+        }
+        put("/p/gone2/x", "v");
+        long full = put("/p/z", "v");
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.deleteRange(KeyRange.of(b("/p/gone/"), b("/p/gone0")), kv -> { });
+            txn.commit(++index);
+        }
+        long[] pages = {0};
+        // one page when the budget covers them: every deleted key stepped over once
+        ChildrenListing.Page one = store.read(0, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100,
+                10_000));
+        assertEquals(1000, one.skippedKeys());
+        assertNull(one.continueKey());
+        assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 10_000, pages));
+        // a budget of 300: pages end early with where to go on, and together give the same listing
+        pages[0] = 0;
+        assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 300, pages));
+        assertEquals(4, pages[0]); // 1,000 deleted keys, 300 a page
+        pages[0] = 0; // a budget spent exactly as a live key comes: the page ends there, and the next goes on
+        assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 1000, pages));
+        assertEquals(2, pages[0]);
+        // at a revision before the delete, the directory is there and costs one seek
+        ChildrenListing.Page then = store.read(full, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100,
+                1));
+        assertEquals(4, then.children().size());
+        assertEquals(0, then.skippedKeys());
+    }
+
+    @Test
     void aPrefixEndingInFfBytesListsToTheEnd() throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
             txn.put(new byte[] {(byte) 0xFF, '/', 1}, ByteString.copyFromUtf8("v"), 0);
             txn.commit(++index);
         }
         ChildrenListing.Page page = store.read(0, c -> ChildrenListing.list(c, new byte[] {(byte) 0xFF}, (byte) '/',
-                null, 10));
+                null, 10, 10));
         assertEquals(1, page.children().size());
         assertTrue(page.children().get(0).dir());
         assertNull(page.continueKey());

@@ -1,17 +1,23 @@
 // Leases: every lease with a live TTL countdown and its keys; grant, keep-alive (one renewal) and revoke.
+// LeaseLeases lists every lease's ID (a few bytes each); TimeToLive (with the keys) is asked only for the page on
+// screen, PAGE_SIZE leases at a time, so a member with 100,000 leases costs one list and 50 small calls.
 import { call, stream, unb64 } from './api.js';
 import { $, el, confirmAction } from './dom.js';
 
-const MAX_LEASES_SHOWN = 500;
+const PAGE_SIZE = 50;
 const decoder = new TextDecoder();
 
 export class LeasesView {
   constructor(ctx) {
     this.ctx = ctx;
     this.rows = [];
+    this.ids = [];
+    this.page = 0;
     this.timer = null;
     $('lease-form').addEventListener('submit', (ev) => { ev.preventDefault(); this.grant(); });
     $('lease-refresh').addEventListener('click', () => this.load());
+    $('lease-prev').addEventListener('click', () => { this.page--; this.showPage(); });
+    $('lease-next').addEventListener('click', () => { this.page++; this.showPage(); });
   }
 
   enter() {
@@ -24,10 +30,25 @@ export class LeasesView {
     this.timer = null;
   }
 
+  /** Lists every lease's ID (oldest ID first), then shows the current page. */
   async load() {
     try {
       const r = await call('/v3/lease/leases', {});
-      const ids = (r.leases || []).map((l) => l.ID).slice(0, MAX_LEASES_SHOWN);
+      this.ids = (r.leases || []).map((l) => BigInt(l.ID)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((id) => id.toString());
+      await this.showPage();
+    } catch (e) {
+      this.ctx.onError(e);
+    }
+  }
+
+  /** Asks TimeToLive (with the keys) of the leases on the current page only. */
+  async showPage() {
+    const pages = Math.max(1, Math.ceil(this.ids.length / PAGE_SIZE));
+    this.page = Math.min(Math.max(0, this.page), pages - 1);
+    const first = this.page * PAGE_SIZE;
+    const ids = this.ids.slice(first, first + PAGE_SIZE);
+    try {
       const infos = await Promise.all(ids.map((id) => call('/v3/lease/timetolive', { ID: id, keys: true })
         .catch(() => null)));
       const now = performance.now();
@@ -35,6 +56,10 @@ export class LeasesView {
         id: i.ID, ttl: Number(i.TTL), granted: Number(i.grantedTTL), keys: (i.keys || []).map((k) => decoder.decode(unb64(k))), at: now,
       }));
       this.render();
+      $('lease-page').textContent = this.ids.length === 0 ? 'No leases.'
+        : `Leases ${first + 1}–${first + ids.length} of ${this.ids.length} (page ${this.page + 1} of ${pages})`;
+      $('lease-prev').disabled = this.page === 0;
+      $('lease-next').disabled = this.page >= pages - 1;
     } catch (e) {
       this.ctx.onError(e);
     }

@@ -4,6 +4,8 @@ import { consoleApi, unb64, b64 } from './api.js';
 import { el, message } from './dom.js';
 
 const decoder = new TextDecoder();
+/** Empty pages (only deleted keys stepped over) followed without asking. */
+const MAX_EMPTY_PAGES = 20;
 
 export class KeyTree {
   /**
@@ -49,7 +51,11 @@ export class KeyTree {
     return '';
   }
 
-  async load(prefix, ul, cont) {
+  /**
+   * Appends a page of a directory's children. A page may end early, even empty, after stepping over many deleted
+   * (not yet compacted) keys: an empty one is followed at once, up to MAX_EMPTY_PAGES in a row.
+   */
+  async load(prefix, ul, cont, emptyPages = 0) {
     let page;
     try {
       page = await consoleApi.children(prefix, this.revision, cont);
@@ -59,11 +65,16 @@ export class KeyTree {
       return;
     }
     for (const c of page.children) ul.append(this.node(prefix, c));
+    if (page.continue && !page.children.length && emptyPages < MAX_EMPTY_PAGES) {
+      await this.load(prefix, ul, page.continue, emptyPages + 1);
+      return;
+    }
     if (page.continue) {
-      const more = el('li', {}, el('span', { class: 'node more', text: 'more…', on: { click: () => { more.remove(); this.load(prefix, ul, page.continue); } } }));
+      const label = page.skipped ? `more… (${page.skipped} deleted keys stepped over)` : 'more…';
+      const more = el('li', {}, el('span', { class: 'node more', text: label, on: { click: () => { more.remove(); this.load(prefix, ul, page.continue); } } }));
       ul.append(more);
     }
-    if (!page.children.length && !cont) ul.append(el('li', { class: 'hint', text: '(no keys)' }));
+    if (!page.continue && ul.childElementCount === 0) ul.append(el('li', { class: 'hint', text: '(no keys)' }));
   }
 
   node(prefix, child) {
