@@ -87,6 +87,7 @@ final class SimMember {
     /** Told of every revision this member's store commits. */
     private final CommittedRevisions committed;
     private final WatchLimits watchLimits;
+    private final LeaseConfig leaseConfig;
     /** The running incarnation; null while down. */
     private Incarnation live;
     private int incarnations;
@@ -101,7 +102,9 @@ final class SimMember {
 
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
-              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits) {
+              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
+              LeaseConfig leaseConfig) {
+        this.leaseConfig = leaseConfig;
         this.expiryApplied = expiryApplied;
         this.committed = committed;
         this.watchLimits = watchLimits;
@@ -153,7 +156,7 @@ final class SimMember {
             }
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
             Alarms alarms = Alarms.load(store);
-            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), events::nanos);
+            Lessor lessor = new Lessor(store, leaseConfig, events::nanos);
             Applier applier = new Applier(store, lessor, alarms, AuthStore.empty());
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();

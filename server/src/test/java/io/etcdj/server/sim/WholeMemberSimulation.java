@@ -55,8 +55,9 @@ final class WholeMemberSimulation {
     private final SimNetwork network;
     private final KvHistory history = new KvHistory();
     private final CommittedRevisions committed = new CommittedRevisions();
-    private final LeaseChecks leases = new LeaseChecks(
-            LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).promoteExtendMs());
+    /** The members' lease configuration: etcd's default, or (one seed in four) with the LeaseCheckpoint gate. */
+    private final LeaseConfig leaseConfig;
+    private final LeaseChecks leases;
     private final long chaosMs;
     private final int keys;
     private long turns;
@@ -74,6 +75,8 @@ final class WholeMemberSimulation {
         this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
         this.chaosMs = 1500 + random.nextInt(2500);
         this.keys = 3 + random.nextInt(5);
+        this.leaseConfig = LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).withCheckpoint(random.nextInt(4) == 0);
+        this.leases = new LeaseChecks(leaseConfig.promoteExtendMs(), leaseConfig.checkpoint());
     }
 
     Result run() throws IOException {
@@ -84,7 +87,7 @@ final class WholeMemberSimulation {
         WatchLimits watchLimits = random.nextBoolean() ? WatchLimits.DEFAULTS : smallWatchLimits();
         events.trace("seed " + seed + ": " + size + " members, snapshot every " + snapshotCount + " entries keeping "
                 + catchUpEntries + ", WAL segments of " + segmentBytes + " bytes, " + keys + " keys, chaos for "
-                + chaosMs + " ms");
+                + chaosMs + " ms" + (leaseConfig.checkpoint() ? ", lease checkpoints on" : ""));
         List<MemberInfo> founders = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(),
@@ -93,7 +96,7 @@ final class WholeMemberSimulation {
         for (MemberInfo info : founders) {
             members.add(new SimMember(info, founders, dir.resolve(info.name()), events, network, random.split(),
                     snapshotCount, catchUpEntries, segmentBytes, (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs),
-                    committed, watchLimits));
+                    committed, watchLimits, leaseConfig));
         }
         for (SimMember m : members) {
             m.start();

@@ -117,7 +117,7 @@ class WholeMemberSimulationTest {
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
-                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (at most %d ms short of a keep-alive"
+                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
                 + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
                 + " watches: %d watchers checked, %d events seen; %d store probes; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
