@@ -56,8 +56,8 @@ import org.rocksdb.RocksDBException;
 final class SimMember {
     static final long HEARTBEAT_MS = 10;
     static final long ELECTION_MS = 100;
-    /** The member's loops a turn runs: driver, apply, watch sender, watch catch-up. */
-    private static final int LOOPS = 4;
+    /** The member's loops a turn runs: driver, apply, watch sender, watch catch-up, MVCC compactor. */
+    private static final int LOOPS = 5;
 
     /** The parts of one incarnation (one process lifetime). */
     record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
@@ -143,7 +143,7 @@ final class SimMember {
     /** Starts an incarnation on what the data dir holds (bootstrapping the cluster's first entries the first time). */
     void start() throws IOException {
         Path snapDir = dir.resolve("snap");
-        MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos);
+        MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos, true);
         try {
             if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
                 events.trace(name() + " finished a snapshot install a crash cut short");
@@ -234,7 +234,7 @@ final class SimMember {
 
     /**
      * Runs one turn of each of the member's loops (the raft driver, the apply loop unless stalled, a watch sender, the
-     * watch catch-up worker), in a seeded order; whether any did anything.
+     * watch catch-up worker, the compactor unless the store is stalled), in a seeded order; whether any did anything.
      */
     boolean step(SplittableRandom order) {
         if (live == null || paused) {
@@ -256,7 +256,8 @@ final class SimMember {
                     case 0 -> in.raft().runDriverStep();
                     case 1 -> applyMay && in.raft().runApplyStep();
                     case 2 -> in.sender().runOne();
-                    default -> in.hub().catchUpPass();
+                    case 3 -> in.hub().catchUpPass();
+                    default -> applyMay && in.store().runCompactionStep(); // the store's disk, as the applier's
                 };
             }
         } finally {

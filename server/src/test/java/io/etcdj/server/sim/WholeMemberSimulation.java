@@ -36,7 +36,7 @@ final class WholeMemberSimulation {
                   long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
-                  int crashes, long simulatedMs) {
+                  int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -62,6 +62,8 @@ final class WholeMemberSimulation {
     private final int keys;
     private long turns;
     private long probes;
+    /** Probes that read a past revision (compacted or not). */
+    private long pastReads;
     private int undecidedKeys;
     /** On average one store probe every this many events. */
     static final int PROBE_EVERY_EVENTS = 50;
@@ -104,6 +106,8 @@ final class WholeMemberSimulation {
         SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
                 2 + random.nextInt(40));
         clients.start(2 + random.nextInt(4));
+        SimCompactions compactions = new SimCompactions(events, random.split(), this::upMembers);
+        compactions.start();
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
         leaseClients.start(2 + random.nextInt(3));
         WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
@@ -117,6 +121,7 @@ final class WholeMemberSimulation {
         clients.stop();
         leaseClients.stop();
         watchClients.stop();
+        compactions.stop();
         long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
         while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
             if (!events.runNext(deadline)) {
@@ -134,7 +139,7 @@ final class WholeMemberSimulation {
                 history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
-                nemesis.crashes, events.nowMs());
+                nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads);
         for (SimMember m : members) {
             m.stop();
         }
@@ -178,6 +183,41 @@ final class WholeMemberSimulation {
                     + kvs + "\n  committed " + want);
         }
         probes++;
+        if (revision > 1 && scheduler.nextInt(3) == 0) {
+            probePast(m, 1 + scheduler.nextLong(revision));
+        }
+    }
+
+    /**
+     * A read at past revision {@code at}: refused as compacted below the store's compacted revision, else exactly the
+     * committed state at {@code at}, whether or not the compactor has removed the history below it yet.
+     */
+    private void probePast(SimMember m, long at) {
+        MvccStore store = m.live().store();
+        long compacted = store.compactedRevision();
+        Map<ByteString, KeyValue> expected = committed.stateAt(at);
+        List<KeyValue> kvs;
+        try {
+            kvs = store.range(new KeyRange(ByteString.copyFromUtf8("k").toByteArray(),
+                    ByteString.copyFromUtf8("m").toByteArray()), at, 0, false).kvs();
+        } catch (MvccException e) {
+            if (e.kind() == MvccException.Kind.COMPACTED && at < compacted) {
+                pastReads++;
+                return;
+            }
+            throw new AssertionError("reading " + m.name() + "'s store at revision " + at + " (compacted "
+                    + compacted + "): " + e.getMessage(), e);
+        }
+        if (at < compacted) {
+            throw new AssertionError(m.name() + " served a read at revision " + at + ", below its compacted revision "
+                    + compacted);
+        }
+        if (expected != null && !kvs.equals(List.copyOf(expected.values()))) {
+            throw new AssertionError(m.name() + "'s store read at past revision " + at + " (compacted " + compacted
+                    + ") differs from the committed state then:\n  store " + kvs + "\n  committed "
+                    + List.copyOf(expected.values()));
+        }
+        pastReads++;
     }
 
     /** Runs the members' loops, in seeded order, until none has anything left to do at this instant. */

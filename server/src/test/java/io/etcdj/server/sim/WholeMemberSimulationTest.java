@@ -78,6 +78,9 @@ class WholeMemberSimulationTest {
         long undecided = 0;
         long crashes = 0;
         long simulatedMs = 0;
+        long compactions = 0;
+        long compactedWatchers = 0;
+        long pastReads = 0;
         for (long seed = first; seed < first + count; seed++) {
             WholeMemberSimulation.Result r;
             String traceDir = System.getProperty("etcdj.sim.traceDir");
@@ -114,18 +117,23 @@ class WholeMemberSimulationTest {
             }
             crashes += r.crashes();
             simulatedMs += r.simulatedMs();
+            compactions += r.compactions();
+            compactedWatchers += r.compactedWatchers();
+            pastReads += r.pastReads();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
                 + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
                 + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
-                + " watches: %d watchers checked, %d events seen; %d store probes; %d key histories undecided%n",
+                + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
+                + " past revisions; %d compactions; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
-                probes, undecided);
+                compactedWatchers, probes, pastReads, compactions, undecided);
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
-            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0,
+            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
+                    && compactions > 0 && compactedWatchers > 0 && pastReads > 0,
                     "some check never ran over " + count + " seeds");
         }
     }
