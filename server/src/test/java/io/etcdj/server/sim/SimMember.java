@@ -95,6 +95,15 @@ final class SimMember {
     boolean paused;
     /** The apply loop runs no turn before this time (a stalled store disk). */
     long applyStalledUntilMs;
+    /** The driver runs no turn before this time: it is blocked in its fsyncs (a slow WAL disk). */
+    private long driverStalledUntilMs;
+    /** The WAL disk's weather, kept across incarnations (a failing disk is replaced by the restart). */
+    final SimDisk.Faults diskFaults = new SimDisk.Faults();
+    /** Runs after the member fail-stopped on a failed fsync (and was crashed); the nemesis restarts it. */
+    Runnable onFailStop = () -> { };
+    /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
+    long fsyncStalledMs;
+    int failStops;
     /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
     private String crashPoint;
     /** Runs after the member died at {@link #crashPoint}. */
@@ -142,6 +151,7 @@ final class SimMember {
 
     /** Starts an incarnation on what the data dir holds (bootstrapping the cluster's first entries the first time). */
     void start() throws IOException {
+        diskFaults.failRate = 0; // a member restarts on a working disk (else it could not start: a human's problem)
         Path snapDir = dir.resolve("snap");
         MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos, true);
         try {
@@ -149,7 +159,8 @@ final class SimMember {
                 events.trace(name() + " finished a snapshot install a crash cut short");
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
-            SimDisk disk = new SimDisk();
+            SimDisk disk = new SimDisk(diskFaults, random.split());
+            network.delaySends(raftId, disk::fsyncMsSoFar);
             WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(walSegmentBytes, false), disk);
             if (incarnations == 0) {
                 Bootstrap.found(wal, founders);
@@ -198,6 +209,7 @@ final class SimMember {
         paused = false;
         crashPoint = null;
         applyStalledUntilMs = 0;
+        driverStalledUntilMs = 0;
         network.down(raftId);
         in.ticker().close();
         in.lessor().close();
@@ -242,6 +254,7 @@ final class SimMember {
         }
         Incarnation in = live;
         boolean applyMay = events.nowMs() >= applyStalledUntilMs;
+        boolean driverMay = events.nowMs() >= driverStalledUntilMs;
         boolean did = false;
         int first = order.nextInt(LOOPS);
         String point = crashPoint;
@@ -253,7 +266,7 @@ final class SimMember {
         try {
             for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
                 did |= switch ((first + i) % LOOPS) {
-                    case 0 -> in.raft().runDriverStep();
+                    case 0 -> driverMay && in.raft().runDriverStep();
                     case 1 -> applyMay && in.raft().runApplyStep();
                     case 2 -> in.sender().runOne();
                     case 3 -> in.hub().catchUpPass();
@@ -265,7 +278,26 @@ final class SimMember {
                 Failpoints.disarmAll();
             }
         }
+        long fsyncMs = in.disk().takeFsyncMs();
+        if (fsyncMs > 0) { // the driver was blocked that long in its fsyncs: it takes its next turn then
+            driverStalledUntilMs = events.nowMs() + fsyncMs;
+            fsyncStalledMs += fsyncMs;
+            events.after(fsyncMs, null, () -> { });
+        }
         var failure = in.raft().failure().getNow(null);
+        if (failure != null && causedBy(failure.cause(), SimDisk.FsyncFailure.class)) {
+            // production: the failure is reported and the process exits (fail-stop); what the WAL wrote since its
+            // last good fsync may or may not be on disk
+            events.trace(name() + " fail-stopped: " + failure.message());
+            failStops++;
+            try {
+                crash();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            onFailStop.run();
+            return true;
+        }
         if (failure != null) {
             if (!(failure.cause() instanceof SimCrash)) {
                 throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
@@ -282,6 +314,15 @@ final class SimMember {
             return true;
         }
         return did;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (kind.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes this member die the next time one of its loops reaches {@code point}; then runs {@code after}. */

@@ -36,7 +36,8 @@ final class WholeMemberSimulation {
                   long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
-                  int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads) {
+                  int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
+                  int fsyncFailStops, long fsyncStalledMs) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -139,7 +140,8 @@ final class WholeMemberSimulation {
                 history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
-                nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads);
+                nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
+                members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum());
         for (SimMember m : members) {
             m.stop();
         }

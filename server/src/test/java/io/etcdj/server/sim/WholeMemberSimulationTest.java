@@ -81,6 +81,8 @@ class WholeMemberSimulationTest {
         long compactions = 0;
         long compactedWatchers = 0;
         long pastReads = 0;
+        long failStops = 0;
+        long fsyncStalledMs = 0;
         for (long seed = first; seed < first + count; seed++) {
             WholeMemberSimulation.Result r;
             String traceDir = System.getProperty("etcdj.sim.traceDir");
@@ -120,20 +122,23 @@ class WholeMemberSimulationTest {
             compactions += r.compactions();
             compactedWatchers += r.compactedWatchers();
             pastReads += r.pastReads();
+            failStops += r.fsyncFailStops();
+            fsyncStalledMs += r.fsyncStalledMs();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
                 + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
                 + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
                 + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
-                + " past revisions; %d compactions; %d key histories undecided%n",
+                + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
+                + " fsyncs; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
-                compactedWatchers, probes, pastReads, compactions, undecided);
+                compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, undecided);
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
             assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
-                    && compactions > 0 && compactedWatchers > 0 && pastReads > 0,
+                    && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0,
                     "some check never ran over " + count + " seeds");
         }
     }
