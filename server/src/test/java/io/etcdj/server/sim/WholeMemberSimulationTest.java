@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code etcdj.sim.seeds} (default 200): how many seeds, from {@code etcdj.sim.firstSeed} (default 1). A long
  *       soak: {@code -Detcdj.sim.seeds=10000} (or scripts/sim-soak.sh).</li>
  *   <li>{@code etcdj.sim.seed=N}: replays exactly seed N, printing its event trace.</li>
+ *   <li>{@code etcdj.sim.keepGoing=true}: a failing seed does not stop the run; every failure is listed at the end
+ *       (soaks).</li>
  *   <li>{@code etcdj.sim.traceDir=DIR}: writes every seed's trace to DIR/seed-N.trace.</li>
  *   <li>{@code etcdj.sim.mutant=NAME}: runs with a deliberate defect ({@link Mutants}); some seed should fail.</li>
  *   <li>{@code etcdj.sim.dir}: where runs keep their data (default /dev/shm when there is one, else the temp dir);
@@ -83,17 +86,28 @@ class WholeMemberSimulationTest {
         long pastReads = 0;
         long failStops = 0;
         long fsyncStalledMs = 0;
+        boolean keepGoing = Boolean.getBoolean("etcdj.sim.keepGoing");
+        List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             WholeMemberSimulation.Result r;
             String traceDir = System.getProperty("etcdj.sim.traceDir");
-            if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
-                Files.createDirectories(Path.of(traceDir));
-                try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
-                        + ".trace")), false, StandardCharsets.UTF_8)) {
-                    r = runOrReport(seed, out);
+            try {
+                if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
+                    Files.createDirectories(Path.of(traceDir));
+                    try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
+                            + ".trace")), false, StandardCharsets.UTF_8)) {
+                        r = runOrReport(seed, out);
+                    }
+                } else {
+                    r = runOrReport(seed, one != null ? System.out : null);
                 }
-            } else {
-                r = runOrReport(seed, one != null ? System.out : null);
+            } catch (AssertionError e) {
+                if (!keepGoing) {
+                    throw e;
+                }
+                failures.add(e.getMessage());
+                System.out.println("FAILED " + e.getMessage());
+                continue;
             }
             events += r.events();
             turns += r.turns();
@@ -135,6 +149,7 @@ class WholeMemberSimulationTest {
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
                 compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, undecided);
+        assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
             assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
