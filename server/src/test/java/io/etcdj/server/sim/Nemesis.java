@@ -32,13 +32,16 @@ final class Nemesis {
     /** Strikes from now until {@code untilMs}. */
     void start(long untilMs) {
         this.untilMs = untilMs;
-        for (SimMember m : members) {
-            m.onFailStop = () -> {
-                crashes++;
-                events.after(20 + random.nextInt(1500), null, () -> restart(m));
-            };
-        }
+        members.forEach(this::adopt);
         events.after(50 + random.nextInt(300), null, this::strike);
+    }
+
+    /** Restarts {@code m} some time after it fail-stops on a failed fsync. */
+    void adopt(SimMember m) {
+        m.onFailStop = () -> {
+            crashes++;
+            events.after(20 + random.nextInt(1500), null, () -> restart(m));
+        };
     }
 
     private void strike() {
@@ -124,7 +127,7 @@ final class Nemesis {
     }
 
     void restart(SimMember m) {
-        if (m.isUp()) {
+        if (m.isUp() || m.removed) {
             return;
         }
         events.trace("nemesis: restart " + m.name());

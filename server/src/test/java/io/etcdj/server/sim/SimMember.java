@@ -101,6 +101,14 @@ final class SimMember {
     final SimDisk.Faults diskFaults = new SimDisk.Faults();
     /** Runs after the member fail-stopped on a failed fsync (and was crashed); the nemesis restarts it. */
     Runnable onFailStop = () -> { };
+    /** Runs when the member learns it was removed from the cluster (it then stops by itself). */
+    Runnable onRemoved = () -> { };
+    /** Removed from the cluster and stopped: never started again. */
+    boolean removed;
+    /** Removed, and stopping soon. */
+    boolean stopping;
+    /** A member added to a running cluster: its first start does not found the cluster. */
+    private final boolean joining;
     /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
     long fsyncStalledMs;
     int failStops;
@@ -112,8 +120,9 @@ final class SimMember {
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
               ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
-              LeaseConfig leaseConfig) {
+              LeaseConfig leaseConfig, boolean joining) {
         this.leaseConfig = leaseConfig;
+        this.joining = joining;
         this.expiryApplied = expiryApplied;
         this.committed = committed;
         this.watchLimits = watchLimits;
@@ -162,7 +171,7 @@ final class SimMember {
             SimDisk disk = new SimDisk(diskFaults, random.split());
             network.delaySends(raftId, disk::fsyncMsSoFar);
             WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(walSegmentBytes, false), disk);
-            if (incarnations == 0) {
+            if (incarnations == 0 && !joining) {
                 Bootstrap.found(wal, founders);
             }
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
@@ -177,7 +186,10 @@ final class SimMember {
             Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
                 promotedAtMs = events.nowMs();
                 events.trace(name() + "'s lessor is promoted");
-            });
+            }, () -> events.guard(() -> {
+                events.trace(name() + " learned it was removed from the cluster");
+                onRemoved.run();
+            }));
             RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, applier, registry,
                     network.transport(raftId), hooks, ticker, checkpoints, Scheduling.stepped(random.nextLong())),
                     events.nowMs(), SnapshotInstaller.installed(store));
@@ -385,7 +397,7 @@ final class SimMember {
 
     /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
     private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub, Runnable promoted) implements MemberHooks {
+                         WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -399,6 +411,7 @@ final class SimMember {
 
         @Override
         public void removed() {
+            removedHook.run();
         }
 
         @Override

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -47,6 +48,8 @@ final class SimNetwork {
     double lossRate;
     double duplicateRate;
     int maxDelayMs = 3;
+    /** Whether member {@code to} (raft ID) refuses messages from {@code from}: it applied from's removal. */
+    BiPredicate<Long, Long> refuses = (from, to) -> false;
     /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
     private final Map<Long, LongSupplier> sendDelay = new HashMap<>();
     long delivered;
@@ -137,6 +140,13 @@ final class SimNetwork {
             events.after(1 + random.nextInt(maxDelayMs) + extraMs, null, () -> {
                 Message got = RaftCodec.decode(wire);
                 Transport.Peers to = up.get(got.to());
+                if (to != null && refuses.test(got.from(), got.to())) {
+                    Transport.Peers from = up.get(got.from());
+                    if (from != null) { // as the peer port answers a removed member
+                        from.removedFromCluster();
+                    }
+                    return;
+                }
                 if (to != null && !isCut(got.from(), got.to())) {
                     delivered++;
                     to.receive(got);

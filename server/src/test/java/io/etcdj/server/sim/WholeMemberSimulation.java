@@ -37,7 +37,7 @@ final class WholeMemberSimulation {
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
                   int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
-                  int fsyncFailStops, long fsyncStalledMs) {
+                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -60,6 +60,10 @@ final class WholeMemberSimulation {
     private final LeaseConfig leaseConfig;
     private final LeaseChecks leases;
     private final long chaosMs;
+    /** Raft ID -> member ID, and raft ID -> member, of every member the run made. */
+    private final Map<Long, Long> memberIds = new HashMap<>();
+    private final Map<Long, SimMember> byRaftId = new HashMap<>();
+    private SimMembership membership;
     private final int keys;
     private long turns;
     private long probes;
@@ -96,11 +100,12 @@ final class WholeMemberSimulation {
             founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(),
                     false));
         }
+        SimMember.ExpiryObserver expiries = (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs);
         for (MemberInfo info : founders) {
-            members.add(new SimMember(info, founders, dir.resolve(info.name()), events, network, random.split(),
-                    snapshotCount, catchUpEntries, segmentBytes, (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs),
-                    committed, watchLimits, leaseConfig));
+            members.add(newMember(info, founders, snapshotCount, catchUpEntries, segmentBytes, expiries, watchLimits,
+                    false));
         }
+        network.refuses = this::refuses;
         for (SimMember m : members) {
             m.start();
         }
@@ -115,6 +120,16 @@ final class WholeMemberSimulation {
         watchClients.start();
         Nemesis nemesis = new Nemesis(events, random.split(), members, network);
         nemesis.start(chaosMs);
+        SimMembership membership = new SimMembership(events, random.split(), members, network, j -> {
+            SimMember m = newMember(j.info(), j.members(), snapshotCount, catchUpEntries, segmentBytes, expiries,
+                    watchLimits, true);
+            nemesis.adopt(m);
+            m.onRemoved = () -> membershipStop(m);
+            return m;
+        });
+        this.membership = membership;
+        members.forEach(m -> m.onRemoved = () -> membershipStop(m));
+        membership.start(chaosMs);
         runUntil(chaosMs);
         nemesis.healAll();
         quiesce();
@@ -125,6 +140,11 @@ final class WholeMemberSimulation {
         compactions.stop();
         long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
         while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
+            for (SimMember m : List.copyOf(members)) {
+                if (m.isUp()) {
+                    membership.stopUnaware(m.live().registry().members().removed());
+                }
+            }
             if (!events.runNext(deadline)) {
                 throw new AssertionError("the cluster did not converge within " + SETTLE_DEADLINE_MS
                         + " ms after the faults stopped (" + clients.inFlight + " operations in flight):\n"
@@ -141,11 +161,33 @@ final class WholeMemberSimulation {
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
                 nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
-                members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum());
+                members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
+                membership.changes);
         for (SimMember m : members) {
             m.stop();
         }
         return r;
+    }
+
+    private SimMember newMember(MemberInfo info, List<MemberInfo> cluster, long snapshotCount, long catchUpEntries,
+                                long segmentBytes, SimMember.ExpiryObserver expiries, WatchLimits watchLimits,
+                                boolean joining) {
+        SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
+                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, joining);
+        memberIds.put(m.raftId, info.id());
+        byRaftId.put(m.raftId, m);
+        return m;
+    }
+
+    private void membershipStop(SimMember m) {
+        membership.stopRemoved(m);
+    }
+
+    /** A peer refuses a member's messages once it has applied that member's removal, as the peer port does. */
+    private boolean refuses(long fromRaftId, long toRaftId) {
+        SimMember to = byRaftId.get(toRaftId);
+        Long from = memberIds.get(fromRaftId);
+        return to != null && from != null && to.isUp() && to.live().registry().members().removed().contains(from);
     }
 
     private void runUntil(long timeMs) {
