@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Leases on a 3-member cluster through a leader kill: a lease's remaining TTL survives (the new leader neither
- * hands it a fresh full TTL nor expires it early), and keep-alives sent to a follower reach whoever leads.
+ * Leases on a 3-member cluster through a leader kill: by default (etcd 3.6) the new leader gives every lease a fresh
+ * full TTL plus one election timeout; with the LeaseCheckpoint gate a lease's remaining TTL survives (the new leader
+ * neither hands it a fresh full TTL nor expires it early); keep-alives sent to a follower reach whoever leads.
  */
 class LeaseFailoverTest {
     /** For a loaded CI machine: process scheduling, the expiry driver's round, the new leader's grace. */
@@ -37,8 +38,36 @@ class LeaseFailoverTest {
     final EtcdServers servers = new EtcdServers();
 
     @Test
-    void remainingTtlSurvivesALeaderKill() throws Exception {
+    void byDefaultANewLeaderGivesALeaseAFullTtl() throws Exception {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
+        EtcdProcess leader = cluster.leader();
+        assertNotNull(leader);
+        EtcdProcess follower = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        long ttlSeconds = 10;
+        try (Client client = Client.builder().endpoints(follower.clientEndpoint()).build()) {
+            long id = client.getLeaseClient().grant(ttlSeconds).get(10, TimeUnit.SECONDS).getID();
+            client.getKVClient().put(bs("lf/key"), bs("v"), PutOption.builder().withLeaseId(id).build())
+                    .get(10, TimeUnit.SECONDS);
+            Await.until(Duration.ofSeconds(20), "the lease's TTL runs down to 6 s", () -> ttl(client, id) <= 6);
+            long killedAt = System.nanoTime();
+            leader.kill();
+            Await.until(Duration.ofSeconds(30), "a new leader", () -> cluster.leader() != null);
+            long[] ttlAfter = new long[1];
+            Await.until(Duration.ofSeconds(10), "TimeToLive answered by the new leader",
+                    () -> (ttlAfter[0] = ttl(client, id)) != Long.MAX_VALUE);
+            long sinceKillS = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
+            // the full TTL plus one election timeout, from the promotion (which came after the kill)
+            assertTrue(ttlAfter[0] >= ttlSeconds - sinceKillS - 1 && ttlAfter[0] <= ttlSeconds + PROMOTE_EXTEND_MS / 1000,
+                    "TTL " + ttlAfter[0] + " s, " + sinceKillS + " s after the kill");
+            long goneAfterMs = TimeUnit.NANOSECONDS.toMillis(
+                    awaitGone(client, "lf/key", Duration.ofSeconds(ttlSeconds * 3)) - killedAt);
+            assertTrue(goneAfterMs >= ttlSeconds * 1000 - 500, "expired early: " + goneAfterMs + " ms after the kill");
+        }
+    }
+
+    @Test
+    void withLeaseCheckpointsTheRemainingTtlSurvivesALeaderKill() throws Exception {
+        EtcdCluster cluster = EtcdCluster.start(servers, 3, "--feature-gates=LeaseCheckpoint=true");
         EtcdProcess leader = cluster.leader();
         assertNotNull(leader);
         EtcdProcess follower = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();

@@ -337,8 +337,8 @@ public final class EtcdjServer implements AutoCloseable {
                 IdentityFile.write(dir.identity(), identity);
             }
             MemberRegistry registry = MemberRegistry.load(store, identity);
-            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()),
-                    MonotonicClock.SYSTEM);
+            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs())
+                    .withCheckpoint(cfg.leaseCheckpoint()), MonotonicClock.SYSTEM);
             parts.lessor = lessor;
             Alarms alarms = Alarms.load(store);
             AuthStore auth = AuthStore.load(store, TokenProviders.create(cfg.auth()));

@@ -29,6 +29,10 @@ import java.util.Map;
  * @param grpcGateway --enable-grpc-gateway: serve the JSON gateway (/v3/...) on the client port
  * @param console --enable-console: serve the web console (/ui/) on the client port
  * @param auth token kind and lifetime, bcrypt cost
+ * @param maxLearners --max-learners
+ * @param leaseCheckpoint the LeaseCheckpoint feature gate (--feature-gates=LeaseCheckpoint=true or
+ *     --experimental-enable-lease-checkpoint): the leader checkpoints remaining TTLs through the log and a new leader
+ *     continues from them; off (etcd 3.6's default), a new leader gives every lease a full TTL
  */
 public record MemberConfig(
         String name,
@@ -58,7 +62,8 @@ public record MemberConfig(
         boolean grpcGateway,
         boolean console,
         AuthSettings auth,
-        int maxLearners) {
+        int maxLearners,
+        boolean leaseCheckpoint) {
     /** etcd's default space quota (--quota-backend-bytes 0). */
     public static final long DEFAULT_QUOTA_BACKEND_BYTES = 2L << 30;
 
@@ -78,7 +83,7 @@ public record MemberConfig(
                 initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
                 electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
                 true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, true, AuthSettings.DEFAULT,
-                DEFAULT_MAX_LEARNERS);
+                DEFAULT_MAX_LEARNERS, false);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -93,25 +98,30 @@ public record MemberConfig(
 
     /** This configuration with other client TLS settings. */
     public MemberConfig withClientTls(TlsSettings tls) {
-        return with(tls, watchProgressNotifyInterval, maxLearners);
+        return with(tls, watchProgressNotifyInterval, maxLearners, leaseCheckpoint);
+    }
+
+    /** This configuration with the LeaseCheckpoint gate on or off. */
+    public MemberConfig withLeaseCheckpoint(boolean on) {
+        return with(clientTls, watchProgressNotifyInterval, maxLearners, on);
     }
 
     /** This configuration with another --max-learners. */
     public MemberConfig withMaxLearners(int max) {
-        return with(clientTls, watchProgressNotifyInterval, max);
+        return with(clientTls, watchProgressNotifyInterval, max, leaseCheckpoint);
     }
 
     /** This configuration with another watch progress notification period. */
     public MemberConfig withWatchProgressNotifyInterval(Duration interval) {
-        return with(clientTls, interval, maxLearners);
+        return with(clientTls, interval, maxLearners, leaseCheckpoint);
     }
 
     /** This configuration with the settings the withers change. */
-    private MemberConfig with(TlsSettings tls, Duration interval, int max) {
+    private MemberConfig with(TlsSettings tls, Duration interval, int max, boolean checkpoint) {
         return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
                 initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
                 maxConcurrentStreams, electionTimeoutMs, tls, interval, listenPeerUrls, heartbeatIntervalMs, peerTls,
                 strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval, grpcGateway,
-                console, auth, max);
+                console, auth, max, checkpoint);
     }
 }

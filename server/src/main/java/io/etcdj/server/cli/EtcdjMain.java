@@ -124,7 +124,8 @@ public final class EtcdjMain {
                 cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway(),
                 cfg.enableConsole(),
                 AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()),
-                cfg.maxLearners());
+                cfg.maxLearners(), FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", ""))
+                        .enabled(FeatureGates.LEASE_CHECKPOINT));
     }
 
     /** One side's TLS flags, with --cipher-suites (etcd applies it to the client and the peer side alike). */

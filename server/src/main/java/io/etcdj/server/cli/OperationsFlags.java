@@ -71,7 +71,7 @@ final class OperationsFlags {
                 .add("experimental-corrupt-check-time", DURATION, "0s", SUPPORTED, "Old name of --corrupt-check-time.")
                 .add("experimental-compact-hash-check-enabled", BOOL, "false", NOT_YET, "Same as --feature-gates=CompactHashCheck=...")
                 .add("experimental-compact-hash-check-time", DURATION, "1m", ACCEPTED, "Old name of --compact-hash-check-time.")
-                .add("experimental-enable-lease-checkpoint", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpoint=... (etcdj always checkpoints leases).")
+                .add("experimental-enable-lease-checkpoint", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpoint=...")
                 .add("experimental-enable-lease-checkpoint-persist", BOOL, "false", ACCEPTED, "Same as --feature-gates=LeaseCheckpointPersist=...")
                 .add("experimental-compaction-batch-limit", INT, "1000", ACCEPTED, "Old name of --compaction-batch-limit.")
                 .add("experimental-compaction-sleep-interval", DURATION, "0s", ACCEPTED, "Old name of --compaction-sleep-interval.")

@@ -16,12 +16,9 @@ import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -41,14 +38,17 @@ import org.rocksdb.RocksDBException;
  * <p>What the primary alone does, from its injected clock: it renews leases on keep-alives (in memory, no log
  * entry), decides which leases have expired and hands them to the expiry driver ({@link LeaseExpirer}) to
  * propose as revokes, at most {@link LeaseConfig#revokesPerSecond()} a second and
- * {@link LeaseConfig#maxRevokesInFlight()} at a time; and it hands over checkpoints of the remaining TTL of
- * renewed leases (and, more slowly, of all leases), batched, so that a new primary continues from there.
+ * {@link LeaseConfig#maxRevokesInFlight()} at a time (which spreads a mass expiry after a promotion); and, with the
+ * LeaseCheckpoint feature gate ({@link LeaseConfig#checkpoint()}), it hands over checkpoints of the remaining TTL of
+ * renewed leases (and, more slowly, of all leases), batched ({@link LeaseCheckpointer}).
  *
  * <p>Primary flag: false at construction; {@link #promote()} when this member becomes leader (and has applied
- * its log), {@link #demote()} when it stops being leader. On promotion every lease's deadline becomes the later of
- * its estimate (from the grant or the last checkpoint applied here) and now plus
- * {@link LeaseConfig#promoteExtendMs()}: a new primary neither hands out fresh full TTLs nor expires a lease
- * before its clients had a chance to reach it.
+ * its log), {@link #demote()} when it stops being leader. On promotion, as etcd 3.6 by default, every lease gets its
+ * full TTL plus {@link LeaseConfig#promoteExtendMs()} from now: no keep-alive the old primary acknowledged is lost,
+ * and no lease expires before its clients had a chance to reach the new primary. Only with the LeaseCheckpoint gate
+ * does a new primary continue from the estimate (the grant, or the last checkpoint applied here), and then its
+ * deadline is the later of that and now plus the extension: renewals the old primary made after its last
+ * checkpoint are lost then, which is the gate's trade (a lease's life is bounded across leader changes).
  *
  * <p>Lease states: live (in {@code queue}) -> expired (deadline passed; still in {@code queue}, primary only) ->
  * revoking (revoke proposed; out of {@code queue}) -> gone (revoke applied). A revoke refused by the log, or
@@ -70,10 +70,8 @@ public final class Lessor implements PrimaryLeases {
     private final Map<Long, Lease> leases = new HashMap<>();
     /** Leases not being revoked, soonest deadline first. Guarded by this. */
     private final TreeSet<Lease> queue = new TreeSet<>(Lease.BY_DEADLINE);
-    /** Leases the primary should checkpoint, in the order marked. Guarded by this. */
-    private final LinkedHashSet<Lease> dirty = new LinkedHashSet<>();
-    /** Lease IDs in rotation for the periodic checkpoint; revoked IDs drop out when reached. Guarded by this. */
-    private final ArrayDeque<Long> refreshOrder = new ArrayDeque<>();
+    /** What the primary should checkpoint, and when. Guarded by this. */
+    private final LeaseCheckpointer checkpointer;
     /** Keep-alives of expired leases, completed when the revoke is applied. Guarded by this. */
     private final Map<Long, CompletableFuture<Void>> revokeWaiters = new HashMap<>();
     /** Guarded by this. */
@@ -82,10 +80,6 @@ public final class Lessor implements PrimaryLeases {
     private boolean closed;
     /** Non-null while primary. Guarded by this. */
     private RevokeBudget revokeBudget;
-    /** Checkpoint entries proposed and not yet settled. Guarded by this. */
-    private int checkpointsInFlight;
-    /** When the primary next looks for checkpoints to propose. Guarded by this. */
-    private long nextCheckpointNanos;
 
     /** Work the expiry driver should propose now: revokes of expired leases, and checkpoint entries. */
     public record Due(List<Long> revokes, List<LeaseCheckpoints> checkpoints) {
@@ -97,6 +91,7 @@ public final class Lessor implements PrimaryLeases {
         this.store = store;
         this.config = config;
         this.clock = clock;
+        this.checkpointer = new LeaseCheckpointer(config);
         load();
     }
 
@@ -107,8 +102,7 @@ public final class Lessor implements PrimaryLeases {
     public synchronized void reload() {
         leases.clear();
         queue.clear();
-        dirty.clear();
-        refreshOrder.clear();
+        checkpointer.clear();
         load();
     }
 
@@ -119,7 +113,7 @@ public final class Lessor implements PrimaryLeases {
             Lease l = new Lease(e.getKey(), r.getTtlSeconds(), plus(now, r.getRemainingMs() * NANOS_PER_MS), now);
             leases.put(l.id, l);
             queue.add(l);
-            refreshOrder.add(l.id);
+            checkpointer.track(l);
         }
     }
 
@@ -176,7 +170,7 @@ public final class Lessor implements PrimaryLeases {
         Lease l = new Lease(id, ttl, plus(now, ttl * 1_000_000_000L), now);
         leases.put(id, l);
         queue.add(l);
-        refreshOrder.add(id);
+        checkpointer.track(l);
     }
 
     /** Attached keys a revoke reads at once: the revoke holds one such chunk in memory, whatever the lease holds. */
@@ -216,7 +210,7 @@ public final class Lessor implements PrimaryLeases {
             Lease l = leases.remove(id);
             if (l != null) {
                 queue.remove(l);
-                dirty.remove(l);
+                checkpointer.forget(l);
             }
             waiter = revokeWaiters.remove(id);
         }
@@ -322,7 +316,7 @@ public final class Lessor implements PrimaryLeases {
             queue.remove(l);
             l.deadlineNanos = plus(now, l.ttlNanos());
             queue.add(l);
-            markDirty(l);
+            checkpointer.markDirty(l);
             return CompletableFuture.completedFuture(l.ttlSeconds);
         }
     }
@@ -357,32 +351,29 @@ public final class Lessor implements PrimaryLeases {
         return closed ? EtcdError.STOPPED : primary ? null : EtcdError.NOT_LEADER;
     }
 
-    /** Guarded by this. */
-    private void markDirty(Lease l) {
-        if (!l.dirty) {
-            l.dirty = true;
-            dirty.add(l);
-        }
-    }
-
-    /** Makes this lessor the primary: it now renews, expires and checkpoints. */
+    /**
+     * Makes this lessor the primary: it now renews, expires (and, with the gate, checkpoints). Every lease gets its
+     * full TTL plus the extension from now; with the LeaseCheckpoint gate, the later of its estimate and now plus the
+     * extension.
+     */
     public synchronized void promote() {
         if (primary || closed) {
             return;
         }
         long now = clock.nanos();
-        long earliest = plus(now, config.promoteExtendMs() * NANOS_PER_MS);
+        long extendNanos = config.promoteExtendMs() * NANOS_PER_MS;
+        long earliest = plus(now, extendNanos);
         queue.clear();
         for (Lease l : leases.values()) {
-            l.deadlineNanos = Math.max(l.deadlineNanos, earliest);
+            l.deadlineNanos = config.checkpoint() ? Math.max(l.deadlineNanos, earliest)
+                    : plus(earliest, l.ttlNanos());
             l.revoking = false; // a revoke proposed in an earlier term is either applied already or lost
             l.checkpointedNanos = now;
             queue.add(l);
         }
         primary = true;
         revokeBudget = new RevokeBudget(config.revokesPerSecond(), config.maxRevokesInFlight(), now);
-        checkpointsInFlight = 0;
-        nextCheckpointNanos = now;
+        checkpointer.promoted(now);
     }
 
     /** Stops being primary: keep-alives waiting for a revoke fail with "not leader" (the client retries). */
@@ -396,8 +387,7 @@ public final class Lessor implements PrimaryLeases {
             primary = false;
             closed |= close;
             revokeBudget = null;
-            dirty.forEach(l -> l.dirty = false);
-            dirty.clear();
+            checkpointer.demoted();
             waiters = new ArrayList<>(revokeWaiters.values());
             revokeWaiters.clear();
         }
@@ -410,8 +400,8 @@ public final class Lessor implements PrimaryLeases {
     }
 
     /**
-     * What the primary should propose now: expired leases to revoke, within the revoke budget, and (every
-     * {@link LeaseConfig#checkpointIntervalMs()}) checkpoint entries. Each revoke returned must be settled with
+     * What the primary should propose now: expired leases to revoke, within the revoke budget, and (with the
+     * LeaseCheckpoint gate, every {@link LeaseConfig#checkpointIntervalMs()}) checkpoint entries. Each revoke returned must be settled with
      * {@link #revokeSettled}, each checkpoint with {@link #checkpointSettled}. Nothing when not primary.
      */
     public synchronized Due collectDue() {
@@ -420,7 +410,7 @@ public final class Lessor implements PrimaryLeases {
         }
         long now = clock.nanos();
         List<Long> revokes = expired(now);
-        List<LeaseCheckpoints> checkpoints = now >= nextCheckpointNanos ? checkpoints(now) : List.of();
+        List<LeaseCheckpoints> checkpoints = checkpointer.due(now, leases);
         return revokes.isEmpty() && checkpoints.isEmpty() ? Due.NONE : new Due(revokes, checkpoints);
     }
 
@@ -437,53 +427,6 @@ public final class Lessor implements PrimaryLeases {
         return ids;
     }
 
-    /** Guarded by this. */
-    private List<LeaseCheckpoints> checkpoints(long now) {
-        nextCheckpointNanos = plus(now, config.checkpointIntervalMs() * NANOS_PER_MS);
-        markStale(now);
-        List<LeaseCheckpoints> entries = new ArrayList<>();
-        Iterator<Lease> it = dirty.iterator();
-        while (it.hasNext() && checkpointsInFlight < config.maxCheckpointsInFlight()) {
-            LeaseCheckpoints.Builder b = LeaseCheckpoints.newBuilder();
-            while (it.hasNext() && b.getLeasesCount() < config.checkpointBatchLeases()) {
-                Lease l = it.next();
-                it.remove();
-                l.dirty = false;
-                if (!l.revoking && l.deadlineNanos > now) {
-                    b.addLeases(LeaseRemaining.newBuilder().setId(l.id)
-                            .setRemainingMs(remainingNanos(l, now) / NANOS_PER_MS));
-                    l.checkpointedNanos = now;
-                }
-            }
-            if (b.getLeasesCount() > 0) {
-                entries.add(b.build());
-                checkpointsInFlight++;
-            }
-        }
-        return entries;
-    }
-
-    /**
-     * Walks a slice of the rotation, sized so that every lease is looked at once per refresh period, and marks
-     * those not checkpointed for that long. Guarded by this.
-     */
-    private void markStale(long now) {
-        long refreshNanos = config.checkpointRefreshMs() * NANOS_PER_MS;
-        int n = refreshOrder.size();
-        long slice = Math.min(n, n * config.checkpointIntervalMs() / config.checkpointRefreshMs() + 1);
-        for (long i = 0; i < slice; i++) {
-            long id = refreshOrder.pollFirst();
-            Lease l = leases.get(id);
-            if (l == null) {
-                continue; // revoked: leaves the rotation
-            }
-            refreshOrder.addLast(id);
-            if (now - l.checkpointedNanos >= refreshNanos) {
-                markDirty(l);
-            }
-        }
-    }
-
     /** A revoke returned by {@link #collectDue} was applied (or refused, or failed to reach the log). */
     public synchronized void revokeSettled(long id) {
         if (revokeBudget != null) {
@@ -498,15 +441,7 @@ public final class Lessor implements PrimaryLeases {
 
     /** A checkpoint entry returned by {@link #collectDue} was applied ({@code applied}) or not. */
     public synchronized void checkpointSettled(LeaseCheckpoints c, boolean applied) {
-        checkpointsInFlight = Math.max(0, checkpointsInFlight - 1);
-        if (!applied && primary) {
-            for (LeaseRemaining r : c.getLeasesList()) {
-                Lease l = leases.get(r.getId());
-                if (l != null) {
-                    markDirty(l);
-                }
-            }
-        }
+        checkpointer.settled(c, applied, primary, leases);
     }
 
     /** Revokes proposed and not yet settled (for tests and metrics). */
@@ -514,13 +449,13 @@ public final class Lessor implements PrimaryLeases {
         return revokeBudget == null ? 0 : revokeBudget.inFlight();
     }
 
-    private static long remainingNanos(Lease l, long now) {
+    static long remainingNanos(Lease l, long now) {
         long r = l.deadlineNanos - now;
         return r < 0 && l.deadlineNanos > now ? Long.MAX_VALUE : r; // overflow only for TTLs of centuries
     }
 
     /** {@code a + b}, saturating instead of overflowing (a TTL can reach 9e18 ns). */
-    private static long plus(long a, long b) {
+    static long plus(long a, long b) {
         long r = a + b;
         return ((a ^ r) & (b ^ r)) < 0 ? (b > 0 ? Long.MAX_VALUE : Long.MIN_VALUE) : r;
     }

@@ -3,6 +3,8 @@ package io.etcdj.server.mvcc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.rocksdb.RocksDBException;
@@ -20,21 +22,39 @@ import java.util.Arrays;
  *
  * <p>Safe beside the applier: the applier only adds versions above the compaction revision, which never change
  * what is removed here.
+ *
+ * <p>Where compactions run: on the {@code mvcc-compactor} thread (production), or, when stepped (the whole-member
+ * simulation), one queued compaction per {@link #runStep()} on the caller's thread, so the simulation decides when.
  */
 final class Compactor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
     private static final int BATCH_KEYS = 1000;
 
     private final RocksBackend backend;
-    /** One compaction at a time, in the order scheduled. */
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "mvcc-compactor");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One compaction at a time, in the order scheduled; null when stepped. */
+    private final ExecutorService thread;
+    /** Compactions waiting for a step, oldest first (stepped only). */
+    private final ConcurrentLinkedQueue<Runnable> steps = new ConcurrentLinkedQueue<>();
+    private final Executor executor;
 
-    Compactor(RocksBackend backend) {
+    Compactor(RocksBackend backend, boolean stepped) {
         this.backend = backend;
+        this.thread = stepped ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mvcc-compactor");
+            t.setDaemon(true);
+            return t;
+        });
+        this.executor = stepped ? steps::add : thread;
+    }
+
+    /** Runs the oldest queued compaction (stepped only); false when none waits. */
+    boolean runStep() {
+        Runnable r = steps.poll();
+        if (r == null) {
+            return false;
+        }
+        r.run();
+        return true;
     }
 
     CompletableFuture<Void> submit(long fromRevision, long toRevision) {
@@ -51,7 +71,8 @@ final class Compactor implements AutoCloseable {
 
     private void compact(long fromRevision, long toRevision) throws RocksDBException {
         long removed = 0;
-        byte[] start = KeyCodec.revisionKey(Math.max(fromRevision - 1, 0), 0);
+        long startMain = Math.max(fromRevision - 1, 0);
+        byte[] start = KeyCodec.revisionKey(startMain, 0);
         try (RocksBackend.Pin p = backend.pin();
              RocksIterator revs = backend.db().newIterator(backend.revisions());
              RocksIterator keys = backend.db().newIterator(backend.keys())) {
@@ -75,6 +96,7 @@ final class Compactor implements AutoCloseable {
                 if (superseded || deletion) {
                     doomed.add(new byte[][] {revs.key(), KeyCodec.indexKey(enc, rev.main(), rev.sub())});
                 }
+                removeVersionsBelowScan(keys, enc, rev, startMain, doomed);
                 if (doomed.size() >= BATCH_KEYS) {
                     removed += delete(doomed);
                     if (Thread.currentThread().isInterrupted()) { // closing: the next start resumes from here
@@ -94,6 +116,32 @@ final class Compactor implements AutoCloseable {
         LOG.info("compaction finished: revision={} removedVersions={}", toRevision, removed);
     }
 
+    /**
+     * Removes the versions of a key older than the scanned version {@code rev} that lie below the scan: what the
+     * previous compaction kept (the newest version at or below it). {@code rev} supersedes them, and the scan never
+     * reaches them, so they go here, once per key: from its oldest version in the scan. Without this a deletion
+     * removed by this compaction would leave the version it deleted readable again (found by the whole-member
+     * simulation: a lease's key came back after a second compaction).
+     */
+    private static void removeVersionsBelowScan(RocksIterator keys, byte[] enc, Revision rev, long startMain,
+                                                List<byte[][]> doomed) {
+        if (startMain == 0) {
+            return; // the first compaction scans from the start
+        }
+        keys.seek(KeyCodec.indexKey(enc, rev.main(), rev.sub()));
+        if (keys.isValid()) {
+            keys.next(); // versions are newest first: the next one is older
+        }
+        if (!keys.isValid() || !KeyCodec.sameUserKey(keys.key(), enc)
+                || KeyCodec.revisionOfIndexKey(keys.key()).main() >= startMain) {
+            return; // no older version, or one in the scan: the key's oldest version in the scan does this
+        }
+        for (; keys.isValid() && KeyCodec.sameUserKey(keys.key(), enc); keys.next()) {
+            Revision older = KeyCodec.revisionOfIndexKey(keys.key());
+            doomed.add(new byte[][] {KeyCodec.revisionKey(older.main(), older.sub()), keys.key()});
+        }
+    }
+
     private int delete(List<byte[][]> doomed) throws RocksDBException {
         int n = doomed.size();
         try (WriteBatch b = new WriteBatch()) {
@@ -109,6 +157,12 @@ final class Compactor implements AutoCloseable {
 
     /** Waits until every compaction submitted so far has finished. */
     void awaitIdle() {
+        if (thread == null) {
+            while (runStep()) {
+                // what the compactor thread would have done before the caller went on
+            }
+            return;
+        }
         try {
             CompletableFuture.runAsync(() -> { }, executor).join();
         } catch (RuntimeException e) {
@@ -118,6 +172,9 @@ final class Compactor implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        if (thread != null) {
+            thread.shutdownNow();
+        }
+        steps.clear(); // a stepped compaction not run yet resumes at the next start, as an interrupted one
     }
 }

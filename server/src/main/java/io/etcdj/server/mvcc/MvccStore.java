@@ -47,9 +47,9 @@ public final class MvccStore implements KvReader, AutoCloseable {
     /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
     private volatile CommitListener commitListener = CommitListener.NONE;
 
-    private MvccStore(RocksBackend backend) throws RocksDBException {
+    private MvccStore(RocksBackend backend, boolean steppedCompaction) throws RocksDBException {
         this.backend = backend;
-        this.compactor = new Compactor(backend);
+        this.compactor = new Compactor(backend, steppedCompaction);
         load();
     }
 
@@ -108,9 +108,17 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     /** Opens the store in {@code dir}; {@code clock} times its commits (etcd_disk_backend_commit_duration_seconds). */
     public static MvccStore open(Path dir, MonotonicClock clock) throws IOException {
+        return open(dir, clock, false);
+    }
+
+    /**
+     * {@link #open(Path, MonotonicClock)}, with compactions run by {@link #runCompactionStep()} instead of the
+     * {@code mvcc-compactor} thread when {@code steppedCompaction} (the whole-member simulation).
+     */
+    public static MvccStore open(Path dir, MonotonicClock clock, boolean steppedCompaction) throws IOException {
         RocksBackend backend = RocksBackend.open(dir, clock);
         try {
-            return new MvccStore(backend);
+            return new MvccStore(backend, steppedCompaction);
         } catch (RocksDBException e) {
             backend.close();
             throw new IOException("cannot read the store's state in " + dir + ": " + e.getMessage(), e);
@@ -268,6 +276,11 @@ public final class MvccStore implements KvReader, AutoCloseable {
             });
         });
         return done;
+    }
+
+    /** Runs the oldest scheduled compaction of a store opened with stepped compaction; false when none waits. */
+    public boolean runCompactionStep() {
+        return compactor.runStep();
     }
 
     @Override

@@ -46,6 +46,15 @@ class EtcdjMainTest {
     }
 
     @Test
+    void leaseCheckpointsAreOffByDefaultAndTheGateOrTheOldFlagTurnsThemOn() {
+        assertEquals(false, EtcdjMain.toMemberConfig(config()).leaseCheckpoint());
+        assertEquals(true, EtcdjMain.toMemberConfig(config("--feature-gates=LeaseCheckpoint=true")).leaseCheckpoint());
+        assertEquals(true, EtcdjMain.toMemberConfig(config("--experimental-enable-lease-checkpoint")).leaseCheckpoint());
+        assertEquals(true, EtcdjMain.toMemberConfig(config("--feature-gates=AllAlpha=true,CompactHashCheck=false,"
+                + "SetMemberLocalAddr=false,StopGRPCServiceOnDefrag=false")).leaseCheckpoint());
+    }
+
+    @Test
     void theConsoleIsOnUnlessTurnedOff() {
         assertEquals(true, EtcdjMain.toMemberConfig(config()).console());
         assertEquals(false, EtcdjMain.toMemberConfig(config("--enable-console=false")).console());

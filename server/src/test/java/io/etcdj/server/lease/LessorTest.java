@@ -35,6 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The lessor on a manual clock: grants, TTLs, renewals, expiry, revokes, checkpoints, restarts. */
 class LessorTest {
     static final LeaseConfig CONFIG = LeaseConfig.forElectionTimeout(1000);
+    /** With the LeaseCheckpoint gate on. */
+    static final LeaseConfig CHECKPOINTING = CONFIG.withCheckpoint(true);
 
     @TempDir
     Path dir;
@@ -54,6 +56,15 @@ class LessorTest {
     @AfterEach
     void close() {
         member.close();
+    }
+
+    /** Starts over with a primary on {@code config}, in {@code sub}. */
+    void reopen(String sub, LeaseConfig config) throws Exception {
+        member.close();
+        member = new Member(dir.resolve(sub), config, clock);
+        member.lessor.promote();
+        log = new QueuedLog(member);
+        expirer = LeaseExpirer.manual(member.lessor, log);
     }
 
     static ByteString bs(String s) {
@@ -279,7 +290,65 @@ class LessorTest {
     }
 
     @Test
-    void aRestartKeepsLeasesTheirKeysAndTheCheckpointedRemainingTtl() throws Exception {
+    void byDefaultNoCheckpointIsProposedAndARestartedPrimaryGivesAFullTtl() throws Exception {
+        grant(1, 100);
+        put("k", 1);
+        clock.advanceMs(40_000);
+        member.lessor.renew(1).get();
+        for (int i = 0; i < 700; i++) { // past the checkpoint refresh period: still no checkpoint with the gate off
+            clock.advanceMs(500);
+            expirer.runOnce();
+            member.lessor.renew(1).get();
+        }
+        assertEquals(0, log.pending());
+        assertTrue(log.applied.isEmpty());
+        member.close();
+
+        clock.advanceMs(500_000);
+        member = new Member(dir.resolve("a"), CONFIG, clock);
+        member.lessor.promote();
+        assertEquals(101, ttl(member.lessor, 1).getTTL()); // the TTL plus one election timeout, from now
+        assertEquals(List.of(bs("k")), ttl(member.lessor, 1).getKeysList());
+    }
+
+    @Test
+    void byDefaultANewPrimaryGivesEveryLeaseItsFullTtlPlusTheExtension() throws Exception {
+        Member follower = new Member(dir.resolve("b"), CONFIG, clock);
+        try {
+            log.members.add(follower);
+            log.propose(grantCmd(1, 100));
+            log.propose(grantCmd(2, 100));
+            log.applyAll();
+            clock.advanceMs(90_000);
+            member.lessor.renew(1).get(); // acknowledged at t=90: lease 1 must live until t=190 at least
+            clock.advanceMs(1_000);
+            expirer.runOnce();
+            assertEquals(0, log.pending()); // no checkpoint: the follower never hears of the renewal
+            clock.advanceMs(5_000); // t=96: the leader dies; the follower is elected at t=97
+            member.lessor.demote();
+            clock.advanceMs(1_000);
+            follower.lessor.promote();
+            // both leases: 100 s plus one election timeout from t=97, whatever the old leader did
+            assertEquals(101, ttl(follower.lessor, 1).getTTL());
+            assertEquals(101, ttl(follower.lessor, 2).getTTL());
+            LeaseExpirer followerExpirer = LeaseExpirer.manual(follower.lessor, log);
+            clock.advanceMs(100_999);
+            followerExpirer.runOnce();
+            assertEquals(0, log.pending());
+            clock.advanceMs(1);
+            followerExpirer.runOnce();
+            assertEquals(2, log.pending()); // both expire at t=198, spread by the revoke budget if many
+            log.applyAll();
+            assertFalse(follower.lessor.exists(1));
+            assertFalse(follower.lessor.exists(2));
+        } finally {
+            follower.close();
+        }
+    }
+
+    @Test
+    void withTheGateARestartKeepsLeasesTheirKeysAndTheCheckpointedRemainingTtl() throws Exception {
+        reopen("cp", CHECKPOINTING);
         grant(1, 100);
         put("k", 1);
         clock.advanceMs(40_000);
@@ -292,7 +361,7 @@ class LessorTest {
         member.close();
 
         clock.advanceMs(500_000); // the member was down: that time does not count against the lease
-        member = new Member(dir.resolve("a"), CONFIG, clock);
+        member = new Member(dir.resolve("cp"), CHECKPOINTING, clock);
         member.lessor.promote();
         assertEquals(70, ttl(member.lessor, 1).getTTL());
         assertEquals(List.of(bs("k")), ttl(member.lessor, 1).getKeysList());
@@ -301,8 +370,9 @@ class LessorTest {
     }
 
     @Test
-    void aNewPrimaryContinuesFromTheCheckpointNeitherResettingNorShortening() throws Exception {
-        Member follower = new Member(dir.resolve("b"), CONFIG, clock);
+    void withTheGateANewPrimaryContinuesFromTheCheckpointNeitherResettingNorShortening() throws Exception {
+        reopen("cp", CHECKPOINTING);
+        Member follower = new Member(dir.resolve("b"), CHECKPOINTING, clock);
         try {
             log.members.add(follower);
             log.propose(grantCmd(1, 100));
@@ -339,12 +409,7 @@ class LessorTest {
 
     @Test
     void leasesNotRenewedAreStillCheckpointedOncePerRefreshPeriod() throws Exception {
-        LeaseConfig config = new LeaseConfig(2, 1000, 1000, 100, 500, 1000, 4, 10_000, 20);
-        member.close();
-        member = new Member(dir.resolve("c"), config, clock);
-        member.lessor.promote();
-        log = new QueuedLog(member);
-        expirer = LeaseExpirer.manual(member.lessor, log);
+        reopen("c", new LeaseConfig(2, 1000, 1000, 100, 500, 1000, 4, 10_000, 20, true));
         for (int i = 1; i <= 50; i++) {
             grant(i, 3600);
         }
@@ -363,6 +428,7 @@ class LessorTest {
 
     @Test
     void checkpointsAreBatchedAndBoundedInFlight() throws Exception {
+        reopen("cp", CHECKPOINTING);
         for (int i = 1; i <= 5_500; i++) {
             grant(i, 60);
             member.lessor.renew(i).get();

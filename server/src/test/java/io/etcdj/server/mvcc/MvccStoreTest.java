@@ -175,6 +175,38 @@ class MvccStoreTest {
         }
     }
 
+    void compact(long revision) throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            var done = store.scheduleCompaction(txn, revision);
+            txn.commit(++index);
+            done.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    void delete(String key) throws Exception {
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            txn.deleteRange(KeyRange.of(b(key), null), kv -> { });
+            txn.commit(++index);
+        }
+    }
+
+    @Test
+    void aDeletionCompactedAwayLeavesNoOlderVersionReadable() throws Exception {
+        put("x", "old"); // 2
+        put("y", "1"); // 3
+        put("y", "2"); // 4
+        compact(4); // keeps x@2: the newest version of x at 4
+        delete("x"); // 5
+        put("y", "3"); // 6
+        compact(6); // scans from 3: removes the deletion at 5, and so must remove x@2, which the scan does not reach
+        assertEquals(List.of(), range("x", null, 0));
+        assertEquals(List.of(), range("x", null, 6));
+        put("x", "new"); // 7
+        assertEquals(1, range("x", null, 0).get(0).getVersion()); // a new generation, as after the deletion
+        compact(7);
+        assertEquals("new", s(range("x", null, 0).get(0).getValue()));
+    }
+
     @Test
     void stateSurvivesReopenAfterFlush() throws Exception {
         put("a", "1");

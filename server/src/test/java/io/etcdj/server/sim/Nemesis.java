@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
 /**
  * The faults of a run, all from the seed, one every few hundred simulated milliseconds until the chaos ends: crashes
  * (losing the unsynced WAL tail and RocksDB's memtables) and restarts, symmetric partitions, one-way cuts, paused
- * members, stalled apply loops, network weather (loss, duplication, delay) and leadership transfers. Each fault
- * heals by itself after a while; {@link #healAll} ends them all.
+ * members, stalled apply loops, network weather (loss, duplication, delay), leadership transfers, and WAL disks
+ * that are slow (an fsync takes simulated time) or failing (an fsync fails: the member fail-stops, and is restarted
+ * with a working disk). Each fault heals by itself after a while; {@link #healAll} ends them all.
  */
 final class Nemesis {
     private final SimEvents events;
@@ -31,7 +32,16 @@ final class Nemesis {
     /** Strikes from now until {@code untilMs}. */
     void start(long untilMs) {
         this.untilMs = untilMs;
+        members.forEach(this::adopt);
         events.after(50 + random.nextInt(300), null, this::strike);
+    }
+
+    /** Restarts {@code m} some time after it fail-stops on a failed fsync. */
+    void adopt(SimMember m) {
+        m.onFailStop = () -> {
+            crashes++;
+            events.after(20 + random.nextInt(1500), null, () -> restart(m));
+        };
     }
 
     private void strike() {
@@ -52,8 +62,12 @@ final class Nemesis {
             pause();
         } else if (kind < 69) {
             stallApply();
-        } else if (kind < 87) {
+        } else if (kind < 84) {
             weather();
+        } else if (kind < 88) {
+            slowDisk();
+        } else if (kind < 91) {
+            failingDisk();
         } else {
             transferLeadership();
         }
@@ -113,7 +127,7 @@ final class Nemesis {
     }
 
     void restart(SimMember m) {
-        if (m.isUp()) {
+        if (m.isUp() || m.removed) {
             return;
         }
         events.trace("nemesis: restart " + m.name());
@@ -184,6 +198,26 @@ final class Nemesis {
         m.applyStalledUntilMs = events.nowMs() + forMs;
     }
 
+    /** A member's WAL fsyncs take up to 5..200 ms each for a while (the driver is blocked meanwhile). */
+    private void slowDisk() {
+        SimMember m = target();
+        int maxMs = new int[] {5, 30, 200}[random.nextInt(3)];
+        long forMs = 100 + random.nextInt(2000);
+        events.trace("nemesis: fsyncs of " + m.name() + " take up to " + maxMs + " ms for " + forMs + " ms");
+        m.diskFaults.slowMaxMs = maxMs;
+        events.after(forMs, null, () -> m.diskFaults.slowMaxMs = 0);
+    }
+
+    /** A member's WAL fsyncs fail now and then for a while: the first failure fail-stops the member. */
+    private void failingDisk() {
+        SimMember m = target();
+        double rate = new double[] {0.01, 0.1, 0.5}[random.nextInt(3)];
+        long forMs = 100 + random.nextInt(1500);
+        events.trace("nemesis: fsyncs of " + m.name() + " fail at rate " + rate + " for " + forMs + " ms");
+        m.diskFaults.failRate = rate;
+        events.after(forMs, null, () -> m.diskFaults.failRate = 0);
+    }
+
     private void weather() {
         network.lossRate = new double[] {0, 0, 0.02, 0.1, 0.3}[random.nextInt(5)];
         network.duplicateRate = new double[] {0, 0, 0.05}[random.nextInt(3)];
@@ -218,6 +252,8 @@ final class Nemesis {
             restart(m);
             m.paused = false;
             m.applyStalledUntilMs = 0;
+            m.diskFaults.slowMaxMs = 0;
+            m.diskFaults.failRate = 0;
         }
     }
 

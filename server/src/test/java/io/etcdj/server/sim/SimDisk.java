@@ -19,8 +19,53 @@ import java.util.SplittableRandom;
  * written after that point, from a clean cut at the durable offset to nothing lost, possibly inside a record (a torn
  * write). One instance per member incarnation; after {@link #crash} its channels write nothing more, so closing the
  * log afterwards (to release its files) adds nothing to the disk.
+ *
+ * <p>Disk weather ({@link Faults}, set by the nemesis): an fsync may take simulated time (added up in
+ * {@link #takeFsyncMs}: the member's driver, which made the fsync, stalls that long, and what it sends after the fsync
+ * in the same turn is delayed as much), or fail with {@link FsyncFailure}, after which nothing it wrote since the last
+ * good fsync is known to be durable (the crash that follows cuts there or later).
  */
 final class SimDisk implements WalDisk {
+    /** The member's disk weather; mutable, simulation thread only. */
+    static final class Faults {
+        /** An fsync takes 0..slowMaxMs simulated ms (0: instant). */
+        int slowMaxMs;
+        /** The chance that an fsync fails. */
+        double failRate;
+
+        boolean any() {
+            return slowMaxMs > 0 || failRate > 0;
+        }
+    }
+
+    /** A failed fsync (EIO): the WAL fails and the member must stop, as in production. */
+    static final class FsyncFailure extends IOException {
+        FsyncFailure() {
+            super("simulated fsync failure (EIO)");
+        }
+    }
+
+    private final Faults faults;
+    private final SplittableRandom random;
+    /** Simulated time the fsyncs since the last {@link #takeFsyncMs} took. */
+    private long fsyncMs;
+
+    SimDisk(Faults faults, SplittableRandom random) {
+        this.faults = faults;
+        this.random = random;
+    }
+
+    /** The simulated time fsyncs took since the last call (so far in this turn); resets it. */
+    long takeFsyncMs() {
+        long ms = fsyncMs;
+        fsyncMs = 0;
+        return ms;
+    }
+
+    /** The simulated time fsyncs took so far in this turn. */
+    long fsyncMsSoFar() {
+        return fsyncMs;
+    }
     /** One file written through this disk. */
     private static final class Tracked {
         final Path openedAs;
@@ -123,6 +168,12 @@ final class SimDisk implements WalDisk {
         @Override
         public void force(boolean metaData) throws IOException {
             if (!crashed) {
+                if (faults.slowMaxMs > 0) {
+                    fsyncMs += random.nextInt(faults.slowMaxMs + 1);
+                }
+                if (faults.failRate > 0 && random.nextDouble() < faults.failRate) {
+                    throw new FsyncFailure();
+                }
                 fsyncs++;
                 file.durableBytes = d.size();
             }

@@ -56,8 +56,8 @@ import org.rocksdb.RocksDBException;
 final class SimMember {
     static final long HEARTBEAT_MS = 10;
     static final long ELECTION_MS = 100;
-    /** The member's loops a turn runs: driver, apply, watch sender, watch catch-up. */
-    private static final int LOOPS = 4;
+    /** The member's loops a turn runs: driver, apply, watch sender, watch catch-up, MVCC compactor. */
+    private static final int LOOPS = 5;
 
     /** The parts of one incarnation (one process lifetime). */
     record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
@@ -87,6 +87,7 @@ final class SimMember {
     /** Told of every revision this member's store commits. */
     private final CommittedRevisions committed;
     private final WatchLimits watchLimits;
+    private final LeaseConfig leaseConfig;
     /** The running incarnation; null while down. */
     private Incarnation live;
     private int incarnations;
@@ -94,6 +95,23 @@ final class SimMember {
     boolean paused;
     /** The apply loop runs no turn before this time (a stalled store disk). */
     long applyStalledUntilMs;
+    /** The driver runs no turn before this time: it is blocked in its fsyncs (a slow WAL disk). */
+    private long driverStalledUntilMs;
+    /** The WAL disk's weather, kept across incarnations (a failing disk is replaced by the restart). */
+    final SimDisk.Faults diskFaults = new SimDisk.Faults();
+    /** Runs after the member fail-stopped on a failed fsync (and was crashed); the nemesis restarts it. */
+    Runnable onFailStop = () -> { };
+    /** Runs when the member learns it was removed from the cluster (it then stops by itself). */
+    Runnable onRemoved = () -> { };
+    /** Removed from the cluster and stopped: never started again. */
+    boolean removed;
+    /** Removed, and stopping soon. */
+    boolean stopping;
+    /** A member added to a running cluster: its first start does not found the cluster. */
+    private final boolean joining;
+    /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
+    long fsyncStalledMs;
+    int failStops;
     /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
     private String crashPoint;
     /** Runs after the member died at {@link #crashPoint}. */
@@ -101,7 +119,10 @@ final class SimMember {
 
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
-              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits) {
+              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
+              LeaseConfig leaseConfig, boolean joining) {
+        this.leaseConfig = leaseConfig;
+        this.joining = joining;
         this.expiryApplied = expiryApplied;
         this.committed = committed;
         this.watchLimits = watchLimits;
@@ -139,21 +160,23 @@ final class SimMember {
 
     /** Starts an incarnation on what the data dir holds (bootstrapping the cluster's first entries the first time). */
     void start() throws IOException {
+        diskFaults.failRate = 0; // a member restarts on a working disk (else it could not start: a human's problem)
         Path snapDir = dir.resolve("snap");
-        MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos);
+        MvccStore store = MvccStore.open(dir.resolve("db"), events::nanos, true);
         try {
             if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
                 events.trace(name() + " finished a snapshot install a crash cut short");
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
-            SimDisk disk = new SimDisk();
+            SimDisk disk = new SimDisk(diskFaults, random.split());
+            network.delaySends(raftId, disk::fsyncMsSoFar);
             WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), new WalOptions(walSegmentBytes, false), disk);
-            if (incarnations == 0) {
+            if (incarnations == 0 && !joining) {
                 Bootstrap.found(wal, founders);
             }
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
             Alarms alarms = Alarms.load(store);
-            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), events::nanos);
+            Lessor lessor = new Lessor(store, leaseConfig, events::nanos);
             Applier applier = new Applier(store, lessor, alarms, AuthStore.empty());
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();
@@ -163,7 +186,10 @@ final class SimMember {
             Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
                 promotedAtMs = events.nowMs();
                 events.trace(name() + "'s lessor is promoted");
-            });
+            }, () -> events.guard(() -> {
+                events.trace(name() + " learned it was removed from the cluster");
+                onRemoved.run();
+            }));
             RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, applier, registry,
                     network.transport(raftId), hooks, ticker, checkpoints, Scheduling.stepped(random.nextLong())),
                     events.nowMs(), SnapshotInstaller.installed(store));
@@ -195,6 +221,7 @@ final class SimMember {
         paused = false;
         crashPoint = null;
         applyStalledUntilMs = 0;
+        driverStalledUntilMs = 0;
         network.down(raftId);
         in.ticker().close();
         in.lessor().close();
@@ -225,13 +252,18 @@ final class SimMember {
         in.raft().close();
         in.lessor().close();
         in.hub().close();
-        in.wal().close();
+        try {
+            in.wal().close();
+        } catch (SimDisk.FsyncFailure e) {
+            // the last fsync of a stopping process failed: the server logs it and exits all the same
+            events.trace(name() + "'s last fsync failed while it stopped");
+        }
         in.store().close();
     }
 
     /**
      * Runs one turn of each of the member's loops (the raft driver, the apply loop unless stalled, a watch sender, the
-     * watch catch-up worker), in a seeded order; whether any did anything.
+     * watch catch-up worker, the compactor unless the store is stalled), in a seeded order; whether any did anything.
      */
     boolean step(SplittableRandom order) {
         if (live == null || paused) {
@@ -239,6 +271,7 @@ final class SimMember {
         }
         Incarnation in = live;
         boolean applyMay = events.nowMs() >= applyStalledUntilMs;
+        boolean driverMay = events.nowMs() >= driverStalledUntilMs;
         boolean did = false;
         int first = order.nextInt(LOOPS);
         String point = crashPoint;
@@ -250,10 +283,11 @@ final class SimMember {
         try {
             for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
                 did |= switch ((first + i) % LOOPS) {
-                    case 0 -> in.raft().runDriverStep();
+                    case 0 -> driverMay && in.raft().runDriverStep();
                     case 1 -> applyMay && in.raft().runApplyStep();
                     case 2 -> in.sender().runOne();
-                    default -> in.hub().catchUpPass();
+                    case 3 -> in.hub().catchUpPass();
+                    default -> applyMay && in.store().runCompactionStep(); // the store's disk, as the applier's
                 };
             }
         } finally {
@@ -261,7 +295,26 @@ final class SimMember {
                 Failpoints.disarmAll();
             }
         }
+        long fsyncMs = in.disk().takeFsyncMs();
+        if (fsyncMs > 0) { // the driver was blocked that long in its fsyncs: it takes its next turn then
+            driverStalledUntilMs = events.nowMs() + fsyncMs;
+            fsyncStalledMs += fsyncMs;
+            events.after(fsyncMs, null, () -> { });
+        }
         var failure = in.raft().failure().getNow(null);
+        if (failure != null && causedBy(failure.cause(), SimDisk.FsyncFailure.class)) {
+            // production: the failure is reported and the process exits (fail-stop); what the WAL wrote since its
+            // last good fsync may or may not be on disk
+            events.trace(name() + " fail-stopped: " + failure.message());
+            failStops++;
+            try {
+                crash();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            onFailStop.run();
+            return true;
+        }
         if (failure != null) {
             if (!(failure.cause() instanceof SimCrash)) {
                 throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
@@ -278,6 +331,15 @@ final class SimMember {
             return true;
         }
         return did;
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (kind.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Makes this member die the next time one of its loops reaches {@code point}; then runs {@code after}. */
@@ -340,7 +402,7 @@ final class SimMember {
 
     /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
     private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub, Runnable promoted) implements MemberHooks {
+                         WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -354,6 +416,7 @@ final class SimMember {
 
         @Override
         public void removed() {
+            removedHook.run();
         }
 
         @Override

@@ -9,12 +9,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -45,6 +48,10 @@ final class SimNetwork {
     double lossRate;
     double duplicateRate;
     int maxDelayMs = 3;
+    /** Whether member {@code to} (raft ID) refuses messages from {@code from}: it applied from's removal. */
+    BiPredicate<Long, Long> refuses = (from, to) -> false;
+    /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
+    private final Map<Long, LongSupplier> sendDelay = new HashMap<>();
     long delivered;
     long staged;
 
@@ -91,6 +98,11 @@ final class SimNetwork {
         };
     }
 
+    /** What member {@code raftId} sends is delayed by {@code delayMs} more (its fsyncs' time in this turn). */
+    void delaySends(long raftId, LongSupplier delayMs) {
+        sendDelay.put(raftId, delayMs);
+    }
+
     /** A crashed member: its incarnation receives nothing more (what it already sent is still on the wire). */
     void down(long raftId) {
         up.remove(raftId);
@@ -122,10 +134,19 @@ final class SimNetwork {
         }
         byte[] wire = RaftCodec.encode(m);
         int copies = random.nextDouble() < duplicateRate ? 2 : 1;
+        LongSupplier extra = sendDelay.get(m.from());
+        long extraMs = extra == null ? 0 : extra.getAsLong();
         for (int i = 0; i < copies; i++) {
-            events.after(1 + random.nextInt(maxDelayMs), null, () -> {
+            events.after(1 + random.nextInt(maxDelayMs) + extraMs, null, () -> {
                 Message got = RaftCodec.decode(wire);
                 Transport.Peers to = up.get(got.to());
+                if (to != null && refuses.test(got.from(), got.to())) {
+                    Transport.Peers from = up.get(got.from());
+                    if (from != null) { // as the peer port answers a removed member
+                        from.removedFromCluster();
+                    }
+                    return;
+                }
                 if (to != null && !isCut(got.from(), got.to())) {
                     delivered++;
                     to.receive(got);

@@ -17,7 +17,9 @@ import java.util.function.Supplier;
  * one, some on streams whose client stops reading for a while (so they fall behind and catch up from the store).
  * {@link #check} then holds each one to what was committed ({@link CommittedRevisions}): it saw exactly its range's
  * events, in order, from its start on: every one of them up to the end of the run if its member still runs, else
- * with no gap and no duplicate up to the last one it got.
+ * with no gap and no duplicate up to the last one it got. A watcher from a revision its member had compacted must be
+ * canceled with the compacted error; a watcher canceled so (also one that fell behind a compaction) must have started
+ * below the revision the error names, and what it saw before must be its range's events with no gap.
  */
 final class WatchClients {
     private final SimEvents events;
@@ -29,6 +31,8 @@ final class WatchClients {
     long eventsSeen;
     int checked;
     int unchecked;
+    /** Watchers canceled with the compacted error (and checked). */
+    int compactedChecked;
 
     WatchClients(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers,
                  CommittedRevisions committed) {
@@ -52,6 +56,8 @@ final class WatchClients {
         final SimMember.Incarnation incarnation;
         final WatchRange range;
         final long startRevision;
+        /** The member's compacted revision when the watch was asked for. */
+        final long compactedAtCreate;
         final List<Event> received = new ArrayList<>();
         WatchStream stream;
         boolean ready = true;
@@ -59,12 +65,15 @@ final class WatchClients {
         /** The newest revision an event response said it covers. */
         long coveredRevision = -1;
         boolean canceled;
+        /** The compact revision a cancellation named; 0: none. */
+        long compactRevision;
 
         SimWatch(SimMember member, WatchRange range, long startRevision) {
             this.member = member;
             this.incarnation = member.live();
             this.range = range;
             this.startRevision = startRevision;
+            this.compactedAtCreate = incarnation.store().compactedRevision();
         }
 
         boolean alive() {
@@ -83,6 +92,7 @@ final class WatchClients {
             }
             if (r.getCanceled()) {
                 canceled = true;
+                compactRevision = r.getCompactRevision();
             }
             if (r.getEventsCount() > 0) {
                 received.addAll(r.getEventsList());
@@ -119,7 +129,12 @@ final class WatchClients {
         ByteString k = ByteString.copyFromUtf8(key);
         ByteString end = key.length() > 1 ? ByteString.EMPTY : ByteString.copyFromUtf8(key.equals("k") ? "l" : "m");
         long current = m.live().store().currentRevision();
-        long start = random.nextBoolean() ? 0 : Math.max(1, current - random.nextInt(30));
+        long compacted = m.live().store().compactedRevision();
+        long start = switch (random.nextInt(6)) {
+            case 0, 1, 2 -> 0;
+            case 3 -> compacted > 1 ? compacted - random.nextInt((int) Math.min(compacted - 1, 5) + 1) : 0;
+            default -> Math.max(1, current - random.nextInt(30));
+        };
         SimWatch w = new SimWatch(m, WatchRange.of(k, end), start);
         w.stream = m.live().hub().openStream(w, m.live().sender());
         events.trace("watch " + watches.size() + ": " + w.describe());
@@ -151,10 +166,18 @@ final class WatchClients {
         for (int i = 0; i < watches.size(); i++) {
             SimWatch w = watches.get(i);
             eventsSeen += w.received.size();
+            long from = w.startRevision != 0 ? w.startRevision : w.createdRevision + 1;
+            if (w.alive() && w.startRevision != 0 && w.startRevision < w.compactedAtCreate && w.compactRevision <= 0) {
+                throw new AssertionError("watch " + i + " (" + w.describe() + ") started below its member's compacted"
+                        + " revision " + w.compactedAtCreate + " but got no compacted error");
+            }
+            if (w.canceled && w.compactRevision > 0 && w.createdRevision >= 0) {
+                checkCompacted(i, w, from);
+                continue;
+            }
             if (w.createdRevision < 0 || w.canceled) {
                 continue; // never created (its member crashed first), or canceled: nothing promised
             }
-            long from = w.startRevision != 0 ? w.startRevision : w.createdRevision + 1;
             long to = Math.max(from - 1, w.coveredRevision);
             if (w.alive()) {
                 to = finalRevision;
@@ -173,6 +196,34 @@ final class WatchClients {
             }
             checked++;
         }
+    }
+
+    /**
+     * A watcher canceled for compaction: it needed history below the revision the error names, and what it got before
+     * is the start of its range's events, with no gap.
+     */
+    private void checkCompacted(int i, SimWatch w, long from) {
+        if (from >= w.compactRevision) {
+            throw new AssertionError("watch " + i + " (" + w.describe() + ") was canceled as compacted at "
+                    + w.compactRevision + " although it needed no revision below that");
+        }
+        if (w.compactRevision > w.incarnation.store().compactedRevision()) {
+            throw new AssertionError("watch " + i + " (" + w.describe() + ") was canceled as compacted at "
+                    + w.compactRevision + ", beyond its member's compacted revision "
+                    + w.incarnation.store().compactedRevision());
+        }
+        List<Event> expected = expected(w.range, from, w.compactRevision - 1);
+        if (expected == null) {
+            unchecked++;
+            return;
+        }
+        List<Event> got = w.received.stream().map(WatchClients::plain).toList();
+        if (got.size() > expected.size() || !got.equals(expected.subList(0, got.size()))) {
+            throw new AssertionError("watch " + i + " (" + w.describe() + ", canceled as compacted at "
+                    + w.compactRevision + ") saw events that are not the start of its range's " + from + ".."
+                    + (w.compactRevision - 1) + ":\n  saw      " + summary(got) + "\n  expected " + summary(expected));
+        }
+        compactedChecked++;
     }
 
     /** The events of {@code range} committed in revisions {@code from..to}; null when a revision is unknown. */

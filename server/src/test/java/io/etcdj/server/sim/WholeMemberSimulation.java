@@ -36,7 +36,8 @@ final class WholeMemberSimulation {
                   long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
-                  int crashes, long simulatedMs) {
+                  int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
+                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -55,12 +56,19 @@ final class WholeMemberSimulation {
     private final SimNetwork network;
     private final KvHistory history = new KvHistory();
     private final CommittedRevisions committed = new CommittedRevisions();
-    private final LeaseChecks leases = new LeaseChecks(
-            LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).promoteExtendMs());
+    /** The members' lease configuration: etcd's default, or (one seed in four) with the LeaseCheckpoint gate. */
+    private final LeaseConfig leaseConfig;
+    private final LeaseChecks leases;
     private final long chaosMs;
+    /** Raft ID -> member ID, and raft ID -> member, of every member the run made. */
+    private final Map<Long, Long> memberIds = new HashMap<>();
+    private final Map<Long, SimMember> byRaftId = new HashMap<>();
+    private SimMembership membership;
     private final int keys;
     private long turns;
     private long probes;
+    /** Probes that read a past revision (compacted or not). */
+    private long pastReads;
     private int undecidedKeys;
     /** On average one store probe every this many events. */
     static final int PROBE_EVERY_EVENTS = 50;
@@ -74,6 +82,8 @@ final class WholeMemberSimulation {
         this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
         this.chaosMs = 1500 + random.nextInt(2500);
         this.keys = 3 + random.nextInt(5);
+        this.leaseConfig = LeaseConfig.forElectionTimeout(SimMember.ELECTION_MS).withCheckpoint(random.nextInt(4) == 0);
+        this.leases = new LeaseChecks(leaseConfig.promoteExtendMs(), leaseConfig.checkpoint());
     }
 
     Result run() throws IOException {
@@ -84,29 +94,42 @@ final class WholeMemberSimulation {
         WatchLimits watchLimits = random.nextBoolean() ? WatchLimits.DEFAULTS : smallWatchLimits();
         events.trace("seed " + seed + ": " + size + " members, snapshot every " + snapshotCount + " entries keeping "
                 + catchUpEntries + ", WAL segments of " + segmentBytes + " bytes, " + keys + " keys, chaos for "
-                + chaosMs + " ms");
+                + chaosMs + " ms" + (leaseConfig.checkpoint() ? ", lease checkpoints on" : ""));
         List<MemberInfo> founders = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(),
                     false));
         }
+        SimMember.ExpiryObserver expiries = (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs);
         for (MemberInfo info : founders) {
-            members.add(new SimMember(info, founders, dir.resolve(info.name()), events, network, random.split(),
-                    snapshotCount, catchUpEntries, segmentBytes, (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs),
-                    committed, watchLimits));
+            members.add(newMember(info, founders, snapshotCount, catchUpEntries, segmentBytes, expiries, watchLimits,
+                    false));
         }
+        network.refuses = this::refuses;
         for (SimMember m : members) {
             m.start();
         }
         SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
                 2 + random.nextInt(40));
         clients.start(2 + random.nextInt(4));
+        SimCompactions compactions = new SimCompactions(events, random.split(), this::upMembers);
+        compactions.start();
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
         leaseClients.start(2 + random.nextInt(3));
         WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
         watchClients.start();
         Nemesis nemesis = new Nemesis(events, random.split(), members, network);
         nemesis.start(chaosMs);
+        SimMembership membership = new SimMembership(events, random.split(), members, network, j -> {
+            SimMember m = newMember(j.info(), j.members(), snapshotCount, catchUpEntries, segmentBytes, expiries,
+                    watchLimits, true);
+            nemesis.adopt(m);
+            m.onRemoved = () -> membershipStop(m);
+            return m;
+        });
+        this.membership = membership;
+        members.forEach(m -> m.onRemoved = () -> membershipStop(m));
+        membership.start(chaosMs);
         runUntil(chaosMs);
         nemesis.healAll();
         quiesce();
@@ -114,8 +137,14 @@ final class WholeMemberSimulation {
         clients.stop();
         leaseClients.stop();
         watchClients.stop();
+        compactions.stop();
         long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
         while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
+            for (SimMember m : List.copyOf(members)) {
+                if (m.isUp()) {
+                    membership.stopUnaware(m.live().registry().members().removed());
+                }
+            }
             if (!events.runNext(deadline)) {
                 throw new AssertionError("the cluster did not converge within " + SETTLE_DEADLINE_MS
                         + " ms after the faults stopped (" + clients.inFlight + " operations in flight):\n"
@@ -131,11 +160,34 @@ final class WholeMemberSimulation {
                 history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
-                nemesis.crashes, events.nowMs());
+                nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
+                members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
+                membership.changes);
         for (SimMember m : members) {
             m.stop();
         }
         return r;
+    }
+
+    private SimMember newMember(MemberInfo info, List<MemberInfo> cluster, long snapshotCount, long catchUpEntries,
+                                long segmentBytes, SimMember.ExpiryObserver expiries, WatchLimits watchLimits,
+                                boolean joining) {
+        SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
+                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, joining);
+        memberIds.put(m.raftId, info.id());
+        byRaftId.put(m.raftId, m);
+        return m;
+    }
+
+    private void membershipStop(SimMember m) {
+        membership.stopRemoved(m);
+    }
+
+    /** A peer refuses a member's messages once it has applied that member's removal, as the peer port does. */
+    private boolean refuses(long fromRaftId, long toRaftId) {
+        SimMember to = byRaftId.get(toRaftId);
+        Long from = memberIds.get(fromRaftId);
+        return to != null && from != null && to.isUp() && to.live().registry().members().removed().contains(from);
     }
 
     private void runUntil(long timeMs) {
@@ -175,6 +227,41 @@ final class WholeMemberSimulation {
                     + kvs + "\n  committed " + want);
         }
         probes++;
+        if (revision > 1 && scheduler.nextInt(3) == 0) {
+            probePast(m, 1 + scheduler.nextLong(revision));
+        }
+    }
+
+    /**
+     * A read at past revision {@code at}: refused as compacted below the store's compacted revision, else exactly the
+     * committed state at {@code at}, whether or not the compactor has removed the history below it yet.
+     */
+    private void probePast(SimMember m, long at) {
+        MvccStore store = m.live().store();
+        long compacted = store.compactedRevision();
+        Map<ByteString, KeyValue> expected = committed.stateAt(at);
+        List<KeyValue> kvs;
+        try {
+            kvs = store.range(new KeyRange(ByteString.copyFromUtf8("k").toByteArray(),
+                    ByteString.copyFromUtf8("m").toByteArray()), at, 0, false).kvs();
+        } catch (MvccException e) {
+            if (e.kind() == MvccException.Kind.COMPACTED && at < compacted) {
+                pastReads++;
+                return;
+            }
+            throw new AssertionError("reading " + m.name() + "'s store at revision " + at + " (compacted "
+                    + compacted + "): " + e.getMessage(), e);
+        }
+        if (at < compacted) {
+            throw new AssertionError(m.name() + " served a read at revision " + at + ", below its compacted revision "
+                    + compacted);
+        }
+        if (expected != null && !kvs.equals(List.copyOf(expected.values()))) {
+            throw new AssertionError(m.name() + "'s store read at past revision " + at + " (compacted " + compacted
+                    + ") differs from the committed state then:\n  store " + kvs + "\n  committed "
+                    + List.copyOf(expected.values()));
+        }
+        pastReads++;
     }
 
     /** Runs the members' loops, in seeded order, until none has anything left to do at this instant. */

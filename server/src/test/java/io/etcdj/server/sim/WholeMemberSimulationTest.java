@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Test;
  *   <li>{@code etcdj.sim.seeds} (default 200): how many seeds, from {@code etcdj.sim.firstSeed} (default 1). A long
  *       soak: {@code -Detcdj.sim.seeds=10000} (or scripts/sim-soak.sh).</li>
  *   <li>{@code etcdj.sim.seed=N}: replays exactly seed N, printing its event trace.</li>
+ *   <li>{@code etcdj.sim.keepGoing=true}: a failing seed does not stop the run; every failure is listed at the end
+ *       (soaks).</li>
  *   <li>{@code etcdj.sim.traceDir=DIR}: writes every seed's trace to DIR/seed-N.trace.</li>
  *   <li>{@code etcdj.sim.mutant=NAME}: runs with a deliberate defect ({@link Mutants}); some seed should fail.</li>
  *   <li>{@code etcdj.sim.dir}: where runs keep their data (default /dev/shm when there is one, else the temp dir);
@@ -78,17 +81,34 @@ class WholeMemberSimulationTest {
         long undecided = 0;
         long crashes = 0;
         long simulatedMs = 0;
+        long compactions = 0;
+        long compactedWatchers = 0;
+        long pastReads = 0;
+        long failStops = 0;
+        long fsyncStalledMs = 0;
+        long membershipChanges = 0;
+        boolean keepGoing = Boolean.getBoolean("etcdj.sim.keepGoing");
+        List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
             WholeMemberSimulation.Result r;
             String traceDir = System.getProperty("etcdj.sim.traceDir");
-            if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
-                Files.createDirectories(Path.of(traceDir));
-                try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
-                        + ".trace")), false, StandardCharsets.UTF_8)) {
-                    r = runOrReport(seed, out);
+            try {
+                if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
+                    Files.createDirectories(Path.of(traceDir));
+                    try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
+                            + ".trace")), false, StandardCharsets.UTF_8)) {
+                        r = runOrReport(seed, out);
+                    }
+                } else {
+                    r = runOrReport(seed, one != null ? System.out : null);
                 }
-            } else {
-                r = runOrReport(seed, one != null ? System.out : null);
+            } catch (AssertionError e) {
+                if (!keepGoing) {
+                    throw e;
+                }
+                failures.add(e.getMessage());
+                System.out.println("FAILED " + e.getMessage());
+                continue;
             }
             events += r.events();
             turns += r.turns();
@@ -114,18 +134,29 @@ class WholeMemberSimulationTest {
             }
             crashes += r.crashes();
             simulatedMs += r.simulatedMs();
+            compactions += r.compactions();
+            compactedWatchers += r.compactedWatchers();
+            pastReads += r.pastReads();
+            failStops += r.fsyncFailStops();
+            fsyncStalledMs += r.fsyncStalledMs();
+            membershipChanges += r.membershipChanges();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
-                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (at most %d ms short of a keep-alive"
+                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
                 + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
-                + " watches: %d watchers checked, %d events seen; %d store probes; %d key histories undecided%n",
+                + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
+                + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
+                + " fsyncs; %d membership changes; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
-                probes, undecided);
+                compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, undecided);
+        assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
-            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0,
+            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
+                    && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0
+                    && membershipChanges > 0,
                     "some check never ran over " + count + " seeds");
         }
     }

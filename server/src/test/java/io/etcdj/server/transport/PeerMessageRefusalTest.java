@@ -67,7 +67,7 @@ class PeerMessageRefusalTest {
         return new MemberConfig("solo", dir, null, List.of(client), List.of(client), List.of(peerUrl), cluster,
                 "refusal-test", false, d.snapshotCount(), d.maxTxnOps(), d.maxRequestBytes(), 0, 1000,
                 d.clientTls(), d.watchProgressNotifyInterval(), List.of(peerUrl), 100, d.clientTls(), true, true,
-                d.quotaBackendBytes(), false, d.corruptCheckInterval(), true, true, d.auth(), d.maxLearners());
+                d.quotaBackendBytes(), false, d.corruptCheckInterval(), true, true, d.auth(), d.maxLearners(), false);
     }
 
     @BeforeEach
