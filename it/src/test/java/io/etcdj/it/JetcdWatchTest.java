@@ -166,9 +166,12 @@ class JetcdWatchTest {
         EtcdProcess server = servers.startDefault("jrestart");
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
             KV kv = client.getKVClient();
+            // jetcd creates the watch asynchronously: start it at an explicit revision so that a put racing the
+            // creation is still delivered (a watch "from now" may be registered after the first put)
+            long start = kv.get(bytes("r/")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getHeader().getRevision() + 1;
             Received got = new Received();
             try (Watch.Watcher w = client.getWatchClient().watch(bytes("r/"),
-                    WatchOption.builder().isPrefix(true).build(), got.listener())) {
+                    WatchOption.builder().isPrefix(true).withRevision(start).build(), got.listener())) {
                 for (int i = 0; i < 20; i++) {
                     put(kv, "r/" + (i % 3), "before-" + i);
                 }
