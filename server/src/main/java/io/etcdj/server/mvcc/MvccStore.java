@@ -46,6 +46,8 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile WriteLimits writeLimits = WriteLimits.DEFAULT;
     /** Told of each new revision; set before the applier starts (start-up thread), then read by the applier. */
     private volatile CommitListener commitListener = CommitListener.NONE;
+    /** The newest versions of recently written keys; the applier thread's (and {@link #load}'s, while none is applied). */
+    private LatestVersions latestVersions = new LatestVersions(LatestVersions.DEFAULT_CAPACITY_BYTES);
 
     private MvccStore(RocksBackend backend, boolean steppedCompaction) throws RocksDBException {
         this.backend = backend;
@@ -55,6 +57,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     private void load() throws RocksDBException {
         stateGeneration = LOADING;
+        latestVersions.clear(); // they belong to the database being replaced
         this.currentRevision = backend.metaLong(CURRENT_REVISION, 1); // etcd starts at revision 1
         PartialRevisionRollback.run(backend, currentRevision); // what a write spilled before a crash
         this.compactedRevision = backend.metaLong(SCHEDULED_COMPACT, 0);
@@ -215,6 +218,16 @@ public final class MvccStore implements KvReader, AutoCloseable {
             throw new MvccException(MvccException.Kind.COMPACTED);
         }
         return at;
+    }
+
+    /** Replaces the newest-version cache with an empty one of {@code capacityBytes} (0: none); before any write. */
+    void setLatestVersionsCapacity(long capacityBytes) {
+        latestVersions = new LatestVersions(capacityBytes);
+    }
+
+    /** The newest-version cache write transactions read through and update (applier thread only). */
+    LatestVersions latestVersions() {
+        return latestVersions;
     }
 
     /** Starts the one write of a raft entry. Only the applier thread writes. */

@@ -1,13 +1,16 @@
 package io.etcdj.server.mvcc;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.metrics.ServerMetrics;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.ColumnFamilyHandle;
@@ -68,6 +71,13 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private byte[] highestKey;
     /** Keys this transaction created (put where absent) minus keys it deleted. */
     private long liveKeysDelta;
+    /**
+     * The final state of each key this transaction wrote (null: deleted), handed to the store's {@link LatestVersions}
+     * at the commit; null once more than {@link #MAX_TRACKED_KEYS} were written (the commit then empties the cache).
+     */
+    private Map<ByteString, KeyValue> written = new HashMap<>();
+    /** Past this many keys written (a range delete, a lease revoke) a transaction stops tracking them one by one. */
+    static final int MAX_TRACKED_KEYS = 4096;
 
     MvccWriteTxn(MvccStore store, WriteLimits limits, long beginRevision, long compactedRevision) {
         this.store = store;
@@ -105,6 +115,15 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
 
     /** The live value of one key now, seeing this transaction's writes; null when absent. */
     public KeyValue get(byte[] key) {
+        if (written != null) {
+            ByteString k = UnsafeByteOperations.unsafeWrap(key); // only for this lookup; never kept
+            if (!written.containsKey(k)) { // the cache holds committed versions, not this transaction's
+                KeyValue held = store.latestVersions().get(k);
+                if (held != null) {
+                    return held;
+                }
+            }
+        }
         try (RocksIterator it = iterator(store.backend().keys())) {
             return IndexScan.get(it, key, currentRevision());
         }
@@ -125,6 +144,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         if (prev == null) {
             liveKeysDelta++;
         }
+        track(kv.getKey(), kv);
         ServerMetrics.put();
         Event.Builder event = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
         if (prev != null) {
@@ -202,6 +222,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private void delete(KeyValue prev) throws RocksDBException {
         byte[] key = prev.getKey().toByteArray();
         liveKeysDelta--;
+        track(prev.getKey(), null);
         if (events != null) {
             KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(writeRevision()).build();
             record(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
@@ -211,6 +232,15 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
             stage(store.backend().leases(), LeaseAttachments.key(prev.getLease(), key), null);
         }
         spillIfFull();
+    }
+
+    private void track(ByteString key, KeyValue newest) {
+        if (written != null) {
+            written.put(key, newest);
+            if (written.size() > MAX_TRACKED_KEYS) {
+                written = null;
+            }
+        }
     }
 
     private void record(Event e) {
@@ -355,6 +385,18 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
             batch.put(b.meta(), MvccStore.LIVE_KEYS, KeyCodec.longBytes(liveKeys));
         }
         b.write(batch);
+        LatestVersions latest = store.latestVersions();
+        if (written == null) {
+            latest.clear();
+        } else {
+            written.forEach((key, newest) -> {
+                if (newest == null) {
+                    latest.absent(key);
+                } else {
+                    latest.live(newest);
+                }
+            });
+        }
         store.committed(newRevision, raftIndex, liveKeys, events == null ? null : List.copyOf(events),
                 lowestKey, highestKey);
         onCommit.forEach(Runnable::run);

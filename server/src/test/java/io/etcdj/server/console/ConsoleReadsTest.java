@@ -10,33 +10,15 @@ import com.google.protobuf.ByteString;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
+import io.etcdj.server.mvcc.OpenStoreTest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The console's reads over a real store: children of a prefix, search, space per prefix. */
-class ConsoleReadsTest {
-    @TempDir
-    Path dir;
-    MvccStore store;
-    long index;
-
-    @BeforeEach
-    void open() throws Exception {
-        store = MvccStore.open(dir.resolve("db"));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
+class ConsoleReadsTest extends OpenStoreTest {
     private long put(String key, String value) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
             txn.put(b(key), ByteString.copyFromUtf8(value), 0);

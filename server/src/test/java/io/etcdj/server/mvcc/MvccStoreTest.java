@@ -13,27 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class MvccStoreTest {
-    @TempDir
-    Path dir;
-    MvccStore store;
-    long index;
-
-    @BeforeEach
-    void open() throws Exception {
-        store = MvccStore.open(dir.resolve("db"));
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
+class MvccStoreTest extends OpenStoreTest {
     static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
