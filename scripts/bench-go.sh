@@ -3,12 +3,14 @@
 # (bench/go/etcdload; no JVM on the client side).
 #
 #   scripts/bench-go.sh [--members 1|3] [--workloads put16,put1,range64,srange64,txn16,watch] [--duration 20]
-#                       [--servers etcd,etcdj] [--cold 10] [--base-port 31000]
+#                       [--servers etcd,etcdj] [--cold 10] [--steady N] [--base-port 31000]
 #
 # For every workload and every server it starts a FRESH cluster (new data dirs under /tmp, loopback ports from
 # --base-port, default flags as a new user would run them), waits until every member answers /health, runs the
 # workload for --duration seconds (the first --cold seconds reported apart as "cold", the rest as "warm"), sums the
-# members' VmRSS at the end, stops the cluster, and at the end prints markdown tables.
+# members' VmRSS at the end, stops the cluster, and at the end prints markdown tables. --steady N also reports the
+# window from N s to the end apart (rate, and the members' CPU per request in it): a JVM's steady state, once its JIT
+# is done (about two minutes of load here), e.g. --duration 150 --steady 120.
 #
 # Workloads: put16 = put, 16 clients over 4 connections; put1 = put, 1 client; range64 / srange64 = linearizable /
 # serializable single-key range, 64 clients over 4 connections; txn16 = compare-and-swap on the mod revision, 16
@@ -24,6 +26,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 members=3 workloads=put16,put1,range64,srange64,txn16,watch duration=20 servers=etcd,etcdj cold=10 base_port=31000
+steady=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --members) members=$2; shift 2 ;;
@@ -31,6 +34,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=$2; shift 2 ;;
     --servers) servers=$2; shift 2 ;;
     --cold) cold=$2; shift 2 ;;
+    --steady) steady=$2; shift 2 ;;
     --base-port) base_port=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-go.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
@@ -169,15 +173,23 @@ for w in "${wl[@]}"; do
     cpu0=$(cpu_ms)
     # shellcheck disable=SC2046
     "$load" --endpoints "$endpoints" $(load_args "$w") --duration "${duration}s" --cold-seconds "$cold" \
-      --server-pids "$(member_procs | paste -sd, -)" --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" \
-      || { echo "bench-go.sh: etcdload failed on $w/$s:" >&2; cat "$work/$run-$w-$s.err" >&2; }
+      --server-pids "$(member_procs | paste -sd, -)" --label "$s" --json >"$work/$run-$w-$s.json" 2>"$work/$run-$w-$s.err" &
+    load_pid=$!
+    cpu_steady=0
+    if [ "$steady" -gt 0 ] && [ "$steady" -lt "$duration" ]; then sleep "$steady"; cpu_steady=$(cpu_ms); fi
+    wait $load_pid || { echo "bench-go.sh: etcdload failed on $w/$s:" >&2; cat "$work/$run-$w-$s.err" >&2; }
     rss=$(rss_mb)
-    cpu=$(($(cpu_ms) - cpu0))
+    cpu_end=$(cpu_ms)
+    cpu=$((cpu_end - cpu0))
+    cpu_steady=$((cpu_steady > 0 ? cpu_end - cpu_steady : 0))
     stop_cluster
     rm -rf "$work"/data-"$run"-*
     if [ -s "$work/$run-$w-$s.json" ]; then
-      jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" --argjson cpu "$cpu" \
-        '{w: $w, s: $s, rss: $rss, cpu_ms: $cpu, r: .}' "$work/$run-$w-$s.json" \
+      jq -c --arg w "$w" --arg s "$s" --argjson rss "$rss" --argjson cpu "$cpu" --argjson from "$steady" \
+        --argjson cpus "$cpu_steady" --argjson to "$duration" '{w: $w, s: $s, rss: $rss, cpu_ms: $cpu, r: .,
+          steady: (if $cpus > 0 then ((.per_second // [])[$from:$to] | add // 0) as $n | {from: $from, requests: $n,
+            per_sec: ($n / ($to - $from)), cpu_us: (if $n > 0 then $cpus * 1000 / $n else 0 end)}
+          else null end)}' "$work/$run-$w-$s.json" \
         >>"$work/results.jsonl"
       jq -r 'if .many != null then "  \(.many.watchers) watchers created in \(.many.create_s * 100 | floor / 100) s, idle CPU \(.many.idle_cpu_percent * 100 | floor / 100) % of a core"
         else "  " + (.rows | map(.phase + " " + (.per_sec | floor | tostring) + "/s p99 " + (.p99_ms * 100 | floor / 100 | tostring) + " ms") | join(", ")) end' \
@@ -197,6 +209,13 @@ if jq -s -e 'any(.[]; .r.watch == null and .r.many == null)' "$work/results.json
   echo "| workload | server | cold req/s | cold p99 ms | warm req/s | warm p99 ms | failed | retried | RSS MB | CPU us/req |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
   jq -r "$f2"' select(.r.watch == null and .r.many == null) | "| \(.w) | \(.s) | \(ph("cold").per_sec | f0) | \(ph("cold").p99_ms | f2) | \(ph("warm").per_sec | f0) | \(ph("warm").p99_ms | f2) | \(.r.failed) | \(.r.attempts_failed) | \(.rss) | \(if .r.ok > 0 then (.cpu_ms * 1000 / .r.ok | f0) else "-" end) |"' \
+    "$work/results.jsonl"
+  echo
+fi
+if jq -s -e 'any(.[]; .steady != null)' "$work/results.jsonl" >/dev/null; then
+  echo "| workload | server | steady from s | steady req/s | steady CPU us/req |"
+  echo "|---|---|---|---|---|"
+  jq -r "$f2"' select(.steady != null) | "| \(.w) | \(.s) | \(.steady.from) | \(.steady.per_sec | f0) | \(.steady.cpu_us | f0) |"' \
     "$work/results.jsonl"
   echo
 fi

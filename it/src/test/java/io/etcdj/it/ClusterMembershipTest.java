@@ -61,6 +61,41 @@ class ClusterMembershipTest {
         }
     }
 
+    /**
+     * The leader stops replicating to a learner once its removal is applied, so the learner may never apply the
+     * removal itself and, sending nothing, is never refused: it must learn of it from its peers another way.
+     */
+    @Test
+    void aRemovedLearnerLearnsOfItsRemovalAndStops() throws Exception {
+        EtcdCluster cluster = EtcdCluster.start(servers, 3);
+        try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
+            int port = EtcdProcess.freePort();
+            String url = "http://127.0.0.1:" + port;
+            Member added = client.getClusterClient().addMember(List.of(URI.create(url)), true).get(10,
+                    TimeUnit.SECONDS).getMember();
+            EtcdProcess learner = servers.start(EtcdCluster.member("learner", port,
+                    cluster.initialCluster + ",learner=" + url).initialClusterState("existing"));
+            long revision = client.getKVClient().put(ClusterContents.bs("before-removal"), ClusterContents.bs("x"))
+                    .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            Await.until(Duration.ofSeconds(30), "the learner has applied the put", () -> {
+                try {
+                    return EtcdCluster.status(learner).getHeader().getRevision() >= revision;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            learner.pause(); // it misses the removal entry and everything the leader sends until it applied it
+            client.getClusterClient().removeMember(added.getId()).get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) { // every voter has applied the removal once it answers this
+                client.getKVClient().put(ClusterContents.bs("after-removal"), ClusterContents.bs("x")).get(10,
+                        TimeUnit.SECONDS);
+            }
+            learner.resume();
+            assertTrue(learner.awaitExit(Duration.ofSeconds(30)), "the removed learner exits");
+            assertEquals(3, client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().size());
+        }
+    }
+
     @Test
     void removedMemberStopsAndTheRestServe() throws Exception {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);

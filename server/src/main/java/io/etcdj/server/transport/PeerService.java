@@ -170,8 +170,10 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     @Override
     @Blocking
     public void clusterInfo(ClusterInfoRequest request, StreamObserver<ClusterInfoResponse> out) {
-        ClusterInfoResponse.Builder b = ClusterInfoResponse.newBuilder().setClusterId(clusterId);
-        for (MemberInfo m : registry.members().list()) {
+        MemberRegistry.Members members = registry.members();
+        ClusterInfoResponse.Builder b = ClusterInfoResponse.newBuilder().setClusterId(clusterId)
+                .addAllRemovedIds(members.removed());
+        for (MemberInfo m : members.list()) {
             b.addMembers(Member.newBuilder().setID(m.id()).setName(m.name()).addAllPeerURLs(m.peerUrls())
                     .addAllClientURLs(m.clientUrls()).setIsLearner(m.learner()));
         }

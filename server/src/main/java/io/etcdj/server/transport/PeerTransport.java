@@ -262,6 +262,17 @@ public final class PeerTransport implements Transport {
         }
     }
 
+    /**
+     * A peer's answer listed this member as removed (see {@code ClusterInfoResponse.removed_ids}): stop as when a
+     * peer refuses a message for that reason.
+     */
+    public void peerListsThisMemberAsRemoved(long peerId) {
+        if (!removedFromCluster) {
+            LOG.info("peer {} lists this member as removed from the cluster", Long.toHexString(peerId));
+            removed();
+        }
+    }
+
     private void removed() {
         removedFromCluster = true;
         senders.values().forEach(PeerSender::stop); // peers refuse this member now: stop knocking

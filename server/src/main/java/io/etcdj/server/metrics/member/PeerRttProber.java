@@ -21,6 +21,8 @@ import io.etcdj.server.metrics.Metrics;
  * etcd_network_peer_round_trip_time_seconds{To="<member id>"}: every {@link #INTERVAL} each peer is asked a small
  * unary call (ClusterInfo) over the peer port and the time to its answer recorded, as etcd's prober does.
  * A peer that does not answer within the interval records nothing. One daemon thread; calls are asynchronous.
+ * The answer also lists the members removed for good: one that finds itself there stops (the only way a removed
+ * learner learns of its removal, as the leader stops sending it entries before it can apply it).
  */
 public final class PeerRttProber implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerRttProber.class);
@@ -64,6 +66,9 @@ public final class PeerRttProber implements AutoCloseable {
                 .clusterInfo(ClusterInfoRequest.getDefaultInstance(), new StreamObserver<>() {
                     @Override
                     public void onNext(ClusterInfoResponse r) {
+                        if (r.getRemovedIdsList().contains(selfId)) {
+                            transport.peerListsThisMemberAsRemoved(m.id());
+                        }
                         timers.computeIfAbsent(m.id(), id -> DiskMetrics.histogramFrom(Metrics.registry(),
                                 "etcd_network_peer_round_trip_time", "Round-Trip-Time histogram between peers",
                                 100_000L, 16, "To", Long.toHexString(id)))
