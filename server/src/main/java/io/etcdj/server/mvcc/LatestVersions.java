@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The newest live version of recently written or read keys, so that a put finds the version it replaces (its create
+ * The newest live version of recently written keys, so that a put finds the version it replaces (its create
  * revision, version, lease and the previous value its event carries) without an iterator and a seek into RocksDB,
  * which cost more than half of applying a put. etcd keeps every key's revisions in memory; this holds a bounded,
  * least-recently-used part of them, and a miss reads the store as before.
@@ -37,6 +37,24 @@ final class LatestVersions {
     /** The newest live version of {@code key} if held; null means not known (the store must be read). */
     KeyValue get(ByteString key) {
         return versions.get(key);
+    }
+
+    /**
+     * Takes a committed transaction's writes: the final state of each key it wrote (null: deleted), or null when it
+     * wrote too many to track (everything is forgotten then).
+     */
+    void committed(Map<ByteString, KeyValue> finalStates) {
+        if (finalStates == null) {
+            clear();
+            return;
+        }
+        finalStates.forEach((key, newest) -> {
+            if (newest == null) {
+                absent(key);
+            } else {
+                live(newest);
+            }
+        });
     }
 
     /** Records {@code kv} as the newest live version of its key. */

@@ -38,6 +38,9 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     /** Failpoint: after a spill reached RocksDB, before the entry's commit. */
     public static final String FAILPOINT_AFTER_SPILL = "mvccAfterSpill";
 
+    /** Past this many keys written (a range delete, a lease revoke) a transaction stops tracking them one by one. */
+    static final int MAX_TRACKED_KEYS = 4096;
+
     private final MvccStore store;
     private final WriteLimits limits;
     private final long beginRevision;
@@ -76,8 +79,6 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
      * at the commit; null once more than {@link #MAX_TRACKED_KEYS} were written (the commit then empties the cache).
      */
     private Map<ByteString, KeyValue> written = new HashMap<>();
-    /** Past this many keys written (a range delete, a lease revoke) a transaction stops tracking them one by one. */
-    static final int MAX_TRACKED_KEYS = 4096;
 
     MvccWriteTxn(MvccStore store, WriteLimits limits, long beginRevision, long compactedRevision) {
         this.store = store;
@@ -385,18 +386,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
             batch.put(b.meta(), MvccStore.LIVE_KEYS, KeyCodec.longBytes(liveKeys));
         }
         b.write(batch);
-        LatestVersions latest = store.latestVersions();
-        if (written == null) {
-            latest.clear();
-        } else {
-            written.forEach((key, newest) -> {
-                if (newest == null) {
-                    latest.absent(key);
-                } else {
-                    latest.live(newest);
-                }
-            });
-        }
+        store.latestVersions().committed(written);
         store.committed(newRevision, raftIndex, liveKeys, events == null ? null : List.copyOf(events),
                 lowestKey, highestKey);
         onCommit.forEach(Runnable::run);
