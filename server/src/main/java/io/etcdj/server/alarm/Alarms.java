@@ -75,12 +75,22 @@ public final class Alarms {
 
     /** Whether a NOSPACE alarm is active on any member: the cluster then takes no more writes that add data. */
     public boolean noSpace() {
-        return active.stream().anyMatch(a -> a.getAlarm() == AlarmType.NOSPACE);
+        return has(AlarmType.NOSPACE);
     }
 
     /** Whether a CORRUPT alarm is active: the cluster then refuses every write of keys and leases. */
     public boolean corrupt() {
-        return active.stream().anyMatch(a -> a.getAlarm() == AlarmType.CORRUPT);
+        return has(AlarmType.CORRUPT);
+    }
+
+    /** A loop, not a stream: asked for every applied entry, and the list is nearly always empty. */
+    private boolean has(AlarmType type) {
+        for (AlarmMember a : active) {
+            if (a.getAlarm() == type) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
