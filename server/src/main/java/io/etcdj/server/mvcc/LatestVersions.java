@@ -15,6 +15,11 @@ import java.util.Map;
  * <p>Only the applier thread uses it (write transactions read and update it; nothing else writes the newest
  * versions). It is kept exact: a transaction updates it only once its batch is committed, with the final state of
  * every key it wrote, and the store empties it whenever it loads a database (start, snapshot restore).
+ *
+ * <p>It is <em>complete</em> while it holds every live key of the store: from a load that found no live key until it
+ * first drops a live version (eviction, a version too large, a forgotten transaction). A miss then means the key
+ * has no live version, so a put of a new key does not seek the store either (without it, every first write of a key
+ * sought through every level of the index to learn that it was absent).
  */
 final class LatestVersions {
     /** The default size: enough for ~100,000 keys of 256-byte values. */
@@ -29,6 +34,8 @@ final class LatestVersions {
     private final LinkedHashMap<ByteString, KeyValue> versions = new LinkedHashMap<>(1024, 0.75f, true);
     /** The estimated bytes held. Applier thread only. */
     private long heldBytes;
+    /** Whether every live key of the store is held (see the class comment). Applier thread only. */
+    private boolean complete;
 
     LatestVersions(long capacityBytes) {
         this.capacityBytes = capacityBytes;
@@ -37,6 +44,18 @@ final class LatestVersions {
     /** The newest live version of {@code key} if held; null means not known (the store must be read). */
     KeyValue get(ByteString key) {
         return versions.get(key);
+    }
+
+    /** Whether a miss means the key has no live version: every live key is held. */
+    boolean complete() {
+        return complete;
+    }
+
+    /** The store has no live key (it just loaded an empty database): from now on a miss means absent. */
+    void startComplete() {
+        if (versions.isEmpty()) {
+            complete = true;
+        }
     }
 
     /**
@@ -62,6 +81,7 @@ final class LatestVersions {
         int size = entryBytes(kv);
         if (size > MAX_ENTRY_BYTES || size > capacityBytes) {
             absent(kv.getKey());
+            complete = false; // the key is live but not held
             return;
         }
         KeyValue before = versions.put(kv.getKey(), kv);
@@ -84,6 +104,7 @@ final class LatestVersions {
     void clear() {
         versions.clear();
         heldBytes = 0;
+        complete = false;
     }
 
     int size() {
@@ -99,6 +120,7 @@ final class LatestVersions {
         while (heldBytes > capacityBytes && oldest.hasNext()) {
             heldBytes -= entryBytes(oldest.next().getValue());
             oldest.remove();
+            complete = false;
         }
     }
 

@@ -65,6 +65,9 @@ public final class MvccStore implements KvReader, AutoCloseable {
         long stored = backend.metaLong(LIVE_KEYS, -1);
         // a store written before the count was kept, or made by an import, is counted once (a seek per key)
         this.liveKeys = stored >= 0 ? stored : countLiveKeys();
+        if (liveKeys == 0) {
+            latestVersions.startComplete(); // nothing live to miss: every key written from now on is held
+        }
         long finished = backend.metaLong(FINISHED_COMPACT, 0);
         if (compactedRevision > finished) {
             compactor.submit(finished, compactedRevision); // an interrupted compaction resumes
@@ -223,6 +226,9 @@ public final class MvccStore implements KvReader, AutoCloseable {
     /** Replaces the newest-version cache with an empty one of {@code capacityBytes} (0: none); before any write. */
     void setLatestVersionsCapacity(long capacityBytes) {
         latestVersions = new LatestVersions(capacityBytes);
+        if (liveKeys == 0) {
+            latestVersions.startComplete();
+        }
     }
 
     /** The newest-version cache write transactions read through and update (applier thread only). */

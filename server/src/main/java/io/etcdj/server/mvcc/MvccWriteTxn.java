@@ -119,8 +119,9 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         if (written != null) {
             ByteString k = UnsafeByteOperations.unsafeWrap(key); // only for this lookup; never kept
             if (!written.containsKey(k)) { // the cache holds committed versions, not this transaction's
-                KeyValue held = store.latestVersions().get(k);
-                if (held != null) {
+                LatestVersions latest = store.latestVersions();
+                KeyValue held = latest.get(k);
+                if (held != null || latest.complete()) {
                     return held;
                 }
             }

@@ -59,9 +59,51 @@ class LatestVersionsTest extends OpenStoreTest {
      */
     @Test
     void aWriteTransactionSeesExactlyWhatTheStoreHolds() throws Exception {
-        Random random = new Random(20261206L);
-        Map<String, String> model = new HashMap<>();
-        for (int step = 0; step < 600; step++) {
+        randomWrites(new Random(20261206L), 600, true, true);
+    }
+
+    /**
+     * From an empty store the cache is complete, so a miss answers "absent" without reading the store; with a
+     * capacity of a few dozen versions it soon evicts one and must stop answering from misses. Same random writes,
+     * no restarts, every key checked after every step.
+     */
+    @Test
+    void fromAnEmptyStoreAMissMeansAbsentUntilTheFirstEviction() throws Exception {
+        store.setLatestVersionsCapacity(20_000);
+        assertTrue(store.latestVersions().complete(), "an empty store's cache holds every live key");
+        Random random = new Random(77L);
+        randomWrites(random, 30, false, false);
+        assertTrue(store.latestVersions().complete(), "30 small writes of 40 keys fit: nothing evicted yet");
+        randomWrites(random, 600, false, true);
+        assertTrue(!store.latestVersions().complete(), "bulk writes went past the capacity and the tracking limit");
+    }
+
+    @Test
+    void everyWayOfDroppingALiveVersionEndsCompleteness() {
+        LatestVersions evicting = new LatestVersions(1_500);
+        evicting.startComplete();
+        evicting.live(kv("a", 500));
+        assertTrue(evicting.complete());
+        evicting.live(kv("b", 500));
+        evicting.live(kv("c", 500));
+        assertTrue(!evicting.complete(), "an eviction drops a live key");
+        LatestVersions huge = new LatestVersions(1L << 30);
+        huge.startComplete();
+        huge.live(kv("k", LatestVersions.MAX_ENTRY_BYTES + 1));
+        assertTrue(!huge.complete(), "a version too large to hold is live but not held");
+        LatestVersions cleared = new LatestVersions(1L << 30);
+        cleared.startComplete();
+        cleared.absent(ByteString.copyFromUtf8("gone")); // a deletion keeps it complete
+        assertTrue(cleared.complete());
+        cleared.committed(null);
+        assertTrue(!cleared.complete(), "a transaction too large to track forgets everything");
+    }
+
+    private final Map<String, String> model = new HashMap<>();
+
+    /** Random writes of keys k0..k39, each step checked against the model and a plain read of the store. */
+    private void randomWrites(Random random, int steps, boolean restarts, boolean bulk) throws Exception {
+        for (int step = 0; step < steps; step++) {
             String key = "k" + random.nextInt(40);
             int op = random.nextInt(10);
             try (MvccWriteTxn txn = store.beginWrite()) {
@@ -80,7 +122,7 @@ class LatestVersionsTest extends OpenStoreTest {
                 } else if (op == 8) {
                     txn.deleteRange(KeyRange.of(MvccStoreTest.b("k1"), MvccStoreTest.b("k2")), kv -> { });
                     model.keySet().removeIf(k -> k.startsWith("k1"));
-                } else if (step % 6 == 0) {
+                } else if (bulk && step % 6 == 0) {
                     // more keys than one transaction tracks: the commit forgets the whole cache
                     for (int i = 0; i <= MvccWriteTxn.MAX_TRACKED_KEYS; i++) {
                         txn.put(MvccStoreTest.b("bulk" + i), ByteString.copyFromUtf8("b" + step), 0);
@@ -93,7 +135,7 @@ class LatestVersionsTest extends OpenStoreTest {
                 }
                 txn.commit(++index);
             }
-            if (step % 50 == 0) { // a restart empties the cache; nothing changes
+            if (restarts && step % 50 == 0) { // a restart empties the cache; nothing changes
                 store.close();
                 store = MvccStore.open(dir.resolve("db"));
             }
