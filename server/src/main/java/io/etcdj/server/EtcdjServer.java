@@ -343,7 +343,7 @@ public final class EtcdjServer implements AutoCloseable {
             Alarms alarms = Alarms.load(store);
             AuthStore auth = AuthStore.load(store, TokenProviders.create(cfg.auth()));
             DowngradeState downgrade = DowngradeState.load(store);
-            Applier applier = new Applier(store, lessor, alarms, auth, downgrade);
+            Applier applier = new Applier(store, lessor, registry, alarms, auth, downgrade);
             // the hub listens before the log replays; it answers nobody before the client port opens, by which time
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();

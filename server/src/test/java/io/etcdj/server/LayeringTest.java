@@ -34,6 +34,8 @@ class LayeringTest {
             List.of("wal", "mvcc", "checkpoint"),
             // the replicated state machine's parts
             List.of("alarm", "auth", "cluster", "lease", "watch"),
+            // the KV API over the store: ranges, puts, deletes, Txns; run by the applier and by the read path
+            List.of("kv"),
             // applying committed entries to those parts
             List.of("apply"),
             // the raft driver: log, apply loop, reads, membership changes

@@ -1,18 +1,24 @@
 package io.etcdj.server.apply;
 
-import io.etcdj.api.etcdserverpb.CompactionResponse;
-import io.etcdj.api.internal.LogCommand;
-import io.etcdj.server.alarm.Alarms;
 import com.google.protobuf.ByteString;
+import io.etcdj.api.etcdserverpb.CompactionResponse;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.internal.MemberRecord;
+import io.etcdj.raft.ConfChange;
+import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.Permits;
 import io.etcdj.server.cluster.DowngradeState;
+import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.kv.Errors;
+import io.etcdj.server.kv.KvOperations;
+import io.etcdj.server.kv.TxnExecutor;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.ByteBudget;
 import io.etcdj.server.mvcc.MvccException;
@@ -23,8 +29,10 @@ import org.rocksdb.RocksDBException;
 
 /**
  * Turns committed log entries into store changes, in log order, one atomic store write per entry (the entry's
- * raft index goes with it). The result is the response for the client that proposed the entry, or the
- * {@link EtcdException} it gets; a refused request changes nothing but still advances the applied index.
+ * raft index goes with it): client requests (through the KV operations of {@code kv/}), leases, auth, alarms,
+ * downgrades, and membership records (raft conf changes and members' attributes, into the {@link MemberRegistry}).
+ * The result is the response for the client that proposed the entry, or the {@link EtcdException} it gets; a
+ * refused request changes nothing but still advances the applied index.
  *
  * <p>Deterministic: every member applying the same entries reaches the same state. Called by one thread only.
  */
@@ -36,24 +44,31 @@ public final class Applier {
     private final Alarms alarms;
     private final AuthStore auth;
     private final DowngradeState downgrade;
+    /** Null for appliers of tests that apply no membership records. */
+    private final MemberRegistry registry;
     /** Bytes one response may hold; the applier thread's alone (tests lower it before applying). */
     private long maxResponseBytes = ByteBudget.DEFAULT_MAX_BYTES;
+
+    /** What a membership record answers: the membership once the entry is committed (the registry changes then). */
+    private static final Object MEMBERS_AFTER_COMMIT = new Object();
 
     /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
     public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
     }
 
-    /** An applier with no alarms raised (tests). */
+    /** An applier of KV and lease entries only, with no alarms raised (tests). */
     public Applier(MvccStore store, Lessor leases) {
-        this(store, leases, Alarms.none(), AuthStore.empty());
+        this(store, leases, null, Alarms.none(), AuthStore.empty(), DowngradeState.none());
     }
 
-    public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth) {
-        this(store, leases, alarms, auth, DowngradeState.none());
+    public Applier(MvccStore store, Lessor leases, MemberRegistry registry, Alarms alarms, AuthStore auth) {
+        this(store, leases, registry, alarms, auth, DowngradeState.none());
     }
 
-    public Applier(MvccStore store, Lessor leases, Alarms alarms, AuthStore auth, DowngradeState downgrade) {
+    public Applier(MvccStore store, Lessor leases, MemberRegistry registry, Alarms alarms, AuthStore auth,
+                   DowngradeState downgrade) {
         this.downgrade = downgrade;
+        this.registry = registry;
         this.store = store;
         this.leases = leases;
         this.alarms = alarms;
@@ -77,6 +92,9 @@ public final class Applier {
                 ByteBudget budget = new ByteBudget(maxResponseBytes);
                 result = execute(txn, index, cmd, budget);
                 txn.commit(index);
+                if (result == MEMBERS_AFTER_COMMIT) {
+                    return membership().members();
+                }
                 return budget.exceeded() ? EtcdError.RESPONSE_TOO_LARGE.exception() : result;
             } catch (EtcdException e) {
                 result = e;
@@ -86,6 +104,28 @@ public final class Applier {
             empty.commit(index);
         }
         return result;
+    }
+
+    /**
+     * Applies the raft conf change at {@code index} ({@code member}: the member it adds or updates, from its
+     * context) to the membership, in one store write with the index; skipped (false) if applied before a restart.
+     */
+    public boolean applyConfChange(long index, ConfChange change, MemberRecord member) throws RocksDBException {
+        if (index <= store.consistentIndex()) {
+            return false;
+        }
+        try (MvccWriteTxn txn = store.beginWrite()) {
+            membership().applyConfChange(txn, change, member);
+            txn.commit(index);
+        }
+        return true;
+    }
+
+    private MemberRegistry membership() {
+        if (registry == null) {
+            throw new IllegalStateException("this applier was built without a member registry");
+        }
+        return registry;
     }
 
     /** Lowers the bytes one response may hold (tests). */
@@ -135,9 +175,15 @@ public final class Applier {
                 downgrade.apply(txn, cmd.getDowngrade());
                 yield null;
             }
+            case MEMBER_ATTRIBUTES -> {
+                membership().applyAttributes(txn, cmd.getMemberAttributes());
+                yield MEMBERS_AFTER_COMMIT;
+            }
+            case MEMBER_UPDATE -> {
+                membership().applyPeerUrls(txn, cmd.getMemberUpdate());
+                yield MEMBERS_AFTER_COMMIT;
+            }
             case REQUEST_NOT_SET -> null; // an empty entry (e.g. a new term's first entry)
-            case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> throw new IllegalStateException(
-                    "membership records are applied by the raft member's applier, not here");
         };
     }
 

@@ -13,7 +13,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.etcdj.server.apply.Errors;
+import io.etcdj.server.kv.Errors;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;

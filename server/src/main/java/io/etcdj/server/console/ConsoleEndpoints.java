@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
-import io.etcdj.server.apply.Errors;
+import io.etcdj.server.kv.Errors;
 import io.etcdj.server.mvcc.MvccException;
 import java.util.Arrays;
 import java.util.function.LongSupplier;

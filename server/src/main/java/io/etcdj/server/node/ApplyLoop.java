@@ -12,7 +12,6 @@ import io.etcdj.server.apply.Applier;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.checkpoint.Checkpoints;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -24,8 +23,8 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * The {@code raft-apply} thread: applies committed entries in log order, each in one atomic store write with its
- * index (commands through the {@link Applier}, membership records through the {@link MemberRegistry}), then wakes
- * the request waiting for it and the reads waiting for the applied index. Every {@code snapshotCount} entries it
+ * index (through the {@link Applier}), then wakes the request waiting for it and the reads waiting for the applied
+ * index. Every {@code snapshotCount} entries it
  * checkpoints the store (which flushes it), which makes that index a snapshot and lets the log before it go.
  *
  * <p>Entries at or below the store's consistent index were applied before a restart and are skipped. The queue of
@@ -221,10 +220,7 @@ final class ApplyLoop implements AutoCloseable {
         if (e.type() == EntryType.CONF_CHANGE) {
             ConfChange cc = RaftCodec.decodeConfChange(e.data());
             ConfChangeContext ctx = ConfChangeContext.parseFrom(cc.context());
-            try (MvccWriteTxn txn = store.beginWrite()) {
-                registry.applyConfChange(txn, cc, ctx.getMember());
-                txn.commit(e.index());
-            }
+            applier.applyConfChange(e.index(), cc, ctx.getMember());
             events.membershipApplied(cc);
             if (ctx.getRequestId() != 0) {
                 waiters.complete(ctx.getRequestId(), registry.members());
@@ -232,21 +228,7 @@ final class ApplyLoop implements AutoCloseable {
             return;
         }
         LogCommand cmd = LogCommand.parseFrom(e.data());
-        Object result;
-        switch (cmd.getRequestCase()) {
-            case MEMBER_ATTRIBUTES, MEMBER_UPDATE -> {
-                try (MvccWriteTxn txn = store.beginWrite()) {
-                    if (cmd.hasMemberAttributes()) {
-                        registry.applyAttributes(txn, cmd.getMemberAttributes());
-                    } else {
-                        registry.applyPeerUrls(txn, cmd.getMemberUpdate());
-                    }
-                    txn.commit(e.index());
-                }
-                result = registry.members();
-            }
-            default -> result = applier.apply(e.index(), cmd);
-        }
+        Object result = applier.apply(e.index(), cmd);
         if (cmd.getId() != 0) {
             waiters.complete(cmd.getId(), result);
         }

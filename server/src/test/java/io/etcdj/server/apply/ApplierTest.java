@@ -3,6 +3,7 @@ package io.etcdj.server.apply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -19,12 +20,21 @@ import io.etcdj.api.etcdserverpb.RequestOp;
 import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.internal.MemberAttributes;
+import io.etcdj.api.internal.MemberRecord;
+import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.cluster.ClusterIdentity;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -185,5 +195,31 @@ class ApplierTest {
                 .setPut(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2"))).build());
         assertEquals(null, again);
         assertEquals(2, store.currentRevision());
+    }
+
+    @Test
+    void membershipRecordsChangeTheRegistryInTheEntrysOwnWriteAndAnswerTheNewMembership() throws Exception {
+        MemberInfo self = new MemberInfo(0x11, "", List.of("http://127.0.0.1:2380"), List.of(), false);
+        put("k", "v"); // index 1: a store that has applied entries takes its identity's members as the membership
+        MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, self, List.of(self)));
+        Applier withMembers = new Applier(store, new Lessor(store, LeaseConfig.forElectionTimeout(1000), () -> 0L),
+                registry, Alarms.none(), AuthStore.empty());
+
+        Object named = withMembers.apply(2, LogCommand.newBuilder().setMemberAttributes(MemberAttributes.newBuilder()
+                .setId(0x11).setName("m1").addClientUrls("http://127.0.0.1:2379")).build());
+        assertEquals("m1", ((MemberRegistry.Members) named).get(0x11).name(), "the answer shows the change");
+        assertEquals(2, store.consistentIndex());
+        Object moved = withMembers.apply(3, LogCommand.newBuilder().setMemberUpdate(MemberRecord.newBuilder()
+                .setId(0x11).addPeerUrls("http://127.0.0.1:2390")).build());
+        assertEquals(List.of("http://127.0.0.1:2390"), ((MemberRegistry.Members) moved).get(0x11).peerUrls());
+        assertEquals(3, store.consistentIndex());
+
+        MemberInfo reloaded = MemberRegistry.load(store, new ClusterIdentity(1, self, List.of(self))).members()
+                .get(0x11);
+        assertEquals("m1", reloaded.name(), "written with the entry");
+        assertEquals(List.of("http://127.0.0.1:2390"), reloaded.peerUrls());
+        assertThrows(IllegalStateException.class, () -> applier.apply(4, LogCommand.newBuilder()
+                .setMemberAttributes(MemberAttributes.newBuilder().setId(0x11).setName("x")).build()),
+                "an applier without a registry refuses membership records");
     }
 }

@@ -15,6 +15,7 @@ import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.lease.LeaseConfig;

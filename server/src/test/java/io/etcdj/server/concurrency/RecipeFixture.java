@@ -8,7 +8,7 @@ import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.apply.Applier;
-import io.etcdj.server.apply.RangeExecutor;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;

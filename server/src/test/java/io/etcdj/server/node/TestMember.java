@@ -76,7 +76,7 @@ final class TestMember implements AutoCloseable {
         Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), MonotonicClock.SYSTEM);
         RaftSettings settings = new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
                 10);
-        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor, alarms, AuthStore.empty()),
+        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor, registry, alarms, AuthStore.empty()),
                 registry, net.transport(RaftIds.of(self.id())), lessorFollowsLeadership(lessor),
                 Ticker.scheduled("tick-" + self.name()),
                 null), 0, null);

@@ -177,7 +177,7 @@ final class SimMember {
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
             Alarms alarms = Alarms.load(store);
             Lessor lessor = new Lessor(store, leaseConfig, events::nanos);
-            Applier applier = new Applier(store, lessor, alarms, AuthStore.empty());
+            Applier applier = new Applier(store, lessor, registry, alarms, AuthStore.empty());
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();
             WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,

@@ -1,4 +1,4 @@
-package io.etcdj.server.apply;
+package io.etcdj.server.kv;
 
 import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RangeResponse;

@@ -1,4 +1,4 @@
-package io.etcdj.server.apply;
+package io.etcdj.server.kv;
 
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;

@@ -1,4 +1,4 @@
-package io.etcdj.server.apply;
+package io.etcdj.server.kv;
 
 import io.etcdj.api.etcdserverpb.RequestOp;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
@@ -24,10 +24,10 @@ import io.etcdj.server.mvcc.KeyRange;
  * state before the Txn; then the chosen path is checked (leases, keys for ignore_value/ignore_lease, read
  * revisions); then its operations run in order, all at one revision.
  */
-final class TxnExecutor {
+public final class TxnExecutor {
     private final KvOperations ops;
 
-    TxnExecutor(KvOperations ops) {
+    public TxnExecutor(KvOperations ops) {
         this.ops = ops;
     }
 
@@ -37,7 +37,7 @@ final class TxnExecutor {
     }
 
     /** True when some operation on some branch (nested Txns included) is a put. */
-    static boolean hasPut(TxnRequest t) {
+    public static boolean hasPut(TxnRequest t) {
         return hasPut(t.getSuccessList()) || hasPut(t.getFailureList());
     }
 
@@ -74,7 +74,7 @@ final class TxnExecutor {
      * collect within {@code budget} (see {@link RangeExecutor#execute(KvReader, io.etcdj.api.etcdserverpb.RangeRequest,
      * ByteBudget)}).
      */
-    TxnResponse executeWrite(MvccWriteTxn txn, TxnRequest t, ByteBudget budget) throws RocksDBException {
+    public TxnResponse executeWrite(MvccWriteTxn txn, TxnRequest t, ByteBudget budget) throws RocksDBException {
         Deque<Boolean> path = path(txn, t);
         check(txn, t, new ArrayDeque<>(path), true);
         return run(txn, t, path, txn, budget);

@@ -1,4 +1,4 @@
-package io.etcdj.server.apply;
+package io.etcdj.server.kv;
 
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
@@ -20,15 +20,15 @@ import org.rocksdb.RocksDBException;
  * Put and DeleteRange inside a write transaction, with etcd's checks and responses. A put with a lease attaches
  * the key to it (and detaches it from the lease it had); deleting a key detaches it.
  */
-final class KvOperations {
+public final class KvOperations {
     private final Lessor leases;
 
-    KvOperations(Lessor leases) {
+    public KvOperations(Lessor leases) {
         this.leases = leases;
     }
 
     /** The checks etcd makes before a put changes anything; returns the error, or null when the put may go. */
-    EtcdError checkPut(MvccWriteTxn txn, PutRequest p) {
+    public EtcdError checkPut(MvccWriteTxn txn, PutRequest p) {
         if (p.getIgnoreValue() || p.getIgnoreLease()) {
             if (txn.get(p.getKey().toByteArray()) == null) {
                 return EtcdError.KEY_NOT_FOUND;
@@ -40,7 +40,7 @@ final class KvOperations {
         return null;
     }
 
-    PutResponse put(MvccWriteTxn txn, PutRequest p) throws RocksDBException {
+    public PutResponse put(MvccWriteTxn txn, PutRequest p) throws RocksDBException {
         byte[] key = p.getKey().toByteArray();
         KeyValue prev = txn.get(key);
         ByteString value = p.getIgnoreValue() && prev != null ? prev.getValue() : p.getValue();
@@ -58,7 +58,7 @@ final class KvOperations {
      * Deletes the range in bounded memory; the deleted versions are kept for the response only when the client asked
      * for them, within {@code budget} (past it the delete still happens, and the client gets an error instead).
      */
-    DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d, ByteBudget budget)
+    public DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d, ByteBudget budget)
             throws RocksDBException {
         List<KeyValue> prevKvs = new ArrayList<>();
         long deleted = txn.deleteRange(KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()), kv -> {
