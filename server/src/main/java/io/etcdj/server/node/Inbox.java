@@ -165,7 +165,15 @@ final class Inbox {
         wake();
     }
 
+    /**
+     * Signals the driver that something was queued. Once signalled, the driver has yet to clear the signal and look at
+     * the queues (it clears it first, then looks), so it will see what the caller queued before this call: a second
+     * unpark would only cost a futex call (it was ~7% of all CPU under a read-heavy load, one per read barrier).
+     */
     void wake() {
+        if (signalled) {
+            return;
+        }
         signalled = true;
         Thread t = driver;
         if (t != null) {

@@ -9,6 +9,9 @@ import io.etcdj.raft.EntryType;
 import io.etcdj.raft.Message;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** What the raft driver's inbox holds is bounded; each kind of overflow is handled as its producer can recover. */
@@ -99,5 +102,51 @@ class InboxTest {
         inbox.drainUnreachable(reported::add);
         assertEquals(List.of(2L, 3L), reported.stream().sorted().toList());
         assertEquals(null, inbox.pollTask());
+    }
+
+    @Test
+    void everyTaskPostedAfterTheDriverLookedWakesItAgainThoughRepeatedWakesAreSkipped() throws Exception {
+        Inbox driven = new Inbox();
+        int tasks = 20_000;
+        CountDownLatch ran = new CountDownLatch(tasks);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread driver = Thread.ofPlatform().name("test-driver").unstarted(() -> {
+            while (!stop.get()) {
+                driven.await(); // parks until signalled: a lost wake leaves it parked and the latch short
+                for (Runnable t; (t = driven.pollTask()) != null; ) {
+                    t.run();
+                }
+            }
+        });
+        driven.setDriver(driver);
+        driver.start();
+        try {
+            for (int i = 0; i < tasks; i++) {
+                driven.post(ran::countDown); // from one thread, racing the driver's clear-then-look
+                if (i % 1_000 == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(ran.await(30, TimeUnit.SECONDS), "tasks left unrun: " + ran.getCount());
+        } finally {
+            stop.set(true);
+            driven.wake();
+            driver.join(10_000);
+        }
+    }
+
+    @Test
+    void anOfferAfterTheDriverClearedTheSignalSignalsAgainAndOffersBeforeItShareOne() {
+        Inbox driven = new Inbox();
+        driven.post(() -> {});
+        driven.post(() -> {});
+        assertTrue(driven.takeSignal());
+        assertFalse(driven.takeSignal(), "two offers before the driver looked are one signal");
+        driven.offerMessage(heartbeat(2));
+        assertTrue(driven.takeSignal(), "an offer after the driver cleared the signal signals again");
+        driven.tick();
+        driven.reportUnreachable(3);
+        assertTrue(driven.takeSignal());
+        assertFalse(driven.takeSignal());
     }
 }
