@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.etcdj.server.mvcc.KeyRange;
+import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.OpenStoreTest;
 import java.nio.charset.StandardCharsets;
@@ -99,8 +100,10 @@ class KeySearchPagesTest extends OpenStoreTest {
         int pages = 0;
         while (from != null) {
             byte[] start = from;
-            KeySearch.Page page = store.read(revision, c -> KeySearch.search(c, start, new byte[0], matcher, false,
-                    new KeySearch.Limits(limit, maxKeys, 1 << 20, Long.MAX_VALUE), System::nanoTime));
+            MvccStore.CursorRead<KeySearch.Page> read = c -> KeySearch.search(c, start, new byte[0], matcher, false,
+                    new KeySearch.Limits(limit, maxKeys, 1 << 20, Long.MAX_VALUE), System::nanoTime);
+            // pages alternate between the two reads the store offers: through the block cache, and past it
+            KeySearch.Page page = pages % 2 == 0 ? store.read(revision, read) : store.scan(revision, read);
             assertTrue(page.hits().size() <= limit, page.hits().size() + " hits");
             assertTrue(page.scannedKeys() <= maxKeys, page.scannedKeys() + " keys examined");
             for (KeySearch.Hit h : page.hits()) {
