@@ -179,12 +179,16 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     /**
      * Runs {@code body} over a fresh iterator (it reads the implicit snapshot taken when it is created) at
-     * {@code revision} resolved against the current view (0 or less = current), with the database pinned.
+     * {@code revision} resolved against the current view (0 or less = current), with the database pinned; without
+     * {@code fillCache} the blocks it reads stay out of the block cache.
      */
     private <T> T atRevision(long revision, boolean fillCache, ViewRead<T> body) throws MvccException {
         for (;;) {
-            try (RocksBackend.Pin p = backend.pin(); ReadOptions options = new ReadOptions().setFillCache(fillCache);
-                 RocksIterator it = backend.db().newIterator(backend.keys(), options)) {
+            // the default options are not made per read: a Range is the hot path, and options are a native object
+            try (RocksBackend.Pin p = backend.pin();
+                 ReadOptions options = fillCache ? null : new ReadOptions().setFillCache(false);
+                 RocksIterator it = options == null ? backend.db().newIterator(backend.keys())
+                         : backend.db().newIterator(backend.keys(), options)) {
                 ReadView v = view();
                 if (v == null) {
                     continue; // a leader's snapshot replaced the database just now: read the new one
