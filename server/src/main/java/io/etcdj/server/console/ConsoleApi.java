@@ -191,7 +191,8 @@ public final class ConsoleApi implements HttpService {
         }
         ObjectNode out;
         try {
-            out = store.read(r.revision(), cursor -> r.read().apply(cursor));
+            out = r.scan() ? store.scan(r.revision(), cursor -> r.read().apply(cursor))
+                    : store.read(r.revision(), cursor -> r.read().apply(cursor));
         } catch (MvccException e) {
             throw Errors.of(e);
         }

@@ -14,10 +14,12 @@ import java.util.function.Function;
  * @param adminOnly    root only (it reads the whole store)
  * @param revision     store revision read (0: current)
  * @param serializable read this member's store without a read barrier
+ * @param scan         it walks through many keys once (a search, an accounting), so it reads through
+ *                     {@link io.etcdj.server.mvcc.MvccStore#scan}: its blocks stay out of the block cache
  * @param read         the read, over a cursor at the revision; its JSON answer
  */
 record ConsoleRequest(ByteString key, ByteString rangeEnd, boolean adminOnly, long revision, boolean serializable,
-                      Function<KeyCursor, ObjectNode> read) {
+                      boolean scan, Function<KeyCursor, ObjectNode> read) {
     static final ByteString TO_THE_END = ByteString.copyFrom(new byte[] {0});
 
     /** etcd's range_end for every key starting with {@code prefix} ("\0" for the empty prefix). */

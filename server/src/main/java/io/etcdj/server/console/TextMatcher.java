@@ -17,9 +17,14 @@ interface TextMatcher {
 
     boolean matches(String text);
 
+    /** Whether the UTF-8 bytes [0, length) match (the text decoded, invalid sequences replaced). */
+    default boolean matches(byte[] utf8, int length) {
+        return matches(new String(utf8, 0, length, StandardCharsets.UTF_8));
+    }
+
     /** Whether the UTF-8 bytes match (the text decoded, invalid sequences replaced). */
     default boolean matches(byte[] utf8) {
-        return matches(new String(utf8, StandardCharsets.UTF_8));
+        return matches(utf8, utf8.length);
     }
 
     /** A substring search. */
@@ -28,8 +33,7 @@ interface TextMatcher {
         if (!ignoreCase) {
             return new Substring(needle);
         }
-        String lower = needle.toLowerCase(Locale.ROOT);
-        return text -> text.toLowerCase(Locale.ROOT).contains(lower);
+        return new CaseInsensitive(needle);
     }
 
     /**
@@ -78,12 +82,12 @@ interface TextMatcher {
         }
 
         @Override
-        public boolean matches(byte[] utf8) {
+        public boolean matches(byte[] utf8, int length) {
             if (bytes == null) {
-                return matches(new String(utf8, StandardCharsets.UTF_8));
+                return matches(new String(utf8, 0, length, StandardCharsets.UTF_8));
             }
             byte first = bytes[0];
-            int last = utf8.length - bytes.length;
+            int last = length - bytes.length;
             outer:
             for (int i = 0; i <= last; i++) {
                 if (utf8[i] != first) {
@@ -97,6 +101,59 @@ interface TextMatcher {
                 return true;
             }
             return false;
+        }
+    }
+
+    /**
+     * A substring ignoring case, as {@code text.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT))}.
+     * When the needle and the text are both ASCII that is a byte comparison folding A-Z, done on the bytes without
+     * decoding them; any other text is decoded and lowercased (some non-ASCII letters lowercase to ASCII ones, as the
+     * Kelvin sign to "k", so the bytes alone would miss them).
+     */
+    final class CaseInsensitive implements TextMatcher {
+        private final String lower;
+        /** The lowercased needle's bytes when it is ASCII, else null. */
+        private final byte[] ascii;
+
+        CaseInsensitive(String needle) {
+            this.lower = needle.toLowerCase(Locale.ROOT);
+            this.ascii = lower.chars().allMatch(c -> c < 0x80) ? lower.getBytes(StandardCharsets.US_ASCII) : null;
+        }
+
+        @Override
+        public boolean matches(String text) {
+            return text.toLowerCase(Locale.ROOT).contains(lower);
+        }
+
+        @Override
+        public boolean matches(byte[] utf8, int length) {
+            if (ascii == null || !isAscii(utf8, length)) {
+                return matches(new String(utf8, 0, length, StandardCharsets.UTF_8));
+            }
+            int last = length - ascii.length;
+            outer:
+            for (int i = 0; i <= last; i++) {
+                for (int j = 0; j < ascii.length; j++) {
+                    if (lowerAscii(utf8[i + j]) != ascii[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+
+        private static boolean isAscii(byte[] bytes, int length) {
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static byte lowerAscii(byte b) {
+            return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
         }
     }
 }

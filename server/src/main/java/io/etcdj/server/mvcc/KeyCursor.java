@@ -24,6 +24,28 @@ public final class KeyCursor {
         boolean visit(byte[] key, int valueSizeBytes);
     }
 
+    /** What a key-only scan does with the key it stands on (see {@link StoredKeys#seen}). */
+    public enum Step {
+        /** Go on to the next key without reading this one's versions. */
+        SKIP,
+        /** Read whether the key is live at the revision (then {@link StoredKeys#live} is told). */
+        LOOK,
+        /** End the scan before this key. */
+        STOP
+    }
+
+    /**
+     * Sees the keys of a key-only scan. Each is given as bytes [0, length) of a buffer the scan reuses: valid only
+     * during the call (copy what is kept).
+     */
+    public interface StoredKeys {
+        /** A key with a stored version in the range, live at the revision or not (not yet looked at). */
+        Step seen(byte[] key, int length);
+
+        /** The key just seen and answered {@link Step#LOOK} is live at the revision; false stops the scan. */
+        boolean live(byte[] key, int length);
+    }
+
     /** Sees one key's state at two revisions: its key-value at each (null: absent or deleted then). */
     @FunctionalInterface
     public interface KeyStates {
@@ -31,6 +53,8 @@ public final class KeyCursor {
     }
 
     private static final byte[] EMPTY = new byte[0];
+    /** Older versions of a key stepped over one by one before a seek past them all is cheaper. */
+    private static final int NEXT_BEFORE_SEEK = 3;
     private final RocksIterator it;
     private final long revision;
     /** The oldest revision still readable when this cursor's view was taken. */
@@ -112,6 +136,126 @@ public final class KeyCursor {
                     }
                     return visitor.visit(KeyCodec.userKeyOf(positioned.key()), null);
                 });
+    }
+
+    /**
+     * Walks the keys with a stored version in [from, end) (an empty {@code end}: to the last key), in key order,
+     * showing each to {@code visitor} before anything else is read about it: a key it skips costs about three
+     * native calls (next, valid, key copied into a reused buffer) and no allocation; only a key it asks to
+     * {@link Step#LOOK} at has its liveness at this cursor's revision read (one more call, or a seek when its newest
+     * version is newer than the revision). Values are never read. For a search over keys, where most keys do not
+     * match, this is what a scan costs; {@link #forEachLive} reads every key's liveness first.
+     */
+    public void scanKeys(byte[] from, byte[] end, StoredKeys visitor) {
+        byte[] encEnd = end == null || end.length == 0 ? null : KeyCodec.encodeUserKey(end);
+        it.seek(KeyCodec.encodeUserKey(from));
+        if (!it.isValid()) {
+            return;
+        }
+        IndexKey current = new IndexKey();
+        IndexKey next = new IndexKey();
+        current.read(it);
+        while (true) {
+            int encLength = current.length - KeyCodec.REVISION_BYTES;
+            if (encEnd != null && Arrays.compareUnsigned(current.bytes, 0, encLength, encEnd, 0, encEnd.length) >= 0) {
+                return;
+            }
+            current.decodeUserKey();
+            Step step = visitor.seen(current.userKey(), current.userLength);
+            if (step == Step.STOP) {
+                return;
+            }
+            if (step == Step.LOOK) {
+                if (~KeyCodec.getLong(current.bytes, encLength) > revision) {
+                    // newer than the read: step back in time to the version the revision sees
+                    it.seek(KeyCodec.seekAtOrBelow(Arrays.copyOf(current.bytes, encLength), revision));
+                    if (!it.isValid()) {
+                        return;
+                    }
+                    next.read(it);
+                    if (!next.sameUserKey(current)) {
+                        IndexKey t = current; // no version that old: the iterator already stands on the next key
+                        current = next;
+                        next = t;
+                        continue;
+                    }
+                }
+                if (it.value(EMPTY, 0, 0) > 0 // a deletion's value is empty; nothing is copied
+                        && !visitor.live(current.userKey(), current.userLength)) {
+                    return;
+                }
+            }
+            // on to the next user key: a few steps over older versions, else one seek past them all
+            int steps = 0;
+            do {
+                if (steps++ < NEXT_BEFORE_SEEK) {
+                    it.next();
+                } else {
+                    it.seek(KeyCodec.seekPastAllVersions(Arrays.copyOf(current.bytes, encLength)));
+                }
+                if (!it.isValid()) {
+                    return;
+                }
+                next.read(it);
+            } while (next.sameUserKey(current));
+            IndexKey t = current;
+            current = next;
+            next = t;
+        }
+    }
+
+    /**
+     * An index key copied out of the iterator into a buffer that is reused from key to key, and its user key: the
+     * encoded key itself when it holds no zero byte (the encoding is then the key followed by a 2-byte terminator),
+     * else decoded into a second buffer.
+     */
+    private static final class IndexKey {
+        byte[] bytes = new byte[128];
+        int length;
+        private byte[] decoded = new byte[128];
+        private boolean escaped;
+        int userLength;
+
+        void read(RocksIterator it) {
+            length = it.key(bytes);
+            if (length > bytes.length) { // copies nothing then: read it again into a buffer large enough
+                bytes = new byte[Integer.highestOneBit(length) << 1];
+                it.key(bytes);
+            }
+        }
+
+        boolean sameUserKey(IndexKey other) {
+            int encLength = length - KeyCodec.REVISION_BYTES;
+            return length == other.length && Arrays.equals(bytes, 0, encLength, other.bytes, 0, encLength);
+        }
+
+        void decodeUserKey() {
+            int end = length - KeyCodec.REVISION_BYTES - 2;
+            int i = 0;
+            while (i < end && bytes[i] != 0) {
+                i++;
+            }
+            escaped = i < end;
+            if (!escaped) {
+                userLength = end;
+                return;
+            }
+            if (decoded.length < end) {
+                decoded = new byte[bytes.length];
+            }
+            int o = 0;
+            for (int j = 0; j < end; j++) {
+                decoded[o++] = bytes[j];
+                if (bytes[j] == 0) {
+                    j++; // the marker after an escaped zero byte
+                }
+            }
+            userLength = o;
+        }
+
+        byte[] userKey() {
+            return escaped ? decoded : bytes;
+        }
     }
 
     /**
