@@ -3,13 +3,17 @@ package io.etcdj.server.sim;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.SimpleTokens;
 import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
+import io.etcdj.server.rpc.AuthGate;
+import io.etcdj.server.rpc.CallerStamp;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.Event;
@@ -61,8 +65,21 @@ final class SimMember {
 
     /** The parts of one incarnation (one process lifetime). */
     record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
-                       MemberRegistry registry, Alarms alarms, Checkpoints checkpoints, SimTicker ticker,
-                       WatchHub hub, SimExecutor sender, RaftMember raft) {
+                       MemberRegistry registry, Alarms alarms, AuthStore auth, Checkpoints checkpoints,
+                       SimTicker ticker, WatchHub hub, SimExecutor sender, RaftMember raft) {
+        /**
+         * Proposes {@code command} as {@code user} (null: no credentials) the way the client port does: the caller is
+         * who {@link AuthGate} says a client certificate naming {@code user} is, and {@link CallerStamp} stamps it on
+         * the entry. Returns the caller with the proposal's future.
+         */
+        Proposal proposeAs(String user, LogCommand command) {
+            AuthInfo caller = new AuthGate(auth).callerOf(null, user);
+            return new Proposal(caller, new CallerStamp(raft, new AuthGate(auth)).proposeAs(caller, command));
+        }
+    }
+
+    /** A command proposed for a caller, and its outcome. */
+    record Proposal(AuthInfo caller, CompletableFuture<Object> outcome) {
     }
 
     final MemberInfo info;
@@ -86,6 +103,8 @@ final class SimMember {
     }
     /** Told of every revision this member's store commits. */
     private final CommittedRevisions committed;
+    /** Told of this member's auth state whenever it changes, and at each start. */
+    private final AuthHistory authHistory;
     private final WatchLimits watchLimits;
     private final LeaseConfig leaseConfig;
     /** The running incarnation; null while down. */
@@ -120,7 +139,8 @@ final class SimMember {
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
               ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
-              LeaseConfig leaseConfig, boolean joining) {
+              LeaseConfig leaseConfig, AuthHistory authHistory, boolean joining) {
+        this.authHistory = authHistory;
         this.leaseConfig = leaseConfig;
         this.joining = joining;
         this.expiryApplied = expiryApplied;
@@ -177,13 +197,17 @@ final class SimMember {
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
             Alarms alarms = Alarms.load(store);
             Lessor lessor = new Lessor(store, leaseConfig, events::nanos);
-            Applier applier = new Applier(store, lessor, alarms, AuthStore.empty());
+            AuthStore auth = AuthStore.load(store, new SimpleTokens(300, events::nanos, random.split()));
+            // as the server's watch service; what the auth state is after each entry, for the checks
+            auth.onChange(() -> authHistory.observed(name(), store.consistentIndex(), auth.state()));
+            authHistory.observed(name(), store.consistentIndex(), auth.state());
+            Applier applier = new Applier(store, lessor, alarms, auth);
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();
             WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
                     watchLimits, sender, ticker, Duration.ofMinutes(10));
             store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
+            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, snapDir, hub, () -> {
                 promotedAtMs = events.nowMs();
                 events.trace(name() + "'s lessor is promoted");
             }, () -> events.guard(() -> {
@@ -199,8 +223,8 @@ final class SimMember {
             ticker.every(Duration.ofMillis(lessor.config().tickMs()), expirer::runOnce);
             // the mutant that shows what the check is for: renewals without confirming leadership (etcd#15247)
             PrimaryLeases leases = Mutants.UNCONFIRMED_RENEWALS.on() ? lessor : new ConfirmedLeases(lessor, leadership);
-            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, checkpoints, ticker, hub, sender,
-                    raft);
+            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, auth, checkpoints, ticker, hub,
+                    sender, raft);
             incarnations++;
             events.trace(name() + " started (incarnation " + incarnations + ", applied " + store.consistentIndex()
                     + ", log " + wal.firstIndex() + ".." + wal.lastIndex() + ")");
@@ -401,8 +425,8 @@ final class SimMember {
     }
 
     /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
+    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
+                         Path snapDir, WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -424,6 +448,9 @@ final class SimMember {
             SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
             registry.reload(store);
             alarms.reload(store);
+            if (!Mutants.STALE_AUTH_AFTER_INSTALL.on()) {
+                auth.reload(store);
+            }
             lessor.reload();
             hub.restored(store.currentRevision());
         }

@@ -37,7 +37,8 @@ final class WholeMemberSimulation {
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
                   int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
-                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges) {
+                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges, long authChanges,
+                  long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -56,6 +57,8 @@ final class WholeMemberSimulation {
     private final SimNetwork network;
     private final KvHistory history = new KvHistory();
     private final CommittedRevisions committed = new CommittedRevisions();
+    private final AuthHistory authHistory;
+    private final PermissionChecks permissions;
     /** The members' lease configuration: etcd's default, or (one seed in four) with the LeaseCheckpoint gate. */
     private final LeaseConfig leaseConfig;
     private final LeaseChecks leases;
@@ -79,6 +82,8 @@ final class WholeMemberSimulation {
         this.random = new SplittableRandom(seed);
         this.scheduler = random.split();
         this.events = new SimEvents(trace);
+        this.authHistory = new AuthHistory(events);
+        this.permissions = new PermissionChecks(events);
         this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
         this.chaosMs = 1500 + random.nextInt(2500);
         this.keys = 3 + random.nextInt(5);
@@ -110,10 +115,12 @@ final class WholeMemberSimulation {
             m.start();
         }
         SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
-                2 + random.nextInt(40));
+                2 + random.nextInt(40), permissions);
         clients.start(2 + random.nextInt(4));
         SimCompactions compactions = new SimCompactions(events, random.split(), this::upMembers);
         compactions.start();
+        SimAuth auth = new SimAuth(events, random.split(), this::upMembers, keys);
+        auth.start();
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
         leaseClients.start(2 + random.nextInt(3));
         WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
@@ -138,6 +145,7 @@ final class WholeMemberSimulation {
         leaseClients.stop();
         watchClients.stop();
         compactions.stop();
+        auth.stop();
         long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
         while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
             for (SimMember m : List.copyOf(members)) {
@@ -162,7 +170,8 @@ final class WholeMemberSimulation {
                 nemesis.faults,
                 nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
                 members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
-                membership.changes);
+                membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
+                permissions.refused, auth.refusedRights);
         for (SimMember m : members) {
             m.stop();
         }
@@ -173,7 +182,8 @@ final class WholeMemberSimulation {
                                 long segmentBytes, SimMember.ExpiryObserver expiries, WatchLimits watchLimits,
                                 boolean joining) {
         SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
-                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, joining);
+                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, authHistory,
+                joining);
         memberIds.put(m.raftId, info.id());
         byRaftId.put(m.raftId, m);
         return m;
@@ -327,7 +337,8 @@ final class WholeMemberSimulation {
         return true;
     }
 
-    private void checkEnd() {
+    private void checkEnd() throws IOException {
+        authHistory.check(members);
         SimMember first = members.get(0);
         long revision = first.live().store().currentRevision();
         long now = events.nowMs();
