@@ -1,14 +1,19 @@
 package io.etcdj.server.sim;
 
+import com.google.protobuf.ByteString;
+import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.node.Transport;
+import io.etcdj.server.transport.SnapshotStreams;
+import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,8 +29,10 @@ import java.util.stream.Stream;
  * The peer network of a simulated cluster, as one {@link Transport} per member. Every raft message goes through the
  * codec (as on the wire), may be lost or duplicated, is delayed by a seeded amount (which reorders), and is lost when
  * the link from its sender to its addressee is cut when it is sent or when it arrives. Links are cut one way
- * ({@link #cut}), so a symmetric partition is two cuts. A snapshot travels as a copy of the sender's checkpoint,
- * taken when it is sent, and its outcome is reported to the sender as the peer transport reports it.
+ * ({@link #cut}), so a symmetric partition is two cuts. A snapshot travels as the peer port streams it: the chunks
+ * its sender makes of the checkpoint when it is sent, delivered one by one to the addressee's receiver, which may be
+ * cut midway or get a corrupted chunk (see {@link SnapshotTransfer}); the outcome is reported to the sender as the
+ * peer transport reports it.
  */
 final class SimNetwork {
     /** Where a member's checkpoints are, and where its received snapshots go. */
@@ -33,8 +40,8 @@ final class SimNetwork {
         /** Copies the files of the sender's checkpoint at {@code index} into {@code to}; false if there is none. */
         boolean copyCheckpoint(long raftId, long index, Path to) throws IOException;
 
-        /** A new directory for a snapshot arriving at {@code raftId}. */
-        Path incoming(long raftId) throws IOException;
+        /** The checkpoints of member {@code raftId}'s running incarnation (where its receiver writes). */
+        Checkpoints checkpoints(long raftId);
     }
 
     private final SimEvents events;
@@ -52,8 +59,16 @@ final class SimNetwork {
     BiPredicate<Long, Long> refuses = (from, to) -> false;
     /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
     private final Map<Long, LongSupplier> sendDelay = new HashMap<>();
+    /** Snapshot sends cut midway (a chunk-level fault) and corrupted in transit: the seed's weather. */
+    double snapshotCutRate;
+    double snapshotCorruptRate;
+    /** Messages and snapshots delivered, and of them messages. */
     long delivered;
+    long messagesDelivered;
     long staged;
+    /** Snapshot streams broken midway, and streams the receiver refused (broken, corrupted). */
+    long snapshotsCut;
+    long snapshotsRefused;
 
     SimNetwork(SimEvents events, SplittableRandom random, Path stagingDir, SnapshotFiles snapshotFiles) {
         this.events = events;
@@ -149,6 +164,7 @@ final class SimNetwork {
                 }
                 if (to != null && !isCut(got.from(), got.to())) {
                     delivered++;
+                    messagesDelivered++;
                     to.receive(got);
                 }
             });
@@ -158,51 +174,235 @@ final class SimNetwork {
     private void sendSnapshot(Message.SnapshotRequest m) {
         long index = m.snapshot().metadata().index();
         boolean lost = isCut(m.from(), m.to()) || random.nextDouble() < lossRate;
-        Path copy = lost ? null : stage(m.from(), index);
-        lost |= copy == null;
-        events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + (lost ? " lost" : " sent"));
-        events.after(1 + random.nextInt(maxDelayMs * 4), null, () -> {
-            Transport.Peers to = up.get(m.to());
-            boolean ok = copy != null && to != null && !isCut(m.from(), m.to());
-            if (ok) {
-                Path in = incoming(m.to(), copy);
-                delivered++;
-                to.receiveSnapshot(m, in);
-            } else if (copy != null) {
-                deleteTree(copy);
-            }
-            Transport.Peers from = up.get(m.from());
-            if (from != null) {
-                from.reportSnapshot(m.to(), ok);
-            }
-        });
+        List<SnapshotChunk> chunks = lost ? null : record(m);
+        if (chunks == null) {
+            events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " lost");
+            events.after(1 + random.nextInt(maxDelayMs * 4), null, () -> reportSnapshot(m, false));
+            return;
+        }
+        // a file chunk is never the first (header) nor the last (trailer)
+        int cutAt = random.nextDouble() < snapshotCutRate ? 1 + random.nextInt(chunks.size() - 1) : -1;
+        int corruptAt = cutAt < 0 && random.nextDouble() < snapshotCorruptRate
+                ? 1 + random.nextInt(chunks.size() - 2) : -1;
+        events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " sent in " + chunks.size()
+                + " chunks" + (cutAt >= 0 ? ", cut before chunk " + cutAt : "")
+                + (corruptAt >= 0 ? ", chunk " + corruptAt + " corrupted" : ""));
+        new SnapshotTransfer(m, chunks, cutAt, corruptAt).deliverLater(0);
     }
 
-    /** A copy of the sender's checkpoint's files, as they were when sent; null if it has none at that index. */
-    private Path stage(long from, long index) {
+    private void reportSnapshot(Message.SnapshotRequest m, boolean ok) {
+        Transport.Peers from = up.get(m.from());
+        if (from != null) {
+            from.reportSnapshot(m.to(), ok);
+        }
+    }
+
+    /**
+     * What the peer port's sender streams for the sender's checkpoint at the message's index, as it was when sent;
+     * null if the sender has none there.
+     */
+    private List<SnapshotChunk> record(Message.SnapshotRequest m) {
         try {
             Path copy = stagingDir.resolve("snapshot-" + staged++);
             Files.createDirectories(copy);
-            if (!snapshotFiles.copyCheckpoint(from, index, copy)) {
-                Files.delete(copy);
-                return null;
+            try {
+                if (!snapshotFiles.copyCheckpoint(m.from(), m.snapshot().metadata().index(), copy)) {
+                    return null;
+                }
+                return SnapshotStreams.record(1, m, copy);
+            } finally {
+                Checkpoints.deleteRecursively(copy);
             }
-            return copy;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Path incoming(long raftId, Path copy) {
-        try {
-            Path in = snapshotFiles.incoming(raftId);
-            try (Stream<Path> files = Files.list(copy)) {
-                for (Path f : files.sorted().toList()) {
-                    Files.move(f, in.resolve(f.getFileName()));
-                }
+    /**
+     * One snapshot stream, its chunks delivered one at a time to the addressee's receiver ({@code SnapshotReceiver},
+     * through {@link SnapshotStreams}) a few simulated ms apart, so that crashes, cuts and the seeded break midway
+     * can strike while part of it has arrived. A stream that breaks (cut link, dead sender, seeded cut) is refused by
+     * the receiver, which must then have deleted what arrived and handed nothing to the member; a receiver that dies
+     * leaves its files for the next start to clear. The sender learns the outcome as the peer port reports it.
+     */
+    private final class SnapshotTransfer {
+        private final Message.SnapshotRequest m;
+        private final List<SnapshotChunk> chunks;
+        private final int cutAt;
+        private final int corruptAt;
+        /** The receiving incarnation, its receiver, and the directory it writes into (once the header arrived). */
+        private Transport.Peers to;
+        private SnapshotStreams.Receiving receiving;
+        private Path dir;
+        private boolean handedOver;
+
+        SnapshotTransfer(Message.SnapshotRequest m, List<SnapshotChunk> chunks, int cutAt, int corruptAt) {
+            this.m = m;
+            this.chunks = chunks;
+            this.cutAt = cutAt;
+            this.corruptAt = corruptAt;
+        }
+
+        void deliverLater(int chunk) {
+            events.after(1 + random.nextInt(maxDelayMs * 2), null, () -> deliver(chunk));
+        }
+
+        private void deliver(int chunk) {
+            if (chunk == 0) {
+                start();
+                return;
             }
-            Files.delete(copy);
-            return in;
+            if (up.get(m.to()) != to) { // the receiving process died: its files stay until it starts again
+                events.trace("snapshot " + index() + " to " + m.to() + ": the receiver died after " + chunk
+                        + " chunks");
+                reportSnapshot(m, false);
+                return;
+            }
+            if (chunk == cutAt || isCut(m.from(), m.to()) || !up.containsKey(m.from())) {
+                broken(chunk);
+                return;
+            }
+            SnapshotChunk c = chunk == corruptAt ? corrupt(chunks.get(chunk)) : chunks.get(chunk);
+            receiving.chunk(c);
+            if (chunk == chunks.size() - 1) {
+                receiving.end();
+            }
+            Status answer = receiving.answer();
+            if (answer == null) {
+                deliverLater(chunk + 1);
+            } else if (answer.isOk()) {
+                delivered++;
+                events.trace("snapshot " + index() + " to " + m.to() + " received whole");
+                reportSnapshot(m, true);
+            } else {
+                refused(answer);
+            }
+        }
+
+        private void start() {
+            to = up.get(m.to());
+            if (to == null || isCut(m.from(), m.to())) {
+                reportSnapshot(m, false);
+                return;
+            }
+            Checkpoints checkpoints = snapshotFiles.checkpoints(m.to());
+            Set<Path> before = incomingDirs(checkpoints);
+            receiving = SnapshotStreams.receive(checkpoints, new HandOver(to), 1L << 30);
+            receiving.chunk(chunks.get(0));
+            Set<Path> after = incomingDirs(checkpoints);
+            after.removeAll(before);
+            dir = after.isEmpty() ? null : after.iterator().next();
+            if (receiving.answer() != null) {
+                refused(receiving.answer());
+            } else {
+                deliverLater(1);
+            }
+        }
+
+        /** The stream broke before chunk {@code chunk}: gRPC tells the receiver, which must throw away what came. */
+        private void broken(int chunk) {
+            snapshotsCut++;
+            events.trace("snapshot " + index() + " to " + m.to() + " cut after " + chunk + " of " + chunks.size()
+                    + " chunks");
+            if (Mutants.PARTIAL_SNAPSHOT_INSTALL.on()) {
+                handOverPartial(chunk);
+                return;
+            }
+            receiving.broken();
+            refused(receiving.answer());
+        }
+
+        private void refused(Status answer) {
+            snapshotsRefused++;
+            events.trace("snapshot " + index() + " to " + m.to() + " refused: " + answer);
+            if (handedOver) {
+                fail("member " + m.to() + " was handed snapshot " + index() + " that its receiver then refused ("
+                        + answer + ")");
+            }
+            if (dir != null && Files.exists(dir)) {
+                fail("member " + m.to() + "'s receiver refused snapshot " + index() + " (" + answer
+                        + ") but left what arrived in " + dir);
+            }
+            reportSnapshot(m, false);
+        }
+
+        /** The mutant's broken receiver: what arrived is handed over as if it were the whole snapshot. */
+        private void handOverPartial(int chunk) {
+            try {
+                Path partial = snapshotFiles.checkpoints(m.to()).newIncoming();
+                for (SnapshotChunk c : chunks.subList(1, chunk)) {
+                    if (c.hasFile()) {
+                        Files.write(partial.resolve(c.getFile().getName()), c.getFile().getData().toByteArray(),
+                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                    }
+                }
+                to.receiveSnapshot(m, partial);
+                reportSnapshot(m, true);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private long index() {
+            return m.snapshot().metadata().index();
+        }
+
+        private void fail(String why) {
+            events.guard(() -> {
+                throw new AssertionError(why);
+            });
+        }
+
+        /** The member's side of the receiver: records that the stream was handed over whole. */
+        private final class HandOver implements Transport.Peers {
+            private final Transport.Peers member;
+
+            HandOver(Transport.Peers member) {
+                this.member = member;
+            }
+
+            @Override
+            public void receiveSnapshot(Message.SnapshotRequest request, Path snapshotDir) {
+                handedOver = true;
+                member.receiveSnapshot(request, snapshotDir);
+            }
+
+            @Override
+            public void receive(Message message) {
+                member.receive(message);
+            }
+
+            @Override
+            public void reportUnreachable(long memberId) {
+                member.reportUnreachable(memberId);
+            }
+
+            @Override
+            public void reportSnapshot(long memberId, boolean ok) {
+                member.reportSnapshot(memberId, ok);
+            }
+
+            @Override
+            public void removedFromCluster() {
+                member.removedFromCluster();
+            }
+        }
+    }
+
+    /** One data byte of a file chunk flipped in transit (the trailer's checksum no longer matches). */
+    private SnapshotChunk corrupt(SnapshotChunk c) {
+        byte[] data = c.getFile().getData().toByteArray();
+        if (data.length == 0) {
+            return c.toBuilder().setFile(c.getFile().toBuilder().setData(ByteString.copyFrom(new byte[] {1})))
+                    .build();
+        }
+        data[random.nextInt(data.length)] ^= (byte) (1 << random.nextInt(8));
+        return c.toBuilder().setFile(c.getFile().toBuilder().setData(ByteString.copyFrom(data))).build();
+    }
+
+    private static Set<Path> incomingDirs(Checkpoints checkpoints) {
+        try (Stream<Path> s = Files.list(checkpoints.directory())) {
+            return new HashSet<>(s.filter(p -> p.getFileName().toString().startsWith("incoming-")).toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -38,7 +38,8 @@ final class WholeMemberSimulation {
                   int faults,
                   int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
                   int fsyncFailStops, long fsyncStalledMs, int membershipChanges, long authChanges,
-                  long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked) {
+                  long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked,
+                  long snapshotsDelivered, long snapshotsCut, long snapshotsRefused) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -171,7 +172,8 @@ final class WholeMemberSimulation {
                 nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
                 members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
                 membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
-                permissions.refused, auth.refusedRights);
+                permissions.refused, auth.refusedRights, network.delivered - network.messagesDelivered,
+                network.snapshotsCut, network.snapshotsRefused);
         for (SimMember m : members) {
             m.stop();
         }
@@ -425,10 +427,10 @@ final class WholeMemberSimulation {
         }
 
         @Override
-        public Path incoming(long raftId) throws IOException {
+        public Checkpoints checkpoints(long raftId) {
             for (SimMember m : members) {
                 if (m.raftId == raftId && m.isUp()) {
-                    return m.live().checkpoints().newIncoming();
+                    return m.live().checkpoints();
                 }
             }
             throw new IllegalStateException("member " + raftId + " is down");

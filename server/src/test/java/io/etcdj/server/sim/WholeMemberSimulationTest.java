@@ -92,6 +92,9 @@ class WholeMemberSimulationTest {
         long userWrites = 0;
         long userRefused = 0;
         long authRefusals = 0;
+        long snapshots = 0;
+        long snapshotsCut = 0;
+        long snapshotsRefused = 0;
         boolean keepGoing = Boolean.getBoolean("etcdj.sim.keepGoing");
         List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
@@ -150,6 +153,9 @@ class WholeMemberSimulationTest {
             userWrites += r.userWritesChecked();
             userRefused += r.userWritesRefused();
             authRefusals += r.authRefusalsChecked();
+            snapshots += r.snapshotsDelivered();
+            snapshotsCut += r.snapshotsCut();
+            snapshotsRefused += r.snapshotsRefused();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
@@ -158,19 +164,20 @@ class WholeMemberSimulationTest {
                 + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
                 + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
                 + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
-                + " writes checked (%d refused), %d auth changes refused for the caller's rights; %d key histories"
-                + " undecided%n",
+                + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
+                + " received whole, %d cut midway, %d refused by the receiver; %d key histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
                 compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, authChanges, authEnabled, userWrites,
-                userRefused, authRefusals, undecided);
+                userRefused, authRefusals, snapshots, snapshotsCut, snapshotsRefused, undecided);
         assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
             assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
                     && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0
                     && membershipChanges > 0 && authChanges > 0 && authEnabled > 0 && userRefused > 0
-                    && userWrites > userRefused && authRefusals > 0,
+                    && userWrites > userRefused && authRefusals > 0 && snapshots > 0 && snapshotsCut > 0
+                    && snapshotsRefused > snapshotsCut,
                     "some check never ran over " + count + " seeds");
         }
     }
