@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.rocksdb.MutableDBOptions;
 import org.rocksdb.RocksDBException;
 
@@ -131,6 +132,17 @@ final class SimMember {
     /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
     long fsyncStalledMs;
     int failStops;
+    /**
+     * The steps of a snapshot install at which a reader probes the store (a reader that arrives right after the
+     * store's database is swapped waits for its revisions to load, which one thread cannot show: not probed there).
+     */
+    private static final String INSTALL_PROBE_POINTS = "snapInstallMarkerWritten=crash;snapInstallBeforeStage=crash;"
+            + "snapInstallStaged=crash;snapInstallOpened=crash;snapInstallSwitched=crash;snapInstallRecorded=crash;"
+            + "snapInstallMarkerDeleted=crash";
+    /** Reads this member's store from inside a turn (at the install's steps); null: none. */
+    Consumer<SimMember> insideProbe;
+    /** The index of a snapshot handed to this member and not yet installed or overtaken (0: none). */
+    long snapshotPendingIndex;
     /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
     private String crashPoint;
     /** Runs after the member died at {@link #crashPoint}. */
@@ -243,6 +255,7 @@ final class SimMember {
         Incarnation in = live();
         live = null;
         paused = false;
+        snapshotPendingIndex = 0;
         crashPoint = null;
         applyStalledUntilMs = 0;
         driverStalledUntilMs = 0;
@@ -299,10 +312,13 @@ final class SimMember {
         boolean did = false;
         int first = order.nextInt(LOOPS);
         String point = crashPoint;
+        boolean probing = point == null && insideProbe != null && snapshotPendingIndex > in.store().consistentIndex();
         if (point != null) {
             Failpoints.arm(point + "=crash", () -> {
                 throw new SimCrash(point);
             });
+        } else if (probing) { // a reader at each step of the install (a "crash" action that returns goes on)
+            Failpoints.arm(INSTALL_PROBE_POINTS, () -> events.guard(() -> insideProbe.accept(this)));
         }
         try {
             for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
@@ -315,7 +331,7 @@ final class SimMember {
                 };
             }
         } finally {
-            if (point != null) {
+            if (point != null || probing) {
                 Failpoints.disarmAll();
             }
         }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -57,6 +58,8 @@ final class SimNetwork {
     int maxDelayMs = 3;
     /** Whether member {@code to} (raft ID) refuses messages from {@code from}: it applied from's removal. */
     BiPredicate<Long, Long> refuses = (from, to) -> false;
+    /** Told (raft ID, snapshot index) of each snapshot a member's receiver hands it whole. */
+    BiConsumer<Long, Long> snapshotHandedOver = (to, index) -> { };
     /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
     private final Map<Long, LongSupplier> sendDelay = new HashMap<>();
     /** Snapshot sends cut midway (a chunk-level fault) and corrupted in transit: the seed's weather. */
@@ -364,6 +367,7 @@ final class SimNetwork {
             @Override
             public void receiveSnapshot(Message.SnapshotRequest request, Path snapshotDir) {
                 handedOver = true;
+                snapshotHandedOver.accept(m.to(), index());
                 member.receiveSnapshot(request, snapshotDir);
             }
 

@@ -39,7 +39,7 @@ final class WholeMemberSimulation {
                   int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
                   int fsyncFailStops, long fsyncStalledMs, int membershipChanges, long authChanges,
                   long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked,
-                  long snapshotsDelivered, long snapshotsCut, long snapshotsRefused) {
+                  long snapshotsDelivered, long snapshotsCut, long snapshotsRefused, long insideProbes) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -71,6 +71,8 @@ final class WholeMemberSimulation {
     private final int keys;
     private long turns;
     private long probes;
+    /** Store probes made in the middle of a turn (inside a snapshot install). */
+    private long insideProbes;
     /** Probes that read a past revision (compacted or not). */
     private long pastReads;
     private int undecidedKeys;
@@ -112,6 +114,10 @@ final class WholeMemberSimulation {
                     false));
         }
         network.refuses = this::refuses;
+        network.snapshotHandedOver = (raftId, index) -> {
+            SimMember m = byRaftId.get(raftId);
+            m.snapshotPendingIndex = Math.max(m.snapshotPendingIndex, index);
+        };
         for (SimMember m : members) {
             m.start();
         }
@@ -173,7 +179,7 @@ final class WholeMemberSimulation {
                 members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
                 membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
                 permissions.refused, auth.refusedRights, network.delivered - network.messagesDelivered,
-                network.snapshotsCut, network.snapshotsRefused);
+                network.snapshotsCut, network.snapshotsRefused, insideProbes);
         for (SimMember m : members) {
             m.stop();
         }
@@ -186,6 +192,7 @@ final class WholeMemberSimulation {
         SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
                 snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, authHistory,
                 joining);
+        m.insideProbe = this::probeInside;
         memberIds.put(m.raftId, info.id());
         byRaftId.put(m.raftId, m);
         return m;
@@ -274,6 +281,21 @@ final class WholeMemberSimulation {
                     + List.copyOf(expected.values()));
         }
         pastReads++;
+    }
+
+    /**
+     * A reader of {@code m}'s store in the middle of a turn (at a step of a snapshot install): it sees the store as it
+     * was before the install or as it is after, each exactly the committed state at the store's revision, and never
+     * a mix.
+     */
+    private void probeInside(SimMember m) {
+        long before = probes;
+        probeStore(m);
+        if (probes > before) {
+            insideProbes++;
+            events.trace("probed " + m.name() + "'s store inside an install at revision "
+                    + m.live().store().currentRevision());
+        }
     }
 
     /** Runs the members' loops, in seeded order, until none has anything left to do at this instant. */

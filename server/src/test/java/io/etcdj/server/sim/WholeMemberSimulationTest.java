@@ -95,6 +95,7 @@ class WholeMemberSimulationTest {
         long snapshots = 0;
         long snapshotsCut = 0;
         long snapshotsRefused = 0;
+        long insideProbes = 0;
         boolean keepGoing = Boolean.getBoolean("etcdj.sim.keepGoing");
         List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
@@ -156,6 +157,7 @@ class WholeMemberSimulationTest {
             snapshots += r.snapshotsDelivered();
             snapshotsCut += r.snapshotsCut();
             snapshotsRefused += r.snapshotsRefused();
+            insideProbes += r.insideProbes();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
@@ -165,11 +167,12 @@ class WholeMemberSimulationTest {
                 + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
                 + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
                 + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
-                + " received whole, %d cut midway, %d refused by the receiver; %d key histories undecided%n",
+                + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside installs; %d key"
+                + " histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
                 compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, authChanges, authEnabled, userWrites,
-                userRefused, authRefusals, snapshots, snapshotsCut, snapshotsRefused, undecided);
+                userRefused, authRefusals, snapshots, snapshotsCut, snapshotsRefused, insideProbes, undecided);
         assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
@@ -177,7 +180,7 @@ class WholeMemberSimulationTest {
                     && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0
                     && membershipChanges > 0 && authChanges > 0 && authEnabled > 0 && userRefused > 0
                     && userWrites > userRefused && authRefusals > 0 && snapshots > 0 && snapshotsCut > 0
-                    && snapshotsRefused > snapshotsCut,
+                    && snapshotsRefused > snapshotsCut && insideProbes > 0,
                     "some check never ran over " + count + " seeds");
         }
     }
