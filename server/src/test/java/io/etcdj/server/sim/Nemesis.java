@@ -110,7 +110,8 @@ final class Nemesis {
     private static final String[] CRASH_POINTS = {"walBeforeWrite", "walAfterWrite", "walBeforeFsync",
         "walAfterFsync", "walBeforeRelease", "walAfterRelease", "applyBeforeCommit", "applyAfterCommit",
         "checkpointBeforeCreate", "checkpointAfterCreate", "checkpointCreated", "checkpointPublished",
-        "snapInstallMarkerWritten", "snapInstallSwapped", "snapInstallRecorded", "snapInstallMarkerDeleted"};
+        "snapInstallMarkerWritten", "snapInstallSwapped", "snapInstallRecorded", "snapInstallMarkerDeleted",
+        "compactBatchDeleted"};
 
     /** The member dies the next time it reaches a failpoint the seed picks (in the middle of a durability step). */
     private void crashAtFailpoint() {

@@ -139,10 +139,16 @@ final class SimMember {
     private static final String INSTALL_PROBE_POINTS = "snapInstallMarkerWritten=crash;snapInstallBeforeStage=crash;"
             + "snapInstallStaged=crash;snapInstallOpened=crash;snapInstallSwitched=crash;snapInstallRecorded=crash;"
             + "snapInstallMarkerDeleted=crash";
-    /** Reads this member's store from inside a turn (at the install's steps); null: none. */
+    /** Between two batches of a compaction's removals. */
+    private static final String COMPACTION_PROBE_POINTS = "compactBatchDeleted=crash";
+    /** Reads this member's store from inside a turn (at the install's or compaction's steps); null: none. */
     Consumer<SimMember> insideProbe;
     /** The index of a snapshot handed to this member and not yet installed or overtaken (0: none). */
     long snapshotPendingIndex;
+    /** The compacted revision up to which this incarnation's compactor is known to have finished. */
+    private long compactedSeen;
+    /** Whether a loop of the current step reached {@link #crashPoint} (the process dies there). */
+    private boolean died;
     /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
     private String crashPoint;
     /** Runs after the member died at {@link #crashPoint}. */
@@ -256,6 +262,7 @@ final class SimMember {
         live = null;
         paused = false;
         snapshotPendingIndex = 0;
+        compactedSeen = 0;
         crashPoint = null;
         applyStalledUntilMs = 0;
         driverStalledUntilMs = 0;
@@ -312,26 +319,28 @@ final class SimMember {
         boolean did = false;
         int first = order.nextInt(LOOPS);
         String point = crashPoint;
-        boolean probing = point == null && insideProbe != null && snapshotPendingIndex > in.store().consistentIndex();
+        died = false;
+        String probes = point != null || insideProbe == null ? null : probePoints(in);
         if (point != null) {
             Failpoints.arm(point + "=crash", () -> {
+                died = true;
                 throw new SimCrash(point);
             });
-        } else if (probing) { // a reader at each step of the install (a "crash" action that returns goes on)
-            Failpoints.arm(INSTALL_PROBE_POINTS, () -> events.guard(() -> insideProbe.accept(this)));
+        } else if (probes != null) { // a reader at each such step (a "crash" action that returns lets it go on)
+            Failpoints.arm(probes, () -> events.guard(() -> insideProbe.accept(this)));
         }
         try {
-            for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
+            for (int i = 0; i < LOOPS && !died && !in.raft().failure().isDone(); i++) {
                 did |= switch ((first + i) % LOOPS) {
                     case 0 -> driverMay && in.raft().runDriverStep();
                     case 1 -> applyMay && in.raft().runApplyStep();
                     case 2 -> in.sender().runOne();
                     case 3 -> in.hub().catchUpPass();
-                    default -> applyMay && in.store().runCompactionStep(); // the store's disk, as the applier's
+                    default -> applyMay && compactionStep(in); // the store's disk, as the applier's
                 };
             }
         } finally {
-            if (point != null || probing) {
+            if (point != null || probes != null) {
                 Failpoints.disarmAll();
             }
         }
@@ -355,11 +364,11 @@ final class SimMember {
             onFailStop.run();
             return true;
         }
-        if (failure != null) {
-            if (!(failure.cause() instanceof SimCrash)) {
-                throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
-                        + failure.message(), failure.cause());
-            }
+        if (failure != null && !died && !(failure.cause() instanceof SimCrash)) {
+            throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
+                    + failure.message(), failure.cause());
+        }
+        if (died || failure != null) { // a loop reached the crash point (the compactor's too, whose task swallows it)
             events.trace(name() + " died at failpoint " + point);
             crashPoint = null;
             try {
@@ -371,6 +380,26 @@ final class SimMember {
             return true;
         }
         return did;
+    }
+
+    /** The points to probe at in this step: those of a pending snapshot install or compaction; null: none. */
+    private String probePoints(Incarnation in) {
+        boolean install = snapshotPendingIndex > in.store().consistentIndex();
+        boolean compaction = in.store().compactedRevision() > compactedSeen;
+        if (install && compaction) {
+            return INSTALL_PROBE_POINTS + ";" + COMPACTION_PROBE_POINTS;
+        }
+        return install ? INSTALL_PROBE_POINTS : compaction ? COMPACTION_PROBE_POINTS : null;
+    }
+
+    /** One compaction step; once the compactor has nothing left, what it has done is remembered. */
+    private boolean compactionStep(Incarnation in) {
+        long scheduled = in.store().compactedRevision();
+        boolean ran = in.store().runCompactionStep();
+        if (!ran) {
+            compactedSeen = scheduled;
+        }
+        return ran;
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {

@@ -284,17 +284,25 @@ final class WholeMemberSimulation {
     }
 
     /**
-     * A reader of {@code m}'s store in the middle of a turn (at a step of a snapshot install): it sees the store as it
-     * was before the install or as it is after, each exactly the committed state at the store's revision, and never
-     * a mix.
+     * A reader of {@code m}'s store in the middle of a turn (at a step of a snapshot install, or between two batches
+     * of a compaction): it sees the store as it was before the install or as it is after, each exactly the committed
+     * state at the store's revision, and never a mix; and a read at a past revision is refused below the compacted
+     * revision and otherwise exactly the committed state then, however much of the compaction is done.
      */
     private void probeInside(SimMember m) {
         long before = probes;
         probeStore(m);
-        if (probes > before) {
-            insideProbes++;
-            events.trace("probed " + m.name() + "'s store inside an install at revision "
-                    + m.live().store().currentRevision());
+        if (probes == before) {
+            return;
+        }
+        insideProbes++;
+        MvccStore store = m.live().store();
+        long revision = store.currentRevision();
+        long compacted = store.compactedRevision();
+        events.trace("probed " + m.name() + "'s store inside a turn at revision " + revision + " (compacted "
+                + compacted + ")");
+        if (revision > compacted) {
+            probePast(m, Math.max(1, compacted) + scheduler.nextLong(revision - Math.max(1, compacted) + 1));
         }
     }
 

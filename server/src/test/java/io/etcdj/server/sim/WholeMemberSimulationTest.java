@@ -167,7 +167,8 @@ class WholeMemberSimulationTest {
                 + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
                 + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
                 + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
-                + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside installs; %d key"
+                + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside a turn (installs,"
+                + " compactions); %d key"
                 + " histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
