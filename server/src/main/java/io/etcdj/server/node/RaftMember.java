@@ -553,6 +553,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         term = node.hardState().term();
         commitIndex = node.hardState().commit();
         learner = node.confState().learners().contains(raftId);
+        snapshots.committed(commitIndex); // after this Ready's install: what is left at or below it is never installed
     }
 
     /**

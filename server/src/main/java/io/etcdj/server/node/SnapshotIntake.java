@@ -61,6 +61,18 @@ final class SnapshotIntake {
         }
     }
 
+    /**
+     * Deletes the snapshots received at or below {@code commitIndex}: the core never installs one there. A snapshot
+     * that arrives after the same one was installed (a second stream of it, or a former leader's older one), or after
+     * the log caught up past it, would otherwise keep a copy of the store on disk until the next install or restart
+     * (found by the whole-member simulation).
+     */
+    void committed(long commitIndex) {
+        while (!received.isEmpty() && received.firstKey() <= commitIndex) {
+            deleteQuietly(received.pollFirstEntry().getValue());
+        }
+    }
+
     /** Deletes every snapshot received and not installed (stopping). */
     void clear() {
         received.values().forEach(SnapshotIntake::deleteQuietly);

@@ -371,6 +371,18 @@ final class WholeMemberSimulation {
 
     private void checkEnd() throws IOException {
         authHistory.check(members);
+        for (SimMember m : members) {
+            Path snapDir = m.live().checkpoints().directory();
+            try (Stream<Path> files = Files.list(snapDir)) {
+                List<String> left = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("incoming-"))
+                        .sorted().toList();
+                if (!left.isEmpty()) {
+                    throw new AssertionError(m.name() + " keeps " + left.size() + " received snapshot(s) it has not"
+                            + " installed, though it has applied everything committed (index "
+                            + m.raft().status().appliedIndex() + "): " + left);
+                }
+            }
+        }
         SimMember first = members.get(0);
         long revision = first.live().store().currentRevision();
         long now = events.nowMs();
