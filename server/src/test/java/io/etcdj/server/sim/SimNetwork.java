@@ -58,6 +58,12 @@ final class SimNetwork {
     int maxDelayMs = 3;
     /** Whether member {@code to} (raft ID) refuses messages from {@code from}: it applied from's removal. */
     BiPredicate<Long, Long> refuses = (from, to) -> false;
+    /** A snapshot stream from one incarnation of a member to a peer. */
+    private record OpenStream(Transport.Peers sender, long to) {
+    }
+
+    /** The snapshot streams in flight (the peer port runs one per peer at a time). */
+    private final Set<OpenStream> streaming = new HashSet<>();
     /** Told (raft ID, snapshot index) of each snapshot a member's receiver hands it whole. */
     BiConsumer<Long, Long> snapshotHandedOver = (to, index) -> { };
     /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
@@ -176,11 +182,16 @@ final class SimNetwork {
 
     private void sendSnapshot(Message.SnapshotRequest m) {
         long index = m.snapshot().metadata().index();
+        Transport.Peers sender = up.get(m.from());
+        if (!streaming.add(new OpenStream(sender, m.to()))) { // as the peer port: one stream per peer at a time
+            events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " dropped: one is in flight");
+            return;
+        }
         boolean lost = isCut(m.from(), m.to()) || random.nextDouble() < lossRate;
         List<SnapshotChunk> chunks = lost ? null : record(m);
         if (chunks == null) {
             events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " lost");
-            events.after(1 + random.nextInt(maxDelayMs * 4), null, () -> reportSnapshot(m, false));
+            events.after(1 + random.nextInt(maxDelayMs * 4), null, () -> reportSnapshot(sender, m, false));
             return;
         }
         // a file chunk is never the first (header) nor the last (trailer)
@@ -190,13 +201,15 @@ final class SimNetwork {
         events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " sent in " + chunks.size()
                 + " chunks" + (cutAt >= 0 ? ", cut before chunk " + cutAt : "")
                 + (corruptAt >= 0 ? ", chunk " + corruptAt + " corrupted" : ""));
-        new SnapshotTransfer(m, chunks, cutAt, corruptAt).deliverLater(0);
+        new SnapshotTransfer(sender, m, chunks, cutAt, corruptAt).deliverLater(0);
     }
 
-    private void reportSnapshot(Message.SnapshotRequest m, boolean ok) {
-        Transport.Peers from = up.get(m.from());
-        if (from != null) {
-            from.reportSnapshot(m.to(), ok);
+    /** The stream from {@code sender} ended: the sender learns the outcome, if it still runs. */
+    private void reportSnapshot(Transport.Peers sender, Message.SnapshotRequest m, boolean ok) {
+        streaming.remove(new OpenStream(sender, m.to()));
+        streaming.removeIf(st -> !up.containsValue(st.sender())); // the streams of senders that died
+        if (sender != null && up.get(m.from()) == sender) {
+            sender.reportSnapshot(m.to(), ok);
         }
     }
 
@@ -229,6 +242,8 @@ final class SimNetwork {
      * leaves its files for the next start to clear. The sender learns the outcome as the peer port reports it.
      */
     private final class SnapshotTransfer {
+        /** The sending incarnation: the stream breaks when it dies. */
+        private final Transport.Peers sender;
         private final Message.SnapshotRequest m;
         private final List<SnapshotChunk> chunks;
         private final int cutAt;
@@ -239,7 +254,9 @@ final class SimNetwork {
         private Path dir;
         private boolean handedOver;
 
-        SnapshotTransfer(Message.SnapshotRequest m, List<SnapshotChunk> chunks, int cutAt, int corruptAt) {
+        SnapshotTransfer(Transport.Peers sender, Message.SnapshotRequest m, List<SnapshotChunk> chunks, int cutAt,
+                         int corruptAt) {
+            this.sender = sender;
             this.m = m;
             this.chunks = chunks;
             this.cutAt = cutAt;
@@ -258,10 +275,10 @@ final class SimNetwork {
             if (up.get(m.to()) != to) { // the receiving process died: its files stay until it starts again
                 events.trace("snapshot " + index() + " to " + m.to() + ": the receiver died after " + chunk
                         + " chunks");
-                reportSnapshot(m, false);
+                reportSnapshot(sender, m, false);
                 return;
             }
-            if (chunk == cutAt || isCut(m.from(), m.to()) || !up.containsKey(m.from())) {
+            if (chunk == cutAt || isCut(m.from(), m.to()) || up.get(m.from()) != sender) {
                 broken(chunk);
                 return;
             }
@@ -276,7 +293,7 @@ final class SimNetwork {
             } else if (answer.isOk()) {
                 delivered++;
                 events.trace("snapshot " + index() + " to " + m.to() + " received whole");
-                reportSnapshot(m, true);
+                reportSnapshot(sender, m, true);
             } else {
                 refused(answer);
             }
@@ -285,7 +302,7 @@ final class SimNetwork {
         private void start() {
             to = up.get(m.to());
             if (to == null || isCut(m.from(), m.to())) {
-                reportSnapshot(m, false);
+                reportSnapshot(sender, m, false);
                 return;
             }
             Checkpoints checkpoints = snapshotFiles.checkpoints(m.to());
@@ -326,7 +343,7 @@ final class SimNetwork {
                 fail("member " + m.to() + "'s receiver refused snapshot " + index() + " (" + answer
                         + ") but left what arrived in " + dir);
             }
-            reportSnapshot(m, false);
+            reportSnapshot(sender, m, false);
         }
 
         /** The mutant's broken receiver: what arrived is handed over as if it were the whole snapshot. */
@@ -340,7 +357,7 @@ final class SimNetwork {
                     }
                 }
                 to.receiveSnapshot(m, partial);
-                reportSnapshot(m, true);
+                reportSnapshot(sender, m, true);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
