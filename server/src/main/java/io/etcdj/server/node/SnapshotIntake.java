@@ -50,9 +50,14 @@ final class SnapshotIntake {
         }
         applyLoop.awaitIdle();
         LOG.info("installing the leader's snapshot at index {} term {}", meta.index(), meta.term());
-        hooks.installSnapshot(meta, dir);
-        if (checkpoints != null) {
-            checkpoints.create(store, meta.index(), meta.term());
+        try {
+            hooks.installSnapshot(meta, dir);
+            if (checkpoints != null) {
+                checkpoints.create(store, meta.index(), meta.term());
+            }
+        } catch (IOException e) {
+            throw new InstallFailure("installing the leader's snapshot at index " + meta.index() + " failed: "
+                    + e.getMessage(), e);
         }
         storage.installed(meta);
         applyLoop.restartedAt(meta.index());
@@ -70,6 +75,13 @@ final class SnapshotIntake {
     void committed(long commitIndex) {
         while (!received.isEmpty() && received.firstKey() <= commitIndex) {
             deleteQuietly(received.pollFirstEntry().getValue());
+        }
+    }
+
+    /** The store could not take the leader's snapshot (as opposed to the log failing to write). */
+    static final class InstallFailure extends IOException {
+        InstallFailure(String message, IOException cause) {
+            super(message, cause);
         }
     }
 
