@@ -224,11 +224,11 @@ final class Nemesis {
         network.lossRate = new double[] {0, 0, 0.02, 0.1, 0.3}[random.nextInt(5)];
         network.duplicateRate = new double[] {0, 0, 0.05}[random.nextInt(3)];
         network.maxDelayMs = new int[] {3, 3, 20, 80}[random.nextInt(4)];
-        network.snapshotCutRate = new double[] {0, 0.3, 1}[random.nextInt(3)];
-        network.snapshotCorruptRate = new double[] {0, 0, 0.3}[random.nextInt(3)];
+        network.snapshots.cutRate = new double[] {0, 0.3, 1}[random.nextInt(3)];
+        network.snapshots.corruptRate = new double[] {0, 0, 0.3}[random.nextInt(3)];
         events.trace("nemesis: network loss " + network.lossRate + " duplication " + network.duplicateRate
                 + " delay up to " + network.maxDelayMs + " ms, snapshot sends cut midway at rate "
-                + network.snapshotCutRate + ", corrupted at rate " + network.snapshotCorruptRate);
+                + network.snapshots.cutRate + ", corrupted at rate " + network.snapshots.corruptRate);
     }
 
     private void transferLeadership() {
@@ -252,8 +252,8 @@ final class Nemesis {
         network.lossRate = 0;
         network.duplicateRate = 0;
         network.maxDelayMs = 3;
-        network.snapshotCutRate = 0;
-        network.snapshotCorruptRate = 0;
+        network.snapshots.cutRate = 0;
+        network.snapshots.corruptRate = 0;
         for (SimMember m : members) {
             m.crashAt(null, null);
             restart(m);

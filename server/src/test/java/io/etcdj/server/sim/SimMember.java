@@ -1,6 +1,5 @@
 package io.etcdj.server.sim;
 
-import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.auth.AuthInfo;
@@ -31,7 +30,6 @@ import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.node.Bootstrap;
-import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Scheduling;
@@ -225,7 +223,7 @@ final class SimMember {
             WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
                     watchLimits, sender, ticker, Duration.ofMinutes(10));
             store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, snapDir, hub, () -> {
+            SimMemberHooks hooks = new SimMemberHooks(store, lessor, registry, alarms, auth, snapDir, hub, () -> {
                 promotedAtMs = events.nowMs();
                 events.trace(name() + "'s lessor is promoted");
             }, () -> events.guard(() -> {
@@ -466,38 +464,6 @@ final class SimMember {
                 });
             }
             return f;
-        }
-    }
-
-    /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
-                         Path snapDir, WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
-        @Override
-        public void becameLeader() {
-            lessor.promote();
-            promoted.run();
-        }
-
-        @Override
-        public void lostLeadership() {
-            lessor.demote();
-        }
-
-        @Override
-        public void removed() {
-            removedHook.run();
-        }
-
-        @Override
-        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
-            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
-            registry.reload(store);
-            alarms.reload(store);
-            if (!Mutants.STALE_AUTH_AFTER_INSTALL.on()) {
-                auth.reload(store);
-            }
-            lessor.reload();
-            hub.restored(store.currentRevision());
         }
     }
 }

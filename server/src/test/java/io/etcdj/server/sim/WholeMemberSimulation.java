@@ -114,7 +114,7 @@ final class WholeMemberSimulation {
                     false));
         }
         network.refuses = this::refuses;
-        network.snapshotHandedOver = (raftId, index) -> {
+        network.snapshots.onHandedOver = (raftId, index) -> {
             SimMember m = byRaftId.get(raftId);
             m.snapshotPendingIndex = Math.max(m.snapshotPendingIndex, index);
         };
@@ -171,15 +171,15 @@ final class WholeMemberSimulation {
         watchClients.resumeAll();
         quiesce();
         watchClients.check(members.get(0).live().store().currentRevision());
-        Result r = new Result(seed, size, events.executed(), turns, network.delivered, history.writesAcked,
-                history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
+        Result r = new Result(seed, size, events.executed(), turns,
+                network.delivered + network.snapshots.receivedWhole, history.writesAcked, history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
                 nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
                 members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
                 membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
-                permissions.refused, auth.refusedRights, network.delivered - network.messagesDelivered,
-                network.snapshotsCut, network.snapshotsRefused, insideProbes);
+                permissions.refused, auth.refusedRights, network.snapshots.receivedWhole, network.snapshots.cut,
+                network.snapshots.refused, insideProbes);
         for (SimMember m : members) {
             m.stop();
         }
