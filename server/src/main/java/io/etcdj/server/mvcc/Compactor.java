@@ -1,5 +1,6 @@
 package io.etcdj.server.mvcc;
 
+import io.etcdj.server.common.Failpoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,13 @@ import java.util.Arrays;
 final class Compactor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Compactor.class);
     private static final int BATCH_KEYS = 1000;
+    /**
+     * Versions per batch when stepped: small, so that the simulation's few keys still make compactions of several
+     * batches, and its readers (probing at {@link #BATCH_DELETED}) see compactions half done.
+     */
+    private static final int STEPPED_BATCH_KEYS = 8;
+    /** Failpoint (docs/failpoints.md): after each batch of removed versions is written. */
+    static final String BATCH_DELETED = "compactBatchDeleted";
 
     private final RocksBackend backend;
     /** One compaction at a time, in the order scheduled; null when stepped. */
@@ -36,9 +44,11 @@ final class Compactor implements AutoCloseable {
     /** Compactions waiting for a step, oldest first (stepped only). */
     private final ConcurrentLinkedQueue<Runnable> steps = new ConcurrentLinkedQueue<>();
     private final Executor executor;
+    private final int batchKeys;
 
     Compactor(RocksBackend backend, boolean stepped) {
         this.backend = backend;
+        this.batchKeys = stepped ? STEPPED_BATCH_KEYS : BATCH_KEYS;
         this.thread = stepped ? null : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "mvcc-compactor");
             t.setDaemon(true);
@@ -97,7 +107,7 @@ final class Compactor implements AutoCloseable {
                     doomed.add(new byte[][] {revs.key(), KeyCodec.indexKey(enc, rev.main(), rev.sub())});
                 }
                 removeVersionsBelowScan(keys, enc, rev, startMain, doomed);
-                if (doomed.size() >= BATCH_KEYS) {
+                if (doomed.size() >= batchKeys) {
                     removed += delete(doomed);
                     if (Thread.currentThread().isInterrupted()) { // closing: the next start resumes from here
                         LOG.info("compaction to revision {} interrupted by shutdown; it resumes at the next start",
@@ -152,6 +162,7 @@ final class Compactor implements AutoCloseable {
             backend.write(b);
         }
         doomed.clear();
+        Failpoints.hit(BATCH_DELETED);
         return n;
     }
 

@@ -424,6 +424,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
             if (!stopped) {
                 fail("the raft driver thread was interrupted; restart the member", e);
             }
+        } catch (SnapshotIntake.InstallFailure e) {
+            fail(e.getMessage() + ". Check the disk under --data-dir, then restart the member: it finishes an install"
+                    + " a crash cut short, or the leader sends the snapshot again", e);
         } catch (IOException e) {
             fail("writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
                     + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
@@ -553,6 +556,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         term = node.hardState().term();
         commitIndex = node.hardState().commit();
         learner = node.confState().learners().contains(raftId);
+        snapshots.committed(commitIndex); // after this Ready's install: what is left at or below it is never installed
     }
 
     /**

@@ -50,14 +50,38 @@ final class SnapshotIntake {
         }
         applyLoop.awaitIdle();
         LOG.info("installing the leader's snapshot at index {} term {}", meta.index(), meta.term());
-        hooks.installSnapshot(meta, dir);
-        if (checkpoints != null) {
-            checkpoints.create(store, meta.index(), meta.term());
+        try {
+            hooks.installSnapshot(meta, dir);
+            if (checkpoints != null) {
+                checkpoints.create(store, meta.index(), meta.term());
+            }
+        } catch (IOException e) {
+            throw new InstallFailure("installing the leader's snapshot at index " + meta.index() + " failed: "
+                    + e.getMessage(), e);
         }
         storage.installed(meta);
         applyLoop.restartedAt(meta.index());
         while (!received.isEmpty() && received.firstKey() <= meta.index()) {
             deleteQuietly(received.pollFirstEntry().getValue());
+        }
+    }
+
+    /**
+     * Deletes the snapshots received at or below {@code commitIndex}: the core never installs one there. A snapshot
+     * that arrives after the same one was installed (a second stream of it, or a former leader's older one), or after
+     * the log caught up past it, would otherwise keep a copy of the store on disk until the next install or restart
+     * (found by the whole-member simulation).
+     */
+    void committed(long commitIndex) {
+        while (!received.isEmpty() && received.firstKey() <= commitIndex) {
+            deleteQuietly(received.pollFirstEntry().getValue());
+        }
+    }
+
+    /** The store could not take the leader's snapshot (as opposed to the log failing to write). */
+    static final class InstallFailure extends IOException {
+        InstallFailure(String message, IOException cause) {
+            super(message, cause);
         }
     }
 

@@ -9,7 +9,17 @@ enum Mutants {
      * Keep-alives renew at whichever member believes it is the primary, without the read round that confirms it
      * still leads: a leader that is cut off or stalled keeps renewing leases the new leader expires (etcd#15247).
      */
-    UNCONFIRMED_RENEWALS;
+    UNCONFIRMED_RENEWALS,
+    /**
+     * A member that installs a leader's snapshot keeps the auth state it had before (the server's hook forgets
+     * {@code AuthStore.reload}): its users, roles and switch no longer match its store or the other members.
+     */
+    STALE_AUTH_AFTER_INSTALL,
+    /**
+     * A snapshot stream cut midway is handed to the member as if whole (a receiver that skipped its checks): the
+     * member installs part of a checkpoint.
+     */
+    PARTIAL_SNAPSHOT_INSTALL;
 
     /** Whether this mutant is switched on for this JVM. */
     boolean on() {

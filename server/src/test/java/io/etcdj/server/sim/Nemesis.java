@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
 /**
  * The faults of a run, all from the seed, one every few hundred simulated milliseconds until the chaos ends: crashes
  * (losing the unsynced WAL tail and RocksDB's memtables) and restarts, symmetric partitions, one-way cuts, paused
- * members, stalled apply loops, network weather (loss, duplication, delay), leadership transfers, and WAL disks
+ * members, stalled apply loops, network weather (loss, duplication, delay, snapshot streams cut midway or corrupted
+ * in transit), leadership transfers, and WAL disks
  * that are slow (an fsync takes simulated time) or failing (an fsync fails: the member fail-stops, and is restarted
  * with a working disk). Each fault heals by itself after a while; {@link #healAll} ends them all.
  */
@@ -109,7 +110,8 @@ final class Nemesis {
     private static final String[] CRASH_POINTS = {"walBeforeWrite", "walAfterWrite", "walBeforeFsync",
         "walAfterFsync", "walBeforeRelease", "walAfterRelease", "applyBeforeCommit", "applyAfterCommit",
         "checkpointBeforeCreate", "checkpointAfterCreate", "checkpointCreated", "checkpointPublished",
-        "snapInstallMarkerWritten", "snapInstallSwapped", "snapInstallRecorded", "snapInstallMarkerDeleted"};
+        "snapInstallMarkerWritten", "snapInstallSwapped", "snapInstallRecorded", "snapInstallMarkerDeleted",
+        "compactBatchDeleted"};
 
     /** The member dies the next time it reaches a failpoint the seed picks (in the middle of a durability step). */
     private void crashAtFailpoint() {
@@ -222,8 +224,11 @@ final class Nemesis {
         network.lossRate = new double[] {0, 0, 0.02, 0.1, 0.3}[random.nextInt(5)];
         network.duplicateRate = new double[] {0, 0, 0.05}[random.nextInt(3)];
         network.maxDelayMs = new int[] {3, 3, 20, 80}[random.nextInt(4)];
+        network.snapshots.cutRate = new double[] {0, 0.3, 1}[random.nextInt(3)];
+        network.snapshots.corruptRate = new double[] {0, 0, 0.3}[random.nextInt(3)];
         events.trace("nemesis: network loss " + network.lossRate + " duplication " + network.duplicateRate
-                + " delay up to " + network.maxDelayMs + " ms");
+                + " delay up to " + network.maxDelayMs + " ms, snapshot sends cut midway at rate "
+                + network.snapshots.cutRate + ", corrupted at rate " + network.snapshots.corruptRate);
     }
 
     private void transferLeadership() {
@@ -247,6 +252,8 @@ final class Nemesis {
         network.lossRate = 0;
         network.duplicateRate = 0;
         network.maxDelayMs = 3;
+        network.snapshots.cutRate = 0;
+        network.snapshots.corruptRate = 0;
         for (SimMember m : members) {
             m.crashAt(null, null);
             restart(m);

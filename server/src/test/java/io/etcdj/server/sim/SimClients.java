@@ -35,6 +35,7 @@ final class SimClients {
     private final KvHistory history;
     private final int keys;
     private final int maxThinkMs;
+    private final PermissionChecks permissions;
     /** Values written so far: each write puts a new one, so a read names the write it saw. */
     private long lastValue;
     private boolean stopped;
@@ -42,7 +43,8 @@ final class SimClients {
     int inFlight;
 
     SimClients(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers, KvHistory history,
-               int keys, int maxThinkMs) {
+               int keys, int maxThinkMs, PermissionChecks permissions) {
+        this.permissions = permissions;
         this.events = events;
         this.random = random;
         this.upMembers = upMembers;
@@ -132,7 +134,7 @@ final class SimClients {
         op.onTimeout = () -> history.write(key, value, op.callMs, KvHistory.UNKNOWN);
         LogCommand cmd = LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(bytes(key))
                 .setValue(bytes(Long.toString(value)))).build();
-        whenAnswered(m.raft().propose(cmd), op, result -> history.write(key, value, op.callMs, events.nowMs()),
+        whenAnswered(propose(op, m, cmd), op, result -> history.write(key, value, op.callMs, events.nowMs()),
                 () -> history.write(key, value, op.callMs, KvHistory.UNKNOWN));
     }
 
@@ -141,7 +143,7 @@ final class SimClients {
         op.onTimeout = () -> history.write(key, 0, op.callMs, KvHistory.UNKNOWN);
         LogCommand cmd = LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bytes(key)))
                 .build();
-        whenAnswered(m.raft().propose(cmd), op, result -> history.write(key, 0, op.callMs, events.nowMs()),
+        whenAnswered(propose(op, m, cmd), op, result -> history.write(key, 0, op.callMs, events.nowMs()),
                 () -> history.write(key, 0, op.callMs, KvHistory.UNKNOWN));
     }
 
@@ -166,7 +168,7 @@ final class SimClients {
                         .setValue(bytes(Long.toString(vb)))))
                 .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bytes(a))))
                 .build();
-        whenAnswered(m.raft().propose(LogCommand.newBuilder().setTxn(txn).build()), op, result -> {
+        whenAnswered(propose(op, m, LogCommand.newBuilder().setTxn(txn).build()), op, result -> {
             TxnResponse r = (TxnResponse) result;
             long now = events.nowMs();
             if (r.getSucceeded()) {
@@ -202,6 +204,28 @@ final class SimClients {
         } catch (MvccException e) {
             throw new AssertionError("reading " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Proposes a write: one in three as a user the seed picks (through the member's client-port stamping, see
+     * {@link SimMember.Incarnation#proposeAs}), whose answer must agree with the auth state applied at its entry; the
+     * others as the clients of a cluster without auth (no caller: never checked).
+     */
+    private CompletableFuture<Object> propose(Op op, SimMember m, LogCommand cmd) {
+        if (random.nextInt(3) != 0) {
+            return m.raft().propose(cmd);
+        }
+        String user = SimAuth.CLIENT_USERS[random.nextInt(SimAuth.CLIENT_USERS.length)];
+        SimMember.Incarnation in = m.live();
+        SimMember.Proposal p = in.proposeAs(user, cmd);
+        events.trace("client " + op.client + " writes as " + (user == null ? "nobody" : user) + " (caller "
+                + p.caller() + ")");
+        p.outcome().whenComplete((result, err) -> {
+            if (err == null) {
+                events.guard(() -> permissions.answered(m.name(), in.auth(), p.caller(), cmd, result));
+            }
+        });
+        return p.outcome();
     }
 
     private void whenAnswered(CompletableFuture<Object> f, Op op, Consumer<Object> ok,

@@ -1,15 +1,18 @@
 package io.etcdj.server.sim;
 
-import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.SimpleTokens;
 import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
+import io.etcdj.server.rpc.AuthGate;
+import io.etcdj.server.rpc.CallerStamp;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.Event;
@@ -27,7 +30,6 @@ import io.etcdj.server.lease.PrimaryLeases;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.node.Bootstrap;
-import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Scheduling;
@@ -42,6 +44,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.rocksdb.MutableDBOptions;
 import org.rocksdb.RocksDBException;
 
@@ -61,8 +64,21 @@ final class SimMember {
 
     /** The parts of one incarnation (one process lifetime). */
     record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
-                       MemberRegistry registry, Alarms alarms, Checkpoints checkpoints, SimTicker ticker,
-                       WatchHub hub, SimExecutor sender, RaftMember raft) {
+                       MemberRegistry registry, Alarms alarms, AuthStore auth, Checkpoints checkpoints,
+                       SimTicker ticker, WatchHub hub, SimExecutor sender, RaftMember raft) {
+        /**
+         * Proposes {@code command} as {@code user} (null: no credentials) the way the client port does: the caller is
+         * who {@link AuthGate} says a client certificate naming {@code user} is, and {@link CallerStamp} stamps it on
+         * the entry. Returns the caller with the proposal's future.
+         */
+        Proposal proposeAs(String user, LogCommand command) {
+            AuthInfo caller = new AuthGate(auth).callerOf(null, user);
+            return new Proposal(caller, new CallerStamp(raft, new AuthGate(auth)).proposeAs(caller, command));
+        }
+    }
+
+    /** A command proposed for a caller, and its outcome. */
+    record Proposal(AuthInfo caller, CompletableFuture<Object> outcome) {
     }
 
     final MemberInfo info;
@@ -86,6 +102,8 @@ final class SimMember {
     }
     /** Told of every revision this member's store commits. */
     private final CommittedRevisions committed;
+    /** Told of this member's auth state whenever it changes, and at each start. */
+    private final AuthHistory authHistory;
     private final WatchLimits watchLimits;
     private final LeaseConfig leaseConfig;
     /** The running incarnation; null while down. */
@@ -112,6 +130,23 @@ final class SimMember {
     /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
     long fsyncStalledMs;
     int failStops;
+    /**
+     * The steps of a snapshot install at which a reader probes the store (a reader that arrives right after the
+     * store's database is swapped waits for its revisions to load, which one thread cannot show: not probed there).
+     */
+    private static final String INSTALL_PROBE_POINTS = "snapInstallMarkerWritten=crash;snapInstallBeforeStage=crash;"
+            + "snapInstallStaged=crash;snapInstallOpened=crash;snapInstallSwitched=crash;snapInstallRecorded=crash;"
+            + "snapInstallMarkerDeleted=crash";
+    /** Between two batches of a compaction's removals. */
+    private static final String COMPACTION_PROBE_POINTS = "compactBatchDeleted=crash";
+    /** Reads this member's store from inside a turn (at the install's or compaction's steps); null: none. */
+    Consumer<SimMember> insideProbe;
+    /** The index of a snapshot handed to this member and not yet installed or overtaken (0: none). */
+    long snapshotPendingIndex;
+    /** The compacted revision up to which this incarnation's compactor is known to have finished. */
+    private long compactedSeen;
+    /** Whether a loop of the current step reached {@link #crashPoint} (the process dies there). */
+    private boolean died;
     /** A failpoint at which this member dies the next time one of its loops reaches it; null: none. */
     private String crashPoint;
     /** Runs after the member died at {@link #crashPoint}. */
@@ -120,7 +155,8 @@ final class SimMember {
     SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
               SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
               ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
-              LeaseConfig leaseConfig, boolean joining) {
+              LeaseConfig leaseConfig, AuthHistory authHistory, boolean joining) {
+        this.authHistory = authHistory;
         this.leaseConfig = leaseConfig;
         this.joining = joining;
         this.expiryApplied = expiryApplied;
@@ -177,13 +213,17 @@ final class SimMember {
             MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, info, founders));
             Alarms alarms = Alarms.load(store);
             Lessor lessor = new Lessor(store, leaseConfig, events::nanos);
-            Applier applier = new Applier(store, lessor, registry, alarms, AuthStore.empty());
+            AuthStore auth = AuthStore.load(store, new SimpleTokens(300, events::nanos, random.split()));
+            // as the server's watch service; what the auth state is after each entry, for the checks
+            auth.onChange(() -> authHistory.observed(name(), store.consistentIndex(), auth.state()));
+            authHistory.observed(name(), store.consistentIndex(), auth.state());
+            Applier applier = new Applier(store, lessor, registry, alarms, auth);
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();
             WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
                     watchLimits, sender, ticker, Duration.ofMinutes(10));
             store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, snapDir, hub, () -> {
+            SimMemberHooks hooks = new SimMemberHooks(store, lessor, registry, alarms, auth, snapDir, hub, () -> {
                 promotedAtMs = events.nowMs();
                 events.trace(name() + "'s lessor is promoted");
             }, () -> events.guard(() -> {
@@ -199,8 +239,8 @@ final class SimMember {
             ticker.every(Duration.ofMillis(lessor.config().tickMs()), expirer::runOnce);
             // the mutant that shows what the check is for: renewals without confirming leadership (etcd#15247)
             PrimaryLeases leases = Mutants.UNCONFIRMED_RENEWALS.on() ? lessor : new ConfirmedLeases(lessor, leadership);
-            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, checkpoints, ticker, hub, sender,
-                    raft);
+            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, auth, checkpoints, ticker, hub,
+                    sender, raft);
             incarnations++;
             events.trace(name() + " started (incarnation " + incarnations + ", applied " + store.consistentIndex()
                     + ", log " + wal.firstIndex() + ".." + wal.lastIndex() + ")");
@@ -219,6 +259,8 @@ final class SimMember {
         Incarnation in = live();
         live = null;
         paused = false;
+        snapshotPendingIndex = 0;
+        compactedSeen = 0;
         crashPoint = null;
         applyStalledUntilMs = 0;
         driverStalledUntilMs = 0;
@@ -275,23 +317,28 @@ final class SimMember {
         boolean did = false;
         int first = order.nextInt(LOOPS);
         String point = crashPoint;
+        died = false;
+        String probes = point != null || insideProbe == null ? null : probePoints(in);
         if (point != null) {
             Failpoints.arm(point + "=crash", () -> {
+                died = true;
                 throw new SimCrash(point);
             });
+        } else if (probes != null) { // a reader at each such step (a "crash" action that returns lets it go on)
+            Failpoints.arm(probes, () -> events.guard(() -> insideProbe.accept(this)));
         }
         try {
-            for (int i = 0; i < LOOPS && !in.raft().failure().isDone(); i++) {
+            for (int i = 0; i < LOOPS && !died && !in.raft().failure().isDone(); i++) {
                 did |= switch ((first + i) % LOOPS) {
                     case 0 -> driverMay && in.raft().runDriverStep();
                     case 1 -> applyMay && in.raft().runApplyStep();
                     case 2 -> in.sender().runOne();
                     case 3 -> in.hub().catchUpPass();
-                    default -> applyMay && in.store().runCompactionStep(); // the store's disk, as the applier's
+                    default -> applyMay && compactionStep(in); // the store's disk, as the applier's
                 };
             }
         } finally {
-            if (point != null) {
+            if (point != null || probes != null) {
                 Failpoints.disarmAll();
             }
         }
@@ -315,11 +362,11 @@ final class SimMember {
             onFailStop.run();
             return true;
         }
-        if (failure != null) {
-            if (!(failure.cause() instanceof SimCrash)) {
-                throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
-                        + failure.message(), failure.cause());
-            }
+        if (failure != null && !died && !(failure.cause() instanceof SimCrash)) {
+            throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
+                    + failure.message(), failure.cause());
+        }
+        if (died || failure != null) { // a loop reached the crash point (the compactor's too, whose task swallows it)
             events.trace(name() + " died at failpoint " + point);
             crashPoint = null;
             try {
@@ -331,6 +378,26 @@ final class SimMember {
             return true;
         }
         return did;
+    }
+
+    /** The points to probe at in this step: those of a pending snapshot install or compaction; null: none. */
+    private String probePoints(Incarnation in) {
+        boolean install = snapshotPendingIndex > in.store().consistentIndex();
+        boolean compaction = in.store().compactedRevision() > compactedSeen;
+        if (install && compaction) {
+            return INSTALL_PROBE_POINTS + ";" + COMPACTION_PROBE_POINTS;
+        }
+        return install ? INSTALL_PROBE_POINTS : compaction ? COMPACTION_PROBE_POINTS : null;
+    }
+
+    /** One compaction step; once the compactor has nothing left, what it has done is remembered. */
+    private boolean compactionStep(Incarnation in) {
+        long scheduled = in.store().compactedRevision();
+        boolean ran = in.store().runCompactionStep();
+        if (!ran) {
+            compactedSeen = scheduled;
+        }
+        return ran;
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> kind) {
@@ -397,35 +464,6 @@ final class SimMember {
                 });
             }
             return f;
-        }
-    }
-
-    /** The member's hooks, as the server's: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, Path snapDir,
-                         WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
-        @Override
-        public void becameLeader() {
-            lessor.promote();
-            promoted.run();
-        }
-
-        @Override
-        public void lostLeadership() {
-            lessor.demote();
-        }
-
-        @Override
-        public void removed() {
-            removedHook.run();
-        }
-
-        @Override
-        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
-            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
-            registry.reload(store);
-            alarms.reload(store);
-            lessor.reload();
-            hub.restored(store.currentRevision());
         }
     }
 }

@@ -6,8 +6,6 @@ import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.node.Transport;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,14 +16,13 @@ import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BiPredicate;
 import java.util.function.LongSupplier;
-import java.util.stream.Stream;
 
 /**
  * The peer network of a simulated cluster, as one {@link Transport} per member. Every raft message goes through the
  * codec (as on the wire), may be lost or duplicated, is delayed by a seeded amount (which reorders), and is lost when
  * the link from its sender to its addressee is cut when it is sent or when it arrives. Links are cut one way
- * ({@link #cut}), so a symmetric partition is two cuts. A snapshot travels as a copy of the sender's checkpoint,
- * taken when it is sent, and its outcome is reported to the sender as the peer transport reports it.
+ * ({@link #cut}), so a symmetric partition is two cuts. A snapshot travels as the peer port streams it
+ * ({@link SimSnapshots}).
  */
 final class SimNetwork {
     /** Where a member's checkpoints are, and where its received snapshots go. */
@@ -33,14 +30,12 @@ final class SimNetwork {
         /** Copies the files of the sender's checkpoint at {@code index} into {@code to}; false if there is none. */
         boolean copyCheckpoint(long raftId, long index, Path to) throws IOException;
 
-        /** A new directory for a snapshot arriving at {@code raftId}. */
-        Path incoming(long raftId) throws IOException;
+        /** The checkpoints of member {@code raftId}'s running incarnation (where its receiver writes). */
+        Checkpoints checkpoints(long raftId);
     }
 
     private final SimEvents events;
     private final SplittableRandom random;
-    private final Path stagingDir;
-    private final SnapshotFiles snapshotFiles;
     /** Raft ID -> the live incarnation's receiving side (absent while the member is down). */
     private final Map<Long, Transport.Peers> up = new TreeMap<>();
     /** Cut links, as "from>to". */
@@ -52,14 +47,25 @@ final class SimNetwork {
     BiPredicate<Long, Long> refuses = (from, to) -> false;
     /** Raft ID -> extra delay of what that member sends now (its fsyncs so far in this turn: a blocked driver). */
     private final Map<Long, LongSupplier> sendDelay = new HashMap<>();
+    /** Messages delivered. */
     long delivered;
-    long staged;
+    /** The snapshot streams (they share this network's links, weather and seed). */
+    final SimSnapshots snapshots;
 
     SimNetwork(SimEvents events, SplittableRandom random, Path stagingDir, SnapshotFiles snapshotFiles) {
         this.events = events;
         this.random = random;
-        this.stagingDir = stagingDir;
-        this.snapshotFiles = snapshotFiles;
+        this.snapshots = new SimSnapshots(this, events, random, stagingDir, snapshotFiles);
+    }
+
+    /** The receiving side of member {@code raftId}'s live incarnation; null while it is down. */
+    Transport.Peers peers(long raftId) {
+        return up.get(raftId);
+    }
+
+    /** Whether {@code peers} is the receiving side of a live incarnation. */
+    boolean isLive(Transport.Peers peers) {
+        return up.containsValue(peers);
     }
 
     /** The transport of member {@code raftId}'s current incarnation. */
@@ -126,7 +132,7 @@ final class SimNetwork {
 
     private void send(Message m) {
         if (m instanceof Message.SnapshotRequest s) {
-            sendSnapshot(s);
+            snapshots.send(s);
             return;
         }
         if (isCut(m.from(), m.to()) || random.nextDouble() < lossRate) {
@@ -152,67 +158,6 @@ final class SimNetwork {
                     to.receive(got);
                 }
             });
-        }
-    }
-
-    private void sendSnapshot(Message.SnapshotRequest m) {
-        long index = m.snapshot().metadata().index();
-        boolean lost = isCut(m.from(), m.to()) || random.nextDouble() < lossRate;
-        Path copy = lost ? null : stage(m.from(), index);
-        lost |= copy == null;
-        events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + (lost ? " lost" : " sent"));
-        events.after(1 + random.nextInt(maxDelayMs * 4), null, () -> {
-            Transport.Peers to = up.get(m.to());
-            boolean ok = copy != null && to != null && !isCut(m.from(), m.to());
-            if (ok) {
-                Path in = incoming(m.to(), copy);
-                delivered++;
-                to.receiveSnapshot(m, in);
-            } else if (copy != null) {
-                deleteTree(copy);
-            }
-            Transport.Peers from = up.get(m.from());
-            if (from != null) {
-                from.reportSnapshot(m.to(), ok);
-            }
-        });
-    }
-
-    /** A copy of the sender's checkpoint's files, as they were when sent; null if it has none at that index. */
-    private Path stage(long from, long index) {
-        try {
-            Path copy = stagingDir.resolve("snapshot-" + staged++);
-            Files.createDirectories(copy);
-            if (!snapshotFiles.copyCheckpoint(from, index, copy)) {
-                Files.delete(copy);
-                return null;
-            }
-            return copy;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Path incoming(long raftId, Path copy) {
-        try {
-            Path in = snapshotFiles.incoming(raftId);
-            try (Stream<Path> files = Files.list(copy)) {
-                for (Path f : files.sorted().toList()) {
-                    Files.move(f, in.resolve(f.getFileName()));
-                }
-            }
-            Files.delete(copy);
-            return in;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path p) {
-        try {
-            Checkpoints.deleteRecursively(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -37,7 +37,9 @@ final class WholeMemberSimulation {
                   long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
                   int faults,
                   int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
-                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges) {
+                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges, long authChanges,
+                  long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked,
+                  long snapshotsDelivered, long snapshotsCut, long snapshotsRefused, long insideProbes) {
     }
 
     /** Clients keep going this long after the faults stop. */
@@ -56,6 +58,8 @@ final class WholeMemberSimulation {
     private final SimNetwork network;
     private final KvHistory history = new KvHistory();
     private final CommittedRevisions committed = new CommittedRevisions();
+    private final AuthHistory authHistory;
+    private final PermissionChecks permissions;
     /** The members' lease configuration: etcd's default, or (one seed in four) with the LeaseCheckpoint gate. */
     private final LeaseConfig leaseConfig;
     private final LeaseChecks leases;
@@ -67,6 +71,8 @@ final class WholeMemberSimulation {
     private final int keys;
     private long turns;
     private long probes;
+    /** Store probes made in the middle of a turn (inside a snapshot install). */
+    private long insideProbes;
     /** Probes that read a past revision (compacted or not). */
     private long pastReads;
     private int undecidedKeys;
@@ -79,6 +85,8 @@ final class WholeMemberSimulation {
         this.random = new SplittableRandom(seed);
         this.scheduler = random.split();
         this.events = new SimEvents(trace);
+        this.authHistory = new AuthHistory(events);
+        this.permissions = new PermissionChecks(events);
         this.network = new SimNetwork(events, random.split(), dir, new SnapshotFiles());
         this.chaosMs = 1500 + random.nextInt(2500);
         this.keys = 3 + random.nextInt(5);
@@ -106,14 +114,20 @@ final class WholeMemberSimulation {
                     false));
         }
         network.refuses = this::refuses;
+        network.snapshots.onHandedOver = (raftId, index) -> {
+            SimMember m = byRaftId.get(raftId);
+            m.snapshotPendingIndex = Math.max(m.snapshotPendingIndex, index);
+        };
         for (SimMember m : members) {
             m.start();
         }
         SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
-                2 + random.nextInt(40));
+                2 + random.nextInt(40), permissions);
         clients.start(2 + random.nextInt(4));
         SimCompactions compactions = new SimCompactions(events, random.split(), this::upMembers);
         compactions.start();
+        SimAuth auth = new SimAuth(events, random.split(), this::upMembers, keys);
+        auth.start();
         LeaseClients leaseClients = new LeaseClients(events, random.split(), this::upMembers, leases, 3);
         leaseClients.start(2 + random.nextInt(3));
         WatchClients watchClients = new WatchClients(events, random.split(), this::upMembers, committed);
@@ -138,6 +152,7 @@ final class WholeMemberSimulation {
         leaseClients.stop();
         watchClients.stop();
         compactions.stop();
+        auth.stop();
         long deadline = events.nowMs() + SETTLE_DEADLINE_MS;
         while (clients.inFlight > 0 || leaseClients.inFlight > 0 || !converged()) {
             for (SimMember m : List.copyOf(members)) {
@@ -156,13 +171,15 @@ final class WholeMemberSimulation {
         watchClients.resumeAll();
         quiesce();
         watchClients.check(members.get(0).live().store().currentRevision());
-        Result r = new Result(seed, size, events.executed(), turns, network.delivered, history.writesAcked,
-                history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
+        Result r = new Result(seed, size, events.executed(), turns,
+                network.delivered + network.snapshots.receivedWhole, history.writesAcked, history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
                 leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
                 nemesis.faults,
                 nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
                 members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
-                membership.changes);
+                membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
+                permissions.refused, auth.refusedRights, network.snapshots.receivedWhole, network.snapshots.cut,
+                network.snapshots.refused, insideProbes);
         for (SimMember m : members) {
             m.stop();
         }
@@ -173,7 +190,9 @@ final class WholeMemberSimulation {
                                 long segmentBytes, SimMember.ExpiryObserver expiries, WatchLimits watchLimits,
                                 boolean joining) {
         SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
-                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, joining);
+                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, authHistory,
+                joining);
+        m.insideProbe = this::probeInside;
         memberIds.put(m.raftId, info.id());
         byRaftId.put(m.raftId, m);
         return m;
@@ -264,6 +283,29 @@ final class WholeMemberSimulation {
         pastReads++;
     }
 
+    /**
+     * A reader of {@code m}'s store in the middle of a turn (at a step of a snapshot install, or between two batches
+     * of a compaction): it sees the store as it was before the install or as it is after, each exactly the committed
+     * state at the store's revision, and never a mix; and a read at a past revision is refused below the compacted
+     * revision and otherwise exactly the committed state then, however much of the compaction is done.
+     */
+    private void probeInside(SimMember m) {
+        long before = probes;
+        probeStore(m);
+        if (probes == before) {
+            return;
+        }
+        insideProbes++;
+        MvccStore store = m.live().store();
+        long revision = store.currentRevision();
+        long compacted = store.compactedRevision();
+        events.trace("probed " + m.name() + "'s store inside a turn at revision " + revision + " (compacted "
+                + compacted + ")");
+        if (revision > compacted) {
+            probePast(m, Math.max(1, compacted) + scheduler.nextLong(revision - Math.max(1, compacted) + 1));
+        }
+    }
+
     /** Runs the members' loops, in seeded order, until none has anything left to do at this instant. */
     private void quiesce() {
         for (int round = 0; ; round++) {
@@ -327,7 +369,20 @@ final class WholeMemberSimulation {
         return true;
     }
 
-    private void checkEnd() {
+    private void checkEnd() throws IOException {
+        authHistory.check(members);
+        for (SimMember m : members) {
+            Path snapDir = m.live().checkpoints().directory();
+            try (Stream<Path> files = Files.list(snapDir)) {
+                List<String> left = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("incoming-"))
+                        .sorted().toList();
+                if (!left.isEmpty()) {
+                    throw new AssertionError(m.name() + " keeps " + left.size() + " received snapshot(s) it has not"
+                            + " installed, though it has applied everything committed (index "
+                            + m.raft().status().appliedIndex() + "): " + left);
+                }
+            }
+        }
         SimMember first = members.get(0);
         long revision = first.live().store().currentRevision();
         long now = events.nowMs();
@@ -414,10 +469,10 @@ final class WholeMemberSimulation {
         }
 
         @Override
-        public Path incoming(long raftId) throws IOException {
+        public Checkpoints checkpoints(long raftId) {
             for (SimMember m : members) {
                 if (m.raftId == raftId && m.isUp()) {
-                    return m.live().checkpoints().newIncoming();
+                    return m.live().checkpoints();
                 }
             }
             throw new IllegalStateException("member " + raftId + " is down");

@@ -87,6 +87,15 @@ class WholeMemberSimulationTest {
         long failStops = 0;
         long fsyncStalledMs = 0;
         long membershipChanges = 0;
+        long authChanges = 0;
+        long authEnabled = 0;
+        long userWrites = 0;
+        long userRefused = 0;
+        long authRefusals = 0;
+        long snapshots = 0;
+        long snapshotsCut = 0;
+        long snapshotsRefused = 0;
+        long insideProbes = 0;
         boolean keepGoing = Boolean.getBoolean("etcdj.sim.keepGoing");
         List<String> failures = new ArrayList<>();
         for (long seed = first; seed < first + count; seed++) {
@@ -140,6 +149,15 @@ class WholeMemberSimulationTest {
             failStops += r.fsyncFailStops();
             fsyncStalledMs += r.fsyncStalledMs();
             membershipChanges += r.membershipChanges();
+            authChanges += r.authChanges();
+            authEnabled += r.authStatesEnabled();
+            userWrites += r.userWritesChecked();
+            userRefused += r.userWritesRefused();
+            authRefusals += r.authRefusalsChecked();
+            snapshots += r.snapshotsDelivered();
+            snapshotsCut += r.snapshotsCut();
+            snapshotsRefused += r.snapshotsRefused();
+            insideProbes += r.insideProbes();
         }
         System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
                 + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
@@ -147,16 +165,23 @@ class WholeMemberSimulationTest {
                 + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
                 + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
                 + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
-                + " fsyncs; %d membership changes; %d key histories undecided%n",
+                + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
+                + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
+                + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside a turn (installs,"
+                + " compactions); %d key"
+                + " histories undecided%n",
                 count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
                 faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
-                compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, undecided);
+                compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, authChanges, authEnabled, userWrites,
+                userRefused, authRefusals, snapshots, snapshotsCut, snapshotsRefused, insideProbes, undecided);
         assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
             assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
                     && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0
-                    && membershipChanges > 0,
+                    && membershipChanges > 0 && authChanges > 0 && authEnabled > 0 && userRefused > 0
+                    && userWrites > userRefused && authRefusals > 0 && snapshots > 0 && snapshotsCut > 0
+                    && snapshotsRefused > snapshotsCut && insideProbes > 0,
                     "some check never ran over " + count + " seeds");
         }
     }
