@@ -14,17 +14,23 @@ final class ClusterLauncher {
      * leader follows a kill within about half a second, yet a GC pause of a few tens of ms does not start elections.
      */
     static final int HEARTBEAT_MS = 25;
+
     static final int ELECTION_TIMEOUT_MS = 250;
 
     private static final AtomicLong CLUSTERS = new AtomicLong();
 
-    private ClusterLauncher() {
-    }
+    private ClusterLauncher() {}
 
-    static EtcdCluster launch(int size, String name, Path dataDir, EtcdTls tls, EtcdAuth auth, List<String> extraArgs,
-                              Duration startTimeout) {
-        String clusterName = name != null ? name
-                : "etcdj-embed-" + ProcessHandle.current().pid() + "-" + CLUSTERS.incrementAndGet();
+    static EtcdCluster launch(
+            int size,
+            String name,
+            Path dataDir,
+            EtcdTls tls,
+            EtcdAuth auth,
+            List<String> extraArgs,
+            Duration startTimeout) {
+        String clusterName =
+                name != null ? name : "etcdj-embed-" + ProcessHandle.current().pid() + "-" + CLUSTERS.incrementAndGet();
         Path root = dataDir != null ? dataDir : DataDirs.temporary(clusterName + "-");
         List<PortReservation> ports = new ArrayList<>();
         EtcdCluster cluster = null;
@@ -45,7 +51,8 @@ final class ClusterLauncher {
             List<EtcdMember> members = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 String member = memberName(i);
-                String clientUrl = scheme + "://" + clientPorts.get(i).host() + ":" + clientPorts.get(i).port();
+                String clientUrl = scheme + "://" + clientPorts.get(i).host() + ":"
+                        + clientPorts.get(i).port();
                 String peerUrl = peerUrl(peerPorts.get(i));
                 List<String> args = new ArrayList<>(List.of(
                         "--name", member,
@@ -60,15 +67,17 @@ final class ClusterLauncher {
                         "--heartbeat-interval", Integer.toString(HEARTBEAT_MS),
                         "--election-timeout", Integer.toString(ELECTION_TIMEOUT_MS)));
                 if (tlsFiles != null) {
-                    args.addAll(List.of("--cert-file", tlsFiles.cert().toString(),
-                            "--key-file", tlsFiles.key().toString()));
+                    args.addAll(List.of(
+                            "--cert-file",
+                            tlsFiles.cert().toString(),
+                            "--key-file",
+                            tlsFiles.key().toString()));
                 }
                 args.addAll(extraArgs);
-                members.add(new EtcdMember(member, root.resolve(member), scheme, clientPorts.get(i), peerPorts.get(i),
-                        args, faults));
+                members.add(new EtcdMember(
+                        member, root.resolve(member), scheme, clientPorts.get(i), peerPorts.get(i), args, faults));
             }
-            cluster = new EtcdCluster(clusterName, root, dataDir == null, members, ports, tlsFiles,
-                    startTimeout);
+            cluster = new EtcdCluster(clusterName, root, dataDir == null, members, ports, tlsFiles, startTimeout);
             cluster.startMembers();
             if (auth != null) {
                 auth.enable(cluster);

@@ -11,8 +11,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 
 /** Temporary data directories: made under the system's temporary directory, deleted whole. */
 final class DataDirs {
-    private DataDirs() {
-    }
+    private DataDirs() {}
 
     static Path temporary(String prefix) {
         try {

@@ -24,17 +24,33 @@ record EtcdAuth(String user, String password) {
 
     void enable(EtcdCluster cluster) {
         URI endpoint = cluster.clientEndpoints().getFirst();
-        ClientFactory factory = cluster.caFile() == null ? ClientFactory.ofDefault()
-                : ClientFactory.builder().tlsCustomizer(b -> b.trustManager(cluster.caFile().toFile())).build();
+        ClientFactory factory = cluster.caFile() == null
+                ? ClientFactory.ofDefault()
+                : ClientFactory.builder()
+                        .tlsCustomizer(b -> b.trustManager(cluster.caFile().toFile()))
+                        .build();
         try {
-            AuthGrpc.AuthBlockingStub auth = GrpcClients.builder(endpoint.getScheme() + "://"
-                            + endpoint.getAuthority()).factory(factory).build(AuthGrpc.AuthBlockingStub.class)
+            AuthGrpc.AuthBlockingStub auth = GrpcClients.builder(endpoint.getScheme() + "://" + endpoint.getAuthority())
+                    .factory(factory)
+                    .build(AuthGrpc.AuthBlockingStub.class)
                     .withDeadlineAfter(10, TimeUnit.SECONDS);
-            auth.userAdd(AuthUserAddRequest.newBuilder().setName(ROOT).setPassword(password).build());
-            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser(ROOT).setRole(ROOT).build());
+            auth.userAdd(AuthUserAddRequest.newBuilder()
+                    .setName(ROOT)
+                    .setPassword(password)
+                    .build());
+            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                    .setUser(ROOT)
+                    .setRole(ROOT)
+                    .build());
             if (!user.equals(ROOT)) {
-                auth.userAdd(AuthUserAddRequest.newBuilder().setName(user).setPassword(password).build());
-                auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser(user).setRole(ROOT).build());
+                auth.userAdd(AuthUserAddRequest.newBuilder()
+                        .setName(user)
+                        .setPassword(password)
+                        .build());
+                auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                        .setUser(user)
+                        .setRole(ROOT)
+                        .build());
             }
             auth.authEnable(AuthEnableRequest.getDefaultInstance());
         } finally {

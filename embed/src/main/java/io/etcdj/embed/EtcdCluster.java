@@ -35,16 +35,24 @@ public final class EtcdCluster implements AutoCloseable {
     private final Path root;
     /** Whether {@link #root} is ours to delete (made for this cluster), or the caller's. */
     private final boolean temporaryRoot;
+
     private final List<EtcdMember> members;
     private final List<PortReservation> ports;
     /** The client port's TLS files, or null when it is plain http. */
     private final EtcdTls.PemFiles tls;
+
     private final Duration startTimeout;
     /** Set once, by the first {@link #close}. */
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    EtcdCluster(String name, Path root, boolean temporaryRoot, List<EtcdMember> members,
-                List<PortReservation> ports, EtcdTls.PemFiles tls, Duration startTimeout) {
+    EtcdCluster(
+            String name,
+            Path root,
+            boolean temporaryRoot,
+            List<EtcdMember> members,
+            List<PortReservation> ports,
+            EtcdTls.PemFiles tls,
+            Duration startTimeout) {
         this.name = name;
         this.root = root;
         this.temporaryRoot = temporaryRoot;
@@ -110,8 +118,8 @@ public final class EtcdCluster implements AutoCloseable {
                 }
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException(new TimeoutException("no leader within " + timeout + ": "
-                        + describe()));
+                throw new IllegalStateException(
+                        new TimeoutException("no leader within " + timeout + ": " + describe()));
             }
             LockSupport.parkNanos(2_000_000); // a new leader takes an election timeout: 2 ms polls cost nothing
         }
@@ -141,8 +149,9 @@ public final class EtcdCluster implements AutoCloseable {
         StringBuilder sb = new StringBuilder();
         for (EtcdMember m : members) {
             ConsensusStatus s = m.status();
-            sb.append(m.name()).append(s == null ? "=killed" : "=leader:" + Long.toHexString(s.leaderId())
-                    + ",term:" + s.term()).append(m.isPaused() ? ",paused " : " ");
+            sb.append(m.name())
+                    .append(s == null ? "=killed" : "=leader:" + Long.toHexString(s.leaderId()) + ",term:" + s.term())
+                    .append(m.isPaused() ? ",paused " : " ");
         }
         return sb.toString().strip();
     }
@@ -225,8 +234,7 @@ public final class EtcdCluster implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** How many voting members (1, 3, 5, ...). */
         public Builder members(int count) {

@@ -34,6 +34,7 @@ public final class EtcdMember {
     private final PortReservation peerPort;
     /** etcd's flags for this member, the cluster's additional ones last (they win). */
     private final List<String> args;
+
     private final NetworkFaults faults;
     private final PauseGate gate = new PauseGate();
 
@@ -42,8 +43,14 @@ public final class EtcdMember {
     /** The member ID, known from the first start on. Guarded by this. */
     private long memberId;
 
-    EtcdMember(String name, Path dataDir, String scheme, PortReservation clientPort, PortReservation peerPort,
-               List<String> args, NetworkFaults faults) {
+    EtcdMember(
+            String name,
+            Path dataDir,
+            String scheme,
+            PortReservation clientPort,
+            PortReservation peerPort,
+            List<String> args,
+            NetworkFaults faults) {
         this.name = name;
         this.dataDir = dataDir;
         this.scheme = scheme;
@@ -161,9 +168,12 @@ public final class EtcdMember {
             return;
         }
         MemberConfigs.Loaded cfg = MemberConfigs.load(name, args);
-        Embedding embedding = new Embedding(t -> new FaultyTransport(t, faults),
+        Embedding embedding = new Embedding(
+                t -> new FaultyTransport(t, faults),
                 client -> new FaultyPeerCalls(client, faults, peerPort.port()),
-                gate::ticks, gate::hold, WAL);
+                gate::ticks,
+                gate::hold,
+                WAL);
         EtcdjServer s;
         try {
             s = EtcdjServer.start(cfg.member(), WatchLimits.DEFAULTS, embedding);

@@ -43,8 +43,7 @@ public final class EtcdTls {
     }
 
     /** Where a cluster wrote the material (under its data dir). */
-    public record PemFiles(Path ca, Path cert, Path key) {
-    }
+    public record PemFiles(Path ca, Path cert, Path key) {}
 
     /** A new CA (EC P-256) and a member certificate it signed for 127.0.0.1 and localhost, valid for a day. */
     public static EtcdTls selfSigned() {
@@ -55,17 +54,32 @@ public final class EtcdTls {
             KeyPair memberKeys = gen.generateKeyPair();
             X500Name caName = new X500Name("CN=etcdj-embed CA");
             Instant now = Instant.now();
-            X509Certificate ca = sign(new JcaX509v3CertificateBuilder(caName, BigInteger.ONE,
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))), caName,
-                    caKeys.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(true)), caKeys);
-            X509Certificate member = sign(new JcaX509v3CertificateBuilder(caName, BigInteger.TWO,
-                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))),
-                    new X500Name("CN=etcdj-embed member"), memberKeys.getPublic())
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                            new GeneralName(GeneralName.dNSName, "localhost")})), caKeys);
-            return new EtcdTls(pem("CERTIFICATE", ca.getEncoded()), pem("CERTIFICATE", member.getEncoded()),
+            X509Certificate ca = sign(
+                    new JcaX509v3CertificateBuilder(
+                                    caName,
+                                    BigInteger.ONE,
+                                    Date.from(now.minus(Duration.ofMinutes(5))),
+                                    Date.from(now.plus(Duration.ofDays(1))),
+                                    caName,
+                                    caKeys.getPublic())
+                            .addExtension(Extension.basicConstraints, true, new BasicConstraints(true)),
+                    caKeys);
+            X509Certificate member = sign(
+                    new JcaX509v3CertificateBuilder(
+                                    caName,
+                                    BigInteger.TWO,
+                                    Date.from(now.minus(Duration.ofMinutes(5))),
+                                    Date.from(now.plus(Duration.ofDays(1))),
+                                    new X500Name("CN=etcdj-embed member"),
+                                    memberKeys.getPublic())
+                            .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                                new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                                new GeneralName(GeneralName.dNSName, "localhost")
+                            })),
+                    caKeys);
+            return new EtcdTls(
+                    pem("CERTIFICATE", ca.getEncoded()),
+                    pem("CERTIFICATE", member.getEncoded()),
                     pem("PRIVATE KEY", memberKeys.getPrivate().getEncoded()));
         } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
             throw new IllegalStateException("cannot make a self-signed CA and certificate: " + e.getMessage(), e);
@@ -102,12 +116,13 @@ public final class EtcdTls {
 
     private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuer)
             throws OperatorCreationException, GeneralSecurityException {
-        return new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate())));
     }
 
     private static String pem(String type, byte[] der) {
-        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der);
         return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
     }
 }

@@ -29,9 +29,11 @@ final class FaultyPeerCalls extends SimpleDecoratingHttpClient {
     public HttpResponse execute(ClientRequestContext ctx, HttpRequest req) throws Exception {
         String path = ctx.path();
         boolean raftStream = path.endsWith("/Send") || path.endsWith("/SendSnapshot");
-        if (!raftStream && ctx.endpoint() != null && !faults.connects(selfPeerPort, ctx.endpoint().port())) {
-            return HttpResponse.ofFailure(new ConnectException(
-                    "cut from its peers (isolate() or pause()): " + ctx.endpoint()));
+        if (!raftStream
+                && ctx.endpoint() != null
+                && !faults.connects(selfPeerPort, ctx.endpoint().port())) {
+            return HttpResponse.ofFailure(
+                    new ConnectException("cut from its peers (isolate() or pause()): " + ctx.endpoint()));
         }
         return unwrap().execute(ctx, req);
     }

@@ -72,13 +72,15 @@ final class PauseGate {
                 return unwrap().serve(ctx, req);
             }
             // served on the call's own event loop once resumed, as Armeria expects
-            return HttpResponse.of(r.thenApplyAsync(v -> {
-                try {
-                    return unwrap().serve(ctx, req);
-                } catch (Exception e) {
-                    return HttpResponse.ofFailure(e);
-                }
-            }, ctx.eventLoop()));
+            return HttpResponse.of(r.thenApplyAsync(
+                    v -> {
+                        try {
+                            return unwrap().serve(ctx, req);
+                        } catch (Exception e) {
+                            return HttpResponse.ofFailure(e);
+                        }
+                    },
+                    ctx.eventLoop()));
         }
     }
 }

@@ -6,8 +6,7 @@ package io.etcdj.embed;
  * this JVM.
  */
 final class QuietDefaults {
-    private QuietDefaults() {
-    }
+    private QuietDefaults() {}
 
     static void apply() {
         // Netty's JFR allocation events make the JVM build JFR's metadata at the first allocation: seconds of start-up

@@ -11,8 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /** jetcd helpers for the tests: one client per endpoint, strings for keys and values. */
 final class Clients {
-    private Clients() {
-    }
+    private Clients() {}
 
     static Client to(URI endpoint) {
         return Client.builder().endpoints(endpoint).build();
@@ -28,7 +27,9 @@ final class Clients {
 
     /** The value of {@code key} read linearizably (or serializably), null when absent. */
     static String get(KV kv, String key, boolean serializable, long timeoutMs) throws Exception {
-        GetResponse r = kv.get(bytes(key), GetOption.builder().withSerializable(serializable).build())
+        GetResponse r = kv.get(
+                        bytes(key),
+                        GetOption.builder().withSerializable(serializable).build())
                 .get(timeoutMs, TimeUnit.MILLISECONDS);
         return r.getKvs().isEmpty() ? null : r.getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8);
     }

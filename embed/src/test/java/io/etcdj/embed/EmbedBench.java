@@ -15,15 +15,15 @@ import java.util.List;
  * leader is killed, and threads, open file descriptors, heap and direct memory after every 100 start/stop cycles.
  */
 public final class EmbedBench {
-    private EmbedBench() {
-    }
+    private EmbedBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("cold")) {
             long t = System.nanoTime();
             try (EtcdCluster c = EtcdCluster.builder().members(1).start()) {
-                System.out.printf("1 member serving, cold JVM: %d ms (JVM start to main %d ms)%n", ms(t),
-                        ManagementFactory.getRuntimeMXBean().getUptime() - ms(t));
+                System.out.printf(
+                        "1 member serving, cold JVM: %d ms (JVM start to main %d ms)%n",
+                        ms(t), ManagementFactory.getRuntimeMXBean().getUptime() - ms(t));
             }
             return;
         }
@@ -49,7 +49,8 @@ public final class EmbedBench {
                 leader.kill();
                 long killMs = ms(k);
                 c.awaitLeader(Duration.ofSeconds(10));
-                System.out.printf("3 members with a leader: %d ms; kill took %d ms; new leader %d ms after the kill%n",
+                System.out.printf(
+                        "3 members with a leader: %d ms; kill took %d ms; new leader %d ms after the kill%n",
                         started, killMs, ms(k));
             }
         }
@@ -60,9 +61,14 @@ public final class EmbedBench {
             }
             if (i % 100 == 0 || i == cycles) {
                 System.gc();
-                System.out.printf("cycle %d: threads %d, fds %d, heap used %d MB, direct %d KB, tmp dirs %d%n", i,
-                        ManagementFactory.getThreadMXBean().getThreadCount(), fds(), mem.getHeapMemoryUsage().getUsed() >> 20,
-                        directBytes() >> 10, tmpDirs());
+                System.out.printf(
+                        "cycle %d: threads %d, fds %d, heap used %d MB, direct %d KB, tmp dirs %d%n",
+                        i,
+                        ManagementFactory.getThreadMXBean().getThreadCount(),
+                        fds(),
+                        mem.getHeapMemoryUsage().getUsed() >> 20,
+                        directBytes() >> 10,
+                        tmpDirs());
             }
         }
     }
@@ -87,7 +93,8 @@ public final class EmbedBench {
 
     private static long tmpDirs() throws Exception {
         try (var s = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return s.filter(p -> p.getFileName().toString().startsWith("etcdj-embed-")).count();
+            return s.filter(p -> p.getFileName().toString().startsWith("etcdj-embed-"))
+                    .count();
         }
     }
 }

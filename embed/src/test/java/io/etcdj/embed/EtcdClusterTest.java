@@ -54,7 +54,8 @@ class EtcdClusterTest {
         try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
             EtcdMember leader = c.awaitLeader(LEADER);
             URI before = leader.clientEndpoint();
-            EtcdMember follower = c.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+            EtcdMember follower =
+                    c.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
             try (Client client = Clients.to(follower.clientEndpoint())) {
                 for (int i = 0; i < 50; i++) {
                     put(client.getKVClient(), "key" + i, "value" + i);
@@ -82,7 +83,7 @@ class EtcdClusterTest {
         try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
             EtcdMember isolated = c.member(2);
             try (Client client = Clients.to(c.member(0).clientEndpoint());
-                 Client toIsolated = Clients.to(isolated.clientEndpoint())) {
+                    Client toIsolated = Clients.to(isolated.clientEndpoint())) {
                 put(client.getKVClient(), "k", "before");
                 assertEquals("before", get(toIsolated.getKVClient(), "k", false, 10_000)); // applied there too
             }
@@ -108,20 +109,35 @@ class EtcdClusterTest {
     void anIsolatedFollowerKeepsNoLeaseAliveThroughItsLeader() throws Exception {
         try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
             EtcdMember leader = c.awaitLeader(LEADER);
-            EtcdMember follower = c.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
+            EtcdMember follower =
+                    c.members().stream().filter(m -> m != leader).findFirst().orElseThrow();
             try (Client toLeader = Clients.to(leader.clientEndpoint());
-                 Client toFollower = Clients.to(follower.clientEndpoint())) {
-                long lease = toLeader.getLeaseClient().grant(30).get(10, TimeUnit.SECONDS).getID();
+                    Client toFollower = Clients.to(follower.clientEndpoint())) {
+                long lease = toLeader.getLeaseClient()
+                        .grant(30)
+                        .get(10, TimeUnit.SECONDS)
+                        .getID();
                 // a follower forwards keep-alives to the leader, outside raft's messages
-                assertTrue(toFollower.getLeaseClient().keepAliveOnce(lease).get(10, TimeUnit.SECONDS).getTTL() > 0);
+                assertTrue(toFollower
+                                .getLeaseClient()
+                                .keepAliveOnce(lease)
+                                .get(10, TimeUnit.SECONDS)
+                                .getTTL()
+                        > 0);
 
                 follower.isolate();
-                assertThrows(Exception.class,
+                assertThrows(
+                        Exception.class,
                         () -> toFollower.getLeaseClient().keepAliveOnce(lease).get(3, TimeUnit.SECONDS),
                         "a partitioned follower cannot reach the leader to renew");
                 follower.heal();
                 c.awaitLeader(LEADER);
-                assertTrue(toFollower.getLeaseClient().keepAliveOnce(lease).get(10, TimeUnit.SECONDS).getTTL() > 0);
+                assertTrue(toFollower
+                                .getLeaseClient()
+                                .keepAliveOnce(lease)
+                                .get(10, TimeUnit.SECONDS)
+                                .getTTL()
+                        > 0);
             }
         }
     }

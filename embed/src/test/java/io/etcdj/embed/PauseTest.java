@@ -24,13 +24,14 @@ class PauseTest {
     void pausedLeaderIsReplacedItsCallsWaitAndResumeCatchesItUp() throws Exception {
         try (EtcdCluster c = EtcdCluster.builder().members(3).start()) {
             EtcdMember paused = c.awaitLeader(LEADER);
-            EtcdMember other = c.members().stream().filter(m -> m != paused).findFirst().orElseThrow();
+            EtcdMember other =
+                    c.members().stream().filter(m -> m != paused).findFirst().orElseThrow();
             paused.pause();
             assertTrue(paused.isPaused());
             EtcdMember next = c.awaitLeader(LEADER);
             assertNotEquals(paused, next, "the two others elect a leader without the paused one");
             try (Client toOther = Clients.to(other.clientEndpoint());
-                 Client toPaused = Clients.to(paused.clientEndpoint())) {
+                    Client toPaused = Clients.to(paused.clientEndpoint())) {
                 put(toOther.getKVClient(), "k", "while-paused");
                 // a paused member's calls wait, as a stopped process's do
                 CompletableFuture<GetResponse> held = toPaused.getKVClient().get(bytes("k"));

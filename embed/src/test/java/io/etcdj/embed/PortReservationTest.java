@@ -16,7 +16,7 @@ class PortReservationTest {
     @Test
     void ourListenerBindsTheReservedPort() throws Exception {
         try (PortReservation r = PortReservation.any();
-             ServerSocketChannel listener = ServerSocketChannel.open()) {
+                ServerSocketChannel listener = ServerSocketChannel.open()) {
             listener.bind(new InetSocketAddress(PortReservation.LOOPBACK, r.port()));
             assertEquals(r.port(), ((InetSocketAddress) listener.getLocalAddress()).getPort());
         }

@@ -19,15 +19,24 @@ class StartFailureTest {
 
     @Test
     void badFlagFailsWithEtcdsMessage() {
-        EtcdStartException e = assertTimeoutPreemptively(FAST, () -> assertThrows(EtcdStartException.class,
-                () -> EtcdCluster.builder().members(3).args("--snapshot-count", "many").start()));
+        EtcdStartException e = assertTimeoutPreemptively(
+                FAST,
+                () -> assertThrows(
+                        EtcdStartException.class,
+                        () -> EtcdCluster.builder()
+                                .members(3)
+                                .args("--snapshot-count", "many")
+                                .start()));
         assertTrue(e.getMessage().contains("snapshot-count"), e.getMessage());
     }
 
     @Test
     void unknownFlagFailsWithItsName() {
-        EtcdStartException e = assertTimeoutPreemptively(FAST, () -> assertThrows(EtcdStartException.class,
-                () -> EtcdCluster.builder().args("--no-such-flag=1").start()));
+        EtcdStartException e = assertTimeoutPreemptively(
+                FAST,
+                () -> assertThrows(
+                        EtcdStartException.class,
+                        () -> EtcdCluster.builder().args("--no-such-flag=1").start()));
         assertTrue(e.getMessage().contains("no-such-flag"), e.getMessage());
     }
 
@@ -35,8 +44,14 @@ class StartFailureTest {
     void portInUseFailsWithTheBindError(@TempDir Path dir) throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String url = "http://127.0.0.1:" + busy.getLocalPort();
-            EtcdStartException e = assertTimeoutPreemptively(FAST, () -> assertThrows(EtcdStartException.class,
-                    () -> EtcdCluster.builder().dataDir(dir).args("--listen-client-urls", url).start()));
+            EtcdStartException e = assertTimeoutPreemptively(
+                    FAST,
+                    () -> assertThrows(
+                            EtcdStartException.class,
+                            () -> EtcdCluster.builder()
+                                    .dataDir(dir)
+                                    .args("--listen-client-urls", url)
+                                    .start()));
             assertTrue(e.getMessage().contains("Address already in use"), e.getMessage());
         }
         try (var left = Files.list(dir)) {
@@ -49,10 +64,17 @@ class StartFailureTest {
     void failedStartDeletesItsTemporaryDirs() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         String name = "start-failure-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        assertThrows(EtcdStartException.class,
-                () -> EtcdCluster.builder().name(name).args("--election-timeout", "1").start());
+        assertThrows(
+                EtcdStartException.class,
+                () -> EtcdCluster.builder()
+                        .name(name)
+                        .args("--election-timeout", "1")
+                        .start());
         try (var left = Files.list(tmp)) {
-            assertEquals(0, left.filter(p -> p.getFileName().toString().startsWith(name)).count());
+            assertEquals(
+                    0,
+                    left.filter(p -> p.getFileName().toString().startsWith(name))
+                            .count());
         }
     }
 }

@@ -14,10 +14,16 @@ import org.junit.jupiter.api.Test;
 class TlsAuthTest {
     @Test
     void tlsClusterServesClientsThatTrustItsCa() throws Exception {
-        try (EtcdCluster c = EtcdCluster.builder().members(1).tls(EtcdTls.selfSigned()).start()) {
+        try (EtcdCluster c =
+                EtcdCluster.builder().members(1).tls(EtcdTls.selfSigned()).start()) {
             assertEquals("https", c.clientEndpoints().getFirst().getScheme());
-            SslContext ssl = GrpcSslContexts.forClient().trustManager(c.caFile().toFile()).build();
-            try (Client client = Client.builder().endpoints(c.clientEndpoints().getFirst()).sslContext(ssl).build()) {
+            SslContext ssl = GrpcSslContexts.forClient()
+                    .trustManager(c.caFile().toFile())
+                    .build();
+            try (Client client = Client.builder()
+                    .endpoints(c.clientEndpoints().getFirst())
+                    .sslContext(ssl)
+                    .build()) {
                 put(client.getKVClient(), "k", "v");
                 assertEquals("v", get(client.getKVClient(), "k", false, 10_000));
             }
@@ -26,9 +32,13 @@ class TlsAuthTest {
 
     @Test
     void authClusterRefusesAnonymousAndServesTheUser() throws Exception {
-        try (EtcdCluster c = EtcdCluster.builder().members(1).auth("alice", "secret").start()) {
-            try (Client alice = Client.builder().endpoints(c.clientEndpoints().getFirst())
-                    .user(Clients.bytes("alice")).password(Clients.bytes("secret")).build()) {
+        try (EtcdCluster c =
+                EtcdCluster.builder().members(1).auth("alice", "secret").start()) {
+            try (Client alice = Client.builder()
+                    .endpoints(c.clientEndpoints().getFirst())
+                    .user(Clients.bytes("alice"))
+                    .password(Clients.bytes("secret"))
+                    .build()) {
                 put(alice.getKVClient(), "k", "v");
                 assertEquals("v", get(alice.getKVClient(), "k", false, 10_000));
             }

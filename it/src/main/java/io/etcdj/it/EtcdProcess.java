@@ -62,6 +62,7 @@ public final class EtcdProcess implements AutoCloseable {
     private final List<String> args;
     /** The builder's variables, changed by {@link #env} for later starts; used by the test thread only. */
     private final Map<String, String> extraEnv;
+
     private final Duration readyTimeout;
 
     private Process process;
@@ -79,11 +80,15 @@ public final class EtcdProcess implements AutoCloseable {
         this.clientPort = b.clientPort > 0 ? b.clientPort : freePort();
         this.peerPort = b.peerPort > 0 ? b.peerPort : freePort();
         try {
-            Path base = b.baseDir != null ? b.baseDir
+            Path base = b.baseDir != null
+                    ? b.baseDir
                     : Path.of(System.getProperty("etcdj.it.workDir", "target/it-servers"));
             Files.createDirectories(base);
-            String stamp = DateTimeFormatter.ofPattern("HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-            this.workDir = Files.createTempDirectory(base.toAbsolutePath(),
+            String stamp = DateTimeFormatter.ofPattern("HHmmss")
+                    .withZone(ZoneOffset.UTC)
+                    .format(Instant.now());
+            this.workDir = Files.createTempDirectory(
+                    base.toAbsolutePath(),
                     kind.label() + "-" + name + "-" + stamp + "-" + instanceCounter.incrementAndGet() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -91,15 +96,24 @@ public final class EtcdProcess implements AutoCloseable {
         this.dataDir = workDir.resolve("data");
         String advertisePeerUrl = b.advertisePeerUrl != null ? b.advertisePeerUrl : peerUrl();
         List<String> a = new ArrayList<>(List.of(
-                "--name", name,
-                "--data-dir", dataDir.toString(),
-                "--listen-client-urls", clientEndpoint(),
-                "--advertise-client-urls", clientEndpoint(),
-                "--listen-peer-urls", peerUrl(),
-                "--initial-advertise-peer-urls", advertisePeerUrl,
-                "--initial-cluster", b.initialCluster != null ? b.initialCluster : name + "=" + advertisePeerUrl,
-                "--initial-cluster-token", b.initialClusterToken,
-                "--initial-cluster-state", b.initialClusterState));
+                "--name",
+                name,
+                "--data-dir",
+                dataDir.toString(),
+                "--listen-client-urls",
+                clientEndpoint(),
+                "--advertise-client-urls",
+                clientEndpoint(),
+                "--listen-peer-urls",
+                peerUrl(),
+                "--initial-advertise-peer-urls",
+                advertisePeerUrl,
+                "--initial-cluster",
+                b.initialCluster != null ? b.initialCluster : name + "=" + advertisePeerUrl,
+                "--initial-cluster-token",
+                b.initialClusterToken,
+                "--initial-cluster-state",
+                b.initialClusterState));
         a.addAll(b.extraArgs);
         this.args = List.copyOf(a);
         this.extraEnv = new java.util.HashMap<>(b.env);
@@ -194,7 +208,8 @@ public final class EtcdProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         // The flags are authoritative: no ETCD_* variable from the caller's environment leaks in.
         pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_") || k.startsWith("ETCDCTL_"));
@@ -206,7 +221,9 @@ public final class EtcdProcess implements AutoCloseable {
             throw new UncheckedIOException("cannot start " + command, e);
         }
         ready = new CompletableFuture<>();
-        pump = Thread.ofPlatform().daemon().name("output-" + name + "-" + startCount)
+        pump = Thread.ofPlatform()
+                .daemon()
+                .name("output-" + name + "-" + startCount)
                 .start(new OutputPump(process, logFile, ready));
         return this;
     }
@@ -228,8 +245,10 @@ public final class EtcdProcess implements AutoCloseable {
         } catch (ExecutionException e) {
             awaitExit(Duration.ofSeconds(5));
             awaitPump();
-            throw new IllegalStateException(this + " exited before it was ready (exit code "
-                    + exitCodeOrUnknown() + "); log " + logFile + ":\n" + logTail(30), e.getCause());
+            throw new IllegalStateException(
+                    this + " exited before it was ready (exit code " + exitCodeOrUnknown() + "); log " + logFile + ":\n"
+                            + logTail(30),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
@@ -351,7 +370,8 @@ public final class EtcdProcess implements AutoCloseable {
         requireStarted();
         try {
             Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
             }
@@ -427,14 +447,15 @@ public final class EtcdProcess implements AutoCloseable {
         public void run() {
             int readyLines = 0;
             try (BufferedReader in = new BufferedReader(
-                         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                 BufferedWriter out = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8,
-                         java.nio.file.StandardOpenOption.APPEND)) {
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    BufferedWriter out = Files.newBufferedWriter(
+                            logFile, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND)) {
                 for (String line; (line = in.readLine()) != null; ) {
                     out.write(line);
                     out.newLine();
                     out.flush();
-                    if (!ready.isDone() && READY_MARKERS.stream().anyMatch(line::contains)
+                    if (!ready.isDone()
+                            && READY_MARKERS.stream().anyMatch(line::contains)
                             && ++readyLines >= READY_MARKERS.size()) {
                         ready.complete(null);
                     }
@@ -461,8 +482,7 @@ public final class EtcdProcess implements AutoCloseable {
         private String initialClusterState = "new";
         private final List<String> extraArgs = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
-        private Duration readyTimeout = Duration.ofSeconds(
-                Long.getLong("etcdj.it.readyTimeoutSeconds", 60));
+        private Duration readyTimeout = Duration.ofSeconds(Long.getLong("etcdj.it.readyTimeoutSeconds", 60));
 
         private Builder(ServerKind kind) {
             this.kind = kind;

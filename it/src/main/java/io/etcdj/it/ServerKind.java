@@ -31,8 +31,7 @@ public enum ServerKind {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "etcdj" -> ETCDJ;
             case "etcd" -> ETCD;
-            default -> throw new IllegalArgumentException(
-                    "unknown server kind '" + name + "': expected etcdj or etcd");
+            default -> throw new IllegalArgumentException("unknown server kind '" + name + "': expected etcdj or etcd");
         };
     }
 
@@ -57,13 +56,16 @@ public enum ServerKind {
             }
         };
         if (!Files.isExecutable(bin)) {
-            throw new IllegalStateException(switch (this) {
-                case ETCD -> "real etcd not found at " + bin
-                        + " (apt-get install -y etcd-server, or set -Detcdj.it.etcdBin=PATH)";
-                case ETCDJ -> "etcdj launcher not found or not executable at " + bin
-                        + " (build the server so that bin/etcdj works, set -Detcdj.it.etcdjBin=PATH,"
-                        + " or run against the real etcd with -D" + PROPERTY + "=etcd)";
-            });
+            throw new IllegalStateException(
+                    switch (this) {
+                        case ETCD ->
+                            "real etcd not found at " + bin
+                                    + " (apt-get install -y etcd-server, or set -Detcdj.it.etcdBin=PATH)";
+                        case ETCDJ ->
+                            "etcdj launcher not found or not executable at " + bin
+                                    + " (build the server so that bin/etcdj works, set -Detcdj.it.etcdjBin=PATH,"
+                                    + " or run against the real etcd with -D" + PROPERTY + "=etcd)";
+                    });
         }
         return bin;
     }

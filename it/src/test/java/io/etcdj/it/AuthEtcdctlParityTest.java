@@ -23,8 +23,8 @@ class AuthEtcdctlParityTest {
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
 
-    private static final List<String> CALLERS = List.of("", "--user=alice:wrong", "--user=ghost:pw",
-            "--user=alice:a", "--user=bob:b", "--user=root:root");
+    private static final List<String> CALLERS =
+            List.of("", "--user=alice:wrong", "--user=ghost:pw", "--user=alice:a", "--user=bob:b", "--user=root:root");
 
     private static List<String> as(String caller, String... args) {
         List<String> all = new ArrayList<>();
@@ -94,11 +94,11 @@ class AuthEtcdctlParityTest {
                     step(c, "user", "add", "u" + steps.size() + ":p")));
         }
         steps.addAll(List.of(
-                step("--user=root:root", "user", "delete", "root"),       // root stays while auth is on
+                step("--user=root:root", "user", "delete", "root"), // root stays while auth is on
                 step("--user=root:root", "role", "delete", "root"),
                 step("--user=root:root", "user", "revoke-role", "root", "root"),
                 step("--user=root:root", "role", "revoke-permission", "writer", "foo", "--prefix"),
-                step("--user=bob:b", "put", "foo4", "x"),                   // revoked: denied now
+                step("--user=bob:b", "put", "foo4", "x"), // revoked: denied now
                 step("--user=bob:b", "put", "wa", "x"),
                 step("--user=root:root", "user", "passwd", "bob", "--interactive=false"),
                 step("--user=root:root", "user", "delete", "alice"),
@@ -117,10 +117,13 @@ class AuthEtcdctlParityTest {
     static String as36(String transcript) {
         String out = transcript;
         for (String[] error : new String[][] {
-                {"user name is empty", "InvalidArgument"}, {"permission denied", "PermissionDenied"},
-                {"invalid auth token", "Unauthenticated"}}) {
+            {"user name is empty", "InvalidArgument"},
+            {"permission denied", "PermissionDenied"},
+            {"invalid auth token", "Unauthenticated"}
+        }) {
             String raw = "rpc error: code = Unknown desc = auth: " + error[0];
-            out = out.replace("\"error\":\"" + raw + "\"",
+            out = out.replace(
+                            "\"error\":\"" + raw + "\"",
                             "\"error\":\"rpc error: code = " + error[1] + " desc = etcdserver: " + error[0] + "\"")
                     .replace(raw, "etcdserver: " + error[0]);
         }
@@ -129,22 +132,26 @@ class AuthEtcdctlParityTest {
 
     @TestFactory
     Stream<DynamicTest> etcdctlAnswersEveryCallerAsEtcdDoes() {
-        EtcdProcess reference = servers.start(
-                EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.ETCD)));
-        EtcdProcess candidate = servers.start(
-                EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty())));
+        EtcdProcess reference = servers.start(EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.ETCD)));
+        EtcdProcess candidate =
+                servers.start(EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty())));
         List<Step> steps = steps();
         List<String> expected = EtcdctlParityTest.transcript(reference, steps).stream()
-                .map(t -> candidate.kind() == ServerKind.ETCDJ ? as36(t) : t).toList();
+                .map(t -> candidate.kind() == ServerKind.ETCDJ ? as36(t) : t)
+                .toList();
         List<String> actual = EtcdctlParityTest.transcript(candidate, steps);
-        EtcdctlParityTest.writeTranscripts("auth-", steps.stream().map(Step::describe).toList(), reference,
-                expected, candidate, actual);
+        EtcdctlParityTest.writeTranscripts(
+                "auth-", steps.stream().map(Step::describe).toList(), reference, expected, candidate, actual);
         String candidateLabel = candidate.kind().label();
-        return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                String.format("%03d %s", i + 1, steps.get(i).describe()),
-                () -> assertEquals(expected.get(i), actual.get(i), () -> "step " + (i + 1) + ": "
-                        + steps.get(i).describe() + "\n--- etcd (reference) ---\n" + expected.get(i)
-                        + "\n--- " + candidateLabel + " ---\n" + actual.get(i)
-                        + "\n(transcripts in target/parity/)")));
+        return IntStream.range(0, steps.size())
+                .mapToObj(i -> DynamicTest.dynamicTest(
+                        String.format("%03d %s", i + 1, steps.get(i).describe()),
+                        () -> assertEquals(
+                                expected.get(i),
+                                actual.get(i),
+                                () -> "step " + (i + 1) + ": "
+                                        + steps.get(i).describe() + "\n--- etcd (reference) ---\n" + expected.get(i)
+                                        + "\n--- " + candidateLabel + " ---\n" + actual.get(i)
+                                        + "\n(transcripts in target/parity/)")));
     }
 }

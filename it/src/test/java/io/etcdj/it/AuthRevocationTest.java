@@ -51,6 +51,7 @@ class AuthRevocationTest {
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
+
     private ManagedChannel channel;
 
     @AfterEach
@@ -68,41 +69,65 @@ class AuthRevocationTest {
 
     @Test
     void afterARevocationIsAppliedNoWriteGoesThroughAndTheWatchEnds() throws Exception {
-        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty())
-                .extraArgs("--log-level", "debug"));
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort()).usePlaintext().build();
+        EtcdProcess server = servers.start(
+                EtcdProcess.builder(ServerKind.fromSystemProperty()).extraArgs("--log-level", "debug"));
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort())
+                .usePlaintext()
+                .build();
         AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(channel);
-        auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword(PASSWORD).build());
-        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.userAdd(AuthUserAddRequest.newBuilder()
+                .setName("root")
+                .setPassword(PASSWORD)
+                .build());
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                .setUser("root")
+                .setRole("root")
+                .build());
         auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("w").build());
-        Permission perm = Permission.newBuilder().setKey(PREFIX).setRangeEnd(PREFIX_END)
-                .setPermType(Permission.Type.READWRITE).build();
-        auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("w").setPerm(perm).build());
-        auth.userAdd(AuthUserAddRequest.newBuilder().setName("u").setPassword(PASSWORD).build());
-        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("u").setRole("w").build());
+        Permission perm = Permission.newBuilder()
+                .setKey(PREFIX)
+                .setRangeEnd(PREFIX_END)
+                .setPermType(Permission.Type.READWRITE)
+                .build();
+        auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                .setName("w")
+                .setPerm(perm)
+                .build());
+        auth.userAdd(AuthUserAddRequest.newBuilder()
+                .setName("u")
+                .setPassword(PASSWORD)
+                .build());
+        auth.userGrantRole(
+                AuthUserGrantRoleRequest.newBuilder().setUser("u").setRole("w").build());
         auth.authEnable(AuthEnableRequest.getDefaultInstance());
-        String rootToken = auth.authenticate(AuthenticateRequest.newBuilder().setName("root").setPassword(PASSWORD)
-                .build()).getToken();
-        String userToken = auth.authenticate(AuthenticateRequest.newBuilder().setName("u").setPassword(PASSWORD)
-                .build()).getToken();
+        String rootToken = auth.authenticate(AuthenticateRequest.newBuilder()
+                        .setName("root")
+                        .setPassword(PASSWORD)
+                        .build())
+                .getToken();
+        String userToken = auth.authenticate(AuthenticateRequest.newBuilder()
+                        .setName("u")
+                        .setPassword(PASSWORD)
+                        .build())
+                .getToken();
 
         List<WatchResponse> watched = new CopyOnWriteArrayList<>();
-        StreamObserver<WatchRequest> watch = as(WatchGrpc.newStub(channel), userToken).watch(new StreamObserver<>() {
-            @Override
-            public void onNext(WatchResponse r) {
-                watched.add(r);
-            }
+        StreamObserver<WatchRequest> watch = as(WatchGrpc.newStub(channel), userToken)
+                .watch(new StreamObserver<>() {
+                    @Override
+                    public void onNext(WatchResponse r) {
+                        watched.add(r);
+                    }
 
-            @Override
-            public void onError(Throwable t) {
-            }
+                    @Override
+                    public void onError(Throwable t) {}
 
-            @Override
-            public void onCompleted() {
-            }
-        });
-        watch.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(PREFIX)
-                .setRangeEnd(PREFIX_END)).build());
+                    @Override
+                    public void onCompleted() {}
+                });
+        watch.onNext(WatchRequest.newBuilder()
+                .setCreateRequest(WatchCreateRequest.newBuilder().setKey(PREFIX).setRangeEnd(PREFIX_END))
+                .build());
 
         KVGrpc.KVBlockingStub userKv = as(KVGrpc.newBlockingStub(channel), userToken);
         List<Long> acknowledged = new CopyOnWriteArrayList<>();
@@ -112,8 +137,12 @@ class AuthRevocationTest {
         Thread writer = Thread.ofPlatform().name("writer").start(() -> {
             for (int i = 0; i < 100_000 && !Thread.currentThread().isInterrupted(); i++) {
                 try {
-                    long rev = userKv.put(PutRequest.newBuilder().setKey(PREFIX.concat(ByteString.copyFromUtf8(
-                            "" + i))).setValue(ByteString.copyFromUtf8("v")).build()).getHeader().getRevision();
+                    long rev = userKv.put(PutRequest.newBuilder()
+                                    .setKey(PREFIX.concat(ByteString.copyFromUtf8("" + i)))
+                                    .setValue(ByteString.copyFromUtf8("v"))
+                                    .build())
+                            .getHeader()
+                            .getRevision();
                     (refusal.get() == null ? acknowledged : acknowledgedAfterRefusal).add(rev);
                 } catch (StatusRuntimeException e) {
                     refusal.compareAndSet(null, e.getStatus());
@@ -125,27 +154,41 @@ class AuthRevocationTest {
             }
         });
         Await.until(Duration.ofSeconds(30), "the user's writes flowing", () -> acknowledged.size() >= 20);
-        as(auth, rootToken).roleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder().setRole("w")
-                .setKey(PREFIX).setRangeEnd(PREFIX_END).build());
+        as(auth, rootToken)
+                .roleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder()
+                        .setRole("w")
+                        .setKey(PREFIX)
+                        .setRangeEnd(PREFIX_END)
+                        .build());
         long revisionAfterRevoke = as(KVGrpc.newBlockingStub(channel), rootToken)
-                .range(RangeRequest.newBuilder().setKey(PREFIX).build()).getHeader().getRevision();
+                .range(RangeRequest.newBuilder().setKey(PREFIX).build())
+                .getHeader()
+                .getRevision();
         writer.join(Duration.ofSeconds(60).toMillis());
         assertFalse(writer.isAlive(), "the writer was never refused");
 
         // a write checked against the rules before the revocation is told they are old; after it, it is denied
         for (Status s : refusals) {
-            assertTrue(s.getCode() == Status.Code.PERMISSION_DENIED
-                    || s.getDescription().equals("etcdserver: revision of auth store is old"), s.toString());
+            assertTrue(
+                    s.getCode() == Status.Code.PERMISSION_DENIED
+                            || s.getDescription().equals("etcdserver: revision of auth store is old"),
+                    s.toString());
         }
         assertEquals(Status.Code.PERMISSION_DENIED, refusals.getLast().getCode(), refusals.toString());
-        assertTrue(acknowledgedAfterRefusal.isEmpty(), "writes acknowledged after a refusal: "
-                + acknowledgedAfterRefusal);
+        assertTrue(
+                acknowledgedAfterRefusal.isEmpty(), "writes acknowledged after a refusal: " + acknowledgedAfterRefusal);
         for (long rev : acknowledged) {
-            assertTrue(rev <= revisionAfterRevoke, "a write at revision " + rev + " went through after the"
-                    + " revocation was applied (revision then: " + revisionAfterRevoke + ")");
+            assertTrue(
+                    rev <= revisionAfterRevoke,
+                    "a write at revision " + rev + " went through after the"
+                            + " revocation was applied (revision then: " + revisionAfterRevoke + ")");
         }
-        Await.until(Duration.ofSeconds(30), "the watch cancelled", () -> watched.stream()
-                .anyMatch(r -> r.getCanceled() && r.getCancelReason().endsWith("etcdserver: permission denied")));
+        Await.until(
+                Duration.ofSeconds(30),
+                "the watch cancelled",
+                () -> watched.stream()
+                        .anyMatch(
+                                r -> r.getCanceled() && r.getCancelReason().endsWith("etcdserver: permission denied")));
         for (WatchResponse r : watched) {
             for (Event e : r.getEventsList()) {
                 assertTrue(e.getKv().getModRevision() <= revisionAfterRevoke, "event after the revocation: " + e);

@@ -58,8 +58,11 @@ class AuthTokenParityTest {
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     private static <S extends AbstractStub<S>> S as(S stub, String token) {
         if (token == null) {
@@ -80,14 +83,16 @@ class AuthTokenParityTest {
 
     @Test
     void everyKindOfTokenGetsEtcdsAnswerOverGrpcAndHttp() throws Exception {
-        Assumptions.assumeTrue(Files.isRegularFile(FIXTURES.resolve("server.key.insecure")),
+        Assumptions.assumeTrue(
+                Files.isRegularFile(FIXTURES.resolve("server.key.insecure")),
                 "etcd's test fixtures (the etcd source package) are needed for the JWT keys");
         String jwt = "jwt,pub-key=" + FIXTURES.resolve("server.crt") + ",priv-key="
                 + FIXTURES.resolve("server.key.insecure") + ",sign-method=RS256,ttl=3s";
         EtcdProcess reference = servers.start(EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.ETCD))
                 .extraArgs("--auth-token", jwt));
-        EtcdProcess candidate = servers.start(EtcdctlParityTest.sharedIdentity(
-                EtcdProcess.builder(ServerKind.fromSystemProperty())).extraArgs("--auth-token", jwt));
+        EtcdProcess candidate =
+                servers.start(EtcdctlParityTest.sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty()))
+                        .extraArgs("--auth-token", jwt));
         Map<String, String> expected = answers(reference);
         Map<String, String> actual = answers(candidate);
         assertEquals(expected.keySet(), actual.keySet());
@@ -101,18 +106,30 @@ class AuthTokenParityTest {
     }
 
     private Map<String, String> answers(EtcdProcess server) throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort()).usePlaintext()
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort())
+                .usePlaintext()
                 .build();
         try {
             AuthGrpc.AuthBlockingStub auth = AuthGrpc.newBlockingStub(channel);
             for (String user : List.of("root", "alice", "bob")) {
-                auth.userAdd(AuthUserAddRequest.newBuilder().setName(user).setPassword(PASSWORD).build());
+                auth.userAdd(AuthUserAddRequest.newBuilder()
+                        .setName(user)
+                        .setPassword(PASSWORD)
+                        .build());
             }
-            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                    .setUser("root")
+                    .setRole("root")
+                    .build());
             auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("rw").build());
-            auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName("rw").setPerm(
-                    Permission.newBuilder().setKey(FOO).setPermType(Permission.Type.READWRITE)).build());
-            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("bob").setRole("rw").build());
+            auth.roleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                    .setName("rw")
+                    .setPerm(Permission.newBuilder().setKey(FOO).setPermType(Permission.Type.READWRITE))
+                    .build());
+            auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                    .setUser("bob")
+                    .setRole("rw")
+                    .build());
             auth.authEnable(AuthEnableRequest.getDefaultInstance());
 
             Map<String, Supplier<String>> tokens = new LinkedHashMap<>();
@@ -120,8 +137,12 @@ class AuthTokenParityTest {
             tokens.put("a token nobody issued", () -> "eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
             String expired = token(auth, "bob");
             KVGrpc.KVBlockingStub probe = as(KVGrpc.newBlockingStub(channel), expired);
-            Await.until(Duration.ofSeconds(20), "bob's three-second token to expire", () -> !outcome(() ->
-                    probe.range(RangeRequest.newBuilder().setKey(FOO).build())).startsWith("OK"));
+            Await.until(
+                    Duration.ofSeconds(20),
+                    "bob's three-second token to expire",
+                    () -> !outcome(() -> probe.range(
+                                    RangeRequest.newBuilder().setKey(FOO).build()))
+                            .startsWith("OK"));
             tokens.put("an expired token", () -> expired);
             tokens.put("alice (no permission)", () -> token(auth, "alice"));
             tokens.put("bob (read-write on foo)", () -> token(auth, "bob"));
@@ -132,17 +153,39 @@ class AuthTokenParityTest {
                 String who = t.getKey();
                 String token = t.getValue().get();
                 KVGrpc.KVBlockingStub kv = as(KVGrpc.newBlockingStub(channel), token);
-                answers.put(who + ": gRPC Put foo", outcome(() -> kv.put(PutRequest.newBuilder().setKey(FOO)
-                        .setValue(ByteString.copyFromUtf8(who)).build()).getHeader().getRevision()));
-                answers.put(who + ": gRPC Range foo", outcome(() -> as(KVGrpc.newBlockingStub(channel),
-                        t.getValue().get()).range(RangeRequest.newBuilder().setKey(FOO)
-                        .build()).getKvsCount()));
-                answers.put(who + ": gRPC Watch foo", firstWatchResponse(as(WatchGrpc.newStub(channel),
-                        t.getValue().get())));
-                answers.put(who + ": HTTP /v3/kv/put", post(server, "/v3/kv/put",
-                        "{\"key\":\"Zm9v\",\"value\":\"YmFy\"}", t.getValue().get()));
-                answers.put(who + ": HTTP /v3/kv/range", post(server, "/v3/kv/range", "{\"key\":\"Zm9v\"}",
-                        t.getValue().get()));
+                answers.put(
+                        who + ": gRPC Put foo",
+                        outcome(() -> kv.put(PutRequest.newBuilder()
+                                        .setKey(FOO)
+                                        .setValue(ByteString.copyFromUtf8(who))
+                                        .build())
+                                .getHeader()
+                                .getRevision()));
+                answers.put(
+                        who + ": gRPC Range foo",
+                        outcome(() -> as(
+                                        KVGrpc.newBlockingStub(channel),
+                                        t.getValue().get())
+                                .range(RangeRequest.newBuilder().setKey(FOO).build())
+                                .getKvsCount()));
+                answers.put(
+                        who + ": gRPC Watch foo",
+                        firstWatchResponse(
+                                as(WatchGrpc.newStub(channel), t.getValue().get())));
+                answers.put(
+                        who + ": HTTP /v3/kv/put",
+                        post(
+                                server,
+                                "/v3/kv/put",
+                                "{\"key\":\"Zm9v\",\"value\":\"YmFy\"}",
+                                t.getValue().get()));
+                answers.put(
+                        who + ": HTTP /v3/kv/range",
+                        post(
+                                server,
+                                "/v3/kv/range",
+                                "{\"key\":\"Zm9v\"}",
+                                t.getValue().get()));
             }
             return answers;
         } finally {
@@ -151,7 +194,10 @@ class AuthTokenParityTest {
     }
 
     private static String token(AuthGrpc.AuthBlockingStub auth, String user) {
-        return auth.authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(PASSWORD).build())
+        return auth.authenticate(AuthenticateRequest.newBuilder()
+                        .setName(user)
+                        .setPassword(PASSWORD)
+                        .build())
                 .getToken();
     }
 
@@ -175,7 +221,8 @@ class AuthTokenParityTest {
                 first.complete("completed");
             }
         });
-        requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder().setKey(FOO))
+        requests.onNext(WatchRequest.newBuilder()
+                .setCreateRequest(WatchCreateRequest.newBuilder().setKey(FOO))
                 .build());
         try {
             return first.get(20, TimeUnit.SECONDS);
@@ -186,7 +233,8 @@ class AuthTokenParityTest {
 
     private String post(EtcdProcess server, String path, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + server.clientHostPort() + path))
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(Duration.ofSeconds(20))
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", token);
         }

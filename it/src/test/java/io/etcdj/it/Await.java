@@ -15,8 +15,7 @@ import java.util.function.BooleanSupplier;
 final class Await {
     static final Duration POLL = Duration.ofMillis(50);
 
-    private Await() {
-    }
+    private Await() {}
 
     /** Returns how long it took for {@code condition} to hold; fails after {@code timeout}. */
     static Duration until(Duration timeout, String what, BooleanSupplier condition) throws Exception {
@@ -24,15 +23,19 @@ final class Await {
         CompletableFuture<Duration> done = new CompletableFuture<>();
         ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
         try {
-            poller.scheduleWithFixedDelay(() -> {
-                try {
-                    if (condition.getAsBoolean()) {
-                        done.complete(Duration.ofNanos(System.nanoTime() - start));
-                    }
-                } catch (RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-            }, 0, POLL.toMillis(), TimeUnit.MILLISECONDS);
+            poller.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            if (condition.getAsBoolean()) {
+                                done.complete(Duration.ofNanos(System.nanoTime() - start));
+                            }
+                        } catch (RuntimeException e) {
+                            done.completeExceptionally(e);
+                        }
+                    },
+                    0,
+                    POLL.toMillis(),
+                    TimeUnit.MILLISECONDS);
             return done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             throw new AssertionError("not within " + timeout + ": " + what);

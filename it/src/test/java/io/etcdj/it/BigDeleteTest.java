@@ -49,11 +49,14 @@ class BigDeleteTest {
     @Test
     void deletingAStoreSeveralTimesTheHeapKeepsTheMemberServingAndRestartable() throws Exception {
         // 150 MB of values under a 96 MB heap (etcdj only: the flag is the JVM's)
-        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.ETCDJ).name("bigdelete")
+        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.ETCDJ)
+                .name("bigdelete")
                 .env("ETCDJ_JAVA_OPTS", "-Xmx96m")
                 .extraArgs("--quota-backend-bytes", Long.toString(8L << 30)));
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort()).usePlaintext()
-                .maxInboundMessageSize(64 << 20).build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort())
+                .usePlaintext()
+                .maxInboundMessageSize(64 << 20)
+                .build();
         try {
             KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
             fill(KVGrpc.newStub(channel));
@@ -64,8 +67,11 @@ class BigDeleteTest {
             StreamObserver<WatchRequest> watch = watchEverything(WatchGrpc.newStub(channel), deletions, allSeen);
 
             long startNs = System.nanoTime();
-            DeleteRangeResponse deleted = kv.withDeadlineAfter(120, TimeUnit.SECONDS).deleteRange(
-                    DeleteRangeRequest.newBuilder().setKey(ZERO).setRangeEnd(ZERO).build());
+            DeleteRangeResponse deleted = kv.withDeadlineAfter(120, TimeUnit.SECONDS)
+                    .deleteRange(DeleteRangeRequest.newBuilder()
+                            .setKey(ZERO)
+                            .setRangeEnd(ZERO)
+                            .build());
             double seconds = (System.nanoTime() - startNs) / 1e9;
             System.out.printf("deleted %d keys x %d B in %.1f s%n", deleted.getDeleted(), VALUE_BYTES, seconds);
             assertEquals(KEYS, deleted.getDeleted());
@@ -74,8 +80,11 @@ class BigDeleteTest {
             assertEquals(KEYS, deletions.get());
             watch.onCompleted();
 
-            kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8("after")).setValue(ByteString.copyFromUtf8("delete")).build());
+            kv.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8("after"))
+                            .setValue(ByteString.copyFromUtf8("delete"))
+                            .build());
             assertTrue(server.isAlive(), "the member is still up");
         } finally {
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
@@ -83,7 +92,9 @@ class BigDeleteTest {
 
         assertEquals(0, server.stop(Duration.ofSeconds(30)), "a clean stop");
         server.start().awaitReady();
-        ManagedChannel again = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort()).usePlaintext().build();
+        ManagedChannel again = NettyChannelBuilder.forAddress("127.0.0.1", server.clientPort())
+                .usePlaintext()
+                .build();
         try {
             KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(again);
             assertEquals(1, countAll(kv), "only the key written after the delete");
@@ -93,8 +104,13 @@ class BigDeleteTest {
     }
 
     private static long countAll(KVGrpc.KVBlockingStub kv) {
-        return kv.withDeadlineAfter(60, TimeUnit.SECONDS).range(RangeRequest.newBuilder().setKey(ZERO)
-                .setRangeEnd(ZERO).setCountOnly(true).build()).getCount();
+        return kv.withDeadlineAfter(60, TimeUnit.SECONDS)
+                .range(RangeRequest.newBuilder()
+                        .setKey(ZERO)
+                        .setRangeEnd(ZERO)
+                        .setCountOnly(true)
+                        .build())
+                .getCount();
     }
 
     /** Writes {@link #KEYS} keys of incompressible {@link #VALUE_BYTES}-byte values, a Txn of 100 puts at a time. */
@@ -107,14 +123,15 @@ class BigDeleteTest {
         for (int first = 0; first < KEYS && failure.get() == null; first += PUTS_PER_TXN) {
             TxnRequest.Builder txn = TxnRequest.newBuilder();
             for (int i = first; i < first + PUTS_PER_TXN; i++) {
-                txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(String.format("big/%07d", i))).setValue(value)));
+                txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(String.format("big/%07d", i)))
+                                .setValue(value)));
             }
             inFlight.acquire();
             kv.withDeadlineAfter(60, TimeUnit.SECONDS).txn(txn.build(), new StreamObserver<TxnResponse>() {
                 @Override
-                public void onNext(TxnResponse r) {
-                }
+                public void onNext(TxnResponse r) {}
 
                 @Override
                 public void onError(Throwable t) {
@@ -135,8 +152,8 @@ class BigDeleteTest {
     }
 
     /** A watcher of every key, counting deletions; {@code allSeen} opens at {@link #KEYS} of them. */
-    private static StreamObserver<WatchRequest> watchEverything(WatchGrpc.WatchStub watch, AtomicLong deletions,
-                                                                CountDownLatch allSeen) throws InterruptedException {
+    private static StreamObserver<WatchRequest> watchEverything(
+            WatchGrpc.WatchStub watch, AtomicLong deletions, CountDownLatch allSeen) throws InterruptedException {
         CountDownLatch created = new CountDownLatch(1);
         StreamObserver<WatchRequest> requests = watch.watch(new StreamObserver<WatchResponse>() {
             @Override
@@ -152,15 +169,14 @@ class BigDeleteTest {
             }
 
             @Override
-            public void onError(Throwable t) {
-            }
+            public void onError(Throwable t) {}
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
-        requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                .setKey(ZERO).setRangeEnd(ZERO)).build());
+        requests.onNext(WatchRequest.newBuilder()
+                .setCreateRequest(WatchCreateRequest.newBuilder().setKey(ZERO).setRangeEnd(ZERO))
+                .build());
         assertTrue(created.await(10, TimeUnit.SECONDS), "watch created");
         return requests;
     }

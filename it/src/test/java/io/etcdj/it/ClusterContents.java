@@ -20,8 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /** What cluster tests compare and load: each member's keys under a prefix, and bulk writes. */
 final class ClusterContents {
-    private ClusterContents() {
-    }
+    private ClusterContents() {}
 
     static ByteSequence bs(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
@@ -51,12 +50,21 @@ final class ClusterContents {
 
     /** The current revision, asked linearizably through {@code client}. */
     static long revision(Client client) throws Exception {
-        return client.getKVClient().get(bs("\0"), GetOption.builder().withCountOnly(true).build())
-                .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+        return client.getKVClient()
+                .get(bs("\0"), GetOption.builder().withCountOnly(true).build())
+                .get(10, TimeUnit.SECONDS)
+                .getHeader()
+                .getRevision();
     }
 
     private static GetResponse serializable(Client c, String prefix) throws Exception {
-        return c.getKVClient().get(bs(prefix), GetOption.builder().isPrefix(true).withSerializable(true).build())
+        return c.getKVClient()
+                .get(
+                        bs(prefix),
+                        GetOption.builder()
+                                .isPrefix(true)
+                                .withSerializable(true)
+                                .build())
                 .get(10, TimeUnit.SECONDS);
     }
 
@@ -91,7 +99,9 @@ final class ClusterContents {
         List<Integer> hashes = new ArrayList<>();
         for (EtcdProcess m : cluster.members) {
             try (Client own = Client.builder().endpoints(m.clientEndpoint()).build()) {
-                hashes.add(own.getMaintenanceClient().hashKV(m.clientEndpoint(), revision).get(30, TimeUnit.SECONDS)
+                hashes.add(own.getMaintenanceClient()
+                        .hashKV(m.clientEndpoint(), revision)
+                        .get(30, TimeUnit.SECONDS)
                         .getHash());
             }
         }

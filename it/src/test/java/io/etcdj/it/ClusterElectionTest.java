@@ -34,7 +34,8 @@ class ClusterElectionTest {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
         EtcdProcess raftLeader = cluster.leader();
         assertNotNull(raftLeader);
-        List<EtcdProcess> followers = cluster.members.stream().filter(m -> m != raftLeader).toList();
+        List<EtcdProcess> followers =
+                cluster.members.stream().filter(m -> m != raftLeader).toList();
         List<Client> clients = new ArrayList<>();
         try {
             List<JetcdElectionTest.Seen> observers = new ArrayList<>();
@@ -51,13 +52,18 @@ class ClusterElectionTest {
             for (int i = 0; i < CANDIDATES; i++) {
                 List<String> endpoints = new ArrayList<>();
                 for (int m = 0; m < cluster.members.size(); m++) {
-                    endpoints.add(cluster.members.get((i + m) % cluster.members.size()).clientEndpoint());
+                    endpoints.add(cluster.members
+                            .get((i + m) % cluster.members.size())
+                            .clientEndpoint());
                 }
-                Client c = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+                Client c = Client.builder()
+                        .endpoints(endpoints.toArray(String[]::new))
+                        .build();
                 clients.add(c);
                 candidates.add(c);
                 leases.add(get(c.getLeaseClient().grant(120)).getID());
-                wins.add(c.getElectionClient().campaign(bytes("svc"), leases.get(i), bytes("candidate-" + i))
+                wins.add(c.getElectionClient()
+                        .campaign(bytes("svc"), leases.get(i), bytes("candidate-" + i))
                         .thenApply(r -> r.getLeader()));
                 JetcdElectionTest.awaitCandidates(clients.get(0).getKVClient(), i + 1); // campaign order
             }
@@ -67,8 +73,10 @@ class ClusterElectionTest {
                 String name = "candidate-" + i;
                 long lease = leases.get(i);
                 // a campaign whose call died with a member is made again on the same lease: it finds its own key
-                LeaderKey key = retry(wins.get(i), () -> election.campaign(bytes("svc"), lease, bytes(name))
-                        .thenApply(r -> r.getLeader()));
+                LeaderKey key = retry(
+                        wins.get(i),
+                        () -> election.campaign(bytes("svc"), lease, bytes(name))
+                                .thenApply(r -> r.getLeader()));
                 expected.add(name);
                 awaitSeen(observers, expected);
                 if (i == 1) {
@@ -91,7 +99,9 @@ class ClusterElectionTest {
 
     private static void awaitSeen(List<JetcdElectionTest.Seen> observers, List<String> expected) throws Exception {
         for (JetcdElectionTest.Seen s : observers) {
-            Await.until(Duration.ofSeconds(30), "an observer sees " + expected.get(expected.size() - 1),
+            Await.until(
+                    Duration.ofSeconds(30),
+                    "an observer sees " + expected.get(expected.size() - 1),
                     () -> s.values().size() >= expected.size() || s.error() != null);
             assertEquals(expected, s.values(), "an observer's sequence");
         }
@@ -108,7 +118,7 @@ class ClusterElectionTest {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
                         .join();
                 attempt = call.get();
             }

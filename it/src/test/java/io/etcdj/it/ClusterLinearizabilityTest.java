@@ -39,6 +39,7 @@ class ClusterLinearizabilityTest {
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
+
     private final List<TcpProxy> proxies = new ArrayList<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
 
@@ -65,13 +66,15 @@ class ClusterLinearizabilityTest {
         for (int m = 0; m < cluster.members.size(); m++) {
             EtcdProcess member = cluster.members.get(m);
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", member.clientPort())
-                    .usePlaintext().build();
+                    .usePlaintext()
+                    .build();
             channels.add(channel);
             for (int c = 0; c < CLIENTS_PER_MEMBER; c++) {
                 long clientId = m * CLIENTS_PER_MEMBER + c + 1;
                 Random own = new Random(seed + clientId);
-                clients.add(Thread.ofPlatform().name("client-" + clientId).start(() -> runClient(channel,
-                        clientId, own, histories, start, stop, succeeded)));
+                clients.add(Thread.ofPlatform()
+                        .name("client-" + clientId)
+                        .start(() -> runClient(channel, clientId, own, histories, start, stop, succeeded)));
             }
         }
         try {
@@ -112,12 +115,14 @@ class ClusterLinearizabilityTest {
         for (int r = 0; r < REGISTERS; r++) {
             List<Op> h = List.copyOf(histories.get(r));
             total += h.size();
-            assertTrue(LinearizabilityChecker.check(h),
+            assertTrue(
+                    LinearizabilityChecker.check(h),
                     "register " + r + " is not linearizable:\n" + LinearizabilityChecker.describe(h));
         }
         System.out.println(total + " operations checked, " + succeeded.get() + " succeeded");
         long revision;
-        try (var client = io.etcd.jetcd.Client.builder().endpoints(cluster.endpoints()).build()) {
+        try (var client =
+                io.etcd.jetcd.Client.builder().endpoints(cluster.endpoints()).build()) {
             revision = ClusterContents.revision(client);
         }
         List<String> first = ClusterContents.of(cluster.members.get(0), "lin/", revision);
@@ -135,19 +140,28 @@ class ClusterLinearizabilityTest {
      * Puts and linearizable gets on random registers until stopped. A failed put is recorded with an unknown outcome
      * (it may have been applied); a failed get is left out (it had no effect).
      */
-    private static void runClient(ManagedChannel channel, long clientId, Random random, List<List<Op>> histories,
-                                  long start, AtomicBoolean stop, AtomicLong succeeded) {
+    private static void runClient(
+            ManagedChannel channel,
+            long clientId,
+            Random random,
+            List<List<Op>> histories,
+            long start,
+            AtomicBoolean stop,
+            AtomicLong succeeded) {
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
         for (long seq = 1; !stop.get(); seq++) {
             int register = random.nextInt(REGISTERS);
             ByteString key = ByteString.copyFromUtf8("lin/" + register);
             // wait-for-ready: a call to a member that is down waits out its deadline instead of failing at once
-            var stub = kv.withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS).withWaitForReady();
+            var stub = kv.withDeadlineAfter(CALL_DEADLINE_MS, TimeUnit.MILLISECONDS)
+                    .withWaitForReady();
             long call = micros(start);
             if (random.nextBoolean()) {
                 long value = clientId * 1_000_000_000L + seq;
                 try {
-                    stub.put(PutRequest.newBuilder().setKey(key).setValue(ByteString.copyFromUtf8(Long.toString(value)))
+                    stub.put(PutRequest.newBuilder()
+                            .setKey(key)
+                            .setValue(ByteString.copyFromUtf8(Long.toString(value)))
                             .build());
                     histories.get(register).add(new Op(true, value, call, micros(start)));
                     succeeded.incrementAndGet();
@@ -156,8 +170,11 @@ class ClusterLinearizabilityTest {
                 }
             } else {
                 try {
-                    RangeResponse r = stub.range(RangeRequest.newBuilder().setKey(key).build());
-                    long value = r.getKvsCount() == 0 ? 0 : Long.parseLong(r.getKvs(0).getValue().toStringUtf8());
+                    RangeResponse r =
+                            stub.range(RangeRequest.newBuilder().setKey(key).build());
+                    long value = r.getKvsCount() == 0
+                            ? 0
+                            : Long.parseLong(r.getKvs(0).getValue().toStringUtf8());
                     histories.get(register).add(new Op(false, value, call, micros(start)));
                     succeeded.incrementAndGet();
                 } catch (RuntimeException e) {

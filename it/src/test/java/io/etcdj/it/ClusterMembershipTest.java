@@ -27,8 +27,9 @@ class ClusterMembershipTest {
             Thread load = Thread.ofPlatform().start(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     try {
-                        client.getKVClient().put(ClusterContents.bs("l/" + i), ClusterContents.bs("v")).get(10,
-                                TimeUnit.SECONDS);
+                        client.getKVClient()
+                                .put(ClusterContents.bs("l/" + i), ClusterContents.bs("v"))
+                                .get(10, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         // counted by nobody: the test checks the learner's copy, not this writer
                     }
@@ -36,11 +37,14 @@ class ClusterMembershipTest {
             });
             int port = EtcdProcess.freePort();
             String url = "http://127.0.0.1:" + port;
-            Member added = client.getClusterClient().addMember(List.of(URI.create(url)), true).get(10,
-                    TimeUnit.SECONDS).getMember();
+            Member added = client.getClusterClient()
+                    .addMember(List.of(URI.create(url)), true)
+                    .get(10, TimeUnit.SECONDS)
+                    .getMember();
             assertTrue(added.isLearner());
-            EtcdProcess learner = servers.start(EtcdCluster.member("learner", port,
-                    cluster.initialCluster + ",learner=" + url).initialClusterState("existing"));
+            EtcdProcess learner =
+                    servers.start(EtcdCluster.member("learner", port, cluster.initialCluster + ",learner=" + url)
+                            .initialClusterState("existing"));
             // a learner serves serializable reads only
             Await.until(Duration.ofSeconds(60), "the learner is promoted once caught up", () -> {
                 try {
@@ -52,11 +56,15 @@ class ClusterMembershipTest {
             });
             stop.set(true);
             load.join(TimeUnit.SECONDS.toMillis(30));
-            List<Member> members = client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers();
+            List<Member> members = client.getClusterClient()
+                    .listMember()
+                    .get(10, TimeUnit.SECONDS)
+                    .getMembers();
             assertEquals(4, members.size());
             assertTrue(members.stream().noneMatch(Member::isLearner));
             long revision = ClusterContents.revision(client);
-            assertEquals(ClusterContents.of(cluster.members.get(0), "l/", revision),
+            assertEquals(
+                    ClusterContents.of(cluster.members.get(0), "l/", revision),
                     ClusterContents.of(learner, "l/", revision));
         }
     }
@@ -71,12 +79,18 @@ class ClusterMembershipTest {
         try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
             int port = EtcdProcess.freePort();
             String url = "http://127.0.0.1:" + port;
-            Member added = client.getClusterClient().addMember(List.of(URI.create(url)), true).get(10,
-                    TimeUnit.SECONDS).getMember();
-            EtcdProcess learner = servers.start(EtcdCluster.member("learner", port,
-                    cluster.initialCluster + ",learner=" + url).initialClusterState("existing"));
-            long revision = client.getKVClient().put(ClusterContents.bs("before-removal"), ClusterContents.bs("x"))
-                    .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            Member added = client.getClusterClient()
+                    .addMember(List.of(URI.create(url)), true)
+                    .get(10, TimeUnit.SECONDS)
+                    .getMember();
+            EtcdProcess learner =
+                    servers.start(EtcdCluster.member("learner", port, cluster.initialCluster + ",learner=" + url)
+                            .initialClusterState("existing"));
+            long revision = client.getKVClient()
+                    .put(ClusterContents.bs("before-removal"), ClusterContents.bs("x"))
+                    .get(10, TimeUnit.SECONDS)
+                    .getHeader()
+                    .getRevision();
             Await.until(Duration.ofSeconds(30), "the learner has applied the put", () -> {
                 try {
                     return EtcdCluster.status(learner).getHeader().getRevision() >= revision;
@@ -87,12 +101,19 @@ class ClusterMembershipTest {
             learner.pause(); // it misses the removal entry and everything the leader sends until it applied it
             client.getClusterClient().removeMember(added.getId()).get(10, TimeUnit.SECONDS);
             for (int i = 0; i < 3; i++) { // every voter has applied the removal once it answers this
-                client.getKVClient().put(ClusterContents.bs("after-removal"), ClusterContents.bs("x")).get(10,
-                        TimeUnit.SECONDS);
+                client.getKVClient()
+                        .put(ClusterContents.bs("after-removal"), ClusterContents.bs("x"))
+                        .get(10, TimeUnit.SECONDS);
             }
             learner.resume();
             assertTrue(learner.awaitExit(Duration.ofSeconds(30)), "the removed learner exits");
-            assertEquals(3, client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().size());
+            assertEquals(
+                    3,
+                    client.getClusterClient()
+                            .listMember()
+                            .get(10, TimeUnit.SECONDS)
+                            .getMembers()
+                            .size());
         }
     }
 
@@ -100,13 +121,22 @@ class ClusterMembershipTest {
     void removedMemberStopsAndTheRestServe() throws Exception {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
         EtcdProcess victim = cluster.members.get(1);
-        try (Client client = Client.builder().endpoints(cluster.members.get(0).clientEndpoint()).build()) {
+        try (Client client = Client.builder()
+                .endpoints(cluster.members.get(0).clientEndpoint())
+                .build()) {
             long id = EtcdCluster.status(victim).getHeader().getMemberId();
             client.getClusterClient().removeMember(id).get(10, TimeUnit.SECONDS);
             assertTrue(victim.awaitExit(Duration.ofSeconds(30)), "the removed member exits");
-            assertEquals(2, client.getClusterClient().listMember().get(10, TimeUnit.SECONDS).getMembers().size());
-            client.getKVClient().put(ClusterContents.bs("after"), ClusterContents.bs("removal")).get(10,
-                    TimeUnit.SECONDS);
+            assertEquals(
+                    2,
+                    client.getClusterClient()
+                            .listMember()
+                            .get(10, TimeUnit.SECONDS)
+                            .getMembers()
+                            .size());
+            client.getKVClient()
+                    .put(ClusterContents.bs("after"), ClusterContents.bs("removal"))
+                    .get(10, TimeUnit.SECONDS);
             assertFalse(victim.isAlive());
         }
     }

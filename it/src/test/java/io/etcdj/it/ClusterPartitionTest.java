@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ClusterPartitionTest {
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
+
     private final List<TcpProxy> proxies = new ArrayList<>();
 
     @AfterEach
@@ -55,10 +56,14 @@ class ClusterPartitionTest {
             return false;
         });
         assertNotEquals(old, next[0]);
-        try (Client majorityClient = Client.builder().endpoints(next[0].clientEndpoint()).build();
-             Client oldClient = Client.builder().endpoints(old.clientEndpoint()).build()) {
-            majorityClient.getKVClient().put(ClusterContents.bs("p"), ClusterContents.bs("during")).get(10,
-                    TimeUnit.SECONDS);
+        try (Client majorityClient =
+                        Client.builder().endpoints(next[0].clientEndpoint()).build();
+                Client oldClient =
+                        Client.builder().endpoints(old.clientEndpoint()).build()) {
+            majorityClient
+                    .getKVClient()
+                    .put(ClusterContents.bs("p"), ClusterContents.bs("during"))
+                    .get(10, TimeUnit.SECONDS);
             Await.until(Duration.ofSeconds(30), "the old leader steps down", () -> {
                 try {
                     var s = EtcdCluster.status(old);
@@ -67,12 +72,16 @@ class ClusterPartitionTest {
                     return false;
                 }
             });
-            assertThrows(Exception.class, () -> oldClient.getKVClient().get(ClusterContents.bs("p"))
-                    .get(10, TimeUnit.SECONDS), "no linearizable read on the cut-off member");
+            assertThrows(
+                    Exception.class,
+                    () -> oldClient.getKVClient().get(ClusterContents.bs("p")).get(10, TimeUnit.SECONDS),
+                    "no linearizable read on the cut-off member");
             proxies.get(oldIndex).heal();
             long revision = ClusterContents.revision(majorityClient);
             assertEquals(ClusterContents.of(next[0], "p", revision), ClusterContents.of(old, "p", revision));
-            var got = oldClient.getKVClient().get(ClusterContents.bs("p"), GetOption.builder().build())
+            var got = oldClient
+                    .getKVClient()
+                    .get(ClusterContents.bs("p"), GetOption.builder().build())
                     .get(30, TimeUnit.SECONDS);
             assertEquals("during", got.getKvs().get(0).getValue().toString());
         }

@@ -52,7 +52,8 @@ class ClusterSnapshotTest {
         int written = 0;
         for (String point : List.of("snapInstallStaged", "snapInstallSwitched")) {
             lagging.kill();
-            Await.until(java.time.Duration.ofSeconds(30), "a leader among the two left", () -> cluster.leader() != null);
+            Await.until(
+                    java.time.Duration.ofSeconds(30), "a leader among the two left", () -> cluster.leader() != null);
             long revision;
             try (Client client = Client.builder().endpoints(cluster.endpoints()).build()) {
                 ClusterContents.write(client, "s" + written + "/", WRITES, 64);
@@ -61,15 +62,20 @@ class ClusterSnapshotTest {
             }
             lagging.env("ETCDJ_FAILPOINTS", point + "=crash");
             lagging.launch();
-            assertTrue(lagging.awaitExit(java.time.Duration.ofSeconds(90)),
+            assertTrue(
+                    lagging.awaitExit(java.time.Duration.ofSeconds(90)),
                     "the member crashes at " + point + ":\n" + lagging.logTail(20));
-            assertEquals(86, lagging.stop(), // Failpoints.CRASH_EXIT_STATUS
+            assertEquals(
+                    86,
+                    lagging.stop(), // Failpoints.CRASH_EXIT_STATUS
                     "it died at the failpoint:\n" + lagging.logTail(20));
             lagging.env("ETCDJ_FAILPOINTS", null);
             lagging.restart();
             List<String> expected = ClusterContents.of(cluster.members.get(0), "s", revision);
             assertEquals(written, expected.size());
-            assertEquals(expected, ClusterContents.of(lagging, "s", revision),
+            assertEquals(
+                    expected,
+                    ClusterContents.of(lagging, "s", revision),
                     "after a crash at " + point + " the restarted member holds the same data");
         }
     }

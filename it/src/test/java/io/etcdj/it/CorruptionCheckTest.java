@@ -46,8 +46,10 @@ class CorruptionCheckTest {
         }
         EtcdProcess leader = cluster.leader();
         assertNotNull(leader, "a leader");
-        EtcdProcess victim = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
-        String victimId = Long.toUnsignedString(EtcdCluster.status(victim).getHeader().getMemberId());
+        EtcdProcess victim =
+                cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        String victimId =
+                Long.toUnsignedString(EtcdCluster.status(victim).getHeader().getMemberId());
         assertEquals(20, ClusterContents.of(victim, "c/", revision).size(), "the victim has every key");
         victim.stop(); // SIGTERM: the store is closed cleanly
         alterNewestVersion(victim.dataDir().resolve("etcdj/db"), "c/5");
@@ -56,12 +58,16 @@ class CorruptionCheckTest {
         assertTrue(victim.awaitExit(Duration.ofSeconds(60)), "the altered member exits");
         assertNotEquals(0, victim.stop(), "with a failure status");
         String log = Files.readString(victim.logFile());
-        assertTrue(log.matches("(?s).*member [0-9a-f]+ \\(" + victim.name() + "\\) found data inconsistency with 2"
-                + " peer\\(s\\) at revision \\d+.*etcdctl member remove.*"), log);
+        assertTrue(
+                log.matches("(?s).*member [0-9a-f]+ \\(" + victim.name() + "\\) found data inconsistency with 2"
+                        + " peer\\(s\\) at revision \\d+.*etcdctl member remove.*"),
+                log);
 
         victim.env("ETCD_EXPERIMENTAL_INITIAL_CORRUPT_CHECK", null).restart();
         Etcdctl etcdctl = new Etcdctl(leader.clientHostPort());
-        Await.until(Duration.ofSeconds(30), "the leader raises CORRUPT",
+        Await.until(
+                Duration.ofSeconds(30),
+                "the leader raises CORRUPT",
                 () -> etcdctl.run(null, "alarm", "list").stdout().contains("alarm:CORRUPT"));
         String alarms = etcdctl.run(null, "alarm", "list").stdout();
         assertEquals("memberID:" + victimId + " alarm:CORRUPT \n", alarms); // etcdctl 3.4 prints the space
@@ -83,9 +89,12 @@ class CorruptionCheckTest {
             }
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (DBOptions options = new DBOptions(); RocksDB rocks = RocksDB.open(options, db.toString(), families, handles)) {
-            ColumnFamilyHandle keys = handles.get(families.stream().map(f -> new String(f.getName(),
-                    StandardCharsets.UTF_8)).toList().indexOf("key"));
+        try (DBOptions options = new DBOptions();
+                RocksDB rocks = RocksDB.open(options, db.toString(), families, handles)) {
+            ColumnFamilyHandle keys = handles.get(families.stream()
+                    .map(f -> new String(f.getName(), StandardCharsets.UTF_8))
+                    .toList()
+                    .indexOf("key"));
             byte[] newestIndexKey = null;
             KeyValue newest = null;
             try (RocksIterator it = rocks.newIterator(keys)) {
@@ -102,8 +111,13 @@ class CorruptionCheckTest {
                 }
             }
             assertNotNull(newest, key + " in the store");
-            rocks.put(keys, newestIndexKey, newest.toBuilder().setValue(ByteString.copyFromUtf8("altered")).build()
-                    .toByteArray());
+            rocks.put(
+                    keys,
+                    newestIndexKey,
+                    newest.toBuilder()
+                            .setValue(ByteString.copyFromUtf8("altered"))
+                            .build()
+                            .toByteArray());
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
                 rocks.flush(flush, keys);
             }

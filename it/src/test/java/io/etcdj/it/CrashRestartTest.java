@@ -67,14 +67,17 @@ class CrashRestartTest {
         server.restart();
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
             KV kv = client.getKVClient();
-            var all = kv.get(bs("w/"), GetOption.builder().isPrefix(true).build()).get(20, TimeUnit.SECONDS);
+            var all =
+                    kv.get(bs("w/"), GetOption.builder().isPrefix(true).build()).get(20, TimeUnit.SECONDS);
             assertEquals(WRITERS, all.getCount());
             long versions = 0;
             for (var kvp : all.getKvs()) {
-                int writer = Integer.parseInt(kvp.getKey().toString(StandardCharsets.UTF_8).substring(2));
+                int writer = Integer.parseInt(
+                        kvp.getKey().toString(StandardCharsets.UTF_8).substring(2));
                 long stored = Long.parseLong(kvp.getValue().toString(StandardCharsets.UTF_8));
                 // the write in flight at the kill may have landed (stored = acked + 1), never less than acked
-                assertTrue(stored >= lastAcked.get(writer) && stored <= lastAcked.get(writer) + 1,
+                assertTrue(
+                        stored >= lastAcked.get(writer) && stored <= lastAcked.get(writer) + 1,
                         "writer " + writer + ": stored " + stored + ", acknowledged " + lastAcked.get(writer));
                 assertEquals(stored, kvp.getVersion(), "one version per write");
                 versions += kvp.getVersion();

@@ -40,7 +40,9 @@ class DowngradeClusterTest {
     }
 
     private MaintenanceGrpc.MaintenanceBlockingStub maintenance(EtcdProcess m) {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", m.clientPort()).usePlaintext().build();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", m.clientPort())
+                .usePlaintext()
+                .build();
         channels.add(channel);
         return MaintenanceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
@@ -56,20 +58,30 @@ class DowngradeClusterTest {
         StatusResponse first = status(cluster.members.get(0));
         String[] version = first.getVersion().split("\\.");
         String target = version[0] + "." + (Integer.parseInt(version[1]) - 1);
-        assertEquals(first.getVersion().substring(0, first.getVersion().lastIndexOf('.')) + ".0",
-                first.getStorageVersion());
+        assertEquals(
+                first.getVersion().substring(0, first.getVersion().lastIndexOf('.')) + ".0", first.getStorageVersion());
         assertTrue(first.getDbSizeQuota() > 0);
 
-        StatusRuntimeException bad = assertThrows(StatusRuntimeException.class, () -> maintenance(cluster.members
-                .get(1)).downgrade(DowngradeRequest.newBuilder().setAction(DowngradeAction.VALIDATE)
-                .setVersion(first.getVersion()).build()));
+        StatusRuntimeException bad = assertThrows(
+                StatusRuntimeException.class,
+                () -> maintenance(cluster.members.get(1))
+                        .downgrade(DowngradeRequest.newBuilder()
+                                .setAction(DowngradeAction.VALIDATE)
+                                .setVersion(first.getVersion())
+                                .build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, bad.getStatus().getCode());
-        assertEquals("etcdserver: invalid downgrade target version", bad.getStatus().getDescription());
+        assertEquals(
+                "etcdserver: invalid downgrade target version", bad.getStatus().getDescription());
 
-        maintenance(cluster.members.get(1)).downgrade(DowngradeRequest.newBuilder()
-                .setAction(DowngradeAction.ENABLE).setVersion(target).build());
+        maintenance(cluster.members.get(1))
+                .downgrade(DowngradeRequest.newBuilder()
+                        .setAction(DowngradeAction.ENABLE)
+                        .setVersion(target)
+                        .build());
         for (EtcdProcess m : cluster.members) {
-            Await.until(Duration.ofSeconds(20), m.name() + " reports the downgrade job",
+            Await.until(
+                    Duration.ofSeconds(20),
+                    m.name() + " reports the downgrade job",
                     () -> status(m).getDowngradeInfo().getTargetVersion().equals(target + ".0"));
         }
         for (EtcdProcess m : cluster.members) {
@@ -83,17 +95,22 @@ class DowngradeClusterTest {
             assertTrue(status(m).getDowngradeInfo().getEnabled(), m.name());
         }
 
-        maintenance(cluster.members.get(2)).downgrade(DowngradeRequest.newBuilder()
-                .setAction(DowngradeAction.CANCEL).build());
+        maintenance(cluster.members.get(2))
+                .downgrade(DowngradeRequest.newBuilder()
+                        .setAction(DowngradeAction.CANCEL)
+                        .build());
         for (EtcdProcess m : cluster.members) {
-            Await.until(Duration.ofSeconds(20), m.name() + " reports no downgrade job",
+            Await.until(
+                    Duration.ofSeconds(20),
+                    m.name() + " reports no downgrade job",
                     () -> !status(m).getDowngradeInfo().getEnabled());
         }
         // every member hashes the same revision to the same value, and says which revision it hashed
         long revision = status(cluster.members.get(0)).getHeader().getRevision();
         List<Integer> hashes = new ArrayList<>();
         for (EtcdProcess m : cluster.members) {
-            HashKVResponse h = maintenance(m).hashKV(HashKVRequest.newBuilder().setRevision(revision).build());
+            HashKVResponse h = maintenance(m)
+                    .hashKV(HashKVRequest.newBuilder().setRevision(revision).build());
             assertEquals(revision, h.getHashRevision(), m.name());
             hashes.add(h.getHash());
         }

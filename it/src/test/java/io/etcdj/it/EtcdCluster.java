@@ -21,9 +21,13 @@ final class EtcdCluster {
 
     /** A builder for a member named {@code name} on {@code peerPort}, with the test heap and {@code extraArgs}. */
     static EtcdProcess.Builder member(String name, int peerPort, String initialCluster, String... extraArgs) {
-        return EtcdProcess.builder(ServerKind.fromSystemProperty()).name(name).peerPort(peerPort)
-                .initialCluster(initialCluster).initialClusterToken("it-cluster")
-                .env("ETCDJ_JAVA_OPTS", "-Xmx256m").extraArgs(extraArgs);
+        return EtcdProcess.builder(ServerKind.fromSystemProperty())
+                .name(name)
+                .peerPort(peerPort)
+                .initialCluster(initialCluster)
+                .initialClusterToken("it-cluster")
+                .env("ETCDJ_JAVA_OPTS", "-Xmx256m")
+                .extraArgs(extraArgs);
     }
 
     /** Starts a new cluster of {@code size} members and waits until every one is ready. */
@@ -48,8 +52,8 @@ final class EtcdCluster {
      * Starts a new cluster of {@code size} members whose peers reach each other only through a {@link TcpProxy} per
      * member (added to {@code proxies}, in member order): cutting member i's proxy partitions it from the rest.
      */
-    static EtcdCluster startBehindProxies(EtcdServers servers, int size, List<TcpProxy> proxies,
-                                          String... extraArgs) throws java.io.IOException {
+    static EtcdCluster startBehindProxies(EtcdServers servers, int size, List<TcpProxy> proxies, String... extraArgs)
+            throws java.io.IOException {
         List<Integer> realPorts = new ArrayList<>();
         List<String> entries = new ArrayList<>();
         for (int i = 0; i < size; i++) {
@@ -71,7 +75,10 @@ final class EtcdCluster {
 
     /** Every running member's client endpoint. */
     String[] endpoints() {
-        return members.stream().filter(EtcdProcess::isAlive).map(EtcdProcess::clientEndpoint).toArray(String[]::new);
+        return members.stream()
+                .filter(EtcdProcess::isAlive)
+                .map(EtcdProcess::clientEndpoint)
+                .toArray(String[]::new);
     }
 
     /** The Status of {@code m}, asked on its own endpoint. */

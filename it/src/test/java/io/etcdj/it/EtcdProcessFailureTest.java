@@ -20,8 +20,11 @@ class EtcdProcessFailureTest {
     @Test
     void serverThatExitsEarlyFailsAtOnceWithItsOutput() throws IOException {
         Path fake = script("echo 'fatal: bad flag'; exit 3");
-        EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD).binary(fake).baseDir(dir)
-                .readyTimeout(Duration.ofSeconds(60)).build();
+        EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD)
+                .binary(fake)
+                .baseDir(dir)
+                .readyTimeout(Duration.ofSeconds(60))
+                .build();
         long startNs = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
         assertTrue(System.nanoTime() - startNs < Duration.ofSeconds(30).toNanos(), "must not wait for the deadline");
@@ -33,8 +36,11 @@ class EtcdProcessFailureTest {
     @Test
     void serverThatNeverPrintsReadyLinesIsKilledAtTheDeadline() throws IOException {
         Path fake = script("echo 'enabled capabilities for version 3.4'; exec sleep 300");
-        EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD).binary(fake).baseDir(dir)
-                .readyTimeout(Duration.ofSeconds(1)).build();
+        EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD)
+                .binary(fake)
+                .baseDir(dir)
+                .readyTimeout(Duration.ofSeconds(1))
+                .build();
         IllegalStateException e = assertThrows(IllegalStateException.class, p::start);
         assertTrue(e.getMessage().contains("printed no ready lines"), e.getMessage());
         assertFalse(p.isAlive());
@@ -45,8 +51,11 @@ class EtcdProcessFailureTest {
     void readyLinesMayComeInEitherOrder() throws IOException {
         Path fake = script("echo 'published {Name:x} to cluster 1'; echo 'enabled capabilities for version 3.4';"
                 + " exec sleep 300");
-        try (EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD).binary(fake).baseDir(dir)
-                .readyTimeout(Duration.ofSeconds(30)).start()) {
+        try (EtcdProcess p = EtcdProcess.builder(ServerKind.ETCD)
+                .binary(fake)
+                .baseDir(dir)
+                .readyTimeout(Duration.ofSeconds(30))
+                .start()) {
             assertTrue(p.isAlive());
             p.kill();
             assertFalse(p.isAlive());

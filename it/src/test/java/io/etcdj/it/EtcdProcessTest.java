@@ -35,7 +35,9 @@ class EtcdProcessTest {
         assertFalse(server.isAlive());
         server.restart();
         assertEquals("before-term\n", ctl.ok("get", "k", "--print-value-only"));
-        assertTrue(server.logFile().getFileName().toString().endsWith("-3.log"), server.logFile().toString());
+        assertTrue(
+                server.logFile().getFileName().toString().endsWith("-3.log"),
+                server.logFile().toString());
     }
 
     @Test

@@ -50,8 +50,9 @@ public final class EtcdServers implements AfterEachCallback {
     public void afterEach(ExtensionContext context) {
         if (context.getExecutionException().isPresent()) {
             for (EtcdProcess server : servers) {
-                System.err.printf("---- %s: log %s (last %d lines) ----%n%s%n", server, server.logFile(),
-                        FAILURE_TAIL_LINES, server.logTail(FAILURE_TAIL_LINES));
+                System.err.printf(
+                        "---- %s: log %s (last %d lines) ----%n%s%n",
+                        server, server.logFile(), FAILURE_TAIL_LINES, server.logTail(FAILURE_TAIL_LINES));
             }
         }
         RuntimeException first = null;

@@ -74,8 +74,8 @@ final class Etcdctl {
             }
             if (!p.waitFor(PROCESS_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("etcdctl did not finish within " + PROCESS_TIMEOUT_SECONDS
-                        + " s: " + command);
+                throw new IllegalStateException(
+                        "etcdctl did not finish within " + PROCESS_TIMEOUT_SECONDS + " s: " + command);
             }
             return new Result(p.exitValue(), out.join(), new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -96,14 +96,16 @@ final class Etcdctl {
     }
 
     private static CompletableFuture<byte[]> readAll(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
-            try (stream) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-                stream.transferTo(buffer);
-                return buffer.toByteArray();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, runnable -> Thread.ofVirtual().start(runnable));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try (stream) {
+                        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+                        stream.transferTo(buffer);
+                        return buffer.toByteArray();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                runnable -> Thread.ofVirtual().start(runnable));
     }
 }

@@ -61,7 +61,9 @@ class EtcdctlParityTest {
         }
 
         String describe() {
-            return "etcdctl " + String.join(" ", args.stream().map(a -> a.isEmpty() ? "''" : a).toList())
+            return "etcdctl "
+                    + String.join(
+                            " ", args.stream().map(a -> a.isEmpty() ? "''" : a).toList())
                     + (stdin != null ? " <<< " + stdin.replace("\n", "\\n") : "");
         }
     }
@@ -159,16 +161,22 @@ class EtcdctlParityTest {
         writeTranscripts("", steps.stream().map(Step::describe).toList(), reference, expected, candidate, actual);
 
         String candidateLabel = candidate.kind().label();
-        return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                String.format("%02d %s", i + 1, steps.get(i).describe()),
-                () -> assertEquals(expected.get(i), actual.get(i), () -> "step " + (i + 1) + ": "
-                        + steps.get(i).describe() + "\n--- etcd (reference) ---\n" + expected.get(i)
-                        + "\n--- " + candidateLabel + " ---\n" + actual.get(i)
-                        + "\n(transcripts in target/parity/)")));
+        return IntStream.range(0, steps.size())
+                .mapToObj(i -> DynamicTest.dynamicTest(
+                        String.format("%02d %s", i + 1, steps.get(i).describe()),
+                        () -> assertEquals(
+                                expected.get(i),
+                                actual.get(i),
+                                () -> "step " + (i + 1) + ": "
+                                        + steps.get(i).describe() + "\n--- etcd (reference) ---\n" + expected.get(i)
+                                        + "\n--- " + candidateLabel + " ---\n" + actual.get(i)
+                                        + "\n(transcripts in target/parity/)")));
     }
 
     static EtcdProcess.Builder sharedIdentity(EtcdProcess.Builder builder) {
-        return builder.name(SHARED_NAME).advertisePeerUrl(SHARED_ADVERTISE_PEER_URL).initialClusterToken(SHARED_TOKEN);
+        return builder.name(SHARED_NAME)
+                .advertisePeerUrl(SHARED_ADVERTISE_PEER_URL)
+                .initialClusterToken(SHARED_TOKEN);
     }
 
     static List<String> transcript(EtcdProcess server, List<Step> steps) {
@@ -177,11 +185,9 @@ class EtcdctlParityTest {
         for (Step step : steps) {
             Etcdctl.Result r = ctl.run(step.stdin(), step.args().toArray(String[]::new));
             boolean binary = step.args().contains("protobuf");
-            String stdout = binary
-                    ? HexFormat.of().formatHex(r.rawStdout()) + "\n"
-                    : r.stdout();
-            out.add("exit " + r.exitCode() + "\n[stdout]\n" + normalise(stdout, server)
-                    + "[stderr]\n" + normalise(r.stderr(), server));
+            String stdout = binary ? HexFormat.of().formatHex(r.rawStdout()) + "\n" : r.stdout();
+            out.add("exit " + r.exitCode() + "\n[stdout]\n" + normalise(stdout, server) + "[stderr]\n"
+                    + normalise(r.stderr(), server));
         }
         return out;
     }
@@ -194,15 +200,20 @@ class EtcdctlParityTest {
     }
 
     /** Writes both transcripts to {@code target/parity/<prefix><server>-reference|candidate.txt}. */
-    static void writeTranscripts(String prefix, List<String> stepDescriptions, EtcdProcess reference,
-                                 List<String> expected, EtcdProcess candidate, List<String> actual) {
+    static void writeTranscripts(
+            String prefix,
+            List<String> stepDescriptions,
+            EtcdProcess reference,
+            List<String> expected,
+            EtcdProcess candidate,
+            List<String> actual) {
         Path dir = Path.of("target", "parity");
         try {
             Files.createDirectories(dir);
-            writeTranscript(dir.resolve(prefix + reference.kind().label() + "-reference.txt"), stepDescriptions,
-                    expected);
-            writeTranscript(dir.resolve(prefix + candidate.kind().label() + "-candidate.txt"), stepDescriptions,
-                    actual);
+            writeTranscript(
+                    dir.resolve(prefix + reference.kind().label() + "-reference.txt"), stepDescriptions, expected);
+            writeTranscript(
+                    dir.resolve(prefix + candidate.kind().label() + "-candidate.txt"), stepDescriptions, actual);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -212,8 +223,13 @@ class EtcdctlParityTest {
             throws IOException {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < stepDescriptions.size(); i++) {
-            text.append("=== step ").append(i + 1).append(": ").append(stepDescriptions.get(i)).append('\n')
-                    .append(results.get(i)).append('\n');
+            text.append("=== step ")
+                    .append(i + 1)
+                    .append(": ")
+                    .append(stepDescriptions.get(i))
+                    .append('\n')
+                    .append(results.get(i))
+                    .append('\n');
         }
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }

@@ -29,9 +29,12 @@ class EtcdctlWatchTest {
             ctl.ok("put", "key1", "v1b");
             ctl.ok("del", "key2");
             List<String> lines = watch.awaitLines(6 + 5 + 5, WAIT);
-            assertEquals(List.of("PUT", "key1", "v1", "PUT", "key2", "v2",
-                    "PUT", "key1", "v1", "key1", "v1b", // with --prev-kv: the previous pair, then the new one
-                    "DELETE", "key2", "v2", "key2", ""), lines);
+            assertEquals(
+                    List.of(
+                            "PUT", "key1", "v1", "PUT", "key2", "v2", "PUT", "key1", "v1", "key1",
+                            "v1b", // with --prev-kv: the previous pair, then the new one
+                            "DELETE", "key2", "v2", "key2", ""),
+                    lines);
         }
     }
 
@@ -53,7 +56,14 @@ class EtcdctlWatchTest {
         EtcdProcess server = servers.startDefault("ctlexec");
         Etcdctl ctl = new Etcdctl(server.clientHostPort());
         ctl.ok("put", "sample", "value");
-        try (EtcdctlProcess watch = ctl.start("watch", "sample", "--rev", "1", "--", "sh", "-c",
+        try (EtcdctlProcess watch = ctl.start(
+                "watch",
+                "sample",
+                "--rev",
+                "1",
+                "--",
+                "sh",
+                "-c",
                 "echo \"got $ETCD_WATCH_EVENT_TYPE $ETCD_WATCH_KEY=$ETCD_WATCH_VALUE at $ETCD_WATCH_REVISION\"")) {
             List<String> lines = watch.awaitLines(4, WAIT);
             // etcdctl quotes the values it puts in the environment

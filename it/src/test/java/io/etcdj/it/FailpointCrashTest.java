@@ -27,13 +27,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class FailpointCrashTest {
     /** Exit status of a process halted by a failpoint (common.Failpoints.CRASH_EXIT_STATUS). */
     private static final int CRASH_EXIT_STATUS = 86;
+
     private static final int SNAPSHOT_COUNT = 40;
     private static final int WRITERS = 4;
     /** Each point and when it fires: per-entry and per-write points after some entries, checkpoints at the 2nd. */
     private static final List<String> POINTS = List.of(
-            "walBeforeWrite=crash@60", "walAfterWrite=crash@60", "walBeforeFsync=crash@60", "walAfterFsync=crash@60",
-            "applyBeforeCommit=crash@120", "applyAfterCommit=crash@120",
-            "checkpointBeforeCreate=crash@2", "checkpointAfterCreate=crash@2");
+            "walBeforeWrite=crash@60",
+            "walAfterWrite=crash@60",
+            "walBeforeFsync=crash@60",
+            "walAfterFsync=crash@60",
+            "applyBeforeCommit=crash@120",
+            "applyAfterCommit=crash@120",
+            "checkpointBeforeCreate=crash@2",
+            "checkpointAfterCreate=crash@2");
 
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
@@ -55,7 +61,9 @@ class FailpointCrashTest {
                 try {
                     assertTrue(victim.awaitExit(Duration.ofSeconds(60)), name + " did not fire within 60 s");
                     int before = acked.size();
-                    Await.until(Duration.ofSeconds(30), "writes after the crash at " + name,
+                    Await.until(
+                            Duration.ofSeconds(30),
+                            "writes after the crash at " + name,
                             () -> acked.size() >= before + 20);
                 } finally {
                     stop.set(true);
@@ -82,7 +90,8 @@ class FailpointCrashTest {
                 for (long seq = 0; !stop.get(); seq++) {
                     String key = "fp/" + point + "/" + writer + "/" + seq;
                     try {
-                        kv.put(ClusterContents.bs(key), ClusterContents.bs("v" + seq)).get(5, TimeUnit.SECONDS);
+                        kv.put(ClusterContents.bs(key), ClusterContents.bs("v" + seq))
+                                .get(5, TimeUnit.SECONDS);
                         acked.add(key);
                     } catch (Exception e) {
                         // a member went down: this write may or may not have landed; go on with the next
@@ -103,7 +112,8 @@ class FailpointCrashTest {
             long victimId = EtcdCluster.status(victim).getHeader().getMemberId();
             EtcdProcess leader = cluster.leader();
             if (leader != null && leader != victim) {
-                try (Client c = Client.builder().endpoints(leader.clientEndpoint()).build()) {
+                try (Client c =
+                        Client.builder().endpoints(leader.clientEndpoint()).build()) {
                     c.getMaintenanceClient().moveLeader(victimId).get(10, TimeUnit.SECONDS);
                 }
             }

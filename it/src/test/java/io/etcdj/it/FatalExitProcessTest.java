@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import java.nio.file.Files;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +25,17 @@ class FatalExitProcessTest {
     @Test
     void anErrorOnTheApplyThreadEndsTheProcessWithOneFatalLine() throws Exception {
         // start-up applies a few entries of its own (membership, publish, the leader's first entry) before the puts
-        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.ETCDJ).name("fatal")
-                .env("ETCDJ_JAVA_OPTS", "-Xmx256m").env("ETCDJ_FAILPOINTS", "applyBeforeCommit=error@20"));
+        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.ETCDJ)
+                .name("fatal")
+                .env("ETCDJ_JAVA_OPTS", "-Xmx256m")
+                .env("ETCDJ_FAILPOINTS", "applyBeforeCommit=error@20"));
         int acked = 0;
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
             KV kv = client.getKVClient();
             for (int i = 0; i < 100; i++) {
                 try {
-                    kv.put(CrashRestartTest.bs("k" + i), CrashRestartTest.bs("v" + i)).get(10, TimeUnit.SECONDS);
+                    kv.put(CrashRestartTest.bs("k" + i), CrashRestartTest.bs("v" + i))
+                            .get(10, TimeUnit.SECONDS);
                     acked++;
                 } catch (Exception e) {
                     break;
@@ -45,8 +48,11 @@ class FatalExitProcessTest {
         List<String> log = Files.readAllLines(server.logFile(), StandardCharsets.UTF_8);
         List<String> fatal = log.stream().filter(l -> l.contains(" ERROR ")).toList();
         assertEquals(1, fatal.size(), "one ERROR line:\n" + String.join("\n", log));
-        assertTrue(fatal.get(0).contains("fatal: applying the log to the store failed (InjectedError); restart the"
-                + " member"), fatal.get(0));
+        assertTrue(
+                fatal.get(0)
+                        .contains(
+                                "fatal: applying the log to the store failed (InjectedError); restart the" + " member"),
+                fatal.get(0));
         assertTrue(log.stream().noneMatch(l -> l.startsWith("\tat ")), "no stack trace in the log");
 
         server.env("ETCDJ_FAILPOINTS", null).restart();

@@ -38,8 +38,10 @@ class HttpGatewayParityTest {
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     /**
      * One request: a unary POST, a GET ({@code body} null), or a streaming POST of which the first {@code lines}
@@ -59,7 +61,8 @@ class HttpGatewayParityTest {
         }
 
         String describe() {
-            return body == null ? "GET " + path
+            return body == null
+                    ? "GET " + path
                     : "POST " + path + " " + body + (lines > 0 ? " (first " + lines + " lines)" : "");
         }
     }
@@ -70,21 +73,29 @@ class HttpGatewayParityTest {
                 Step.unary("/v3/kv/put", "{\"key\":\"Zm9v\",\"value\":\"YmFy\"}"),
                 Step.unary("/v3beta/kv/put", "{\"key\":\"Zm9vMg==\",\"value\":\"YmF6\",\"prev_kv\":true}"),
                 Step.unary("/v3/kv/put", "{\"key\":\"Zm9vMg==\",\"value\":\"cXV4\",\"prev_kv\":true}"),
-                Step.unary("/v3/kv/range", "{\"key\":\"Zm9v\",\"range_end\":\"Zm9w\",\"sort_order\":\"DESCEND\","
-                        + "\"sort_target\":\"MOD\"}"),
+                Step.unary(
+                        "/v3/kv/range",
+                        "{\"key\":\"Zm9v\",\"range_end\":\"Zm9w\",\"sort_order\":\"DESCEND\","
+                                + "\"sort_target\":\"MOD\"}"),
                 Step.unary("/v3/kv/range", "{\"key\":\"Zm9v\",\"range_end\":\"Zm9w\",\"limit\":1,\"keys_only\":true}"),
                 Step.unary("/v3/kv/range", "{\"key\":\"Zm9v\",\"range_end\":\"Zm9w\",\"count_only\":true}"),
                 Step.unary("/v3/kv/range", "{\"key\":\"Zm9v\",\"serializable\":true,\"revision\":\"2\"}"),
-                Step.unary("/v3/kv/txn", "{\"compare\":[{\"key\":\"Zm9v\",\"result\":\"EQUAL\",\"target\":\"VALUE\","
-                        + "\"value\":\"YmFy\"}],\"success\":[{\"request_put\":{\"key\":\"YQ==\",\"value\":\"MQ==\"}},"
-                        + "{\"request_range\":{\"key\":\"Zm9v\"}}],\"failure\":[{\"request_delete_range\":"
-                        + "{\"key\":\"Zm9v\"}}]}"),
-                Step.unary("/v3/kv/txn", "{\"compare\":[{\"key\":\"Zm9v\",\"target\":\"CREATE\","
-                        + "\"create_revision\":\"0\"}],\"success\":[{\"request_put\":{\"key\":\"Zm9v\","
-                        + "\"value\":\"YmFy\"}}]}"),
-                Step.unary("/v3/kv/txn", "{\"compare\":[{\"result\":0,\"target\":1,\"key\":\"Zm9v\","
-                        + "\"TargetUnion\":null}],\"success\":[{\"Request\":{\"RequestPut\":{\"key\":\"Zm9v\","
-                        + "\"value\":\"YmFy\"}}}]}"),
+                Step.unary(
+                        "/v3/kv/txn",
+                        "{\"compare\":[{\"key\":\"Zm9v\",\"result\":\"EQUAL\",\"target\":\"VALUE\","
+                                + "\"value\":\"YmFy\"}],\"success\":[{\"request_put\":{\"key\":\"YQ==\",\"value\":\"MQ==\"}},"
+                                + "{\"request_range\":{\"key\":\"Zm9v\"}}],\"failure\":[{\"request_delete_range\":"
+                                + "{\"key\":\"Zm9v\"}}]}"),
+                Step.unary(
+                        "/v3/kv/txn",
+                        "{\"compare\":[{\"key\":\"Zm9v\",\"target\":\"CREATE\","
+                                + "\"create_revision\":\"0\"}],\"success\":[{\"request_put\":{\"key\":\"Zm9v\","
+                                + "\"value\":\"YmFy\"}}]}"),
+                Step.unary(
+                        "/v3/kv/txn",
+                        "{\"compare\":[{\"result\":0,\"target\":1,\"key\":\"Zm9v\","
+                                + "\"TargetUnion\":null}],\"success\":[{\"Request\":{\"RequestPut\":{\"key\":\"Zm9v\","
+                                + "\"value\":\"YmFy\"}}}]}"),
                 Step.unary("/v3/kv/deleterange", "{\"key\":\"YQ==\",\"prev_kv\":true}"),
                 Step.unary("/v3/kv/put", "{}"),
                 Step.unary("/v3/kv/put", "{\"key\":\"Zm9v\",\"value\":\"YmFy\",\"lease\":\"99\"}"),
@@ -113,14 +124,17 @@ class HttpGatewayParityTest {
     @TestFactory
     Stream<DynamicTest> gatewayAnswersAsEtcdDoes() {
         EtcdProcess reference = servers.start(sharedIdentity(EtcdProcess.builder(ServerKind.ETCD)));
-        EtcdProcess candidate = servers.start(sharedIdentity(
-                EtcdProcess.builder(ServerKind.fromSystemProperty())));
+        EtcdProcess candidate = servers.start(sharedIdentity(EtcdProcess.builder(ServerKind.fromSystemProperty())));
         List<Step> steps = steps();
         List<String> expected = transcript(reference, steps);
         List<String> actual = transcript(candidate, steps);
-        return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                String.format("%02d %s", i + 1, steps.get(i).describe()),
-                () -> assertEquals(expected.get(i), actual.get(i), "step " + (i + 1) + ": " + steps.get(i).describe())));
+        return IntStream.range(0, steps.size())
+                .mapToObj(i -> DynamicTest.dynamicTest(
+                        String.format("%02d %s", i + 1, steps.get(i).describe()),
+                        () -> assertEquals(
+                                expected.get(i),
+                                actual.get(i),
+                                "step " + (i + 1) + ": " + steps.get(i).describe())));
     }
 
     /** As EtcdctlParityTest: equal name, advertised peer URL and token give equal member and cluster IDs. */
@@ -138,8 +152,8 @@ class HttpGatewayParityTest {
 
     private String unary(EtcdProcess server, Step s) {
         try {
-            HttpResponse<String> r = http.send(request(server, s).timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    request(server, s).timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() + " " + r.body();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -153,8 +167,8 @@ class HttpGatewayParityTest {
     private String stream(EtcdProcess server, Step s) {
         CompletableFuture<String> lines = CompletableFuture.supplyAsync(() -> {
             try {
-                HttpResponse<InputStream> r = http.send(request(server, s).build(),
-                        HttpResponse.BodyHandlers.ofInputStream());
+                HttpResponse<InputStream> r =
+                        http.send(request(server, s).build(), HttpResponse.BodyHandlers.ofInputStream());
                 StringBuilder b = new StringBuilder().append(r.statusCode());
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
                     for (int i = 0; i < s.lines(); i++) {

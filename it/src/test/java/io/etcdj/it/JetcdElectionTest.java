@@ -56,8 +56,7 @@ class JetcdElectionTest {
         }
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
 
         synchronized List<String> values() {
             return List.copyOf(values);
@@ -83,10 +82,16 @@ class JetcdElectionTest {
                 clients.get(i).getElectionClient().observe(bytes("svc"), seen);
                 observers.add(seen);
             }
-            LeaderKey founder = get(first.campaign(bytes("svc"),
-                    get(clients.get(0).getLeaseClient().grant(60)).getID(), bytes("founder"))).getLeader();
+            LeaderKey founder = get(first.campaign(
+                            bytes("svc"),
+                            get(clients.get(0).getLeaseClient().grant(60)).getID(),
+                            bytes("founder")))
+                    .getLeader();
             for (Seen s : observers) {
-                Await.until(Duration.ofSeconds(10), "every observer sees the founder", () -> !s.values().isEmpty());
+                Await.until(
+                        Duration.ofSeconds(10),
+                        "every observer sees the founder",
+                        () -> !s.values().isEmpty());
             }
 
             // candidates queue up behind the founder, each on its own client and lease, one after another
@@ -99,7 +104,8 @@ class JetcdElectionTest {
                 CompletableFuture<CampaignResponse> won = election.campaign(bytes("svc"), lease, bytes(name));
                 // each leader proclaims a second value and steps down at once: short terms, back to back
                 terms.add(won.thenCompose(c -> election.proclaim(c.getLeader(), bytes(name + "+"))
-                        .thenCompose(p -> election.resign(c.getLeader())).thenApply(r -> name)));
+                        .thenCompose(p -> election.resign(c.getLeader()))
+                        .thenApply(r -> name)));
                 expected.add(name);
                 expected.add(name + "+");
                 awaitCandidates(clients.get(0).getKVClient(), i + 2);
@@ -111,22 +117,25 @@ class JetcdElectionTest {
             for (Seen s : observers) {
                 if (server.kind() == ServerKind.ETCD) {
                     // etcd 3.4's observer asks who leads after each leader's key goes, and can miss short terms
-                    Await.until(Duration.ofSeconds(10), "an observer sees the last value",
+                    Await.until(
+                            Duration.ofSeconds(10),
+                            "an observer sees the last value",
                             () -> s.values().contains(expected.get(expected.size() - 1)));
                     assertTrue(isSubsequence(s.values(), expected), s.values().toString());
                 } else {
-                    Await.until(Duration.ofSeconds(10), "an observer sees every leader and value",
+                    Await.until(
+                            Duration.ofSeconds(10),
+                            "an observer sees every leader and value",
                             () -> s.values().size() >= expected.size());
                     assertEquals(expected, s.values());
                 }
                 assertEquals(null, s.error());
             }
 
-            ExecutionException noLeader = assertThrows(ExecutionException.class,
-                    () -> get(first.leader(bytes("svc"))));
+            ExecutionException noLeader = assertThrows(ExecutionException.class, () -> get(first.leader(bytes("svc"))));
             assertInstanceOf(NoLeaderException.class, noLeader.getCause());
-            ExecutionException notLeader = assertThrows(ExecutionException.class,
-                    () -> get(first.proclaim(founder, bytes("late"))));
+            ExecutionException notLeader =
+                    assertThrows(ExecutionException.class, () -> get(first.proclaim(founder, bytes("late"))));
             assertInstanceOf(NotLeaderException.class, notLeader.getCause());
             get(first.resign(founder)); // resigning a leadership already given up is not an error
         } finally {
@@ -138,8 +147,14 @@ class JetcdElectionTest {
     static void awaitCandidates(KV kv, int count) throws Exception {
         Await.until(Duration.ofSeconds(10), count + " candidates", () -> {
             try {
-                return get(kv.get(bytes("svc/"), GetOption.builder().isPrefix(true).withCountOnly(true).build()))
-                        .getCount() == count;
+                return get(kv.get(
+                                        bytes("svc/"),
+                                        GetOption.builder()
+                                                .isPrefix(true)
+                                                .withCountOnly(true)
+                                                .build()))
+                                .getCount()
+                        == count;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

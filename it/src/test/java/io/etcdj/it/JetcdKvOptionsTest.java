@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class JetcdKvOptionsTest {
     @RegisterExtension
     final EtcdServers servers = new EtcdServers();
+
     Client client;
     KV kv;
 
@@ -80,30 +81,47 @@ class JetcdKvOptionsTest {
     void rangeOptions() throws Exception {
         GetOption all = GetOption.builder().isPrefix(true).build();
         ByteSequence zero = ByteSequence.from(new byte[] {0});
-        assertEquals(List.of("a", "b", "c", "d"), keys(get(kv.get(zero, GetOption.builder()
-                .withRange(ByteSequence.from(new byte[] {0})).build()))));
-        GetResponse limited = get(kv.get(bs("a"), GetOption.builder().withRange(bs("z")).withLimit(2).build()));
+        assertEquals(
+                List.of("a", "b", "c", "d"),
+                keys(get(kv.get(
+                        zero,
+                        GetOption.builder()
+                                .withRange(ByteSequence.from(new byte[] {0}))
+                                .build()))));
+        GetResponse limited = get(kv.get(
+                bs("a"), GetOption.builder().withRange(bs("z")).withLimit(2).build()));
         assertEquals(List.of("a", "b"), keys(limited));
         assertTrue(limited.isMore());
         assertEquals(4, limited.getCount());
-        GetResponse atRev = get(kv.get(bs("a"), GetOption.builder().withRevision(4).build()));
+        GetResponse atRev =
+                get(kv.get(bs("a"), GetOption.builder().withRevision(4).build()));
         assertEquals("1", str(atRev.getKvs().get(0).getValue()));
-        GetResponse byModDesc = get(kv.get(bs("a"), GetOption.builder().withRange(bs("z"))
-                .withSortField(GetOption.SortTarget.MOD).withSortOrder(GetOption.SortOrder.DESCEND).build()));
+        GetResponse byModDesc = get(kv.get(
+                bs("a"),
+                GetOption.builder()
+                        .withRange(bs("z"))
+                        .withSortField(GetOption.SortTarget.MOD)
+                        .withSortOrder(GetOption.SortOrder.DESCEND)
+                        .build()));
         assertEquals(List.of("d", "a", "c", "b"), keys(byModDesc));
-        GetResponse keysOnly = get(kv.get(bs("a"), GetOption.builder().withKeysOnly(true).build()));
+        GetResponse keysOnly =
+                get(kv.get(bs("a"), GetOption.builder().withKeysOnly(true).build()));
         assertTrue(keysOnly.getKvs().get(0).getValue().isEmpty());
-        GetResponse countOnly = get(kv.get(bs("a"), GetOption.builder().withRange(bs("z")).withCountOnly(true)
-                .build()));
+        GetResponse countOnly = get(kv.get(
+                bs("a"),
+                GetOption.builder().withRange(bs("z")).withCountOnly(true).build()));
         assertEquals(4, countOnly.getCount());
         assertTrue(countOnly.getKvs().isEmpty());
-        GetResponse minMod = get(kv.get(bs("a"), GetOption.builder().withRange(bs("z")).withMinModRevision(5)
-                .build()));
+        GetResponse minMod = get(kv.get(
+                bs("a"),
+                GetOption.builder().withRange(bs("z")).withMinModRevision(5).build()));
         assertEquals(List.of("a", "d"), keys(minMod));
-        GetResponse maxCreate = get(kv.get(bs("a"), GetOption.builder().withRange(bs("z"))
-                .withMaxCreateRevision(3).build()));
+        GetResponse maxCreate = get(kv.get(
+                bs("a"),
+                GetOption.builder().withRange(bs("z")).withMaxCreateRevision(3).build()));
         assertEquals(List.of("a", "b"), keys(maxCreate));
-        GetResponse serializable = get(kv.get(bs("c"), GetOption.builder().withSerializable(true).build()));
+        GetResponse serializable =
+                get(kv.get(bs("c"), GetOption.builder().withSerializable(true).build()));
         assertEquals("3", str(serializable.getKvs().get(0).getValue()));
         KeyValue a = get(kv.get(bs("a"), all)).getKvs().get(0);
         assertEquals(2, a.getVersion());
@@ -113,14 +131,21 @@ class JetcdKvOptionsTest {
 
     @Test
     void putAndDeleteOptions() throws Exception {
-        var prev = get(kv.put(bs("a"), bs("new"), PutOption.builder().withPrevKV().build()));
+        var prev =
+                get(kv.put(bs("a"), bs("new"), PutOption.builder().withPrevKV().build()));
         assertTrue(prev.hasPrevKv());
         assertEquals("4", str(prev.getPrevKv().getValue()));
-        var deleted = get(kv.delete(bs("b"), DeleteOption.builder().withRange(bs("d")).withPrevKV(true).build()));
+        var deleted = get(kv.delete(
+                bs("b"),
+                DeleteOption.builder().withRange(bs("d")).withPrevKV(true).build()));
         assertEquals(2, deleted.getDeleted());
-        assertEquals(List.of("b", "c"), deleted.getPrevKvs().stream().map(kv -> str(kv.getKey())).toList());
-        ExecutionException unknownLease = assertThrows(ExecutionException.class,
-                () -> get(kv.put(bs("x"), bs("y"), PutOption.builder().withLeaseId(12345).build())));
+        assertEquals(
+                List.of("b", "c"),
+                deleted.getPrevKvs().stream().map(kv -> str(kv.getKey())).toList());
+        ExecutionException unknownLease = assertThrows(
+                ExecutionException.class,
+                () -> get(kv.put(
+                        bs("x"), bs("y"), PutOption.builder().withLeaseId(12345).build())));
         StatusRuntimeException s = assertInstanceOf(StatusRuntimeException.class, rootCause(unknownLease));
         assertEquals(Status.Code.NOT_FOUND, s.getStatus().getCode());
         assertEquals("etcdserver: requested lease not found", s.getStatus().getDescription());
@@ -129,11 +154,14 @@ class JetcdKvOptionsTest {
     @Test
     void txnComparesBranchesAndOneRevision() throws Exception {
         TxnResponse ok = get(kv.txn()
-                .If(new Cmp(bs("a"), Cmp.Op.EQUAL, CmpTarget.value(bs("4"))),
+                .If(
+                        new Cmp(bs("a"), Cmp.Op.EQUAL, CmpTarget.value(bs("4"))),
                         new Cmp(bs("a"), Cmp.Op.GREATER, CmpTarget.version(1)),
                         new Cmp(bs("b"), Cmp.Op.LESS, CmpTarget.modRevision(4)),
                         new Cmp(bs("c"), Cmp.Op.EQUAL, CmpTarget.createRevision(4)))
-                .Then(Op.put(bs("t1"), bs("x"), PutOption.DEFAULT), Op.put(bs("t2"), bs("y"), PutOption.DEFAULT),
+                .Then(
+                        Op.put(bs("t1"), bs("x"), PutOption.DEFAULT),
+                        Op.put(bs("t2"), bs("y"), PutOption.DEFAULT),
                         Op.get(bs("t1"), GetOption.DEFAULT))
                 .Else(Op.delete(bs("a"), DeleteOption.DEFAULT))
                 .commit());
@@ -150,26 +178,38 @@ class JetcdKvOptionsTest {
         assertFalse(failed.isSucceeded());
         assertEquals(1, get(kv.get(bs("else"))).getCount());
         assertEquals(0, get(kv.get(bs("never"))).getCount());
-        ExecutionException dup = assertThrows(ExecutionException.class, () -> get(kv.txn()
-                .Then(Op.put(bs("k"), bs("1"), PutOption.DEFAULT), Op.put(bs("k"), bs("2"), PutOption.DEFAULT))
-                .commit()));
-        assertEquals("etcdserver: duplicate key given in txn request",
+        ExecutionException dup = assertThrows(
+                ExecutionException.class,
+                () -> get(kv.txn()
+                        .Then(Op.put(bs("k"), bs("1"), PutOption.DEFAULT), Op.put(bs("k"), bs("2"), PutOption.DEFAULT))
+                        .commit()));
+        assertEquals(
+                "etcdserver: duplicate key given in txn request",
                 ((StatusRuntimeException) rootCause(dup)).getStatus().getDescription());
     }
 
     @Test
     void compactionMakesOldRevisionsUnreadable() throws Exception {
         get(kv.compact(5, CompactOption.builder().withCompactPhysical(true).build()));
-        ExecutionException e = assertThrows(ExecutionException.class,
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
                 () -> get(kv.get(bs("a"), GetOption.builder().withRevision(4).build())));
         StatusRuntimeException s = (StatusRuntimeException) rootCause(e);
         assertEquals(Status.Code.OUT_OF_RANGE, s.getStatus().getCode());
-        assertEquals("etcdserver: mvcc: required revision has been compacted", s.getStatus().getDescription());
-        assertEquals("4", str(get(kv.get(bs("a"), GetOption.builder().withRevision(5).build()))
-                .getKvs().get(0).getValue()));
-        ExecutionException future = assertThrows(ExecutionException.class,
+        assertEquals(
+                "etcdserver: mvcc: required revision has been compacted",
+                s.getStatus().getDescription());
+        assertEquals(
+                "4",
+                str(get(kv.get(bs("a"), GetOption.builder().withRevision(5).build()))
+                        .getKvs()
+                        .get(0)
+                        .getValue()));
+        ExecutionException future = assertThrows(
+                ExecutionException.class,
                 () -> get(kv.get(bs("a"), GetOption.builder().withRevision(100).build())));
-        assertEquals("etcdserver: mvcc: required revision is a future revision",
+        assertEquals(
+                "etcdserver: mvcc: required revision is a future revision",
                 ((StatusRuntimeException) rootCause(future)).getStatus().getDescription());
     }
 

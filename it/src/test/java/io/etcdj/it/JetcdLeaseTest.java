@@ -35,6 +35,7 @@ class JetcdLeaseTest {
     private static final long TIMEOUT_SECONDS = 20;
     /** The servers run with etcd's default 1 s election timeout: the minimum TTL is ceil(1.5 s) = 2 s. */
     private static final long MIN_TTL_SECONDS = 2;
+
     private static final Duration ELECTION_TIMEOUT = Duration.ofSeconds(1);
     /** For a loaded CI machine: process scheduling, the expiry driver's round, the watch's delivery. */
     private static final Duration SLACK = Duration.ofSeconds(1);
@@ -74,43 +75,56 @@ class JetcdLeaseTest {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
-                public void onCompleted() {
-                }
+                public void onCompleted() {}
             });
             assertTrue(answers.await(TIMEOUT_SECONDS, TimeUnit.SECONDS));
             assertEquals(4, count(kv, "svc/"), "keys held by a lease kept alive");
 
             JetcdWatchTest.Received watched = new JetcdWatchTest.Received();
-            long revisionBefore = kv.get(bytes("svc/other")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
-                    .getHeader().getRevision();
-            try (Watch.Watcher watcher = client.getWatchClient().watch(bytes("svc/"),
-                    WatchOption.builder().isPrefix(true).withRevision(revisionBefore + 1).build(),
-                    watched.listener())) {
+            long revisionBefore = kv.get(bytes("svc/other"))
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .getHeader()
+                    .getRevision();
+            try (Watch.Watcher watcher = client.getWatchClient()
+                    .watch(
+                            bytes("svc/"),
+                            WatchOption.builder()
+                                    .isPrefix(true)
+                                    .withRevision(revisionBefore + 1)
+                                    .build(),
+                            watched.listener())) {
                 keepAlive.close();
                 long lastRenewalNanos = System.nanoTime();
                 watched.await(r -> r.events().size() >= keys.size());
                 Duration took = Duration.ofNanos(System.nanoTime() - lastRenewalNanos);
-                Duration limit = Duration.ofSeconds(MIN_TTL_SECONDS).plus(ELECTION_TIMEOUT).plus(SLACK);
+                Duration limit = Duration.ofSeconds(MIN_TTL_SECONDS)
+                        .plus(ELECTION_TIMEOUT)
+                        .plus(SLACK);
                 assertTrue(took.compareTo(limit) <= 0, "expired after " + took + ", more than " + limit);
                 // the watcher saw the three deletions together, at one revision, the next after the puts
                 WatchResponse deletions = watched.responses().get(0);
-                assertEquals(keys, deletions.getEvents().stream().map(e -> e.getKeyValue().getKey().toString())
-                        .toList());
+                assertEquals(
+                        keys,
+                        deletions.getEvents().stream()
+                                .map(e -> e.getKeyValue().getKey().toString())
+                                .toList());
                 for (WatchEvent e : deletions.getEvents()) {
                     assertEquals(WatchEvent.EventType.DELETE, e.getEventType());
                     assertEquals(revisionBefore + 1, e.getKeyValue().getModRevision());
                 }
             }
             assertEquals(1, count(kv, "svc/"));
-            LeaseTimeToLiveResponse ttl = leases.timeToLive(id, LeaseOption.DEFAULT)
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            LeaseTimeToLiveResponse ttl =
+                    leases.timeToLive(id, LeaseOption.DEFAULT).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertEquals(-1, ttl.getTTL());
-            assertEquals(0, leases.keepAliveOnce(id).handle((r, e) -> r == null ? 0 : r.getTTL())
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            assertEquals(
+                    0,
+                    leases.keepAliveOnce(id)
+                            .handle((r, e) -> r == null ? 0 : r.getTTL())
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
         }
     }
 
@@ -119,7 +133,10 @@ class JetcdLeaseTest {
         EtcdProcess server = servers.startDefault("lease-restart");
         long id;
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
-            id = client.getLeaseClient().grant(600).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getID();
+            id = client.getLeaseClient()
+                    .grant(600)
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .getID();
             client.getKVClient().put(bytes("kept"), bytes("v"), withLease(id)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         }
         server.kill(); // SIGKILL: what was acknowledged is in the log
@@ -138,8 +155,14 @@ class JetcdLeaseTest {
 
     private static long count(KV kv, String prefix) {
         try {
-            return kv.get(bytes(prefix), GetOption.builder().isPrefix(true).withCountOnly(true).build())
-                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getCount();
+            return kv.get(
+                            bytes(prefix),
+                            GetOption.builder()
+                                    .isPrefix(true)
+                                    .withCountOnly(true)
+                                    .build())
+                    .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                    .getCount();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

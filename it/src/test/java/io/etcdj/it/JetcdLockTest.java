@@ -143,8 +143,10 @@ class JetcdLockTest {
     }
 
     private static TxnResponse fencedPut(KV kv, ByteSequence lockKey, long token, String value) throws Exception {
-        return get(kv.txn().If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(token)))
-                .Then(Op.put(bytes("resource"), bytes(value), PutOption.DEFAULT)).commit());
+        return get(kv.txn()
+                .If(new Cmp(lockKey, Cmp.Op.EQUAL, CmpTarget.createRevision(token)))
+                .Then(Op.put(bytes("resource"), bytes(value), PutOption.DEFAULT))
+                .commit());
     }
 
     @Test
@@ -155,19 +157,20 @@ class JetcdLockTest {
             // a holder that stops renewing (2 s, the minimum TTL) and a waiter that keeps its lease
             long shortHolder = get(client.getLeaseClient().grant(2)).getID();
             get(lock.lock(bytes("held"), shortHolder));
-            CompletableFuture<LockResponse> waiter =
-                    lock.lock(bytes("held"), get(client.getLeaseClient().grant(60)).getID());
+            CompletableFuture<LockResponse> waiter = lock.lock(
+                    bytes("held"), get(client.getLeaseClient().grant(60)).getID());
             // a holder that keeps its lease and a waiter whose lease ends while it waits
             get(lock.lock(bytes("wait"), get(client.getLeaseClient().grant(60)).getID()));
-            CompletableFuture<LockResponse> expiring =
-                    lock.lock(bytes("wait"), get(client.getLeaseClient().grant(2)).getID());
+            CompletableFuture<LockResponse> expiring = lock.lock(
+                    bytes("wait"), get(client.getLeaseClient().grant(2)).getID());
 
             Duration took = Await.until(Duration.ofSeconds(10), "the waiter gets the released lock", waiter::isDone);
             assertTrue(get(waiter).getKey().startsWith(bytes("held/")), "after " + took);
             if (server.kind() == ServerKind.ETCDJ) { // etcd 3.4 waits on without a key (it answers success later)
                 Await.until(Duration.ofSeconds(10), "the expired waiter's Lock fails", expiring::isDone);
                 ExecutionException e = assertThrows(ExecutionException.class, () -> get(expiring));
-                assertTrue(String.valueOf(e.getCause().getMessage()).contains("session expired"),
+                assertTrue(
+                        String.valueOf(e.getCause().getMessage()).contains("session expired"),
                         e.getCause().toString());
             }
         }

@@ -88,7 +88,10 @@ class JetcdWatchTest {
     }
 
     private static long put(KV kv, String key, String value) throws Exception {
-        return kv.put(bytes(key), bytes(value)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getHeader().getRevision();
+        return kv.put(bytes(key), bytes(value))
+                .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                .getHeader()
+                .getRevision();
     }
 
     @Test
@@ -100,7 +103,11 @@ class JetcdWatchTest {
             put(kv, "app/b", "1");
             put(kv, "other", "x");
             Received got = new Received();
-            WatchOption opt = WatchOption.builder().isPrefix(true).withPrevKV(true).withRevision(first).build();
+            WatchOption opt = WatchOption.builder()
+                    .isPrefix(true)
+                    .withPrevKV(true)
+                    .withRevision(first)
+                    .build();
             try (Watch.Watcher w = client.getWatchClient().watch(bytes("app/"), opt, got.listener())) {
                 got.await(r -> r.events().size() == 2);
                 put(kv, "app/a", "2");
@@ -108,7 +115,8 @@ class JetcdWatchTest {
                 got.await(r -> r.events().size() == 4);
             }
             List<WatchEvent> events = got.events();
-            assertEquals(List.of("app/a", "app/b", "app/a", "app/b"),
+            assertEquals(
+                    List.of("app/a", "app/b", "app/a", "app/b"),
                     events.stream().map(e -> str(e.getKeyValue().getKey())).toList());
             assertEquals(WatchEvent.EventType.PUT, events.get(2).getEventType());
             assertEquals("1", str(events.get(2).getPrevKV().getValue()));
@@ -133,8 +141,8 @@ class JetcdWatchTest {
             }
             kv.compact(last - 1).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Received got = new Received();
-            try (Watch.Watcher w = client.getWatchClient().watch(bytes("k"),
-                    WatchOption.builder().withRevision(first).build(), got.listener())) {
+            try (Watch.Watcher w = client.getWatchClient()
+                    .watch(bytes("k"), WatchOption.builder().withRevision(first).build(), got.listener())) {
                 got.await(r -> r.error() != null);
             }
             CompactedException e = assertInstanceOf(CompactedException.class, got.error());
@@ -144,19 +152,24 @@ class JetcdWatchTest {
 
     @Test
     void progressNotificationsAndProgressRequests() throws Exception {
-        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name("jprogress")
+        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty())
+                .name("jprogress")
                 .extraArgs("--experimental-watch-progress-notify-interval=300ms"));
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
             long rev = put(client.getKVClient(), "k", "1");
             Received got = new Received();
-            try (Watch.Watcher w = client.getWatchClient().watch(bytes("quiet"),
-                    WatchOption.builder().withProgressNotify(true).build(), got.listener())) {
+            try (Watch.Watcher w = client.getWatchClient()
+                    .watch(
+                            bytes("quiet"),
+                            WatchOption.builder().withProgressNotify(true).build(),
+                            got.listener())) {
                 got.await(r -> r.responses().stream().anyMatch(WatchResponse::isProgressNotify));
                 int before = got.responses().size();
                 client.getWatchClient().requestProgress();
                 got.await(r -> r.responses().size() > before);
             }
-            assertTrue(got.responses().stream().filter(WatchResponse::isProgressNotify)
+            assertTrue(got.responses().stream()
+                    .filter(WatchResponse::isProgressNotify)
                     .allMatch(r -> r.getHeader().getRevision() == rev));
         }
     }
@@ -168,10 +181,20 @@ class JetcdWatchTest {
             KV kv = client.getKVClient();
             // jetcd creates the watch asynchronously: start it at an explicit revision so that a put racing the
             // creation is still delivered (a watch "from now" may be registered after the first put)
-            long start = kv.get(bytes("r/")).get(TIMEOUT_SECONDS, TimeUnit.SECONDS).getHeader().getRevision() + 1;
+            long start = kv.get(bytes("r/"))
+                            .get(TIMEOUT_SECONDS, TimeUnit.SECONDS)
+                            .getHeader()
+                            .getRevision()
+                    + 1;
             Received got = new Received();
-            try (Watch.Watcher w = client.getWatchClient().watch(bytes("r/"),
-                    WatchOption.builder().isPrefix(true).withRevision(start).build(), got.listener())) {
+            try (Watch.Watcher w = client.getWatchClient()
+                    .watch(
+                            bytes("r/"),
+                            WatchOption.builder()
+                                    .isPrefix(true)
+                                    .withRevision(start)
+                                    .build(),
+                            got.listener())) {
                 for (int i = 0; i < 20; i++) {
                     put(kv, "r/" + (i % 3), "before-" + i);
                 }
@@ -186,7 +209,8 @@ class JetcdWatchTest {
             List<WatchEvent> events = got.events();
             assertEquals(40, events.size(), "every put once: " + events);
             for (int i = 1; i < events.size(); i++) {
-                assertEquals(events.get(i - 1).getKeyValue().getModRevision() + 1,
+                assertEquals(
+                        events.get(i - 1).getKeyValue().getModRevision() + 1,
                         events.get(i).getKeyValue().getModRevision());
             }
         }

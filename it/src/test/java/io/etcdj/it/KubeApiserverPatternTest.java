@@ -90,11 +90,19 @@ class KubeApiserverPatternTest {
             // the apiserver's watch cache: a watch from the resource version it listed at, prev_kv, progress notify
             long startRv = ClusterContents.revision(client);
             PodWatch watch = new PodWatch();
-            Watch.Watcher watcher = client.getWatchClient().watch(bs(PODS), WatchOption.builder().isPrefix(true)
-                    .withRevision(startRv + 1).withPrevKV(true).withProgressNotify(true).build(),
-                    Watch.listener(watch::on, watch::fail));
+            Watch.Watcher watcher = client.getWatchClient()
+                    .watch(
+                            bs(PODS),
+                            WatchOption.builder()
+                                    .isPrefix(true)
+                                    .withRevision(startRv + 1)
+                                    .withPrevKV(true)
+                                    .withProgressNotify(true)
+                                    .build(),
+                            Watch.listener(watch::on, watch::fail));
 
-            // 10,000 creates, 64 in flight (an apiserver's default client concurrency is of that order); every one succeeds once, and a second create of a key is refused
+            // 10,000 creates, 64 in flight (an apiserver's default client concurrency is of that order); every one
+            // succeeds once, and a second create of a key is refused
             Set<Long> ackedRevisions = new HashSet<>();
             createAll(store, ackedRevisions);
             TxnResponse again = await(store.create(PODS + "pod-00000", "dup", 0));
@@ -104,7 +112,9 @@ class KubeApiserverPatternTest {
             int[] failures = new int[1];
             int updates = updateConcurrentlyAcrossALeaderKill(cluster, store, ackedRevisions, failures);
             for (int k = 0; k < 4; k++) {
-                KeyValue kv = await(client.getKVClient().get(bs(PODS + "pod-0000" + k))).getKvs().get(0);
+                KeyValue kv = await(client.getKVClient().get(bs(PODS + "pod-0000" + k)))
+                        .getKvs()
+                        .get(0);
                 String[] parts = text(kv.getValue()).split(":");
                 assertEquals("pod-0000" + k, parts[0]);
             }
@@ -112,8 +122,8 @@ class KubeApiserverPatternTest {
             // then been redone (by the client's retry or ours: its outcome was unknown), so there may be more
             int total = totalIncrements(client);
             assertTrue(total >= updates, total + " increments for " + updates + " acknowledged updates");
-            System.out.printf("increments %d, acknowledged updates %d, failed and redone %d%n", total, updates,
-                    failures[0]);
+            System.out.printf(
+                    "increments %d, acknowledged updates %d, failed and redone %d%n", total, updates, failures[0]);
 
             // a paged LIST pinned to the first page's revision while creates go on, then a count at that revision
             EtcdProcess restarted = restartAFollower(cluster);
@@ -150,7 +160,9 @@ class KubeApiserverPatternTest {
             assertTrue(restarted.isAlive());
 
             // delete with a precondition: refused on a stale mod revision, done on the current one
-            KeyValue victim = await(client.getKVClient().get(bs(PODS + "pod-09999"))).getKvs().get(0);
+            KeyValue victim = await(client.getKVClient().get(bs(PODS + "pod-09999")))
+                    .getKvs()
+                    .get(0);
             assertFalse(store.deleteIfAt(PODS + "pod-09999", victim.getModRevision() - 1));
             assertTrue(store.deleteIfAt(PODS + "pod-09999", victim.getModRevision()));
             long deletedAt = ClusterContents.revision(client);
@@ -159,7 +171,8 @@ class KubeApiserverPatternTest {
             // events on short leases (the apiserver's event TTL, shortened): gone when the lease expires
             long lease = await(client.getLeaseClient().grant(2)).getID();
             for (int i = 0; i < 20; i++) {
-                assertTrue(await(store.create(EVENTS + "ev-" + i, "event", lease)).isSucceeded());
+                assertTrue(
+                        await(store.create(EVENTS + "ev-" + i, "event", lease)).isSucceeded());
             }
             Await.until(WAIT, "events gone with their lease", () -> {
                 try {
@@ -190,8 +203,14 @@ class KubeApiserverPatternTest {
             assertEquals(-1, store.compactRound(version, compactAt), "the stale round must lose the CAS");
             Exception old = null;
             try {
-                await(client.getKVClient().get(bs(PODS), GetOption.builder().withRange(KubeStore.prefixEnd(PODS))
-                        .withRevision(startRv).withLimit(1).build()));
+                await(client.getKVClient()
+                        .get(
+                                bs(PODS),
+                                GetOption.builder()
+                                        .withRange(KubeStore.prefixEnd(PODS))
+                                        .withRevision(startRv)
+                                        .withLimit(1)
+                                        .build()));
             } catch (Exception e) {
                 old = e;
             }
@@ -207,16 +226,22 @@ class KubeApiserverPatternTest {
     }
 
     private static void checkVersionAndHealth(EtcdCluster cluster) throws Exception {
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
         for (EtcdProcess m : cluster.members) {
             String version = EtcdCluster.status(m).getVersion();
             String[] v = version.split("\\.");
-            assertTrue(v.length == 3 && Integer.parseInt(v[0]) == 3 && Integer.parseInt(v[1]) >= 4,
+            assertTrue(
+                    v.length == 3 && Integer.parseInt(v[0]) == 3 && Integer.parseInt(v[1]) >= 4,
                     "kube-apiserver needs etcd 3.4+; got " + version);
             for (String path : List.of("/livez", "/readyz", "/health")) {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.clientEndpoint() + path))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(URI.create(m.clientEndpoint() + path))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, r.statusCode(), path + " on " + m.name() + ": " + r.body());
             }
         }
@@ -238,9 +263,8 @@ class KubeApiserverPatternTest {
     }
 
     /** 8 writers x 25 increments on 4 objects (value "name:count"), the leader killed after the first 40. */
-    private static int updateConcurrentlyAcrossALeaderKill(EtcdCluster cluster, KubeStore store,
-                                                           Set<Long> ackedRevisions, int[] failures)
-            throws Exception {
+    private static int updateConcurrentlyAcrossALeaderKill(
+            EtcdCluster cluster, KubeStore store, Set<Long> ackedRevisions, int[] failures) throws Exception {
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger conflicts = new AtomicInteger();
@@ -274,8 +298,9 @@ class KubeApiserverPatternTest {
             writers.shutdownNow();
         }
         failures[0] = failed.get();
-        System.out.printf("GuaranteedUpdate: %d updates, %d conflicts retried, %d failed and redone%n", done.get(),
-                conflicts.get(), failed.get());
+        System.out.printf(
+                "GuaranteedUpdate: %d updates, %d conflicts retried, %d failed and redone%n",
+                done.get(), conflicts.get(), failed.get());
         assertTrue(conflicts.get() > 0, "8 writers on 4 objects never conflicted: the CAS path went untested");
         return done.get();
     }
@@ -302,7 +327,9 @@ class KubeApiserverPatternTest {
     private static int totalIncrements(Client client) throws Exception {
         int total = 0;
         for (int k = 0; k < 4; k++) {
-            KeyValue kv = await(client.getKVClient().get(bs(PODS + "pod-0000" + k))).getKvs().get(0);
+            KeyValue kv = await(client.getKVClient().get(bs(PODS + "pod-0000" + k)))
+                    .getKvs()
+                    .get(0);
             total += Integer.parseInt(text(kv.getValue()).split(":")[1]);
         }
         return total;
@@ -326,7 +353,9 @@ class KubeApiserverPatternTest {
 
     private static EtcdProcess restartAFollower(EtcdCluster cluster) {
         EtcdProcess leader = cluster.leader();
-        EtcdProcess follower = cluster.members.stream().filter(m -> m != leader && m.isAlive()).findFirst()
+        EtcdProcess follower = cluster.members.stream()
+                .filter(m -> m != leader && m.isAlive())
+                .findFirst()
                 .orElseThrow();
         follower.stop();
         follower.restart();

@@ -30,6 +30,7 @@ import java.util.function.UnaryOperator;
 final class KubeStore {
     /** The key the apiservers' compactors agree through (pkg/storage/etcd3/compact.go). */
     static final String COMPACT_REV_KEY = "compact_rev_key";
+
     private static final long TIMEOUT_SECONDS = 30;
 
     private final KV kv;
@@ -48,14 +49,17 @@ final class KubeStore {
 
     /** Create: put only if the key does not exist; false when it does (AlreadyExists). */
     CompletableFuture<TxnResponse> create(String key, String value, long leaseId) {
-        PutOption put = leaseId == 0 ? PutOption.DEFAULT : PutOption.builder().withLeaseId(leaseId).build();
-        return kv.txn().If(new Cmp(bs(key), Cmp.Op.EQUAL, CmpTarget.modRevision(0)))
-                .Then(Op.put(bs(key), bs(value), put)).commit();
+        PutOption put = leaseId == 0
+                ? PutOption.DEFAULT
+                : PutOption.builder().withLeaseId(leaseId).build();
+        return kv.txn()
+                .If(new Cmp(bs(key), Cmp.Op.EQUAL, CmpTarget.modRevision(0)))
+                .Then(Op.put(bs(key), bs(value), put))
+                .commit();
     }
 
     /** The outcome of one GuaranteedUpdate: the value written, its revision, and how many conflicts it retried. */
-    record Updated(String value, long revision, int conflicts) {
-    }
+    record Updated(String value, long revision, int conflicts) {}
 
     /**
      * GuaranteedUpdate: read, transform, then put only if the key's mod revision is still the one read; on a
@@ -70,7 +74,8 @@ final class KubeStore {
             TxnResponse r = await(kv.txn()
                     .If(new Cmp(bs(key), Cmp.Op.EQUAL, CmpTarget.modRevision(kvNow.getModRevision())))
                     .Then(Op.put(bs(key), bs(next), PutOption.DEFAULT))
-                    .Else(Op.get(bs(key), GetOption.DEFAULT)).commit());
+                    .Else(Op.get(bs(key), GetOption.DEFAULT))
+                    .commit());
             if (r.isSucceeded()) {
                 return new Updated(next, r.getHeader().getRevision(), conflicts);
             }
@@ -81,14 +86,16 @@ final class KubeStore {
 
     /** Delete with a precondition on the mod revision; false (and no change) when the object moved on. */
     boolean deleteIfAt(String key, long modRevision) throws Exception {
-        TxnResponse r = await(kv.txn().If(new Cmp(bs(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
-                .Then(Op.delete(bs(key), DeleteOption.DEFAULT)).Else(Op.get(bs(key), GetOption.DEFAULT)).commit());
+        TxnResponse r = await(kv.txn()
+                .If(new Cmp(bs(key), Cmp.Op.EQUAL, CmpTarget.modRevision(modRevision)))
+                .Then(Op.delete(bs(key), DeleteOption.DEFAULT))
+                .Else(Op.get(bs(key), GetOption.DEFAULT))
+                .commit());
         return r.isSucceeded();
     }
 
     /** One page of a list: its objects, the revision every page is read at, and whether more remain. */
-    record Page(List<KeyValue> kvs, long revision, boolean more) {
-    }
+    record Page(List<KeyValue> kvs, long revision, boolean more) {}
 
     /**
      * A paged LIST: the first page at the current revision, the next ones from just after the last key at that same
@@ -137,7 +144,8 @@ final class KubeStore {
         TxnResponse r = await(kv.txn()
                 .If(new Cmp(bs(COMPACT_REV_KEY), Cmp.Op.EQUAL, CmpTarget.version(expectedVersion)))
                 .Then(Op.put(bs(COMPACT_REV_KEY), bs(Long.toString(revision)), PutOption.DEFAULT))
-                .Else(Op.get(bs(COMPACT_REV_KEY), GetOption.DEFAULT)).commit());
+                .Else(Op.get(bs(COMPACT_REV_KEY), GetOption.DEFAULT))
+                .commit());
         if (!r.isSucceeded()) {
             return -1;
         }

@@ -17,14 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LauncherSymlinkTest {
     private static final Path LAUNCHER = Path.of(System.getProperty("etcdj.it.etcdjBin", "../bin/etcdj"))
-            .toAbsolutePath().normalize();
+            .toAbsolutePath()
+            .normalize();
 
     @TempDir
     Path dir;
 
     /** Runs {@code bin} with {@code --version} from an unrelated working directory; exit status and output. */
     private String version(Path bin) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(bin.toString(), "--version").directory(dir.toFile()).redirectErrorStream(true)
+        Process p = new ProcessBuilder(bin.toString(), "--version")
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -67,12 +67,21 @@ class LeaseEtcdctlParityTest {
         List<List<String>> steps = steps();
         List<String> expected = transcript(reference, steps);
         List<String> actual = transcript(candidate, steps);
-        EtcdctlParityTest.writeTranscripts("lease-", steps.stream().map(s -> "etcdctl " + String.join(" ", s))
-                .toList(), reference, expected, candidate, actual);
-        return IntStream.range(0, steps.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                String.format("%02d etcdctl %s", i + 1, String.join(" ", steps.get(i))),
-                () -> assertEquals(expected.get(i), actual.get(i), () -> "step " + (i + 1) + "\n--- etcd ---\n"
-                        + expected.get(i) + "\n--- " + candidate.kind().label() + " ---\n" + actual.get(i))));
+        EtcdctlParityTest.writeTranscripts(
+                "lease-",
+                steps.stream().map(s -> "etcdctl " + String.join(" ", s)).toList(),
+                reference,
+                expected,
+                candidate,
+                actual);
+        return IntStream.range(0, steps.size())
+                .mapToObj(i -> DynamicTest.dynamicTest(
+                        String.format("%02d etcdctl %s", i + 1, String.join(" ", steps.get(i))),
+                        () -> assertEquals(
+                                expected.get(i),
+                                actual.get(i),
+                                () -> "step " + (i + 1) + "\n--- etcd ---\n" + expected.get(i) + "\n--- "
+                                        + candidate.kind().label() + " ---\n" + actual.get(i))));
     }
 
     private static EtcdProcess.Builder shared(EtcdProcess.Builder b) {
@@ -130,7 +139,11 @@ class LeaseEtcdctlParityTest {
     }
 
     private static String sortedList(Pattern p, String text, String separator, String format) {
-        return p.matcher(text).replaceAll(m -> Matcher.quoteReplacement(String.format(format,
-                String.join(separator, Stream.of(m.group(1).split(separator)).sorted().toList()))));
+        return p.matcher(text)
+                .replaceAll(m -> Matcher.quoteReplacement(String.format(
+                        format,
+                        String.join(
+                                separator,
+                                Stream.of(m.group(1).split(separator)).sorted().toList()))));
     }
 }

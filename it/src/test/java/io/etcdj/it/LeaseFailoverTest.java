@@ -7,15 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
-import io.etcd.jetcd.support.CloseableClient;
-import io.grpc.stub.StreamObserver;
-import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.support.CloseableClient;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,22 +42,34 @@ class LeaseFailoverTest {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
         EtcdProcess leader = cluster.leader();
         assertNotNull(leader);
-        EtcdProcess follower = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        EtcdProcess follower =
+                cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         long ttlSeconds = 10;
-        try (Client client = Client.builder().endpoints(follower.clientEndpoint()).build()) {
-            long id = client.getLeaseClient().grant(ttlSeconds).get(10, TimeUnit.SECONDS).getID();
-            client.getKVClient().put(bs("lf/key"), bs("v"), PutOption.builder().withLeaseId(id).build())
+        try (Client client =
+                Client.builder().endpoints(follower.clientEndpoint()).build()) {
+            long id = client.getLeaseClient()
+                    .grant(ttlSeconds)
+                    .get(10, TimeUnit.SECONDS)
+                    .getID();
+            client.getKVClient()
+                    .put(
+                            bs("lf/key"),
+                            bs("v"),
+                            PutOption.builder().withLeaseId(id).build())
                     .get(10, TimeUnit.SECONDS);
             Await.until(Duration.ofSeconds(20), "the lease's TTL runs down to 6 s", () -> ttl(client, id) <= 6);
             long killedAt = System.nanoTime();
             leader.kill();
             Await.until(Duration.ofSeconds(30), "a new leader", () -> cluster.leader() != null);
             long[] ttlAfter = new long[1];
-            Await.until(Duration.ofSeconds(10), "TimeToLive answered by the new leader",
+            Await.until(
+                    Duration.ofSeconds(10),
+                    "TimeToLive answered by the new leader",
                     () -> (ttlAfter[0] = ttl(client, id)) != Long.MAX_VALUE);
             long sinceKillS = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - killedAt);
             // the full TTL plus one election timeout, from the promotion (which came after the kill)
-            assertTrue(ttlAfter[0] >= ttlSeconds - sinceKillS - 1 && ttlAfter[0] <= ttlSeconds + PROMOTE_EXTEND_MS / 1000,
+            assertTrue(
+                    ttlAfter[0] >= ttlSeconds - sinceKillS - 1 && ttlAfter[0] <= ttlSeconds + PROMOTE_EXTEND_MS / 1000,
                     "TTL " + ttlAfter[0] + " s, " + sinceKillS + " s after the kill");
             long goneAfterMs = TimeUnit.NANOSECONDS.toMillis(
                     awaitGone(client, "lf/key", Duration.ofSeconds(ttlSeconds * 3)) - killedAt);
@@ -70,12 +82,21 @@ class LeaseFailoverTest {
         EtcdCluster cluster = EtcdCluster.start(servers, 3, "--feature-gates=LeaseCheckpoint=true");
         EtcdProcess leader = cluster.leader();
         assertNotNull(leader);
-        EtcdProcess follower = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        EtcdProcess follower =
+                cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         long ttlSeconds = 10;
-        try (Client client = Client.builder().endpoints(follower.clientEndpoint()).build()) {
+        try (Client client =
+                Client.builder().endpoints(follower.clientEndpoint()).build()) {
             long grantedAt = System.nanoTime();
-            long id = client.getLeaseClient().grant(ttlSeconds).get(10, TimeUnit.SECONDS).getID();
-            client.getKVClient().put(bs("lf/key"), bs("v"), PutOption.builder().withLeaseId(id).build())
+            long id = client.getLeaseClient()
+                    .grant(ttlSeconds)
+                    .get(10, TimeUnit.SECONDS)
+                    .getID();
+            client.getKVClient()
+                    .put(
+                            bs("lf/key"),
+                            bs("v"),
+                            PutOption.builder().withLeaseId(id).build())
                     .get(10, TimeUnit.SECONDS);
             // let a good part of the TTL run out before the leader dies
             Await.until(Duration.ofSeconds(20), "the lease's TTL runs down to 6 s", () -> ttl(client, id) <= 6);
@@ -84,17 +105,21 @@ class LeaseFailoverTest {
             Await.until(Duration.ofSeconds(30), "a new leader", () -> cluster.leader() != null);
             assertNotSame(leader, cluster.leader());
             long[] ttlAfter = new long[1];
-            Await.until(Duration.ofSeconds(10), "TimeToLive answered by the new leader",
+            Await.until(
+                    Duration.ofSeconds(10),
+                    "TimeToLive answered by the new leader",
                     () -> (ttlAfter[0] = ttl(client, id)) != Long.MAX_VALUE);
             // within one election timeout of what it was (the new leader's grace), never a fresh full TTL
-            assertTrue(ttlAfter[0] <= ttlBefore + PROMOTE_EXTEND_MS / 1000,
+            assertTrue(
+                    ttlAfter[0] <= ttlBefore + PROMOTE_EXTEND_MS / 1000,
                     "TTL " + ttlBefore + " s before the kill, " + ttlAfter[0] + " s after");
             long goneAfterMs = awaitGone(client, "lf/key", Duration.ofSeconds(ttlSeconds * 2));
             long sinceGrantMs = TimeUnit.NANOSECONDS.toMillis(goneAfterMs - grantedAt);
-            System.out.printf("lease of %d s expired %d ms after its grant, across a leader kill%n", ttlSeconds,
-                    sinceGrantMs);
+            System.out.printf(
+                    "lease of %d s expired %d ms after its grant, across a leader kill%n", ttlSeconds, sinceGrantMs);
             assertTrue(sinceGrantMs >= ttlSeconds * 1000 - 500, "expired early: " + sinceGrantMs + " ms");
-            assertTrue(sinceGrantMs <= ttlSeconds * 1000 + PROMOTE_EXTEND_MS + SLACK_MS,
+            assertTrue(
+                    sinceGrantMs <= ttlSeconds * 1000 + PROMOTE_EXTEND_MS + SLACK_MS,
                     "the new leader renewed the lease: gone only " + sinceGrantMs + " ms after the grant");
         }
     }
@@ -104,14 +129,23 @@ class LeaseFailoverTest {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
         EtcdProcess leader = cluster.leader();
         assertNotNull(leader);
-        EtcdProcess follower = cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        EtcdProcess follower =
+                cluster.members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         long ttlSeconds = 3;
         int leases = 10;
-        try (Client client = Client.builder().endpoints(follower.clientEndpoint()).build()) {
+        try (Client client =
+                Client.builder().endpoints(follower.clientEndpoint()).build()) {
             List<CloseableClient> keepAlives = new ArrayList<>();
             for (int i = 0; i < leases; i++) {
-                long id = client.getLeaseClient().grant(ttlSeconds).get(10, TimeUnit.SECONDS).getID();
-                client.getKVClient().put(bs("ka/" + i), bs("v"), PutOption.builder().withLeaseId(id).build())
+                long id = client.getLeaseClient()
+                        .grant(ttlSeconds)
+                        .get(10, TimeUnit.SECONDS)
+                        .getID();
+                client.getKVClient()
+                        .put(
+                                bs("ka/" + i),
+                                bs("v"),
+                                PutOption.builder().withLeaseId(id).build())
                         .get(10, TimeUnit.SECONDS);
                 keepAlives.add(keepAlive(client, id));
             }
@@ -148,14 +182,26 @@ class LeaseFailoverTest {
             long id = first.getLeaseClient().grant(2).get(10, TimeUnit.SECONDS).getID();
             long revisionBefore = 0;
             for (String k : keys) {
-                revisionBefore = first.getKVClient().put(bs(k), bs("up"), PutOption.builder().withLeaseId(id).build())
-                        .get(10, TimeUnit.SECONDS).getHeader().getRevision();
+                revisionBefore = first.getKVClient()
+                        .put(
+                                bs(k),
+                                bs("up"),
+                                PutOption.builder().withLeaseId(id).build())
+                        .get(10, TimeUnit.SECONDS)
+                        .getHeader()
+                        .getRevision();
             }
             for (Client c : clients) {
                 JetcdWatchTest.Received r = new JetcdWatchTest.Received();
                 received.add(r);
-                watchers.add(c.getWatchClient().watch(bs("exp/"),
-                        WatchOption.builder().isPrefix(true).withRevision(revisionBefore + 1).build(), r.listener()));
+                watchers.add(c.getWatchClient()
+                        .watch(
+                                bs("exp/"),
+                                WatchOption.builder()
+                                        .isPrefix(true)
+                                        .withRevision(revisionBefore + 1)
+                                        .build(),
+                                r.listener()));
             }
             for (JetcdWatchTest.Received r : received) {
                 r.await(x -> x.events().size() >= keys.size());
@@ -165,8 +211,12 @@ class LeaseFailoverTest {
             assertTrue(tookMs <= 2000 + PROMOTE_EXTEND_MS + SLACK_MS, "expired after " + tookMs + " ms");
             for (JetcdWatchTest.Received r : received) {
                 WatchResponse deletions = r.responses().get(0);
-                assertEquals(keys, deletions.getEvents().stream().map(e -> e.getKeyValue().getKey().toString())
-                        .toList(), "every member's watcher sees the three deletions in one response");
+                assertEquals(
+                        keys,
+                        deletions.getEvents().stream()
+                                .map(e -> e.getKeyValue().getKey().toString())
+                                .toList(),
+                        "every member's watcher sees the three deletions in one response");
                 for (WatchEvent e : deletions.getEvents()) {
                     assertEquals(WatchEvent.EventType.DELETE, e.getEventType());
                     assertEquals(revisionBefore + 1, e.getKeyValue().getModRevision());
@@ -180,24 +230,23 @@ class LeaseFailoverTest {
 
     private static CloseableClient keepAlive(Client client, long id) {
         return client.getLeaseClient().keepAlive(id, new StreamObserver<>() {
-                @Override
-                public void onNext(LeaseKeepAliveResponse r) {
-                }
+            @Override
+            public void onNext(LeaseKeepAliveResponse r) {}
 
-                @Override
-                public void onError(Throwable t) {
-                }
+            @Override
+            public void onError(Throwable t) {}
 
-                @Override
-                public void onCompleted() {
-                }
+            @Override
+            public void onCompleted() {}
         });
     }
 
     private static long ttl(Client client, long id) {
         try {
-            return client.getLeaseClient().timeToLive(id, io.etcd.jetcd.options.LeaseOption.DEFAULT)
-                    .get(5, TimeUnit.SECONDS).getTTL();
+            return client.getLeaseClient()
+                    .timeToLive(id, io.etcd.jetcd.options.LeaseOption.DEFAULT)
+                    .get(5, TimeUnit.SECONDS)
+                    .getTTL();
         } catch (Exception e) {
             return Long.MAX_VALUE; // not answered now (an election): ask again
         }
@@ -206,8 +255,16 @@ class LeaseFailoverTest {
     /** The number of keys under {@code prefix} on the client's member (serializable); -1 when not answered. */
     private static long count(Client client, String prefix) {
         try {
-            return client.getKVClient().get(bs(prefix), GetOption.builder().isPrefix(true).withCountOnly(true)
-                    .withSerializable(true).build()).get(5, TimeUnit.SECONDS).getCount();
+            return client.getKVClient()
+                    .get(
+                            bs(prefix),
+                            GetOption.builder()
+                                    .isPrefix(true)
+                                    .withCountOnly(true)
+                                    .withSerializable(true)
+                                    .build())
+                    .get(5, TimeUnit.SECONDS)
+                    .getCount();
         } catch (Exception e) {
             return -1;
         }
@@ -216,8 +273,13 @@ class LeaseFailoverTest {
     /** Serializable reads on the client's member: the key's presence as that member has applied it. */
     private static boolean exists(Client client, String key) {
         try {
-            return client.getKVClient().get(bs(key), GetOption.builder().withSerializable(true).build())
-                    .get(5, TimeUnit.SECONDS).getCount() > 0;
+            return client.getKVClient()
+                            .get(
+                                    bs(key),
+                                    GetOption.builder().withSerializable(true).build())
+                            .get(5, TimeUnit.SECONDS)
+                            .getCount()
+                    > 0;
         } catch (Exception e) {
             return true; // not answered: no evidence it is gone
         }

@@ -50,33 +50,47 @@ class LockCrashRestartTest {
     @Test
     void racersNeverShareTheLockAcrossAKillAndRestart() throws Exception {
         EtcdProcess server = servers.startDefault("lock-crash");
-        raceThrough(List.of(server), acquisitions -> {
-            Await.until(Duration.ofSeconds(60), "acquisitions before the kill",
-                    () -> acquisitions.get() >= ACQUISITIONS_BEFORE_KILL);
-            server.kill();
-            server.restart();
-            int before = acquisitions.get();
-            Await.until(Duration.ofSeconds(90), "acquisitions after the restart",
-                    () -> acquisitions.get() >= before + ACQUISITIONS_AFTER_RESTART);
-        }, ACQUISITIONS_BEFORE_KILL + ACQUISITIONS_AFTER_RESTART);
+        raceThrough(
+                List.of(server),
+                acquisitions -> {
+                    Await.until(
+                            Duration.ofSeconds(60),
+                            "acquisitions before the kill",
+                            () -> acquisitions.get() >= ACQUISITIONS_BEFORE_KILL);
+                    server.kill();
+                    server.restart();
+                    int before = acquisitions.get();
+                    Await.until(
+                            Duration.ofSeconds(90),
+                            "acquisitions after the restart",
+                            () -> acquisitions.get() >= before + ACQUISITIONS_AFTER_RESTART);
+                },
+                ACQUISITIONS_BEFORE_KILL + ACQUISITIONS_AFTER_RESTART);
     }
 
     @Test
     void racersOnSeveralMembersNeverShareTheLockWhileMembersAreKilledInTurn() throws Exception {
         EtcdCluster cluster = EtcdCluster.start(servers, 3);
         int perPhase = 4;
-        raceThrough(cluster.members, acquisitions -> {
-            for (EtcdProcess m : cluster.members) {
-                int before = acquisitions.get();
-                m.kill();
-                Await.until(Duration.ofSeconds(90), "acquisitions while " + m.name() + " is down",
-                        () -> acquisitions.get() >= before + perPhase);
-                m.restart();
-            }
-            int before = acquisitions.get();
-            Await.until(Duration.ofSeconds(90), "acquisitions with every member back",
-                    () -> acquisitions.get() >= before + perPhase);
-        }, 4 * perPhase);
+        raceThrough(
+                cluster.members,
+                acquisitions -> {
+                    for (EtcdProcess m : cluster.members) {
+                        int before = acquisitions.get();
+                        m.kill();
+                        Await.until(
+                                Duration.ofSeconds(90),
+                                "acquisitions while " + m.name() + " is down",
+                                () -> acquisitions.get() >= before + perPhase);
+                        m.restart();
+                    }
+                    int before = acquisitions.get();
+                    Await.until(
+                            Duration.ofSeconds(90),
+                            "acquisitions with every member back",
+                            () -> acquisitions.get() >= before + perPhase);
+                },
+                4 * perPhase);
     }
 
     /** What a test does to the servers while the racers run; it waits on {@code acquisitions} to pace itself. */
@@ -99,7 +113,9 @@ class LockCrashRestartTest {
                 for (int m = 0; m < members.size(); m++) {
                     endpoints.add(members.get((i + m) % members.size()).clientEndpoint());
                 }
-                Client client = Client.builder().endpoints(endpoints.toArray(String[]::new)).build();
+                Client client = Client.builder()
+                        .endpoints(endpoints.toArray(String[]::new))
+                        .build();
                 clients.add(client);
                 String racer = "racer-" + i;
                 running.add(racers.submit(() -> race(client, racer, holders, acquisitions, stop)));
@@ -127,8 +143,9 @@ class LockCrashRestartTest {
         }
     }
 
-    private static Void race(Client client, String racer, JetcdLockTest.Holders holders, AtomicInteger acquisitions,
-                             AtomicBoolean stop) throws Exception {
+    private static Void race(
+            Client client, String racer, JetcdLockTest.Holders holders, AtomicInteger acquisitions, AtomicBoolean stop)
+            throws Exception {
         Lock lock = client.getLockClient();
         KV kv = client.getKVClient();
         long lease = retry(() -> client.getLeaseClient().grant(600)).getID();
@@ -137,8 +154,10 @@ class LockCrashRestartTest {
             long token = retry(() -> kv.get(key)).getKvs().get(0).getCreateRevision();
             holders.acquired(racer, token);
             acquisitions.incrementAndGet();
-            retry(() -> kv.txn().If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(token)))
-                    .Then(Op.put(bytes("resource"), bytes(Long.toString(token)), PutOption.DEFAULT)).commit());
+            retry(() -> kv.txn()
+                    .If(new Cmp(key, Cmp.Op.EQUAL, CmpTarget.createRevision(token)))
+                    .Then(Op.put(bytes("resource"), bytes(Long.toString(token)), PutOption.DEFAULT))
+                    .commit());
             holders.releasing(racer);
             retry(() -> lock.unlock(key));
         }
@@ -155,7 +174,7 @@ class LockCrashRestartTest {
                 if (System.nanoTime() > deadline) {
                     throw e;
                 }
-                CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
+                CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS))
                         .join();
             }
         }
@@ -169,8 +188,12 @@ class LockCrashRestartTest {
         long version = now.getKvs().get(0).getVersion();
         // walk back version by version: each read at the revision before the last write shows the previous value
         for (long v = version; v >= 1; v--) {
-            var at = kv.get(bytes("resource"), GetOption.builder().withRevision(revision).build())
-                    .get(30, TimeUnit.SECONDS).getKvs().get(0);
+            var at = kv.get(
+                            bytes("resource"),
+                            GetOption.builder().withRevision(revision).build())
+                    .get(30, TimeUnit.SECONDS)
+                    .getKvs()
+                    .get(0);
             tokens.add(0, Long.parseLong(at.getValue().toString(StandardCharsets.UTF_8)));
             revision = at.getModRevision() - 1;
         }

@@ -43,15 +43,21 @@ class LockElectEtcdctlParityTest {
 
     @TestFactory
     Stream<DynamicTest> lockAndElectPrintTheSameAgainstBothServers() throws Exception {
-        EtcdProcess reference = servers.start(EtcdProcess.builder(ServerKind.ETCD).name("lockparity"));
-        EtcdProcess candidate = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name("lockparity"));
+        EtcdProcess reference =
+                servers.start(EtcdProcess.builder(ServerKind.ETCD).name("lockparity"));
+        EtcdProcess candidate = servers.start(
+                EtcdProcess.builder(ServerKind.fromSystemProperty()).name("lockparity"));
         List<String> expected = masked(scenario(reference));
         List<String> actual = masked(scenario(candidate));
         EtcdctlParityTest.writeTranscripts("lock-elect-", STEPS, reference, expected, candidate, actual);
-        return IntStream.range(0, STEPS.size()).mapToObj(i -> DynamicTest.dynamicTest(
-                String.format("%02d %s", i + 1, STEPS.get(i)),
-                () -> assertEquals(expected.get(i), actual.get(i), () -> "step " + (i + 1) + "\n--- etcd ---\n"
-                        + expected.get(i) + "\n--- " + candidate.kind().label() + " ---\n" + actual.get(i))));
+        return IntStream.range(0, STEPS.size())
+                .mapToObj(i -> DynamicTest.dynamicTest(
+                        String.format("%02d %s", i + 1, STEPS.get(i)),
+                        () -> assertEquals(
+                                expected.get(i),
+                                actual.get(i),
+                                () -> "step " + (i + 1) + "\n--- etcd ---\n" + expected.get(i) + "\n--- "
+                                        + candidate.kind().label() + " ---\n" + actual.get(i))));
     }
 
     private static List<String> scenario(EtcdProcess server) throws Exception {
@@ -63,15 +69,18 @@ class LockElectEtcdctlParityTest {
                 lockHandOver(ctl, holder, waiter, out);
             }
         }
-        Etcdctl.Result withCommand = ctl.run(null, "lock", "L2", "--", "sh", "-c",
-                "echo key=$ETCD_LOCK_KEY rev=$ETCD_LOCK_REV");
+        Etcdctl.Result withCommand =
+                ctl.run(null, "lock", "L2", "--", "sh", "-c", "echo key=$ETCD_LOCK_KEY rev=$ETCD_LOCK_REV");
         out.add(withCommand.toString());
         try (EtcdctlProcess first = ctl.start("elect", "E", "p1")) {
             out.add(String.join("\n", first.awaitLines(2, WAIT)));
             try (EtcdctlProcess observer = ctl.start("elect", "-l", "E")) {
                 out.add(String.join("\n", observer.awaitLines(2, WAIT)));
                 try (EtcdctlProcess second = ctl.start("elect", "E", "p2")) {
-                    Await.until(WAIT, "the second candidate's key is in place", () -> keys(ctl, "E/").size() == 2);
+                    Await.until(
+                            WAIT,
+                            "the second candidate's key is in place",
+                            () -> keys(ctl, "E/").size() == 2);
                     int exit = first.terminate(WAIT);
                     out.add("first exit " + exit + "\n" + String.join("\n", second.awaitLines(2, WAIT)));
                     out.add(String.join("\n", observer.awaitLines(4, WAIT)));
@@ -86,15 +95,22 @@ class LockElectEtcdctlParityTest {
 
     private static void lockHandOver(Etcdctl ctl, EtcdctlProcess holder, EtcdctlProcess waiter, List<String> out)
             throws Exception {
-        Await.until(WAIT, "the second locker's key is in place", () -> keys(ctl, "L/").size() == 2);
-        out.add(String.join("\n", keys(ctl, "L/")) + "\nwaiter printed " + waiter.lines().size() + " lines");
+        Await.until(
+                WAIT,
+                "the second locker's key is in place",
+                () -> keys(ctl, "L/").size() == 2);
+        out.add(String.join("\n", keys(ctl, "L/")) + "\nwaiter printed "
+                + waiter.lines().size() + " lines");
         int exit = holder.terminate(WAIT);
         out.add("holder exit " + exit + "\n" + String.join("\n", waiter.awaitLines(2, WAIT)));
         out.add("second holder exit " + waiter.terminate(WAIT));
     }
 
     private static List<String> keys(Etcdctl ctl, String prefix) {
-        return ctl.ok("get", prefix, "--prefix", "--keys-only").lines().filter(l -> !l.isEmpty()).toList();
+        return ctl.ok("get", prefix, "--prefix", "--keys-only")
+                .lines()
+                .filter(l -> !l.isEmpty())
+                .toList();
     }
 
     /** Each transcript's lease IDs as {@code <lease1>}, {@code <lease2>}, ... by first appearance. */

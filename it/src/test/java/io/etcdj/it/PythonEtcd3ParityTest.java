@@ -33,7 +33,8 @@ class PythonEtcd3ParityTest {
 
     @Test
     void theLibrarySeesWhatItSeesFromEtcd() throws Exception {
-        Assumptions.assumeTrue(run(List.of(PYTHON.toString(), "-c", "import etcd3")).exitCode == 0,
+        Assumptions.assumeTrue(
+                run(List.of(PYTHON.toString(), "-c", "import etcd3")).exitCode == 0,
                 "python3-etcd3 is not installed (apt-get install python3-etcd3; .ci/run does)");
         Path script = dir.resolve("etcd3_parity.py");
         try (InputStream in = getClass().getResourceAsStream("/python/etcd3_parity.py")) {
@@ -60,14 +61,17 @@ class PythonEtcd3ParityTest {
     private Result run(List<String> command) throws IOException, InterruptedException {
         Path stdout = Files.createTempFile(dir, "py", ".out");
         Path stderr = Files.createTempFile(dir, "py", ".err");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         pb.environment().remove("PYTHONPATH");
         Process p = pb.start();
         if (!p.waitFor(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("python did not finish within " + RUN_TIMEOUT_SECONDS + " s: " + command);
         }
-        return new Result(p.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+        return new Result(
+                p.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
                 Files.readString(stderr, StandardCharsets.UTF_8));
     }
 }

@@ -42,13 +42,17 @@ class RemovedIn36Test {
     void theV2KeysApiIsGone() throws Exception {
         EtcdProcess etcdj = servers.start(EtcdProcess.builder(ServerKind.ETCDJ).name("v2"));
         for (String path : new String[] {"/v2/keys/k", "/v2/members", "/v2/stats/self"}) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(etcdj.clientEndpoint() + path))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(etcdj.clientEndpoint() + path))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(404, r.statusCode(), path + ": " + r.body());
         }
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(etcdj.clientEndpoint() + "/v2/keys/k"))
-                .PUT(HttpRequest.BodyPublishers.ofString("value=v"))
-                .header("Content-Type", "application/x-www-form-urlencoded").build(),
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(URI.create(etcdj.clientEndpoint() + "/v2/keys/k"))
+                        .PUT(HttpRequest.BodyPublishers.ofString("value=v"))
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, put.statusCode(), put.body());
     }

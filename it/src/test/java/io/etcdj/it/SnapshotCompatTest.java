@@ -35,9 +35,12 @@ class SnapshotCompatTest {
     Path tmp;
 
     /** What a client sees of the whole store: the kvs JSON at each revision, and each lease's TTL and keys. */
-    record State(long revision, long compacted, List<String> kvsByRevision, TreeMap<String, String> leases,
-                 String usersAndRoles) {
-    }
+    record State(
+            long revision,
+            long compacted,
+            List<String> kvsByRevision,
+            TreeMap<String, String> leases,
+            String usersAndRoles) {}
 
     @Test
     void etcdjToEtcdAndBackKeepsEveryRevisionAndLease() throws Exception {
@@ -48,9 +51,12 @@ class SnapshotCompatTest {
         State written = state(ctl, 4);
         assertEquals(12, written.revision());
         assertEquals(9, written.kvsByRevision().size(), "revisions 4..12");
-        assertEquals(List.of("ttl=600 keys=[leased1, leased2]", "ttl=900 keys=[leased3]"),
+        assertEquals(
+                List.of("ttl=600 keys=[leased1, leased2]", "ttl=900 keys=[leased3]"),
                 List.copyOf(written.leases().values()));
-        assertTrue(written.usersAndRoles().contains("alice") && written.usersAndRoles().contains("[t, u)"),
+        assertTrue(
+                written.usersAndRoles().contains("alice")
+                        && written.usersAndRoles().contains("[t, u)"),
                 written.usersAndRoles());
 
         Path snap = tmp.resolve("etcdj.snapshot");
@@ -58,13 +64,15 @@ class SnapshotCompatTest {
         String status = ctl.ok("snapshot", "status", snap.toString(), "-w", "json");
         assertTrue(status.contains("\"revision\":12"), status);
 
-        State inEtcd = state(new Etcdctl(restoreAndStart(ServerKind.ETCD, "back", snap).clientHostPort()), 4);
+        State inEtcd =
+                state(new Etcdctl(restoreAndStart(ServerKind.ETCD, "back", snap).clientHostPort()), 4);
         assertEquals(written, inEtcd, "the real etcd serves what etcdj held");
 
         EtcdProcess etcd = servers.servers().get(1);
         Path etcdSnap = tmp.resolve("etcd.snapshot");
         new Etcdctl(etcd.clientHostPort()).ok("snapshot", "save", etcdSnap.toString());
-        State again = state(new Etcdctl(restoreAndStart(ServerKind.ETCDJ, "again", etcdSnap).clientHostPort()), 4);
+        State again = state(
+                new Etcdctl(restoreAndStart(ServerKind.ETCDJ, "again", etcdSnap).clientHostPort()), 4);
         assertEquals(written, again, "etcdj serves what the real etcd's snapshot holds");
     }
 
@@ -84,15 +92,18 @@ class SnapshotCompatTest {
     void anEtcdMemberKilledBeforeItsDatabaseCaughtUpIsRefused() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/etcd")), "needs the real etcd 3.4");
         // the backend commits only at stop: a kill leaves every put in the WAL alone
-        EtcdProcess etcd = servers.start(EtcdProcess.builder(ServerKind.ETCD).name("killed")
+        EtcdProcess etcd = servers.start(EtcdProcess.builder(ServerKind.ETCD)
+                .name("killed")
                 .extraArgs("--backend-batch-interval", "1h", "--backend-batch-limit", "1000000"));
         new Etcdctl(etcd.clientHostPort()).ok("put", "acknowledged", "v");
         etcd.kill();
-        EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name("killed").build());
+        EtcdProcess etcdj =
+                servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name("killed").build());
         copyDataDir(etcd.dataDir(), etcdj.dataDir());
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                etcdj::start);
-        assertTrue(e.getMessage().contains("refusing to import") && e.getMessage().contains("committed put"),
+        IllegalStateException e =
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, etcdj::start);
+        assertTrue(
+                e.getMessage().contains("refusing to import") && e.getMessage().contains("committed put"),
                 e.getMessage());
         assertTrue(Files.notExists(etcdj.dataDir().resolve("etcdj")), "nothing imported");
     }
@@ -114,10 +125,24 @@ class SnapshotCompatTest {
         String initial = String.join(",", entries);
         List<EtcdProcess> members = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            EtcdProcess m = servers.add(EtcdCluster.member("r" + i, ports.get(i), initial).build());
-            Etcdctl.Result r = new Etcdctl("127.0.0.1:1").run(null, "snapshot", "restore", snap.toString(),
-                    "--data-dir", m.dataDir().toString(), "--name", "r" + i, "--initial-cluster", initial,
-                    "--initial-advertise-peer-urls", m.peerUrl(), "--initial-cluster-token", "it-cluster");
+            EtcdProcess m = servers.add(
+                    EtcdCluster.member("r" + i, ports.get(i), initial).build());
+            Etcdctl.Result r = new Etcdctl("127.0.0.1:1")
+                    .run(
+                            null,
+                            "snapshot",
+                            "restore",
+                            snap.toString(),
+                            "--data-dir",
+                            m.dataDir().toString(),
+                            "--name",
+                            "r" + i,
+                            "--initial-cluster",
+                            initial,
+                            "--initial-advertise-peer-urls",
+                            m.peerUrl(),
+                            "--initial-cluster-token",
+                            "it-cluster");
             assertEquals(0, r.exitCode(), r.toString());
             members.add(m.launch());
         }
@@ -139,10 +164,18 @@ class SnapshotCompatTest {
         State written = state(source, 4);
         Path snap = tmp.resolve("offline.snapshot");
         source.ok("snapshot", "save", snap.toString());
-        EtcdProcess first = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name("first")
-                .env("ETCDJ_JAVA_OPTS", "-Xmx256m").build());
-        Process imp = new ProcessBuilder(ServerKind.ETCDJ.binary().toString(), "import", snap.toString(),
-                "--data-dir", first.dataDir().toString()).redirectErrorStream(true).start();
+        EtcdProcess first = servers.add(EtcdProcess.builder(ServerKind.ETCDJ)
+                .name("first")
+                .env("ETCDJ_JAVA_OPTS", "-Xmx256m")
+                .build());
+        Process imp = new ProcessBuilder(
+                        ServerKind.ETCDJ.binary().toString(),
+                        "import",
+                        snap.toString(),
+                        "--data-dir",
+                        first.dataDir().toString())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(imp.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, imp.waitFor(), out);
         assertTrue(out.contains("keys 8, revisions 12 (current 12, compacted 4), leases 2"), out);
@@ -152,15 +185,19 @@ class SnapshotCompatTest {
         int peerPort = EtcdProcess.freePort();
         String peer = "http://127.0.0.1:" + peerPort;
         ctl.ok("member", "add", "second", "--peer-urls=" + peer);
-        EtcdProcess second = servers.start(EtcdProcess.builder(ServerKind.ETCDJ).name("second").peerPort(peerPort)
-                .initialCluster("first=" + first.peerUrl() + ",second=" + peer).initialClusterState("existing")
+        EtcdProcess second = servers.start(EtcdProcess.builder(ServerKind.ETCDJ)
+                .name("second")
+                .peerPort(peerPort)
+                .initialCluster("first=" + first.peerUrl() + ",second=" + peer)
+                .initialClusterState("existing")
                 .env("ETCDJ_JAVA_OPTS", "-Xmx256m"));
         assertEquals(written, state(new Etcdctl(second.clientHostPort()), 4), "the new member got the store");
     }
 
     /** A new etcdj server (same name) on a copy of {@code etcd}'s data dir. */
     private EtcdProcess startOnDataDirOf(EtcdProcess etcd) throws Exception {
-        EtcdProcess etcdj = servers.add(EtcdProcess.builder(ServerKind.ETCDJ).name(etcd.name()).build());
+        EtcdProcess etcdj = servers.add(
+                EtcdProcess.builder(ServerKind.ETCDJ).name(etcd.name()).build());
         copyDataDir(etcd.dataDir(), etcdj.dataDir());
         return etcdj.start();
     }
@@ -213,10 +250,22 @@ class SnapshotCompatTest {
     /** Restores {@code snapshot} with etcdctl into a new server's data dir and starts it there. */
     private EtcdProcess restoreAndStart(ServerKind kind, String name, Path snapshot) {
         EtcdProcess p = servers.add(EtcdProcess.builder(kind).name(name).build());
-        Etcdctl.Result r = new Etcdctl("127.0.0.1:1").run(null, "snapshot", "restore", snapshot.toString(),
-                "--data-dir", p.dataDir().toString(), "--name", name,
-                "--initial-cluster", name + "=" + p.peerUrl(), "--initial-advertise-peer-urls", p.peerUrl(),
-                "--initial-cluster-token", "etcd-cluster");
+        Etcdctl.Result r = new Etcdctl("127.0.0.1:1")
+                .run(
+                        null,
+                        "snapshot",
+                        "restore",
+                        snapshot.toString(),
+                        "--data-dir",
+                        p.dataDir().toString(),
+                        "--name",
+                        name,
+                        "--initial-cluster",
+                        name + "=" + p.peerUrl(),
+                        "--initial-advertise-peer-urls",
+                        p.peerUrl(),
+                        "--initial-cluster-token",
+                        "etcd-cluster");
         assertEquals(0, r.exitCode(), r.toString());
         return p.start();
     }
@@ -230,7 +279,8 @@ class SnapshotCompatTest {
             kvs.add(json.substring(json.indexOf("\"kvs\"") < 0 ? json.length() : json.indexOf("\"kvs\"")));
         }
         Etcdctl.Result below = ctl.run(null, "get", "a", "--rev=" + (compacted - 1));
-        assertTrue(below.exitCode() != 0 && below.stderr().contains("required revision has been compacted"),
+        assertTrue(
+                below.exitCode() != 0 && below.stderr().contains("required revision has been compacted"),
                 below.toString());
         TreeMap<String, String> leases = new TreeMap<>();
         for (String line : ctl.ok("lease", "list").split("\n")) {
@@ -243,8 +293,11 @@ class SnapshotCompatTest {
                 leases.put(line, "ttl=" + m.group(1) + " keys=" + keys);
             }
         }
-        String auth = ctl.ok("user", "list") + ctl.ok("role", "list") + ctl.ok("user", "get", "alice")
-                + ctl.ok("role", "get", "reader") + ctl.ok("role", "get", "empty");
+        String auth = ctl.ok("user", "list")
+                + ctl.ok("role", "list")
+                + ctl.ok("user", "get", "alice")
+                + ctl.ok("role", "get", "reader")
+                + ctl.ok("role", "get", "empty");
         return new State(revision, compacted, kvs, leases, auth);
     }
 

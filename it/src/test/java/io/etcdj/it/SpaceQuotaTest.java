@@ -30,7 +30,8 @@ class SpaceQuotaTest {
 
     @Test
     void passingTheQuotaRaisesNoSpaceUntilSpaceIsFreedAndTheAlarmDisarmed() throws Exception {
-        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty()).name("quota")
+        EtcdProcess server = servers.start(EtcdProcess.builder(ServerKind.fromSystemProperty())
+                .name("quota")
                 .extraArgs("--quota-backend-bytes", Integer.toString(QUOTA_BYTES)));
         try (Client client = Client.builder().endpoints(server.clientEndpoint()).build()) {
             var kv = client.getKVClient();
@@ -48,27 +49,37 @@ class SpaceQuotaTest {
             assertNoSpace(refused);
             assertTrue(accepted > 0, "some writes fit under the quota");
             var maintenance = client.getMaintenanceClient();
-            List<AlarmMember> alarms = maintenance.listAlarms().get(10, TimeUnit.SECONDS).getAlarms();
+            List<AlarmMember> alarms =
+                    maintenance.listAlarms().get(10, TimeUnit.SECONDS).getAlarms();
             assertEquals(1, alarms.size());
             assertEquals(AlarmType.NOSPACE, alarms.get(0).getAlarmType());
-            long memberId = maintenance.statusMember(server.clientEndpoint()).get(10, TimeUnit.SECONDS)
-                    .getHeader().getMemberId();
+            long memberId = maintenance
+                    .statusMember(server.clientEndpoint())
+                    .get(10, TimeUnit.SECONDS)
+                    .getHeader()
+                    .getMemberId();
             assertEquals(memberId, alarms.get(0).getMemberId());
 
             // with the alarm on: puts are refused, deletes and compaction are not
             assertNoSpace(assertThrows(() -> kv.put(bs("small"), bs("x")).get(10, TimeUnit.SECONDS)));
-            long revision = kv.delete(bs("big")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
-            kv.compact(revision, CompactOption.newBuilder().withCompactPhysical(true).build())
+            long revision =
+                    kv.delete(bs("big")).get(10, TimeUnit.SECONDS).getHeader().getRevision();
+            kv.compact(
+                            revision,
+                            CompactOption.newBuilder().withCompactPhysical(true).build())
                     .get(30, TimeUnit.SECONDS);
             maintenance.defragmentMember(server.clientEndpoint()).get(60, TimeUnit.SECONDS);
             maintenance.alarmDisarm(alarms.get(0)).get(10, TimeUnit.SECONDS);
-            assertEquals(List.of(), maintenance.listAlarms().get(10, TimeUnit.SECONDS).getAlarms());
+            assertEquals(
+                    List.of(),
+                    maintenance.listAlarms().get(10, TimeUnit.SECONDS).getAlarms());
             kv.put(bs("small"), bs("x")).get(10, TimeUnit.SECONDS);
         }
     }
 
     private static Throwable assertThrows(org.junit.jupiter.api.function.Executable call) {
-        return org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, call).getCause();
+        return org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, call)
+                .getCause();
     }
 
     private static void assertNoSpace(Throwable t) {

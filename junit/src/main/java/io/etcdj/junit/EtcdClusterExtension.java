@@ -1,6 +1,7 @@
 package io.etcdj.junit;
 
 import io.etcdj.embed.EtcdCluster;
+import io.etcdj.embed.EtcdMember;
 import io.etcdj.embed.EtcdTls;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,7 +18,6 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import io.etcdj.embed.EtcdMember;
 
 /**
  * An in-process etcd cluster (etcdj members, no Docker) for JUnit 5 tests, shaped as jetcd-test's extension so that
@@ -53,8 +53,8 @@ public final class EtcdClusterExtension
     /** The running cluster, for faults and its members; fails outside a test's lifetime. */
     public synchronized EtcdCluster cluster() {
         if (cluster == null) {
-            throw new IllegalStateException("the etcd cluster runs only while tests run (register the extension"
-                    + " with @RegisterExtension)");
+            throw new IllegalStateException(
+                    "the etcd cluster runs only while tests run (register the extension" + " with @RegisterExtension)");
         }
         return cluster;
     }
@@ -150,8 +150,7 @@ public final class EtcdClusterExtension
         private Path dataDir;
         private Duration startTimeout = Duration.ofSeconds(30);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder withNodes(int nodes) {
             this.nodes = nodes;
@@ -193,8 +192,8 @@ public final class EtcdClusterExtension
         }
 
         EtcdCluster.Builder clusterBuilder() {
-            EtcdCluster.Builder b = EtcdCluster.builder().members(nodes).args(additionalArgs)
-                    .startTimeout(startTimeout);
+            EtcdCluster.Builder b =
+                    EtcdCluster.builder().members(nodes).args(additionalArgs).startTimeout(startTimeout);
             if (clusterName != null) {
                 b.name(clusterName);
             }

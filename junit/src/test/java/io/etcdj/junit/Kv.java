@@ -9,8 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Put and get through jetcd, strings in and out. */
 final class Kv {
-    private Kv() {
-    }
+    private Kv() {}
 
     static void put(URI endpoint, String key, String value) throws Exception {
         try (Client c = Client.builder().endpoints(endpoint).build()) {
@@ -22,7 +21,9 @@ final class Kv {
     static String get(URI endpoint, String key) throws Exception {
         try (Client c = Client.builder().endpoints(endpoint).build()) {
             GetResponse r = c.getKVClient().get(bytes(key)).get(10, TimeUnit.SECONDS);
-            return r.getKvs().isEmpty() ? null : r.getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8);
+            return r.getKvs().isEmpty()
+                    ? null
+                    : r.getKvs().getFirst().getValue().toString(StandardCharsets.UTF_8);
         }
     }
 

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class ParallelClustersTest {
     @RegisterExtension
-    final EtcdClusterExtension cluster = EtcdClusterExtension.builder().withNodes(3).build();
+    final EtcdClusterExtension cluster =
+            EtcdClusterExtension.builder().withNodes(3).build();
 
     @RepeatedTest(4)
     void ownCluster() throws Exception {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PerClassClusterTest {
     @RegisterExtension
-    static final EtcdClusterExtension cluster = EtcdClusterExtension.builder().withNodes(3).build();
+    static final EtcdClusterExtension cluster =
+            EtcdClusterExtension.builder().withNodes(3).build();
 
     /** The endpoints the first method saw. */
     private static List<URI> firstEndpoints;

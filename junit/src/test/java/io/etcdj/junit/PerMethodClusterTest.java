@@ -16,8 +16,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** An instance field: a fresh cluster for every method. */
 class PerMethodClusterTest {
     @RegisterExtension
-    final EtcdClusterExtension cluster = EtcdClusterExtension.builder().withNodes(1)
-            .withAdditionalArgs(List.of("--max-txn-ops", "3")).build();
+    final EtcdClusterExtension cluster = EtcdClusterExtension.builder()
+            .withNodes(1)
+            .withAdditionalArgs(List.of("--max-txn-ops", "3"))
+            .build();
 
     @RepeatedTest(2)
     void eachMethodStartsEmpty() throws Exception {
@@ -27,16 +29,16 @@ class PerMethodClusterTest {
 
     @Test
     void additionalArgsReachTheMembers() throws Exception {
-        try (Client c = Client.builder().endpoints(cluster.clientEndpoints().getFirst()).build()) {
+        try (Client c =
+                Client.builder().endpoints(cluster.clientEndpoints().getFirst()).build()) {
             var txn = c.getKVClient().txn();
             for (int i = 0; i < 4; i++) {
-                txn = txn.Then(io.etcd.jetcd.op.Op.put(bytes("k" + i), bytes("v"),
-                        io.etcd.jetcd.options.PutOption.DEFAULT));
+                txn = txn.Then(
+                        io.etcd.jetcd.op.Op.put(bytes("k" + i), bytes("v"), io.etcd.jetcd.options.PutOption.DEFAULT));
             }
             var commit = txn.commit();
             // etcd: "too many operations in txn request" past --max-txn-ops
-            var e = assertThrows(java.util.concurrent.ExecutionException.class,
-                    () -> commit.get(10, TimeUnit.SECONDS));
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> commit.get(10, TimeUnit.SECONDS));
             assertTrue(e.getMessage().contains("too many operations in txn request"), e.getMessage());
         }
     }
@@ -48,13 +50,19 @@ class PerMethodClusterTest {
     /** withSsl(true): https endpoints, and the CA to trust. */
     static class Ssl {
         @RegisterExtension
-        final EtcdClusterExtension tls = EtcdClusterExtension.builder().withSsl(true).build();
+        final EtcdClusterExtension tls =
+                EtcdClusterExtension.builder().withSsl(true).build();
 
         @Test
         void servesTls() throws Exception {
             assertEquals("https", tls.clientEndpoints().getFirst().getScheme());
-            var ssl = GrpcSslContexts.forClient().trustManager(tls.caFile().toFile()).build();
-            try (Client c = Client.builder().endpoints(tls.clientEndpoints()).sslContext(ssl).build()) {
+            var ssl = GrpcSslContexts.forClient()
+                    .trustManager(tls.caFile().toFile())
+                    .build();
+            try (Client c = Client.builder()
+                    .endpoints(tls.clientEndpoints())
+                    .sslContext(ssl)
+                    .build()) {
                 c.getKVClient().put(bytes("k"), bytes("v")).get(10, TimeUnit.SECONDS);
             }
         }

@@ -27,8 +27,7 @@ public record ConfChange(ConfChangeType type, long nodeId, byte[] context) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConfChange c && c.type == type && c.nodeId == nodeId
-                && Arrays.equals(c.context, context);
+        return o instanceof ConfChange c && c.type == type && c.nodeId == nodeId && Arrays.equals(c.context, context);
     }
 
     @Override

@@ -109,8 +109,8 @@ final class Leader {
             throw new ProposalRefusedException(Reason.NOT_MEMBER, "leader " + r.id + " is no longer a voter");
         }
         if (leadTransferee != 0) {
-            throw new ProposalRefusedException(Reason.TRANSFER_IN_PROGRESS, "leadership is moving to "
-                    + leadTransferee);
+            throw new ProposalRefusedException(
+                    Reason.TRANSFER_IN_PROGRESS, "leadership is moving to " + leadTransferee);
         }
         if (entries.isEmpty()) {
             throw new ProposalRefusedException(Reason.INVALID, "empty proposal");
@@ -119,8 +119,8 @@ final class Leader {
         int confChanges = 0;
         for (Entry e : entries) {
             if (e.data().length > r.cfg.maxEntrySizeBytes()) {
-                throw new ProposalRefusedException(Reason.INVALID, "entry of " + e.data().length
-                        + " bytes exceeds " + r.cfg.maxEntrySizeBytes());
+                throw new ProposalRefusedException(
+                        Reason.INVALID, "entry of " + e.data().length + " bytes exceeds " + r.cfg.maxEntrySizeBytes());
             }
             sizeBytes += e.data().length;
             if (e.type() == EntryType.CONF_CHANGE) {
@@ -131,8 +131,7 @@ final class Leader {
             }
         }
         if (uncommittedSizeBytes > 0 && uncommittedSizeBytes + sizeBytes > r.cfg.maxUncommittedBytes()) {
-            throw new ProposalRefusedException(Reason.OVERLOADED, uncommittedSizeBytes
-                    + " uncommitted bytes already");
+            throw new ProposalRefusedException(Reason.OVERLOADED, uncommittedSizeBytes + " uncommitted bytes already");
         }
         long index = r.log.lastIndex();
         List<Entry> placed = new ArrayList<>(entries.size());
@@ -184,7 +183,7 @@ final class Leader {
         switch (m) {
             case AppendResponse a -> handleAppendResponse(a, pr);
             case HeartbeatResponse h -> handleHeartbeatResponse(h, pr);
-            default -> { }
+            default -> {}
         }
     }
 
@@ -277,8 +276,7 @@ final class Leader {
         }
         Progress pr = r.tracker.get(transferee);
         if (pr == null || !r.tracker.isVoter(transferee)) {
-            throw new ProposalRefusedException(Reason.INVALID, "cannot transfer leadership to non-voter "
-                    + transferee);
+            throw new ProposalRefusedException(Reason.INVALID, "cannot transfer leadership to non-voter " + transferee);
         }
         if (leadTransferee == transferee) {
             return;

@@ -41,16 +41,18 @@ final class Membership {
     /** Refuses a proposed change that breaks a rule; called on the leader before appending. */
     void validateProposal(ConfChange cc) {
         if (r.leader.pendingConfIndex > r.log.applied()) {
-            throw new ProposalRefusedException(Reason.CONF_CHANGE_PENDING, "membership change at index "
-                    + r.leader.pendingConfIndex + " not applied yet (applied " + r.log.applied() + ")");
+            throw new ProposalRefusedException(
+                    Reason.CONF_CHANGE_PENDING,
+                    "membership change at index " + r.leader.pendingConfIndex + " not applied yet (applied "
+                            + r.log.applied() + ")");
         }
         String broken = brokenRule(cc, r.tracker.config());
         if (broken != null) {
             throw new ProposalRefusedException(Reason.INVALID_CONF_CHANGE, broken);
         }
         if (cc.type() == ConfChangeType.PROMOTE_LEARNER && !learnerReady(cc.nodeId())) {
-            throw new ProposalRefusedException(Reason.LEARNER_NOT_READY, "learner " + cc.nodeId()
-                    + " has not caught up");
+            throw new ProposalRefusedException(
+                    Reason.LEARNER_NOT_READY, "learner " + cc.nodeId() + " has not caught up");
         }
     }
 
@@ -75,7 +77,8 @@ final class Membership {
                     yield "member " + id + " does not exist";
                 }
                 yield conf.voters().size() == 1 && conf.voters().contains(id)
-                        ? "cannot remove the last voter " + id : null;
+                        ? "cannot remove the last voter " + id
+                        : null;
             }
         };
     }

@@ -135,8 +135,8 @@ public final class MemoryStorage implements Storage {
             return;
         }
         if (compactIndex > lastIndexLocked()) {
-            throw new IllegalArgumentException("compact index " + compactIndex + " beyond last index "
-                    + lastIndexLocked());
+            throw new IllegalArgumentException(
+                    "compact index " + compactIndex + " beyond last index " + lastIndexLocked());
         }
         int cut = (int) (compactIndex - offset);
         Entry at = entries.get(cut);

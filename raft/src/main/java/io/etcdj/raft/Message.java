@@ -25,8 +25,8 @@ public sealed interface Message {
      * Leader to follower: append {@code entries} after the entry at {@code prevIndex} if it has
      * {@code prevTerm}, then commit up to {@code commit}. Empty entries make a probe.
      */
-    record AppendRequest(long from, long to, long term, long prevIndex, long prevTerm, List<Entry> entries,
-                         long commit) implements Message {
+    record AppendRequest(long from, long to, long term, long prevIndex, long prevTerm, List<Entry> entries, long commit)
+            implements Message {
         /** Copies the entry list. */
         public AppendRequest {
             entries = List.copyOf(entries);
@@ -59,33 +59,28 @@ public sealed interface Message {
      * {@code index} did not match and the follower suggests probing at {@code hintIndex}, whose term in
      * the follower's log is {@code hintTerm} (fast backtracking).
      */
-    record AppendResponse(long from, long to, long term, long index, boolean reject, long hintIndex,
-                          long hintTerm) implements Message {
-    }
+    record AppendResponse(long from, long to, long term, long index, boolean reject, long hintIndex, long hintTerm)
+            implements Message {}
 
     /**
      * Candidate to voter: vote for me in {@code term}; my log ends at {@code lastIndex} with
      * {@code lastTerm}. A pre-vote asks whether the voter would vote, without anyone changing term; a
      * transfer vote (after TimeoutNow) overrides the voter's leader lease.
      */
-    record VoteRequest(long from, long to, long term, long lastIndex, long lastTerm, boolean preVote,
-                       boolean transfer) implements Message {
-    }
+    record VoteRequest(long from, long to, long term, long lastIndex, long lastTerm, boolean preVote, boolean transfer)
+            implements Message {}
 
     /** Voter to candidate: the (pre-)vote is granted unless {@code reject}. */
-    record VoteResponse(long from, long to, long term, boolean preVote, boolean reject) implements Message {
-    }
+    record VoteResponse(long from, long to, long term, boolean preVote, boolean reject) implements Message {}
 
     /**
      * Leader to follower: I am still leader; you may commit up to {@code commit} (never beyond what you
      * have acknowledged). {@code readRound} is the read-index round this heartbeat confirms, or 0.
      */
-    record HeartbeatRequest(long from, long to, long term, long commit, long readRound) implements Message {
-    }
+    record HeartbeatRequest(long from, long to, long term, long commit, long readRound) implements Message {}
 
     /** Follower to leader: acknowledges a heartbeat, echoing its read round. */
-    record HeartbeatResponse(long from, long to, long term, long readRound) implements Message {
-    }
+    record HeartbeatResponse(long from, long to, long term, long readRound) implements Message {}
 
     /** Leader to follower: your log is behind my compaction point; install this snapshot. */
     record SnapshotRequest(long from, long to, long term, Snapshot snapshot) implements Message {
@@ -96,8 +91,7 @@ public sealed interface Message {
     }
 
     /** Leader to its chosen successor: start an election now (leadership transfer). */
-    record TimeoutNow(long from, long to, long term) implements Message {
-    }
+    record TimeoutNow(long from, long to, long term) implements Message {}
 
     /** Follower to leader (term 0): proposals made on the follower, to be appended by the leader. */
     record ProposalRequest(long from, long to, long term, List<Entry> entries) implements Message {
@@ -136,6 +130,5 @@ public sealed interface Message {
     }
 
     /** Follower to leader: please hand leadership to {@code transferee}. */
-    record TransferRequest(long from, long to, long term, long transferee) implements Message {
-    }
+    record TransferRequest(long from, long to, long term, long transferee) implements Message {}
 }

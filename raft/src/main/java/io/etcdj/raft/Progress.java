@@ -6,6 +6,7 @@ final class Progress {
     long match;
     /** Next index to send. */
     long next;
+
     ProgressState state = ProgressState.PROBE;
     /** In SNAPSHOT: index of the snapshot sent. */
     long pendingSnapshot;
@@ -13,9 +14,11 @@ final class Progress {
     boolean recentActive;
     /** In PROBE: an append was sent and not yet answered (wait for a heartbeat response). */
     boolean probeSent;
+
     boolean learner;
     /** Highest read-index round this member acknowledged. */
     long readAckRound;
+
     final Inflights inflights;
 
     Progress(long next, int maxInflightMsgs, long maxInflightBytes, boolean learner) {

@@ -14,12 +14,17 @@ final class ProgressTracker {
     private ConfState config = ConfState.EMPTY;
     /** Ordered by id so that iteration, and therefore the message order, is deterministic. */
     private final TreeMap<Long, Progress> progress = new TreeMap<>();
+
     private final TreeMap<Long, Boolean> votes = new TreeMap<>();
     private final int maxInflightMsgs;
     private final long maxInflightBytes;
 
     /** Outcome of counting votes. */
-    enum VoteResult { PENDING, WON, LOST }
+    enum VoteResult {
+        PENDING,
+        WON,
+        LOST
+    }
 
     ProgressTracker(int maxInflightMsgs, long maxInflightBytes) {
         this.maxInflightMsgs = maxInflightMsgs;

@@ -3,7 +3,6 @@ package io.etcdj.raft;
 import io.etcdj.raft.Message.AppendRequest;
 import io.etcdj.raft.Message.AppendResponse;
 import io.etcdj.raft.Message.HeartbeatRequest;
-import io.etcdj.raft.Message.HeartbeatResponse;
 import io.etcdj.raft.Message.ProposalRequest;
 import io.etcdj.raft.Message.ReadIndexRequest;
 import io.etcdj.raft.Message.ReadIndexResponse;
@@ -25,7 +24,11 @@ import java.util.List;
  */
 final class Raft {
     /** Why an election is started. */
-    enum Campaign { PRE_ELECTION, ELECTION, TRANSFER }
+    enum Campaign {
+        PRE_ELECTION,
+        ELECTION,
+        TRANSFER
+    }
 
     final long id;
     final RaftConfig cfg;
@@ -72,8 +75,8 @@ final class Raft {
         Storage.InitialState init = cfg.storage().initialState();
         HardState hs = init.hardState();
         if (hs.commit() > log.lastIndex()) {
-            throw new IllegalStateException("invariant: persisted commit " + hs.commit() + " beyond last index "
-                    + log.lastIndex());
+            throw new IllegalStateException(
+                    "invariant: persisted commit " + hs.commit() + " beyond last index " + log.lastIndex());
         }
         if (hs.commit() > log.committed()) {
             log.commitTo(hs.commit());
@@ -166,7 +169,8 @@ final class Raft {
 
     /** This member may campaign: a voter, or a removed leader finishing its hand-over; never a learner. */
     boolean promotable() {
-        return (tracker.isVoter(id) || handoverCampaignsLeft > 0) && log.unstable().snapshot() == null;
+        return (tracker.isVoter(id) || handoverCampaignsLeft > 0)
+                && log.unstable().snapshot() == null;
     }
 
     /** Committed entries were applied: run a transfer election that had to wait for them. */
@@ -221,7 +225,13 @@ final class Raft {
         long lastTerm = log.lastTerm();
         for (long voter : tracker.config().voters()) {
             if (voter != id) {
-                send(new VoteRequest(id, voter, voteTerm, lastIndex, lastTerm, kind == Campaign.PRE_ELECTION,
+                send(new VoteRequest(
+                        id,
+                        voter,
+                        voteTerm,
+                        lastIndex,
+                        lastTerm,
+                        kind == Campaign.PRE_ELECTION,
                         kind == Campaign.TRANSFER));
             }
         }
@@ -245,8 +255,10 @@ final class Raft {
                     handleVoteRequest(v);
                     return;
                 }
-                if (role != Role.LEADER && (m instanceof AppendRequest || m instanceof HeartbeatRequest
-                        || m instanceof SnapshotRequest)) {
+                if (role != Role.LEADER
+                        && (m instanceof AppendRequest
+                                || m instanceof HeartbeatRequest
+                                || m instanceof SnapshotRequest)) {
                     handoverCampaignsLeft = 0; // a leader exists: nobody needs our vote or log any more
                 }
                 switch (role) {
@@ -273,8 +285,8 @@ final class Raft {
             if (m instanceof VoteResponse r && r.preVote() && !r.reject()) {
                 return true; // our pre-vote in a future term was granted; the term changes if we win
             }
-            boolean fromLeader = m instanceof AppendRequest || m instanceof HeartbeatRequest
-                    || m instanceof SnapshotRequest;
+            boolean fromLeader =
+                    m instanceof AppendRequest || m instanceof HeartbeatRequest || m instanceof SnapshotRequest;
             becomeFollower(m.term(), fromLeader ? m.from() : 0);
             return true;
         }
@@ -291,9 +303,7 @@ final class Raft {
     }
 
     private void handleVoteRequest(VoteRequest m) {
-        boolean canVote = vote == m.from()
-                || (vote == 0 && lead == 0)
-                || (m.preVote() && m.term() > term);
+        boolean canVote = vote == m.from() || (vote == 0 && lead == 0) || (m.preVote() && m.term() > term);
         if (canVote && log.isUpToDate(m.lastIndex(), m.lastTerm())) {
             // answer in the request's term: a pre-candidate ignores answers in an older term
             send(new VoteResponse(id, m.from(), m.term(), m.preVote(), false));
@@ -334,10 +344,10 @@ final class Raft {
                         }
                     }
                     case LOST -> becomeFollower(term, 0);
-                    case PENDING -> { }
+                    case PENDING -> {}
                 }
             }
-            default -> { }
+            default -> {}
         }
     }
 
@@ -360,7 +370,7 @@ final class Raft {
             }
             case TimeoutNow t -> hup(true);
             case ReadIndexResponse r -> readStates.add(new ReadState(r.index(), r.context()));
-            default -> { }
+            default -> {}
         }
     }
 
@@ -410,11 +420,14 @@ final class Raft {
             case FOLLOWER -> {
                 requireLeader();
                 if (!cfg.forwardProposals()) {
-                    throw new ProposalRefusedException(Reason.NOT_LEADER, "member " + id + " is not the leader ("
-                            + lead + ") and does not forward");
+                    throw new ProposalRefusedException(
+                            Reason.NOT_LEADER,
+                            "member " + id + " is not the leader (" + lead + ") and does not forward");
                 }
                 int last = outbox.size() - 1;
-                if (last >= 0 && outbox.get(last) instanceof ProposalRequest p && p.to() == lead
+                if (last >= 0
+                        && outbox.get(last) instanceof ProposalRequest p
+                        && p.to() == lead
                         && p.entries().size() + entries.size() <= 4096) {
                     List<Entry> merged = new ArrayList<>(p.entries());
                     merged.addAll(entries); // batch proposals made between two Ready batches

@@ -14,8 +14,8 @@ import io.etcdj.raft.Message.VoteRequest;
 import io.etcdj.raft.Message.VoteResponse;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Compact binary encoding of messages, entries, hard state, snapshots and membership changes: the peer
@@ -40,8 +40,7 @@ public final class RaftCodec {
     private static final int READ_INDEX_RESPONSE = 11;
     private static final int TRANSFER_REQUEST = 12;
 
-    private RaftCodec() {
-    }
+    private RaftCodec() {}
 
     /** Encodes a message. */
     public static byte[] encode(Message m) {
@@ -67,15 +66,21 @@ public final class RaftCodec {
                 writeEntries(w, x.entries());
                 w.writeVarLong(x.commit());
             }
-            case AppendResponse x -> w.writeVarLong(x.index()).writeBool(x.reject()).writeVarLong(x.hintIndex())
-                    .writeVarLong(x.hintTerm());
-            case VoteRequest x -> w.writeVarLong(x.lastIndex()).writeVarLong(x.lastTerm()).writeBool(x.preVote())
-                    .writeBool(x.transfer());
+            case AppendResponse x ->
+                w.writeVarLong(x.index())
+                        .writeBool(x.reject())
+                        .writeVarLong(x.hintIndex())
+                        .writeVarLong(x.hintTerm());
+            case VoteRequest x ->
+                w.writeVarLong(x.lastIndex())
+                        .writeVarLong(x.lastTerm())
+                        .writeBool(x.preVote())
+                        .writeBool(x.transfer());
             case VoteResponse x -> w.writeBool(x.preVote()).writeBool(x.reject());
             case HeartbeatRequest x -> w.writeVarLong(x.commit()).writeVarLong(x.readRound());
             case HeartbeatResponse x -> w.writeVarLong(x.readRound());
             case SnapshotRequest x -> writeSnapshot(w, x.snapshot());
-            case TimeoutNow x -> { }
+            case TimeoutNow x -> {}
             case ProposalRequest x -> writeEntries(w, x.entries());
             case ReadIndexRequest x -> w.writeBytes(x.context());
             case ReadIndexResponse x -> w.writeVarLong(x.index()).writeBytes(x.context());
@@ -92,12 +97,12 @@ public final class RaftCodec {
         long to = r.readVarLong();
         long term = r.readVarLong();
         Message m = switch (tag) {
-            case APPEND_REQUEST -> new AppendRequest(from, to, term, r.readVarLong(), r.readVarLong(), readEntries(r),
-                    r.readVarLong());
-            case APPEND_RESPONSE -> new AppendResponse(from, to, term, r.readVarLong(), r.readBool(), r.readVarLong(),
-                    r.readVarLong());
-            case VOTE_REQUEST -> new VoteRequest(from, to, term, r.readVarLong(), r.readVarLong(), r.readBool(),
-                    r.readBool());
+            case APPEND_REQUEST ->
+                new AppendRequest(from, to, term, r.readVarLong(), r.readVarLong(), readEntries(r), r.readVarLong());
+            case APPEND_RESPONSE ->
+                new AppendResponse(from, to, term, r.readVarLong(), r.readBool(), r.readVarLong(), r.readVarLong());
+            case VOTE_REQUEST ->
+                new VoteRequest(from, to, term, r.readVarLong(), r.readVarLong(), r.readBool(), r.readBool());
             case VOTE_RESPONSE -> new VoteResponse(from, to, term, r.readBool(), r.readBool());
             case HEARTBEAT_REQUEST -> new HeartbeatRequest(from, to, term, r.readVarLong(), r.readVarLong());
             case HEARTBEAT_RESPONSE -> new HeartbeatResponse(from, to, term, r.readVarLong());
@@ -130,7 +135,10 @@ public final class RaftCodec {
 
     /** Encodes a hard state. */
     public static byte[] encodeHardState(HardState hs) {
-        return new ByteWriter(16).writeVarLong(hs.term()).writeVarLong(hs.vote()).writeVarLong(hs.commit())
+        return new ByteWriter(16)
+                .writeVarLong(hs.term())
+                .writeVarLong(hs.vote())
+                .writeVarLong(hs.commit())
                 .toByteArray();
     }
 
@@ -144,8 +152,11 @@ public final class RaftCodec {
 
     /** Encodes a membership change (the payload of a {@link EntryType#CONF_CHANGE} entry). */
     public static byte[] encodeConfChange(ConfChange cc) {
-        return new ByteWriter(16 + cc.context().length).writeByte(cc.type().ordinal()).writeVarLong(cc.nodeId())
-                .writeBytes(cc.context()).toByteArray();
+        return new ByteWriter(16 + cc.context().length)
+                .writeByte(cc.type().ordinal())
+                .writeVarLong(cc.nodeId())
+                .writeBytes(cc.context())
+                .toByteArray();
     }
 
     /** Decodes a membership change. */
@@ -177,7 +188,10 @@ public final class RaftCodec {
     }
 
     private static void writeEntry(ByteWriter w, Entry e) {
-        w.writeVarLong(e.term()).writeVarLong(e.index()).writeByte(e.type().ordinal()).writeBytes(e.data());
+        w.writeVarLong(e.term())
+                .writeVarLong(e.index())
+                .writeByte(e.type().ordinal())
+                .writeBytes(e.data());
     }
 
     private static Entry readEntry(ByteReader r) {

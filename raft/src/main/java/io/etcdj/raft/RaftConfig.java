@@ -26,11 +26,23 @@ import java.util.random.RandomGenerator;
  * @param maxOutboxMsgs              max messages waiting for the next Ready before a follower refuses to
  *                                   forward more client requests
  */
-public record RaftConfig(long id, Storage storage, RandomGenerator random, int electionTicks, int heartbeatTicks,
-                         boolean preVote, boolean checkQuorum, boolean forwardProposals, long maxSizePerMsgBytes,
-                         int maxInflightMsgs, long maxInflightBytes, long maxUncommittedBytes,
-                         long maxCommittedSizePerReadyBytes, int maxPendingReads, long maxEntrySizeBytes,
-                         int maxOutboxMsgs) {
+public record RaftConfig(
+        long id,
+        Storage storage,
+        RandomGenerator random,
+        int electionTicks,
+        int heartbeatTicks,
+        boolean preVote,
+        boolean checkQuorum,
+        boolean forwardProposals,
+        long maxSizePerMsgBytes,
+        int maxInflightMsgs,
+        long maxInflightBytes,
+        long maxUncommittedBytes,
+        long maxCommittedSizePerReadyBytes,
+        int maxPendingReads,
+        long maxEntrySizeBytes,
+        int maxOutboxMsgs) {
 
     /** Checks every field. */
     public RaftConfig {
@@ -40,11 +52,16 @@ public record RaftConfig(long id, Storage storage, RandomGenerator random, int e
             throw new IllegalArgumentException("id must be positive: " + id);
         }
         if (heartbeatTicks <= 0 || electionTicks <= heartbeatTicks) {
-            throw new IllegalArgumentException("need 0 < heartbeatTicks < electionTicks, got " + heartbeatTicks + ", "
-                    + electionTicks);
+            throw new IllegalArgumentException(
+                    "need 0 < heartbeatTicks < electionTicks, got " + heartbeatTicks + ", " + electionTicks);
         }
-        if (maxSizePerMsgBytes <= 0 || maxInflightMsgs <= 0 || maxInflightBytes < 0 || maxUncommittedBytes <= 0
-                || maxCommittedSizePerReadyBytes <= 0 || maxPendingReads <= 0 || maxEntrySizeBytes <= 0
+        if (maxSizePerMsgBytes <= 0
+                || maxInflightMsgs <= 0
+                || maxInflightBytes < 0
+                || maxUncommittedBytes <= 0
+                || maxCommittedSizePerReadyBytes <= 0
+                || maxPendingReads <= 0
+                || maxEntrySizeBytes <= 0
                 || maxOutboxMsgs <= 0) {
             throw new IllegalArgumentException("limits must be positive");
         }
@@ -160,9 +177,23 @@ public record RaftConfig(long id, Storage storage, RandomGenerator random, int e
 
         /** The configuration. */
         public RaftConfig build() {
-            return new RaftConfig(id, storage, random, electionTicks, heartbeatTicks, preVote, checkQuorum,
-                    forwardProposals, maxSizePerMsgBytes, maxInflightMsgs, maxInflightBytes, maxUncommittedBytes,
-                    maxCommittedSizePerReadyBytes, maxPendingReads, maxEntrySizeBytes, maxOutboxMsgs);
+            return new RaftConfig(
+                    id,
+                    storage,
+                    random,
+                    electionTicks,
+                    heartbeatTicks,
+                    preVote,
+                    checkQuorum,
+                    forwardProposals,
+                    maxSizePerMsgBytes,
+                    maxInflightMsgs,
+                    maxInflightBytes,
+                    maxUncommittedBytes,
+                    maxCommittedSizePerReadyBytes,
+                    maxPendingReads,
+                    maxEntrySizeBytes,
+                    maxOutboxMsgs);
         }
     }
 }

@@ -157,7 +157,8 @@ final class RaftLog {
             return;
         }
         if (index > committed || index < applied) {
-            throw new IllegalStateException("invariant: applied " + index + " outside [" + applied + "," + committed + "]");
+            throw new IllegalStateException(
+                    "invariant: applied " + index + " outside [" + applied + "," + committed + "]");
         }
         applied = index;
     }
@@ -214,8 +215,8 @@ final class RaftLog {
             throw new LogCompactedException(lo, first);
         }
         if (hi > lastIndex() + 1 || lo > hi) {
-            throw new IllegalStateException("invariant: slice [" + lo + "," + hi + ") out of bound [" + first + ","
-                    + lastIndex() + "]");
+            throw new IllegalStateException(
+                    "invariant: slice [" + lo + "," + hi + ") out of bound [" + first + "," + lastIndex() + "]");
         }
         if (lo == hi) {
             return List.of();

@@ -54,7 +54,10 @@ public final class RaftNode {
         List<Entry> out = new ArrayList<>();
         long index = 1;
         for (long id : new TreeSet<>(voters)) {
-            out.add(new Entry(1, index++, EntryType.CONF_CHANGE,
+            out.add(new Entry(
+                    1,
+                    index++,
+                    EntryType.CONF_CHANGE,
                     RaftCodec.encodeConfChange(ConfChange.of(ConfChangeType.ADD_VOTER, id))));
         }
         return out;
@@ -166,9 +169,13 @@ public final class RaftNode {
             return false;
         }
         UnstableLog u = raft.log.unstable();
-        return !raft.outbox.isEmpty() || !raft.readStates.isEmpty() || !u.entries().isEmpty()
-                || u.snapshot() != null || raft.log.hasNextCommittedEntries()
-                || !raft.softState().equals(prevSoftState) || !hardStateNow().equals(prevHardState);
+        return !raft.outbox.isEmpty()
+                || !raft.readStates.isEmpty()
+                || !u.entries().isEmpty()
+                || u.snapshot() != null
+                || raft.log.hasNextCommittedEntries()
+                || !raft.softState().equals(prevSoftState)
+                || !hardStateNow().equals(prevHardState);
     }
 
     private HardState hardStateNow() {
@@ -189,15 +196,25 @@ public final class RaftNode {
         UnstableLog u = raft.log.unstable();
         List<Entry> entries = List.copyOf(u.entries());
         List<Entry> committed = raft.log.nextCommittedEntries(raft.cfg.maxCommittedSizePerReadyBytes());
-        boolean mustSync = !entries.isEmpty() || hard.term() != prevHardState.term()
-                || hard.vote() != prevHardState.vote() || u.snapshot() != null;
+        boolean mustSync = !entries.isEmpty()
+                || hard.term() != prevHardState.term()
+                || hard.vote() != prevHardState.vote()
+                || u.snapshot() != null;
         List<Message> early = new ArrayList<>();
         List<Message> late = new ArrayList<>();
         for (Message m : raft.outbox) {
             (mayPrecedePersist(m) ? early : late).add(m);
         }
-        Ready rd = new Ready(soft.equals(prevSoftState) ? null : soft, hard.equals(prevHardState) ? null : hard,
-                raft.readStates, entries, u.snapshot(), committed, early, late, mustSync);
+        Ready rd = new Ready(
+                soft.equals(prevSoftState) ? null : soft,
+                hard.equals(prevHardState) ? null : hard,
+                raft.readStates,
+                entries,
+                u.snapshot(),
+                committed,
+                early,
+                late,
+                mustSync);
         raft.readStates.clear();
         raft.outbox.clear();
         raft.reads.onMessagesHandedOut();
@@ -215,10 +232,14 @@ public final class RaftNode {
      * requests it forwards.
      */
     static boolean mayPrecedePersist(Message m) {
-        return m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest
-                || m instanceof Message.SnapshotRequest || m instanceof Message.TimeoutNow
-                || m instanceof Message.ProposalRequest || m instanceof Message.ReadIndexRequest
-                || m instanceof Message.ReadIndexResponse || m instanceof Message.HeartbeatResponse;
+        return m instanceof Message.AppendRequest
+                || m instanceof Message.HeartbeatRequest
+                || m instanceof Message.SnapshotRequest
+                || m instanceof Message.TimeoutNow
+                || m instanceof Message.ProposalRequest
+                || m instanceof Message.ReadIndexRequest
+                || m instanceof Message.ReadIndexResponse
+                || m instanceof Message.HeartbeatResponse;
     }
 
     /**
@@ -302,11 +323,26 @@ public final class RaftNode {
         if (raft.role == Role.LEADER) {
             for (Map.Entry<Long, Progress> e : raft.tracker.progress().entrySet()) {
                 Progress pr = e.getValue();
-                progress.put(e.getKey(), new Status.MemberProgress(pr.match, pr.next, pr.state, pr.recentActive,
-                        pr.isPaused(), pr.learner, pr.inflights.count()));
+                progress.put(
+                        e.getKey(),
+                        new Status.MemberProgress(
+                                pr.match,
+                                pr.next,
+                                pr.state,
+                                pr.recentActive,
+                                pr.isPaused(),
+                                pr.learner,
+                                pr.inflights.count()));
             }
         }
-        return new Status(raft.id, hardStateNow(), raft.softState(), raft.log.applied(), raft.log.lastIndex(),
-                raft.role == Role.LEADER ? raft.leader.leadTransferee : 0, raft.tracker.config(), progress);
+        return new Status(
+                raft.id,
+                hardStateNow(),
+                raft.softState(),
+                raft.log.applied(),
+                raft.log.lastIndex(),
+                raft.role == Role.LEADER ? raft.leader.leadTransferee : 0,
+                raft.tracker.config(),
+                progress);
     }
 }

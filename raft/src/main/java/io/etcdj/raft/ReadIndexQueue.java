@@ -13,8 +13,7 @@ import java.util.List;
  */
 final class ReadIndexQueue {
     /** One read request: who asked (this member or a follower) and its opaque context. */
-    record Request(long from, byte[] context) {
-    }
+    record Request(long from, byte[] context) {}
 
     /** A started round. */
     static final class Round {
@@ -35,6 +34,7 @@ final class ReadIndexQueue {
     private long lastRoundId;
     /** The newest round's heartbeats are still in the outbox: new requests may join it. */
     private boolean open;
+
     private int size;
 
     ReadIndexQueue(int maxPending) {

@@ -36,9 +36,16 @@ import java.util.List;
  * @param messages         messages to send only after persisting
  * @param mustSync         whether step 2 must be synced before the messages go out
  */
-public record Ready(SoftState softState, HardState hardState, List<ReadState> readStates, List<Entry> entries,
-                    Snapshot snapshot, List<Entry> committedEntries, List<Message> earlyMessages,
-                    List<Message> messages, boolean mustSync) {
+public record Ready(
+        SoftState softState,
+        HardState hardState,
+        List<ReadState> readStates,
+        List<Entry> entries,
+        Snapshot snapshot,
+        List<Entry> committedEntries,
+        List<Message> earlyMessages,
+        List<Message> messages,
+        boolean mustSync) {
 
     /** Copies the lists. */
     public Ready {

@@ -58,8 +58,8 @@ final class Replicator {
         long lastIndex = r.log.lastIndex();
         long prevIndex = pr.next - 1;
         long prevTerm = r.log.term(prevIndex);
-        List<Entry> ents = pr.next <= lastIndex
-                ? r.log.slice(pr.next, lastIndex + 1, r.cfg.maxSizePerMsgBytes()) : List.of();
+        List<Entry> ents =
+                pr.next <= lastIndex ? r.log.slice(pr.next, lastIndex + 1, r.cfg.maxSizePerMsgBytes()) : List.of();
         if (ents.isEmpty() && !sendIfEmpty) {
             return false;
         }

@@ -1,7 +1,7 @@
 package io.etcdj.raft;
 
-import java.util.Objects;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An application snapshot: the state machine as of {@link SnapshotMetadata#index()}. The core never

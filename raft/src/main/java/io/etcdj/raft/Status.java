@@ -14,8 +14,15 @@ import java.util.Map;
  * @param confState      membership in force
  * @param progress       per-member replication progress; empty unless this member leads
  */
-public record Status(long id, HardState hardState, SoftState softState, long applied, long lastIndex,
-                     long leadTransferee, ConfState confState, Map<Long, MemberProgress> progress) {
+public record Status(
+        long id,
+        HardState hardState,
+        SoftState softState,
+        long applied,
+        long lastIndex,
+        long leadTransferee,
+        ConfState confState,
+        Map<Long, MemberProgress> progress) {
 
     /** Copies the map. */
     public Status {
@@ -33,7 +40,12 @@ public record Status(long id, HardState hardState, SoftState softState, long app
      * @param learner       whether the member is a learner
      * @param inflightCount appends in flight
      */
-    public record MemberProgress(long match, long next, ProgressState state, boolean recentActive, boolean paused,
-                                 boolean learner, int inflightCount) {
-    }
+    public record MemberProgress(
+            long match,
+            long next,
+            ProgressState state,
+            boolean recentActive,
+            boolean paused,
+            boolean learner,
+            int inflightCount) {}
 }

@@ -15,8 +15,7 @@ import java.util.List;
 public interface Storage {
 
     /** The persisted state a member restarts from. */
-    record InitialState(HardState hardState, ConfState confState) {
-    }
+    record InitialState(HardState hardState, ConfState confState) {}
 
     /** The last persisted {@link HardState} and the membership of the latest snapshot. */
     InitialState initialState();

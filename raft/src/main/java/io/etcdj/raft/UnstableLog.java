@@ -102,8 +102,8 @@ final class UnstableLog {
     /** Entries in {@code [lo, hi)}, which must lie within this log. */
     List<Entry> slice(long lo, long hi) {
         if (lo < offset || hi > offset + entries.size() || lo > hi) {
-            throw new IllegalStateException("invariant: unstable slice [" + lo + "," + hi + ") outside ["
-                    + offset + "," + (offset + entries.size()) + ")");
+            throw new IllegalStateException("invariant: unstable slice [" + lo + "," + hi + ") outside [" + offset + ","
+                    + (offset + entries.size()) + ")");
         }
         return entries.subList((int) (lo - offset), (int) (hi - offset));
     }

@@ -14,19 +14,21 @@ class ElectionTest {
     void aCandidateWinsWithVotesFromAMajorityAndAssertsLeadershipWithAnEntryOfItsTerm() {
         TestCluster c = TestCluster.of(3, b -> b.preVote(false));
         c.elect(1);
-        assertEquals(List.of(
-                "1->2 Vote t2 last=3@1",
-                "1->3 Vote t2 last=3@1",
-                "2->1 VoteGrant t2",
-                "3->1 VoteGrant t2",
-                "1->2 App t2 prev=3@1 ents=[4@2[0B]] commit=3",
-                "1->3 App t2 prev=3@1 ents=[4@2[0B]] commit=3",
-                "2->1 AppOk t2 index=4",
-                "3->1 AppOk t2 index=4",
-                "1->2 App t2 prev=4@2 ents=[] commit=4",
-                "1->3 App t2 prev=4@2 ents=[] commit=4",
-                "2->1 AppOk t2 index=4",
-                "3->1 AppOk t2 index=4"), c.takeTrace());
+        assertEquals(
+                List.of(
+                        "1->2 Vote t2 last=3@1",
+                        "1->3 Vote t2 last=3@1",
+                        "2->1 VoteGrant t2",
+                        "3->1 VoteGrant t2",
+                        "1->2 App t2 prev=3@1 ents=[4@2[0B]] commit=3",
+                        "1->3 App t2 prev=3@1 ents=[4@2[0B]] commit=3",
+                        "2->1 AppOk t2 index=4",
+                        "3->1 AppOk t2 index=4",
+                        "1->2 App t2 prev=4@2 ents=[] commit=4",
+                        "1->3 App t2 prev=4@2 ents=[] commit=4",
+                        "2->1 AppOk t2 index=4",
+                        "3->1 AppOk t2 index=4"),
+                c.takeTrace());
         assertEquals(List.of(1L), c.leaders());
         assertEquals(2, c.node(2).hardState().term());
         assertEquals(1, c.node(2).softState().leader());
@@ -37,15 +39,17 @@ class ElectionTest {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
         List<String> t = c.takeTrace();
-        assertEquals(List.of(
-                "1->2 PreVote t2 last=3@1",
-                "1->3 PreVote t2 last=3@1",
-                "2->1 PreVoteGrant t2",
-                "3->1 PreVoteGrant t2",
-                "1->2 Vote t2 last=3@1",
-                "1->3 Vote t2 last=3@1",
-                "2->1 VoteGrant t2",
-                "3->1 VoteGrant t2"), t.subList(0, 8));
+        assertEquals(
+                List.of(
+                        "1->2 PreVote t2 last=3@1",
+                        "1->3 PreVote t2 last=3@1",
+                        "2->1 PreVoteGrant t2",
+                        "3->1 PreVoteGrant t2",
+                        "1->2 Vote t2 last=3@1",
+                        "1->3 Vote t2 last=3@1",
+                        "2->1 VoteGrant t2",
+                        "3->1 VoteGrant t2"),
+                t.subList(0, 8));
     }
 
     @Test
@@ -53,8 +57,10 @@ class ElectionTest {
         for (long seed = 0; seed < 50; seed++) {
             MemoryStorage s = new MemoryStorage();
             RaftNode.bootstrap(s, List.of(1L, 2L, 3L));
-            RaftNode n = new RaftNode(RaftConfig.builder(1, s, new SplittableRandom(seed)).electionTicks(10)
-                    .preVote(false).build());
+            RaftNode n = new RaftNode(RaftConfig.builder(1, s, new SplittableRandom(seed))
+                    .electionTicks(10)
+                    .preVote(false)
+                    .build());
             n.advance(n.ready()); // apply the bootstrap membership
             int ticks = 0;
             while (n.softState().role() == Role.FOLLOWER) {
@@ -72,8 +78,11 @@ class ElectionTest {
         c.node(1).step(new Message.VoteRequest(2, 1, 2, 3, 1, false, false));
         c.node(1).step(new Message.VoteRequest(3, 1, 2, 3, 1, false, false));
         Ready rd = c.node(1).ready();
-        assertEquals(List.of(new Message.VoteResponse(1, 2, 2, false, false),
-                new Message.VoteResponse(1, 3, 2, false, true)), rd.messages());
+        assertEquals(
+                List.of(
+                        new Message.VoteResponse(1, 2, 2, false, false),
+                        new Message.VoteResponse(1, 3, 2, false, true)),
+                rd.messages());
         assertEquals(new HardState(2, 2, 3), rd.hardState());
         assertTrue(rd.mustSync(), "a vote must be durable before the response is sent");
     }
@@ -88,9 +97,7 @@ class ElectionTest {
         c.takeTrace();
         c.crash(1);
         c.elect(3);
-        assertEquals(List.of(
-                "3->2 Vote t3 last=4@2",
-                "2->3 VoteReject t3"), c.takeTrace());
+        assertEquals(List.of("3->2 Vote t3 last=4@2", "2->3 VoteReject t3"), c.takeTrace());
         assertEquals(Role.CANDIDATE, c.node(3).softState().role());
         c.elect(2); // 2 holds every committed entry and wins
         assertEquals(List.of(2L), c.leaders());

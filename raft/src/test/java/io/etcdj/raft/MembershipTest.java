@@ -66,7 +66,8 @@ class MembershipTest {
         for (int i = 0; i < 30; i++) {
             c.propose(1, "e" + i);
         }
-        assertEquals(Reason.LEARNER_NOT_READY,
+        assertEquals(
+                Reason.LEARNER_NOT_READY,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.PROMOTE_LEARNER, 4))));
         c.heal();
         c.tickAll(2);
@@ -80,7 +81,8 @@ class MembershipTest {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
         c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.ADD_LEARNER, 4));
-        assertEquals(Reason.CONF_CHANGE_PENDING,
+        assertEquals(
+                Reason.CONF_CHANGE_PENDING,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.ADD_LEARNER, 5))));
         c.stabilize();
         change(c, 1, ConfChangeType.ADD_LEARNER, 5);
@@ -91,13 +93,17 @@ class MembershipTest {
     void changesThatBreakEtcdsRulesAreRefused() {
         TestCluster c = TestCluster.of(1);
         c.elect(1);
-        assertEquals(Reason.INVALID_CONF_CHANGE,
+        assertEquals(
+                Reason.INVALID_CONF_CHANGE,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.REMOVE, 1))));
-        assertEquals(Reason.INVALID_CONF_CHANGE,
+        assertEquals(
+                Reason.INVALID_CONF_CHANGE,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.ADD_VOTER, 1))));
-        assertEquals(Reason.INVALID_CONF_CHANGE,
+        assertEquals(
+                Reason.INVALID_CONF_CHANGE,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.REMOVE, 9))));
-        assertEquals(Reason.INVALID_CONF_CHANGE,
+        assertEquals(
+                Reason.INVALID_CONF_CHANGE,
                 refusal(() -> c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.PROMOTE_LEARNER, 1))));
     }
 
@@ -154,11 +160,18 @@ class MembershipTest {
         c.elect(1);
         long removal = c.node(1).lastIndex() + 1;
         c.rewrite(m -> m instanceof Message.AppendRequest a && a.to() == 2
-                ? new Message.AppendRequest(a.from(), a.to(), a.term(), a.prevIndex(), a.prevTerm(),
-                        a.entries().stream().filter(e -> e.index() <= removal).toList(), Math.min(a.commit(), removal - 1))
+                ? new Message.AppendRequest(
+                        a.from(),
+                        a.to(),
+                        a.term(),
+                        a.prevIndex(),
+                        a.prevTerm(),
+                        a.entries().stream().filter(e -> e.index() <= removal).toList(),
+                        Math.min(a.commit(), removal - 1))
                 : m instanceof Message.HeartbeatRequest h && h.to() == 2
-                ? new Message.HeartbeatRequest(h.from(), h.to(), h.term(), Math.min(h.commit(), removal - 1), h.readRound())
-                : m);
+                        ? new Message.HeartbeatRequest(
+                                h.from(), h.to(), h.term(), Math.min(h.commit(), removal - 1), h.readRound())
+                        : m);
         c.node(1).proposeConfChange(ConfChange.of(ConfChangeType.REMOVE, 1));
         c.node(1).propose("x".getBytes());
         c.stabilize();

@@ -30,7 +30,9 @@ class PreVoteAndCheckQuorumTest {
         c.elect(1);
         c.isolate(3);
         c.tickAll(100);
-        assertTrue(c.node(3).hardState().term() > 5, "term inflated to " + c.node(3).hardState().term());
+        assertTrue(
+                c.node(3).hardState().term() > 5,
+                "term inflated to " + c.node(3).hardState().term());
         c.heal();
         c.node(3).campaign();
         c.stabilize();

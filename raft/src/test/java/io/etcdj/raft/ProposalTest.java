@@ -58,7 +58,8 @@ class ProposalTest {
         }
         c.node(1).propose(batch);
         c.stabilize();
-        long appendsWithEntries = c.takeTrace().stream().filter(l -> l.startsWith("1->2 App") && !l.contains("ents=[]"))
+        long appendsWithEntries = c.takeTrace().stream()
+                .filter(l -> l.startsWith("1->2 App") && !l.contains("ents=[]"))
                 .count();
         assertEquals(6, appendsWithEntries);
         assertEquals(9, c.node(2).hardState().commit());
@@ -73,7 +74,8 @@ class ProposalTest {
         for (int i = 0; i < 5; i++) {
             c.propose(1, "p" + i);
         }
-        long appends = c.takeTrace().stream().filter(l -> l.startsWith("1->2 App")).count();
+        long appends =
+                c.takeTrace().stream().filter(l -> l.startsWith("1->2 App")).count();
         assertEquals(2, appends, "two in flight, the rest wait for acknowledgements");
         assertEquals(2, c.node(1).status().progress().get(2L).inflightCount());
         c.heal();
@@ -91,7 +93,8 @@ class ProposalTest {
         c.stabilize();
         c.node(1).propose(new byte[10]);
         c.stabilize();
-        long appends = c.takeTrace().stream().filter(l -> l.startsWith("1->2 App")).count();
+        long appends =
+                c.takeTrace().stream().filter(l -> l.startsWith("1->2 App")).count();
         assertEquals(1, appends);
         assertTrue(c.node(1).status().progress().get(2L).paused());
     }

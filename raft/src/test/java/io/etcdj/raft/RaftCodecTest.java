@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 class RaftCodecTest {
 
     private static Arbitrary<Long> nat() {
-        return Arbitraries.oneOf(Arbitraries.longs().between(0, 300), Arbitraries.longs().between(0, Long.MAX_VALUE));
+        return Arbitraries.oneOf(
+                Arbitraries.longs().between(0, 300), Arbitraries.longs().between(0, Long.MAX_VALUE));
     }
 
     private static Arbitrary<Long> ids() {
@@ -32,12 +33,17 @@ class RaftCodecTest {
     }
 
     private static Arbitrary<Entry> entries() {
-        return Combinators.combine(nat(), nat(), Arbitraries.of(EntryType.class), bytes()).as(Entry::new);
+        return Combinators.combine(nat(), nat(), Arbitraries.of(EntryType.class), bytes())
+                .as(Entry::new);
     }
 
     private static Arbitrary<ConfState> confStates() {
-        return ids().set().ofMaxSize(5).flatMap(voters -> ids().filter(id -> !voters.contains(id)).set().ofMaxSize(3)
-                .map(learners -> new ConfState(new TreeSet<>(voters), new TreeSet<>(learners))));
+        return ids().set()
+                .ofMaxSize(5)
+                .flatMap(voters -> ids().filter(id -> !voters.contains(id))
+                        .set()
+                        .ofMaxSize(3)
+                        .map(learners -> new ConfState(new TreeSet<>(voters), new TreeSet<>(learners))));
     }
 
     private static Arbitrary<Snapshot> snapshots() {
@@ -95,9 +101,16 @@ class RaftCodecTest {
 
     @Property(tries = 300, seed = "42")
     void entriesHardStatesAndSnapshotMetadataSurviveRoundTrips(@ForAll("messages") Message ignored) {
-        entries().sampleStream().limit(5).forEach(e -> assertEquals(e, RaftCodec.decodeEntry(RaftCodec.encodeEntry(e))));
-        snapshots().sampleStream().limit(2).forEach(s -> assertEquals(s.metadata(),
-                RaftCodec.decodeSnapshotMetadata(RaftCodec.encodeSnapshotMetadata(s.metadata()))));
+        entries()
+                .sampleStream()
+                .limit(5)
+                .forEach(e -> assertEquals(e, RaftCodec.decodeEntry(RaftCodec.encodeEntry(e))));
+        snapshots()
+                .sampleStream()
+                .limit(2)
+                .forEach(s -> assertEquals(
+                        s.metadata(),
+                        RaftCodec.decodeSnapshotMetadata(RaftCodec.encodeSnapshotMetadata(s.metadata()))));
     }
 
     @Test
@@ -108,16 +121,19 @@ class RaftCodecTest {
             ConfChange cc = new ConfChange(t, 42, "http://10.0.0.1:2380".getBytes());
             assertEquals(cc, RaftCodec.decodeConfChange(RaftCodec.encodeConfChange(cc)));
         }
-        assertEquals(Set.of(), RaftCodec.decodeSnapshotMetadata(RaftCodec.encodeSnapshotMetadata(SnapshotMetadata.EMPTY))
-                .confState().voters());
+        assertEquals(
+                Set.of(),
+                RaftCodec.decodeSnapshotMetadata(RaftCodec.encodeSnapshotMetadata(SnapshotMetadata.EMPTY))
+                        .confState()
+                        .voters());
     }
 
     @Test
     void theEncodingIsCompact() {
         byte[] hb = RaftCodec.encode(new Message.HeartbeatRequest(1, 2, 5, 1000, 0));
         assertEquals(7, hb.length, "tag, four small varints and a two-byte varint");
-        byte[] app = RaftCodec.encode(new Message.AppendRequest(1, 2, 5, 99, 5,
-                List.of(new Entry(5, 100, EntryType.NORMAL, new byte[100])), 99));
+        byte[] app = RaftCodec.encode(new Message.AppendRequest(
+                1, 2, 5, 99, 5, List.of(new Entry(5, 100, EntryType.NORMAL, new byte[100])), 99));
         assertEquals(112, app.length);
     }
 }

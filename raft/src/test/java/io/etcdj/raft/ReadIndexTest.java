@@ -22,11 +22,13 @@ class ReadIndexTest {
         c.takeTrace();
         c.node(1).readIndex("r1".getBytes());
         c.stabilize();
-        assertEquals(List.of(
-                "1->2 Heartbeat t2 commit=5 round=1",
-                "1->3 Heartbeat t2 commit=5 round=1",
-                "2->1 HeartbeatOk t2 round=1",
-                "3->1 HeartbeatOk t2 round=1"), c.takeTrace());
+        assertEquals(
+                List.of(
+                        "1->2 Heartbeat t2 commit=5 round=1",
+                        "1->3 Heartbeat t2 commit=5 round=1",
+                        "2->1 HeartbeatOk t2 round=1",
+                        "3->1 HeartbeatOk t2 round=1"),
+                c.takeTrace());
         assertEquals(List.of(rs(5, "r1")), c.get(1).readStates);
     }
 
@@ -42,10 +44,10 @@ class ReadIndexTest {
         c.node(1).readIndex("r4".getBytes());
         c.node(1).readIndex("r5".getBytes());
         c.stabilize();
-        long heartbeats = c.takeTrace().stream().filter(l -> l.contains("Heartbeat t")).count();
+        long heartbeats =
+                c.takeTrace().stream().filter(l -> l.contains("Heartbeat t")).count();
         assertEquals(4, heartbeats, "two rounds of two heartbeats for five reads");
-        assertEquals(List.of(rs(4, "r1"), rs(4, "r2"), rs(4, "r3"), rs(4, "r4"), rs(4, "r5")),
-                c.get(1).readStates);
+        assertEquals(List.of(rs(4, "r1"), rs(4, "r2"), rs(4, "r3"), rs(4, "r4"), rs(4, "r5")), c.get(1).readStates);
     }
 
     @Test
@@ -55,13 +57,15 @@ class ReadIndexTest {
         c.takeTrace();
         c.node(2).readIndex("f".getBytes());
         c.stabilize();
-        assertEquals(List.of(
-                "2->1 ReadIndex",
-                "1->2 Heartbeat t2 commit=4 round=1",
-                "1->3 Heartbeat t2 commit=4 round=1",
-                "2->1 HeartbeatOk t2 round=1",
-                "3->1 HeartbeatOk t2 round=1",
-                "1->2 ReadIndexResp t2 index=4"), c.takeTrace());
+        assertEquals(
+                List.of(
+                        "2->1 ReadIndex",
+                        "1->2 Heartbeat t2 commit=4 round=1",
+                        "1->3 Heartbeat t2 commit=4 round=1",
+                        "2->1 HeartbeatOk t2 round=1",
+                        "3->1 HeartbeatOk t2 round=1",
+                        "1->2 ReadIndexResp t2 index=4"),
+                c.takeTrace());
         assertEquals(List.of(rs(4, "f")), c.get(2).readStates);
     }
 
@@ -102,8 +106,8 @@ class ReadIndexTest {
     @Test
     void aReadWithoutAnyKnownLeaderIsRefused() {
         TestCluster c = TestCluster.of(3);
-        ProposalRefusedException e = assertThrows(ProposalRefusedException.class,
-                () -> c.node(2).readIndex("x".getBytes()));
+        ProposalRefusedException e =
+                assertThrows(ProposalRefusedException.class, () -> c.node(2).readIndex("x".getBytes()));
         assertEquals(ProposalRefusedException.Reason.NO_LEADER, e.reason());
     }
 

@@ -12,8 +12,14 @@ class ReplicationTest {
     /** Loses, in flight, every entry of {@code term} that an append carries. */
     private static Message withoutTerm(Message m, long term) {
         if (m instanceof Message.AppendRequest a) {
-            return new Message.AppendRequest(a.from(), a.to(), a.term(), a.prevIndex(), a.prevTerm(),
-                    a.entries().stream().filter(e -> e.term() != term).toList(), a.commit());
+            return new Message.AppendRequest(
+                    a.from(),
+                    a.to(),
+                    a.term(),
+                    a.prevIndex(),
+                    a.prevTerm(),
+                    a.entries().stream().filter(e -> e.term() != term).toList(),
+                    a.commit());
         }
         return m;
     }
@@ -124,7 +130,9 @@ class ReplicationTest {
         c.takeTrace();
         c.tickAll(1); // a heartbeat round resumes the probe toward 3
         c.propose(1, "more");
-        long rejects = c.takeTrace().stream().filter(l -> l.startsWith("3->1 AppReject")).count();
+        long rejects = c.takeTrace().stream()
+                .filter(l -> l.startsWith("3->1 AppReject"))
+                .count();
         assertTrue(rejects <= 2, "backtracked in " + rejects + " rejections, not 20");
         assertEquals(List.of("new", "more"), c.get(3).appliedData());
         assertEquals(c.node(1).lastIndex(), c.node(3).lastIndex());
@@ -136,15 +144,17 @@ class ReplicationTest {
         c.elect(1);
         c.takeTrace();
         c.propose(1, "a");
-        assertEquals(List.of(
-                "1->2 App t2 prev=4@2 ents=[5@2[1B]] commit=4",
-                "1->3 App t2 prev=4@2 ents=[5@2[1B]] commit=4",
-                "2->1 AppOk t2 index=5",
-                "3->1 AppOk t2 index=5",
-                "1->2 App t2 prev=5@2 ents=[] commit=5",
-                "1->3 App t2 prev=5@2 ents=[] commit=5",
-                "2->1 AppOk t2 index=5",
-                "3->1 AppOk t2 index=5"), c.takeTrace());
+        assertEquals(
+                List.of(
+                        "1->2 App t2 prev=4@2 ents=[5@2[1B]] commit=4",
+                        "1->3 App t2 prev=4@2 ents=[5@2[1B]] commit=4",
+                        "2->1 AppOk t2 index=5",
+                        "3->1 AppOk t2 index=5",
+                        "1->2 App t2 prev=5@2 ents=[] commit=5",
+                        "1->3 App t2 prev=5@2 ents=[] commit=5",
+                        "2->1 AppOk t2 index=5",
+                        "3->1 AppOk t2 index=5"),
+                c.takeTrace());
     }
 
     @Test

@@ -65,11 +65,25 @@ class RobustnessTest {
         long term = c.node(2).hardState().term();
         c.takeTrace();
         // matches at the commit index, then claims index 1 again in a later term: no leader sends that
-        c.node(2).step(new Message.AppendRequest(1, 2, term + 1, commit, term,
-                List.of(new Entry(term + 1, 1, EntryType.NORMAL, new byte[0])), commit));
+        c.node(2)
+                .step(new Message.AppendRequest(
+                        1,
+                        2,
+                        term + 1,
+                        commit,
+                        term,
+                        List.of(new Entry(term + 1, 1, EntryType.NORMAL, new byte[0])),
+                        commit));
         // and entries that skip an index
-        c.node(2).step(new Message.AppendRequest(1, 2, term, commit, term,
-                List.of(new Entry(term, commit + 2, EntryType.NORMAL, new byte[0])), commit + 2));
+        c.node(2)
+                .step(new Message.AppendRequest(
+                        1,
+                        2,
+                        term,
+                        commit,
+                        term,
+                        List.of(new Entry(term, commit + 2, EntryType.NORMAL, new byte[0])),
+                        commit + 2));
         assertTrue(!c.node(2).hasReady(), "nothing changed, nothing answered");
         assertEquals(term, c.node(2).hardState().term(), "not even the term");
         c.propose(1, "y");
@@ -118,8 +132,9 @@ class RobustnessTest {
                 case 3 -> new Message.VoteRequest(from, to, term, index, term, r.nextBoolean(), false);
                 case 4 -> new Message.ReadIndexRequest(from, to, 0, new byte[] {1});
                 case 5 -> new Message.TransferRequest(from, to, 0, 1 + r.nextInt(3));
-                case 6 -> new Message.ProposalRequest(from, to, 0, List.of(new Entry(0, 0, EntryType.NORMAL,
-                        new byte[] {(byte) i})));
+                case 6 ->
+                    new Message.ProposalRequest(
+                            from, to, 0, List.of(new Entry(0, 0, EntryType.NORMAL, new byte[] {(byte) i})));
                 default -> new Message.ReadIndexResponse(from, to, term, index, new byte[] {2});
             };
             c.node(to).step(m);

@@ -30,7 +30,8 @@ class SnapshotTest {
         assertEquals(c.node(1).lastIndex(), c.node(3).lastIndex());
         c.propose(1, "after");
         assertEquals(List.of("after"), c.get(3).appliedData(), "entries after the snapshot are applied");
-        assertEquals(ProgressState.REPLICATE, c.node(1).status().progress().get(3L).state());
+        assertEquals(
+                ProgressState.REPLICATE, c.node(1).status().progress().get(3L).state());
     }
 
     @Test
@@ -43,7 +44,8 @@ class SnapshotTest {
         c.heal();
         c.drop(m -> m instanceof Message.SnapshotRequest);
         c.tickAll(1);
-        assertEquals(ProgressState.SNAPSHOT, c.node(1).status().progress().get(3L).state());
+        assertEquals(
+                ProgressState.SNAPSHOT, c.node(1).status().progress().get(3L).state());
         c.node(1).reportSnapshot(3, false);
         assertEquals(ProgressState.PROBE, c.node(1).status().progress().get(3L).state());
         c.heal();
@@ -69,7 +71,8 @@ class SnapshotTest {
     void aSnapshotTheFollowerAlreadyHasOnlyAdvancesItsCommitIndex() {
         MemoryStorage s = new MemoryStorage();
         RaftNode.bootstrap(s, List.of(1L, 2L));
-        RaftNode n = new RaftNode(RaftConfig.builder(2, s, new SplittableRandom(1)).build());
+        RaftNode n =
+                new RaftNode(RaftConfig.builder(2, s, new SplittableRandom(1)).build());
         n.advance(n.ready());
         n.step(new Message.AppendRequest(1, 2, 2, 2, 1, List.of(new Entry(2, 3, EntryType.NORMAL, new byte[0])), 2));
         Ready rd = n.ready();

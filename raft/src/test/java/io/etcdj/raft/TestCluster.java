@@ -57,7 +57,7 @@ final class TestCluster {
 
     /** A cluster of {@code voters} founding voters (ids 1..n). */
     static TestCluster of(int voters) {
-        return of(voters, b -> { });
+        return of(voters, b -> {});
     }
 
     static TestCluster of(int voters, Consumer<RaftConfig.Builder> tweak) {
@@ -185,8 +185,11 @@ final class TestCluster {
                     polled = r.apply(polled);
                 }
                 Message msg = polled;
-                if (isolated.contains(msg.from()) || isolated.contains(msg.to()) || down.contains(msg.to())
-                        || !members.containsKey(msg.to()) || dropRules.stream().anyMatch(r -> r.test(msg))) {
+                if (isolated.contains(msg.from())
+                        || isolated.contains(msg.to())
+                        || down.contains(msg.to())
+                        || !members.containsKey(msg.to())
+                        || dropRules.stream().anyMatch(r -> r.test(msg))) {
                     continue;
                 }
                 if (tracing) {
@@ -250,25 +253,34 @@ final class TestCluster {
     /** A short, readable line for a message. */
     static String format(Message m) {
         String head = m.from() + "->" + m.to() + " ";
-        return head + switch (m) {
-            case Message.AppendRequest a -> "App t" + a.term() + " prev=" + a.prevIndex() + "@" + a.prevTerm()
-                    + " ents=" + a.entries() + " commit=" + a.commit();
-            case Message.AppendResponse a -> (a.reject() ? "AppReject t" + a.term() + " index=" + a.index()
-                    + " hint=" + a.hintIndex() + "@" + a.hintTerm() : "AppOk t" + a.term() + " index=" + a.index());
-            case Message.VoteRequest v -> (v.preVote() ? "PreVote" : "Vote") + " t" + v.term() + " last="
-                    + v.lastIndex() + "@" + v.lastTerm() + (v.transfer() ? " transfer" : "");
-            case Message.VoteResponse v -> (v.preVote() ? "PreVote" : "Vote") + (v.reject() ? "Reject" : "Grant")
-                    + " t" + v.term();
-            case Message.HeartbeatRequest h -> "Heartbeat t" + h.term() + " commit=" + h.commit()
-                    + (h.readRound() > 0 ? " round=" + h.readRound() : "");
-            case Message.HeartbeatResponse h -> "HeartbeatOk t" + h.term()
-                    + (h.readRound() > 0 ? " round=" + h.readRound() : "");
-            case Message.SnapshotRequest s -> "Snapshot t" + s.term() + " index=" + s.snapshot().metadata().index();
-            case Message.TimeoutNow t -> "TimeoutNow t" + t.term();
-            case Message.ProposalRequest p -> "Propose " + p.entries().size() + " entries";
-            case Message.ReadIndexRequest r -> "ReadIndex";
-            case Message.ReadIndexResponse r -> "ReadIndexResp t" + r.term() + " index=" + r.index();
-            case Message.TransferRequest t -> "Transfer to " + t.transferee();
-        };
+        return head
+                + switch (m) {
+                    case Message.AppendRequest a ->
+                        "App t" + a.term() + " prev=" + a.prevIndex() + "@" + a.prevTerm() + " ents=" + a.entries()
+                                + " commit=" + a.commit();
+                    case Message.AppendResponse a ->
+                        (a.reject()
+                                ? "AppReject t" + a.term() + " index=" + a.index() + " hint=" + a.hintIndex() + "@"
+                                        + a.hintTerm()
+                                : "AppOk t" + a.term() + " index=" + a.index());
+                    case Message.VoteRequest v ->
+                        (v.preVote() ? "PreVote" : "Vote") + " t" + v.term() + " last=" + v.lastIndex() + "@"
+                                + v.lastTerm() + (v.transfer() ? " transfer" : "");
+                    case Message.VoteResponse v ->
+                        (v.preVote() ? "PreVote" : "Vote") + (v.reject() ? "Reject" : "Grant") + " t" + v.term();
+                    case Message.HeartbeatRequest h ->
+                        "Heartbeat t" + h.term() + " commit=" + h.commit()
+                                + (h.readRound() > 0 ? " round=" + h.readRound() : "");
+                    case Message.HeartbeatResponse h ->
+                        "HeartbeatOk t" + h.term() + (h.readRound() > 0 ? " round=" + h.readRound() : "");
+                    case Message.SnapshotRequest s ->
+                        "Snapshot t" + s.term() + " index="
+                                + s.snapshot().metadata().index();
+                    case Message.TimeoutNow t -> "TimeoutNow t" + t.term();
+                    case Message.ProposalRequest p -> "Propose " + p.entries().size() + " entries";
+                    case Message.ReadIndexRequest r -> "ReadIndex";
+                    case Message.ReadIndexResponse r -> "ReadIndexResp t" + r.term() + " index=" + r.index();
+                    case Message.TransferRequest t -> "Transfer to " + t.transferee();
+                };
     }
 }

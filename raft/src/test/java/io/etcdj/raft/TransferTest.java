@@ -19,12 +19,14 @@ class TransferTest {
         c.node(1).transferLeadership(2);
         c.stabilize();
         List<String> t = c.takeTrace();
-        assertEquals(List.of(
-                "1->2 TimeoutNow t2",
-                "2->1 Vote t3 last=4@2 transfer",
-                "2->3 Vote t3 last=4@2 transfer",
-                "1->2 VoteGrant t3",
-                "3->2 VoteGrant t3"), t.subList(0, 5));
+        assertEquals(
+                List.of(
+                        "1->2 TimeoutNow t2",
+                        "2->1 Vote t3 last=4@2 transfer",
+                        "2->3 Vote t3 last=4@2 transfer",
+                        "1->2 VoteGrant t3",
+                        "3->2 VoteGrant t3"),
+                t.subList(0, 5));
         assertEquals(List.of(2L), c.leaders());
     }
 
@@ -54,8 +56,8 @@ class TransferTest {
         c.isolate(3);
         c.node(1).transferLeadership(3);
         c.stabilize();
-        ProposalRefusedException e = assertThrows(ProposalRefusedException.class,
-                () -> c.node(1).propose("x".getBytes()));
+        ProposalRefusedException e =
+                assertThrows(ProposalRefusedException.class, () -> c.node(1).propose("x".getBytes()));
         assertEquals(Reason.TRANSFER_IN_PROGRESS, e.reason());
         assertEquals(3, c.node(1).status().leadTransferee());
         c.tick(1, 10);
@@ -78,8 +80,8 @@ class TransferTest {
     void transferToANonVoterIsRefused() {
         TestCluster c = TestCluster.of(3);
         c.elect(1);
-        ProposalRefusedException e = assertThrows(ProposalRefusedException.class,
-                () -> c.node(1).transferLeadership(7));
+        ProposalRefusedException e =
+                assertThrows(ProposalRefusedException.class, () -> c.node(1).transferLeadership(7));
         assertEquals(Reason.INVALID, e.reason());
     }
 }

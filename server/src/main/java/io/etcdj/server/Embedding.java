@@ -23,11 +23,18 @@ import java.util.function.UnaryOperator;
  * @param clientCalls   decorates every HTTP and gRPC call on the client port
  * @param wal           the write-ahead log's segment size, preallocation and cache
  */
-public record Embedding(UnaryOperator<Transport> raftTransport,
-                        Function<? super HttpClient, ? extends HttpClient> peerCalls, UnaryOperator<Ticker> raftTicker,
-                        Function<? super HttpService, ? extends HttpService> clientCalls, WalOptions wal) {
-    public static final Embedding NONE = new Embedding(UnaryOperator.identity(), Function.identity(),
-            UnaryOperator.identity(), Function.identity(), WalOptions.defaults());
+public record Embedding(
+        UnaryOperator<Transport> raftTransport,
+        Function<? super HttpClient, ? extends HttpClient> peerCalls,
+        UnaryOperator<Ticker> raftTicker,
+        Function<? super HttpService, ? extends HttpService> clientCalls,
+        WalOptions wal) {
+    public static final Embedding NONE = new Embedding(
+            UnaryOperator.identity(),
+            Function.identity(),
+            UnaryOperator.identity(),
+            Function.identity(),
+            WalOptions.defaults());
 
     public Embedding {
         Objects.requireNonNull(raftTransport);

@@ -2,67 +2,59 @@ package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AlarmMember;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
+import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.auth.Passwords;
+import io.etcdj.server.auth.TokenProviders;
+import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.DowngradeState;
 import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
-import io.etcdj.server.common.Versions;
-import io.etcdj.server.alarm.Alarms;
-import io.etcdj.server.guard.CorruptionCheck;
-import io.etcdj.server.auth.AuthStore;
-import io.etcdj.server.auth.Passwords;
-import io.etcdj.server.auth.TokenProviders;
-import io.etcdj.server.guard.SpaceQuota;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.common.Fatal;
+import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LocalKv;
 import io.etcdj.server.concurrency.Locks;
-import io.etcdj.server.common.MonotonicClock;
-import io.etcdj.server.http.ClientPort;
-import io.etcdj.server.http.MemberHttp;
-import io.etcdj.server.metrics.GrpcMetrics;
-import io.etcdj.server.http.health.HealthMetrics;
-import io.etcdj.server.metrics.member.MemberMetrics;
-import io.etcdj.server.metrics.Metrics;
-import io.etcdj.server.metrics.MetricsEndpoint;
-import io.etcdj.server.metrics.member.PeerRttProber;
-import io.etcdj.server.lease.ConfirmedLeases;
-import io.etcdj.server.lease.LeaseConfig;
-import io.etcdj.server.lease.LeadershipCheck;
-import io.etcdj.server.lease.LeaseExpirer;
-import io.etcdj.server.lease.LeaseIdGenerator;
-import io.etcdj.server.lease.Lessor;
-import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.raft.SnapshotMetadata;
-import io.etcdj.server.cluster.MemberRegistry;
-import io.etcdj.server.node.MembershipOps;
-import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.console.Console;
 import io.etcdj.server.console.ConsoleApi;
 import io.etcdj.server.console.MemberStatuses;
+import io.etcdj.server.guard.CorruptionCheck;
+import io.etcdj.server.guard.SpaceQuota;
+import io.etcdj.server.http.ClientPort;
+import io.etcdj.server.http.MemberHttp;
+import io.etcdj.server.http.health.HealthMetrics;
+import io.etcdj.server.lease.ConfirmedLeases;
+import io.etcdj.server.lease.LeadershipCheck;
+import io.etcdj.server.lease.LeaseConfig;
+import io.etcdj.server.lease.LeaseExpirer;
+import io.etcdj.server.lease.LeaseIdGenerator;
+import io.etcdj.server.lease.Lessor;
+import io.etcdj.server.lease.PrimaryLeases;
+import io.etcdj.server.metrics.GrpcMetrics;
+import io.etcdj.server.metrics.Metrics;
+import io.etcdj.server.metrics.MetricsEndpoint;
+import io.etcdj.server.metrics.member.MemberMetrics;
+import io.etcdj.server.metrics.member.PeerRttProber;
+import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.node.MemberHooks;
+import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Transport;
-import io.etcdj.server.checkpoint.Checkpoints;
-import io.etcdj.server.checkpoint.SnapshotInstaller;
-import io.etcdj.server.snapshot.EtcdDataDirImport;
-import io.etcdj.server.snapshot.ImportedCluster;
-import java.nio.file.Path;
-import io.etcdj.server.lease.PrimaryLeases;
-import io.etcdj.server.transport.LeaderCalls;
-import io.etcdj.server.transport.LeaderLeases;
-import io.etcdj.server.transport.PeerHandlers;
-import io.etcdj.server.transport.PeerHashes;
-import io.etcdj.server.transport.PeerStatuses;
-import io.etcdj.server.transport.PeerTransport;
-import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.AuthGate;
 import io.etcdj.server.rpc.AuthInterceptor;
 import io.etcdj.server.rpc.AuthService;
 import io.etcdj.server.rpc.CallerStamp;
+import io.etcdj.server.rpc.ClusterService;
 import io.etcdj.server.rpc.ElectionService;
 import io.etcdj.server.rpc.Headers;
 import io.etcdj.server.rpc.KvService;
@@ -72,36 +64,40 @@ import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
 import io.etcdj.server.rpc.RequestPool;
 import io.etcdj.server.rpc.WatchService;
-import io.etcdj.server.wal.WalOptions;
+import io.etcdj.server.snapshot.EtcdDataDirImport;
+import io.etcdj.server.snapshot.ImportedCluster;
+import io.etcdj.server.transport.LeaderCalls;
+import io.etcdj.server.transport.LeaderLeases;
+import io.etcdj.server.transport.PeerHandlers;
+import io.etcdj.server.transport.PeerHashes;
+import io.etcdj.server.transport.PeerStatuses;
+import io.etcdj.server.transport.PeerTransport;
+import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
 import io.etcdj.server.watch.WatchHub;
 import io.etcdj.server.watch.WatchLimits;
-import io.etcdj.server.wal.WriteAheadLog;
 import io.grpc.BindableService;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.etcdj.server.common.Fatal;
-import io.etcdj.server.consensus.ConsensusStatus;
-import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 
 /**
  * One etcdj member: opens the data dir, replays the log into the store, and serves clients. Start with
@@ -133,19 +129,27 @@ public final class EtcdjServer implements AutoCloseable {
     private final ClusterIdentity identity;
     /** --listen-client-urls with the ports the listeners got (a URL may ask for port 0). */
     private final List<URI> clientUrls;
+
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** Set once, by the first {@link #close}. */
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /** The watch hub and the threads it runs on. */
     private record Watch(WatchHub hub, ExecutorService sender, Ticker ticker) implements AutoCloseable {
-        static Watch start(MvccStore store, LongFunction<ResponseHeader> headers, MemberConfig cfg,
-                           WatchLimits limits) {
-            ExecutorService sender = Executors.newFixedThreadPool(2,
-                    Thread.ofPlatform().name("watch-send-", 0).daemon().factory());
+        static Watch start(
+                MvccStore store, LongFunction<ResponseHeader> headers, MemberConfig cfg, WatchLimits limits) {
+            ExecutorService sender = Executors.newFixedThreadPool(
+                    2, Thread.ofPlatform().name("watch-send-", 0).daemon().factory());
             Ticker ticker = Ticker.scheduled("watch-progress");
-            WatchHub hub = new WatchHub(store, headers, cfg.maxRequestBytes(), limits, sender,
-                    ticker, cfg.watchProgressNotifyInterval()).startCatchUp();
+            WatchHub hub = new WatchHub(
+                            store,
+                            headers,
+                            cfg.maxRequestBytes(),
+                            limits,
+                            sender,
+                            ticker,
+                            cfg.watchProgressNotifyInterval())
+                    .startCatchUp();
             store.setCommitListener(hub); // before the log replays: the hub sees every revision from here on
             return new Watch(hub, sender, ticker);
         }
@@ -191,8 +195,8 @@ public final class EtcdjServer implements AutoCloseable {
                 publisher.close();
             }
             // the client port winds down while the rest closes; waited for at the end
-            CompletableFuture<Void> clientPortStopped = clientPort != null ? clientPort.stop()
-                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> clientPortStopped =
+                    clientPort != null ? clientPort.stop() : CompletableFuture.completedFuture(null);
             if (expirer != null) {
                 expirer.close();
             }
@@ -225,8 +229,17 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
-                         DowngradeState downgrade, Path snapDir, WatchHub hub, Runnable onRemoved) implements MemberHooks {
+    private record Hooks(
+            MvccStore store,
+            Lessor lessor,
+            MemberRegistry registry,
+            Alarms alarms,
+            AuthStore auth,
+            DowngradeState downgrade,
+            Path snapDir,
+            WatchHub hub,
+            Runnable onRemoved)
+            implements MemberHooks {
         @Override
         public void becameLeader() {
             lessor.promote();
@@ -260,12 +273,13 @@ public final class EtcdjServer implements AutoCloseable {
      */
     private static void removed(AtomicReference<EtcdjServer> server, long electionTimeoutMs) {
         LOG.warn("the member has been permanently removed from the cluster; stopping in {} ms", 2 * electionTimeoutMs);
-        CompletableFuture.delayedExecutor(2 * electionTimeoutMs, TimeUnit.MILLISECONDS).execute(() -> {
-            EtcdjServer s = server.get();
-            if (s != null) {
-                s.close();
-            }
-        });
+        CompletableFuture.delayedExecutor(2 * electionTimeoutMs, TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    EtcdjServer s = server.get();
+                    if (s != null) {
+                        s.close();
+                    }
+                });
     }
 
     /**
@@ -298,15 +312,15 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** Starts a member with {@code embedding}'s wrappers around its transport, raft ticker and client calls. */
-    public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits, Embedding embedding)
-            throws IOException {
+    public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits, Embedding embedding) throws IOException {
         DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
         boolean fresh = dir.isNew();
         if (!fresh && !Files.exists(dir.store())) {
-            throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at "
-                    + dir.store() + "; restore the data dir from a backup or start with an empty --data-dir");
+            throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at " + dir.store()
+                    + "; restore the data dir from a backup or start with an empty --data-dir");
         }
-        ClusterIdentity identity = !fresh ? IdentityFile.read(dir.identity())
+        ClusterIdentity identity = !fresh
+                ? IdentityFile.read(dir.identity())
                 : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
         // an etcd data dir (member/) at the first start of a founding member: its data is imported and the cluster
         // founded on it; a crash before the identity file is written redoes what is missing
@@ -315,7 +329,7 @@ public final class EtcdjServer implements AutoCloseable {
         // short: either way the cluster is founded on the store as it is
         boolean foundOnStore = importEtcd || fresh && !cfg.joinExisting() && Files.exists(dir.store());
         if (importEtcd && !Files.exists(dir.store())) {
-            EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> { });
+            EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> {});
         }
         dir.create();
         MvccStore store = MvccStore.open(dir.store(), MonotonicClock.SYSTEM);
@@ -337,8 +351,10 @@ public final class EtcdjServer implements AutoCloseable {
                 IdentityFile.write(dir.identity(), identity);
             }
             MemberRegistry registry = MemberRegistry.load(store, identity);
-            Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs())
-                    .withCheckpoint(cfg.leaseCheckpoint()), MonotonicClock.SYSTEM);
+            Lessor lessor = new Lessor(
+                    store,
+                    LeaseConfig.forElectionTimeout(cfg.electionTimeoutMs()).withCheckpoint(cfg.leaseCheckpoint()),
+                    MonotonicClock.SYSTEM);
             parts.lessor = lessor;
             Alarms alarms = Alarms.load(store);
             AuthStore auth = AuthStore.load(store, TokenProviders.create(cfg.auth()));
@@ -348,55 +364,98 @@ public final class EtcdjServer implements AutoCloseable {
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
             // a progress tick may come before then: it gets a bare header (and has no watcher to send it to)
-            parts.watch = Watch.start(store, rev -> {
-                Headers h = headersRef.get();
-                return h != null ? h.exact(rev) : ResponseHeader.newBuilder().setRevision(rev).build();
-            }, cfg, watchLimits);
-            RaftSettings settings = new RaftSettings(identity.memberId(), cfg.heartbeatIntervalMs(),
-                    cfg.electionTimeoutMs(), cfg.preVote(), cfg.snapshotCount(), cfg.maxRequestBytes(),
+            parts.watch = Watch.start(
+                    store,
+                    rev -> {
+                        Headers h = headersRef.get();
+                        return h != null
+                                ? h.exact(rev)
+                                : ResponseHeader.newBuilder().setRevision(rev).build();
+                    },
+                    cfg,
+                    watchLimits);
+            RaftSettings settings = new RaftSettings(
+                    identity.memberId(),
+                    cfg.heartbeatIntervalMs(),
+                    cfg.electionTimeoutMs(),
+                    cfg.preVote(),
+                    cfg.snapshotCount(),
+                    cfg.maxRequestBytes(),
                     RaftSettings.DEFAULT_CATCH_UP_ENTRIES);
             AtomicReference<PeerHandlers> peerHandlers = new AtomicReference<>();
             AtomicReference<EtcdjServer> serverRef = new AtomicReference<>();
             if (!cfg.listenPeerUrls().isEmpty()) {
-                parts.transport = PeerTransport.open(identity.clusterId(), identity.memberId(), cfg.listenPeerUrls(),
-                        cfg.peerTls(), registry, 2 * cfg.electionTimeoutMs(), peerHandlers, checkpoints,
-                        cfg.quotaBackendBytes(), embedding.peerCalls());
+                parts.transport = PeerTransport.open(
+                        identity.clusterId(),
+                        identity.memberId(),
+                        cfg.listenPeerUrls(),
+                        cfg.peerTls(),
+                        registry,
+                        2 * cfg.electionTimeoutMs(),
+                        peerHandlers,
+                        checkpoints,
+                        cfg.quotaBackendBytes(),
+                        embedding.peerCalls());
             }
             // etcd's request timeout: how long a member waits for a peer's answer in the corruption checks
             long requestTimeoutMs = 5000 + 2 * cfg.electionTimeoutMs();
             CorruptionCheck.Self corruptCheckSelf = null;
             if (parts.transport != null) {
                 PeerTransport transport = parts.transport;
-                corruptCheckSelf = new CorruptionCheck.Self(identity.memberId(), identity.self().name(),
-                        () -> registry.members().isEmpty() ? identity.members() : registry.members().list(),
+                corruptCheckSelf = new CorruptionCheck.Self(
+                        identity.memberId(),
+                        identity.self().name(),
+                        () -> registry.members().isEmpty()
+                                ? identity.members()
+                                : registry.members().list(),
                         (members, revision) -> PeerHashes.ask(transport, members, revision, requestTimeoutMs));
                 if (cfg.initialCorruptCheck()) {
                     CorruptionCheck.initial(store, corruptCheckSelf); // before this member applies or serves
                 }
             }
-            Hooks hooks = new Hooks(store, lessor, registry, alarms, auth, downgrade, checkpoints.directory(), parts.watch.hub(),
+            Hooks hooks = new Hooks(
+                    store,
+                    lessor,
+                    registry,
+                    alarms,
+                    auth,
+                    downgrade,
+                    checkpoints.directory(),
+                    parts.watch.hub(),
                     () -> removed(serverRef, cfg.electionTimeoutMs()));
-            Transport raftTransport = embedding.raftTransport().apply(
-                    parts.transport != null ? parts.transport : Transport.NONE);
-            parts.member = RaftMember.start(settings, new RaftMember.Parts(parts.wal, store, applier, registry,
-                    raftTransport, hooks, embedding.raftTicker().apply(Ticker.scheduled("raft-tick")),
-                    checkpoints), InstantSource.system().millis(), SnapshotInstaller.installed(store));
+            Transport raftTransport =
+                    embedding.raftTransport().apply(parts.transport != null ? parts.transport : Transport.NONE);
+            parts.member = RaftMember.start(
+                    settings,
+                    new RaftMember.Parts(
+                            parts.wal,
+                            store,
+                            applier,
+                            registry,
+                            raftTransport,
+                            hooks,
+                            embedding.raftTicker().apply(Ticker.scheduled("raft-tick")),
+                            checkpoints),
+                    InstantSource.system().millis(),
+                    SnapshotInstaller.installed(store));
             RaftMember member = parts.member;
             if (parts.transport != null && registry.members().isEmpty()) {
                 // a member joining a running cluster knows its peers before it has applied any membership
                 parts.transport.membersChanged(new MemberRegistry.Members(
-                        identity.members().stream().collect(Collectors.toMap(MemberInfo::id, m -> m)),
-                        Set.of()));
+                        identity.members().stream().collect(Collectors.toMap(MemberInfo::id, m -> m)), Set.of()));
             }
             // the lessor renews and revokes only once a read round confirms this member still leads; a round not
             // confirmed within an election timeout means the others are electing (or have elected) another leader
-            LeadershipCheck leadership = new LeadershipCheck(member, lessor::isPrimary, MonotonicClock.SYSTEM,
-                    cfg.electionTimeoutMs());
+            LeadershipCheck leadership =
+                    new LeadershipCheck(member, lessor::isPrimary, MonotonicClock.SYSTEM, cfg.electionTimeoutMs());
             ConfirmedLeases confirmed = new ConfirmedLeases(lessor, leadership);
             PrimaryLeases primary = confirmed;
             LeaderCalls leader = null;
             if (parts.transport != null) {
-                leader = new LeaderCalls(parts.transport, registry, () -> member.status().leaderId(),
+                leader = new LeaderCalls(
+                        parts.transport,
+                        registry,
+                        () -> member.status().leaderId(),
                         settings.requestTimeoutTicks() * settings.heartbeatMs());
                 primary = new LeaderLeases(confirmed, leader);
             }
@@ -406,23 +465,30 @@ public final class EtcdjServer implements AutoCloseable {
             int cores = Runtime.getRuntime().availableProcessors();
             parts.reads = new RequestPool("kv-read", Math.max(4, 2 * cores), MAX_QUEUED_READS);
             parts.passwordChecks = new RequestPool("bcrypt", Math.max(1, cores / 2), MAX_QUEUED_PASSWORD_CHECKS);
-            MembershipOps ops = new MembershipOps(member, registry, raftTransport, cfg.strictReconfigCheck(),
-                    cfg.maxLearners(), identity.clusterId(), InstantSource.system()::millis);
-            ClusterService cluster = new ClusterService(registry, headers, ops, leader,
-                    () -> member.status().leaderId() == identity.memberId());
-            MaintenanceService maintenance = new MaintenanceService(store, member, headers, parts.reads, alarms,
-                    downgrade, cfg.quotaBackendBytes());
-            peerHandlers.set(new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads,
-                    maintenance::statusNow));
-            LeaseIdGenerator leaseIds = new LeaseIdGenerator(identity.memberId(), InstantSource.system().millis());
+            MembershipOps ops = new MembershipOps(
+                    member,
+                    registry,
+                    raftTransport,
+                    cfg.strictReconfigCheck(),
+                    cfg.maxLearners(),
+                    identity.clusterId(),
+                    InstantSource.system()::millis);
+            ClusterService cluster = new ClusterService(
+                    registry, headers, ops, leader, () -> member.status().leaderId() == identity.memberId());
+            MaintenanceService maintenance = new MaintenanceService(
+                    store, member, headers, parts.reads, alarms, downgrade, cfg.quotaBackendBytes());
+            peerHandlers.set(
+                    new ServerPeerHandlers(confirmed, cluster, store, headers, parts.reads, maintenance::statusNow));
+            LeaseIdGenerator leaseIds = new LeaseIdGenerator(
+                    identity.memberId(), InstantSource.system().millis());
             // client writes pass the space quota; the member's own entries (revokes, membership) do not
-            Consensus writes = new SpaceQuota(member, store.backend(), cfg.quotaBackendBytes(),
-                    identity.memberId(), MonotonicClock.SYSTEM);
+            Consensus writes = new SpaceQuota(
+                    member, store.backend(), cfg.quotaBackendBytes(), identity.memberId(), MonotonicClock.SYSTEM);
             AuthGate gate = new AuthGate(auth);
             // every client command carries its caller, checked where it is applied
             CallerStamp clientLog = new CallerStamp(writes, gate);
-            LocalKv localKv = new LocalKv(writes, store, headers::header, lessor, leaseIds::next, parts.reads,
-                    auth::state);
+            LocalKv localKv =
+                    new LocalKv(writes, store, headers::header, lessor, leaseIds::next, parts.reads, auth::state);
             WatchService watchService = new WatchService(parts.watch.hub(), gate);
             auth.onChange(watchService::authChanged);
             List<BindableService> services = new ArrayList<>(List.of(
@@ -433,46 +499,83 @@ public final class EtcdjServer implements AutoCloseable {
                     watchService,
                     new LockService(new Locks(localKv, parts.watch.hub()), gate),
                     new ElectionService(new Elections(localKv, parts.watch.hub()), gate),
-                    new AuthService(clientLog, auth, gate, new Passwords(cfg.auth().bcryptCost()), headers,
-                            parts.reads, parts.passwordChecks)));
+                    new AuthService(
+                            clientLog,
+                            auth,
+                            gate,
+                            new Passwords(cfg.auth().bcryptCost()),
+                            headers,
+                            parts.reads,
+                            parts.passwordChecks)));
             // etcd leaves its quota gauge at 0 when the quota is off
-            parts.metrics = MemberMetrics.bind(member, store, parts.watch.hub(), lessor,
+            parts.metrics = MemberMetrics.bind(
+                    member,
+                    store,
+                    parts.watch.hub(),
+                    lessor,
                     cfg.quotaBackendBytes() == Long.MAX_VALUE ? 0 : cfg.quotaBackendBytes());
             if (parts.transport != null) {
                 parts.rttProber = PeerRttProber.start(parts.transport, registry, identity.memberId());
             }
             if (corruptCheckSelf != null && cfg.corruptCheckInterval().isPositive()) {
-                parts.corruptCheck = CorruptionCheck.startPeriodic(store, corruptCheckSelf, member,
-                        cfg.corruptCheckInterval(), requestTimeoutMs);
+                parts.corruptCheck = CorruptionCheck.startPeriodic(
+                        store, corruptCheckSelf, member, cfg.corruptCheckInterval(), requestTimeoutMs);
             }
-            parts.clientPort = ClientPort.start(cfg.listenClientUrls(), cfg.clientTls(), services,
-                    List.of(new AuthInterceptor(gate, cfg.clientTls().clientCertAuth()),
+            parts.clientPort = ClientPort.start(
+                    cfg.listenClientUrls(),
+                    cfg.clientTls(),
+                    services,
+                    List.of(
+                            new AuthInterceptor(gate, cfg.clientTls().clientCertAuth()),
                             new GrpcMetrics(Metrics.registry(), Metrics.extensive()),
-                            new LearnerGuard(() -> member.status().learner())), cfg.maxRequestBytes(),
-                    cfg.maxConcurrentStreams(), cfg.grpcGateway(), new MemberHttp(member::hasLeader,
-                            () -> alarms.active().stream().map(AlarmMember::getAlarm).toList(),
+                            new LearnerGuard(() -> member.status().learner())),
+                    cfg.maxRequestBytes(),
+                    cfg.maxConcurrentStreams(),
+                    cfg.grpcGateway(),
+                    new MemberHttp(
+                            member::hasLeader,
+                            () -> alarms.active().stream()
+                                    .map(AlarmMember::getAlarm)
+                                    .toList(),
                             Duration.ofMillis(5000 + 2L * cfg.electionTimeoutMs()),
-                            MetricsEndpoint.INSTANCE, HealthMetrics.INSTANCE, () -> member.failure().isDone(),
-                            () -> member.status().learner(), AuthGate::asMember,
-                            cfg.console() ? Console.service(new ConsoleApi(store, member, gate, parts.reads,
-                                    cfg.clientTls().clientCertAuth(), member::replication,
-                            memberStatuses(identity, registry, maintenance, parts.transport))) : null),
+                            MetricsEndpoint.INSTANCE,
+                            HealthMetrics.INSTANCE,
+                            () -> member.failure().isDone(),
+                            () -> member.status().learner(),
+                            AuthGate::asMember,
+                            cfg.console()
+                                    ? Console.service(new ConsoleApi(
+                                            store,
+                                            member,
+                                            gate,
+                                            parts.reads,
+                                            cfg.clientTls().clientCertAuth(),
+                                            member::replication,
+                                            memberStatuses(identity, registry, maintenance, parts.transport)))
+                                    : null),
                     embedding.clientCalls());
             // a URL that asked for port 0 is published with the port the listener got
             List<URI> clientUrls = parts.clientPort.bound(cfg.listenClientUrls());
-            parts.publisher = Publisher.start(member, identity.clusterId(), identity.self().name(),
-                    parts.clientPort.bound(cfg.advertiseClientUrls()).stream().map(URI::toString).toList());
+            parts.publisher = Publisher.start(
+                    member,
+                    identity.clusterId(),
+                    identity.self().name(),
+                    parts.clientPort.bound(cfg.advertiseClientUrls()).stream()
+                            .map(URI::toString)
+                            .toList());
             EtcdjServer server = new EtcdjServer(store, parts, identity, clientUrls);
             serverRef.set(server);
             // a founding member has applied no membership yet: its identity says how many found the cluster
-            int voters = registry.members().isEmpty() ? identity.members().size()
+            int voters = registry.members().isEmpty()
+                    ? identity.members().size()
                     : registry.members().confState().voters().size();
             if (voters <= 1) {
                 // a single member is ready at once: callers may use it on return
                 awaitPublished(parts.publisher, member);
             }
-            parts.publisher.published().thenRun(() ->
-                    LOG.info("ready to serve client requests: {}", cfg.listenClientUrls()));
+            parts.publisher
+                    .published()
+                    .thenRun(() -> LOG.info("ready to serve client requests: {}", cfg.listenClientUrls()));
             return server;
         } catch (IOException | RuntimeException e) {
             parts.close();
@@ -482,12 +585,20 @@ public final class EtcdjServer implements AutoCloseable {
     }
 
     /** Every member's Status for the console, asked over the peer port, each member within a second. */
-    private static MemberStatuses memberStatuses(ClusterIdentity identity, MemberRegistry registry,
-                                                 MaintenanceService self, PeerTransport transport) {
-        return new MemberStatuses(identity.memberId(),
-                () -> registry.members().isEmpty() ? identity.members() : registry.members().list(), self::statusNow,
-                transport == null ? null : (members, timeoutMs) -> PeerStatuses.ask(transport::stub, members, timeoutMs,
-                        System::nanoTime), MEMBER_STATUS_TIMEOUT_MS, System::nanoTime);
+    private static MemberStatuses memberStatuses(
+            ClusterIdentity identity, MemberRegistry registry, MaintenanceService self, PeerTransport transport) {
+        return new MemberStatuses(
+                identity.memberId(),
+                () -> registry.members().isEmpty()
+                        ? identity.members()
+                        : registry.members().list(),
+                self::statusNow,
+                transport == null
+                        ? null
+                        : (members, timeoutMs) ->
+                                PeerStatuses.ask(transport::stub, members, timeoutMs, System::nanoTime),
+                MEMBER_STATUS_TIMEOUT_MS,
+                System::nanoTime);
     }
 
     private static void awaitPublished(Publisher publisher, RaftMember member) throws IOException {

@@ -14,21 +14,28 @@ import java.util.Map;
 
 /** Who a member is when its data dir is new: a founder of a new cluster, or a member joining a running one. */
 final class Identities {
-    private Identities() {
-    }
+    private Identities() {}
 
     /** A member joining a running cluster takes its cluster ID and member ID from the running members. */
     static ClusterIdentity joining(MemberConfig cfg) throws IOException {
-        List<String> self = cfg.initialAdvertisePeerUrls().stream().map(URI::toString).toList();
-        List<String> others = cfg.initialCluster().values().stream().flatMap(List::stream).map(URI::toString)
-                .filter(u -> !self.contains(u)).toList();
+        List<String> self =
+                cfg.initialAdvertisePeerUrls().stream().map(URI::toString).toList();
+        List<String> others = cfg.initialCluster().values().stream()
+                .flatMap(List::stream)
+                .map(URI::toString)
+                .filter(u -> !self.contains(u))
+                .toList();
         ClusterInfoResponse info = RemoteCluster.fetch(others, cfg.peerTls(), 5000);
         List<MemberInfo> members = new ArrayList<>();
         MemberInfo me = null;
         for (var m : info.getMembersList()) {
             boolean isSelf = new HashSet<>(m.getPeerURLsList()).equals(new HashSet<>(self));
-            MemberInfo mi = new MemberInfo(m.getID(), isSelf ? cfg.name() : m.getName(), m.getPeerURLsList(),
-                    isSelf ? List.of() : m.getClientURLsList(), m.getIsLearner());
+            MemberInfo mi = new MemberInfo(
+                    m.getID(),
+                    isSelf ? cfg.name() : m.getName(),
+                    m.getPeerURLsList(),
+                    isSelf ? List.of() : m.getClientURLsList(),
+                    m.getIsLearner());
             members.add(mi);
             if (isSelf) {
                 me = mi;
@@ -48,9 +55,11 @@ final class Identities {
         for (Map.Entry<String, List<URI>> e : cfg.initialCluster().entrySet()) {
             List<String> peers = e.getValue().stream().map(URI::toString).toList();
             boolean isSelf = e.getKey().equals(cfg.name());
-            List<String> clients = isSelf ? cfg.advertiseClientUrls().stream().map(URI::toString).toList() : List.of();
-            MemberInfo m = new MemberInfo(MemberIds.memberId(peers, cfg.initialClusterToken()), e.getKey(), peers,
-                    clients, false);
+            List<String> clients = isSelf
+                    ? cfg.advertiseClientUrls().stream().map(URI::toString).toList()
+                    : List.of();
+            MemberInfo m = new MemberInfo(
+                    MemberIds.memberId(peers, cfg.initialClusterToken()), e.getKey(), peers, clients, false);
             members.add(m);
             if (isSelf) {
                 self = m;
@@ -60,7 +69,8 @@ final class Identities {
             throw new IOException("couldn't find local name \"" + cfg.name() + "\" in the initial cluster"
                     + " configuration; add it to --initial-cluster or change --name");
         }
-        long clusterId = MemberIds.clusterId(members.stream().map(MemberInfo::id).toList());
+        long clusterId =
+                MemberIds.clusterId(members.stream().map(MemberInfo::id).toList());
         return new ClusterIdentity(clusterId, self, List.copyOf(members));
     }
 }

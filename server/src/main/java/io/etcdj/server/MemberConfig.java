@@ -74,16 +74,53 @@ public record MemberConfig(
     public static final Duration DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL = Duration.ofMinutes(10);
 
     /** A configuration without a peer listener, with etcd's default raft timing (older callers). */
-    public MemberConfig(String name, Path dataDir, Path walDir, List<URI> listenClientUrls,
-                        List<URI> advertiseClientUrls, List<URI> initialAdvertisePeerUrls,
-                        Map<String, List<URI>> initialCluster, String initialClusterToken, boolean joinExisting,
-                        long snapshotCount, int maxTxnOps, int maxRequestBytes, long maxConcurrentStreams,
-                        long electionTimeoutMs, TlsSettings clientTls, Duration watchProgressNotifyInterval) {
-        this(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls, initialCluster,
-                initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes, maxConcurrentStreams,
-                electionTimeoutMs, clientTls, watchProgressNotifyInterval, List.of(), 100, TlsSettings.NONE, true,
-                true, DEFAULT_QUOTA_BACKEND_BYTES, false, Duration.ZERO, true, true, AuthSettings.DEFAULT,
-                DEFAULT_MAX_LEARNERS, false);
+    public MemberConfig(
+            String name,
+            Path dataDir,
+            Path walDir,
+            List<URI> listenClientUrls,
+            List<URI> advertiseClientUrls,
+            List<URI> initialAdvertisePeerUrls,
+            Map<String, List<URI>> initialCluster,
+            String initialClusterToken,
+            boolean joinExisting,
+            long snapshotCount,
+            int maxTxnOps,
+            int maxRequestBytes,
+            long maxConcurrentStreams,
+            long electionTimeoutMs,
+            TlsSettings clientTls,
+            Duration watchProgressNotifyInterval) {
+        this(
+                name,
+                dataDir,
+                walDir,
+                listenClientUrls,
+                advertiseClientUrls,
+                initialAdvertisePeerUrls,
+                initialCluster,
+                initialClusterToken,
+                joinExisting,
+                snapshotCount,
+                maxTxnOps,
+                maxRequestBytes,
+                maxConcurrentStreams,
+                electionTimeoutMs,
+                clientTls,
+                watchProgressNotifyInterval,
+                List.of(),
+                100,
+                TlsSettings.NONE,
+                true,
+                true,
+                DEFAULT_QUOTA_BACKEND_BYTES,
+                false,
+                Duration.ZERO,
+                true,
+                true,
+                AuthSettings.DEFAULT,
+                DEFAULT_MAX_LEARNERS,
+                false);
     }
 
     /** A single member with etcd's defaults, serving on {@code clientUrl}, storing in {@code dataDir}. */
@@ -91,8 +128,22 @@ public record MemberConfig(
         URI peer = URI.create("http://localhost:2380");
         Map<String, List<URI>> cluster = new LinkedHashMap<>();
         cluster.put("default", List.of(peer));
-        return new MemberConfig("default", dataDir, null, List.of(clientUrl), List.of(clientUrl), List.of(peer),
-                cluster, "etcd-cluster", false, 100_000, 128, 1536 * 1024, 0, 1000, TlsSettings.NONE,
+        return new MemberConfig(
+                "default",
+                dataDir,
+                null,
+                List.of(clientUrl),
+                List.of(clientUrl),
+                List.of(peer),
+                cluster,
+                "etcd-cluster",
+                false,
+                100_000,
+                128,
+                1536 * 1024,
+                0,
+                1000,
+                TlsSettings.NONE,
                 DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL);
     }
 
@@ -118,10 +169,35 @@ public record MemberConfig(
 
     /** This configuration with the settings the withers change. */
     private MemberConfig with(TlsSettings tls, Duration interval, int max, boolean checkpoint) {
-        return new MemberConfig(name, dataDir, walDir, listenClientUrls, advertiseClientUrls, initialAdvertisePeerUrls,
-                initialCluster, initialClusterToken, joinExisting, snapshotCount, maxTxnOps, maxRequestBytes,
-                maxConcurrentStreams, electionTimeoutMs, tls, interval, listenPeerUrls, heartbeatIntervalMs, peerTls,
-                strictReconfigCheck, preVote, quotaBackendBytes, initialCorruptCheck, corruptCheckInterval, grpcGateway,
-                console, auth, max, checkpoint);
+        return new MemberConfig(
+                name,
+                dataDir,
+                walDir,
+                listenClientUrls,
+                advertiseClientUrls,
+                initialAdvertisePeerUrls,
+                initialCluster,
+                initialClusterToken,
+                joinExisting,
+                snapshotCount,
+                maxTxnOps,
+                maxRequestBytes,
+                maxConcurrentStreams,
+                electionTimeoutMs,
+                tls,
+                interval,
+                listenPeerUrls,
+                heartbeatIntervalMs,
+                peerTls,
+                strictReconfigCheck,
+                preVote,
+                quotaBackendBytes,
+                initialCorruptCheck,
+                corruptCheckInterval,
+                grpcGateway,
+                console,
+                auth,
+                max,
+                checkpoint);
     }
 }

@@ -22,8 +22,14 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /** What this member answers its peers beyond raft. */
-record ServerPeerHandlers(ConfirmedLeases leases, ClusterService cluster, MvccStore store, Headers headers,
-                          Executor reads, Supplier<StatusResponse> statusNow) implements PeerHandlers {
+record ServerPeerHandlers(
+        ConfirmedLeases leases,
+        ClusterService cluster,
+        MvccStore store,
+        Headers headers,
+        Executor reads,
+        Supplier<StatusResponse> statusNow)
+        implements PeerHandlers {
 
     @Override
     public CompletableFuture<MemberAddResponse> memberAdd(MemberAddRequest r) {

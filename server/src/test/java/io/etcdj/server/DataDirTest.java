@@ -20,7 +20,8 @@ class DataDirTest {
         Path member = dir.resolve("member/snap");
         Files.createDirectories(member);
         Files.writeString(member.resolve("db"), "bbolt");
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0"))));
         assertTrue(e.getMessage().contains("cannot import the etcd database"), e.getMessage());
         assertTrue(e.getMessage().contains("too small to be a bbolt database"), e.getMessage());
@@ -34,9 +35,11 @@ class DataDirTest {
             assertTrue(Files.exists(dir.resolve("etcdj/identity.properties")));
         }
         try (var files = Files.walk(dir.resolve("etcdj/db"))) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
-        IOException e = assertThrows(IOException.class,
+        IOException e = assertThrows(
+                IOException.class,
                 () -> EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0"))));
         assertTrue(e.getMessage().contains("no store"), e.getMessage());
     }

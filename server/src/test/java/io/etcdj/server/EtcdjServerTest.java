@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdjServerTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
     KVGrpc.KVBlockingStub kv;
 
@@ -66,10 +67,12 @@ class EtcdjServerTest {
 
     @Test
     void headerCarriesEtcdsIdsAndTheRevision() {
-        PutResponse put = kv.put(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).build());
+        PutResponse put =
+                kv.put(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).build());
         assertEquals(2, put.getHeader().getRevision());
         // etcd with no flags: member id 8e9e05c52164694d, cluster id cdf818194e3a8c32
-        assertEquals(MemberIds.memberId(List.of("http://localhost:2380"), "etcd-cluster"),
+        assertEquals(
+                MemberIds.memberId(List.of("http://localhost:2380"), "etcd-cluster"),
                 put.getHeader().getMemberId());
         assertEquals("8e9e05c52164694d", Long.toHexString(put.getHeader().getMemberId()));
         assertEquals("cdf818194e3a8c32", Long.toHexString(put.getHeader().getClusterId()));
@@ -78,14 +81,23 @@ class EtcdjServerTest {
 
     @Test
     void concurrentWritesAreAllAppliedWithDistinctRevisions() {
-        List<CompletableFuture<PutResponse>> puts = IntStream.range(0, 200).mapToObj(i ->
-                CompletableFuture.supplyAsync(() -> kv.put(PutRequest.newBuilder()
-                        .setKey(bs("c/" + i)).setValue(bs("v")).build()))).toList();
-        long distinct = puts.stream().map(CompletableFuture::join).mapToLong(p -> p.getHeader().getRevision())
-                .distinct().count();
+        List<CompletableFuture<PutResponse>> puts = IntStream.range(0, 200)
+                .mapToObj(i -> CompletableFuture.supplyAsync(() -> kv.put(PutRequest.newBuilder()
+                        .setKey(bs("c/" + i))
+                        .setValue(bs("v"))
+                        .build())))
+                .toList();
+        long distinct = puts.stream()
+                .map(CompletableFuture::join)
+                .mapToLong(p -> p.getHeader().getRevision())
+                .distinct()
+                .count();
         assertEquals(200, distinct);
-        RangeResponse all = kv.range(RangeRequest.newBuilder().setKey(bs("c/")).setRangeEnd(bs("c0"))
-                .setCountOnly(true).build());
+        RangeResponse all = kv.range(RangeRequest.newBuilder()
+                .setKey(bs("c/"))
+                .setRangeEnd(bs("c0"))
+                .setCountOnly(true)
+                .build());
         assertEquals(200, all.getCount());
     }
 
@@ -104,8 +116,10 @@ class EtcdjServerTest {
         }
         for (int messageBytes : new int[] {grpcLimit + 1, grpcLimit + 100, 3 << 20, 8 << 20}) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> kv.put(putOf(messageBytes)));
-            assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), messageBytes + " bytes: " + e.getStatus());
-            assertEquals("grpc: received message larger than max (" + messageBytes + " vs. " + grpcLimit + ")",
+            assertEquals(
+                    Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), messageBytes + " bytes: " + e.getStatus());
+            assertEquals(
+                    "grpc: received message larger than max (" + messageBytes + " vs. " + grpcLimit + ")",
                     e.getStatus().getDescription());
         }
     }
@@ -118,9 +132,17 @@ class EtcdjServerTest {
     void aMessageLongerThanItsPrefixSaysIsCutAtTheLimit() {
         byte[] body = new byte[4 << 20];
         body[4] = 10; // flag 0, length 10
-        AggregatedHttpResponse r = WebClient.of("h2c://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP))
-                .execute(RequestHeaders.of(HttpMethod.POST, "/etcdserverpb.KV/Put", HttpHeaderNames.CONTENT_TYPE,
-                        "application/grpc"), HttpData.wrap(body)).aggregate().join();
+        AggregatedHttpResponse r = WebClient.of(
+                        "h2c://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP))
+                .execute(
+                        RequestHeaders.of(
+                                HttpMethod.POST,
+                                "/etcdserverpb.KV/Put",
+                                HttpHeaderNames.CONTENT_TYPE,
+                                "application/grpc"),
+                        HttpData.wrap(body))
+                .aggregate()
+                .join();
         assertEquals("8", r.headers().get("grpc-status"), r.toString());
         String message = r.headers().get("grpc-message", "");
         assertTrue(message.matches("grpc: received message larger than max \\(\\d+ vs\\. 2097152\\)"), message);
@@ -132,8 +154,12 @@ class EtcdjServerTest {
     private static PutRequest putOf(int messageBytes) {
         int valueBytes = messageBytes;
         PutRequest r;
-        while ((r = PutRequest.newBuilder().setKey(bs("big")).setValue(ByteString.copyFrom(new byte[valueBytes]))
-                .build()).getSerializedSize() != messageBytes) {
+        while ((r = PutRequest.newBuilder()
+                                .setKey(bs("big"))
+                                .setValue(ByteString.copyFrom(new byte[valueBytes]))
+                                .build())
+                        .getSerializedSize()
+                != messageBytes) {
             valueBytes -= r.getSerializedSize() - messageBytes;
         }
         return r;
@@ -141,22 +167,35 @@ class EtcdjServerTest {
 
     @Test
     void errorsCarryEtcdsCodesAndTexts() {
-        StatusRuntimeException empty = assertThrows(StatusRuntimeException.class,
+        StatusRuntimeException empty = assertThrows(
+                StatusRuntimeException.class,
                 () -> kv.put(PutRequest.newBuilder().setValue(bs("v")).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, empty.getStatus().getCode());
         assertEquals("etcdserver: key is not provided", empty.getStatus().getDescription());
-        StatusRuntimeException future = assertThrows(StatusRuntimeException.class,
-                () -> kv.range(RangeRequest.newBuilder().setKey(bs("k")).setRevision(100).build()));
+        StatusRuntimeException future = assertThrows(
+                StatusRuntimeException.class,
+                () -> kv.range(RangeRequest.newBuilder()
+                        .setKey(bs("k"))
+                        .setRevision(100)
+                        .build()));
         assertEquals(Status.Code.OUT_OF_RANGE, future.getStatus().getCode());
-        assertEquals("etcdserver: mvcc: required revision is a future revision", future.getStatus().getDescription());
-        StatusRuntimeException tooLarge = assertThrows(StatusRuntimeException.class,
-                () -> kv.put(PutRequest.newBuilder().setKey(bs("big"))
-                        .setValue(ByteString.copyFrom(new byte[1536 * 1024 + 10])).build()));
+        assertEquals(
+                "etcdserver: mvcc: required revision is a future revision",
+                future.getStatus().getDescription());
+        StatusRuntimeException tooLarge = assertThrows(
+                StatusRuntimeException.class,
+                () -> kv.put(PutRequest.newBuilder()
+                        .setKey(bs("big"))
+                        .setValue(ByteString.copyFrom(new byte[1536 * 1024 + 10]))
+                        .build()));
         assertEquals("etcdserver: request is too large", tooLarge.getStatus().getDescription());
-        var lease = GrpcClients.newClient("http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
+        var lease = GrpcClients.newClient(
+                "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
                 LeaseGrpc.LeaseBlockingStub.class);
-        StatusRuntimeException tooLong = assertThrows(StatusRuntimeException.class,
-                () -> lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(9_000_000_001L).build()));
+        StatusRuntimeException tooLong = assertThrows(
+                StatusRuntimeException.class,
+                () -> lease.leaseGrant(
+                        LeaseGrantRequest.newBuilder().setTTL(9_000_000_001L).build()));
         assertEquals(Status.Code.OUT_OF_RANGE, tooLong.getStatus().getCode());
         assertEquals("etcdserver: too large lease TTL", tooLong.getStatus().getDescription());
     }
@@ -165,11 +204,17 @@ class EtcdjServerTest {
     void physicalCompactionThenCompactedReadsFail() {
         kv.put(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("1")).build());
         kv.put(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2")).build());
-        kv.compact(CompactionRequest.newBuilder().setRevision(3).setPhysical(true).build());
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-                () -> kv.range(RangeRequest.newBuilder().setKey(bs("a")).setRevision(2).build()));
-        assertEquals("etcdserver: mvcc: required revision has been compacted", e.getStatus().getDescription());
-        StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
+        kv.compact(
+                CompactionRequest.newBuilder().setRevision(3).setPhysical(true).build());
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> kv.range(
+                        RangeRequest.newBuilder().setKey(bs("a")).setRevision(2).build()));
+        assertEquals(
+                "etcdserver: mvcc: required revision has been compacted",
+                e.getStatus().getDescription());
+        StatusRuntimeException again = assertThrows(
+                StatusRuntimeException.class,
                 () -> kv.compact(CompactionRequest.newBuilder().setRevision(3).build()));
         assertEquals(Status.Code.OUT_OF_RANGE, again.getStatus().getCode());
     }
@@ -180,7 +225,8 @@ class EtcdjServerTest {
         server.close();
         server = EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")));
         connect();
-        RangeResponse r = kv.range(RangeRequest.newBuilder().setKey(bs("durable")).build());
+        RangeResponse r =
+                kv.range(RangeRequest.newBuilder().setKey(bs("durable")).build());
         assertEquals("yes", r.getKvs(0).getValue().toStringUtf8());
         assertEquals(3, r.getHeader().getRaftTerm());
         var maintenance = GrpcClients.newClient(

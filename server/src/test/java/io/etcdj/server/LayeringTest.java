@@ -42,7 +42,8 @@ class LayeringTest {
             List.of("node"),
             // replication between members
             List.of("transport"),
-            // what clients and operators reach: gRPC services, guards, recipes, snapshot files, member metrics, the console
+            // what clients and operators reach: gRPC services, guards, recipes, snapshot files, member metrics, the
+            // console
             List.of("rpc", "guard", "concurrency", "snapshot", "metrics.member", "console"),
             // assembly: the member and its command line
             List.of("", "cli"));
@@ -52,7 +53,8 @@ class LayeringTest {
 
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages(ROOT);
         if (classes.size() < 100) {
             throw new IllegalStateException("found only " + classes.size() + " classes under " + ROOT);
@@ -65,9 +67,14 @@ class LayeringTest {
 
     @Test
     void everyPackageIsInALayer() {
-        List<String> placed = LAYERS.stream().flatMap(List::stream).map(LayeringTest::pkg).toList();
-        List<String> unplaced = classes.stream().map(c -> c.getPackageName()).distinct()
-                .filter(p -> !placed.contains(p)).sorted().toList();
+        List<String> placed =
+                LAYERS.stream().flatMap(List::stream).map(LayeringTest::pkg).toList();
+        List<String> unplaced = classes.stream()
+                .map(c -> c.getPackageName())
+                .distinct()
+                .filter(p -> !placed.contains(p))
+                .sorted()
+                .toList();
         assertEquals(List.of(), unplaced, "packages not placed in a layer of LayeringTest.LAYERS");
     }
 
@@ -80,9 +87,16 @@ class LayeringTest {
     void layersDependOnlyDownwards() {
         for (int i = 0; i < LAYERS.size() - 1; i++) {
             String[] layer = LAYERS.get(i).stream().map(LayeringTest::pkg).toArray(String[]::new);
-            String[] above = LAYERS.subList(i + 1, LAYERS.size()).stream().flatMap(List::stream)
-                    .map(LayeringTest::pkg).toArray(String[]::new);
-            noClasses().that().resideInAnyPackage(layer).should().dependOnClassesThat().resideInAnyPackage(above)
+            String[] above = LAYERS.subList(i + 1, LAYERS.size()).stream()
+                    .flatMap(List::stream)
+                    .map(LayeringTest::pkg)
+                    .toArray(String[]::new);
+            noClasses()
+                    .that()
+                    .resideInAnyPackage(layer)
+                    .should()
+                    .dependOnClassesThat()
+                    .resideInAnyPackage(above)
                     .because("layer " + Arrays.toString(layer) + " sits below " + Arrays.toString(above))
                     .check(classes);
         }
@@ -92,6 +106,7 @@ class LayeringTest {
     private static final Pattern QUALIFIED = Pattern.compile(
             "(?<![\\w.\"])((?:io\\.etcdj|java|javax|com|org|io\\.grpc|io\\.netty|io\\.micrometer)(?:\\.[a-z0-9_]+)+)"
                     + "\\.([A-Z]\\w*)");
+
     private static final Pattern IMPORT = Pattern.compile("^import ([\\w.]+)\\.([A-Z]\\w*);");
 
     /**

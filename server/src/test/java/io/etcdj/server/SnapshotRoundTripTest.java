@@ -58,22 +58,37 @@ class SnapshotRoundTripTest {
     void snapshotOfOneMemberIsServedByAnotherWithItsHistory() throws Exception {
         byte[] db;
         RangeResponse[] before = new RangeResponse[12];
-        try (EtcdjServer a = EtcdjServer.start(MemberConfig.singleMember(dir.resolve("a"),
-                URI.create("http://127.0.0.1:0")))) {
+        try (EtcdjServer a =
+                EtcdjServer.start(MemberConfig.singleMember(dir.resolve("a"), URI.create("http://127.0.0.1:0")))) {
             KVGrpc.KVBlockingStub kv = GrpcClients.newClient(url(a), KVGrpc.KVBlockingStub.class);
             LeaseGrpc.LeaseBlockingStub lease = GrpcClients.newClient(url(a), LeaseGrpc.LeaseBlockingStub.class);
             kv.put(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("1")).build()); // 2
             kv.put(PutRequest.newBuilder().setKey(bs("b")).setValue(bs("1")).build()); // 3
             kv.put(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2")).build()); // 4
             kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(bs("b")).build()); // 5
-            long id = lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
-            kv.put(PutRequest.newBuilder().setKey(bs("leased")).setValue(bs("x")).setLease(id).build()); // 6
+            long id = lease.leaseGrant(
+                            LeaseGrantRequest.newBuilder().setTTL(600).build())
+                    .getID();
+            kv.put(PutRequest.newBuilder()
+                    .setKey(bs("leased"))
+                    .setValue(bs("x"))
+                    .setLease(id)
+                    .build()); // 6
             kv.txn(TxnRequest.newBuilder() // 7: three keys at one revision
-                    .addSuccess(put("t1", "v")).addSuccess(put("t2", "v")).addSuccess(put("t3", "v")).build());
+                    .addSuccess(put("t1", "v"))
+                    .addSuccess(put("t2", "v"))
+                    .addSuccess(put("t3", "v"))
+                    .build());
             byte[] big = new byte[100_000];
             new Random(7).nextBytes(big);
-            kv.put(PutRequest.newBuilder().setKey(bs("big")).setValue(ByteString.copyFrom(big)).build()); // 8
-            kv.compact(CompactionRequest.newBuilder().setRevision(3).setPhysical(true).build());
+            kv.put(PutRequest.newBuilder()
+                    .setKey(bs("big"))
+                    .setValue(ByteString.copyFrom(big))
+                    .build()); // 8
+            kv.compact(CompactionRequest.newBuilder()
+                    .setRevision(3)
+                    .setPhysical(true)
+                    .build());
             kv.put(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("3")).build()); // 9
             for (int rev = 3; rev <= 9; rev++) {
                 before[rev] = kv.range(all(rev));
@@ -92,9 +107,18 @@ class SnapshotRoundTripTest {
             StatusRuntimeException compacted = assertThrows(StatusRuntimeException.class, () -> kv.range(all(2)));
             assertTrue(compacted.getMessage().contains("compacted"), compacted.getMessage());
             LeaseGrpc.LeaseBlockingStub lease = GrpcClients.newClient(url(s), LeaseGrpc.LeaseBlockingStub.class);
-            assertEquals(1, lease.leaseLeases(LeaseLeasesRequest.getDefaultInstance()).getLeasesCount());
-            assertEquals(10, kv.put(PutRequest.newBuilder().setKey(bs("after")).setValue(bs("v")).build())
-                    .getHeader().getRevision(), "writes continue from the imported revision");
+            assertEquals(
+                    1,
+                    lease.leaseLeases(LeaseLeasesRequest.getDefaultInstance()).getLeasesCount());
+            assertEquals(
+                    10,
+                    kv.put(PutRequest.newBuilder()
+                                    .setKey(bs("after"))
+                                    .setValue(bs("v"))
+                                    .build())
+                            .getHeader()
+                            .getRevision(),
+                    "writes continue from the imported revision");
         }
         assertArrayEquals(db, Files.readAllBytes(b.resolve("member/snap/db")), "the etcd file is only read");
     }
@@ -106,19 +130,28 @@ class SnapshotRoundTripTest {
         try (EtcdjServer s = EtcdjServer.start(MemberConfig.singleMember(a, URI.create("http://127.0.0.1:0")))) {
             KVGrpc.KVBlockingStub kv = GrpcClients.newClient(url(s), KVGrpc.KVBlockingStub.class);
             for (int i = 0; i < 500; i++) {
-                kv.put(PutRequest.newBuilder().setKey(bs("k" + i % 50)).setValue(bs("v" + i)).build());
+                kv.put(PutRequest.newBuilder()
+                        .setKey(bs("k" + i % 50))
+                        .setValue(bs("v" + i))
+                        .build());
             }
             before = kv.range(all(300));
         }
         Path file = dir.resolve("out.snapshot");
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         java.io.PrintStream print = new java.io.PrintStream(out, true);
-        assertEquals(0, io.etcdj.server.snapshot.SnapshotCommand.run("export",
-                new String[] {"--data-dir", a.toString(), file.toString()}, print, print), out.toString());
+        assertEquals(
+                0,
+                io.etcdj.server.snapshot.SnapshotCommand.run(
+                        "export", new String[] {"--data-dir", a.toString(), file.toString()}, print, print),
+                out.toString());
         assertTrue(out.toString().contains("keys 50, revisions 500"), out.toString());
         Path b = dir.resolve("b");
-        assertEquals(0, io.etcdj.server.snapshot.SnapshotCommand.run("import",
-                new String[] {file.toString(), "--data-dir", b.toString()}, print, print), out.toString());
+        assertEquals(
+                0,
+                io.etcdj.server.snapshot.SnapshotCommand.run(
+                        "import", new String[] {file.toString(), "--data-dir", b.toString()}, print, print),
+                out.toString());
         try (EtcdjServer s = EtcdjServer.start(MemberConfig.singleMember(b, URI.create("http://127.0.0.1:0")))) {
             KVGrpc.KVBlockingStub kv = GrpcClients.newClient(url(s), KVGrpc.KVBlockingStub.class);
             assertEquals(before.getKvsList(), kv.range(all(300)).getKvsList());
@@ -127,18 +160,31 @@ class SnapshotRoundTripTest {
         byte[] bytes = Files.readAllBytes(file);
         bytes[bytes.length / 2] ^= 0x55; // the hash no longer matches: refused, nothing written
         Files.write(file, bytes);
-        assertEquals(1, io.etcdj.server.snapshot.SnapshotCommand.run("import",
-                new String[] {file.toString(), "--data-dir", dir.resolve("c").toString()}, print, print));
+        assertEquals(
+                1,
+                io.etcdj.server.snapshot.SnapshotCommand.run(
+                        "import",
+                        new String[] {
+                            file.toString(), "--data-dir", dir.resolve("c").toString()
+                        },
+                        print,
+                        print));
         assertTrue(out.toString().contains("expected sha256"), out.toString());
         assertTrue(Files.notExists(dir.resolve("c")));
     }
 
     private static RequestOp put(String k, String v) {
-        return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v))).build();
+        return RequestOp.newBuilder()
+                .setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v)))
+                .build();
     }
 
     private static RangeRequest all(long rev) {
-        return RangeRequest.newBuilder().setKey(bs("\0")).setRangeEnd(bs("\0")).setRevision(rev).build();
+        return RangeRequest.newBuilder()
+                .setKey(bs("\0"))
+                .setRangeEnd(bs("\0"))
+                .setRevision(rev)
+                .build();
     }
 
     /** Reads a snapshot stream, checks etcd's framing, and returns the database (without the hash). */
@@ -150,25 +196,35 @@ class SnapshotRoundTripTest {
             SnapshotResponse r = it.next();
             if (last != null) {
                 data.write(last.getBlob().toByteArray());
-                assertEquals(last.getRemainingBytes(), r.getRemainingBytes() + (r.getRemainingBytes() == 0
-                        && r.getBlob().size() == 32 ? 0 : r.getBlob().size()), "remaining_bytes counts down");
+                assertEquals(
+                        last.getRemainingBytes(),
+                        r.getRemainingBytes()
+                                + (r.getRemainingBytes() == 0 && r.getBlob().size() == 32
+                                        ? 0
+                                        : r.getBlob().size()),
+                        "remaining_bytes counts down");
             }
             last = r;
         }
         assertEquals(0, last.getRemainingBytes());
         byte[] file = data.toByteArray();
         assertEquals(0, file.length % 4096, "whole pages");
-        assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(file), last.getBlob().toByteArray());
+        assertArrayEquals(
+                MessageDigest.getInstance("SHA-256").digest(file),
+                last.getBlob().toByteArray());
         return file;
     }
 
     @Test
     void anEtcdMemberWhoseWalIsAheadOfItsDatabaseIsRefused() throws Exception {
         byte[] db;
-        try (EtcdjServer a = EtcdjServer.start(MemberConfig.singleMember(dir.resolve("a"),
-                URI.create("http://127.0.0.1:0")))) {
+        try (EtcdjServer a =
+                EtcdjServer.start(MemberConfig.singleMember(dir.resolve("a"), URI.create("http://127.0.0.1:0")))) {
             GrpcClients.newClient(url(a), KVGrpc.KVBlockingStub.class)
-                    .put(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).build());
+                    .put(PutRequest.newBuilder()
+                            .setKey(bs("k"))
+                            .setValue(bs("v"))
+                            .build());
             db = snapshot(GrpcClients.newClient(url(a), MaintenanceGrpc.MaintenanceBlockingStub.class));
         }
         Path b = dir.resolve("b");
@@ -179,10 +235,13 @@ class SnapshotRoundTripTest {
         byte[] put = message(4, message(1, bs("lost").toByteArray()));
         byte[] entry = concat(varint(1, 0), varint(2, 2), varint(3, 1000), message(4, put));
         byte[] hardState = concat(varint(1, 2), varint(3, 1000));
-        Files.write(b.resolve("member/wal/0000000000000000-0000000000000000.wal"),
-                concat(frame(concat(varint(1, 2), message(3, entry))), frame(concat(varint(1, 3),
-                        message(3, hardState)))));
-        IOException e = assertThrows(IOException.class,
+        Files.write(
+                b.resolve("member/wal/0000000000000000-0000000000000000.wal"),
+                concat(
+                        frame(concat(varint(1, 2), message(3, entry))),
+                        frame(concat(varint(1, 3), message(3, hardState)))));
+        IOException e = assertThrows(
+                IOException.class,
                 () -> EtcdjServer.start(MemberConfig.singleMember(b, URI.create("http://127.0.0.1:0"))));
         assertTrue(e.getMessage().contains("committed put at index 1000"), e.getMessage());
         assertTrue(Files.notExists(b.resolve("etcdj")), "nothing written");

@@ -32,18 +32,24 @@ final class BigDeleteWorkload {
     private static final long DEADLINE_SECONDS = 600;
     private static final ByteString ZERO = ByteString.copyFrom(new byte[] {0});
 
-    private BigDeleteWorkload() {
-    }
+    private BigDeleteWorkload() {}
 
-    static LoadGenerator.Result run(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                    LoadGenerator.Options options) throws InterruptedException {
+    static LoadGenerator.Result run(
+            String label, LoadGenerator.Workload w, List<ManagedChannel> channels, LoadGenerator.Options options)
+            throws InterruptedException {
         ManagedChannel ch = channels.get(0);
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(ch).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
         long keys = ((long) options.fillMib() << 20) / VALUE_BYTES;
         long fillStartNs = System.nanoTime();
         long fillErrors = fill(KVGrpc.newStub(ch), keys);
-        System.err.printf(Locale.ROOT, "%s: filled %d keys x %d B in %.1f s (%d errors)%n", label, keys, VALUE_BYTES,
-                (System.nanoTime() - fillStartNs) / 1e9, fillErrors);
+        System.err.printf(
+                Locale.ROOT,
+                "%s: filled %d keys x %d B in %.1f s (%d errors)%n",
+                label,
+                keys,
+                VALUE_BYTES,
+                (System.nanoTime() - fillStartNs) / 1e9,
+                fillErrors);
 
         long deleteStartNs = System.nanoTime();
         long deleteNs = 0;
@@ -51,16 +57,34 @@ final class BigDeleteWorkload {
         long errors = fillErrors;
         String outcome;
         try {
-            deleted = kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(ZERO).setRangeEnd(ZERO).build())
+            deleted = kv.deleteRange(DeleteRangeRequest.newBuilder()
+                            .setKey(ZERO)
+                            .setRangeEnd(ZERO)
+                            .build())
                     .getDeleted();
             deleteNs = System.nanoTime() - deleteStartNs; // the row's figure: the delete alone
             long countStartNs = System.nanoTime();
-            long left = KVGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).range(RangeRequest
-                    .newBuilder().setKey(ZERO).setRangeEnd(ZERO).setCountOnly(true).build()).getCount();
-            KVGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8("after-delete")).setValue(ByteString.copyFromUtf8("ok")).build());
-            outcome = String.format(Locale.ROOT, "deleted %d of %d keys, %d left (counted %.1f s), a put after it ok",
-                    deleted, keys, left, (System.nanoTime() - countStartNs) / 1e9);
+            long left = KVGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .range(RangeRequest.newBuilder()
+                            .setKey(ZERO)
+                            .setRangeEnd(ZERO)
+                            .setCountOnly(true)
+                            .build())
+                    .getCount();
+            KVGrpc.newBlockingStub(ch)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder()
+                            .setKey(ByteString.copyFromUtf8("after-delete"))
+                            .setValue(ByteString.copyFromUtf8("ok"))
+                            .build());
+            outcome = String.format(
+                    Locale.ROOT,
+                    "deleted %d of %d keys, %d left (counted %.1f s), a put after it ok",
+                    deleted,
+                    keys,
+                    left,
+                    (System.nanoTime() - countStartNs) / 1e9);
         } catch (RuntimeException e) {
             errors++;
             outcome = "delete failed: " + e;
@@ -88,13 +112,21 @@ final class BigDeleteWorkload {
             members.forEach(EtcdProcess::launch); // together: a cluster's members need each other to be ready
             members.forEach(EtcdProcess::awaitReady);
             long readyNs = System.nanoTime() - startNs;
-            ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", members.get(0).clientPort())
-                    .usePlaintext().build();
+            ManagedChannel ch = NettyChannelBuilder.forAddress(
+                            "127.0.0.1", members.get(0).clientPort())
+                    .usePlaintext()
+                    .build();
             try {
-                long count = KVGrpc.newBlockingStub(ch).withDeadlineAfter(60, TimeUnit.SECONDS).range(RangeRequest
-                        .newBuilder().setKey(ZERO).setRangeEnd(ZERO).setCountOnly(true).build()).getCount();
-                outcome = String.format(Locale.ROOT, "restarted, ready in %.1f s, %d key(s) in the store",
-                        readyNs / 1e9, count);
+                long count = KVGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .range(RangeRequest.newBuilder()
+                                .setKey(ZERO)
+                                .setRangeEnd(ZERO)
+                                .setCountOnly(true)
+                                .build())
+                        .getCount();
+                outcome = String.format(
+                        Locale.ROOT, "restarted, ready in %.1f s, %d key(s) in the store", readyNs / 1e9, count);
                 errors += count == 1 ? 0 : 1;
             } finally {
                 ch.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
@@ -119,14 +151,15 @@ final class BigDeleteWorkload {
         for (long first = 0; first < keys; first += PUTS_PER_TXN) {
             TxnRequest.Builder txn = TxnRequest.newBuilder();
             for (long i = first; i < Math.min(keys, first + PUTS_PER_TXN); i++) {
-                txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(String.format(Locale.ROOT, "big/%09d", i))).setValue(value)));
+                txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(String.format(Locale.ROOT, "big/%09d", i)))
+                                .setValue(value)));
             }
             inFlight.acquire();
             kv.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS).txn(txn.build(), new StreamObserver<>() {
                 @Override
-                public void onNext(TxnResponse r) {
-                }
+                public void onNext(TxnResponse r) {}
 
                 @Override
                 public void onError(Throwable t) {

@@ -37,25 +37,37 @@ final class DefragWorkload {
     /** A put or a defragment slower than this is an error: long enough for etcd's blocking defragment. */
     private static final long SLOW_DEADLINE_SECONDS = 600;
 
-    private DefragWorkload() {
-    }
+    private DefragWorkload() {}
 
-    static LoadGenerator.Result run(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                    LoadGenerator.Options options) throws InterruptedException {
+    static LoadGenerator.Result run(
+            String label, LoadGenerator.Workload w, List<ManagedChannel> channels, LoadGenerator.Options options)
+            throws InterruptedException {
         ManagedChannel ch = channels.get(0);
         MaintenanceGrpc.MaintenanceBlockingStub maintenance = MaintenanceGrpc.newBlockingStub(ch);
         long fillStartNs = System.nanoTime();
         long fillErrors = fill(ch, options.fillMib());
         StatusResponse filled = status(maintenance);
-        KVGrpc.newBlockingStub(ch).withDeadlineAfter(SLOW_DEADLINE_SECONDS, TimeUnit.SECONDS).compact(
-                CompactionRequest.newBuilder().setRevision(filled.getHeader().getRevision()).setPhysical(true).build());
+        KVGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(SLOW_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                .compact(CompactionRequest.newBuilder()
+                        .setRevision(filled.getHeader().getRevision())
+                        .setPhysical(true)
+                        .build());
         StatusResponse before = status(maintenance);
-        System.err.printf(Locale.ROOT, "%s: filled %d MiB in %.1f s (%d errors), compacted at %d; db %d MiB%n", label,
-                options.fillMib(), (System.nanoTime() - fillStartNs) / 1e9, fillErrors,
-                filled.getHeader().getRevision(), before.getDbSize() >> 20);
+        System.err.printf(
+                Locale.ROOT,
+                "%s: filled %d MiB in %.1f s (%d errors), compacted at %d; db %d MiB%n",
+                label,
+                options.fillMib(),
+                (System.nanoTime() - fillStartNs) / 1e9,
+                fillErrors,
+                filled.getHeader().getRevision(),
+                before.getDbSize() >> 20);
 
-        TimedWriter writer = new TimedWriter(KVGrpc.newBlockingStub(channels.get(channels.size() - 1)),
-                options.maxRequests(), SLOW_DEADLINE_SECONDS);
+        TimedWriter writer = new TimedWriter(
+                KVGrpc.newBlockingStub(channels.get(channels.size() - 1)),
+                options.maxRequests(),
+                SLOW_DEADLINE_SECONDS);
         long baselineStartNs = System.nanoTime();
         Thread writerThread = Thread.ofPlatform().name("bench-defrag-writer").start(writer);
         long defragStartNs;
@@ -63,7 +75,8 @@ final class DefragWorkload {
         try {
             TimeUnit.MILLISECONDS.sleep(BASELINE_MS); // the writer's baseline window
             defragStartNs = System.nanoTime();
-            maintenance.withDeadlineAfter(SLOW_DEADLINE_SECONDS, TimeUnit.SECONDS)
+            maintenance
+                    .withDeadlineAfter(SLOW_DEADLINE_SECONDS, TimeUnit.SECONDS)
                     .defragment(DefragmentRequest.getDefaultInstance());
             defragEndNs = System.nanoTime();
         } finally {
@@ -74,16 +87,21 @@ final class DefragWorkload {
         long[] baseline = writer.latenciesBetween(baselineStartNs, defragStartNs);
         long[] during = writer.latenciesBetween(defragStartNs, defragEndNs);
         double defragSeconds = (defragEndNs - defragStartNs) / 1e9;
-        String note = String.format(Locale.ROOT,
+        String note = String.format(
+                Locale.ROOT,
                 "defrag %.1f s, db %d -> %d MiB; put p50/p99 before %.2f/%.2f ms, slowest during %.0f ms",
-                defragSeconds, before.getDbSize() >> 20, after.getDbSize() >> 20,
-                LatencyRecorder.percentileMs(baseline, 50), LatencyRecorder.percentileMs(baseline, 99),
+                defragSeconds,
+                before.getDbSize() >> 20,
+                after.getDbSize() >> 20,
+                LatencyRecorder.percentileMs(baseline, 50),
+                LatencyRecorder.percentileMs(baseline, 99),
                 LatencyRecorder.percentileMs(during, 100));
         return LoadGenerator.Result.of(label, w, during, writer.errors() + fillErrors, defragSeconds, note);
     }
 
     private static StatusResponse status(MaintenanceGrpc.MaintenanceBlockingStub maintenance) {
-        return maintenance.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+        return maintenance
+                .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
                 .status(StatusRequest.getDefaultInstance());
     }
 
@@ -100,25 +118,28 @@ final class DefragWorkload {
         KVGrpc.KVStub kv = KVGrpc.newStub(ch);
         for (long i = 0; i < puts; i++) {
             inFlight.acquire();
-            kv.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8("bench/defrag/" + (i % liveKeys))).setValue(value).build(),
-                    new StreamObserver<PutResponse>() {
-                        @Override
-                        public void onNext(PutResponse r) {
-                        }
+            kv.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .put(
+                            PutRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("bench/defrag/" + (i % liveKeys)))
+                                    .setValue(value)
+                                    .build(),
+                            new StreamObserver<PutResponse>() {
+                                @Override
+                                public void onNext(PutResponse r) {}
 
-                        @Override
-                        public void onError(Throwable t) {
-                            errors.incrementAndGet();
-                            first.compareAndSet(null, t);
-                            inFlight.release();
-                        }
+                                @Override
+                                public void onError(Throwable t) {
+                                    errors.incrementAndGet();
+                                    first.compareAndSet(null, t);
+                                    inFlight.release();
+                                }
 
-                        @Override
-                        public void onCompleted() {
-                            inFlight.release();
-                        }
-                    });
+                                @Override
+                                public void onCompleted() {
+                                    inFlight.release();
+                                }
+                            });
         }
         inFlight.acquire(FILL_IN_FLIGHT); // every put answered
         if (first.get() != null) {

@@ -39,33 +39,35 @@ final class LeaseWorkloads {
     private static final long EXPIRY_MARGIN_MS = 5_000;
     private static final long BASELINE_MS = 5_000;
 
-    private LeaseWorkloads() {
-    }
+    private LeaseWorkloads() {}
 
     /** Keep-alive round trips over {@code streams} streams, each renewing its own lease, for {@code seconds}. */
-    static LoadGenerator.Result keepAlive(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                          LoadGenerator.Options options) throws InterruptedException {
+    static LoadGenerator.Result keepAlive(
+            String label, LoadGenerator.Workload w, List<ManagedChannel> channels, LoadGenerator.Options options)
+            throws InterruptedException {
         int streams = w.clients();
         LeaseGrpc.LeaseBlockingStub grants = LeaseGrpc.newBlockingStub(channels.get(0));
         long[] leases = new long[streams];
         for (int i = 0; i < streams; i++) {
             leases[i] = grants.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                    .leaseGrant(LeaseGrantRequest.newBuilder().setTTL(600).build()).getID();
+                    .leaseGrant(LeaseGrantRequest.newBuilder().setTTL(600).build())
+                    .getID();
         }
         try {
             if (options.warmupSeconds() > 0) {
                 keepAlivePhase(leases, channels, options.warmupSeconds(), options.maxRequests());
             }
             long startNs = System.nanoTime();
-            KeepAlivePhase measured = keepAlivePhase(leases, channels, options.durationSeconds(),
-                    options.maxRequests());
+            KeepAlivePhase measured =
+                    keepAlivePhase(leases, channels, options.durationSeconds(), options.maxRequests());
             long[] sorted = LatencyRecorder.merge(measured.recorders());
             return LoadGenerator.Result.of(label, w, sorted, measured.errors(), (measured.endNs() - startNs) / 1e9, "");
         } finally {
             for (long id : leases) {
                 try {
                     grants.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                            .leaseRevoke(LeaseRevokeRequest.newBuilder().setID(id).build());
+                            .leaseRevoke(
+                                    LeaseRevokeRequest.newBuilder().setID(id).build());
                 } catch (StatusRuntimeException e) {
                     // best effort: the server is stopped after the run anyway
                 }
@@ -73,11 +75,10 @@ final class LeaseWorkloads {
         }
     }
 
-    private record KeepAlivePhase(List<LatencyRecorder> recorders, long errors, long endNs) {
-    }
+    private record KeepAlivePhase(List<LatencyRecorder> recorders, long errors, long endNs) {}
 
-    private static KeepAlivePhase keepAlivePhase(long[] leases, List<ManagedChannel> channels, int seconds,
-                                                 int maxRequests) throws InterruptedException {
+    private static KeepAlivePhase keepAlivePhase(
+            long[] leases, List<ManagedChannel> channels, int seconds, int maxRequests) throws InterruptedException {
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong issued = new AtomicLong();
         AtomicLong errors = new AtomicLong();
@@ -87,7 +88,8 @@ final class LeaseWorkloads {
         for (int s = 0; s < leases.length; s++) {
             LatencyRecorder recorder = new LatencyRecorder(perStreamCap);
             recorders.add(recorder);
-            LeaseKeepAliveRequest request = LeaseKeepAliveRequest.newBuilder().setID(leases[s]).build();
+            LeaseKeepAliveRequest request =
+                    LeaseKeepAliveRequest.newBuilder().setID(leases[s]).build();
             ClosedLoop loop = new ClosedLoop(request, recorder, deadlineNs, issued, maxRequests, errors, finished);
             loop.requests = LeaseGrpc.newStub(channels.get(s % channels.size())).leaseKeepAlive(loop);
             loop.send();
@@ -114,8 +116,14 @@ final class LeaseWorkloads {
         private long sentNs;
         private boolean done;
 
-        ClosedLoop(LeaseKeepAliveRequest request, LatencyRecorder recorder, long deadlineNs, AtomicLong issued,
-                   int maxRequests, AtomicLong errors, CountDownLatch finished) {
+        ClosedLoop(
+                LeaseKeepAliveRequest request,
+                LatencyRecorder recorder,
+                long deadlineNs,
+                AtomicLong issued,
+                int maxRequests,
+                AtomicLong errors,
+                CountDownLatch finished) {
             this.request = request;
             this.recorder = recorder;
             this.deadlineNs = deadlineNs;
@@ -170,8 +178,9 @@ final class LeaseWorkloads {
      * {@code leases} leases with one key each, all expiring in the same second; the time until the server has
      * revoked them all, and the write latency of one client meanwhile.
      */
-    static LoadGenerator.Result revokeStorm(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                            LoadGenerator.Options options) throws InterruptedException {
+    static LoadGenerator.Result revokeStorm(
+            String label, LoadGenerator.Workload w, List<ManagedChannel> channels, LoadGenerator.Options options)
+            throws InterruptedException {
         int count = w.clients();
         ByteString value = ByteString.copyFromUtf8("registered");
         String prefix = "bench/lease/";
@@ -180,24 +189,35 @@ final class LeaseWorkloads {
         long expireAtNs = setupStartNs + TimeUnit.SECONDS.toNanos(options.revokeSetupSeconds());
         long errors = grantWithKeys(channels, count, expireAtNs, prefix, value);
         long setupDoneNs = System.nanoTime();
-        System.err.printf(Locale.ROOT, "%s: granted %d leases with a key each in %.1f s (%d errors)%n", label, count,
-                (setupDoneNs - setupStartNs) / 1e9, errors);
+        System.err.printf(
+                Locale.ROOT,
+                "%s: granted %d leases with a key each in %.1f s (%d errors)%n",
+                label,
+                count,
+                (setupDoneNs - setupStartNs) / 1e9,
+                errors);
         if (setupDoneNs > expireAtNs - TimeUnit.MILLISECONDS.toNanos(EXPIRY_MARGIN_MS)) {
             throw new IllegalStateException("granting took too long for the leases to expire together: raise"
                     + " --revoke-setup-seconds (now " + options.revokeSetupSeconds() + ")");
         }
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
         // the writer runs from the baseline window until every key is gone
-        TimedWriter writer = new TimedWriter(KVGrpc.newBlockingStub(channels.get(channels.size() - 1)), options.maxRequests(),
+        TimedWriter writer = new TimedWriter(
+                KVGrpc.newBlockingStub(channels.get(channels.size() - 1)),
+                options.maxRequests(),
                 CALL_DEADLINE_SECONDS);
         Thread writerThread = Thread.ofPlatform().name("bench-revoke-writer").start(writer);
         long baselineStartNs = expireAtNs - TimeUnit.MILLISECONDS.toNanos(BASELINE_MS);
         long goneAtNs = 0;
         try {
             while (System.nanoTime() < expireAtNs + TimeUnit.SECONDS.toNanos(600)) {
-                long left = kv.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(prefix)).setRangeEnd(ByteString.copyFromUtf8("bench/lease0"))
-                        .setCountOnly(true).build()).getCount();
+                long left = kv.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                        .range(RangeRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(prefix))
+                                .setRangeEnd(ByteString.copyFromUtf8("bench/lease0"))
+                                .setCountOnly(true)
+                                .build())
+                        .getCount();
                 if (left == 0 && System.nanoTime() >= expireAtNs) {
                     goneAtNs = System.nanoTime();
                     break;
@@ -216,14 +236,20 @@ final class LeaseWorkloads {
         long[] during = writer.latenciesBetween(expirySecondStartNs, goneAtNs);
         long[] before = writer.latenciesBetween(baselineStartNs, expirySecondStartNs);
         double revokeSeconds = (goneAtNs - expirySecondStartNs) / 1e9;
-        String note = String.format(Locale.ROOT, "revoked %d in %.1f s (%.0f/s); write p99 before %.2f ms",
-                count, revokeSeconds, count / Math.max(revokeSeconds, 1e-3), LatencyRecorder.percentileMs(before, 99));
-        return LoadGenerator.Result.of(label, w, during, writer.errors() + errors,
-                (goneAtNs - expirySecondStartNs) / 1e9, note);
+        String note = String.format(
+                Locale.ROOT,
+                "revoked %d in %.1f s (%.0f/s); write p99 before %.2f ms",
+                count,
+                revokeSeconds,
+                count / Math.max(revokeSeconds, 1e-3),
+                LatencyRecorder.percentileMs(before, 99));
+        return LoadGenerator.Result.of(
+                label, w, during, writer.errors() + errors, (goneAtNs - expirySecondStartNs) / 1e9, note);
     }
 
-    private static long grantWithKeys(List<ManagedChannel> channels, int count, long expireAtNs, String prefix,
-                                      ByteString value) throws InterruptedException {
+    private static long grantWithKeys(
+            List<ManagedChannel> channels, int count, long expireAtNs, String prefix, ByteString value)
+            throws InterruptedException {
         Semaphore inFlight = new Semaphore(GRANTS_IN_FLIGHT);
         AtomicLong errors = new AtomicLong();
         CountDownLatch done = new CountDownLatch(count);
@@ -232,16 +258,25 @@ final class LeaseWorkloads {
             ManagedChannel ch = channels.get(i % channels.size());
             long ttlSeconds = Math.max(1, (expireAtNs - System.nanoTime()) / 1_000_000_000L);
             String key = String.format(Locale.ROOT, "%s%07d", prefix, i);
-            LeaseGrpc.newStub(ch).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).leaseGrant(
-                    LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(), new Unary<>(errors, inFlight, done) {
-                        @Override
-                        public void onNext(LeaseGrantResponse g) {
-                            KVGrpc.newStub(ch).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS).put(
-                                    PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(value)
-                                            .setLease(g.getID()).build(), new Unary<>(errors, inFlight, done));
-                            chained = true;
-                        }
-                    });
+            LeaseGrpc.newStub(ch)
+                    .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .leaseGrant(
+                            LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(),
+                            new Unary<>(errors, inFlight, done) {
+                                @Override
+                                public void onNext(LeaseGrantResponse g) {
+                                    KVGrpc.newStub(ch)
+                                            .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                                            .put(
+                                                    PutRequest.newBuilder()
+                                                            .setKey(ByteString.copyFromUtf8(key))
+                                                            .setValue(value)
+                                                            .setLease(g.getID())
+                                                            .build(),
+                                                    new Unary<>(errors, inFlight, done));
+                                    chained = true;
+                                }
+                            });
         }
         done.await();
         return errors.get();
@@ -262,8 +297,7 @@ final class LeaseWorkloads {
         }
 
         @Override
-        public void onNext(T value) {
-        }
+        public void onNext(T value) {}
 
         @Override
         public void onError(Throwable t) {

@@ -108,33 +108,72 @@ public final class LoadGenerator {
         }
     }
 
-    enum Op { PUT, RANGE, SRANGE, KEEPALIVE, REVOKE, WATCH_LATENCY, WATCH_MEMORY, WATCH_FLOOD, DEFRAG, BIG_DELETE }
+    enum Op {
+        PUT,
+        RANGE,
+        SRANGE,
+        KEEPALIVE,
+        REVOKE,
+        WATCH_LATENCY,
+        WATCH_MEMORY,
+        WATCH_FLOOD,
+        DEFRAG,
+        BIG_DELETE
+    }
 
     /** One row of the result table; {@code note} carries what the columns cannot (empty when nothing). */
-    record Result(String server, Workload workload, long requests, long errors, double elapsedSeconds,
-                  double p50Ms, double p90Ms, double p99Ms, String note) {
+    record Result(
+            String server,
+            Workload workload,
+            long requests,
+            long errors,
+            double elapsedSeconds,
+            double p50Ms,
+            double p90Ms,
+            double p99Ms,
+            String note) {
         double requestsPerSecond() {
             return requests / elapsedSeconds;
         }
 
         /** A row from the sorted latencies of a phase. */
-        static Result of(String server, Workload workload, long[] sortedNs, long errors, double elapsedSeconds,
-                         String note) {
-            return new Result(server, workload, sortedNs.length, errors, elapsedSeconds,
-                    LatencyRecorder.percentileMs(sortedNs, 50), LatencyRecorder.percentileMs(sortedNs, 90),
-                    LatencyRecorder.percentileMs(sortedNs, 99), note);
+        static Result of(
+                String server, Workload workload, long[] sortedNs, long errors, double elapsedSeconds, String note) {
+            return new Result(
+                    server,
+                    workload,
+                    sortedNs.length,
+                    errors,
+                    elapsedSeconds,
+                    LatencyRecorder.percentileMs(sortedNs, 50),
+                    LatencyRecorder.percentileMs(sortedNs, 90),
+                    LatencyRecorder.percentileMs(sortedNs, 99),
+                    note);
         }
     }
 
     /** Parsed command line. */
-    record Options(List<ServerKind> servers, String endpoint, String label, List<Workload> workloads,
-                   int durationSeconds, int warmupSeconds, int maxRequests, int valueSizeBytes, int keySpace,
-                   int connections, int members, Path workDir, int revokeSetupSeconds, int watchers, int watchersPerStream,
-                   int putRate, int idleWatchers, int fillMib) {
-    }
+    record Options(
+            List<ServerKind> servers,
+            String endpoint,
+            String label,
+            List<Workload> workloads,
+            int durationSeconds,
+            int warmupSeconds,
+            int maxRequests,
+            int valueSizeBytes,
+            int keySpace,
+            int connections,
+            int members,
+            Path workDir,
+            int revokeSetupSeconds,
+            int watchers,
+            int watchersPerStream,
+            int putRate,
+            int idleWatchers,
+            int fillMib) {}
 
-    private LoadGenerator() {
-    }
+    private LoadGenerator() {}
 
     /** Entry point; see the class comment for the options. Exits 1 on a failed run, 2 on bad usage. */
     public static void main(String[] argv) throws Exception {
@@ -155,8 +194,11 @@ public final class LoadGenerator {
                 List<EtcdProcess> members = startMembers(kind, options);
                 try {
                     String label = options.members() > 1 ? kind.label() + "x" + options.members() : kind.label();
-                    results.addAll(runAll(label, members.stream().map(EtcdProcess::clientHostPort).toList(),
-                            options, members.get(0).pid()));
+                    results.addAll(runAll(
+                            label,
+                            members.stream().map(EtcdProcess::clientHostPort).toList(),
+                            options,
+                            members.get(0).pid()));
                     if (options.workloads().stream().anyMatch(w -> w.op() == Op.BIG_DELETE)) {
                         results.add(BigDeleteWorkload.restart(label, members));
                     }
@@ -180,8 +222,11 @@ public final class LoadGenerator {
         }
         List<EtcdProcess> members = new ArrayList<>();
         for (int i = 0; i < options.members(); i++) {
-            EtcdProcess.Builder b = EtcdProcess.builder(kind).name("bench" + i).baseDir(options.workDir())
-                    .peerPort(peerPorts.get(i)).initialCluster(String.join(",", entries));
+            EtcdProcess.Builder b = EtcdProcess.builder(kind)
+                    .name("bench" + i)
+                    .baseDir(options.workDir())
+                    .peerPort(peerPorts.get(i))
+                    .initialCluster(String.join(",", entries));
             if (options.workloads().stream().anyMatch(w -> w.op() == Op.DEFRAG || w.op() == Op.BIG_DELETE)) {
                 b.extraArgs("--quota-backend-bytes", Long.toString(8L << 30)); // room for --fill-mib and history
             }
@@ -210,9 +255,25 @@ public final class LoadGenerator {
                 throw new IllegalArgumentException("missing value for " + a);
             }
         }
-        List<String> known = List.of("servers", "endpoint", "label", "workloads", "duration-seconds",
-                "warmup-seconds", "max-requests", "value-size-bytes", "key-space", "connections", "members", "work-dir",
-                "revoke-setup-seconds", "watchers", "watchers-per-stream", "put-rate", "idle-watchers", "fill-mib");
+        List<String> known = List.of(
+                "servers",
+                "endpoint",
+                "label",
+                "workloads",
+                "duration-seconds",
+                "warmup-seconds",
+                "max-requests",
+                "value-size-bytes",
+                "key-space",
+                "connections",
+                "members",
+                "work-dir",
+                "revoke-setup-seconds",
+                "watchers",
+                "watchers-per-stream",
+                "put-rate",
+                "idle-watchers",
+                "fill-mib");
         for (String k : flags.keySet()) {
             if (!known.contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k + " (known: " + known + ")");
@@ -242,7 +303,11 @@ public final class LoadGenerator {
         for (String w : flags.getOrDefault("workloads", "put1,put16,range16").split(",")) {
             workloads.add(Workload.parse(w.trim()));
         }
-        return new Options(servers, endpoint, flags.getOrDefault("label", "endpoint"), workloads,
+        return new Options(
+                servers,
+                endpoint,
+                flags.getOrDefault("label", "endpoint"),
+                workloads,
                 positive(flags, "duration-seconds", 10, 3600),
                 nonNegative(flags, "warmup-seconds", 2, 600),
                 positive(flags, "max-requests", 2_000_000, 50_000_000),
@@ -250,7 +315,10 @@ public final class LoadGenerator {
                 positive(flags, "key-space", 100_000, 100_000_000),
                 positive(flags, "connections", 1, 64),
                 positive(flags, "members", 1, 5),
-                Path.of(flags.getOrDefault("work-dir", Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench").toString())),
+                Path.of(flags.getOrDefault(
+                        "work-dir",
+                        Path.of(System.getProperty("java.io.tmpdir"), "etcdj-bench")
+                                .toString())),
                 positive(flags, "revoke-setup-seconds", 60, 3600),
                 positive(flags, "watchers", 1_000, 100_000),
                 positive(flags, "watchers-per-stream", 100, 100_000),
@@ -283,7 +351,9 @@ public final class LoadGenerator {
 
     /** Refuses any target that is not a loopback address: load goes nowhere but this machine. */
     static void requireLoopback(String hostPort) {
-        String host = hostPort.substring(0, hostPort.lastIndexOf(':')).replace("[", "").replace("]", "");
+        String host = hostPort.substring(0, hostPort.lastIndexOf(':'))
+                .replace("[", "")
+                .replace("]", "");
         try {
             for (InetAddress address : InetAddress.getAllByName(host)) {
                 if (!address.isLoopbackAddress()) {
@@ -304,9 +374,11 @@ public final class LoadGenerator {
         for (int i = 0; i < Math.max(options.connections(), hostPorts.size()); i++) {
             String hostPort = hostPorts.get(i % hostPorts.size());
             int colon = hostPort.lastIndexOf(':');
-            channels.add(NettyChannelBuilder.forAddress(hostPort.substring(0, colon),
-                            Integer.parseInt(hostPort.substring(colon + 1)))
-                    .usePlaintext().maxInboundMessageSize(16 * 1024 * 1024).build());
+            channels.add(NettyChannelBuilder.forAddress(
+                            hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))
+                    .usePlaintext()
+                    .maxInboundMessageSize(16 * 1024 * 1024)
+                    .build());
         }
         try {
             List<Result> results = new ArrayList<>();
@@ -319,8 +391,9 @@ public final class LoadGenerator {
                     case BIG_DELETE -> BigDeleteWorkload.run(label, w, channels, options);
                     default -> run(label, w, channels, options);
                 };
-                System.err.printf("%s %s: %d requests, %.0f req/s, p99 %.2f ms%n", label, w.name(), r.requests(),
-                        r.requestsPerSecond(), r.p99Ms());
+                System.err.printf(
+                        "%s %s: %d requests, %.0f req/s, p99 %.2f ms%n",
+                        label, w.name(), r.requests(), r.requestsPerSecond(), r.p99Ms());
                 results.add(r);
             }
             return results;
@@ -344,25 +417,34 @@ public final class LoadGenerator {
         ByteString value = randomBytes(options.valueSizeBytes(), 42);
         ByteString rangeKey = ByteString.copyFromUtf8("bench/range-key");
         if (w.op() != Op.PUT) {
-            KVGrpc.newBlockingStub(channels.get(0)).withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
-                    .put(PutRequest.newBuilder().setKey(rangeKey).setValue(value).build());
+            KVGrpc.newBlockingStub(channels.get(0))
+                    .withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder()
+                            .setKey(rangeKey)
+                            .setValue(value)
+                            .build());
         }
         if (options.warmupSeconds() > 0) {
             phase(w, channels, options, value, rangeKey, options.warmupSeconds(), options.maxRequests(), 1);
         }
         long startNs = System.nanoTime();
-        Phase measured = phase(w, channels, options, value, rangeKey, options.durationSeconds(),
-                options.maxRequests(), 2);
+        Phase measured =
+                phase(w, channels, options, value, rangeKey, options.durationSeconds(), options.maxRequests(), 2);
         double elapsedSeconds = (measured.endNs() - startNs) / 1e9;
-        return Result.of(label, w, LatencyRecorder.merge(measured.recorders()), measured.errors(), elapsedSeconds,
-                "");
+        return Result.of(label, w, LatencyRecorder.merge(measured.recorders()), measured.errors(), elapsedSeconds, "");
     }
 
-    private record Phase(List<LatencyRecorder> recorders, long errors, long endNs) {
-    }
+    private record Phase(List<LatencyRecorder> recorders, long errors, long endNs) {}
 
-    private static Phase phase(Workload w, List<ManagedChannel> channels, Options options, ByteString value,
-                               ByteString rangeKey, int seconds, int maxRequests, int seedBase)
+    private static Phase phase(
+            Workload w,
+            List<ManagedChannel> channels,
+            Options options,
+            ByteString value,
+            ByteString rangeKey,
+            int seconds,
+            int maxRequests,
+            int seedBase)
             throws InterruptedException {
         long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         AtomicLong issued = new AtomicLong();
@@ -377,17 +459,23 @@ public final class LoadGenerator {
             SplittableRandom random = new SplittableRandom(seedBase * 1_000_003L + c);
             String keyPrefix = "bench/put/";
             workers.add(Thread.ofPlatform().name("bench-" + w.name() + "-" + c).start(() -> {
-                while (System.nanoTime() < deadlineNs && issued.incrementAndGet() <= maxRequests
+                while (System.nanoTime() < deadlineNs
+                        && issued.incrementAndGet() <= maxRequests
                         && errors.get() < MAX_ERRORS_BEFORE_ABORT) {
                     long t0 = System.nanoTime();
                     try {
                         KVGrpc.KVBlockingStub call = stub.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS);
                         if (w.op() == Op.PUT) {
                             String key = keyPrefix + random.nextInt(options.keySpace());
-                            call.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(value).build());
+                            call.put(PutRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8(key))
+                                    .setValue(value)
+                                    .build());
                         } else {
-                            call.range(RangeRequest.newBuilder().setKey(rangeKey)
-                                    .setSerializable(w.op() == Op.SRANGE).build());
+                            call.range(RangeRequest.newBuilder()
+                                    .setKey(rangeKey)
+                                    .setSerializable(w.op() == Op.SRANGE)
+                                    .build());
                         }
                     } catch (StatusRuntimeException e) {
                         if (errors.incrementAndGet() == 1) {
@@ -415,15 +503,39 @@ public final class LoadGenerator {
 
     static String table(List<Result> results, Options options) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%n%d s per workload after %d s warm-up, %d-byte values, %d connection(s)%n",
-                options.durationSeconds(), options.warmupSeconds(), options.valueSizeBytes(), options.connections()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%n%d s per workload after %d s warm-up, %d-byte values, %d connection(s)%n",
+                options.durationSeconds(),
+                options.warmupSeconds(),
+                options.valueSizeBytes(),
+                options.connections()));
         String format = "%-8s %-42s %10s %7s %10s %9s %9s %9s  %s%n";
-        sb.append(String.format(Locale.ROOT, format, "server", "workload", "requests", "errors", "req/s",
-                "p50 ms", "p90 ms", "p99 ms", ""));
+        sb.append(String.format(
+                Locale.ROOT,
+                format,
+                "server",
+                "workload",
+                "requests",
+                "errors",
+                "req/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                ""));
         for (Result r : results) {
-            sb.append(String.format(Locale.ROOT, "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f  %s%n", r.server(),
-                    r.workload().describe(), r.requests(), r.errors(), r.requestsPerSecond(), r.p50Ms(), r.p90Ms(),
-                    r.p99Ms(), r.note()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-8s %-42s %10d %7d %10.0f %9.2f %9.2f %9.2f  %s%n",
+                    r.server(),
+                    r.workload().describe(),
+                    r.requests(),
+                    r.errors(),
+                    r.requestsPerSecond(),
+                    r.p50Ms(),
+                    r.p90Ms(),
+                    r.p99Ms(),
+                    r.note()));
         }
         return sb.toString();
     }

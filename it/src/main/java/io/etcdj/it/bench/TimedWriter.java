@@ -20,6 +20,7 @@ final class TimedWriter implements Runnable {
     private volatile boolean stopped;
     /** Written by the writer thread; read after it is joined. */
     private int count;
+
     private long errors;
 
     /** @param deadlineSeconds a put taking longer is an error, not a latency */
@@ -36,8 +37,11 @@ final class TimedWriter implements Runnable {
         while (!stopped && count < sentNs.length) {
             long t0 = System.nanoTime();
             try {
-                kv.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8("bench/writer/" + (count % 1000))).setValue(value).build());
+                kv.withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("bench/writer/" + (count % 1000)))
+                                .setValue(value)
+                                .build());
             } catch (StatusRuntimeException e) {
                 errors++;
                 continue;

@@ -43,17 +43,27 @@ final class WatchWorkloads {
     private static final String PREFIX = "bench/watch/";
     private static final long CREATE_TIMEOUT_SECONDS = 60;
 
-    private WatchWorkloads() {
-    }
+    private WatchWorkloads() {}
 
     /** Delivery latency; the result's request count is the number of events delivered. */
-    static LoadGenerator.Result latency(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                        LoadGenerator.Options options, long pid) throws InterruptedException {
+    static LoadGenerator.Result latency(
+            String label,
+            LoadGenerator.Workload w,
+            List<ManagedChannel> channels,
+            LoadGenerator.Options options,
+            long pid)
+            throws InterruptedException {
         Map<Long, Long> ackNs = new ConcurrentHashMap<>();
         List<Arrivals> streams = new ArrayList<>();
-        open(channels, options.watchers(), options.watchersPerStream(), streams, i -> WatchCreateRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8(PREFIX)).setRangeEnd(ByteString.copyFromUtf8(rangeEnd(PREFIX)))
-                .build());
+        open(
+                channels,
+                options.watchers(),
+                options.watchersPerStream(),
+                streams,
+                i -> WatchCreateRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8(PREFIX))
+                        .setRangeEnd(ByteString.copyFromUtf8(rangeEnd(PREFIX)))
+                        .build());
         ByteString value = ByteString.copyFrom(new byte[options.valueSizeBytes()]);
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
         long periodNs = TimeUnit.SECONDS.toNanos(1) / options.putRate();
@@ -67,9 +77,13 @@ final class WatchWorkloads {
         for (long next = startNs, i = 0; next < endNs; next += periodNs, i++) {
             LockSupport.parkNanos(next - System.nanoTime()); // open loop at the put rate
             try {
-                long rev = kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(PREFIX + (i % 100))).setValue(value).build())
-                        .getHeader().getRevision();
+                long rev = kv.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(PREFIX + (i % 100)))
+                                .setValue(value)
+                                .build())
+                        .getHeader()
+                        .getRevision();
                 long now = System.nanoTime();
                 ackNs.put(rev, now);
                 lastRevision = rev;
@@ -88,12 +102,27 @@ final class WatchWorkloads {
         double cpu = cpuSeconds(pid) - cpuBefore;
         long[] sorted = collect(streams, ackNs, measuredFrom, through);
         streams.forEach(Arrivals::close);
-        String note = pid <= 0 ? "" : String.format(Locale.ROOT, "%d watchers, %d per stream, %d puts/s: server CPU"
-                + " %.1f s over the run, RSS %d MiB at the end", options.watchers(), options.watchersPerStream(),
-                options.putRate(), cpu, rssKiB(pid) / 1024);
-        return new LoadGenerator.Result(label, w, sorted.length, errors, options.durationSeconds(),
-                LatencyRecorder.percentileMs(sorted, 50), LatencyRecorder.percentileMs(sorted, 90),
-                LatencyRecorder.percentileMs(sorted, 99), note);
+        String note = pid <= 0
+                ? ""
+                : String.format(
+                        Locale.ROOT,
+                        "%d watchers, %d per stream, %d puts/s: server CPU"
+                                + " %.1f s over the run, RSS %d MiB at the end",
+                        options.watchers(),
+                        options.watchersPerStream(),
+                        options.putRate(),
+                        cpu,
+                        rssKiB(pid) / 1024);
+        return new LoadGenerator.Result(
+                label,
+                w,
+                sorted.length,
+                errors,
+                options.durationSeconds(),
+                LatencyRecorder.percentileMs(sorted, 50),
+                LatencyRecorder.percentileMs(sorted, 90),
+                LatencyRecorder.percentileMs(sorted, 99),
+                note);
     }
 
     private static long[] collect(List<Arrivals> streams, Map<Long, Long> ackNs, long from, long through) {
@@ -112,32 +141,60 @@ final class WatchWorkloads {
     }
 
     /** Resident memory with idle watchers; the latency columns are empty, the note has the figures. */
-    static LoadGenerator.Result memory(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                       LoadGenerator.Options options, long pid) throws InterruptedException {
+    static LoadGenerator.Result memory(
+            String label,
+            LoadGenerator.Workload w,
+            List<ManagedChannel> channels,
+            LoadGenerator.Options options,
+            long pid)
+            throws InterruptedException {
         if (pid <= 0) {
-            return new LoadGenerator.Result(label, w, 0, 0, 1, Double.NaN, Double.NaN, Double.NaN,
+            return new LoadGenerator.Result(
+                    label,
+                    w,
+                    0,
+                    0,
+                    1,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
                     "no pid: start the server from the load generator (not --endpoint)");
         }
         long before = rssKiB(pid);
         long heapBefore = jvmLiveHeapKiB(pid);
         List<Arrivals> streams = new ArrayList<>();
         long start = System.nanoTime();
-        open(channels, options.idleWatchers(), options.watchersPerStream(), streams,
-                i -> WatchCreateRequest.newBuilder().setKey(ByteString.copyFromUtf8("bench/idle/" + i)).build());
+        open(
+                channels,
+                options.idleWatchers(),
+                options.watchersPerStream(),
+                streams,
+                i -> WatchCreateRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("bench/idle/" + i))
+                        .build());
         double createSeconds = (System.nanoTime() - start) / 1e9;
         LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(options.warmupSeconds())); // let the server settle
         long after = rssKiB(pid);
         long heapAfter = jvmLiveHeapKiB(pid);
         streams.forEach(Arrivals::close);
-        String note = String.format(Locale.ROOT, "RSS %d MiB -> %d MiB with %d idle watchers: %.0f bytes/watcher;"
-                        + " created in %.1f s", before / 1024, after / 1024, options.idleWatchers(),
-                (after - before) * 1024.0 / options.idleWatchers(), createSeconds);
+        String note = String.format(
+                Locale.ROOT,
+                "RSS %d MiB -> %d MiB with %d idle watchers: %.0f bytes/watcher;" + " created in %.1f s",
+                before / 1024,
+                after / 1024,
+                options.idleWatchers(),
+                (after - before) * 1024.0 / options.idleWatchers(),
+                createSeconds);
         if (heapBefore >= 0 && heapAfter >= 0) { // a JVM: its heap may absorb them without the RSS moving
-            note += String.format(Locale.ROOT, "; live heap after full GC %d MiB -> %d MiB: %.0f bytes/watcher",
-                    heapBefore / 1024, heapAfter / 1024, (heapAfter - heapBefore) * 1024.0 / options.idleWatchers());
+            note += String.format(
+                    Locale.ROOT,
+                    "; live heap after full GC %d MiB -> %d MiB: %.0f bytes/watcher",
+                    heapBefore / 1024,
+                    heapAfter / 1024,
+                    (heapAfter - heapBefore) * 1024.0 / options.idleWatchers());
         }
-        return new LoadGenerator.Result(label, w, options.idleWatchers(), 0, createSeconds, Double.NaN, Double.NaN,
-                Double.NaN, note);
+        return new LoadGenerator.Result(
+                label, w, options.idleWatchers(), 0, createSeconds, Double.NaN, Double.NaN, Double.NaN, note);
     }
 
     /** User + system CPU time of a process so far, from /proc (0 when unknown). */
@@ -159,10 +216,14 @@ final class WatchWorkloads {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         try {
             // jcmd attaches by sending SIGQUIT, which kills a process that is not a JVM (etcd): look first
-            if (!Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).getFileName().toString().equals("java")) {
+            if (!Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"))
+                    .getFileName()
+                    .toString()
+                    .equals("java")) {
                 return -1;
             }
-            if (!Files.isExecutable(jcmd) || !run(jcmd.toString(), "" + pid, "GC.run").contains("Command executed")) {
+            if (!Files.isExecutable(jcmd)
+                    || !run(jcmd.toString(), "" + pid, "GC.run").contains("Command executed")) {
                 return -1;
             }
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K")
@@ -186,8 +247,13 @@ final class WatchWorkloads {
     }
 
     /** Stuck watchers under a full-speed writer; the result is the writer's, the note has the memory. */
-    static LoadGenerator.Result flood(String label, LoadGenerator.Workload w, List<ManagedChannel> channels,
-                                      LoadGenerator.Options options, long pid) throws InterruptedException {
+    static LoadGenerator.Result flood(
+            String label,
+            LoadGenerator.Workload w,
+            List<ManagedChannel> channels,
+            LoadGenerator.Options options,
+            long pid)
+            throws InterruptedException {
         long before = pid > 0 ? rssKiB(pid) : 0;
         List<Arrivals> streams = new ArrayList<>();
         openStuck(channels, options.idleWatchers(), options.watchersPerStream(), streams);
@@ -202,10 +268,23 @@ final class WatchWorkloads {
         sampler.interrupt();
         sampler.join();
         streams.forEach(Arrivals::close);
-        String note = String.format(Locale.ROOT, "%d watchers that stopped reading, on the written prefix: RSS %d MiB"
-                + " before, at most %d MiB during the writes", options.idleWatchers(), before / 1024, maxRss[0] / 1024);
-        return new LoadGenerator.Result(label, w, puts.requests(), puts.errors(), puts.elapsedSeconds(),
-                puts.p50Ms(), puts.p90Ms(), puts.p99Ms(), note);
+        String note = String.format(
+                Locale.ROOT,
+                "%d watchers that stopped reading, on the written prefix: RSS %d MiB"
+                        + " before, at most %d MiB during the writes",
+                options.idleWatchers(),
+                before / 1024,
+                maxRss[0] / 1024);
+        return new LoadGenerator.Result(
+                label,
+                w,
+                puts.requests(),
+                puts.errors(),
+                puts.elapsedSeconds(),
+                puts.p50Ms(),
+                puts.p90Ms(),
+                puts.p99Ms(),
+                note);
     }
 
     /** Watchers on the put workload's prefix whose streams take the created responses, then nothing more. */
@@ -219,8 +298,10 @@ final class WatchWorkloads {
             a.requests = WatchGrpc.newStub(channels.get(s % channels.size())).watch(a);
             out.add(a);
             for (int i = 0; i < onThis; i++) {
-                a.requests.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8("bench/put/")).setRangeEnd(ByteString.copyFromUtf8("bench/put0")))
+                a.requests.onNext(WatchRequest.newBuilder()
+                        .setCreateRequest(WatchCreateRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("bench/put/"))
+                                .setRangeEnd(ByteString.copyFromUtf8("bench/put0")))
                         .build());
             }
         }
@@ -243,8 +324,13 @@ final class WatchWorkloads {
     }
 
     /** Opens streams round-robin over the channels and creates the watchers, waiting until all are created. */
-    private static void open(List<ManagedChannel> channels, int watchers, int perStream, List<Arrivals> out,
-                             java.util.function.IntFunction<WatchCreateRequest> request) throws InterruptedException {
+    private static void open(
+            List<ManagedChannel> channels,
+            int watchers,
+            int perStream,
+            List<Arrivals> out,
+            java.util.function.IntFunction<WatchCreateRequest> request)
+            throws InterruptedException {
         int streamCount = (watchers + perStream - 1) / perStream;
         CountDownLatch created = new CountDownLatch(watchers);
         for (int s = 0; s < streamCount; s++) {
@@ -254,7 +340,8 @@ final class WatchWorkloads {
         }
         for (int i = 0; i < watchers; i++) {
             Arrivals a = out.get(i / perStream);
-            a.requests.onNext(WatchRequest.newBuilder().setCreateRequest(request.apply(i)).build());
+            a.requests.onNext(
+                    WatchRequest.newBuilder().setCreateRequest(request.apply(i)).build());
         }
         if (!created.await(CREATE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             throw new IllegalStateException(created.getCount() + " of " + watchers + " watchers not created");
@@ -277,6 +364,7 @@ final class WatchWorkloads {
         private long[] pairs = new long[1 << 16];
         /** Guarded by this. */
         private int size;
+
         private final AtomicLong newestRevision = new AtomicLong();
 
         /** Responses this client takes before it stops reading; negative: it never stops. */
@@ -314,8 +402,8 @@ final class WatchWorkloads {
                     pairs[size++] = now;
                 }
                 if (r.getEventsCount() > 0) {
-                    newestRevision.accumulateAndGet(r.getEvents(r.getEventsCount() - 1).getKv().getModRevision(),
-                            Math::max);
+                    newestRevision.accumulateAndGet(
+                            r.getEvents(r.getEventsCount() - 1).getKv().getModRevision(), Math::max);
                     notifyAll();
                 }
             }
@@ -335,12 +423,10 @@ final class WatchWorkloads {
         }
 
         @Override
-        public void onError(Throwable t) {
-        }
+        public void onError(Throwable t) {}
 
         @Override
-        public void onCompleted() {
-        }
+        public void onCompleted() {}
 
         /** Cancels the call: the server drops its watchers (a half-close would leave them running, as in etcd). */
         void close() {

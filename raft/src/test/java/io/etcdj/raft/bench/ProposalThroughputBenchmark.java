@@ -40,7 +40,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgs = {"-Xmx1g", "-XX:+UseSerialGC"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xmx1g", "-XX:+UseSerialGC"})
 public class ProposalThroughputBenchmark {
     private static final int BATCH = 1000;
 
@@ -58,7 +60,9 @@ public class ProposalThroughputBenchmark {
             RaftNode.bootstrap(s, ids);
             storages.add(s);
             nodes.add(new RaftNode(RaftConfig.builder(id, s, new SplittableRandom(id))
-                    .maxSizePerMsgBytes(1 << 20).maxUncommittedBytes(1L << 30).build()));
+                    .maxSizePerMsgBytes(1 << 20)
+                    .maxUncommittedBytes(1L << 30)
+                    .build()));
         }
         settle();
         nodes.get(0).campaign();

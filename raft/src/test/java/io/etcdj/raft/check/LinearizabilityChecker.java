@@ -18,8 +18,7 @@ public final class LinearizabilityChecker {
      * One operation: a write of {@code value}, or a read that returned {@code value}; times on one clock in any
      * unit, {@code Long.MAX_VALUE} as the return time of a write whose outcome is unknown.
      */
-    public record Op(boolean write, long value, long callMs, long returnMs) {
-    }
+    public record Op(boolean write, long value, long callMs, long returnMs) {}
 
     private static final class Node {
         final Op op;
@@ -36,14 +35,16 @@ public final class LinearizabilityChecker {
         }
     }
 
-    private record CacheKey(BitSet linearized, long state) {
-    }
+    private record CacheKey(BitSet linearized, long state) {}
 
-    private LinearizabilityChecker() {
-    }
+    private LinearizabilityChecker() {}
 
     /** What a bounded search found. */
-    public enum Verdict { LINEARIZABLE, NOT_LINEARIZABLE, UNDECIDED }
+    public enum Verdict {
+        LINEARIZABLE,
+        NOT_LINEARIZABLE,
+        UNDECIDED
+    }
 
     /** Whether {@code ops} (initial register value 0) is linearizable. */
     public static boolean check(List<Op> history) {
@@ -175,8 +176,13 @@ public final class LinearizabilityChecker {
     public static String describe(List<Op> ops) {
         StringBuilder sb = new StringBuilder();
         for (Op op : ops) {
-            sb.append(op.write() ? "W(" : "R(").append(op.value()).append(") [").append(op.callMs()).append(", ")
-                    .append(op.returnMs() == Long.MAX_VALUE ? "?" : String.valueOf(op.returnMs())).append("]\n");
+            sb.append(op.write() ? "W(" : "R(")
+                    .append(op.value())
+                    .append(") [")
+                    .append(op.callMs())
+                    .append(", ")
+                    .append(op.returnMs() == Long.MAX_VALUE ? "?" : String.valueOf(op.returnMs()))
+                    .append("]\n");
         }
         return sb.toString();
     }

@@ -5,11 +5,10 @@ import java.util.PriorityQueue;
 /** Simulated time: events ordered by time, ties broken by scheduling order, so a run is a function of its seed. */
 final class EventQueue {
     /** Something that happens at a simulated instant. */
-    record Event(long timeMs, long seq, String label, Runnable action) {
-    }
+    record Event(long timeMs, long seq, String label, Runnable action) {}
 
-    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.timeMs != b.timeMs
-            ? Long.compare(a.timeMs, b.timeMs) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.timeMs != b.timeMs ? Long.compare(a.timeMs, b.timeMs) : Long.compare(a.seq, b.seq));
     private long seq;
     private long nowMs;
 

@@ -26,8 +26,7 @@ import java.util.Set;
  */
 final class InvariantChecker {
     /** An entry as seen committed: its term, the term of the member that first saw it committed, its hash. */
-    private record Committed(long term, long seenInTerm) {
-    }
+    private record Committed(long term, long seenInTerm) {}
 
     private final Map<Long, Long> leaderByTerm = new HashMap<>();
     private final Set<Long> checkedLeaderTerms = new HashSet<>();
@@ -35,9 +34,11 @@ final class InvariantChecker {
     private final Map<Long, Map<Long, long[]>> logEntries = new HashMap<>();
     /** Committed entries by index (1-based; slot 0 unused). */
     private final List<Committed> committed = new ArrayList<>(List.of(new Committed(0, 0)));
+
     private final Map<Long, Long> checkedCommit = new HashMap<>();
     /** Applied entries: hash by index, and the state machine's rolling hash after each. */
     private final List<long[]> applied = new ArrayList<>(List.<long[]>of(new long[] {0, 0}));
+
     long checks;
 
     private static AssertionError violated(String property, String detail) {
@@ -55,8 +56,8 @@ final class InvariantChecker {
             if (n.node.softState().role() == Role.LEADER) {
                 Long prev = leaderByTerm.putIfAbsent(hs.term(), n.id);
                 if (prev != null && prev != n.id) {
-                    throw violated("election safety", "members " + prev + " and " + n.id + " both lead term "
-                            + hs.term());
+                    throw violated(
+                            "election safety", "members " + prev + " and " + n.id + " both lead term " + hs.term());
                 }
                 if (checkedLeaderTerms.add(hs.term())) {
                     checkLeaderCompleteness(n, hs.term());
@@ -77,8 +78,10 @@ final class InvariantChecker {
             if (i < committed.size()) {
                 Committed c = committed.get((int) i);
                 if (c.term() != t) {
-                    throw violated("committed entries never change", "member " + n.id + " has term " + t
-                            + " at committed index " + i + ", first seen committed with term " + c.term());
+                    throw violated(
+                            "committed entries never change",
+                            "member " + n.id + " has term " + t + " at committed index " + i
+                                    + ", first seen committed with term " + c.term());
                 }
             } else if (i == committed.size()) {
                 committed.add(new Committed(t, hs.term()));
@@ -102,8 +105,10 @@ final class InvariantChecker {
             }
             long t = n.node.termAt(i);
             if (t != c.term()) {
-                throw violated("leader completeness", "leader " + n.id + " of term " + term + " has term " + t
-                        + " at index " + i + " committed with term " + c.term() + " in term " + c.seenInTerm());
+                throw violated(
+                        "leader completeness",
+                        "leader " + n.id + " of term " + term + " has term " + t + " at index " + i
+                                + " committed with term " + c.term() + " in term " + c.seenInTerm());
             }
         }
     }
@@ -115,11 +120,14 @@ final class InvariantChecker {
                 continue;
             }
             long prevTerm = live.term(e.index() - 1);
-            long[] seen = logEntries.computeIfAbsent(e.index(), k -> new HashMap<>())
+            long[] seen = logEntries
+                    .computeIfAbsent(e.index(), k -> new HashMap<>())
                     .putIfAbsent(e.term(), new long[] {KvStateMachine.entryHash(e), prevTerm});
             if (seen != null && (seen[0] != KvStateMachine.entryHash(e) || seen[1] != prevTerm)) {
-                throw violated("log matching", "member " + n.id + " holds a different entry " + e.index() + "@"
-                        + e.term() + " (or a different predecessor term " + prevTerm + " vs " + seen[1] + ")");
+                throw violated(
+                        "log matching",
+                        "member " + n.id + " holds a different entry " + e.index() + "@" + e.term()
+                                + " (or a different predecessor term " + prevTerm + " vs " + seen[1] + ")");
             }
         }
     }
@@ -143,8 +151,10 @@ final class InvariantChecker {
             applied.add(new long[] {h, rollingHash});
         }
         if (i < committed.size() && committed.get(i) != null && committed.get(i).term() != e.term()) {
-            throw violated("state machine safety", "member " + n.id + " applied " + e + " but " + i
-                    + " was committed with term " + committed.get(i).term());
+            throw violated(
+                    "state machine safety",
+                    "member " + n.id + " applied " + e + " but " + i + " was committed with term "
+                            + committed.get(i).term());
         }
     }
 
@@ -152,12 +162,18 @@ final class InvariantChecker {
     void snapshotInstalled(SimNode n, Snapshot s, long rollingHash) {
         int i = (int) s.metadata().index();
         if (i < applied.size() && applied.get(i) != null && applied.get(i)[1] != rollingHash) {
-            throw violated("state machine safety", "member " + n.id + " installed a snapshot at " + i
-                    + " whose state differs from what was applied there");
+            throw violated(
+                    "state machine safety",
+                    "member " + n.id + " installed a snapshot at " + i
+                            + " whose state differs from what was applied there");
         }
-        if (i < committed.size() && committed.get(i) != null && committed.get(i).term() != s.metadata().term()) {
-            throw violated("state machine safety", "snapshot at " + i + " has term " + s.metadata().term()
-                    + " but the committed entry has term " + committed.get(i).term());
+        if (i < committed.size()
+                && committed.get(i) != null
+                && committed.get(i).term() != s.metadata().term()) {
+            throw violated(
+                    "state machine safety",
+                    "snapshot at " + i + " has term " + s.metadata().term() + " but the committed entry has term "
+                            + committed.get(i).term());
         }
     }
 

@@ -72,7 +72,9 @@ final class KvStateMachine {
     }
 
     static long entryHash(Entry e) {
-        long h = e.term() * 0x9E3779B97F4A7C15L ^ e.index() * 0xC2B2AE3D27D4EB4FL ^ e.type().ordinal();
+        long h = e.term() * 0x9E3779B97F4A7C15L
+                ^ e.index() * 0xC2B2AE3D27D4EB4FL
+                ^ e.type().ordinal();
         for (byte b : e.data()) {
             h = (h ^ b) * 0x100000001B3L;
         }

@@ -21,8 +21,7 @@ final class Nemesis {
     private final EventQueue events;
     private final SplittableRandom random;
 
-    Nemesis(Simulation sim, Map<Long, SimNode> nodes, SimNetwork network, EventQueue events,
-            SplittableRandom random) {
+    Nemesis(Simulation sim, Map<Long, SimNode> nodes, SimNetwork network, EventQueue events, SplittableRandom random) {
         this.sim = sim;
         this.nodes = nodes;
         this.network = network;
@@ -44,7 +43,7 @@ final class Nemesis {
                 case 7 -> transferLeadership();
                 case 8 -> crashLeader();
                 case 9 -> isolateLeader();
-                default -> { }
+                default -> {}
             }
             schedule();
         });

@@ -39,9 +39,11 @@ class RaftSimulationTest {
             try {
                 r = new Simulation(seed, chaosMs, tracing ? System.out : null).run();
             } catch (Throwable t) {
-                throw new AssertionError("simulation seed " + seed + " failed: " + t.getMessage()
-                        + "\n  replay: mvn -pl raft test -Dtest=RaftSimulationTest -Draft.sim.seed=" + seed
-                        + " -Draft.sim.trace=true", t);
+                throw new AssertionError(
+                        "simulation seed " + seed + " failed: " + t.getMessage()
+                                + "\n  replay: mvn -pl raft test -Dtest=RaftSimulationTest -Draft.sim.seed=" + seed
+                                + " -Draft.sim.trace=true",
+                        t);
             }
             events += r.events();
             messages += r.messages();
@@ -50,9 +52,10 @@ class RaftSimulationTest {
             elections += r.leaderTerms();
             simulatedMs += r.simulatedMs();
         }
-        System.out.printf("raft simulation: %d seeds from %d, %d events, %d messages delivered, %d writes acked,"
-                + " %d reads served, %d leader terms, %d simulated seconds%n", count, first, events, messages, writes,
-                reads, elections, simulatedMs / 1000);
+        System.out.printf(
+                "raft simulation: %d seeds from %d, %d events, %d messages delivered, %d writes acked,"
+                        + " %d reads served, %d leader terms, %d simulated seconds%n",
+                count, first, events, messages, writes, reads, elections, simulatedMs / 1000);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.etcdj.raft.sim;
 
-import io.etcdj.raft.check.LinearizabilityChecker;
 import io.etcdj.raft.ProposalRefusedException;
+import io.etcdj.raft.check.LinearizabilityChecker;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,8 +23,7 @@ final class SimClients {
     static final int KEYS = 3;
     private static final long TIMEOUT_MS = 600;
 
-    private record Pending(int client, boolean write, int key, long id, long nodeId, long callMs) {
-    }
+    private record Pending(int client, boolean write, int key, long id, long nodeId, long callMs) {}
 
     private final EventQueue events;
     private final SplittableRandom random;

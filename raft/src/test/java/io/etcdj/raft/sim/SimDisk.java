@@ -38,8 +38,8 @@ final class SimDisk {
         if (pending == null) {
             return 0;
         }
-        int ops = (pending.snapshot() != null ? 1 : 0) + pending.entries().size()
-                + (pending.hardState() != null ? 1 : 0);
+        int ops =
+                (pending.snapshot() != null ? 1 : 0) + pending.entries().size() + (pending.hardState() != null ? 1 : 0);
         int kept = random.nextInt(ops + 1);
         applyPrefix(pending, kept);
         pending = null;

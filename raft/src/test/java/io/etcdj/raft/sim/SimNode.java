@@ -50,8 +50,14 @@ final class SimNode {
     /** Simulated time at which the member was removed, or -1. */
     long removedAtMs = -1;
 
-    SimNode(long id, EventQueue events, SplittableRandom random, Hooks hooks,
-            Function<MemoryStorage, RaftConfig> configFor, int snapshotEveryEntries, int keepEntriesBehindSnapshot) {
+    SimNode(
+            long id,
+            EventQueue events,
+            SplittableRandom random,
+            Hooks hooks,
+            Function<MemoryStorage, RaftConfig> configFor,
+            int snapshotEveryEntries,
+            int keepEntriesBehindSnapshot) {
         this.id = id;
         this.events = events;
         this.random = random;
@@ -113,7 +119,8 @@ final class SimNode {
         disk.beginWrite(rd);
         int inc = incarnation;
         // a synced write usually takes 1-3 ms; now and then the disk stalls while messages keep arriving
-        long latencyMs = rd.mustSync() ? (random.nextInt(500) == 0 ? 30 + random.nextInt(170) : 1 + random.nextInt(3)) : 0;
+        long latencyMs =
+                rd.mustSync() ? (random.nextInt(500) == 0 ? 30 + random.nextInt(170) : 1 + random.nextInt(3)) : 0;
         events.after(latencyMs, null, () -> {
             if (incarnation == inc) {
                 finishReady();

@@ -1,18 +1,15 @@
 package io.etcdj.raft.sim;
 
-import io.etcdj.raft.check.LinearizabilityChecker;
-import io.etcdj.raft.ConfChange;
-import io.etcdj.raft.ConfChangeType;
 import io.etcdj.raft.ConfState;
 import io.etcdj.raft.Entry;
 import io.etcdj.raft.MemoryStorage;
 import io.etcdj.raft.Message;
-import io.etcdj.raft.ProposalRefusedException;
 import io.etcdj.raft.RaftConfig;
 import io.etcdj.raft.RaftNode;
 import io.etcdj.raft.Ready;
 import io.etcdj.raft.Role;
 import io.etcdj.raft.Snapshot;
+import io.etcdj.raft.check.LinearizabilityChecker;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,9 +26,16 @@ import java.util.TreeMap;
  */
 final class Simulation {
     /** Figures from one run. */
-    record Result(long seed, long events, long messages, int leaderTerms, long committed, long writesAcked,
-                  long readsServed, int members, long simulatedMs) {
-    }
+    record Result(
+            long seed,
+            long events,
+            long messages,
+            int leaderTerms,
+            long committed,
+            long writesAcked,
+            long readsServed,
+            int members,
+            long simulatedMs) {}
 
     static final long TICK_MS = 10;
     /** Clients keep running at least this long after the faults stop. */
@@ -80,16 +84,24 @@ final class Simulation {
     }
 
     private RaftConfig configFor(long id, MemoryStorage storage, SplittableRandom r) {
-        return RaftConfig.builder(id, storage, r).electionTicks(10).heartbeatTicks(2).preVote(preVote)
-                .checkQuorum(checkQuorum).forwardProposals(forward).maxSizePerMsgBytes(maxSizePerMsgBytes)
-                .maxInflightMsgs(maxInflightMsgs).maxInflightBytes(maxInflightBytes).maxPendingReads(64)
-                .maxUncommittedBytes(64 << 10).build();
+        return RaftConfig.builder(id, storage, r)
+                .electionTicks(10)
+                .heartbeatTicks(2)
+                .preVote(preVote)
+                .checkQuorum(checkQuorum)
+                .forwardProposals(forward)
+                .maxSizePerMsgBytes(maxSizePerMsgBytes)
+                .maxInflightMsgs(maxInflightMsgs)
+                .maxInflightBytes(maxInflightBytes)
+                .maxPendingReads(64)
+                .maxUncommittedBytes(64 << 10)
+                .build();
     }
 
     SimNode newNode(long id) {
         SplittableRandom r = random.split();
-        SimNode n = new SimNode(id, events, r.split(), hooks, s -> configFor(id, s, r.split()), snapshotEvery,
-                keepBehind);
+        SimNode n =
+                new SimNode(id, events, r.split(), hooks, s -> configFor(id, s, r.split()), snapshotEvery, keepBehind);
         nodes.put(id, n);
         long phase = r.nextInt((int) TICK_MS);
         long tickMs = TICK_MS - 1 + r.nextInt(3); // clocks drift: each member ticks at its own rate
@@ -128,21 +140,26 @@ final class Simulation {
 
         @Override
         public void send(Message m) {
-            network.send(m, got -> {
-                SimNode to = nodes.get(got.to());
-                if (to != null) {
-                    if (trace != null) {
-                        trace.println(events.nowMs() + " deliver " + got);
-                    }
-                    to.deliver(got);
-                }
-            }, m instanceof Message.SnapshotRequest ? ok -> {
-                SimNode from = nodes.get(m.from());
-                if (from != null && from.up()) {
-                    from.node.reportSnapshot(m.to(), ok);
-                    from.pump();
-                }
-            } : null);
+            network.send(
+                    m,
+                    got -> {
+                        SimNode to = nodes.get(got.to());
+                        if (to != null) {
+                            if (trace != null) {
+                                trace.println(events.nowMs() + " deliver " + got);
+                            }
+                            to.deliver(got);
+                        }
+                    },
+                    m instanceof Message.SnapshotRequest
+                            ? ok -> {
+                                SimNode from = nodes.get(m.from());
+                                if (from != null && from.up()) {
+                                    from.node.reportSnapshot(m.to(), ok);
+                                    from.pump();
+                                }
+                            }
+                            : null);
         }
     };
 
@@ -185,16 +202,26 @@ final class Simulation {
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\n" + describeNodes(), e);
         }
-        return new Result(seed, eventCount, network.delivered, checker.leaderTerms(), checker.committedIndex(),
-                clients.writesAcked, clients.readsServed, nodes.size(), events.nowMs());
+        return new Result(
+                seed,
+                eventCount,
+                network.delivered,
+                checker.leaderTerms(),
+                checker.committedIndex(),
+                clients.writesAcked,
+                clients.readsServed,
+                nodes.size(),
+                events.nowMs());
     }
 
     private final Map<Long, String> lastRoles = new TreeMap<>();
 
     private void traceRoleChanges() {
         for (SimNode n : nodes.values()) {
-            String now = n.up() ? n.node.softState().role() + " term " + n.node.hardState().term() + " leader "
-                    + n.node.softState().leader() : "DOWN";
+            String now = n.up()
+                    ? n.node.softState().role() + " term " + n.node.hardState().term() + " leader "
+                            + n.node.softState().leader()
+                    : "DOWN";
             if (!now.equals(lastRoles.put(n.id, now))) {
                 trace.println(events.nowMs() + " member " + n.id + " is " + now);
             }
@@ -204,8 +231,10 @@ final class Simulation {
     SimNode leader() {
         SimNode best = null;
         for (SimNode n : nodes.values()) {
-            if (n.up() && n.node.softState().role() == Role.LEADER
-                    && (best == null || n.node.hardState().term() > best.node.hardState().term())) {
+            if (n.up()
+                    && n.node.softState().role() == Role.LEADER
+                    && (best == null
+                            || n.node.hardState().term() > best.node.hardState().term())) {
                 best = n;
             }
         }
@@ -244,7 +273,9 @@ final class Simulation {
         members.addAll(conf.learners());
         for (long id : members) {
             SimNode n = nodes.get(id);
-            if (n == null || !n.up() || n.sm.appliedIndex() != leader.sm.appliedIndex()
+            if (n == null
+                    || !n.up()
+                    || n.sm.appliedIndex() != leader.sm.appliedIndex()
                     || n.node.lastIndex() != leader.node.lastIndex()) {
                 return false;
             }
@@ -298,7 +329,8 @@ final class Simulation {
                 throw new AssertionError("durability: acknowledged write " + rid + " is not in the final state");
             }
         }
-        for (Map.Entry<Integer, List<LinearizabilityChecker.Op>> h : clients.histories().entrySet()) {
+        for (Map.Entry<Integer, List<LinearizabilityChecker.Op>> h :
+                clients.histories().entrySet()) {
             if (!LinearizabilityChecker.check(h.getValue())) {
                 throw new AssertionError("linearizability: register " + h.getKey() + " history is not linearizable:\n"
                         + LinearizabilityChecker.describe(h.getValue()));
@@ -314,7 +346,11 @@ final class Simulation {
                 sb.append(n.removedAtMs >= 0 ? " retired" : " down").append('\n');
                 continue;
             }
-            sb.append(' ').append(n.node.status()).append(" smApplied=").append(n.sm.appliedIndex()).append('\n');
+            sb.append(' ')
+                    .append(n.node.status())
+                    .append(" smApplied=")
+                    .append(n.sm.appliedIndex())
+                    .append('\n');
         }
         return sb.toString();
     }
@@ -325,8 +361,8 @@ final class Simulation {
             throw new AssertionError("liveness: member " + id + " is not running at the end");
         }
         if (n.sm.appliedIndex() != leader.sm.appliedIndex() || n.sm.rollingHash() != leader.sm.rollingHash()) {
-            throw new AssertionError("convergence: member " + id + " applied " + n.sm.appliedIndex()
-                    + " but leader " + leader.id + " applied " + leader.sm.appliedIndex());
+            throw new AssertionError("convergence: member " + id + " applied " + n.sm.appliedIndex() + " but leader "
+                    + leader.id + " applied " + leader.sm.appliedIndex());
         }
     }
 }

@@ -64,7 +64,8 @@ public final class Alarms {
     private static void publish(List<AlarmMember> alarms) {
         Map<String, List<String>> byMember = new TreeMap<>();
         for (AlarmMember a : alarms) {
-            byMember.computeIfAbsent(Long.toHexString(a.getMemberID()), k -> new ArrayList<>()).add(a.getAlarm().name());
+            byMember.computeIfAbsent(Long.toHexString(a.getMemberID()), k -> new ArrayList<>())
+                    .add(a.getAlarm().name());
         }
         ClusterStateMetrics.alarmsRaised(byMember);
     }
@@ -98,7 +99,10 @@ public final class Alarms {
      * already in that state, as etcd does.
      */
     public AlarmResponse apply(MvccWriteTxn txn, AlarmRequest r) throws RocksDBException {
-        AlarmMember alarm = AlarmMember.newBuilder().setMemberID(r.getMemberID()).setAlarm(r.getAlarm()).build();
+        AlarmMember alarm = AlarmMember.newBuilder()
+                .setMemberID(r.getMemberID())
+                .setAlarm(r.getAlarm())
+                .build();
         List<AlarmMember> next = new ArrayList<>(active);
         boolean changed = switch (r.getAction()) {
             case ACTIVATE -> r.getAlarm() != AlarmType.NONE && !next.contains(alarm) && next.add(alarm);
@@ -108,7 +112,8 @@ public final class Alarms {
         AlarmResponse.Builder out = AlarmResponse.newBuilder();
         if (changed) {
             out.addAlarms(alarm);
-            txn.putMetaEntry(META_KEY, AlarmList.newBuilder().addAllAlarms(next).build().toByteArray());
+            txn.putMetaEntry(
+                    META_KEY, AlarmList.newBuilder().addAllAlarms(next).build().toByteArray());
             List<AlarmMember> committed = List.copyOf(next);
             txn.onCommit(() -> {
                 active = committed;

@@ -53,8 +53,7 @@ public final class Applier {
     private static final Object MEMBERS_AFTER_COMMIT = new Object();
 
     /** Outcome of a Compaction: the response, and a future that completes once the history is gone. */
-    public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {
-    }
+    public record CompactionOutcome(CompactionResponse response, CompletableFuture<Void> physicalDone) {}
 
     /** An applier of KV and lease entries only, with no alarms raised (tests). */
     public Applier(MvccStore store, Lessor leases) {
@@ -65,8 +64,13 @@ public final class Applier {
         this(store, leases, registry, alarms, auth, DowngradeState.none());
     }
 
-    public Applier(MvccStore store, Lessor leases, MemberRegistry registry, Alarms alarms, AuthStore auth,
-                   DowngradeState downgrade) {
+    public Applier(
+            MvccStore store,
+            Lessor leases,
+            MemberRegistry registry,
+            Alarms alarms,
+            AuthStore auth,
+            DowngradeState downgrade) {
         this.downgrade = downgrade;
         this.registry = registry;
         this.store = store;
@@ -133,8 +137,7 @@ public final class Applier {
         this.maxResponseBytes = maxBytes;
     }
 
-    private Object execute(MvccWriteTxn txn, long index, LogCommand cmd, ByteBudget budget)
-            throws RocksDBException {
+    private Object execute(MvccWriteTxn txn, long index, LogCommand cmd, ByteBudget budget) throws RocksDBException {
         if (alarms.corrupt() && changesKeys(cmd)) {
             throw EtcdError.CORRUPT.exception(); // as etcd's corrupt applier: alarms, auth and membership go on
         }
@@ -146,8 +149,9 @@ public final class Applier {
         }
         return switch (cmd.getRequestCase()) {
             case ALARM -> alarms.apply(txn, cmd.getAlarm());
-            case AUTH -> auth.apply(txn, cmd.getAuth(), index,
-                    cmd.hasCaller() ? AuthInfo.of(cmd.getCaller()) : AuthInfo.ANONYMOUS);
+            case AUTH ->
+                auth.apply(
+                        txn, cmd.getAuth(), index, cmd.hasCaller() ? AuthInfo.of(cmd.getCaller()) : AuthInfo.ANONYMOUS);
             case PUT -> {
                 EtcdError err = kv.checkPut(txn, cmd.getPut());
                 if (err != null) {
@@ -159,7 +163,8 @@ public final class Applier {
             case TXN -> txns.executeWrite(txn, cmd.getTxn(), budget);
             case COMPACTION -> {
                 try {
-                    CompletableFuture<Void> done = store.scheduleCompaction(txn, cmd.getCompaction().getRevision());
+                    CompletableFuture<Void> done =
+                            store.scheduleCompaction(txn, cmd.getCompaction().getRevision());
                     yield new CompactionOutcome(CompactionResponse.getDefaultInstance(), done);
                 } catch (MvccException e) {
                     throw Errors.of(e);
@@ -223,7 +228,9 @@ public final class Applier {
                 }
             }
             case TXN -> Permits.requireTxn(s, caller, cmd.getTxn());
-            case LEASE_REVOKE -> Permits.requireLeaseKeys(s, caller, leases.keysOf(txn, cmd.getLeaseRevoke().getID()));
+            case LEASE_REVOKE ->
+                Permits.requireLeaseKeys(
+                        s, caller, leases.keysOf(txn, cmd.getLeaseRevoke().getID()));
             default -> {
                 // compaction, lease grants and alarms are open to every caller, as in etcd
             }

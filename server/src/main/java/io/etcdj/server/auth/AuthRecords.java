@@ -9,19 +9,20 @@ import java.util.Arrays;
  * itself is {@link AuthStore}'s.
  */
 public final class AuthRecords {
-    private AuthRecords() {
-    }
+    private AuthRecords() {}
 
     /** The user name of a meta key, or null when it is not a user record. */
     public static byte[] userName(byte[] metaKey) {
         return KeyCodec.startsWith(metaKey, AuthStore.USER_PREFIX)
-                ? Arrays.copyOfRange(metaKey, AuthStore.USER_PREFIX.length, metaKey.length) : null;
+                ? Arrays.copyOfRange(metaKey, AuthStore.USER_PREFIX.length, metaKey.length)
+                : null;
     }
 
     /** The role name of a meta key, or null when it is not a role record. */
     public static byte[] roleName(byte[] metaKey) {
         return KeyCodec.startsWith(metaKey, AuthStore.ROLE_PREFIX)
-                ? Arrays.copyOfRange(metaKey, AuthStore.ROLE_PREFIX.length, metaKey.length) : null;
+                ? Arrays.copyOfRange(metaKey, AuthStore.ROLE_PREFIX.length, metaKey.length)
+                : null;
     }
 
     /** True for the meta key of the auth revision (a big-endian u64). */

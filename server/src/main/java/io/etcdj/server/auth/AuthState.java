@@ -15,8 +15,12 @@ import java.util.TreeMap;
  * One applied auth state: users and roles by name (sorted), how many changes made it (the auth revision), whether
  * auth is enabled, and each user's merged key permissions. Immutable: a change makes a new state.
  */
-public record AuthState(Map<String, User> users, Map<String, Role> roles, long revision, boolean enabled,
-                        Map<String, UserAccess> access) {
+public record AuthState(
+        Map<String, User> users,
+        Map<String, Role> roles,
+        long revision,
+        boolean enabled,
+        Map<String, UserAccess> access) {
     static final String ROOT = "root";
     /** The user that holds the root role by etcd's rules (auth cannot be enabled without it). */
     public static final String ROOT_USER = "root";
@@ -38,12 +42,20 @@ public record AuthState(Map<String, User> users, Map<String, Role> roles, long r
                     perms.addAll(role.getKeyPermissionList());
                 }
             }
-            access.put(u.getName().toStringUtf8(), new UserAccess(u.getRolesList().contains(ROOT),
-                    RangePermissions.of(perms, Permission.Type.READ), RangePermissions.of(perms, Permission.Type.WRITE)));
+            access.put(
+                    u.getName().toStringUtf8(),
+                    new UserAccess(
+                            u.getRolesList().contains(ROOT),
+                            RangePermissions.of(perms, Permission.Type.READ),
+                            RangePermissions.of(perms, Permission.Type.WRITE)));
         }
         // users and roles stay sorted by name: listings answer in that order, as etcd's
-        return new AuthState(Collections.unmodifiableSortedMap(new TreeMap<>(users)),
-                Collections.unmodifiableSortedMap(new TreeMap<>(roles)), revision, enabled, Map.copyOf(access));
+        return new AuthState(
+                Collections.unmodifiableSortedMap(new TreeMap<>(users)),
+                Collections.unmodifiableSortedMap(new TreeMap<>(roles)),
+                revision,
+                enabled,
+                Map.copyOf(access));
     }
 
     public boolean hasRole(String user, String role) {

@@ -7,7 +7,6 @@ import io.etcdj.api.authpb.Role;
 import io.etcdj.api.authpb.User;
 import io.etcdj.api.etcdserverpb.AuthDisableResponse;
 import io.etcdj.api.etcdserverpb.AuthEnableResponse;
-import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleAddResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleDeleteResponse;
 import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
@@ -22,6 +21,7 @@ import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
 import io.etcdj.api.etcdserverpb.AuthUserGrantRoleResponse;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
+import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.internal.AuthCommand;
 import io.etcdj.api.internal.AuthenticateCommand;
 import io.etcdj.server.common.EtcdError;
@@ -61,9 +61,10 @@ public final class AuthStore {
 
     /** Replaced (never modified) on the applier thread once an entry that changed it is committed. */
     private volatile AuthState state;
+
     private final TokenProvider tokens;
     /** Told (applier thread) after each committed change, so watchers can be checked again. */
-    private volatile Runnable onChange = () -> { };
+    private volatile Runnable onChange = () -> {};
 
     private AuthStore(AuthState state, TokenProvider tokens) {
         this.state = state;
@@ -72,7 +73,8 @@ public final class AuthStore {
 
     /** No users or roles, simple tokens that last five minutes (tests). */
     public static AuthStore empty() {
-        return new AuthStore(AuthState.of(Map.of(), Map.of(), 0, false),
+        return new AuthStore(
+                AuthState.of(Map.of(), Map.of(), 0, false),
                 new SimpleTokens(300, MonotonicClock.SYSTEM, new Random(1)));
     }
 
@@ -101,7 +103,8 @@ public final class AuthStore {
         RocksBackend b = store.backend();
         Map<String, User> users = new TreeMap<>();
         Map<String, Role> roles = new TreeMap<>();
-        try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.meta())) {
+        try (RocksBackend.Pin p = b.pin();
+                RocksIterator it = b.db().newIterator(b.meta())) {
             for (it.seek(USER_PREFIX); it.isValid() && KeyCodec.startsWith(it.key(), USER_PREFIX); it.next()) {
                 User u = User.parseFrom(it.value());
                 users.put(u.getName().toStringUtf8(), u);
@@ -152,13 +155,16 @@ public final class AuthStore {
                 if (u == null) {
                     throw EtcdError.USER_NOT_FOUND.exception();
                 }
-                users.put(u.getName().toStringUtf8(), u.toBuilder().setPassword(cmd.getHashedPassword()).build());
+                users.put(
+                        u.getName().toStringUtf8(),
+                        u.toBuilder().setPassword(cmd.getHashedPassword()).build());
                 invalidated = u.getName().toStringUtf8();
                 yield AuthUserChangePasswordResponse.getDefaultInstance();
             }
             case USER_GRANT_ROLE -> userGrantRole(users, roles, cmd.getUserGrantRole());
             case USER_REVOKE_ROLE -> {
-                if (enabled && cmd.getUserRevokeRole().getName().equals(ROOT)
+                if (enabled
+                        && cmd.getUserRevokeRole().getName().equals(ROOT)
                         && cmd.getUserRevokeRole().getRole().equals(ROOT)) {
                     throw EtcdError.INVALID_AUTH_MGMT.exception();
                 }
@@ -169,7 +175,11 @@ public final class AuthStore {
                 if (name.isEmpty()) {
                     throw EtcdError.ROLE_EMPTY.exception();
                 }
-                if (roles.putIfAbsent(name, Role.newBuilder().setName(ByteString.copyFromUtf8(name)).build())
+                if (roles.putIfAbsent(
+                                name,
+                                Role.newBuilder()
+                                        .setName(ByteString.copyFromUtf8(name))
+                                        .build())
                         != null) {
                     throw EtcdError.ROLE_ALREADY_EXIST.exception();
                 }
@@ -185,8 +195,12 @@ public final class AuthStore {
                 }
                 // the role leaves every user that had it
                 users.replaceAll((n, u) -> u.getRolesList().contains(name)
-                        ? u.toBuilder().clearRoles().addAllRoles(u.getRolesList().stream()
-                                .filter(r -> !r.equals(name)).toList()).build()
+                        ? u.toBuilder()
+                                .clearRoles()
+                                .addAllRoles(u.getRolesList().stream()
+                                        .filter(r -> !r.equals(name))
+                                        .toList())
+                                .build()
                         : u);
                 yield AuthRoleDeleteResponse.getDefaultInstance();
             }
@@ -260,7 +274,8 @@ public final class AuthStore {
             throw new IllegalStateException("a simple-token Authenticate entry on a member configured for JWT");
         }
         return AuthenticateResponse.newBuilder()
-                .setToken(simple.register(cmd.getTokenPrefix(), index, cmd.getName())).build();
+                .setToken(simple.register(cmd.getTokenPrefix(), index, cmd.getName()))
+                .build();
     }
 
     private static AuthUserAddResponse userAdd(Map<String, User> users, AuthUserAddRequest r, ByteString hashed) {
@@ -270,7 +285,8 @@ public final class AuthStore {
         if (users.containsKey(r.getName())) {
             throw EtcdError.USER_ALREADY_EXIST.exception();
         }
-        User.Builder u = User.newBuilder().setName(ByteString.copyFromUtf8(r.getName())).setPassword(hashed);
+        User.Builder u =
+                User.newBuilder().setName(ByteString.copyFromUtf8(r.getName())).setPassword(hashed);
         if (r.hasOptions()) {
             u.setOptions(r.getOptions());
         }
@@ -278,8 +294,8 @@ public final class AuthStore {
         return AuthUserAddResponse.getDefaultInstance();
     }
 
-    private static AuthUserGrantRoleResponse userGrantRole(Map<String, User> users, Map<String, Role> roles,
-                                                           AuthUserGrantRoleRequest r) {
+    private static AuthUserGrantRoleResponse userGrantRole(
+            Map<String, User> users, Map<String, Role> roles, AuthUserGrantRoleRequest r) {
         User u = users.get(r.getUser());
         if (u == null) {
             throw EtcdError.USER_NOT_FOUND.exception();
@@ -291,7 +307,8 @@ public final class AuthStore {
             List<String> granted = new ArrayList<>(u.getRolesList());
             granted.add(r.getRole());
             granted.sort(null);
-            users.put(r.getUser(), u.toBuilder().clearRoles().addAllRoles(granted).build());
+            users.put(
+                    r.getUser(), u.toBuilder().clearRoles().addAllRoles(granted).build());
         }
         return AuthUserGrantRoleResponse.getDefaultInstance();
     }
@@ -304,14 +321,20 @@ public final class AuthStore {
         if (!u.getRolesList().contains(r.getRole())) {
             throw EtcdError.ROLE_NOT_GRANTED.exception();
         }
-        users.put(r.getName(), u.toBuilder().clearRoles()
-                .addAllRoles(u.getRolesList().stream().filter(x -> !x.equals(r.getRole())).toList()).build());
+        users.put(
+                r.getName(),
+                u.toBuilder()
+                        .clearRoles()
+                        .addAllRoles(u.getRolesList().stream()
+                                .filter(x -> !x.equals(r.getRole()))
+                                .toList())
+                        .build());
         return AuthUserRevokeRoleResponse.getDefaultInstance();
     }
 
     /** Adds the permission, or changes the type of one on the same key and range end; kept sorted by key. */
-    private static AuthRoleGrantPermissionResponse roleGrantPermission(Map<String, Role> roles,
-                                                                       AuthRoleGrantPermissionRequest r) {
+    private static AuthRoleGrantPermissionResponse roleGrantPermission(
+            Map<String, Role> roles, AuthRoleGrantPermissionRequest r) {
         Role role = roles.get(r.getName());
         if (role == null) {
             throw EtcdError.ROLE_NOT_FOUND.exception();
@@ -331,22 +354,27 @@ public final class AuthStore {
             perms.add(wanted);
             perms.sort((a, b) -> BYTES.compare(a.getKey(), b.getKey()));
         }
-        roles.put(r.getName(), role.toBuilder().clearKeyPermission().addAllKeyPermission(perms).build());
+        roles.put(
+                r.getName(),
+                role.toBuilder().clearKeyPermission().addAllKeyPermission(perms).build());
         return AuthRoleGrantPermissionResponse.getDefaultInstance();
     }
 
-    private static AuthRoleRevokePermissionResponse roleRevokePermission(Map<String, Role> roles,
-                                                                         AuthRoleRevokePermissionRequest r) {
+    private static AuthRoleRevokePermissionResponse roleRevokePermission(
+            Map<String, Role> roles, AuthRoleRevokePermissionRequest r) {
         Role role = roles.get(r.getRole());
         if (role == null) {
             throw EtcdError.ROLE_NOT_FOUND.exception();
         }
         List<Permission> kept = role.getKeyPermissionList().stream()
-                .filter(p -> !p.getKey().equals(r.getKey()) || !p.getRangeEnd().equals(r.getRangeEnd())).toList();
+                .filter(p -> !p.getKey().equals(r.getKey()) || !p.getRangeEnd().equals(r.getRangeEnd()))
+                .toList();
         if (kept.size() == role.getKeyPermissionCount()) {
             throw EtcdError.PERMISSION_NOT_GRANTED.exception();
         }
-        roles.put(r.getRole(), role.toBuilder().clearKeyPermission().addAllKeyPermission(kept).build());
+        roles.put(
+                r.getRole(),
+                role.toBuilder().clearKeyPermission().addAllKeyPermission(kept).build());
         return AuthRoleRevokePermissionResponse.getDefaultInstance();
     }
 

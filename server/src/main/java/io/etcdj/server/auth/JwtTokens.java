@@ -23,11 +23,13 @@ public final class JwtTokens implements TokenProvider {
     private final JWSAlgorithm algorithm;
     /** Null when only a public key was given: this member verifies tokens but cannot issue them. */
     private final JWSSigner signer;
+
     private final JWSVerifier verifier;
     private final Duration ttl;
     private final InstantSource wallClock;
 
-    public JwtTokens(JWSAlgorithm algorithm, JWSSigner signer, JWSVerifier verifier, Duration ttl, InstantSource wallClock) {
+    public JwtTokens(
+            JWSAlgorithm algorithm, JWSSigner signer, JWSVerifier verifier, Duration ttl, InstantSource wallClock) {
         this.algorithm = algorithm;
         this.signer = signer;
         this.verifier = verifier;

@@ -13,6 +13,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 public final class Passwords {
     /** etcd's default --bcrypt-cost (Go's bcrypt.DefaultCost). */
     public static final int DEFAULT_COST = 10;
+
     private static final int SALT_BYTES = 16;
 
     private final int cost;
@@ -30,8 +31,8 @@ public final class Passwords {
     public ByteString hash(String password) {
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        return ByteString.copyFrom(OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, cost),
-                StandardCharsets.US_ASCII);
+        return ByteString.copyFrom(
+                OpenBSDBCrypt.generate("2a", password.toCharArray(), salt, cost), StandardCharsets.US_ASCII);
     }
 
     /** Whether {@code password} matches {@code hash} (false for an empty or damaged hash). */

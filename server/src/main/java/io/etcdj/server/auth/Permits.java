@@ -12,12 +12,11 @@ import java.util.List;
  * throws the EtcdException etcd gives otherwise. With auth disabled everything is allowed.
  */
 public final class Permits {
-    private Permits() {
-    }
+    private Permits() {}
 
     /** Access of {@code type} to the key, or the range [key, rangeEnd). */
-    public static void requireKeys(AuthState s, AuthInfo caller, Permission.Type type, ByteString key,
-                                   ByteString rangeEnd) {
+    public static void requireKeys(
+            AuthState s, AuthInfo caller, Permission.Type type, ByteString key, ByteString rangeEnd) {
         if (!s.enabled()) {
             return;
         }
@@ -72,8 +71,12 @@ public final class Permits {
     private static void requireOps(AuthState s, AuthInfo caller, List<RequestOp> ops) {
         for (RequestOp op : ops) {
             switch (op.getRequestCase()) {
-                case REQUEST_RANGE -> requireRead(s, caller, op.getRequestRange().getKey(),
-                        op.getRequestRange().getRangeEnd());
+                case REQUEST_RANGE ->
+                    requireRead(
+                            s,
+                            caller,
+                            op.getRequestRange().getKey(),
+                            op.getRequestRange().getRangeEnd());
                 case REQUEST_PUT -> {
                     requireWrite(s, caller, op.getRequestPut().getKey(), ByteString.EMPTY);
                     if (op.getRequestPut().getPrevKv()) {
@@ -88,8 +91,7 @@ public final class Permits {
                     requireWrite(s, caller, d.getKey(), d.getRangeEnd());
                 }
                 case REQUEST_TXN -> requireTxn(s, caller, op.getRequestTxn());
-                case REQUEST_NOT_SET -> {
-                }
+                case REQUEST_NOT_SET -> {}
             }
         }
     }

@@ -19,8 +19,7 @@ record RangePermissions(List<RangePermissions.Interval> merged) {
     private static final ByteString FROM_KEY = ByteString.copyFrom(new byte[] {0});
     static final RangePermissions NONE = new RangePermissions(List.of());
 
-    record Interval(ByteString start, ByteString end) {
-    }
+    record Interval(ByteString start, ByteString end) {}
 
     /** The keys that {@code permissions} give {@code access} (READ or WRITE) to; READWRITE counts for both. */
     static RangePermissions of(List<Permission> permissions, Permission.Type access) {

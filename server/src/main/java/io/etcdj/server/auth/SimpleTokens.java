@@ -18,8 +18,7 @@ public final class SimpleTokens implements TokenProvider {
     /** Past this many live tokens the ones closest to expiring make room (a client authenticating in a loop). */
     static final int MAX_TOKENS = 100_000;
 
-    private record Entry(String user, long expiresAtNanos) {
-    }
+    private record Entry(String user, long expiresAtNanos) {}
 
     private final long ttlNanos;
     private final MonotonicClock clock;

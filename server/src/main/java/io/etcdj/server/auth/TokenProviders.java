@@ -16,15 +16,16 @@ import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.RSAPublicKeySpec;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
@@ -35,7 +36,6 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import java.security.GeneralSecurityException;
 
 /**
  * Makes the token provider {@link AuthSettings} name: simple tokens, or JWTs with etcd's sign methods (RS*, PS*,
@@ -43,11 +43,10 @@ import java.security.GeneralSecurityException;
  * private keys, public keys, or a certificate (its public key), as etcd reads them.
  */
 public final class TokenProviders {
-    private static final Set<String> METHODS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "HS256", "HS384", "HS512");
+    private static final Set<String> METHODS = Set.of(
+            "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "HS256", "HS384", "HS512");
 
-    private TokenProviders() {
-    }
+    private TokenProviders() {}
 
     public static TokenProvider create(AuthSettings settings) throws IOException {
         if (settings.tokenKind().equals("simple")) {
@@ -86,8 +85,8 @@ public final class TokenProviders {
                 publicKey = (PublicKey) pem(pub)[1];
             }
             if (publicKey == null && privateKey instanceof RSAPrivateCrtKey k) {
-                publicKey = KeyFactory.getInstance("RSA").generatePublic(
-                        new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
+                publicKey = KeyFactory.getInstance("RSA")
+                        .generatePublic(new RSAPublicKeySpec(k.getModulus(), k.getPublicExponent()));
             }
             if (publicKey == null) {
                 throw new IOException("auth: missing key data: give pub-key with this priv-key");
@@ -98,7 +97,8 @@ public final class TokenProviders {
                 signer = privateKey == null ? null : new ECDSASigner((ECPrivateKey) privateKey);
                 verifier = new ECDSAVerifier((ECPublicKey) publicKey);
             } else {
-                if (privateKey instanceof RSAPrivateCrtKey k && publicKey instanceof RSAPublicKey p
+                if (privateKey instanceof RSAPrivateCrtKey k
+                        && publicKey instanceof RSAPublicKey p
                         && !k.getModulus().equals(p.getModulus())) {
                     throw new IOException("auth: public and private keys don't match");
                 }
@@ -122,8 +122,9 @@ public final class TokenProviders {
             for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
                 switch (o) {
                     case PEMKeyPair kp -> {
-                        return new Object[] {conv.getPrivateKey(kp.getPrivateKeyInfo()),
-                            conv.getPublicKey(kp.getPublicKeyInfo())};
+                        return new Object[] {
+                            conv.getPrivateKey(kp.getPrivateKeyInfo()), conv.getPublicKey(kp.getPublicKeyInfo())
+                        };
                     }
                     case PrivateKeyInfo pk -> {
                         return new Object[] {conv.getPrivateKey(pk), null};
@@ -134,8 +135,7 @@ public final class TokenProviders {
                     case X509CertificateHolder cert -> {
                         return new Object[] {null, conv.getPublicKey(cert.getSubjectPublicKeyInfo())};
                     }
-                    default -> {
-                    }
+                    default -> {}
                 }
             }
         }

@@ -28,8 +28,7 @@ public final class Checkpoints {
     static final String INCOMING_PREFIX = "incoming-";
 
     /** A checkpoint of the store as of raft index {@code index} (whose entry has term {@code term}). */
-    public record Snapshot(long index, long term, Path path) {
-    }
+    public record Snapshot(long index, long term, Path path) {}
 
     private final Path dir;
     /** Guarded by this: index -> checkpoint. */
@@ -74,7 +73,8 @@ public final class Checkpoints {
         }
         Path tmp = dir.resolve("tmp-" + index);
         DurableFiles.deleteTree(tmp);
-        try (RocksBackend.Pin p = store.backend().pin(); Checkpoint cp = Checkpoint.create(store.backend().db())) {
+        try (RocksBackend.Pin p = store.backend().pin();
+                Checkpoint cp = Checkpoint.create(store.backend().db())) {
             cp.createCheckpoint(tmp.toString()); // flushes the memtables first: the store's WAL is off
         } catch (RocksDBException e) {
             throw new IOException("checkpointing the store at index " + index + ": " + e.getMessage(), e);

@@ -24,8 +24,7 @@ public final class SnapshotInstaller {
     static final String MARKER = "INSTALLING";
     static final byte[] INSTALLED_KEY = "raft_snapshot".getBytes(StandardCharsets.UTF_8);
 
-    private SnapshotInstaller() {
-    }
+    private SnapshotInstaller() {}
 
     /**
      * Replaces the store with the checkpoint in {@code checkpoint}, the state after raft entry index/term. Steps, each
@@ -40,8 +39,8 @@ public final class SnapshotInstaller {
         // the received files were each synced; their names must be too, before a marker sends a restart to them
         DurableFiles.fsyncDirectory(checkpoint);
         DurableFiles.fsyncDirectory(snapDir);
-        DurableFiles.writeAtomically(marker, (checkpoint.getFileName() + " " + index + " " + term)
-                .getBytes(StandardCharsets.UTF_8));
+        DurableFiles.writeAtomically(
+                marker, (checkpoint.getFileName() + " " + index + " " + term).getBytes(StandardCharsets.UTF_8));
         Failpoints.hit("snapInstallMarkerWritten");
         copy(store, checkpoint, index, term);
         Failpoints.hit("snapInstallRecorded");
@@ -66,8 +65,8 @@ public final class SnapshotInstaller {
         }
         String[] parts = Files.readString(marker, StandardCharsets.UTF_8).trim().split(" ");
         if (parts.length != 3) {
-            throw new IOException("the snapshot install marker " + marker + " is damaged ('"
-                    + String.join(" ", parts) + "'); remove this member and add it back with an empty --data-dir");
+            throw new IOException("the snapshot install marker " + marker + " is damaged ('" + String.join(" ", parts)
+                    + "'); remove this member and add it back with an empty --data-dir");
         }
         Path checkpoint = snapDir.resolve(parts[0]);
         long index = Long.parseLong(parts[1]);
@@ -90,7 +89,9 @@ public final class SnapshotInstaller {
     /** The name of the checkpoint an unfinished installation uses, or null (its directory must be kept). */
     public static String pending(Path snapDir) throws IOException {
         Path marker = snapDir.resolve(MARKER);
-        return Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).trim().split(" ")[0] : null;
+        return Files.exists(marker)
+                ? Files.readString(marker, StandardCharsets.UTF_8).trim().split(" ")[0]
+                : null;
     }
 
     /** The last snapshot installed into the store (index and term; no membership), or null. */
@@ -123,8 +124,10 @@ public final class SnapshotInstaller {
      */
     public static void recordInstalled(MvccStore store, long index, long term) throws IOException {
         try (WriteBatch b = new WriteBatch()) {
-            b.put(store.backend().meta(), INSTALLED_KEY, ByteBuffer.allocate(16).putLong(index).putLong(term)
-                    .array());
+            b.put(
+                    store.backend().meta(),
+                    INSTALLED_KEY,
+                    ByteBuffer.allocate(16).putLong(index).putLong(term).array());
             store.backend().write(b);
             store.backend().flush();
         } catch (RocksDBException e) {

@@ -13,8 +13,7 @@ final class AuthTokenFlag {
     /** etcd's JWT lifetime when the flag gives no ttl. */
     static final Duration DEFAULT_JWT_TTL = Duration.ofMinutes(5);
 
-    private AuthTokenFlag() {
-    }
+    private AuthTokenFlag() {}
 
     static AuthSettings settings(String flag, long simpleTtlSeconds, int bcryptCost) {
         String[] parts = flag.split(",", -1);
@@ -28,8 +27,9 @@ final class AuthTokenFlag {
             try {
                 jwtTtl = GoValues.parseDuration(opts.get("ttl"));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--auth-token: auth: invalid auth options: ttl \""
-                        + opts.get("ttl") + "\": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "--auth-token: auth: invalid auth options: ttl \"" + opts.get("ttl") + "\": " + e.getMessage(),
+                        e);
             }
         }
         return new AuthSettings(parts[0], Map.copyOf(opts), jwtTtl, simpleTtlSeconds, bcryptCost);

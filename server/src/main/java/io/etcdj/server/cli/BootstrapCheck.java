@@ -16,8 +16,7 @@ import java.util.TreeSet;
  * the server calls this rather than the loader.
  */
 public final class BootstrapCheck {
-    private BootstrapCheck() {
-    }
+    private BootstrapCheck() {}
 
     /** The first problem etcd would report, worded as etcd words it, or empty when the start may go on. */
     public static Optional<String> problem(ServerConfig config) {

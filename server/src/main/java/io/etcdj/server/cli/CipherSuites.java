@@ -35,8 +35,7 @@ final class CipherSuites {
             "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
             "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256");
 
-    private CipherSuites() {
-    }
+    private CipherSuites() {}
 
     /** Throws with etcd's message when a name is not one Go knows. */
     static void check(List<String> names) {

@@ -19,12 +19,10 @@ import picocli.CommandLine.ParseResult;
  */
 final class CommandLineParser {
     /** What the command line said. */
-    record Parsed(Map<String, String> values, List<String> leftovers, boolean helpRequested) {
-    }
+    record Parsed(Map<String, String> values, List<String> leftovers, boolean helpRequested) {}
 
     /** The value and reason of the first conversion failure, recorded for the error message. */
-    private record Failure(FlagDef def, String value, String reason) {
-    }
+    private record Failure(FlagDef def, String value, String reason) {}
 
     private Failure failure;
 
@@ -44,7 +42,8 @@ final class CommandLineParser {
         try {
             result = commandLine.parseArgs(args);
         } catch (CommandLine.MissingParameterException e) {
-            String name = e.getMissing().isEmpty() ? "?" : flagName(e.getMissing().get(0));
+            String name =
+                    e.getMissing().isEmpty() ? "?" : flagName(e.getMissing().get(0));
             throw usageError("flag needs an argument: -" + name);
         } catch (CommandLine.UnmatchedArgumentException e) {
             String arg = e.getUnmatched().isEmpty() ? "?" : e.getUnmatched().get(0);
@@ -83,8 +82,8 @@ final class CommandLineParser {
                 .trimQuotes(false)
                 .unmatchedOptionsArePositionalParams(false);
         for (FlagDef def : FlagTable.all()) {
-            OptionSpec.Builder option = OptionSpec.builder("--" + def.name(), "-" + def.name())
-                    .description(def.help());
+            OptionSpec.Builder option =
+                    OptionSpec.builder("--" + def.name(), "-" + def.name()).description(def.help());
             if (def.kind().takesNoArgument()) {
                 option.type(boolean.class).arity("0..1").converters(value -> convertBoolean(def, value));
             } else {
@@ -92,8 +91,14 @@ final class CommandLineParser {
             }
             spec.addOption(option.build());
         }
-        spec.addOption(OptionSpec.builder("-h", "--h", "-help", "--help").usageHelp(true).build());
-        spec.addPositional(PositionalParamSpec.builder().arity("0..*").type(String[].class).hidden(true).build());
+        spec.addOption(OptionSpec.builder("-h", "--h", "-help", "--help")
+                .usageHelp(true)
+                .build());
+        spec.addPositional(PositionalParamSpec.builder()
+                .arity("0..*")
+                .type(String[].class)
+                .hidden(true)
+                .build());
         return spec;
     }
 
@@ -142,7 +147,9 @@ final class CommandLineParser {
         StringBuilder message = new StringBuilder("flag provided but not defined: -").append(name);
         List<String> close = suggestions.stream()
                 .filter(s -> s.startsWith("--"))
-                .filter(s -> FlagTable.find(s.substring(2)).map(d -> d.group() != FlagGroup.HIDDEN).orElse(false))
+                .filter(s -> FlagTable.find(s.substring(2))
+                        .map(d -> d.group() != FlagGroup.HIDDEN)
+                        .orElse(false))
                 .limit(3)
                 .toList();
         if (!close.isEmpty()) {

@@ -7,8 +7,7 @@ import java.time.Duration;
  * revisions (revision mode); anything else must be a Go duration.
  */
 final class CompactionRetention {
-    private CompactionRetention() {
-    }
+    private CompactionRetention() {}
 
     /** Checks the text as etcd does at start; throws with etcd's message. */
     static void check(String retention) {

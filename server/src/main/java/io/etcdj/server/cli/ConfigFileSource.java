@@ -44,8 +44,7 @@ final class ConfigFileSource {
     /** Largest config file read; etcd's are a few kilobytes. */
     private static final long MAX_FILE_BYTES = 4L << 20;
 
-    private ConfigFileSource() {
-    }
+    private ConfigFileSource() {}
 
     /** Reads the file into {@code raw}; throws {@link ConfigException} (exit code 1) on any problem. */
     static void apply(Path path, RawValues raw, List<String> warnings) {
@@ -89,8 +88,8 @@ final class ConfigFileSource {
         }
     }
 
-    private static void applySection(String section, JsonNode node, Map<String, String> keys, RawValues raw,
-                                     List<String> warnings) {
+    private static void applySection(
+            String section, JsonNode node, Map<String, String> keys, RawValues raw, List<String> warnings) {
         if (node.isNull()) {
             return;
         }
@@ -113,7 +112,8 @@ final class ConfigFileSource {
             return;
         }
         String value = text(def, key, node);
-        boolean keepsDefaultWhenEmpty = def.kind() == FlagKind.URLS || def.kind() == FlagKind.URLS_OR_STAR
+        boolean keepsDefaultWhenEmpty = def.kind() == FlagKind.URLS
+                || def.kind() == FlagKind.URLS_OR_STAR
                 || !def.choices().isEmpty();
         if (value.isEmpty() && keepsDefaultWhenEmpty) {
             return;
@@ -121,7 +121,8 @@ final class ConfigFileSource {
         try {
             def.check(value);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(1, "invalid value \"" + value + "\" for config file key \"" + key + "\": " + e.getMessage());
+            throw new ConfigException(
+                    1, "invalid value \"" + value + "\" for config file key \"" + key + "\": " + e.getMessage());
         }
         if (def.kind() == FlagKind.BOOL) {
             value = String.valueOf(GoValues.parseBool(value));

@@ -16,12 +16,10 @@ import java.util.Objects;
 public final class ConfigLoader {
     private static final List<String> SUBCOMMANDS = List.of("gateway", "grpc-proxy");
 
-    private ConfigLoader() {
-    }
+    private ConfigLoader() {}
 
     /** What the caller should do next. */
-    public sealed interface Result permits Start, Exit {
-    }
+    public sealed interface Result permits Start, Exit {}
 
     /**
      * Start the server with this configuration, after logging the notes.
@@ -102,8 +100,12 @@ public final class ConfigLoader {
         return "etcdj: error verifying flags:\n  " + message.replace("\n", "\n  ") + "\nSee 'etcdj --help'.\n";
     }
 
-    private static void readConfigFile(String configFile, CommandLineParser.Parsed parsed, RawValues raw,
-                                       List<String> infos, List<String> warnings) {
+    private static void readConfigFile(
+            String configFile,
+            CommandLineParser.Parsed parsed,
+            RawValues raw,
+            List<String> infos,
+            List<String> warnings) {
         Path path;
         try {
             path = Path.of(configFile);
@@ -111,8 +113,11 @@ public final class ConfigLoader {
             throw new ConfigException(1, "--config-file \"" + configFile + "\" is not a usable path: " + e.getReason());
         }
         ConfigFileSource.apply(path, raw, warnings);
-        raw.set("config-file", configFile, parsed.values().containsKey("config-file")
-                ? FlagSource.COMMAND_LINE : FlagSource.ENVIRONMENT, "--config-file");
+        raw.set(
+                "config-file",
+                configFile,
+                parsed.values().containsKey("config-file") ? FlagSource.COMMAND_LINE : FlagSource.ENVIRONMENT,
+                "--config-file");
         infos.add("loaded server configuration from " + configFile
                 + "; other command-line flags and environment variables are ignored");
         List<String> ignored = parsed.values().keySet().stream()
@@ -120,7 +125,8 @@ public final class ConfigLoader {
                 .map(name -> "--" + name)
                 .toList();
         if (!ignored.isEmpty()) {
-            warnings.add("ignoring command-line flags " + String.join(", ", ignored) + " because a config file is given");
+            warnings.add(
+                    "ignoring command-line flags " + String.join(", ", ignored) + " because a config file is given");
         }
     }
 

@@ -15,8 +15,7 @@ final class ConfigValidator {
     private static final long MAX_ELECTION_TIMEOUT_MS = 50_000;
     private static final Set<String> LOG_LEVELS = Set.of("debug", "info", "warn", "error", "dpanic", "panic", "fatal");
 
-    private ConfigValidator() {
-    }
+    private ConfigValidator() {}
 
     static void validate(ServerConfig config, List<String> warnings) {
         try {
@@ -27,7 +26,8 @@ final class ConfigValidator {
             EtcdUrls.checkHosts("initial-advertise-peer-urls", config.initialAdvertisePeerUrls());
             EtcdUrls.checkHosts("advertise-client-urls", config.advertiseClientUrls());
             checkTiming(config);
-            if (!config.listenClientUrls().isEmpty() && config.advertiseClientUrls().isEmpty()) {
+            if (!config.listenClientUrls().isEmpty()
+                    && config.advertiseClientUrls().isEmpty()) {
                 fail("--advertise-client-urls is required when --listen-client-urls is set explicitly"
                         + " (a member listening on specific addresses must tell clients which URLs reach it)");
             }
@@ -65,8 +65,8 @@ final class ConfigValidator {
             fail("--election-timeout must be >0 (set to " + election + "ms)");
         }
         if (5 * tick > election) {
-            fail("--election-timeout[" + election + "ms] should be at least as 5 times as --heartbeat-interval["
-                    + tick + "ms]");
+            fail("--election-timeout[" + election + "ms] should be at least as 5 times as --heartbeat-interval[" + tick
+                    + "ms]");
         }
         if (election > MAX_ELECTION_TIMEOUT_MS) {
             fail("--election-timeout[" + election + "ms] is too long, and should be set less than "
@@ -114,22 +114,30 @@ final class ConfigValidator {
         }
         for (URI url : config.listenClientUrls()) {
             if (isSecure(url) && !client.canServeTls()) {
-                fail("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url + " with HTTPS scheme");
+                fail("TLS key/cert (--cert-file, --key-file) must be provided for client url " + url
+                        + " with HTTPS scheme");
             }
             if (!isSecure(url) && !client.hasNoCertificate()) {
-                warnings.add("scheme is HTTP while key and cert files are present; ignoring key and cert files for client url " + url);
+                warnings.add(
+                        "scheme is HTTP while key and cert files are present; ignoring key and cert files for client url "
+                                + url);
             }
             if (!isSecure(url) && client.clientCertAuth()) {
-                warnings.add("scheme is HTTP while --client-cert-auth is enabled; ignoring client cert auth for client url " + url);
+                warnings.add(
+                        "scheme is HTTP while --client-cert-auth is enabled; ignoring client cert auth for client url "
+                                + url);
             }
         }
         for (URI url : config.listenPeerUrls()) {
             if (isSecure(url) && !peer.canServeTls()) {
-                fail("cannot listen on TLS for " + EtcdUrls.hostPortOf(url)
-                        + ": KeyFile and CertFile are not presented (give --peer-cert-file and --peer-key-file, or --peer-auto-tls)");
+                fail(
+                        "cannot listen on TLS for " + EtcdUrls.hostPortOf(url)
+                                + ": KeyFile and CertFile are not presented (give --peer-cert-file and --peer-key-file, or --peer-auto-tls)");
             }
             if (!isSecure(url) && !peer.hasNoCertificate()) {
-                warnings.add("scheme is HTTP while key and cert files are present; ignoring key and cert files for peer url " + url);
+                warnings.add(
+                        "scheme is HTTP while key and cert files are present; ignoring key and cert files for peer url "
+                                + url);
             }
         }
     }

@@ -16,8 +16,7 @@ final class EnvironmentSource {
     static final String PREFIX = "ETCD_";
     static final String VERSION_VARIABLE = "ETCD_VERSION";
 
-    private EnvironmentSource() {
-    }
+    private EnvironmentSource() {}
 
     /**
      * Applies the variables to {@code raw}.
@@ -25,12 +24,17 @@ final class EnvironmentSource {
      * @param fromCommandLine names of the flags the command line set
      * @throws ConfigException (exit code 1) on an invalid value or a conflict with the command line
      */
-    static void apply(Map<String, String> env, RawValues raw, Set<String> fromCommandLine,
-                      List<String> infos, List<String> warnings) {
+    static void apply(
+            Map<String, String> env,
+            RawValues raw,
+            Set<String> fromCommandLine,
+            List<String> infos,
+            List<String> warnings) {
         Set<String> used = new HashSet<>();
         String versionValue = env.get(VERSION_VARIABLE);
         if (versionValue != null && !versionValue.isEmpty()) {
-            warnings.add("cannot set special environment variable " + VERSION_VARIABLE + "=" + versionValue + "; ignored");
+            warnings.add(
+                    "cannot set special environment variable " + VERSION_VARIABLE + "=" + versionValue + "; ignored");
             used.add(VERSION_VARIABLE);
         }
         for (FlagDef def : FlagTable.all()) {
@@ -62,8 +66,10 @@ final class EnvironmentSource {
                 continue;
             }
             if (shadowed.contains(key)) {
-                throw new ConfigException(1, "conflicting environment variable \"" + key
-                        + "\" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
+                throw new ConfigException(
+                        1,
+                        "conflicting environment variable \"" + key
+                                + "\" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
             }
             if (key.startsWith(PREFIX)) {
                 warnings.add("unrecognized environment variable " + key + "=" + entry.getValue());

@@ -19,15 +19,13 @@ import java.util.regex.Pattern;
  * Error messages follow etcd's wording.
  */
 final class EtcdUrls {
-    private static final Pattern IPV4 = Pattern.compile(
-            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
 
-    private EtcdUrls() {
-    }
+    private EtcdUrls() {}
 
     /** A host and port split as Go's {@code net.SplitHostPort} does; the port may be empty. */
-    record HostPort(String host, String port) {
-    }
+    record HostPort(String host, String port) {}
 
     /** Parses a comma-separated list; an empty list is an error, as in etcd. */
     static List<URI> parseList(String commaSeparated) {
@@ -136,8 +134,8 @@ final class EtcdUrls {
                 reason = e.getMessage();
             }
             if (reason != null) {
-                throw new IllegalArgumentException("--" + flag + " \"" + join(urls)
-                        + "\" must be \"host:port\" (" + reason + ")");
+                throw new IllegalArgumentException(
+                        "--" + flag + " \"" + join(urls) + "\" must be \"host:port\" (" + reason + ")");
             }
         }
     }

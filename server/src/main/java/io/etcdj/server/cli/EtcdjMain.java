@@ -5,6 +5,9 @@ import io.etcdj.server.MemberConfig;
 import io.etcdj.server.common.Fatal;
 import io.etcdj.server.common.FatalExit;
 import io.etcdj.server.http.TlsSettings;
+import io.etcdj.server.metrics.Metrics;
+import io.etcdj.server.snapshot.SnapshotCommand;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -12,9 +15,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
-import io.etcdj.server.metrics.Metrics;
-import io.etcdj.server.snapshot.SnapshotCommand;
-import java.util.Arrays;
 
 /**
  * The {@code etcdj} command: reads etcd's flags, environment and config file, starts one member, and stops it
@@ -25,14 +25,12 @@ public final class EtcdjMain {
     /** How long the orderly stop after a fatal failure may take before the process is halted. */
     static final long FATAL_STOP_TIMEOUT_MS = 5_000;
 
-    private EtcdjMain() {
-    }
+    private EtcdjMain() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("import") || args[0].equals("export"))) {
             configureLogging("warn"); // the command prints its own progress and summary
-            System.exit(SnapshotCommand.run(args[0],
-                    Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            System.exit(SnapshotCommand.run(args[0], Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
             return;
         }
         ConfigLoader.Result result = ConfigLoader.load(args, System.getenv());
@@ -52,17 +50,22 @@ public final class EtcdjMain {
         // any fatal condition from here on (a JVM error on any thread, a failed member) ends the process loudly
         Fatal fatal = new Fatal();
         AtomicReference<EtcdjServer> running = new AtomicReference<>();
-        FatalExit.arm(fatal, () -> {
-            EtcdjServer s = running.get();
-            if (s != null) {
-                s.close();
-            }
-        }, FATAL_STOP_TIMEOUT_MS, FatalExit.runtimeHalt());
+        FatalExit.arm(
+                fatal,
+                () -> {
+                    EtcdjServer s = running.get();
+                    if (s != null) {
+                        s.close();
+                    }
+                },
+                FATAL_STOP_TIMEOUT_MS,
+                FatalExit.runtimeHalt());
         Thread.setDefaultUncaughtExceptionHandler(fatal.uncaughtHandler());
         EtcdjServer server;
         try {
             Metrics.setLevel(cfg.rawValues().getOrDefault("metrics", "basic"));
-            FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", "")).publishMetrics();
+            FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", ""))
+                    .publishMetrics();
             server = EtcdjServer.start(toMemberConfig(cfg));
             server.clientPort().serveMetricsOn(cfg.listenMetricsUrls());
         } catch (Exception e) {
@@ -75,13 +78,16 @@ public final class EtcdjMain {
         server.failure().thenAccept(fatal::report);
         CountDownLatch stopped = new CountDownLatch(1);
         stopOnSignals();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!fatal.reported().isDone()) {
-                log.info("received a stop signal; stopping");
-            }
-            server.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            if (!fatal.reported().isDone()) {
+                                log.info("received a stop signal; stopping");
+                            }
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         server.terminated().thenRun(stopped::countDown); // e.g. removed from the cluster
         try {
             stopped.await();
@@ -115,23 +121,51 @@ public final class EtcdjMain {
         }
         TlsSettings tls = tlsSettings(cfg.clientSecurity(), cfg.cipherSuites());
         TlsSettings peerTls = tlsSettings(cfg.peerSecurity(), cfg.cipherSuites());
-        return new MemberConfig(cfg.name(), cfg.dataDir(), cfg.walDir(), cfg.listenClientUrls(),
-                cfg.advertiseClientUrls(), cfg.initialAdvertisePeerUrls(), cfg.initialCluster(),
-                cfg.initialClusterToken(), !cfg.isNewCluster(), cfg.snapshotCount(), cfg.maxTxnOps(),
-                cfg.maxRequestBytes(), cfg.maxConcurrentStreams(), cfg.electionTimeoutMs(), tls,
-                cfg.watchProgressNotifyInterval(), cfg.listenPeerUrls(), cfg.heartbeatIntervalMs(), peerTls,
-                cfg.strictReconfigCheck(), cfg.preVote(), cfg.effectiveQuotaBackendBytes(),
-                cfg.experimentalInitialCorruptCheck(), cfg.corruptCheckTime(), cfg.enableGrpcGateway(),
+        return new MemberConfig(
+                cfg.name(),
+                cfg.dataDir(),
+                cfg.walDir(),
+                cfg.listenClientUrls(),
+                cfg.advertiseClientUrls(),
+                cfg.initialAdvertisePeerUrls(),
+                cfg.initialCluster(),
+                cfg.initialClusterToken(),
+                !cfg.isNewCluster(),
+                cfg.snapshotCount(),
+                cfg.maxTxnOps(),
+                cfg.maxRequestBytes(),
+                cfg.maxConcurrentStreams(),
+                cfg.electionTimeoutMs(),
+                tls,
+                cfg.watchProgressNotifyInterval(),
+                cfg.listenPeerUrls(),
+                cfg.heartbeatIntervalMs(),
+                peerTls,
+                cfg.strictReconfigCheck(),
+                cfg.preVote(),
+                cfg.effectiveQuotaBackendBytes(),
+                cfg.experimentalInitialCorruptCheck(),
+                cfg.corruptCheckTime(),
+                cfg.enableGrpcGateway(),
                 cfg.enableConsole(),
                 AuthTokenFlag.settings(cfg.authToken(), cfg.authTokenTtlSeconds(), cfg.bcryptCost()),
-                cfg.maxLearners(), FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", ""))
+                cfg.maxLearners(),
+                FeatureGates.parse(cfg.rawValues().getOrDefault("feature-gates", ""))
                         .enabled(FeatureGates.LEASE_CHECKPOINT));
     }
 
     /** One side's TLS flags, with --cipher-suites (etcd applies it to the client and the peer side alike). */
     private static TlsSettings tlsSettings(TlsConfig c, List<String> cipherSuites) {
-        return new TlsSettings(c.certFile(), c.keyFile(), c.trustedCaFile(), c.clientCertAuth(),
-                c.autoTls() && c.hasNoCertificate(), c.crlFile(), c.allowedCn(), c.allowedHostname(), cipherSuites);
+        return new TlsSettings(
+                c.certFile(),
+                c.keyFile(),
+                c.trustedCaFile(),
+                c.clientCertAuth(),
+                c.autoTls() && c.hasNoCertificate(),
+                c.crlFile(),
+                c.allowedCn(),
+                c.allowedHostname(),
+                cipherSuites);
     }
 
     /** The first flag that is set to something this build cannot honour yet, or null. */

@@ -14,11 +14,13 @@ import java.util.TreeMap;
  */
 public final class FeatureGates {
     /** A gate's maturity, as etcd's help prints it. */
-    enum Stage { ALPHA, BETA }
+    enum Stage {
+        ALPHA,
+        BETA
+    }
 
     /** One gate and its default. */
-    record Gate(String name, boolean defaultValue, Stage stage) {
-    }
+    record Gate(String name, boolean defaultValue, Stage stage) {}
 
     static final String ALL_ALPHA = "AllAlpha";
     static final String ALL_BETA = "AllBeta";
@@ -83,8 +85,10 @@ public final class FeatureGates {
             try {
                 given.put(name, GoValues.parseBool(value));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid value of " + name + "=" + value
-                        + ", err: strconv.ParseBool: parsing \"" + value + "\": invalid syntax", e);
+                throw new IllegalArgumentException(
+                        "invalid value of " + name + "=" + value + ", err: strconv.ParseBool: parsing \"" + value
+                                + "\": invalid syntax",
+                        e);
             }
         }
         return DEFAULTS.with(given);
@@ -100,9 +104,11 @@ public final class FeatureGates {
         }
         next.putAll(more);
         for (Map.Entry<String, Boolean> e : more.entrySet()) {
-            Stage stage = e.getKey().equals(ALL_ALPHA) ? Stage.ALPHA : e.getKey().equals(ALL_BETA) ? Stage.BETA : null;
+            Stage stage =
+                    e.getKey().equals(ALL_ALPHA) ? Stage.ALPHA : e.getKey().equals(ALL_BETA) ? Stage.BETA : null;
             if (stage != null) {
-                KNOWN.stream().filter(g -> g.stage() == stage && !more.containsKey(g.name()))
+                KNOWN.stream()
+                        .filter(g -> g.stage() == stage && !more.containsKey(g.name()))
                         .forEach(g -> next.put(g.name(), e.getValue()));
             }
         }
@@ -124,7 +130,11 @@ public final class FeatureGates {
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
-        new TreeMap<>(set).forEach((k, v) -> out.append(out.isEmpty() ? "" : ",").append(k).append('=').append(v));
+        new TreeMap<>(set)
+                .forEach((k, v) -> out.append(out.isEmpty() ? "" : ",")
+                        .append(k)
+                        .append('=')
+                        .append(v));
         return out.toString();
     }
 
@@ -132,8 +142,13 @@ public final class FeatureGates {
     static String helpList() {
         StringBuilder out = new StringBuilder();
         for (Gate g : KNOWN) {
-            out.append('\n').append(g.name()).append("=true|false (").append(g.stage()).append(" - default=")
-                    .append(g.defaultValue()).append(')');
+            out.append('\n')
+                    .append(g.name())
+                    .append("=true|false (")
+                    .append(g.stage())
+                    .append(" - default=")
+                    .append(g.defaultValue())
+                    .append(')');
         }
         return out.toString();
     }

@@ -1,8 +1,8 @@
 package io.etcdj.server.cli;
 
 import java.util.List;
-import java.util.Objects;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One of etcd's server flags: its name (without dashes), where it appears in help, its value
@@ -17,8 +17,15 @@ import java.util.Locale;
  * @param shownDefault the default as help shows it (e.g. {@code ${name}.etcd}), or null for defaultValue
  * @param choices      the only values allowed, or empty for any value of the kind
  */
-public record FlagDef(String name, FlagGroup group, FlagKind kind, String defaultValue, FlagStatus status,
-                      String help, String shownDefault, List<String> choices) {
+public record FlagDef(
+        String name,
+        FlagGroup group,
+        FlagKind kind,
+        String defaultValue,
+        FlagStatus status,
+        String help,
+        String shownDefault,
+        List<String> choices) {
 
     public FlagDef {
         Objects.requireNonNull(name);

@@ -58,10 +58,14 @@ public enum FlagKind {
             case UINT32 -> GoValues.parseUnsigned(value, 32);
             case INT -> GoValues.parseSigned(value);
             case DURATION -> duration(value);
-            case URLS -> value.isEmpty() ? List.of() : EtcdUrls.parseList(value).stream().map(URI::toString).toList();
+            case URLS ->
+                value.isEmpty()
+                        ? List.of()
+                        : EtcdUrls.parseList(value).stream().map(URI::toString).toList();
             case URLS_OR_STAR -> urlsOrStar(value);
             case STRINGS -> value.isEmpty() ? List.of() : Arrays.asList(value.split(",", -1));
-            case UNIQUE_STRINGS -> value.isEmpty() ? new TreeSet<String>() : new TreeSet<>(Arrays.asList(value.split(",", -1)));
+            case UNIQUE_STRINGS ->
+                value.isEmpty() ? new TreeSet<String>() : new TreeSet<>(Arrays.asList(value.split(",", -1)));
             case FEATURE_GATES -> FeatureGates.parse(value).toString();
         };
     }

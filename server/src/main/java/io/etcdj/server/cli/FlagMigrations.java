@@ -17,12 +17,24 @@ final class FlagMigrations {
     static final SequencedMap<String, String> RENAMED = new LinkedHashMap<>();
 
     static {
-        for (String name : List.of("compact-hash-check-time", "corrupt-check-time", "compaction-batch-limit",
-                "watch-progress-notify-interval", "warning-apply-duration", "bootstrap-defrag-threshold-megabytes",
-                "memory-mlock", "snapshot-catchup-entries", "compaction-sleep-interval", "downgrade-check-time",
-                "peer-skip-client-san-verification", "enable-distributed-tracing", "distributed-tracing-address",
-                "distributed-tracing-service-name", "distributed-tracing-instance-id",
-                "distributed-tracing-sampling-rate", "warning-unary-request-duration")) {
+        for (String name : List.of(
+                "compact-hash-check-time",
+                "corrupt-check-time",
+                "compaction-batch-limit",
+                "watch-progress-notify-interval",
+                "warning-apply-duration",
+                "bootstrap-defrag-threshold-megabytes",
+                "memory-mlock",
+                "snapshot-catchup-entries",
+                "compaction-sleep-interval",
+                "downgrade-check-time",
+                "peer-skip-client-san-verification",
+                "enable-distributed-tracing",
+                "distributed-tracing-address",
+                "distributed-tracing-service-name",
+                "distributed-tracing-instance-id",
+                "distributed-tracing-sampling-rate",
+                "warning-unary-request-duration")) {
             RENAMED.put("experimental-" + name, name);
         }
     }
@@ -33,20 +45,27 @@ final class FlagMigrations {
     static {
         DEPRECATED.put("snapshot-count", "--snapshot-count is deprecated in 3.6 and will be decommissioned in 3.7.");
         DEPRECATED.put("max-snapshots", "--max-snapshots is deprecated in 3.6 and will be decommissioned in 3.7.");
-        DEPRECATED.put("v2-deprecation", "--v2-deprecation is deprecated and scheduled for removal in v3.8. The"
-                + " default value is enforced, ignoring user input.");
-        DEPRECATED.put("experimental-compact-hash-check-enabled", "--experimental-compact-hash-check-enabled is"
-                + " deprecated in 3.6 and will be decommissioned in 3.7. Use '--feature-gates=CompactHashCheck=true'"
-                + " instead.");
-        DEPRECATED.put("experimental-txn-mode-write-with-shared-buffer", "--experimental-txn-mode-write-with-shared-"
-                + "buffer is deprecated in v3.6 and will be decommissioned in v3.7. Use"
-                + " '--feature-gates=TxnModeWriteWithSharedBuffer=true' instead.");
-        RENAMED.forEach((old, current) -> DEPRECATED.putIfAbsent(old, "--" + old + " is deprecated in v3.6 and will"
-                + " be decommissioned in v3.7. Use '--" + current + "' instead."));
+        DEPRECATED.put(
+                "v2-deprecation",
+                "--v2-deprecation is deprecated and scheduled for removal in v3.8. The"
+                        + " default value is enforced, ignoring user input.");
+        DEPRECATED.put(
+                "experimental-compact-hash-check-enabled",
+                "--experimental-compact-hash-check-enabled is"
+                        + " deprecated in 3.6 and will be decommissioned in 3.7. Use '--feature-gates=CompactHashCheck=true'"
+                        + " instead.");
+        DEPRECATED.put(
+                "experimental-txn-mode-write-with-shared-buffer",
+                "--experimental-txn-mode-write-with-shared-"
+                        + "buffer is deprecated in v3.6 and will be decommissioned in v3.7. Use"
+                        + " '--feature-gates=TxnModeWriteWithSharedBuffer=true' instead.");
+        RENAMED.forEach((old, current) -> DEPRECATED.putIfAbsent(
+                old,
+                "--" + old + " is deprecated in v3.6 and will" + " be decommissioned in v3.7. Use '--" + current
+                        + "' instead."));
     }
 
-    private FlagMigrations() {
-    }
+    private FlagMigrations() {}
 
     /** etcd 3.6's warning for each deprecated flag the user gave. */
     static void warnDeprecated(RawValues raw, List<String> warnings) {
@@ -75,10 +94,12 @@ final class FlagMigrations {
                 continue;
             }
             if (raw.isSet(current)) {
-                throw new ConfigException(1, current.equals("warning-unary-request-duration")
-                        ? "both --" + old + " and --" + current + " flags are set. Use only --" + current
-                        : "cannot set --" + old + " and --" + current + " at the same time, please use --" + current
-                        + " only");
+                throw new ConfigException(
+                        1,
+                        current.equals("warning-unary-request-duration")
+                                ? "both --" + old + " and --" + current + " flags are set. Use only --" + current
+                                : "cannot set --" + old + " and --" + current + " at the same time, please use --"
+                                        + current + " only");
             }
             raw.set(current, raw.get(old), raw.source(old), raw.origin(old));
         }
@@ -99,9 +120,12 @@ final class FlagMigrations {
             // etcd looks for the gate's name anywhere in the list, so LeaseCheckpointPersist also names LeaseCheckpoint
             if (given.contains(gate)) {
                 boolean gateValue = gates.enabled(gate);
-                throw new ConfigException(1, "cannot specify both flags: --" + flag + "=" + value + " and --feature-gates="
-                        + gate + "=" + gateValue + " at the same time, please just use --feature-gates=" + gate + "="
-                        + gateValue);
+                throw new ConfigException(
+                        1,
+                        "cannot specify both flags: --" + flag + "=" + value + " and --feature-gates="
+                                + gate + "=" + gateValue + " at the same time, please just use --feature-gates=" + gate
+                                + "="
+                                + gateValue);
             }
             fromFlags.put(gate, value);
         }
@@ -122,7 +146,9 @@ final class FlagMigrations {
         if (persist && !checkpoint) {
             problems.add("enabling feature gate LeaseCheckpointPersist requires enabling feature gate LeaseCheckpoint");
         }
-        for (String gate : List.of(FeatureGates.COMPACT_HASH_CHECK, FeatureGates.SET_MEMBER_LOCAL_ADDR,
+        for (String gate : List.of(
+                FeatureGates.COMPACT_HASH_CHECK,
+                FeatureGates.SET_MEMBER_LOCAL_ADDR,
                 FeatureGates.STOP_GRPC_SERVICE_ON_DEFRAG)) {
             if (gates.enabled(gate)) {
                 problems.add("feature gate " + gate + "=true is not supported by etcdj yet; remove it");

@@ -28,8 +28,7 @@ public final class FlagTable {
         BY_NAME = Map.copyOf(byName);
     }
 
-    private FlagTable() {
-    }
+    private FlagTable() {}
 
     /** All flags, in help order. */
     public static List<FlagDef> all() {

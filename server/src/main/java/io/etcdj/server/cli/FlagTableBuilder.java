@@ -22,16 +22,30 @@ final class FlagTableBuilder {
     /** Shows the last flag's default in help as this text instead of its value. */
     FlagTableBuilder shownAs(String shownDefault) {
         FlagDef last = defs.removeLast();
-        defs.add(new FlagDef(last.name(), last.group(), last.kind(), last.defaultValue(), last.status(),
-                last.help(), shownDefault, last.choices()));
+        defs.add(new FlagDef(
+                last.name(),
+                last.group(),
+                last.kind(),
+                last.defaultValue(),
+                last.status(),
+                last.help(),
+                shownDefault,
+                last.choices()));
         return this;
     }
 
     /** Restricts the last flag to these values. */
     FlagTableBuilder choices(String... values) {
         FlagDef last = defs.removeLast();
-        defs.add(new FlagDef(last.name(), last.group(), last.kind(), last.defaultValue(), last.status(),
-                last.help(), last.shownDefault(), List.of(values)));
+        defs.add(new FlagDef(
+                last.name(),
+                last.group(),
+                last.kind(),
+                last.defaultValue(),
+                last.status(),
+                last.help(),
+                last.shownDefault(),
+                List.of(values)));
         return this;
     }
 

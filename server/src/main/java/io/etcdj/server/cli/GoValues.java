@@ -1,9 +1,9 @@
 package io.etcdj.server.cli;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.Locale;
-import java.math.BigDecimal;
 
 /**
  * Parsers that accept exactly what Go's {@code strconv} and {@code time} packages accept, so a value
@@ -16,8 +16,7 @@ final class GoValues {
     static final String PARSE_ERROR = "parse error";
     static final String RANGE_ERROR = "value out of range";
 
-    private GoValues() {
-    }
+    private GoValues() {}
 
     /** Go's {@code strconv.ParseBool}: 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False. */
     static boolean parseBool(String text) {
@@ -38,8 +37,8 @@ final class GoValues {
             throw new IllegalArgumentException(PARSE_ERROR);
         }
         BigInteger value = parseInteger(text);
-        BigInteger limit = BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-                .min(BigInteger.valueOf(Long.MAX_VALUE));
+        BigInteger limit =
+                BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE).min(BigInteger.valueOf(Long.MAX_VALUE));
         if (value.compareTo(limit) > 0) {
             throw new IllegalArgumentException(RANGE_ERROR);
         }
@@ -158,7 +157,8 @@ final class GoValues {
             }
             long unitNanos = unitNanos(s.substring(unitStart, i), text);
             totalNanos = totalNanos.add(new BigDecimal(number)
-                    .multiply(BigDecimal.valueOf(unitNanos)).toBigInteger());
+                    .multiply(BigDecimal.valueOf(unitNanos))
+                    .toBigInteger());
         }
         if (totalNanos.bitLength() > 63) {
             throw new IllegalArgumentException("invalid duration \"" + text + "\"");

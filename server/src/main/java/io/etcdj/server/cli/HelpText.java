@@ -2,8 +2,7 @@ package io.etcdj.server.cli;
 
 /** The text of {@code --help}, and the short usage printed after a command-line error. */
 final class HelpText {
-    private HelpText() {
-    }
+    private HelpText() {}
 
     /** The usage lines, as printed after a command-line error. */
     static String usage() {
@@ -38,16 +37,21 @@ final class HelpText {
                 current = def.group();
                 out.append('\n').append(current.title()).append(":\n");
             }
-            out.append("  --").append(def.name()).append(" '").append(def.displayDefault()).append("'\n");
+            out.append("  --")
+                    .append(def.name())
+                    .append(" '")
+                    .append(def.displayDefault())
+                    .append("'\n");
             out.append("    ").append(def.help()).append('\n');
             if (!def.choices().isEmpty()) {
-                out.append("    One of: ").append(String.join(", ", def.choices())).append(".\n");
+                out.append("    One of: ")
+                        .append(String.join(", ", def.choices()))
+                        .append(".\n");
             }
             switch (def.status()) {
                 case NOT_YET -> out.append("    Not yet implemented by etcdj: only the default is accepted.\n");
                 case ACCEPTED -> out.append("    Accepted for compatibility; no effect in etcdj.\n");
-                default -> {
-                }
+                default -> {}
             }
         }
         out.append("""

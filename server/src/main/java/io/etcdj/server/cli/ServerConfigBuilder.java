@@ -98,10 +98,24 @@ final class ServerConfigBuilder {
                 CipherSuites.toIana(FlagKind.splitList(raw.get("cipher-suites"))),
                 bool("enable-grpc-gateway"),
                 bool("enable-console"),
-                tls("cert-file", "key-file", "trusted-ca-file", "client-cert-auth", "auto-tls", "client-crl-file",
-                        null, "client-cert-allowed-hostname"),
-                tls("peer-cert-file", "peer-key-file", "peer-trusted-ca-file", "peer-client-cert-auth", "peer-auto-tls",
-                        "peer-crl-file", "peer-cert-allowed-cn", "peer-cert-allowed-hostname"),
+                tls(
+                        "cert-file",
+                        "key-file",
+                        "trusted-ca-file",
+                        "client-cert-auth",
+                        "auto-tls",
+                        "client-crl-file",
+                        null,
+                        "client-cert-allowed-hostname"),
+                tls(
+                        "peer-cert-file",
+                        "peer-key-file",
+                        "peer-trusted-ca-file",
+                        "peer-client-cert-auth",
+                        "peer-auto-tls",
+                        "peer-crl-file",
+                        "peer-cert-allowed-cn",
+                        "peer-cert-allowed-hostname"),
                 raw.snapshot());
         ConfigValidator.validate(config, warnings);
         return config;
@@ -115,7 +129,8 @@ final class ServerConfigBuilder {
         List<String> problems = new ArrayList<>();
         for (FlagDef def : FlagTable.all()) {
             String value = raw.get(def.name());
-            if (def.status() == FlagStatus.NOT_YET && !def.isDefault(value)
+            if (def.status() == FlagStatus.NOT_YET
+                    && !def.isDefault(value)
                     && !FlagMigrations.isOldSpelling(def.name())) {
                 problems.add("flag " + describe(def.name(), value) + " is not supported by etcdj yet;"
                         + " remove it, or give it etcd's default \"" + def.defaultValue() + "\"");
@@ -130,7 +145,8 @@ final class ServerConfigBuilder {
     /** "--name=value" for a flag given as such, else also where the value came from (a variable, an old name). */
     private String describe(String flag, String value) {
         String text = "--" + flag + "=" + value;
-        boolean asNamed = raw.source(flag) == FlagSource.COMMAND_LINE && raw.origin(flag).equals("--" + flag);
+        boolean asNamed =
+                raw.source(flag) == FlagSource.COMMAND_LINE && raw.origin(flag).equals("--" + flag);
         return asNamed ? text : text + " (from " + raw.origin(flag) + ")";
     }
 
@@ -141,7 +157,8 @@ final class ServerConfigBuilder {
     private String derivedInitialCluster(String name) {
         String value = raw.get("initial-cluster");
         String defaultValue = FlagTable.get("initial-cluster").defaultValue();
-        boolean discovery = !raw.get("discovery").isEmpty() || !raw.get("discovery-srv").isEmpty()
+        boolean discovery = !raw.get("discovery").isEmpty()
+                || !raw.get("discovery-srv").isEmpty()
                 || (fromCommandLine && !raw.get("discovery-srv-name").isEmpty());
         boolean untouched = fromCommandLine ? !raw.isSet("initial-cluster") : value.equals(defaultValue);
         if (discovery && untouched) {
@@ -176,10 +193,24 @@ final class ServerConfigBuilder {
         return FlagKind.splitList(text).stream().distinct().sorted().toList();
     }
 
-    private TlsConfig tls(String cert, String key, String ca, String auth, String autoTls, String crl,
-                          String allowedCn, String allowedHostname) {
-        return new TlsConfig(path(cert), path(key), path(ca), bool(auth), bool(autoTls), path(crl),
-                allowedCn == null ? null : emptyToNull(raw.get(allowedCn)), emptyToNull(raw.get(allowedHostname)));
+    private TlsConfig tls(
+            String cert,
+            String key,
+            String ca,
+            String auth,
+            String autoTls,
+            String crl,
+            String allowedCn,
+            String allowedHostname) {
+        return new TlsConfig(
+                path(cert),
+                path(key),
+                path(ca),
+                bool(auth),
+                bool(autoTls),
+                path(crl),
+                allowedCn == null ? null : emptyToNull(raw.get(allowedCn)),
+                emptyToNull(raw.get(allowedHostname)));
     }
 
     /** A file or directory flag; null when empty. */
@@ -221,7 +252,8 @@ final class ServerConfigBuilder {
     private int intValue(String flag) {
         long value = uint(flag);
         if (value > Integer.MAX_VALUE) {
-            throw new ConfigException(1, "--" + flag + " " + value + " is larger than etcdj allows (" + Integer.MAX_VALUE + ")");
+            throw new ConfigException(
+                    1, "--" + flag + " " + value + " is larger than etcdj allows (" + Integer.MAX_VALUE + ")");
         }
         return (int) value;
     }

@@ -16,8 +16,15 @@ import java.nio.file.Path;
  * @param allowedCn       the only common name accepted from the other side (peers only in etcd)
  * @param allowedHostname the only host name the other side's certificate must be valid for
  */
-public record TlsConfig(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth, boolean autoTls,
-                        Path crlFile, String allowedCn, String allowedHostname) {
+public record TlsConfig(
+        Path certFile,
+        Path keyFile,
+        Path trustedCaFile,
+        boolean clientCertAuth,
+        boolean autoTls,
+        Path crlFile,
+        String allowedCn,
+        String allowedHostname) {
 
     /** No TLS settings at all. */
     public static final TlsConfig NONE = new TlsConfig(null, null, null, false, false, null, null, null);

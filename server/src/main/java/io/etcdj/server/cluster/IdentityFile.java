@@ -19,8 +19,7 @@ import java.util.Properties;
  * flags are then ignored, as etcd ignores them). Written atomically: temp file, fsync, rename, fsync dir.
  */
 public final class IdentityFile {
-    private IdentityFile() {
-    }
+    private IdentityFile() {}
 
     public static ClusterIdentity read(Path file) throws IOException {
         Properties p = new Properties();
@@ -35,9 +34,12 @@ public final class IdentityFile {
             MemberInfo self = null;
             for (int i = 0; i < count; i++) {
                 String pre = "member." + i + ".";
-                MemberInfo m = new MemberInfo(Long.parseUnsignedLong(p.getProperty(pre + "id"), 16),
-                        p.getProperty(pre + "name"), split(p.getProperty(pre + "peer-urls")),
-                        split(p.getProperty(pre + "client-urls")), false);
+                MemberInfo m = new MemberInfo(
+                        Long.parseUnsignedLong(p.getProperty(pre + "id"), 16),
+                        p.getProperty(pre + "name"),
+                        split(p.getProperty(pre + "peer-urls")),
+                        split(p.getProperty(pre + "client-urls")),
+                        false);
                 members.add(m);
                 if (m.id() == selfId) {
                     self = m;

@@ -14,8 +14,7 @@ import java.util.List;
  * token; the cluster's ID is the same over its members' IDs, sorted as unsigned numbers, 8 bytes each.
  */
 public final class MemberIds {
-    private MemberIds() {
-    }
+    private MemberIds() {}
 
     public static long memberId(Collection<String> peerUrls, String clusterToken) {
         List<String> sorted = new ArrayList<>(peerUrls);

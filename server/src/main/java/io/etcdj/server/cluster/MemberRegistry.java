@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.internal.MemberAttributes;
 import io.etcdj.api.internal.MemberRecord;
 import io.etcdj.raft.ConfChange;
+import io.etcdj.raft.ConfChangeType;
 import io.etcdj.raft.ConfState;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -18,10 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import io.etcdj.raft.ConfChangeType;
-import java.util.stream.Collectors;
 
 /**
  * The cluster's members as this member has applied them: who votes, who learns, their names and URLs, and the IDs
@@ -75,7 +75,9 @@ public final class MemberRegistry {
 
         /** The members in etcd's order: ascending member ID as an unsigned number. */
         public List<MemberInfo> list() {
-            return byId.values().stream().sorted((a, b) -> Long.compareUnsigned(a.id(), b.id())).toList();
+            return byId.values().stream()
+                    .sorted((a, b) -> Long.compareUnsigned(a.id(), b.id()))
+                    .toList();
         }
 
         public boolean isEmpty() {
@@ -98,8 +100,7 @@ public final class MemberRegistry {
         Members m = read(store);
         if (m.isEmpty() && store.consistentIndex() > 0) {
             return new MemberRegistry(new Members(
-                    fallback.members().stream().collect(Collectors.toMap(MemberInfo::id, x -> x)),
-                    m.removed()));
+                    fallback.members().stream().collect(Collectors.toMap(MemberInfo::id, x -> x)), m.removed()));
         }
         return new MemberRegistry(m);
     }
@@ -113,7 +114,8 @@ public final class MemberRegistry {
         RocksBackend b = store.backend();
         Map<Long, MemberInfo> members = new TreeMap<>();
         Set<Long> removed = new TreeSet<>();
-        try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.meta())) {
+        try (RocksBackend.Pin p = b.pin();
+                RocksIterator it = b.db().newIterator(b.meta())) {
             for (it.seek(MEMBER_PREFIX); it.isValid() && startsWith(it.key(), MEMBER_PREFIX); it.next()) {
                 MemberInfo m = toInfo(MemberRecord.parseFrom(it.value()));
                 members.put(m.id(), m);
@@ -143,8 +145,12 @@ public final class MemberRegistry {
         long id = member.getId() != 0 ? member.getId() : cc.nodeId();
         switch (cc.type()) {
             case ADD_VOTER, ADD_LEARNER -> {
-                MemberInfo added = new MemberInfo(id, member.getName(), List.copyOf(member.getPeerUrlsList()),
-                        List.copyOf(member.getClientUrlsList()), cc.type() == ConfChangeType.ADD_LEARNER);
+                MemberInfo added = new MemberInfo(
+                        id,
+                        member.getName(),
+                        List.copyOf(member.getPeerUrlsList()),
+                        List.copyOf(member.getClientUrlsList()),
+                        cc.type() == ConfChangeType.ADD_LEARNER);
                 byId.put(id, added);
                 txn.putMetaEntry(key(MEMBER_PREFIX, id), toRecord(added).toByteArray());
             }
@@ -171,8 +177,10 @@ public final class MemberRegistry {
     public void applyAttributes(MvccWriteTxn txn, MemberAttributes a) throws RocksDBException {
         MemberInfo old = current.get(a.getId());
         if (old != null) {
-            replace(txn, new MemberInfo(old.id(), a.getName(), old.peerUrls(), List.copyOf(a.getClientUrlsList()),
-                    old.learner()));
+            replace(
+                    txn,
+                    new MemberInfo(
+                            old.id(), a.getName(), old.peerUrls(), List.copyOf(a.getClientUrlsList()), old.learner()));
         }
     }
 
@@ -180,8 +188,14 @@ public final class MemberRegistry {
     public void applyPeerUrls(MvccWriteTxn txn, MemberRecord update) throws RocksDBException {
         MemberInfo old = current.get(update.getId());
         if (old != null) {
-            replace(txn, new MemberInfo(old.id(), old.name(), List.copyOf(update.getPeerUrlsList()), old.clientUrls(),
-                    old.learner()));
+            replace(
+                    txn,
+                    new MemberInfo(
+                            old.id(),
+                            old.name(),
+                            List.copyOf(update.getPeerUrlsList()),
+                            old.clientUrls(),
+                            old.learner()));
         }
     }
 
@@ -195,13 +209,22 @@ public final class MemberRegistry {
 
     /** The record of a member, as stored and as carried in a membership change's context. */
     public static MemberRecord toRecord(MemberInfo m) {
-        return MemberRecord.newBuilder().setId(m.id()).setName(m.name()).addAllPeerUrls(m.peerUrls())
-                .addAllClientUrls(m.clientUrls()).setIsLearner(m.learner()).build();
+        return MemberRecord.newBuilder()
+                .setId(m.id())
+                .setName(m.name())
+                .addAllPeerUrls(m.peerUrls())
+                .addAllClientUrls(m.clientUrls())
+                .setIsLearner(m.learner())
+                .build();
     }
 
     private static MemberInfo toInfo(MemberRecord r) {
-        return new MemberInfo(r.getId(), r.getName(), List.copyOf(r.getPeerUrlsList()),
-                List.copyOf(r.getClientUrlsList()), r.getIsLearner());
+        return new MemberInfo(
+                r.getId(),
+                r.getName(),
+                List.copyOf(r.getPeerUrlsList()),
+                List.copyOf(r.getClientUrlsList()),
+                r.getIsLearner());
     }
 
     private static byte[] key(byte[] prefix, long id) {

@@ -6,8 +6,7 @@ package io.etcdj.server.cluster;
  * collide; with IDs drawn from SHA-1 that never happens in practice, and adding such a member is refused.
  */
 public final class RaftIds {
-    private RaftIds() {
-    }
+    private RaftIds() {}
 
     /** The raft ID of a member. */
     public static long of(long memberId) {

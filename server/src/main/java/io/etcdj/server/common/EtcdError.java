@@ -44,13 +44,15 @@ public enum EtcdError {
      * A response past the server's per-response memory budget (etcd has none; gRPC's own send limit answers so,
      * with this code and opening): the client should ask with a limit, keys_only or count_only.
      */
-    RESPONSE_TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, "grpc: trying to send message larger than max (the server's "
-            + "response limit; ask for fewer keys with limit, keys_only or count_only)"),
+    RESPONSE_TOO_LARGE(
+            Status.Code.RESOURCE_EXHAUSTED,
+            "grpc: trying to send message larger than max (the server's "
+                    + "response limit; ask for fewer keys with limit, keys_only or count_only)"),
     NO_LEADER(Status.Code.UNAVAILABLE, "etcdserver: no leader"),
     STOPPED(Status.Code.UNAVAILABLE, "etcdserver: server stopped"),
     TIMEOUT(Status.Code.UNAVAILABLE, "etcdserver: request timed out"),
-    TIMEOUT_DUE_TO_LEADER_FAIL(Status.Code.UNAVAILABLE,
-            "etcdserver: request timed out, possibly due to previous leader failure"),
+    TIMEOUT_DUE_TO_LEADER_FAIL(
+            Status.Code.UNAVAILABLE, "etcdserver: request timed out, possibly due to previous leader failure"),
     TIMEOUT_LEADER_TRANSFER(Status.Code.UNAVAILABLE, "etcdserver: request timed out, leader transfer took too long"),
     LEADER_CHANGED(Status.Code.UNAVAILABLE, "etcdserver: leader changed"),
     UNHEALTHY(Status.Code.UNAVAILABLE, "etcdserver: unhealthy cluster"),
@@ -58,12 +60,13 @@ public enum EtcdError {
     BAD_LEADER_TRANSFEREE(Status.Code.FAILED_PRECONDITION, "etcdserver: bad leader transferee"),
     MEMBER_EXIST(Status.Code.FAILED_PRECONDITION, "etcdserver: member ID already exist"),
     PEER_URL_EXIST(Status.Code.FAILED_PRECONDITION, "etcdserver: Peer URLs already exists"),
-    MEMBER_NOT_ENOUGH_STARTED(Status.Code.FAILED_PRECONDITION,
-            "etcdserver: re-configuration failed due to not enough started members"),
+    MEMBER_NOT_ENOUGH_STARTED(
+            Status.Code.FAILED_PRECONDITION, "etcdserver: re-configuration failed due to not enough started members"),
     MEMBER_BAD_URLS(Status.Code.INVALID_ARGUMENT, "etcdserver: given member URLs are invalid"),
     MEMBER_NOT_FOUND(Status.Code.NOT_FOUND, "etcdserver: member not found"),
     MEMBER_NOT_LEARNER(Status.Code.FAILED_PRECONDITION, "etcdserver: can only promote a learner member"),
-    LEARNER_NOT_READY(Status.Code.FAILED_PRECONDITION,
+    LEARNER_NOT_READY(
+            Status.Code.FAILED_PRECONDITION,
             "etcdserver: can only promote a learner member which is in sync with leader"),
     TOO_MANY_LEARNERS(Status.Code.FAILED_PRECONDITION, "etcdserver: too many learner members in cluster"),
     CORRUPT(Status.Code.DATA_LOSS, "etcdserver: corrupt cluster"),

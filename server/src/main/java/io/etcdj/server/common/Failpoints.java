@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Failpoints {
     /** The exit status of a process halted by a failpoint, so a test can tell it from any other death. */
     public static final int CRASH_EXIT_STATUS = 86;
+
     public static final String PROPERTY = "etcdj.failpoints";
     public static final String ENVIRONMENT = "ETCDJ_FAILPOINTS";
 
@@ -36,18 +37,17 @@ public final class Failpoints {
     }
 
     /** What one armed point does on the {@code atHit}-th time it is reached: halt, or throw an {@link Error}. */
-    private record Armed(boolean crash, long atHit, AtomicLong hits) {
-    }
+    private record Armed(boolean crash, long atHit, AtomicLong hits) {}
 
     /** Replaced whole (copy on write); empty in production. */
     private static volatile Map<String, Armed> armed = parse(configured());
 
     /** What the process does when a point fires; a test in the same JVM replaces it to observe the crash. */
     private static final Runnable HALT = () -> Runtime.getRuntime().halt(CRASH_EXIT_STATUS);
+
     private static volatile Runnable crashAction = HALT;
 
-    private Failpoints() {
-    }
+    private Failpoints() {}
 
     private static String configured() {
         String s = System.getProperty(PROPERTY);
@@ -101,8 +101,8 @@ public final class Failpoints {
         }
         Runnable action = crashAction;
         if (action == HALT) { // a test in this JVM that armed its own action observes the point itself
-            System.err.println("etcdj: failpoint " + name + " fired: crashing on purpose (armed by "
-                    + PROPERTY + "/" + ENVIRONMENT + ")");
+            System.err.println("etcdj: failpoint " + name + " fired: crashing on purpose (armed by " + PROPERTY + "/"
+                    + ENVIRONMENT + ")");
             System.err.flush();
         }
         action.run();

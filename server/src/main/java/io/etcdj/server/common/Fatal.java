@@ -69,14 +69,20 @@ public final class Fatal {
     public Thread.UncaughtExceptionHandler uncaughtHandler() {
         return (thread, e) -> {
             if (e instanceof Error) {
-                report(new Report("a JVM error (" + e.getClass().getSimpleName() + ") ended thread " + thread.getName()
-                        + "; the process stops, as its state is unknown. Restart the member (with a larger heap,"
-                        + " -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
-                        + " applied entry", e, thread.getName()));
+                report(new Report(
+                        "a JVM error (" + e.getClass().getSimpleName() + ") ended thread " + thread.getName()
+                                + "; the process stops, as its state is unknown. Restart the member (with a larger heap,"
+                                + " -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
+                                + " applied entry",
+                        e,
+                        thread.getName()));
             } else {
                 try {
-                    LOG.error("thread {} ended with an uncaught exception (a bug: please report it): {}",
-                            thread.getName(), e.toString(), e);
+                    LOG.error(
+                            "thread {} ended with an uncaught exception (a bug: please report it): {}",
+                            thread.getName(),
+                            e.toString(),
+                            e);
                 } catch (Throwable ignored) {
                     // nothing more to do
                 }

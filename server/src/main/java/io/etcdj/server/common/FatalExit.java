@@ -15,8 +15,7 @@ public final class FatalExit {
         void halt(int status);
     }
 
-    private FatalExit() {
-    }
+    private FatalExit() {}
 
     /**
      * Arms {@code fatal}: on its first report, {@code orderlyStop} runs on a new thread, and the process is halted

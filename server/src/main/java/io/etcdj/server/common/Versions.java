@@ -27,8 +27,7 @@ public final class Versions {
      */
     public static final boolean AT_LEAST_36 = atLeast(ETCD_API, 3, 6);
 
-    private Versions() {
-    }
+    private Versions() {}
 
     /** Whether a major.minor version is at least major.minor. */
     static boolean atLeast(String majorMinor, int major, int minor) {

@@ -1,6 +1,5 @@
 package io.etcdj.server.concurrency;
 
-import io.etcdj.server.auth.AuthInfo;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
@@ -10,6 +9,7 @@ import io.etcdj.api.v3electionpb.LeaderKey;
 import io.etcdj.api.v3electionpb.LeaderResponse;
 import io.etcdj.api.v3electionpb.ProclaimResponse;
 import io.etcdj.api.v3electionpb.ResignResponse;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.watch.WatchHub;
 import java.util.concurrent.CompletableFuture;
 
@@ -43,26 +43,38 @@ public final class Elections {
      * @param lease 0: a new lease of 60 seconds, as etcd grants
      */
     public CompletableFuture<CampaignResponse> campaign(ByteString name, long lease, ByteString value) {
-        CompletableFuture<WaiterQueue.Turn> turn = queue.enter(Keys.prefix(name), lease, value, j ->
-                j.existing() == null || j.existing().getValue().equals(value) ? CompletableFuture.completedFuture(null)
+        CompletableFuture<WaiterQueue.Turn> turn = queue.enter(
+                Keys.prefix(name),
+                lease,
+                value,
+                j -> j.existing() == null || j.existing().getValue().equals(value)
+                        ? CompletableFuture.completedFuture(null)
                         : proclaim(j.key(), j.createRevision(), j.lease(), value));
-        return WaiterQueue.mapCancellable(turn, t -> CampaignResponse.newBuilder()
-                .setHeader(t.joined().header())
-                .setLeader(LeaderKey.newBuilder().setName(name).setKey(t.joined().key())
-                        .setRev(t.joined().createRevision()).setLease(t.joined().lease()))
-                .build());
+        return WaiterQueue.mapCancellable(
+                turn,
+                t -> CampaignResponse.newBuilder()
+                        .setHeader(t.joined().header())
+                        .setLeader(LeaderKey.newBuilder()
+                                .setName(name)
+                                .setKey(t.joined().key())
+                                .setRev(t.joined().createRevision())
+                                .setLease(t.joined().lease()))
+                        .build());
     }
 
     /** Sets the leader's value; fails with {@link RecipeError#NOT_LEADER} unless {@code leader} still leads. */
     public CompletableFuture<ProclaimResponse> proclaim(LeaderKey leader, ByteString value) {
         return proclaim(leader.getKey(), leader.getRev(), leader.getLease(), value)
-                .thenApply(t -> ProclaimResponse.newBuilder().setHeader(t.getHeader()).build());
+                .thenApply(t ->
+                        ProclaimResponse.newBuilder().setHeader(t.getHeader()).build());
     }
 
-    private CompletableFuture<TxnResponse> proclaim(ByteString key, long createRevision, long lease,
-                                                   ByteString value) {
-        return kv.txn(TxnRequest.newBuilder().addCompare(Keys.createdAt(key, createRevision))
-                .addSuccess(Keys.putOp(key, value, lease)).build()).thenApply(t -> {
+    private CompletableFuture<TxnResponse> proclaim(ByteString key, long createRevision, long lease, ByteString value) {
+        return kv.txn(TxnRequest.newBuilder()
+                        .addCompare(Keys.createdAt(key, createRevision))
+                        .addSuccess(Keys.putOp(key, value, lease))
+                        .build())
+                .thenApply(t -> {
                     if (!t.getSucceeded()) {
                         throw RecipeError.NOT_LEADER.exception();
                     }
@@ -72,9 +84,12 @@ public final class Elections {
 
     /** Steps down: deletes the leader's key if it is still the one it made. Succeeds either way, as in etcd. */
     public CompletableFuture<ResignResponse> resign(LeaderKey leader) {
-        return kv.txn(TxnRequest.newBuilder().addCompare(Keys.createdAt(leader.getKey(), leader.getRev()))
-                        .addSuccess(Keys.deleteOp(leader.getKey())).build())
-                .thenApply(t -> ResignResponse.newBuilder().setHeader(t.getHeader()).build());
+        return kv.txn(TxnRequest.newBuilder()
+                        .addCompare(Keys.createdAt(leader.getKey(), leader.getRev()))
+                        .addSuccess(Keys.deleteOp(leader.getKey()))
+                        .build())
+                .thenApply(t ->
+                        ResignResponse.newBuilder().setHeader(t.getHeader()).build());
     }
 
     /** The leader's key and value (a linearizable read); {@link RecipeError#NO_LEADER} when there is none. */
@@ -84,7 +99,10 @@ public final class Elections {
             if (leader == null) {
                 throw RecipeError.NO_LEADER.exception();
             }
-            return LeaderResponse.newBuilder().setHeader(reads.header()).setKv(leader).build();
+            return LeaderResponse.newBuilder()
+                    .setHeader(reads.header())
+                    .setKv(leader)
+                    .build();
         });
     }
 

@@ -16,8 +16,7 @@ import io.etcdj.api.mvccpb.KeyValue;
  * see the same keys.
  */
 final class Keys {
-    private Keys() {
-    }
+    private Keys() {}
 
     /** {@code name + "/"}: the prefix of the waiters' keys. */
     static ByteString prefix(ByteString name) {
@@ -44,16 +43,25 @@ final class Keys {
 
     /** The oldest key under the prefix: the lock's holder, the election's leader. */
     static RangeRequest oldest(ByteString prefix) {
-        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(prefixEnd(prefix))
-                .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.ASCEND)
-                .setLimit(1).build();
+        return RangeRequest.newBuilder()
+                .setKey(prefix)
+                .setRangeEnd(prefixEnd(prefix))
+                .setSortTarget(RangeRequest.SortTarget.CREATE)
+                .setSortOrder(RangeRequest.SortOrder.ASCEND)
+                .setLimit(1)
+                .build();
     }
 
     /** The youngest key under the prefix created at or before {@code maxCreateRevision}: the one to wait for. */
     static RangeRequest youngestUpTo(ByteString prefix, long maxCreateRevision) {
-        return RangeRequest.newBuilder().setKey(prefix).setRangeEnd(prefixEnd(prefix))
-                .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND)
-                .setMaxCreateRevision(maxCreateRevision).setLimit(1).build();
+        return RangeRequest.newBuilder()
+                .setKey(prefix)
+                .setRangeEnd(prefixEnd(prefix))
+                .setSortTarget(RangeRequest.SortTarget.CREATE)
+                .setSortOrder(RangeRequest.SortOrder.DESCEND)
+                .setMaxCreateRevision(maxCreateRevision)
+                .setLimit(1)
+                .build();
     }
 
     static RangeRequest get(ByteString key) {
@@ -62,13 +70,19 @@ final class Keys {
 
     /** The compare "key has this create revision" (0: the key does not exist). */
     static Compare createdAt(ByteString key, long createRevision) {
-        return Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE)
-                .setResult(Compare.CompareResult.EQUAL).setCreateRevision(createRevision).build();
+        return Compare.newBuilder()
+                .setKey(key)
+                .setTarget(Compare.CompareTarget.CREATE)
+                .setResult(Compare.CompareResult.EQUAL)
+                .setCreateRevision(createRevision)
+                .build();
     }
 
     static RequestOp putOp(ByteString key, ByteString value, long lease) {
-        return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key).setValue(value)
-                .setLease(lease)).build();
+        return RequestOp.newBuilder()
+                .setRequestPut(
+                        PutRequest.newBuilder().setKey(key).setValue(value).setLease(lease))
+                .build();
     }
 
     static RequestOp rangeOp(RangeRequest r) {
@@ -76,7 +90,9 @@ final class Keys {
     }
 
     static RequestOp deleteOp(ByteString key) {
-        return RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(key)).build();
+        return RequestOp.newBuilder()
+                .setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(key))
+                .build();
     }
 
     /** The first key of a range answer, or null when it found none. */

@@ -109,7 +109,10 @@ public final class LeaderObserver implements AutoCloseable {
                 }
                 KeyValue now = Keys.first(reads.get(0));
                 if (now != null && !sameState(leader, now)) {
-                    sink.send(LeaderResponse.newBuilder().setHeader(reads.header()).setKv(now).build());
+                    sink.send(LeaderResponse.newBuilder()
+                            .setHeader(reads.header())
+                            .setKv(now)
+                            .build());
                 }
                 leader = now;
             }
@@ -125,8 +128,8 @@ public final class LeaderObserver implements AutoCloseable {
             }
             myRound = ++round;
         }
-        LocalWatch w = LocalWatch.open(hub, List.of(LocalWatch.prefix(prefix, revision)), sink::isReady,
-                r -> onResponse(myRound, r));
+        LocalWatch w = LocalWatch.open(
+                hub, List.of(LocalWatch.prefix(prefix, revision)), sink::isReady, r -> onResponse(myRound, r));
         synchronized (this) {
             if (round == myRound && !closed) {
                 watch = w;
@@ -183,7 +186,10 @@ public final class LeaderObserver implements AutoCloseable {
                 boolean put = e.getType() == Event.EventType.PUT;
                 if (leader != null && put && e.getKv().getKey().equals(leader.getKey())) {
                     leader = e.getKv();
-                    sink.send(LeaderResponse.newBuilder().setHeader(kv.header(revision)).setKv(leader).build());
+                    sink.send(LeaderResponse.newBuilder()
+                            .setHeader(kv.header(revision))
+                            .setKv(leader)
+                            .build());
                 }
             }
             i = end;
@@ -202,7 +208,9 @@ public final class LeaderObserver implements AutoCloseable {
     }
 
     private static boolean sameState(KeyValue a, KeyValue b) {
-        return a != null && a.getKey().equals(b.getKey()) && a.getCreateRevision() == b.getCreateRevision()
+        return a != null
+                && a.getKey().equals(b.getKey())
+                && a.getCreateRevision() == b.getCreateRevision()
                 && a.getModRevision() == b.getModRevision();
     }
 
@@ -227,5 +235,4 @@ public final class LeaderObserver implements AutoCloseable {
             w.close();
         }
     }
-
 }

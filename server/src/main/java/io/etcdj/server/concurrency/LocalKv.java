@@ -11,17 +11,17 @@ import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
-import io.etcdj.server.kv.Errors;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.Permits;
-import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.kv.Errors;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
-import io.etcdj.server.consensus.Consensus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -56,13 +56,26 @@ public final class LocalKv {
      * @param headers  the response header for a revision (0: the store's current revision)
      * @param leaseIds new lease IDs, for requests that name no lease (the Lease service's generator)
      */
-    public LocalKv(Consensus consensus, KvReader store, LongFunction<ResponseHeader> headers, Lessor lessor,
-                   LongSupplier leaseIds, Executor executor, Supplier<AuthState> auth) {
+    public LocalKv(
+            Consensus consensus,
+            KvReader store,
+            LongFunction<ResponseHeader> headers,
+            Lessor lessor,
+            LongSupplier leaseIds,
+            Executor executor,
+            Supplier<AuthState> auth) {
         this(consensus, store, headers, lessor, leaseIds, executor, auth, AuthInfo.ANONYMOUS);
     }
 
-    private LocalKv(Consensus consensus, KvReader store, LongFunction<ResponseHeader> headers, Lessor lessor,
-                    LongSupplier leaseIds, Executor executor, Supplier<AuthState> auth, AuthInfo caller) {
+    private LocalKv(
+            Consensus consensus,
+            KvReader store,
+            LongFunction<ResponseHeader> headers,
+            Lessor lessor,
+            LongSupplier leaseIds,
+            Executor executor,
+            Supplier<AuthState> auth,
+            AuthInfo caller) {
         this.consensus = consensus;
         this.store = store;
         this.headers = headers;
@@ -88,7 +101,9 @@ public final class LocalKv {
     /** Runs a Txn through the log (it should write: read-only Txns go to {@link #read}). */
     public CompletableFuture<TxnResponse> txn(TxnRequest r) {
         return propose(LogCommand.newBuilder().setTxn(r).build(), TxnResponse.class)
-                .thenApply(t -> t.toBuilder().setHeader(headers.apply(t.getHeader().getRevision())).build());
+                .thenApply(t -> t.toBuilder()
+                        .setHeader(headers.apply(t.getHeader().getRevision()))
+                        .build());
     }
 
     /** Deletes one key through the log; an empty key is refused as etcd refuses it. */
@@ -96,9 +111,14 @@ public final class LocalKv {
         if (key.isEmpty()) {
             return CompletableFuture.failedFuture(EtcdError.EMPTY_KEY.exception());
         }
-        return propose(LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(key)).build(),
-                DeleteRangeResponse.class)
-                .thenApply(d -> d.toBuilder().setHeader(headers.apply(d.getHeader().getRevision())).build());
+        return propose(
+                        LogCommand.newBuilder()
+                                .setDeleteRange(DeleteRangeRequest.newBuilder().setKey(key))
+                                .build(),
+                        DeleteRangeResponse.class)
+                .thenApply(d -> d.toBuilder()
+                        .setHeader(headers.apply(d.getHeader().getRevision()))
+                        .build());
     }
 
     /**
@@ -107,22 +127,25 @@ public final class LocalKv {
      * when following up an event this member's watch hub delivered.
      */
     public CompletableFuture<Reads> read(long revision, RangeRequest... ranges) {
-        CompletableFuture<Void> ready = revision == 0 ? consensus.readBarrier()
-                : CompletableFuture.completedFuture(null);
-        return ready.thenApplyAsync(v -> {
-            long at = revision == 0 ? store.currentRevision() : revision;
-            List<RangeResponse> out = new ArrayList<>(ranges.length);
-            AuthState rules = auth.get();
-            try {
-                for (RangeRequest r : ranges) {
-                    Permits.requireRead(rules, caller, r.getKey(), r.getRangeEnd());
-                    out.add(RangeExecutor.execute(store, r.toBuilder().setRevision(at).build()));
-                }
-            } catch (MvccException e) {
-                throw Errors.of(e);
-            }
-            return new Reads(headers.apply(at), List.copyOf(out));
-        }, executor);
+        CompletableFuture<Void> ready =
+                revision == 0 ? consensus.readBarrier() : CompletableFuture.completedFuture(null);
+        return ready.thenApplyAsync(
+                v -> {
+                    long at = revision == 0 ? store.currentRevision() : revision;
+                    List<RangeResponse> out = new ArrayList<>(ranges.length);
+                    AuthState rules = auth.get();
+                    try {
+                        for (RangeRequest r : ranges) {
+                            Permits.requireRead(rules, caller, r.getKey(), r.getRangeEnd());
+                            out.add(RangeExecutor.execute(
+                                    store, r.toBuilder().setRevision(at).build()));
+                        }
+                    } catch (MvccException e) {
+                        throw Errors.of(e);
+                    }
+                    return new Reads(headers.apply(at), List.copyOf(out));
+                },
+                executor);
     }
 
     /**
@@ -135,7 +158,8 @@ public final class LocalKv {
         }
         LeaseGrantRequest grant;
         try {
-            grant = lessor.prepareGrant(LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(), leaseIds);
+            grant = lessor.prepareGrant(
+                    LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(), leaseIds);
         } catch (EtcdException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -149,14 +173,19 @@ public final class LocalKv {
     }
 
     private <T> CompletableFuture<T> propose(LogCommand command, Class<T> type) {
-        return consensus.propose(command.toBuilder().setCaller(caller.toCaller()).build()).thenApplyAsync(result -> {
-            if (result instanceof EtcdException e) {
-                throw e;
-            }
-            if (!type.isInstance(result)) {
-                throw new IllegalStateException("applier returned " + result + " for a " + type.getSimpleName());
-            }
-            return type.cast(result);
-        }, executor);
+        return consensus
+                .propose(command.toBuilder().setCaller(caller.toCaller()).build())
+                .thenApplyAsync(
+                        result -> {
+                            if (result instanceof EtcdException e) {
+                                throw e;
+                            }
+                            if (!type.isInstance(result)) {
+                                throw new IllegalStateException(
+                                        "applier returned " + result + " for a " + type.getSimpleName());
+                            }
+                            return type.cast(result);
+                        },
+                        executor);
     }
 }

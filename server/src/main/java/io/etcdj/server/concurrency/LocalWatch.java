@@ -32,8 +32,8 @@ final class LocalWatch implements AutoCloseable {
      *                  watchers up, while it cannot); call {@link #onReady} when it can again
      * @param responses gets every response: created, canceled (a refusal or compaction) and events
      */
-    static LocalWatch open(WatchHub hub, List<WatchCreateRequest> watchers, BooleanSupplier ready,
-                           Consumer<WatchResponse> responses) {
+    static LocalWatch open(
+            WatchHub hub, List<WatchCreateRequest> watchers, BooleanSupplier ready, Consumer<WatchResponse> responses) {
         WatchStream stream = hub.openStream(new ResponseSink() {
             @Override
             public boolean isReady() {
@@ -58,14 +58,20 @@ final class LocalWatch implements AutoCloseable {
 
     /** A watcher of one key's deletions from {@code startRevision} on (puts filtered out). */
     static WatchCreateRequest deletionsOf(ByteString key, long startRevision) {
-        return WatchCreateRequest.newBuilder().setKey(key).setStartRevision(startRevision)
-                .addFilters(WatchCreateRequest.FilterType.NOPUT).build();
+        return WatchCreateRequest.newBuilder()
+                .setKey(key)
+                .setStartRevision(startRevision)
+                .addFilters(WatchCreateRequest.FilterType.NOPUT)
+                .build();
     }
 
     /** A watcher of every change under a prefix from {@code startRevision} on. */
     static WatchCreateRequest prefix(ByteString prefix, long startRevision) {
-        return WatchCreateRequest.newBuilder().setKey(prefix).setRangeEnd(Keys.prefixEnd(prefix))
-                .setStartRevision(startRevision).build();
+        return WatchCreateRequest.newBuilder()
+                .setKey(prefix)
+                .setRangeEnd(Keys.prefixEnd(prefix))
+                .setStartRevision(startRevision)
+                .build();
     }
 
     /** True for a response that ends a watcher: refused at creation, or canceled (compaction, limits). */

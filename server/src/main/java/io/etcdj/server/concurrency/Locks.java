@@ -1,9 +1,9 @@
 package io.etcdj.server.concurrency;
 
-import io.etcdj.server.auth.AuthInfo;
 import com.google.protobuf.ByteString;
 import io.etcdj.api.v3lockpb.LockResponse;
 import io.etcdj.api.v3lockpb.UnlockResponse;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.watch.WatchHub;
 import java.util.concurrent.CompletableFuture;
 
@@ -39,11 +39,16 @@ public final class Locks {
     public CompletableFuture<LockResponse> lock(ByteString name, long lease) {
         return WaiterQueue.mapCancellable(
                 queue.enter(Keys.prefix(name), lease, ByteString.EMPTY, j -> CompletableFuture.completedFuture(null)),
-                t -> LockResponse.newBuilder().setHeader(t.header()).setKey(t.joined().key()).build());
+                t -> LockResponse.newBuilder()
+                        .setHeader(t.header())
+                        .setKey(t.joined().key())
+                        .build());
     }
 
     /** Deletes the lock's key, whoever holds it (etcd does the same); an empty key is refused. */
     public CompletableFuture<UnlockResponse> unlock(ByteString key) {
-        return kv.delete(key).thenApply(d -> UnlockResponse.newBuilder().setHeader(d.getHeader()).build());
+        return kv.delete(key)
+                .thenApply(d ->
+                        UnlockResponse.newBuilder().setHeader(d.getHeader()).build());
     }
 }

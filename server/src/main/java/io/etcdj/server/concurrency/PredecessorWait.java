@@ -48,8 +48,8 @@ final class PredecessorWait {
     }
 
     /** Starts waiting for the turn of {@code ownKey}, created at {@code ownRevision} under {@code prefix}. */
-    static CompletableFuture<ResponseHeader> start(LocalKv kv, WatchHub hub, ByteString prefix, ByteString ownKey,
-                                                   long ownRevision) {
+    static CompletableFuture<ResponseHeader> start(
+            LocalKv kv, WatchHub hub, ByteString prefix, ByteString ownKey, long ownRevision) {
         PredecessorWait w = new PredecessorWait(kv, hub, prefix, ownKey, ownRevision);
         w.done.whenComplete((h, e) -> w.stopWatching());
         w.read();
@@ -86,8 +86,13 @@ final class PredecessorWait {
             myRound = ++round;
         }
         // opened outside the lock: a hub that sends inline may call back before open returns
-        LocalWatch w = LocalWatch.open(hub, List.of(LocalWatch.deletionsOf(predecessor, fromRevision),
-                LocalWatch.deletionsOf(ownKey, fromRevision)), () -> true, r -> onResponse(myRound, r));
+        LocalWatch w = LocalWatch.open(
+                hub,
+                List.of(
+                        LocalWatch.deletionsOf(predecessor, fromRevision),
+                        LocalWatch.deletionsOf(ownKey, fromRevision)),
+                () -> true,
+                r -> onResponse(myRound, r));
         synchronized (this) {
             if (round == myRound && !done.isDone()) {
                 watch = w;
@@ -115,7 +120,8 @@ final class PredecessorWait {
             w.close();
         }
         if (refused) { // the hub's limits (too many watchers): waiting cannot work
-            done.completeExceptionally(Status.RESOURCE_EXHAUSTED.withDescription(r.getCancelReason())
+            done.completeExceptionally(Status.RESOURCE_EXHAUSTED
+                    .withDescription(r.getCancelReason())
                     .asRuntimeException());
         } else {
             read(); // a deletion, or compaction: look again

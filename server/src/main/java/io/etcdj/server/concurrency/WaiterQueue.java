@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class WaiterQueue {
     /** etcd's default session TTL: a request naming no lease waits under a new lease of this many seconds. */
     static final long SESSION_TTL_SECONDS = 60;
+
     private static final Logger LOG = LoggerFactory.getLogger(WaiterQueue.class);
 
     private final LocalKv kv;
@@ -42,30 +43,31 @@ final class WaiterQueue {
      * @param existing the key as it was when the waiter joined again with the same lease; null when just made
      * @param first    whether it was already the oldest key when it joined
      */
-    record Joined(ByteString key, long lease, long createRevision, ResponseHeader header, KeyValue existing,
-                  boolean first) {
-    }
+    record Joined(
+            ByteString key, long lease, long createRevision, ResponseHeader header, KeyValue existing, boolean first) {}
 
     /** A waiter whose turn came; {@code header} is from the read that found it oldest. */
-    record Turn(Joined joined, ResponseHeader header) {
-    }
+    record Turn(Joined joined, ResponseHeader header) {}
 
     /**
      * Joins the queue under {@code prefix} with {@code lease} (0: a new lease of {@link #SESSION_TTL_SECONDS}) and
      * {@code value}, runs {@code afterJoin} (it may fail the call), then waits for the turn. Cancelling the returned
      * future (the client went away) ends the wait and removes the key.
      */
-    CompletableFuture<Turn> enter(ByteString prefix, long lease, ByteString value,
-                                  Function<Joined, CompletableFuture<?>> afterJoin) {
+    CompletableFuture<Turn> enter(
+            ByteString prefix, long lease, ByteString value, Function<Joined, CompletableFuture<?>> afterJoin) {
         CompletableFuture<Turn> result = new CompletableFuture<>();
-        kv.sessionLease(lease, SESSION_TTL_SECONDS).thenCompose(id -> join(prefix, id, value))
+        kv.sessionLease(lease, SESSION_TTL_SECONDS)
+                .thenCompose(id -> join(prefix, id, value))
                 .whenComplete((joined, err) -> {
                     if (err != null) {
                         result.completeExceptionally(err);
                         return;
                     }
-                    afterJoin.apply(joined)
-                            .thenCompose(v -> joined.first() ? CompletableFuture.completedFuture(joined.header())
+                    afterJoin
+                            .apply(joined)
+                            .thenCompose(v -> joined.first()
+                                    ? CompletableFuture.completedFuture(joined.header())
                                     : waitTurn(prefix, joined, result))
                             .whenComplete((header, e) -> {
                                 if (e == null && result.complete(new Turn(joined, header))) {
@@ -84,14 +86,17 @@ final class WaiterQueue {
         ByteString key = Keys.waiterKey(prefix, lease);
         TxnRequest txn = TxnRequest.newBuilder()
                 .addCompare(Keys.createdAt(key, 0))
-                .addSuccess(Keys.putOp(key, value, lease)).addSuccess(Keys.rangeOp(Keys.oldest(prefix)))
-                .addFailure(Keys.rangeOp(Keys.get(key))).addFailure(Keys.rangeOp(Keys.oldest(prefix)))
+                .addSuccess(Keys.putOp(key, value, lease))
+                .addSuccess(Keys.rangeOp(Keys.oldest(prefix)))
+                .addFailure(Keys.rangeOp(Keys.get(key)))
+                .addFailure(Keys.rangeOp(Keys.oldest(prefix)))
                 .build();
         return kv.txn(txn).thenApply(t -> joined(key, lease, t));
     }
 
     private static Joined joined(ByteString key, long lease, TxnResponse t) {
-        KeyValue existing = t.getSucceeded() ? null : Keys.first(t.getResponses(0).getResponseRange());
+        KeyValue existing =
+                t.getSucceeded() ? null : Keys.first(t.getResponses(0).getResponseRange());
         if (!t.getSucceeded() && existing == null) {
             throw new IllegalStateException("the Txn found key " + key.toStringUtf8() + " and then did not read it");
         }
@@ -116,8 +121,11 @@ final class WaiterQueue {
         if (cause instanceof RecipeException r && r.error() == RecipeError.SESSION_EXPIRED) {
             return; // the key is gone already
         }
-        kv.txn(TxnRequest.newBuilder().addCompare(Keys.createdAt(j.key(), j.createRevision()))
-                .addSuccess(Keys.deleteOp(j.key())).build()).whenComplete((t, e) -> {
+        kv.txn(TxnRequest.newBuilder()
+                        .addCompare(Keys.createdAt(j.key(), j.createRevision()))
+                        .addSuccess(Keys.deleteOp(j.key()))
+                        .build())
+                .whenComplete((t, e) -> {
                     if (e != null) {
                         LOG.debug("removing waiter key {} failed: {}", j.key().toStringUtf8(), e.toString());
                     }

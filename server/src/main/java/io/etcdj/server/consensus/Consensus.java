@@ -1,9 +1,9 @@
 package io.etcdj.server.consensus;
 
 import io.etcdj.api.internal.LogCommand;
-import java.util.concurrent.CompletableFuture;
-import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.node.RaftMember;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The seam between the services and the replicated log. Services hand writes to {@link #propose} and wait for

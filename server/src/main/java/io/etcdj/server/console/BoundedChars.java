@@ -23,7 +23,10 @@ final class BoundedChars implements CharSequence {
     /** The budget ran out. */
     static final class Exhausted extends RuntimeException {
         Exhausted() {
-            super("the regular expression needs too much work on these keys; make it more specific", null, false,
+            super(
+                    "the regular expression needs too much work on these keys; make it more specific",
+                    null,
+                    false,
                     false);
         }
     }

@@ -1,6 +1,5 @@
 package io.etcdj.server.console;
 
-import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.mvcc.KeyCursor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,18 +19,15 @@ import java.util.List;
  */
 final class ChildrenListing {
     /** One child: a directory (the prefix up to and including the delimiter) or a key. */
-    record Child(byte[] key, boolean dir) {
-    }
+    record Child(byte[] key, boolean dir) {}
 
     /**
      * A page of children in key order; {@code continueKey} is where the next page starts (null: no more);
      * {@code skippedKeys} the keys not live at the revision that the page stepped over.
      */
-    record Page(List<Child> children, byte[] continueKey, long revision, long skippedKeys) {
-    }
+    record Page(List<Child> children, byte[] continueKey, long revision, long skippedKeys) {}
 
-    private ChildrenListing() {
-    }
+    private ChildrenListing() {}
 
     /**
      * Lists the children of {@code prefix} at the cursor's revision, starting at {@code from} (a previous page's
@@ -77,7 +73,10 @@ final class ChildrenListing {
         }
         KeyCursor.Probe more = cursor.firstLive(next, end, maxSkipped - skipped);
         skipped += more.skippedKeys();
-        return new Page(children, more.liveKey() != null || more.resumeFrom() != null ? next : null,
-                cursor.revision(), skipped);
+        return new Page(
+                children,
+                more.liveKey() != null || more.resumeFrom() != null ? next : null,
+                cursor.revision(),
+                skipped);
     }
 }

@@ -12,8 +12,7 @@ import com.linecorp.armeria.server.file.FileService;
 public final class Console {
     static final String RESOURCES = "io/etcdj/server/console/ui";
 
-    private Console() {
-    }
+    private Console() {}
 
     /** The service to mount under /ui/ (it expects full request paths starting with /ui/). */
     public static HttpService service(ConsoleApi api) {

@@ -13,12 +13,12 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import io.etcdj.server.kv.Errors;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.http.gateway.GatewayJson;
+import io.etcdj.server.kv.Errors;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.Replication;
@@ -41,6 +41,7 @@ import java.util.function.Supplier;
 public final class ConsoleApi implements HttpService {
     /** Largest request body accepted. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+
     static final String PREFIX = "/ui/api/v1/";
 
     private final MvccStore store;
@@ -59,8 +60,14 @@ public final class ConsoleApi implements HttpService {
      * @param replication    how far the members' logs are, as this member's raft core sees them
      * @param statuses       every member's Status, asked over the peer port
      */
-    public ConsoleApi(MvccStore store, Consensus consensus, AuthGate gate, Executor reads, boolean clientCertAuth,
-                      Supplier<CompletableFuture<Replication>> replication, MemberStatuses statuses) {
+    public ConsoleApi(
+            MvccStore store,
+            Consensus consensus,
+            AuthGate gate,
+            Executor reads,
+            boolean clientCertAuth,
+            Supplier<CompletableFuture<Replication>> replication,
+            MemberStatuses statuses) {
         this.store = store;
         this.replication = replication;
         this.statuses = statuses;
@@ -104,19 +111,19 @@ public final class ConsoleApi implements HttpService {
             if (!r.serializable() && consensus.status().learner()) {
                 throw EtcdError.NOT_SUPPORTED_FOR_LEARNER.exception(); // as the gRPC learner guard refuses a Range
             }
-            CompletableFuture<Void> barrier = r.serializable() ? CompletableFuture.completedFuture(null)
-                    : consensus.readBarrier();
+            CompletableFuture<Void> barrier =
+                    r.serializable() ? CompletableFuture.completedFuture(null) : consensus.readBarrier();
             return barrier.thenApplyAsync(v -> run(r, caller), reads);
         });
-        return HttpResponse.of(answer.handle((json, err) -> err == null
-                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json) : failure(err)));
+        return HttpResponse.of(answer.handle((json, err) ->
+                err == null ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json) : failure(err)));
     }
 
     private static HttpResponse failure(Throwable err) {
         Throwable e = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (e instanceof ContentTooLargeException) {
-            Status s = Status.RESOURCE_EXHAUSTED.withDescription("request body larger than " + MAX_BODY_BYTES
-                    + " bytes");
+            Status s =
+                    Status.RESOURCE_EXHAUSTED.withDescription("request body larger than " + MAX_BODY_BYTES + " bytes");
             return HttpResponse.of(HttpStatus.REQUEST_ENTITY_TOO_LARGE, MediaType.JSON_UTF_8, GatewayJson.error(s));
         }
         return error(status(e));
@@ -147,8 +154,8 @@ public final class ConsoleApi implements HttpService {
      * A root-only endpoint that reads no keys: POST /ui/api/v1/raft (this member's log indexes and, on the leader,
      * each member's match and lag) and /ui/api/v1/members (every member's Status).
      */
-    private HttpResponse rootOnly(ServiceRequestContext ctx, HttpRequest req,
-                                  Supplier<CompletableFuture<String>> answerer) {
+    private HttpResponse rootOnly(
+            ServiceRequestContext ctx, HttpRequest req, Supplier<CompletableFuture<String>> answerer) {
         if (req.method() != HttpMethod.POST) {
             return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8, "Method Not Allowed\n");
         }
@@ -161,8 +168,8 @@ public final class ConsoleApi implements HttpService {
         } catch (RuntimeException e) {
             return failure(e);
         }
-        return HttpResponse.of(answer.handle((json, err) -> err == null
-                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json) : failure(err)));
+        return HttpResponse.of(answer.handle((json, err) ->
+                err == null ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json) : failure(err)));
     }
 
     private static String print(Replication r) {
@@ -191,7 +198,8 @@ public final class ConsoleApi implements HttpService {
         }
         ObjectNode out;
         try {
-            out = r.scan() ? store.scan(r.revision(), cursor -> r.read().apply(cursor))
+            out = r.scan()
+                    ? store.scan(r.revision(), cursor -> r.read().apply(cursor))
                     : store.read(r.revision(), cursor -> r.read().apply(cursor));
         } catch (MvccException e) {
             throw Errors.of(e);

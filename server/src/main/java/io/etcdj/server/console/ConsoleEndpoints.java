@@ -16,11 +16,13 @@ import java.util.function.LongSupplier;
 final class ConsoleEndpoints {
     /** Children per page: default and most. */
     static final int CHILDREN_DEFAULT = 200;
+
     static final int CHILDREN_MAX = 1000;
     /** Keys not live at the revision (deleted, not yet compacted) one children page steps over at most. */
     static final long CHILDREN_SKIPPED_MAX = 200_000;
     /** Search hits per page: default and most. */
     static final int SEARCH_DEFAULT = 50;
+
     static final int SEARCH_MAX = 500;
     /**
      * Keys one search request examines at most (the default; a request may ask for fewer or up to the max). Over
@@ -28,6 +30,7 @@ final class ConsoleEndpoints {
      * its time (whole keyspaces of 1,000,000 keys in one or two requests); with values, 200,000.
      */
     static final long SEARCH_KEYS_MAX = 1_000_000;
+
     static final long SEARCH_KEYS_DEFAULT = SEARCH_KEYS_MAX;
     static final long SEARCH_VALUES_KEYS_DEFAULT = 200_000;
     /** Value bytes one search request reads at most. */
@@ -38,10 +41,12 @@ final class ConsoleEndpoints {
     static final long REGEX_READS = 100_000_000L;
     /** Changed keys per diff page: default and most; keys one diff request examines at most. */
     static final int DIFF_DEFAULT = 100;
+
     static final int DIFF_MAX = 1000;
     static final long DIFF_KEYS = 100_000;
     /** Versions one usage request counts at most, and prefixes it reports. */
     static final long USAGE_VERSIONS = 500_000;
+
     static final int USAGE_PREFIXES = 1000;
 
     private static final byte[] EMPTY = new byte[0];
@@ -58,10 +63,16 @@ final class ConsoleEndpoints {
         byte delimiter = delimiter(req);
         int limit = (int) ConsoleJson.number(req, "limit", CHILDREN_DEFAULT, 1, CHILDREN_MAX);
         byte[] from = ConsoleJson.bytes(req, "continue", null);
-        return new ConsoleRequest(ByteString.copyFrom(prefix), ConsoleRequest.prefixRangeEnd(prefix), false,
-                revision(req), ConsoleJson.bool(req, "serializable"), false, cursor -> {
-                    ChildrenListing.Page page = ChildrenListing.list(cursor, prefix, delimiter, from, limit,
-                            CHILDREN_SKIPPED_MAX);
+        return new ConsoleRequest(
+                ByteString.copyFrom(prefix),
+                ConsoleRequest.prefixRangeEnd(prefix),
+                false,
+                revision(req),
+                ConsoleJson.bool(req, "serializable"),
+                false,
+                cursor -> {
+                    ChildrenListing.Page page =
+                            ChildrenListing.list(cursor, prefix, delimiter, from, limit, CHILDREN_SKIPPED_MAX);
                     ObjectNode out = ConsoleJson.object();
                     out.put("revision", Long.toString(page.revision()));
                     if (page.skippedKeys() > 0) {
@@ -95,12 +106,19 @@ final class ConsoleEndpoints {
         String text = ConsoleJson.text(req, "text");
         boolean ignoreCase = ConsoleJson.bool(req, "ignore_case");
         BoundedChars.Budget budget = new BoundedChars.Budget(REGEX_READS);
-        TextMatcher matcher = ConsoleJson.bool(req, "regex") ? TextMatcher.regex(text, ignoreCase, budget)
+        TextMatcher matcher = ConsoleJson.bool(req, "regex")
+                ? TextMatcher.regex(text, ignoreCase, budget)
                 : TextMatcher.substring(text, ignoreCase);
         boolean values = ConsoleJson.bool(req, "values");
         KeySearch.Limits limits = searchLimits(req);
-        return new ConsoleRequest(ByteString.copyFrom(key), end, false, revision(req),
-                ConsoleJson.bool(req, "serializable"), true, cursor -> {
+        return new ConsoleRequest(
+                ByteString.copyFrom(key),
+                end,
+                false,
+                revision(req),
+                ConsoleJson.bool(req, "serializable"),
+                true,
+                cursor -> {
                     KeySearch.Page page = KeySearch.search(cursor, from, scanEnd, matcher, values, limits, nanoClock);
                     ObjectNode out = ConsoleJson.object();
                     out.put("revision", Long.toString(page.revision()));
@@ -127,10 +145,12 @@ final class ConsoleEndpoints {
     /** What one search request may do: its own limits within the endpoint's, else the defaults. */
     static KeySearch.Limits searchLimits(JsonNode req) {
         boolean values = ConsoleJson.bool(req, "values");
-        return new KeySearch.Limits((int) ConsoleJson.number(req, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX),
-                ConsoleJson.number(req, "max_keys", values ? SEARCH_VALUES_KEYS_DEFAULT : SEARCH_KEYS_DEFAULT, 1,
-                        SEARCH_KEYS_MAX),
-                SEARCH_VALUE_BYTES, SEARCH_NANOS);
+        return new KeySearch.Limits(
+                (int) ConsoleJson.number(req, "limit", SEARCH_DEFAULT, 1, SEARCH_MAX),
+                ConsoleJson.number(
+                        req, "max_keys", values ? SEARCH_VALUES_KEYS_DEFAULT : SEARCH_KEYS_DEFAULT, 1, SEARCH_KEYS_MAX),
+                SEARCH_VALUE_BYTES,
+                SEARCH_NANOS);
     }
 
     /** POST /ui/api/v1/diff: the keys under a prefix created, deleted or modified between two revisions. */
@@ -147,16 +167,30 @@ final class ConsoleEndpoints {
             throw new IllegalArgumentException("from_revision is required");
         }
         int limit = (int) ConsoleJson.number(req, "limit", DIFF_DEFAULT, 1, DIFF_MAX);
-        return new ConsoleRequest(ByteString.copyFrom(prefix), ConsoleRequest.prefixRangeEnd(prefix), false, after,
-                ConsoleJson.bool(req, "serializable"), false, cursor -> {
+        return new ConsoleRequest(
+                ByteString.copyFrom(prefix),
+                ConsoleRequest.prefixRangeEnd(prefix),
+                false,
+                after,
+                ConsoleJson.bool(req, "serializable"),
+                false,
+                cursor -> {
                     if (before < cursor.compactedRevision()) {
                         throw Errors.of(new MvccException(MvccException.Kind.COMPACTED));
                     }
                     if (before > cursor.revision()) {
                         throw Errors.of(new MvccException(MvccException.Kind.FUTURE_REVISION));
                     }
-                    PrefixDiff.Page page = PrefixDiff.diff(cursor, from, scanEnd, before, cursor.revision(), limit,
-                            DIFF_KEYS, SEARCH_NANOS, nanoClock);
+                    PrefixDiff.Page page = PrefixDiff.diff(
+                            cursor,
+                            from,
+                            scanEnd,
+                            before,
+                            cursor.revision(),
+                            limit,
+                            DIFF_KEYS,
+                            SEARCH_NANOS,
+                            nanoClock);
                     ObjectNode out = ConsoleJson.object();
                     out.put("revision", Long.toString(cursor.revision()));
                     out.put("from_revision", Long.toString(before));
@@ -181,10 +215,15 @@ final class ConsoleEndpoints {
     ConsoleRequest usage(JsonNode req) {
         byte[] from = ConsoleJson.bytes(req, "continue", EMPTY);
         byte delimiter = delimiter(req);
-        return new ConsoleRequest(ByteString.EMPTY, ConsoleRequest.TO_THE_END, true, 0,
-                ConsoleJson.bool(req, "serializable"), true, cursor -> {
-                    SpaceUsage.Page page = SpaceUsage.measure(cursor, from, delimiter, USAGE_VERSIONS,
-                            USAGE_PREFIXES);
+        return new ConsoleRequest(
+                ByteString.EMPTY,
+                ConsoleRequest.TO_THE_END,
+                true,
+                0,
+                ConsoleJson.bool(req, "serializable"),
+                true,
+                cursor -> {
+                    SpaceUsage.Page page = SpaceUsage.measure(cursor, from, delimiter, USAGE_VERSIONS, USAGE_PREFIXES);
                     ObjectNode out = ConsoleJson.object();
                     out.put("revision", Long.toString(page.revision()));
                     ArrayNode prefixes = out.putArray("prefixes");

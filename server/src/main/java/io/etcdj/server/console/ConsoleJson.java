@@ -14,8 +14,7 @@ import java.util.Base64;
 final class ConsoleJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ConsoleJson() {
-    }
+    private ConsoleJson() {}
 
     /** The request object; an empty body is an empty object. */
     static JsonNode parse(String body) {

@@ -18,8 +18,14 @@ import java.util.function.Function;
  *                     {@link io.etcdj.server.mvcc.MvccStore#scan}: its blocks stay out of the block cache
  * @param read         the read, over a cursor at the revision; its JSON answer
  */
-record ConsoleRequest(ByteString key, ByteString rangeEnd, boolean adminOnly, long revision, boolean serializable,
-                      boolean scan, Function<KeyCursor, ObjectNode> read) {
+record ConsoleRequest(
+        ByteString key,
+        ByteString rangeEnd,
+        boolean adminOnly,
+        long revision,
+        boolean serializable,
+        boolean scan,
+        Function<KeyCursor, ObjectNode> read) {
     static final ByteString TO_THE_END = ByteString.copyFrom(new byte[] {0});
 
     /** etcd's range_end for every key starting with {@code prefix} ("\0" for the empty prefix). */

@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Byte-level helpers for keys seen as "/"-separated paths. */
 final class KeyPaths {
-    private KeyPaths() {
-    }
+    private KeyPaths() {}
 
     /**
      * The first key past every key starting with {@code prefix} (etcd's prefix range end): the prefix with its last

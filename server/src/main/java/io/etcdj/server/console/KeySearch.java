@@ -21,29 +21,32 @@ import java.util.function.LongSupplier;
  */
 final class KeySearch {
     /** How much one request may do. */
-    record Limits(int limit, long maxKeys, long maxValueBytes, long maxNanos) {
-    }
+    record Limits(int limit, long maxKeys, long maxValueBytes, long maxNanos) {}
 
     /** A key that matched; {@code modRevision} and {@code valueSizeBytes} are -1 when values were not read. */
-    record Hit(byte[] key, boolean inValue, long modRevision, long valueSizeBytes) {
-    }
+    record Hit(byte[] key, boolean inValue, long modRevision, long valueSizeBytes) {}
 
     /** One page: hits in key order, the keys examined, and where to go on (null: the range is done). */
-    record Page(List<Hit> hits, long scannedKeys, byte[] continueKey, long revision) {
-    }
+    record Page(List<Hit> hits, long scannedKeys, byte[] continueKey, long revision) {}
 
-    private KeySearch() {
-    }
+    private KeySearch() {}
 
     /** Searches [from, end) (an empty end: to the last key) at the cursor's revision. */
-    static Page search(KeyCursor cursor, byte[] from, byte[] end, TextMatcher matcher, boolean values, Limits limits,
-                       LongSupplier nanoClock) {
-        return values ? searchValues(cursor, from, end, matcher, limits, nanoClock)
+    static Page search(
+            KeyCursor cursor,
+            byte[] from,
+            byte[] end,
+            TextMatcher matcher,
+            boolean values,
+            Limits limits,
+            LongSupplier nanoClock) {
+        return values
+                ? searchValues(cursor, from, end, matcher, limits, nanoClock)
                 : searchKeys(cursor, from, end, matcher, limits, nanoClock);
     }
 
-    private static Page searchKeys(KeyCursor cursor, byte[] from, byte[] end, TextMatcher matcher, Limits limits,
-                                   LongSupplier nanoClock) {
+    private static Page searchKeys(
+            KeyCursor cursor, byte[] from, byte[] end, TextMatcher matcher, Limits limits, LongSupplier nanoClock) {
         KeyHits scan = new KeyHits(matcher, limits, nanoClock);
         cursor.scanKeys(from, end, scan);
         return new Page(scan.hits, scan.scanned, scan.continueKey, cursor.revision());
@@ -68,7 +71,8 @@ final class KeySearch {
 
         @Override
         public KeyCursor.Step seen(byte[] key, int length) {
-            if (hits.size() >= limits.limit() || scanned >= limits.maxKeys()
+            if (hits.size() >= limits.limit()
+                    || scanned >= limits.maxKeys()
                     || (scanned & 0xFF) == 1 && nanoClock.getAsLong() - startNanos >= limits.maxNanos()) {
                 continueKey = Arrays.copyOf(key, length); // not examined yet: the next page starts with it
                 return KeyCursor.Step.STOP;
@@ -84,15 +88,16 @@ final class KeySearch {
         }
     }
 
-    private static Page searchValues(KeyCursor cursor, byte[] from, byte[] end, TextMatcher matcher, Limits limits,
-                                     LongSupplier nanoClock) {
+    private static Page searchValues(
+            KeyCursor cursor, byte[] from, byte[] end, TextMatcher matcher, Limits limits, LongSupplier nanoClock) {
         List<Hit> hits = new ArrayList<>();
         long startNanos = nanoClock.getAsLong();
         long[] scanned = {0};
         long[] valueBytes = {0};
         byte[][] continueKey = {null};
         cursor.forEachLive(from, end, true, (key, kv) -> {
-            if (hits.size() >= limits.limit() || scanned[0] >= limits.maxKeys()
+            if (hits.size() >= limits.limit()
+                    || scanned[0] >= limits.maxKeys()
                     || valueBytes[0] >= limits.maxValueBytes()
                     || (scanned[0] & 0xFF) == 1 && nanoClock.getAsLong() - startNanos >= limits.maxNanos()) {
                 continueKey[0] = key; // this key is not examined yet: the next page starts with it
@@ -106,7 +111,8 @@ final class KeySearch {
                 inValue = matcher.matches(kv.getValue().toByteArray());
             }
             if (inKey || inValue) {
-                hits.add(new Hit(key, inValue, kv.getModRevision(), kv.getValue().size()));
+                hits.add(
+                        new Hit(key, inValue, kv.getModRevision(), kv.getValue().size()));
             }
             return true;
         });

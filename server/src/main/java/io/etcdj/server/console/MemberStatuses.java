@@ -47,8 +47,13 @@ public final class MemberStatuses {
      * @param peers     how the others are asked (none without a peer port: then only this member is known)
      * @param timeoutMs how long one member may take to answer
      */
-    public MemberStatuses(long selfId, Supplier<List<MemberInfo>> members, Supplier<StatusResponse> self, Peers peers,
-                   long timeoutMs, LongSupplier nanoClock) {
+    public MemberStatuses(
+            long selfId,
+            Supplier<List<MemberInfo>> members,
+            Supplier<StatusResponse> self,
+            Peers peers,
+            long timeoutMs,
+            LongSupplier nanoClock) {
         this.selfId = selfId;
         this.members = members;
         this.self = self;
@@ -77,7 +82,8 @@ public final class MemberStatuses {
         }
         StatusResponse mine = self.get();
         CompletableFuture<List<PeerStatuses.Answer>> answers = others.isEmpty() || peers == null
-                ? CompletableFuture.completedFuture(List.of()) : peers.ask(others, timeoutMs);
+                ? CompletableFuture.completedFuture(List.of())
+                : peers.ask(others, timeoutMs);
         return answers.thenApply(list -> {
             ObjectNode out = ConsoleJson.object();
             out.put("timeout_ms", Long.toString(timeoutMs));
@@ -89,12 +95,22 @@ public final class MemberStatuses {
                     row(rows, m, true, mine, null, 0);
                     continue;
                 }
-                PeerStatuses.Answer a = list.stream().filter(x -> x.member().id() == m.id()).findFirst().orElse(null);
+                PeerStatuses.Answer a = list.stream()
+                        .filter(x -> x.member().id() == m.id())
+                        .findFirst()
+                        .orElse(null);
                 if (a != null) {
                     row(rows, m, false, a.status(), a.error(), a.tookMs());
                 } else {
-                    row(rows, m, false, null, peers == null ? "this member has no peer port to ask it through"
-                            : "not asked: at most " + MAX_MEMBERS + " members are asked", 0);
+                    row(
+                            rows,
+                            m,
+                            false,
+                            null,
+                            peers == null
+                                    ? "this member has no peer port to ask it through"
+                                    : "not asked: at most " + MAX_MEMBERS + " members are asked",
+                            0);
                 }
             }
             if (!selfListed) { // a member that has not applied its own membership yet
@@ -105,8 +121,8 @@ public final class MemberStatuses {
         });
     }
 
-    private static void row(ArrayNode rows, MemberInfo m, boolean self, StatusResponse status, String error,
-                            long tookMs) {
+    private static void row(
+            ArrayNode rows, MemberInfo m, boolean self, StatusResponse status, String error, long tookMs) {
         ObjectNode n = rows.addObject();
         n.put("id", Long.toUnsignedString(m.id()));
         n.put("name", m.name());

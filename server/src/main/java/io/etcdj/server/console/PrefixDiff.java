@@ -13,27 +13,37 @@ import java.util.function.LongSupplier;
  */
 final class PrefixDiff {
     /** What happened to a key between the two revisions. */
-    enum Kind { CREATED, DELETED, MODIFIED }
+    enum Kind {
+        CREATED,
+        DELETED,
+        MODIFIED
+    }
 
     /** One changed key; the mod revisions are 0 where the key was absent. */
-    record Change(byte[] key, Kind kind, long beforeModRevision, long afterModRevision) {
-    }
+    record Change(byte[] key, Kind kind, long beforeModRevision, long afterModRevision) {}
 
     /** A page of changes in key order; {@code continueKey} null when the range is done. */
-    record Page(List<Change> changes, long scannedKeys, byte[] continueKey) {
-    }
+    record Page(List<Change> changes, long scannedKeys, byte[] continueKey) {}
 
-    private PrefixDiff() {
-    }
+    private PrefixDiff() {}
 
-    static Page diff(KeyCursor cursor, byte[] from, byte[] end, long before, long after, int limit, long maxKeys,
-                     long maxNanos, LongSupplier nanoClock) {
+    static Page diff(
+            KeyCursor cursor,
+            byte[] from,
+            byte[] end,
+            long before,
+            long after,
+            int limit,
+            long maxKeys,
+            long maxNanos,
+            LongSupplier nanoClock) {
         List<Change> changes = new ArrayList<>();
         long startNanos = nanoClock.getAsLong();
         long[] scanned = {0};
         byte[][] continueKey = {null};
         cursor.forEachKeyState(from, end, before, after, (key, a, b) -> {
-            if (changes.size() >= limit || scanned[0] >= maxKeys
+            if (changes.size() >= limit
+                    || scanned[0] >= maxKeys
                     || (scanned[0] & 0xFF) == 0 && nanoClock.getAsLong() - startNanos >= maxNanos) {
                 continueKey[0] = key;
                 return false;

@@ -1,11 +1,11 @@
 package io.etcdj.server.console;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
-import com.linecorp.armeria.server.ServiceRequestContext;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 
 /**
  * The headers every console response carries: a strict Content-Security-Policy (scripts, styles, images and
@@ -22,8 +22,7 @@ final class SecurityHeaders extends SimpleDecoratingHttpService {
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
-        ctx.mutateAdditionalResponseHeaders(h -> h
-                .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP)
+        ctx.mutateAdditionalResponseHeaders(h -> h.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, CSP)
                 .set(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
                 .set(HttpHeaderNames.X_FRAME_OPTIONS, "DENY")
                 .set("referrer-policy", "no-referrer")

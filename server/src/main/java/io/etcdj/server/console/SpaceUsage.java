@@ -14,15 +14,12 @@ import java.util.List;
  */
 final class SpaceUsage {
     /** The versions and bytes counted for one prefix on this page. */
-    record Usage(byte[] prefix, long versions, long bytes) {
-    }
+    record Usage(byte[] prefix, long versions, long bytes) {}
 
     /** One page, in key order; {@code continueKey} is null when the keyspace is done. */
-    record Page(List<Usage> prefixes, byte[] continueKey, long revision) {
-    }
+    record Page(List<Usage> prefixes, byte[] continueKey, long revision) {}
 
-    private SpaceUsage() {
-    }
+    private SpaceUsage() {}
 
     static Page measure(KeyCursor cursor, byte[] from, byte delimiter, long maxVersions, int maxPrefixes) {
         List<Usage> out = new ArrayList<>();

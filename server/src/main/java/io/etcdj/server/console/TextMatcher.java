@@ -47,8 +47,8 @@ interface TextMatcher {
         try {
             p = Pattern.compile(pattern, ignoreCase ? Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE : 0);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("invalid regular expression: " + e.getDescription() + " near index "
-                    + e.getIndex());
+            throw new IllegalArgumentException(
+                    "invalid regular expression: " + e.getDescription() + " near index " + e.getIndex());
         }
         return text -> p.matcher(new BoundedChars(text, budget)).find();
     }

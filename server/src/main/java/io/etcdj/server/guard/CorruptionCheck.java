@@ -6,10 +6,10 @@ import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.StoreHash;
-import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.transport.PeerHashes;
 import io.grpc.Status;
 import java.io.IOException;
@@ -77,18 +77,32 @@ public final class CorruptionCheck implements AutoCloseable {
         for (PeerHashes.Answer a : self.peers.ask(self.others(), local.revision())) {
             HashKVResponse r = a.response();
             if (r == null) {
-                LOG.warn("initial corruption check: cannot compare with member {} at revision {}: {}",
-                        hex(a.member().id()), local.revision(), reason(a.error()));
+                LOG.warn(
+                        "initial corruption check: cannot compare with member {} at revision {}: {}",
+                        hex(a.member().id()),
+                        local.revision(),
+                        reason(a.error()));
             } else if (r.getCompactRevision() != local.compactRevision()) {
-                LOG.warn("initial corruption check: member {} has compaction revision {}, this member {}: hashes at"
-                        + " revision {} cannot be compared", hex(a.member().id()), r.getCompactRevision(),
-                        local.compactRevision(), local.revision());
+                LOG.warn(
+                        "initial corruption check: member {} has compaction revision {}, this member {}: hashes at"
+                                + " revision {} cannot be compared",
+                        hex(a.member().id()),
+                        r.getCompactRevision(),
+                        local.compactRevision(),
+                        local.revision());
             } else if (r.getHash() != local.hash()) {
                 mismatches++;
-                LOG.error("initial corruption check: member {} ({}) has hash {} at revision {} (compaction revision"
-                        + " {}), but member {} ({}) has hash {}", hex(self.memberId), self.name,
-                        Integer.toUnsignedString(local.hash()), local.revision(), local.compactRevision(),
-                        hex(a.member().id()), a.member().name(), Integer.toUnsignedString(r.getHash()));
+                LOG.error(
+                        "initial corruption check: member {} ({}) has hash {} at revision {} (compaction revision"
+                                + " {}), but member {} ({}) has hash {}",
+                        hex(self.memberId),
+                        self.name,
+                        Integer.toUnsignedString(local.hash()),
+                        local.revision(),
+                        local.compactRevision(),
+                        hex(a.member().id()),
+                        a.member().name(),
+                        Integer.toUnsignedString(r.getHash()));
             }
         }
         if (mismatches > 0) {
@@ -98,7 +112,9 @@ public final class CorruptionCheck implements AutoCloseable {
                     + hex(self.memberId) + "), delete its data dir, and add it back (etcdctl member add) to have it"
                     + " rebuilt from the leader; or, if this member holds the right data, do so with the others.");
         }
-        LOG.info("initial corruption check passed: member {} agrees with its peers at revision {}", hex(self.memberId),
+        LOG.info(
+                "initial corruption check passed: member {} agrees with its peers at revision {}",
+                hex(self.memberId),
                 local.revision());
     }
 
@@ -106,22 +122,26 @@ public final class CorruptionCheck implements AutoCloseable {
      * Starts the leader's check every {@code period} on its own thread ({@code corrupt-check}); members that do not
      * lead skip their turn. {@code readBarrier} waits until this member has applied all that is committed.
      */
-    public static CorruptionCheck startPeriodic(MvccStore store, Self self, Consensus log, Duration period,
-                                                long timeoutMs) {
+    public static CorruptionCheck startPeriodic(
+            MvccStore store, Self self, Consensus log, Duration period, long timeoutMs) {
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("corrupt-check").daemon().factory());
         LOG.info("enabled corruption checking: member {}, every {}", hex(self.memberId), period);
         long periodMs = Math.max(1, period.toMillis());
-        timer.scheduleWithFixedDelay(() -> {
-            if (log.status().leaderId() != self.memberId) {
-                return;
-            }
-            try {
-                checkAsLeader(store, self, log, timeoutMs);
-            } catch (Exception e) { // the next period tries again
-                LOG.warn("corruption check failed: {}", e.toString());
-            }
-        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(
+                () -> {
+                    if (log.status().leaderId() != self.memberId) {
+                        return;
+                    }
+                    try {
+                        checkAsLeader(store, self, log, timeoutMs);
+                    } catch (Exception e) { // the next period tries again
+                        LOG.warn("corruption check failed: {}", e.toString());
+                    }
+                },
+                periodMs,
+                periodMs,
+                TimeUnit.MILLISECONDS);
         return new CorruptionCheck(timer);
     }
 
@@ -132,10 +152,15 @@ public final class CorruptionCheck implements AutoCloseable {
         log.readBarrier().get(timeoutMs, TimeUnit.MILLISECONDS);
         StoreHash.KvHash now = hash(store, 0);
         Long diverged = null;
-        if (now.revision() == first.revision() && now.compactRevision() == first.compactRevision()
+        if (now.revision() == first.revision()
+                && now.compactRevision() == first.compactRevision()
                 && now.hash() != first.hash()) {
-            LOG.error("corruption check: this member {} ({}) hashed revision {} twice and got {} then {}",
-                    hex(self.memberId), self.name, first.revision(), Integer.toUnsignedString(first.hash()),
+            LOG.error(
+                    "corruption check: this member {} ({}) hashed revision {} twice and got {} then {}",
+                    hex(self.memberId),
+                    self.name,
+                    first.revision(),
+                    Integer.toUnsignedString(first.hash()),
                     Integer.toUnsignedString(now.hash()));
             diverged = self.memberId;
         }
@@ -157,8 +182,14 @@ public final class CorruptionCheck implements AutoCloseable {
                         + " differs from the leader's " + Integer.toUnsignedString(first.hash());
             }
             if (why != null) {
-                LOG.error("corruption check: member {} ({}) diverges from the leader {} ({}) at revision {}: {}",
-                        hex(a.member().id()), a.member().name(), hex(self.memberId), self.name, first.revision(), why);
+                LOG.error(
+                        "corruption check: member {} ({}) diverges from the leader {} ({}) at revision {}: {}",
+                        hex(a.member().id()),
+                        a.member().name(),
+                        hex(self.memberId),
+                        self.name,
+                        first.revision(),
+                        why);
                 if (diverged == null) {
                     diverged = a.member().id();
                 }
@@ -166,12 +197,18 @@ public final class CorruptionCheck implements AutoCloseable {
         }
         LOG.debug("finished the corruption check: {} peer(s) compared", checked);
         if (diverged != null) {
-            LOG.error("raising the CORRUPT alarm for member {}: the cluster refuses writes until an operator removes"
-                    + " that member (etcdctl member remove), deletes its data dir, adds it back (etcdctl member add),"
-                    + " and disarms the alarm (etcdctl alarm disarm)", hex(diverged));
-            log.propose(LogCommand.newBuilder().setAlarm(AlarmRequest.newBuilder()
-                    .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(diverged)
-                    .setAlarm(AlarmType.CORRUPT)).build()).get(timeoutMs, TimeUnit.MILLISECONDS);
+            LOG.error(
+                    "raising the CORRUPT alarm for member {}: the cluster refuses writes until an operator removes"
+                            + " that member (etcdctl member remove), deletes its data dir, adds it back (etcdctl member add),"
+                            + " and disarms the alarm (etcdctl alarm disarm)",
+                    hex(diverged));
+            log.propose(LogCommand.newBuilder()
+                            .setAlarm(AlarmRequest.newBuilder()
+                                    .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                                    .setMemberID(diverged)
+                                    .setAlarm(AlarmType.CORRUPT))
+                            .build())
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -6,9 +6,9 @@ import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
-import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.consensus.ForwardingConsensus;
+import io.etcdj.server.mvcc.RocksBackend;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +37,7 @@ public final class SpaceQuota extends ForwardingConsensus {
     private final AtomicBoolean raising = new AtomicBoolean();
     /** The last size read and when; racy refreshes are harmless (both read the same store). */
     private volatile long sizeBytes = -1;
+
     private volatile long sizeReadNanos;
 
     public SpaceQuota(Consensus log, RocksBackend backend, long quotaBytes, long memberId, MonotonicClock clock) {
@@ -49,8 +50,8 @@ public final class SpaceQuota extends ForwardingConsensus {
 
     @Override
     public CompletableFuture<Object> propose(LogCommand command) {
-        if (Applier.addsData(command) && size() + command.getSerializedSize() + PER_REQUEST_OVERHEAD_BYTES
-                > quotaBytes) {
+        if (Applier.addsData(command)
+                && size() + command.getSerializedSize() + PER_REQUEST_OVERHEAD_BYTES > quotaBytes) {
             raiseNoSpace();
             return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
         }
@@ -70,12 +71,16 @@ public final class SpaceQuota extends ForwardingConsensus {
         if (!raising.compareAndSet(false, true)) {
             return;
         }
-        LOG.warn("the store passed --quota-backend-bytes ({} bytes): raising the NOSPACE alarm; writes that add data"
-                + " are refused until an operator compacts, defragments and disarms it (etcdctl alarm disarm)",
+        LOG.warn(
+                "the store passed --quota-backend-bytes ({} bytes): raising the NOSPACE alarm; writes that add data"
+                        + " are refused until an operator compacts, defragments and disarms it (etcdctl alarm disarm)",
                 quotaBytes);
-        log.propose(LogCommand.newBuilder().setAlarm(AlarmRequest.newBuilder()
-                        .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(memberId)
-                        .setAlarm(AlarmType.NOSPACE)).build())
+        log.propose(LogCommand.newBuilder()
+                        .setAlarm(AlarmRequest.newBuilder()
+                                .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                                .setMemberID(memberId)
+                                .setAlarm(AlarmType.NOSPACE))
+                        .build())
                 .whenComplete((r, e) -> raising.set(false));
     }
 }

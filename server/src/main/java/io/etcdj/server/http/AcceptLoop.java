@@ -22,8 +22,7 @@ public final class AcceptLoop {
     /** The shared loop, or null where the transport is neither epoll nor NIO (Armeria's own boss loops then). */
     private static final EventLoopGroup GROUP = create();
 
-    private AcceptLoop() {
-    }
+    private AcceptLoop() {}
 
     /** Makes {@code sb}'s listeners accept on the shared loop. */
     public static ServerBuilder use(ServerBuilder sb) {
@@ -32,12 +31,14 @@ public final class AcceptLoop {
 
     private static EventLoopGroup create() {
         TransportType transport = Flags.transportType();
-        IoHandlerFactory io = transport == TransportType.EPOLL ? EpollIoHandler.newFactory()
+        IoHandlerFactory io = transport == TransportType.EPOLL
+                ? EpollIoHandler.newFactory()
                 : transport == TransportType.NIO ? NioIoHandler.newFactory() : null;
         if (io == null) {
             return null;
         }
-        return new MultiThreadIoEventLoopGroup(1, Thread.ofPlatform().name("etcdj-accept").daemon().factory(), io) {
+        return new MultiThreadIoEventLoopGroup(
+                1, Thread.ofPlatform().name("etcdj-accept").daemon().factory(), io) {
             /** A listener's stop (shutdown, then wait for termination) leaves the loop running for the others. */
             @Override
             public Future<?> shutdownGracefully() {

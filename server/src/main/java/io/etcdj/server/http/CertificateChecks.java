@@ -49,8 +49,8 @@ public final class CertificateChecks extends X509ExtendedTrustManager {
     private final String allowedCn; // null: any
     private final String allowedHostname; // null: any
 
-    private CertificateChecks(X509ExtendedTrustManager chain, RevocationList revoked, String allowedCn,
-                              String allowedHostname) {
+    private CertificateChecks(
+            X509ExtendedTrustManager chain, RevocationList revoked, String allowedCn, String allowedHostname) {
         this.chain = chain;
         this.revoked = revoked;
         this.allowedCn = allowedCn;
@@ -145,7 +145,8 @@ public final class CertificateChecks extends X509ExtendedTrustManager {
     }
 
     private void checkIdentity(X509Certificate leaf) throws CertificateException {
-        boolean ok = allowedCn != null ? allowedCn.equals(commonName(leaf))
+        boolean ok = allowedCn != null
+                ? allowedCn.equals(commonName(leaf))
                 : allowedHostname == null || validFor(leaf, allowedHostname);
         if (!ok) {
             throw new OpenSslCertificateException(IDENTITY_REFUSED, X509_V_ERR_CERT_REJECTED);

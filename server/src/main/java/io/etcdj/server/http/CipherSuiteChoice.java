@@ -11,11 +11,10 @@ import java.util.List;
  * left out (the flag was already checked against Go's list of names at start-up).
  */
 public final class CipherSuiteChoice {
-    private static final List<String> TLS13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256");
+    private static final List<String> TLS13 =
+            List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256");
 
-    private CipherSuiteChoice() {
-    }
+    private CipherSuiteChoice() {}
 
     /** The suites to enable for {@code configured} (IANA names); empty when nothing was configured. */
     public static List<String> withTls13(List<String> configured) {

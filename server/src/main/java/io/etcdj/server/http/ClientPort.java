@@ -1,15 +1,16 @@
 package io.etcdj.server.http;
 
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.ResponseHeaders;
-import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
-import com.linecorp.armeria.common.grpc.GrpcSerializationFormats;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import com.linecorp.armeria.server.grpc.GrpcServiceBuilder;
 import io.etcdj.api.etcdserverpb.LeaseGrpc;
@@ -17,25 +18,24 @@ import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.server.http.gateway.GatewayRoutes;
 import io.etcdj.server.http.gateway.JsonGateway;
 import io.etcdj.server.http.gateway.LocalMethods;
+import io.etcdj.server.http.health.GetOnly;
 import io.etcdj.server.http.health.HealthEndpoints;
 import io.etcdj.server.http.health.MemberProbes;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
-import com.linecorp.armeria.common.TlsKeyPair;
-import java.security.cert.CertificateException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.security.cert.CertificateException;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
-import io.etcdj.server.http.health.GetOnly;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.net.URISyntaxException;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
@@ -65,21 +65,41 @@ public final class ClientPort implements AutoCloseable {
      * unless {@code grpcGateway} is false (--enable-grpc-gateway=false: /v3/ and /v3beta/ then answer 404 as etcd's),
      * /health, /livez, /readyz, /version and, when {@code http} has them, /metrics and the web console (/ui/).
      */
-    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
-                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
-                                   long maxConcurrentStreams, boolean grpcGateway, MemberHttp http) {
-        return start(listenUrls, tls, services, interceptors, maxRequestBytes, maxConcurrentStreams, grpcGateway,
-                http, Function.identity());
+    public static ClientPort start(
+            List<URI> listenUrls,
+            TlsSettings tls,
+            List<BindableService> services,
+            List<ServerInterceptor> interceptors,
+            int maxRequestBytes,
+            long maxConcurrentStreams,
+            boolean grpcGateway,
+            MemberHttp http) {
+        return start(
+                listenUrls,
+                tls,
+                services,
+                interceptors,
+                maxRequestBytes,
+                maxConcurrentStreams,
+                grpcGateway,
+                http,
+                Function.identity());
     }
 
     /**
      * As {@link #start(List, TlsSettings, List, List, int, long, boolean, MemberHttp)}, with every call passing
      * through {@code decorator} first (an embedding JVM holds a paused member's calls there).
      */
-    public static ClientPort start(List<URI> listenUrls, TlsSettings tls, List<BindableService> services,
-                                   List<ServerInterceptor> interceptors, int maxRequestBytes,
-                                   long maxConcurrentStreams, boolean grpcGateway, MemberHttp http,
-                                   Function<? super HttpService, ? extends HttpService> decorator) {
+    public static ClientPort start(
+            List<URI> listenUrls,
+            TlsSettings tls,
+            List<BindableService> services,
+            List<ServerInterceptor> interceptors,
+            int maxRequestBytes,
+            long maxConcurrentStreams,
+            boolean grpcGateway,
+            MemberHttp http,
+            Function<? super HttpService, ? extends HttpService> decorator) {
         ServerBuilder sb = ServerBuilders.create();
         sb.decorator(decorator);
         bind(sb, listenUrls, tls);
@@ -97,26 +117,34 @@ public final class ClientPort implements AutoCloseable {
                 .requestTimeoutMillis(0) // watch and keep-alive streams live as long as the client wants
                 .idleTimeoutMillis(0)
                 .gracefulShutdownTimeoutMillis(0, 0) // stop at once: clients retry elsewhere, as with etcd
-                .http2MaxStreamsPerConnection(maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
-                        ? maxConcurrentStreams : 0xFFFFFFFFL);
-        HttpService gatewayWithCors = Cors.wrap(grpcGateway
-                ? new JsonGateway(GatewayRoutes.of(LocalMethods.of(services, interceptors)), maxConcurrentStreams)
-                : (ctx, req) -> HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
-                        "404 page not found\n"));
+                .http2MaxStreamsPerConnection(
+                        maxConcurrentStreams > 0 && maxConcurrentStreams < 0xFFFFFFFFL
+                                ? maxConcurrentStreams
+                                : 0xFFFFFFFFL);
+        HttpService gatewayWithCors = Cors.wrap(
+                grpcGateway
+                        ? new JsonGateway(
+                                GatewayRoutes.of(LocalMethods.of(services, interceptors)), maxConcurrentStreams)
+                        : (ctx, req) -> HttpResponse.of(
+                                HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "404 page not found\n"));
         sb.serviceUnder("/v3/", gatewayWithCors).serviceUnder("/v3beta/", gatewayWithCors);
         // health reads skip the interceptors, as etcd's check reads below its gRPC layer: a learner's /health is
         // not refused by the learner guard, and probes are not counted as client calls
         LocalMethods bare = LocalMethods.of(services, List.of());
         HealthEndpoints health = new HealthEndpoints(
-                MemberProbes.of(bare, http.hasLeader(), http.alarms(), http.failed(), http.learner(),
-                        http.asMember()),
-                http.requestTimeout(), http.healthCounters());
+                MemberProbes.of(bare, http.hasLeader(), http.alarms(), http.failed(), http.learner(), http.asMember()),
+                http.requestTimeout(),
+                http.healthCounters());
         health.install(sb, Cors::wrap);
         sb.service("/version", Cors.wrap(GetOnly.wrap(VersionEndpoint.INSTANCE)));
         if (http.console() != null) {
             sb.serviceUnder("/ui/", http.console());
-            sb.service("/ui", (ctx, req) -> HttpResponse.of(ResponseHeaders.of(HttpStatus.TEMPORARY_REDIRECT,
-                    HttpHeaderNames.LOCATION, "/ui/"))); // relative module paths resolve under /ui/
+            sb.service(
+                    "/ui",
+                    (ctx, req) -> HttpResponse.of(ResponseHeaders.of(
+                            HttpStatus.TEMPORARY_REDIRECT,
+                            HttpHeaderNames.LOCATION,
+                            "/ui/"))); // relative module paths resolve under /ui/
         }
         if (http.metrics() != null) {
             sb.service("/metrics", Cors.wrap(http.metrics()));
@@ -132,7 +160,8 @@ public final class ClientPort implements AutoCloseable {
      * (a keep-alive stream open for days sends megabytes in small requests): each message is still held to the gRPC
      * message limit.
      */
-    private static final Set<String> LONG_LIVED_STREAMS = Set.of("/" + WatchGrpc.getWatchMethod().getFullMethodName(),
+    private static final Set<String> LONG_LIVED_STREAMS = Set.of(
+            "/" + WatchGrpc.getWatchMethod().getFullMethodName(),
             "/" + LeaseGrpc.getLeaseKeepAliveMethod().getFullMethodName());
 
     private static HttpService limitRequests(HttpService grpc, int maxMessageBytes) {
@@ -161,7 +190,8 @@ public final class ClientPort implements AutoCloseable {
         }
         // its own (unexported) registry for Armeria's meters: the client port already registered the shared ones
         Server s = sb.gracefulShutdownTimeoutMillis(0, 1000)
-                .meterRegistry(new CompositeMeterRegistry()).build();
+                .meterRegistry(new CompositeMeterRegistry())
+                .build();
         s.start().join();
         metricsServer = s;
     }
@@ -204,8 +234,8 @@ public final class ClientPort implements AutoCloseable {
             sb.tls(selfSigned());
         }
         // with a CA but without --client-cert-auth a certificate is asked for, and checked when one comes
-        CertificateChecks checks = tls.trustedCaFile() != null || tls.clientCertAuth() ? CertificateChecks.of(tls)
-                : null;
+        CertificateChecks checks =
+                tls.trustedCaFile() != null || tls.clientCertAuth() ? CertificateChecks.of(tls) : null;
         List<String> ciphers = CipherSuiteChoice.withTls13(tls.cipherSuites());
         if (!ciphers.isEmpty()) {
             sb.tlsAllowUnsafeCiphers(); // the operator's choice, as etcd allows (CBC suites are not HTTP/2-approved)
@@ -246,14 +276,20 @@ public final class ClientPort implements AutoCloseable {
 
     /** {@code urls} with each port 0 replaced by the port this port's listener got for that URL's scheme. */
     public List<URI> bound(List<URI> urls) {
-        return urls.stream().map(u -> u.getPort() != 0 ? u : withPort(u, activePort(
-                "https".equals(u.getScheme()) ? SessionProtocol.HTTPS : SessionProtocol.HTTP))).toList();
+        return urls.stream()
+                .map(u -> u.getPort() != 0
+                        ? u
+                        : withPort(
+                                u,
+                                activePort(
+                                        "https".equals(u.getScheme()) ? SessionProtocol.HTTPS : SessionProtocol.HTTP)))
+                .toList();
     }
 
     private static URI withPort(URI u, int port) {
         try {
-            return new URI(u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(),
-                    u.getFragment());
+            return new URI(
+                    u.getScheme(), u.getUserInfo(), u.getHost(), port, u.getPath(), u.getQuery(), u.getFragment());
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException(e);
         }
@@ -270,7 +306,8 @@ public final class ClientPort implements AutoCloseable {
      * wind down its event loops: callers overlap that with the rest of their shutdown).
      */
     public synchronized CompletableFuture<Void> stop() {
-        CompletableFuture<?> metrics = metricsServer != null ? metricsServer.stop() : CompletableFuture.completedFuture(null);
+        CompletableFuture<?> metrics =
+                metricsServer != null ? metricsServer.stop() : CompletableFuture.completedFuture(null);
         return CompletableFuture.allOf(metrics, server.stop());
     }
 

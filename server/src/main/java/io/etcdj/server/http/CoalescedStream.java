@@ -51,9 +51,11 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
     private long demand;
     /** Objects asked of the producer and not received yet. */
     private int requested;
+
     private boolean emitScheduled;
     /** Inside {@link #askProducer}: a producer answering at once does not recurse into it. */
     private boolean asking;
+
     private boolean sourceDone;
     private Throwable sourceFailure;
     private boolean finished;
@@ -84,12 +86,10 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
         if (downstream != null) {
             s.onSubscribe(new Subscription() {
                 @Override
-                public void request(long n) {
-                }
+                public void request(long n) {}
 
                 @Override
-                public void cancel() {
-                }
+                public void cancel() {}
             });
             s.onError(new IllegalStateException("a response stream takes one subscriber"));
             return;
@@ -208,7 +208,10 @@ public final class CoalescedStream implements Publisher<HttpObject>, Subscriber<
         }
         asking = true;
         try {
-            while (!sourceDone && !cancelled && requested == 0 && waitingBytes < MAX_JOIN_BYTES
+            while (!sourceDone
+                    && !cancelled
+                    && requested == 0
+                    && waitingBytes < MAX_JOIN_BYTES
                     && waiting.size() < MAX_WAITING) {
                 requested = CHUNK;
                 upstream.request(CHUNK); // a producer with objects ready delivers them inside this call

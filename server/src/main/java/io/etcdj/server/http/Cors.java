@@ -1,25 +1,25 @@
 package io.etcdj.server.http;
 
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpHeadersBuilder;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.common.HttpHeadersBuilder;
 
 /**
  * etcd's CORS handling with its default --cors='*' (the only value etcdj accepts yet): every HTTP answer of the
  * client port carries the allow headers, and an OPTIONS request is answered 200 with nothing else.
  */
 final class Cors {
-    private Cors() {
-    }
+    private Cors() {}
 
     static HttpService wrap(HttpService service) {
         return (ctx, req) -> {
             if (req.method() == HttpMethod.OPTIONS) {
-                return HttpResponse.of(add(ResponseHeaders.builder(HttpStatus.OK)).build());
+                return HttpResponse.of(
+                        add(ResponseHeaders.builder(HttpStatus.OK)).build());
             }
             ctx.mutateAdditionalResponseHeaders(Cors::add);
             return service.serve(ctx, req);

@@ -20,6 +20,7 @@ final class GrpcReceiveLimit {
     private final int maxMessageBytes;
     /** The prefix bytes seen so far (a first chunk may be shorter). The fields belong to one request's stream. */
     private final byte[] prefix = new byte[PREFIX_BYTES];
+
     private int prefixSeen;
     /** Bytes of the request body seen so far. */
     private long seenBytes;
@@ -41,8 +42,10 @@ final class GrpcReceiveLimit {
                 prefix[prefixSeen++] = bytes[i];
             }
             if (prefixSeen == PREFIX_BYTES) {
-                long declared = ((prefix[1] & 0xFFL) << 24) | ((prefix[2] & 0xFFL) << 16)
-                        | ((prefix[3] & 0xFFL) << 8) | (prefix[4] & 0xFFL);
+                long declared = ((prefix[1] & 0xFFL) << 24)
+                        | ((prefix[2] & 0xFFL) << 16)
+                        | ((prefix[3] & 0xFFL) << 8)
+                        | (prefix[4] & 0xFFL);
                 refuseOver(declared);
             }
         }
@@ -51,8 +54,10 @@ final class GrpcReceiveLimit {
 
     private void refuseOver(long messageBytes) {
         if (messageBytes > maxMessageBytes) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("grpc: received message larger than max (" + messageBytes
-                    + " vs. " + maxMessageBytes + ")").asRuntimeException();
+            throw Status.RESOURCE_EXHAUSTED
+                    .withDescription(
+                            "grpc: received message larger than max (" + messageBytes + " vs. " + maxMessageBytes + ")")
+                    .asRuntimeException();
         }
     }
 }

@@ -25,32 +25,59 @@ import java.util.function.UnaryOperator;
  * @param console        the web console, served under /ui/ (it sees full paths), or null for none
  *                       (--enable-console=false)
  */
-public record MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                         HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
-                         BooleanSupplier learner, UnaryOperator<Executor> asMember, HttpService console) {
+public record MemberHttp(
+        BooleanSupplier hasLeader,
+        Supplier<List<AlarmType>> alarms,
+        Duration requestTimeout,
+        HttpService metrics,
+        HealthCounters healthCounters,
+        BooleanSupplier failed,
+        BooleanSupplier learner,
+        UnaryOperator<Executor> asMember,
+        HttpService console) {
     /** A member without the web console. */
-    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
-                      BooleanSupplier learner, UnaryOperator<Executor> asMember) {
+    public MemberHttp(
+            BooleanSupplier hasLeader,
+            Supplier<List<AlarmType>> alarms,
+            Duration requestTimeout,
+            HttpService metrics,
+            HealthCounters healthCounters,
+            BooleanSupplier failed,
+            BooleanSupplier learner,
+            UnaryOperator<Executor> asMember) {
         this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, learner, asMember, null);
     }
 
     /** A member whose probes need no identity of their own. */
-    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed,
-                      BooleanSupplier learner) {
+    public MemberHttp(
+            BooleanSupplier hasLeader,
+            Supplier<List<AlarmType>> alarms,
+            Duration requestTimeout,
+            HttpService metrics,
+            HealthCounters healthCounters,
+            BooleanSupplier failed,
+            BooleanSupplier learner) {
         this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, learner, UnaryOperator.identity());
     }
 
     /** A voting member. */
-    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                      HttpService metrics, HealthCounters healthCounters, BooleanSupplier failed) {
+    public MemberHttp(
+            BooleanSupplier hasLeader,
+            Supplier<List<AlarmType>> alarms,
+            Duration requestTimeout,
+            HttpService metrics,
+            HealthCounters healthCounters,
+            BooleanSupplier failed) {
         this(hasLeader, alarms, requestTimeout, metrics, healthCounters, failed, () -> false);
     }
 
     /** A member that never reports a fatal failure here. */
-    public MemberHttp(BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms, Duration requestTimeout,
-                      HttpService metrics, HealthCounters healthCounters) {
+    public MemberHttp(
+            BooleanSupplier hasLeader,
+            Supplier<List<AlarmType>> alarms,
+            Duration requestTimeout,
+            HttpService metrics,
+            HealthCounters healthCounters) {
         this(hasLeader, alarms, requestTimeout, metrics, healthCounters, () -> false);
     }
 

@@ -45,13 +45,14 @@ final class RejectedConnections extends ChannelInboundHandlerAdapter {
             Map.entry("illegal_parameter", "illegal parameter"),
             Map.entry("no_application_protocol", "no application protocol"));
 
-    private RejectedConnections() {
-    }
+    private RejectedConnections() {}
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent done && !done.isSuccess()) {
-            LOG.warn("rejected connection: remote-addr={} error=\"{}\"", ctx.channel().remoteAddress(),
+            LOG.warn(
+                    "rejected connection: remote-addr={} error=\"{}\"",
+                    ctx.channel().remoteAddress(),
                     goText(done.cause()));
         }
         super.userEventTriggered(ctx, evt);
@@ -60,9 +61,10 @@ final class RejectedConnections extends ChannelInboundHandlerAdapter {
     /** What Go's crypto/tls (or etcd's check) would say about the failed handshake {@code cause}. */
     static String goText(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
-            if (t instanceof CertificateException && t.getMessage() != null
+            if (t instanceof CertificateException
+                    && t.getMessage() != null
                     && (t.getMessage().equals(CertificateChecks.IDENTITY_REFUSED)
-                    || t instanceof RevocationList.RevokedException)) {
+                            || t instanceof RevocationList.RevokedException)) {
                 return t.getMessage();
             }
         }

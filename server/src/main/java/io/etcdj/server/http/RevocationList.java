@@ -36,8 +36,7 @@ final class RevocationList {
     /** The CRLs of the last read, with the file's time and size then; replaced whole on a re-read. */
     private volatile Loaded loaded;
 
-    private record Loaded(FileTime modified, long sizeBytes, List<X509CRL> crls) {
-    }
+    private record Loaded(FileTime modified, long sizeBytes, List<X509CRL> crls) {}
 
     /** Reads {@code file} once now, so that a missing or unreadable file stops the start. */
     RevocationList(Path file) throws IOException, CRLException {
@@ -55,8 +54,8 @@ final class RevocationList {
             for (X509CRL crl : crls) {
                 X509CRLEntry entry = crl.getRevokedCertificate(cert);
                 if (entry != null) {
-                    CRLReason reason = entry.getRevocationReason() == null ? CRLReason.UNSPECIFIED
-                            : entry.getRevocationReason();
+                    CRLReason reason =
+                            entry.getRevocationReason() == null ? CRLReason.UNSPECIFIED : entry.getRevocationReason();
                     throw new RevokedException(entry, reason, crl, cert);
                 }
             }
@@ -100,7 +99,9 @@ final class RevocationList {
         RevokedException(X509CRLEntry entry, CRLReason reason, X509CRL crl, X509Certificate cert) {
             super(entry.getRevocationDate(), reason, crl.getIssuerX500Principal(), Map.of());
             this.message = "transport: certificate serial "
-                    + HexFormat.of().formatHex(cert.getSerialNumber().toByteArray()).replaceFirst("^00", "")
+                    + HexFormat.of()
+                            .formatHex(cert.getSerialNumber().toByteArray())
+                            .replaceFirst("^00", "")
                     + " revoked";
         }
 

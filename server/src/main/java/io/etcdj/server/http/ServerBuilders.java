@@ -21,8 +21,7 @@ public final class ServerBuilders {
     /** Flushes after which the handler writes out even while coalescing (Netty's default). */
     private static final int FLUSH_AT_MOST_AFTER = FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES;
 
-    private ServerBuilders() {
-    }
+    private ServerBuilders() {}
 
     /** A server builder with the member's listener defaults. */
     public static ServerBuilder create() {

@@ -14,16 +14,24 @@ import java.util.List;
  * @param cipherSuites    TLS 1.2 cipher suites by IANA name; empty: the defaults. TLS 1.3's suites stay enabled, as
  *                        in Go, where they are not configurable
  */
-public record TlsSettings(Path certFile, Path keyFile, Path trustedCaFile, boolean clientCertAuth, boolean autoTls,
-                          Path crlFile, String allowedCn, String allowedHostname, List<String> cipherSuites) {
+public record TlsSettings(
+        Path certFile,
+        Path keyFile,
+        Path trustedCaFile,
+        boolean clientCertAuth,
+        boolean autoTls,
+        Path crlFile,
+        String allowedCn,
+        String allowedHostname,
+        List<String> cipherSuites) {
     public static final TlsSettings NONE = new TlsSettings(null, null, null, false, false);
 
     public TlsSettings {
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
         if (allowedCn != null && allowedHostname != null) {
             // etcd's own wording (pkg/transport), refused at start-up
-            throw new IllegalArgumentException("AllowedCN and AllowedHostname are mutually exclusive (cn=\""
-                    + allowedCn + "\", hostname=\"" + allowedHostname + "\")");
+            throw new IllegalArgumentException("AllowedCN and AllowedHostname are mutually exclusive (cn=\"" + allowedCn
+                    + "\", hostname=\"" + allowedHostname + "\")");
         }
     }
 

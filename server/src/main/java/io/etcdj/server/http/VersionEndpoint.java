@@ -17,8 +17,7 @@ final class VersionEndpoint implements HttpService {
     private static final String BODY = "{\"etcdserver\":\"" + Versions.ETCD_SERVER + "\",\"etcdcluster\":\""
             + Versions.ETCD_CLUSTER + "\",\"storage\":\"" + Versions.STORAGE + "\"}";
 
-    private VersionEndpoint() {
-    }
+    private VersionEndpoint() {}
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {

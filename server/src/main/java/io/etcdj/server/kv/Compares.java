@@ -10,8 +10,7 @@ import java.util.List;
 
 /** A Txn's guards, evaluated as etcd does: every key in a compare's range must satisfy it. */
 final class Compares {
-    private Compares() {
-    }
+    private Compares() {}
 
     static boolean all(KvReader reader, List<Compare> compares) {
         for (Compare c : compares) {
@@ -25,7 +24,12 @@ final class Compares {
     private static boolean holds(KvReader reader, Compare c) {
         List<KeyValue> kvs;
         try {
-            kvs = reader.range(KeyRange.of(c.getKey().toByteArray(), c.getRangeEnd().toByteArray()), 0, 0, false)
+            kvs = reader.range(
+                            KeyRange.of(
+                                    c.getKey().toByteArray(), c.getRangeEnd().toByteArray()),
+                            0,
+                            0,
+                            false)
                     .kvs();
         } catch (MvccException e) {
             throw new IllegalStateException("reading at the current revision cannot fail", e);
@@ -44,16 +48,26 @@ final class Compares {
 
     private static boolean holds(Compare c, KeyValue kv) {
         int result = switch (c.getTarget()) {
-            case VALUE -> Integer.signum(Arrays.compareUnsigned(kv.getValue().toByteArray(),
-                    c.getTargetUnionCase() == Compare.TargetUnionCase.VALUE ? c.getValue().toByteArray() : new byte[0]));
-            case CREATE -> Long.compare(kv.getCreateRevision(),
-                    c.getTargetUnionCase() == Compare.TargetUnionCase.CREATE_REVISION ? c.getCreateRevision() : 0);
-            case MOD -> Long.compare(kv.getModRevision(),
-                    c.getTargetUnionCase() == Compare.TargetUnionCase.MOD_REVISION ? c.getModRevision() : 0);
-            case VERSION -> Long.compare(kv.getVersion(),
-                    c.getTargetUnionCase() == Compare.TargetUnionCase.VERSION ? c.getVersion() : 0);
-            case LEASE -> Long.compare(kv.getLease(),
-                    c.getTargetUnionCase() == Compare.TargetUnionCase.LEASE ? c.getLease() : 0);
+            case VALUE ->
+                Integer.signum(Arrays.compareUnsigned(
+                        kv.getValue().toByteArray(),
+                        c.getTargetUnionCase() == Compare.TargetUnionCase.VALUE
+                                ? c.getValue().toByteArray()
+                                : new byte[0]));
+            case CREATE ->
+                Long.compare(
+                        kv.getCreateRevision(),
+                        c.getTargetUnionCase() == Compare.TargetUnionCase.CREATE_REVISION ? c.getCreateRevision() : 0);
+            case MOD ->
+                Long.compare(
+                        kv.getModRevision(),
+                        c.getTargetUnionCase() == Compare.TargetUnionCase.MOD_REVISION ? c.getModRevision() : 0);
+            case VERSION ->
+                Long.compare(
+                        kv.getVersion(),
+                        c.getTargetUnionCase() == Compare.TargetUnionCase.VERSION ? c.getVersion() : 0);
+            case LEASE ->
+                Long.compare(kv.getLease(), c.getTargetUnionCase() == Compare.TargetUnionCase.LEASE ? c.getLease() : 0);
             default -> 0;
         };
         return switch (c.getResult()) {

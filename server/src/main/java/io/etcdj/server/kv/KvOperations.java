@@ -46,8 +46,8 @@ public final class KvOperations {
         ByteString value = p.getIgnoreValue() && prev != null ? prev.getValue() : p.getValue();
         long lease = p.getIgnoreLease() && prev != null ? prev.getLease() : p.getLease();
         txn.put(key, value, lease); // moves the key's lease attachment too
-        PutResponse.Builder b = PutResponse.newBuilder()
-                .setHeader(ResponseHeader.newBuilder().setRevision(txn.writeRevision()));
+        PutResponse.Builder b =
+                PutResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(txn.writeRevision()));
         if (p.getPrevKv() && prev != null) {
             b.setPrevKv(prev);
         }
@@ -61,11 +61,12 @@ public final class KvOperations {
     public DeleteRangeResponse deleteRange(MvccWriteTxn txn, DeleteRangeRequest d, ByteBudget budget)
             throws RocksDBException {
         List<KeyValue> prevKvs = new ArrayList<>();
-        long deleted = txn.deleteRange(KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()), kv -> {
-            if (d.getPrevKv() && budget.take(kv.getSerializedSize())) {
-                prevKvs.add(kv);
-            }
-        });
+        long deleted = txn.deleteRange(
+                KeyRange.of(d.getKey().toByteArray(), d.getRangeEnd().toByteArray()), kv -> {
+                    if (d.getPrevKv() && budget.take(kv.getSerializedSize())) {
+                        prevKvs.add(kv);
+                    }
+                });
         DeleteRangeResponse.Builder b = DeleteRangeResponse.newBuilder()
                 .setHeader(ResponseHeader.newBuilder().setRevision(txn.currentRevision()))
                 .setDeleted(deleted);

@@ -23,8 +23,7 @@ import java.util.function.ToLongFunction;
  * ignores the limit and {@code more} says whether the limit cut the result.
  */
 public final class RangeExecutor {
-    private RangeExecutor() {
-    }
+    private RangeExecutor() {}
 
     /** Answers {@code r} within the default response budget; past it, etcd's answer to a too-large response. */
     public static RangeResponse execute(KvReader reader, RangeRequest r) throws MvccException {
@@ -47,8 +46,8 @@ public final class RangeExecutor {
         boolean sorted = r.getSortOrder() != RangeRequest.SortOrder.NONE;
         long storeLimit = sorted || r.getLimit() <= 0 ? 0 : r.getLimit() + 1; // one extra tells "more"
         RangeQuery query = new RangeQuery(storeLimit, r.getCountOnly(), r.getKeysOnly(), filter(r), budget);
-        RangeResult rr = reader.range(KeyRange.of(r.getKey().toByteArray(), r.getRangeEnd().toByteArray()),
-                r.getRevision(), query);
+        RangeResult rr = reader.range(
+                KeyRange.of(r.getKey().toByteArray(), r.getRangeEnd().toByteArray()), r.getRevision(), query);
         List<KeyValue> kvs = new ArrayList<>(rr.kvs());
         RangeRequest.SortOrder order = r.getSortOrder();
         if (r.getSortTarget() != RangeRequest.SortTarget.KEY && order == RangeRequest.SortOrder.NONE) {
@@ -73,8 +72,10 @@ public final class RangeExecutor {
 
     /** The request's mod/create revision bounds as one test (everything when it sets none). */
     private static Predicate<KeyValue> filter(RangeRequest r) {
-        if (r.getMinModRevision() == 0 && r.getMaxModRevision() == 0
-                && r.getMinCreateRevision() == 0 && r.getMaxCreateRevision() == 0) {
+        if (r.getMinModRevision() == 0
+                && r.getMaxModRevision() == 0
+                && r.getMinCreateRevision() == 0
+                && r.getMaxCreateRevision() == 0) {
             return RangeQuery.ALL;
         }
         return kv -> (r.getMaxModRevision() == 0 || kv.getModRevision() <= r.getMaxModRevision())
@@ -88,8 +89,12 @@ public final class RangeExecutor {
             case VERSION -> byLong(KeyValue::getVersion);
             case CREATE -> byLong(KeyValue::getCreateRevision);
             case MOD -> byLong(KeyValue::getModRevision);
-            case VALUE -> (a, b) -> Arrays.compareUnsigned(a.getValue().toByteArray(), b.getValue().toByteArray());
-            default -> (a, b) -> Arrays.compareUnsigned(a.getKey().toByteArray(), b.getKey().toByteArray());
+            case VALUE ->
+                (a, b) -> Arrays.compareUnsigned(
+                        a.getValue().toByteArray(), b.getValue().toByteArray());
+            default ->
+                (a, b) -> Arrays.compareUnsigned(
+                        a.getKey().toByteArray(), b.getKey().toByteArray());
         };
     }
 

@@ -8,8 +8,7 @@ import java.util.List;
 
 /** A Txn that writes nothing on either branch: served from the store without a log entry, as etcd does. */
 public final class ReadOnlyTxn {
-    private ReadOnlyTxn() {
-    }
+    private ReadOnlyTxn() {}
 
     public static boolean isReadOnly(TxnRequest t) {
         return TxnExecutor.isReadOnly(t);
@@ -33,8 +32,7 @@ public final class ReadOnlyTxn {
                         return false;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return true;

@@ -8,6 +8,7 @@ import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.mvcc.ByteBudget;
+import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.KvReader;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccWriteTxn;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.rocksdb.RocksDBException;
-import io.etcdj.server.mvcc.KeyRange;
 
 /**
  * A Txn as etcd runs it: every compare on the chosen path (nested Txns included) is decided first, against the
@@ -62,8 +62,7 @@ public final class TxnExecutor {
                         return false;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return true;
@@ -120,8 +119,11 @@ public final class TxnExecutor {
             switch (op.getRequestCase()) {
                 case REQUEST_RANGE -> {
                     try {
-                        reader.range(KeyRange.of(op.getRequestRange().getKey().toByteArray(),
-                                null), op.getRequestRange().getRevision(), 1, true);
+                        reader.range(
+                                KeyRange.of(op.getRequestRange().getKey().toByteArray(), null),
+                                op.getRequestRange().getRevision(),
+                                1,
+                                true);
                     } catch (MvccException e) {
                         throw Errors.of(e);
                     }
@@ -133,14 +135,13 @@ public final class TxnExecutor {
                     }
                 }
                 case REQUEST_TXN -> check(reader, op.getRequestTxn(), path, writes);
-                default -> {
-                }
+                default -> {}
             }
         }
     }
 
-    private TxnResponse run(KvReader reader, TxnRequest t, Deque<Boolean> path, MvccWriteTxn txn,
-                            ByteBudget budget) throws RocksDBException {
+    private TxnResponse run(KvReader reader, TxnRequest t, Deque<Boolean> path, MvccWriteTxn txn, ByteBudget budget)
+            throws RocksDBException {
         boolean ok = path.removeFirst();
         List<ResponseOp> responses = new ArrayList<>();
         for (RequestOp op : ok ? t.getSuccessList() : t.getFailureList()) {
@@ -155,7 +156,7 @@ public final class TxnExecutor {
                 }
                 case REQUEST_PUT -> r.setResponsePut(ops.put(txn, op.getRequestPut()));
                 case REQUEST_DELETE_RANGE ->
-                        r.setResponseDeleteRange(ops.deleteRange(txn, op.getRequestDeleteRange(), budget));
+                    r.setResponseDeleteRange(ops.deleteRange(txn, op.getRequestDeleteRange(), budget));
                 case REQUEST_TXN -> r.setResponseTxn(run(reader, op.getRequestTxn(), path, txn, budget));
                 default -> throw new EtcdException(EtcdError.KEY_NOT_FOUND);
             }

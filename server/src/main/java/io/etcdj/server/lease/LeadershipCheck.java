@@ -9,10 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.concurrent.CompletionException;
 
 /**
  * Confirms that this member still leads before its lessor acts as the primary (renews a lease, proposes revokes of
@@ -45,8 +45,7 @@ public final class LeadershipCheck {
     /** Whether the last confirmation failed: the first failure of a streak is logged, not each. Guarded by this. */
     private boolean failing;
 
-    private record Waiting(CompletableFuture<Void> confirmed, long deadlineNanos) {
-    }
+    private record Waiting(CompletableFuture<Void> confirmed, long deadlineNanos) {}
 
     /**
      * @param log       the replicated log whose read rounds confirm leadership
@@ -136,8 +135,10 @@ public final class LeadershipCheck {
             failing = true;
         }
         if (first) {
-            LOG.warn("this member believes it leads but could not confirm it ({}); refusing lease renewals until it"
-                    + " can: if it persists, check this member's disk latency and its network to the peers", why);
+            LOG.warn(
+                    "this member believes it leads but could not confirm it ({}); refusing lease renewals until it"
+                            + " can: if it persists, check this member's disk latency and its network to the peers",
+                    why);
         }
         w.confirmed.completeExceptionally(EtcdError.NOT_PRIMARY.exception());
     }

@@ -86,7 +86,8 @@ final class LeaseCheckpointer {
                 it.remove();
                 l.dirty = false;
                 if (!l.revoking && l.deadlineNanos > now) {
-                    b.addLeases(LeaseRemaining.newBuilder().setId(l.id)
+                    b.addLeases(LeaseRemaining.newBuilder()
+                            .setId(l.id)
                             .setRemainingMs(Lessor.remainingNanos(l, now) / NANOS_PER_MS));
                     l.checkpointedNanos = now;
                 }

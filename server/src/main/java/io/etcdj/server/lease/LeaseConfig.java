@@ -21,16 +21,30 @@ package io.etcdj.server.lease;
  *                               instead of granting every lease a full TTL; the checkpoint fields above apply only
  *                               then
  */
-public record LeaseConfig(long minTtlSeconds, long promoteExtendMs, int revokesPerSecond, int maxRevokesInFlight,
-                          long checkpointIntervalMs, int checkpointBatchLeases, int maxCheckpointsInFlight,
-                          long checkpointRefreshMs, long tickMs, boolean checkpoint) {
+public record LeaseConfig(
+        long minTtlSeconds,
+        long promoteExtendMs,
+        int revokesPerSecond,
+        int maxRevokesInFlight,
+        long checkpointIntervalMs,
+        int checkpointBatchLeases,
+        int maxCheckpointsInFlight,
+        long checkpointRefreshMs,
+        long tickMs,
+        boolean checkpoint) {
     /** etcd's largest TTL (lease.MaxLeaseTTL): 9,000,000,000 seconds. */
     public static final long MAX_TTL_SECONDS = 9_000_000_000L;
 
     public LeaseConfig {
-        if (minTtlSeconds < 1 || promoteExtendMs < 0 || revokesPerSecond < 1 || maxRevokesInFlight < 1
-                || checkpointIntervalMs < 1 || checkpointBatchLeases < 1 || maxCheckpointsInFlight < 1
-                || checkpointRefreshMs < checkpointIntervalMs || tickMs < 1) {
+        if (minTtlSeconds < 1
+                || promoteExtendMs < 0
+                || revokesPerSecond < 1
+                || maxRevokesInFlight < 1
+                || checkpointIntervalMs < 1
+                || checkpointBatchLeases < 1
+                || maxCheckpointsInFlight < 1
+                || checkpointRefreshMs < checkpointIntervalMs
+                || tickMs < 1) {
             throw new IllegalArgumentException("invalid lease configuration: " + this);
         }
     }
@@ -43,13 +57,31 @@ public record LeaseConfig(long minTtlSeconds, long promoteExtendMs, int revokesP
 
     /** A copy with the LeaseCheckpoint gate on or off. */
     public LeaseConfig withCheckpoint(boolean on) {
-        return new LeaseConfig(minTtlSeconds, promoteExtendMs, revokesPerSecond, maxRevokesInFlight,
-                checkpointIntervalMs, checkpointBatchLeases, maxCheckpointsInFlight, checkpointRefreshMs, tickMs, on);
+        return new LeaseConfig(
+                minTtlSeconds,
+                promoteExtendMs,
+                revokesPerSecond,
+                maxRevokesInFlight,
+                checkpointIntervalMs,
+                checkpointBatchLeases,
+                maxCheckpointsInFlight,
+                checkpointRefreshMs,
+                tickMs,
+                on);
     }
 
     /** A copy with another revoke rate and in-flight bound (tests and benchmarks). */
     public LeaseConfig withRevokeLimits(int perSecond, int inFlight) {
-        return new LeaseConfig(minTtlSeconds, promoteExtendMs, perSecond, inFlight, checkpointIntervalMs,
-                checkpointBatchLeases, maxCheckpointsInFlight, checkpointRefreshMs, tickMs, checkpoint);
+        return new LeaseConfig(
+                minTtlSeconds,
+                promoteExtendMs,
+                perSecond,
+                inFlight,
+                checkpointIntervalMs,
+                checkpointBatchLeases,
+                maxCheckpointsInFlight,
+                checkpointRefreshMs,
+                tickMs,
+                checkpoint);
     }
 }

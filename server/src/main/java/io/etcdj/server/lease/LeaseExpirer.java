@@ -51,8 +51,14 @@ public final class LeaseExpirer implements AutoCloseable {
 
     /** {@link #manual} confirming leadership through {@code consensus}, with a timeout of a promotion's extension. */
     public static LeaseExpirer manual(Lessor lessor, Consensus consensus) {
-        return manual(lessor, consensus, new LeadershipCheck(consensus, lessor::isPrimary, MonotonicClock.SYSTEM,
-                Math.max(1, lessor.config().promoteExtendMs())));
+        return manual(
+                lessor,
+                consensus,
+                new LeadershipCheck(
+                        consensus,
+                        lessor::isPrimary,
+                        MonotonicClock.SYSTEM,
+                        Math.max(1, lessor.config().promoteExtendMs())));
     }
 
     private void run() {
@@ -92,11 +98,13 @@ public final class LeaseExpirer implements AutoCloseable {
     private int propose(Lessor.Due due) {
         for (long id : due.revokes()) {
             LogCommand revoke = LogCommand.newBuilder()
-                    .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)).build();
+                    .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id))
+                    .build();
             consensus.propose(revoke).whenComplete((result, error) -> lessor.revokeSettled(id));
         }
         for (LeaseCheckpoints c : due.checkpoints()) {
-            consensus.propose(LogCommand.newBuilder().setLeaseCheckpoints(c).build())
+            consensus
+                    .propose(LogCommand.newBuilder().setLeaseCheckpoints(c).build())
                     .whenComplete((result, error) -> lessor.checkpointSettled(c, error == null));
         }
         return due.revokes().size();

@@ -2,8 +2,8 @@ package io.etcdj.server.lease;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdj.api.internal.LeaseRecord;
-import java.io.IOException;
 import io.etcdj.server.mvcc.KeyCodec;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -13,16 +13,13 @@ import java.util.Arrays;
  */
 public final class LeaseRecords {
     /** One lease: its ID, granted TTL and the remaining TTL at its last checkpoint. */
-    public record Entry(long id, long ttlSeconds, long remainingMs) {
-    }
+    public record Entry(long id, long ttlSeconds, long remainingMs) {}
 
-    private LeaseRecords() {
-    }
+    private LeaseRecords() {}
 
     /** The lease a raw entry of the lease family records, or null for an entry that is not a lease record. */
     public static Entry decode(byte[] key, byte[] value) throws IOException {
-        if (key.length != 9 || !Arrays.equals(key, LeaseStore.recordKey(KeyCodec
-                .getLong(key, 1)))) {
+        if (key.length != 9 || !Arrays.equals(key, LeaseStore.recordKey(KeyCodec.getLong(key, 1)))) {
             return null;
         }
         long id = KeyCodec.getLong(key, 1);
@@ -41,7 +38,11 @@ public final class LeaseRecords {
 
     /** The value of a lease record. */
     public static byte[] recordValue(long ttlSeconds, long remainingMs) {
-        return LeaseRecord.newBuilder().setTtlSeconds(ttlSeconds).setRemainingMs(remainingMs).build().toByteArray();
+        return LeaseRecord.newBuilder()
+                .setTtlSeconds(ttlSeconds)
+                .setRemainingMs(remainingMs)
+                .build()
+                .toByteArray();
     }
 
     /** The key saying {@code userKey} is attached to lease {@code id} (its value is empty). */

@@ -9,7 +9,6 @@ import io.etcdj.server.mvcc.LeaseAttachments;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.RocksBackend;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,7 @@ final class LeaseStore {
     private static final int PREFIX_BYTES = 9;
     private static final byte[] EMPTY = new byte[0];
 
-    private LeaseStore() {
-    }
+    private LeaseStore() {}
 
     static byte[] recordKey(long id) {
         return prefixed(RECORD, id, EMPTY);
@@ -55,15 +53,21 @@ final class LeaseStore {
     }
 
     static void putRecord(MvccWriteTxn txn, long id, long ttlSeconds, long remainingMs) throws RocksDBException {
-        txn.putLeaseRecord(recordKey(id),
-                LeaseRecord.newBuilder().setTtlSeconds(ttlSeconds).setRemainingMs(remainingMs).build().toByteArray());
+        txn.putLeaseRecord(
+                recordKey(id),
+                LeaseRecord.newBuilder()
+                        .setTtlSeconds(ttlSeconds)
+                        .setRemainingMs(remainingMs)
+                        .build()
+                        .toByteArray());
     }
 
     /** Every lease record in the store, by ID. */
     static Map<Long, LeaseRecord> loadRecords(RocksBackend backend) {
         Map<Long, LeaseRecord> records = new LinkedHashMap<>();
         byte[] prefix = {RECORD};
-        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.leases())) {
+        try (RocksBackend.Pin p = backend.pin();
+                RocksIterator it = backend.db().newIterator(backend.leases())) {
             for (it.seek(prefix); it.isValid() && it.key()[0] == RECORD; it.next()) {
                 long id = KeyCodec.getLong(it.key(), 1);
                 try {
@@ -83,7 +87,8 @@ final class LeaseStore {
     static List<ByteString> attachedKeys(RocksBackend backend, long id, ByteBudget budget) {
         byte[] prefix = attachmentPrefix(id);
         List<ByteString> keys = new ArrayList<>();
-        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.leases())) {
+        try (RocksBackend.Pin p = backend.pin();
+                RocksIterator it = backend.db().newIterator(backend.leases())) {
             for (it.seek(prefix); it.isValid() && KeyCodec.startsWith(it.key(), prefix); it.next()) {
                 byte[] key = userKey(it.key());
                 if (!budget.take(key.length)) {

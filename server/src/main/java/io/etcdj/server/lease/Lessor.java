@@ -13,7 +13,6 @@ import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.MonotonicClock;
 import io.etcdj.server.mvcc.ByteBudget;
-import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import java.util.ArrayList;
@@ -108,7 +107,8 @@ public final class Lessor implements PrimaryLeases {
 
     private synchronized void load() {
         long now = clock.nanos();
-        for (Map.Entry<Long, LeaseRecord> e : LeaseStore.loadRecords(store.backend()).entrySet()) {
+        for (Map.Entry<Long, LeaseRecord> e :
+                LeaseStore.loadRecords(store.backend()).entrySet()) {
             LeaseRecord r = e.getValue();
             Lease l = new Lease(e.getKey(), r.getTtlSeconds(), plus(now, r.getRemainingMs() * NANOS_PER_MS), now);
             leases.put(l.id, l);
@@ -139,7 +139,10 @@ public final class Lessor implements PrimaryLeases {
                 id = 0;
             }
         }
-        return LeaseGrantRequest.newBuilder().setID(id).setTTL(Math.max(r.getTTL(), config.minTtlSeconds())).build();
+        return LeaseGrantRequest.newBuilder()
+                .setID(id)
+                .setTTL(Math.max(r.getTTL(), config.minTtlSeconds()))
+                .build();
     }
 
     // ---- applied through the log (applier thread) ----
@@ -162,7 +165,11 @@ public final class Lessor implements PrimaryLeases {
         long ttl = Math.max(1, r.getTTL());
         LeaseStore.putRecord(txn, id, ttl, ttl * 1000);
         txn.onCommit(() -> added(id, ttl));
-        return LeaseGrantResponse.newBuilder().setHeader(header(txn)).setID(id).setTTL(ttl).build();
+        return LeaseGrantResponse.newBuilder()
+                .setHeader(header(txn))
+                .setID(id)
+                .setTTL(ttl)
+                .build();
     }
 
     private synchronized void added(long id, long ttl) {
@@ -311,7 +318,9 @@ public final class Lessor implements PrimaryLeases {
             long now = clock.nanos();
             if (l.revoking || l.deadlineNanos <= now) {
                 // etcd waits likewise: answering before the revoke is applied would let the client see its keys
-                return revokeWaiters.computeIfAbsent(id, k -> new CompletableFuture<>()).thenApply(v -> 0L);
+                return revokeWaiters
+                        .computeIfAbsent(id, k -> new CompletableFuture<>())
+                        .thenApply(v -> 0L);
             }
             queue.remove(l);
             l.deadlineNanos = plus(now, l.ttlNanos());
@@ -365,8 +374,7 @@ public final class Lessor implements PrimaryLeases {
         long earliest = plus(now, extendNanos);
         queue.clear();
         for (Lease l : leases.values()) {
-            l.deadlineNanos = config.checkpoint() ? Math.max(l.deadlineNanos, earliest)
-                    : plus(earliest, l.ttlNanos());
+            l.deadlineNanos = config.checkpoint() ? Math.max(l.deadlineNanos, earliest) : plus(earliest, l.ttlNanos());
             l.revoking = false; // a revoke proposed in an earlier term is either applied already or lost
             l.checkpointedNanos = now;
             queue.add(l);

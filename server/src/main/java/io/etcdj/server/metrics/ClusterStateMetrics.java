@@ -8,14 +8,21 @@ import java.util.Map;
  * (each server feature gate, 1 when on).
  */
 public final class ClusterStateMetrics {
-    private static final LabeledGauge ALARMS = new LabeledGauge(Metrics.registry(), "etcd_debugging_server_alarms",
+    private static final LabeledGauge ALARMS = new LabeledGauge(
+            Metrics.registry(),
+            "etcd_debugging_server_alarms",
             "Alarms for every member in cluster. 1 for 'server_id' label with current ID. 2 for 'alarm_type' label"
-                    + " with type of this alarm", "server_id", "alarm_type");
-    private static final LabeledGauge FEATURES = new LabeledGauge(Metrics.registry(), "etcd_server_feature_enabled",
-            "Whether or not a feature is enabled. 1 is enabled, 0 is not.", "name", "stage");
+                    + " with type of this alarm",
+            "server_id",
+            "alarm_type");
+    private static final LabeledGauge FEATURES = new LabeledGauge(
+            Metrics.registry(),
+            "etcd_server_feature_enabled",
+            "Whether or not a feature is enabled. 1 is enabled, 0 is not.",
+            "name",
+            "stage");
 
-    private ClusterStateMetrics() {
-    }
+    private ClusterStateMetrics() {}
 
     /**
      * The alarms raised now, as member id in hex -> alarm type names: their series read 1, every series seen

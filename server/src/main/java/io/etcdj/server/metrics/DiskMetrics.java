@@ -1,10 +1,10 @@
 package io.etcdj.server.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,10 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Recording is lock-free and allocates nothing.
  */
 public final class DiskMetrics {
-    private static final Timer WAL_FSYNC = histogram("etcd_disk_wal_fsync_duration",
-            "The latency distributions of fsync called by WAL.");
-    private static final Timer BACKEND_COMMIT = histogram("etcd_disk_backend_commit_duration",
-            "The latency distributions of commit called by backend.");
+    private static final Timer WAL_FSYNC =
+            histogram("etcd_disk_wal_fsync_duration", "The latency distributions of fsync called by WAL.");
+    private static final Timer BACKEND_COMMIT =
+            histogram("etcd_disk_backend_commit_duration", "The latency distributions of commit called by backend.");
 
     /** etcd_disk_defrag_inflight (etcd 3.5+): 1 while a defragmentation runs. */
     private static final AtomicInteger DEFRAG_INFLIGHT = new AtomicInteger();
@@ -28,8 +28,7 @@ public final class DiskMetrics {
                 .register(Metrics.registry());
     }
 
-    private DiskMetrics() {
-    }
+    private DiskMetrics() {}
 
     /** A defragmentation started (true) or ended (false). */
     public static void defragmenting(boolean running) {
@@ -41,19 +40,22 @@ public final class DiskMetrics {
     }
 
     /** A timer exported as a Prometheus histogram with etcd's disk buckets (1 ms doubling to about 8 s). */
-    static Timer histogramIn(MeterRegistry r, String name, String help,
-                             String... tags) {
+    static Timer histogramIn(MeterRegistry r, String name, String help, String... tags) {
         return histogramFrom(r, name, help, 1_000_000L, 14, tags);
     }
 
     /** A timer exported as a Prometheus histogram: {@code count} buckets from {@code firstNanos}, doubling. */
-    public static Timer histogramFrom(MeterRegistry r, String name, String help,
-                               long firstNanos, int count, String... tags) {
+    public static Timer histogramFrom(
+            MeterRegistry r, String name, String help, long firstNanos, int count, String... tags) {
         Duration[] buckets = new Duration[count];
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = Duration.ofNanos(firstNanos << i);
         }
-        return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(buckets).register(r);
+        return Timer.builder(name)
+                .description(help)
+                .tags(tags)
+                .serviceLevelObjectives(buckets)
+                .register(r);
     }
 
     public static void walFsynced(long nanos) {

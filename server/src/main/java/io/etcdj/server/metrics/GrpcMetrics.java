@@ -48,29 +48,43 @@ public final class GrpcMetrics implements ServerInterceptor {
             String type = type(m.getType());
             String service = m.getServiceName();
             String method = m.getBareMethodName();
-            started = Counter.builder("grpc_server_started").description("Total number of RPCs started on the server.")
-                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method).register(r);
+            started = Counter.builder("grpc_server_started")
+                    .description("Total number of RPCs started on the server.")
+                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method)
+                    .register(r);
             received = Counter.builder("grpc_server_msg_received")
                     .description("Total number of RPC stream messages received on the server.")
-                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method).register(r);
+                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method)
+                    .register(r);
             sent = Counter.builder("grpc_server_msg_sent")
                     .description("Total number of gRPC stream messages sent by the server.")
-                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method).register(r);
+                    .tags("grpc_type", type, "grpc_service", service, "grpc_method", method)
+                    .register(r);
             for (Status.Code c : Status.Code.values()) {
                 handled[c.ordinal()] = Counter.builder("grpc_server_handled")
                         .description("Total number of RPCs completed on the server, regardless of success or failure.")
-                        .tags("grpc_type", type, "grpc_service", service, "grpc_method", method,
-                                "grpc_code", goName(c)).register(r);
+                        .tags("grpc_type", type, "grpc_service", service, "grpc_method", method, "grpc_code", goName(c))
+                        .register(r);
             }
-            handling = !extensive ? null : DiskMetrics.histogramIn(r, "grpc_server_handling",
-                    "Histogram of response latency (seconds) of gRPC that had been application-level handled by"
-                            + " the server.", "grpc_type", type, "grpc_service", service, "grpc_method", method);
+            handling = !extensive
+                    ? null
+                    : DiskMetrics.histogramIn(
+                            r,
+                            "grpc_server_handling",
+                            "Histogram of response latency (seconds) of gRPC that had been application-level handled by"
+                                    + " the server.",
+                            "grpc_type",
+                            type,
+                            "grpc_service",
+                            service,
+                            "grpc_method",
+                            method);
         }
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                       ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         MethodDescriptor<Q, R> md = call.getMethodDescriptor();
         MethodMeters m = meters.get(md);
         if (m == null) {

@@ -49,7 +49,9 @@ public final class LabeledGauge {
             tags.add(labelNames.get(i));
             tags.add(labelValues.get(i));
         }
-        Gauge.builder(name, value, AtomicLong::get).description(help).tags(tags.toArray(String[]::new))
+        Gauge.builder(name, value, AtomicLong::get)
+                .description(help)
+                .tags(tags.toArray(String[]::new))
                 .register(registry);
         return value;
     }

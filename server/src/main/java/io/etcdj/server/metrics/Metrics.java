@@ -24,11 +24,9 @@ public final class Metrics {
     /** Gauges under etcd names ending in "_total", which Prometheus' Java client refuses to gauges; in name order. */
     private static final List<TotalGauge> TOTAL_GAUGES = new CopyOnWriteArrayList<>();
 
-    private record TotalGauge(String name, String help, DoubleSupplier value) {
-    }
+    private record TotalGauge(String name, String help, DoubleSupplier value) {}
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     public static PrometheusMeterRegistry registry() {
         return REGISTRY;
@@ -51,9 +49,16 @@ public final class Metrics {
         StringBuilder out = new StringBuilder(REGISTRY.scrape());
         for (TotalGauge g : TOTAL_GAUGES) {
             double v = g.value.getAsDouble();
-            out.append("# HELP ").append(g.name).append(' ').append(g.help).append('\n')
-                    .append("# TYPE ").append(g.name).append(" gauge\n")
-                    .append(g.name).append(' ')
+            out.append("# HELP ")
+                    .append(g.name)
+                    .append(' ')
+                    .append(g.help)
+                    .append('\n')
+                    .append("# TYPE ")
+                    .append(g.name)
+                    .append(" gauge\n")
+                    .append(g.name)
+                    .append(' ')
                     .append(v == Math.rint(v) && !Double.isInfinite(v) ? Long.toString((long) v) : Double.toString(v))
                     .append('\n');
         }
@@ -71,11 +76,13 @@ public final class Metrics {
 
     private static PrometheusMeterRegistry create() {
         PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Gauge.builder("etcd_server_version", () -> 1).tag("server_version", Versions.ETCD_SERVER)
+        Gauge.builder("etcd_server_version", () -> 1)
+                .tag("server_version", Versions.ETCD_SERVER)
                 .description("Which version is running. 1 for 'server_version' label with current version.")
                 .register(r);
         // etcd labels the cluster version major.minor here ("3.4"), unlike /version's "3.4.0"
-        Gauge.builder("etcd_cluster_version", () -> 1).tag("cluster_version", Versions.ETCD_API)
+        Gauge.builder("etcd_cluster_version", () -> 1)
+                .tag("cluster_version", Versions.ETCD_API)
                 .description("Which version is running. 1 for 'cluster_version' label with current cluster version")
                 .register(r);
         new ProcessMetrics().bindTo(r);
@@ -83,7 +90,8 @@ public final class Metrics {
         new JvmThreadMetrics().bindTo(r);
         new ClassLoaderMetrics().bindTo(r);
         // JvmGcMetrics keeps listeners for the life of the process, as the registry lives
-        @SuppressWarnings("resource") JvmGcMetrics gc = new JvmGcMetrics();
+        @SuppressWarnings("resource")
+        JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(r);
         return r;
     }

@@ -10,13 +10,11 @@ import java.util.concurrent.CompletableFuture;
 
 /** /metrics: the registry in Prometheus text format (0.0.4), scraped off the event loop (gauges read the store). */
 public final class MetricsEndpoint implements HttpService {
-    private static final MediaType PROMETHEUS_TEXT =
-            MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
+    private static final MediaType PROMETHEUS_TEXT = MediaType.parse("text/plain; version=0.0.4; charset=utf-8");
 
     public static final MetricsEndpoint INSTANCE = new MetricsEndpoint();
 
-    private MetricsEndpoint() {
-    }
+    private MetricsEndpoint() {}
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {

@@ -9,22 +9,27 @@ import io.micrometer.core.instrument.Counter;
  */
 public final class ServerMetrics {
     private static final Counter LEADER_CHANGES = Counter.builder("etcd_server_leader_changes_seen")
-            .description("The number of leader changes seen.").register(Metrics.registry());
+            .description("The number of leader changes seen.")
+            .register(Metrics.registry());
     private static final Counter PROPOSALS_FAILED = Counter.builder("etcd_server_proposals_failed")
-            .description("The total number of failed proposals seen.").register(Metrics.registry());
+            .description("The total number of failed proposals seen.")
+            .register(Metrics.registry());
     private static final Counter PUTS = Counter.builder("etcd_mvcc_put")
-            .description("Total number of puts seen by this member.").register(Metrics.registry());
+            .description("Total number of puts seen by this member.")
+            .register(Metrics.registry());
     private static final Counter DELETES = Counter.builder("etcd_mvcc_delete")
-            .description("Total number of deletes seen by this member.").register(Metrics.registry());
+            .description("Total number of deletes seen by this member.")
+            .register(Metrics.registry());
 
     private static final Counter SLOW_READ_INDEXES = Counter.builder("etcd_server_slow_read_indexes_total")
             .description("The total number of pending read indexes not in sync with leader's or timed out read index"
-                    + " requests.").register(Metrics.registry());
+                    + " requests.")
+            .register(Metrics.registry());
     private static final Counter READ_INDEXES_FAILED = Counter.builder("etcd_server_read_indexes_failed_total")
-            .description("The total number of failed read indexes seen.").register(Metrics.registry());
+            .description("The total number of failed read indexes seen.")
+            .register(Metrics.registry());
 
-    private ServerMetrics() {
-    }
+    private ServerMetrics() {}
 
     /** This member saw a new leader (not the loss of one). */
     public static void leaderChanged() {

@@ -11,7 +11,7 @@ import java.util.List;
 @FunctionalInterface
 public interface CommitListener {
     /** A listener that ignores everything. */
-    CommitListener NONE = (revision, events) -> { };
+    CommitListener NONE = (revision, events) -> {};
 
     /**
      * @param revision the new store revision
@@ -24,6 +24,5 @@ public interface CommitListener {
      * A revision with too many events to hold in memory: they are in the store (read them with
      * {@link HistoryReader}); every changed key lies in [{@code lowestKey}, {@code highestKey}].
      */
-    default void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {
-    }
+    default void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {}
 }

@@ -2,6 +2,7 @@ package io.etcdj.server.mvcc;
 
 import io.etcdj.server.common.Failpoints;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,7 +14,6 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Arrays;
 
 /**
  * Removes history before a compaction revision, in the background and in bounded batches: every version that a
@@ -43,17 +43,20 @@ final class Compactor implements AutoCloseable {
     private final ExecutorService thread;
     /** Compactions waiting for a step, oldest first (stepped only). */
     private final ConcurrentLinkedQueue<Runnable> steps = new ConcurrentLinkedQueue<>();
+
     private final Executor executor;
     private final int batchKeys;
 
     Compactor(RocksBackend backend, boolean stepped) {
         this.backend = backend;
         this.batchKeys = stepped ? STEPPED_BATCH_KEYS : BATCH_KEYS;
-        this.thread = stepped ? null : Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "mvcc-compactor");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = stepped
+                ? null
+                : Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "mvcc-compactor");
+                    t.setDaemon(true);
+                    return t;
+                });
         this.executor = stepped ? steps::add : thread;
     }
 
@@ -68,15 +71,19 @@ final class Compactor implements AutoCloseable {
     }
 
     CompletableFuture<Void> submit(long fromRevision, long toRevision) {
-        return CompletableFuture.runAsync(() -> {
-            try {
-                compact(fromRevision, toRevision);
-            } catch (RocksDBException e) {
-                LOG.error("compaction to revision {} failed; it resumes at the next start: {}", toRevision,
-                        e.getMessage());
-                throw new IllegalStateException(e);
-            }
-        }, executor);
+        return CompletableFuture.runAsync(
+                () -> {
+                    try {
+                        compact(fromRevision, toRevision);
+                    } catch (RocksDBException e) {
+                        LOG.error(
+                                "compaction to revision {} failed; it resumes at the next start: {}",
+                                toRevision,
+                                e.getMessage());
+                        throw new IllegalStateException(e);
+                    }
+                },
+                executor);
     }
 
     private void compact(long fromRevision, long toRevision) throws RocksDBException {
@@ -84,8 +91,8 @@ final class Compactor implements AutoCloseable {
         long startMain = Math.max(fromRevision - 1, 0);
         byte[] start = KeyCodec.revisionKey(startMain, 0);
         try (RocksBackend.Pin p = backend.pin();
-             RocksIterator revs = backend.db().newIterator(backend.revisions());
-             RocksIterator keys = backend.db().newIterator(backend.keys())) {
+                RocksIterator revs = backend.db().newIterator(backend.revisions());
+                RocksIterator keys = backend.db().newIterator(backend.keys())) {
             revs.seek(start);
             List<byte[][]> doomed = new ArrayList<>();
             while (revs.isValid()) {
@@ -98,7 +105,8 @@ final class Compactor implements AutoCloseable {
                 byte[] enc = KeyCodec.encodeUserKey(userKey);
                 keys.seek(KeyCodec.seekAtOrBelow(enc, toRevision));
                 Revision newest = keys.isValid() && KeyCodec.sameUserKey(keys.key(), enc)
-                        ? KeyCodec.revisionOfIndexKey(keys.key()) : null;
+                        ? KeyCodec.revisionOfIndexKey(keys.key())
+                        : null;
                 boolean superseded = newest != null && rev.compareTo(newest) < 0;
                 // a deletion at the compaction revision itself stays until the next compaction: a watcher may
                 // still start at that revision and must see it
@@ -110,7 +118,8 @@ final class Compactor implements AutoCloseable {
                 if (doomed.size() >= batchKeys) {
                     removed += delete(doomed);
                     if (Thread.currentThread().isInterrupted()) { // closing: the next start resumes from here
-                        LOG.info("compaction to revision {} interrupted by shutdown; it resumes at the next start",
+                        LOG.info(
+                                "compaction to revision {} interrupted by shutdown; it resumes at the next start",
                                 toRevision);
                         return;
                     }
@@ -133,8 +142,8 @@ final class Compactor implements AutoCloseable {
      * removed by this compaction would leave the version it deleted readable again (found by the whole-member
      * simulation: a lease's key came back after a second compaction).
      */
-    private static void removeVersionsBelowScan(RocksIterator keys, byte[] enc, Revision rev, long startMain,
-                                                List<byte[][]> doomed) {
+    private static void removeVersionsBelowScan(
+            RocksIterator keys, byte[] enc, Revision rev, long startMain, List<byte[][]> doomed) {
         if (startMain == 0) {
             return; // the first compaction scans from the start
         }
@@ -142,7 +151,8 @@ final class Compactor implements AutoCloseable {
         if (keys.isValid()) {
             keys.next(); // versions are newest first: the next one is older
         }
-        if (!keys.isValid() || !KeyCodec.sameUserKey(keys.key(), enc)
+        if (!keys.isValid()
+                || !KeyCodec.sameUserKey(keys.key(), enc)
                 || KeyCodec.revisionOfIndexKey(keys.key()).main() >= startMain) {
             return; // no older version, or one in the scan: the key's oldest version in the scan does this
         }
@@ -175,7 +185,7 @@ final class Compactor implements AutoCloseable {
             return;
         }
         try {
-            CompletableFuture.runAsync(() -> { }, executor).join();
+            CompletableFuture.runAsync(() -> {}, executor).join();
         } catch (RuntimeException e) {
             // shut down: nothing runs
         }

@@ -15,8 +15,7 @@ import java.util.stream.Stream;
  * synced, so each step here syncs the parent before it returns.
  */
 public final class DurableFiles {
-    private DurableFiles() {
-    }
+    private DurableFiles() {}
 
     /** Makes the entries of {@code dir} (creations, renames, deletions) durable. */
     public static void fsyncDirectory(Path dir) throws IOException {

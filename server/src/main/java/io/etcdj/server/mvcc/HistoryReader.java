@@ -28,8 +28,7 @@ public final class HistoryReader {
      * What a read found: the revisions with changes, in order, and the revision through which the read looked
      * (revisions up to it that are not in the list changed nothing, e.g. revision 1 of a new store).
      */
-    public record Batch(List<RevisionEvents> revisions, long throughRevision) {
-    }
+    public record Batch(List<RevisionEvents> revisions, long throughRevision) {}
 
     /**
      * Reads the revisions from {@code from} through {@code to} in order, stopping at a revision boundary once
@@ -48,8 +47,8 @@ public final class HistoryReader {
         List<RevisionEvents> out = new ArrayList<>();
         long bytes = 0;
         try (RocksBackend.Pin p = b.pin();
-             RocksIterator revs = b.db().newIterator(b.revisions());
-             RocksIterator keys = b.db().newIterator(b.keys())) {
+                RocksIterator revs = b.db().newIterator(b.revisions());
+                RocksIterator keys = b.db().newIterator(b.keys())) {
             long first = Math.max(from, 1);
             revs.seek(KeyCodec.revisionKey(first, first == from ? fromSub : 0));
             long current = -1;
@@ -86,8 +85,8 @@ public final class HistoryReader {
                         return new Batch(out, current - 1); // this revision is read on its own next time
                     }
                     // this revision alone is too large: hand out its first piece
-                    List<RevisionEvents> piece = List.of(RevisionEvents.read(current, events, toArray(subs),
-                            rev.sub() + 1));
+                    List<RevisionEvents> piece =
+                            List.of(RevisionEvents.read(current, events, toArray(subs), rev.sub() + 1));
                     return new Batch(piece, current - 1);
                 }
             }
@@ -100,8 +99,7 @@ public final class HistoryReader {
     }
 
     /** Reads whole revisions from {@code from} (see {@link #read(long, long, long, int, long, boolean)}). */
-    public Batch read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv)
-            throws RocksDBException {
+    public Batch read(long from, long to, int maxRevisions, long maxBytes, boolean withPrevKv) throws RocksDBException {
         return read(from, 0, to, maxRevisions, maxBytes, withPrevKv);
     }
 
@@ -119,8 +117,10 @@ public final class HistoryReader {
         boolean deletion = revValue[0] == 1;
         Event.Builder e = Event.newBuilder();
         if (deletion) {
-            e.setType(Event.EventType.DELETE).setKv(KeyValue.newBuilder().setKey(ByteString.copyFrom(userKey))
-                    .setModRevision(rev.main()));
+            e.setType(Event.EventType.DELETE)
+                    .setKv(KeyValue.newBuilder()
+                            .setKey(ByteString.copyFrom(userKey))
+                            .setModRevision(rev.main()));
         } else {
             byte[] indexKey = KeyCodec.indexKey(KeyCodec.encodeUserKey(userKey), rev.main(), rev.sub());
             keys.seek(indexKey);

@@ -14,8 +14,7 @@ import org.rocksdb.RocksIterator;
  * out of RocksDB (its value's length says whether it is live), so counting a range of any size holds no memory.
  */
 final class IndexScan {
-    private IndexScan() {
-    }
+    private IndexScan() {}
 
     /** Sees each key live in a range, in key order; false stops the scan. */
     @FunctionalInterface
@@ -94,8 +93,8 @@ final class IndexScan {
     }
 
     /** {@link #forEachLive}, telling {@code skips} (when not null) of each key stepped over as not live. */
-    static void forEachLive(RocksIterator it, KeyRange range, long atRev, ValueWanted wanted, LiveVisitor visitor,
-                            SkipVisitor skips) {
+    static void forEachLive(
+            RocksIterator it, KeyRange range, long atRev, ValueWanted wanted, LiveVisitor visitor, SkipVisitor skips) {
         if (range.isSingleKey()) {
             byte[] enc = KeyCodec.encodeUserKey(range.start());
             it.seek(KeyCodec.seekAtOrBelow(enc, atRev));
@@ -156,8 +155,7 @@ final class IndexScan {
                 return null;
             }
             byte[] k = it.key();
-            if (k.length != indexKey.length
-                    || !Arrays.equals(k, 0, encLength, indexKey, 0, encLength)) {
+            if (k.length != indexKey.length || !Arrays.equals(k, 0, encLength, indexKey, 0, encLength)) {
                 return k;
             }
         }
@@ -166,7 +164,8 @@ final class IndexScan {
     }
 
     /** Holds no value bytes: RocksDB only reports a value's length into it. */
-    private static final ThreadLocal<ByteBuffer> LENGTH_PROBE = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1));
+    private static final ThreadLocal<ByteBuffer> LENGTH_PROBE =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(1));
 
     /** True when the version under the iterator is a put (a deletion's value is empty), without copying it. */
     private static boolean isLive(RocksIterator it) {

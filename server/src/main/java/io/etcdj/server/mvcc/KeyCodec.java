@@ -20,8 +20,7 @@ public final class KeyCodec {
     private static final byte ESCAPED_ZERO = (byte) 0xFF;
     private static final byte TERMINATOR = 0x01;
 
-    private KeyCodec() {
-    }
+    private KeyCodec() {}
 
     /** The order-preserving, prefix-free encoding of a user key. */
     public static byte[] encodeUserKey(byte[] userKey) {
@@ -130,7 +129,6 @@ public final class KeyCodec {
 
     /** True when {@code bytes} begins with {@code prefix}. */
     public static boolean startsWith(byte[] bytes, byte[] prefix) {
-        return bytes.length >= prefix.length
-                && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 }

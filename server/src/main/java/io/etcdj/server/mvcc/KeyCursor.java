@@ -55,6 +55,7 @@ public final class KeyCursor {
     private static final byte[] EMPTY = new byte[0];
     /** Older versions of a key stepped over one by one before a seek past them all is cheaper. */
     private static final int NEXT_BEFORE_SEEK = 3;
+
     private final RocksIterator it;
     private final long revision;
     /** The oldest revision still readable when this cursor's view was taken. */
@@ -85,8 +86,9 @@ public final class KeyCursor {
     public KeyValue first(byte[] from, byte[] end, boolean withValue) {
         KeyValue[] found = {null};
         forEachLive(from, end, withValue, (key, kv) -> {
-            found[0] = kv != null ? kv : KeyValue.newBuilder().setKey(ByteString.copyFrom(key))
-                    .build();
+            found[0] = kv != null
+                    ? kv
+                    : KeyValue.newBuilder().setKey(ByteString.copyFrom(key)).build();
             return false;
         });
         return found[0];
@@ -96,8 +98,7 @@ public final class KeyCursor {
      * What {@link #firstLive} found: the first live key (without its value), or null; when the search gave up,
      * {@code resumeFrom}, the key to go on from (else null); and how many keys it stepped over.
      */
-    public record Probe(byte[] liveKey, byte[] resumeFrom, long skippedKeys) {
-    }
+    public record Probe(byte[] liveKey, byte[] resumeFrom, long skippedKeys) {}
 
     /**
      * The first key live at this cursor's revision in [from, end), stepping over at most {@code maxSkipped} keys
@@ -111,11 +112,16 @@ public final class KeyCursor {
         }
         byte[][] found = {null, null};
         long[] skipped = {0};
-        IndexScan.forEachLive(it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> false,
+        IndexScan.forEachLive(
+                it,
+                new KeyRange(from, end == null ? EMPTY : end),
+                revision,
+                () -> false,
                 (positioned, value) -> {
                     found[0] = KeyCodec.userKeyOf(positioned.key());
                     return false;
-                }, enc -> {
+                },
+                enc -> {
                     if (skipped[0] >= maxSkipped) {
                         found[1] = KeyCodec.userKeyOf(KeyCodec.seekPastAllVersions(enc)); // where to resume
                         return false;
@@ -128,8 +134,8 @@ public final class KeyCursor {
 
     /** Visits each key live at this cursor's revision in [from, end), in key order, until the visitor says stop. */
     public void forEachLive(byte[] from, byte[] end, boolean withValues, LiveKeys visitor) {
-        IndexScan.forEachLive(it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> withValues,
-                (positioned, value) -> {
+        IndexScan.forEachLive(
+                it, new KeyRange(from, end == null ? EMPTY : end), revision, () -> withValues, (positioned, value) -> {
                     if (value != null) {
                         KeyValue kv = IndexScan.decode(value);
                         return visitor.visit(kv.getKey().toByteArray(), kv);

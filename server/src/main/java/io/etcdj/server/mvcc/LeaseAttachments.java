@@ -13,8 +13,7 @@ public final class LeaseAttachments {
     private static final byte ATTACHMENT = 'k';
     private static final int PREFIX_BYTES = 9;
 
-    private LeaseAttachments() {
-    }
+    private LeaseAttachments() {}
 
     /** The prefix of every attachment of lease {@code id}; attachments of one lease sort in user-key order. */
     public static byte[] prefix(long id) {

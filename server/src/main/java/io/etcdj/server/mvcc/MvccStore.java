@@ -37,6 +37,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
     private volatile long consistentIndex;
     /** Keys live at {@link #currentRevision} (etcd's etcd_debugging_mvcc_keys_total); written by the applier only. */
     private volatile long liveKeys;
+
     private static final long LOADING = -1;
     /**
      * The database generation the revision fields belong to, or {@link #LOADING} while {@link #load} replaces them
@@ -77,8 +78,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
     }
 
     /** The revisions a read uses, as they belong to the database generation the reading thread has pinned. */
-    record ReadView(long currentRevision, long compactedRevision) {
-    }
+    record ReadView(long currentRevision, long compactedRevision) {}
 
     /**
      * Call while holding a pin: this store's revisions for the pinned database generation, waiting out a restore's
@@ -86,7 +86,7 @@ public final class MvccStore implements KvReader, AutoCloseable {
      */
     ReadView view() {
         long pinned = backend.generation();
-        for (;;) {
+        for (; ; ) {
             long before = stateGeneration;
             long current = currentRevision;
             long compacted = compactedRevision;
@@ -153,9 +153,15 @@ public final class MvccStore implements KvReader, AutoCloseable {
 
     /** Counts the live keys at the current revision; used while loading, so it reads the database directly. */
     private long countLiveKeys() {
-        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
-            return IndexScan.scan(it, new KeyRange(new byte[0], new byte[0]), currentRevision,
-                    RangeQuery.of(0, true), currentRevision).count();
+        try (RocksBackend.Pin p = backend.pin();
+                RocksIterator it = backend.db().newIterator(backend.keys())) {
+            return IndexScan.scan(
+                            it,
+                            new KeyRange(new byte[0], new byte[0]),
+                            currentRevision,
+                            RangeQuery.of(0, true),
+                            currentRevision)
+                    .count();
         }
     }
 
@@ -183,12 +189,13 @@ public final class MvccStore implements KvReader, AutoCloseable {
      * {@code fillCache} the blocks it reads stay out of the block cache.
      */
     private <T> T atRevision(long revision, boolean fillCache, ViewRead<T> body) throws MvccException {
-        for (;;) {
+        for (; ; ) {
             // the default options are not made per read: a Range is the hot path, and options are a native object
             try (RocksBackend.Pin p = backend.pin();
-                 ReadOptions options = fillCache ? null : new ReadOptions().setFillCache(false);
-                 RocksIterator it = options == null ? backend.db().newIterator(backend.keys())
-                         : backend.db().newIterator(backend.keys(), options)) {
+                    ReadOptions options = fillCache ? null : new ReadOptions().setFillCache(false);
+                    RocksIterator it = options == null
+                            ? backend.db().newIterator(backend.keys())
+                            : backend.db().newIterator(backend.keys(), options)) {
                 ReadView v = view();
                 if (v == null) {
                     continue; // a leader's snapshot replaced the database just now: read the new one
@@ -214,8 +221,10 @@ public final class MvccStore implements KvReader, AutoCloseable {
      * cursor's seeks all read the same snapshot. The cursor is valid only during the call.
      */
     public <T> T read(long revision, CursorRead<T> body) throws MvccException {
-        return atRevision(revision, true, (it, at, v) ->
-                body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision))));
+        return atRevision(
+                revision,
+                true,
+                (it, at, v) -> body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision))));
     }
 
     /**
@@ -225,8 +234,10 @@ public final class MvccStore implements KvReader, AutoCloseable {
      * of its time: 0.69 against 0.43 us a key, docs/http.md).
      */
     public <T> T scan(long revision, CursorRead<T> body) throws MvccException {
-        return atRevision(revision, false, (it, at, v) ->
-                body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision))));
+        return atRevision(
+                revision,
+                false,
+                (it, at, v) -> body.read(new KeyCursor(it, at, Math.max(v.compactedRevision(), compactedRevision))));
     }
 
     static long resolveRevision(long revision, long current, long compacted) throws MvccException {
@@ -275,8 +286,13 @@ public final class MvccStore implements KvReader, AutoCloseable {
      * Called by a committed write transaction; {@code events} is empty when the store revision did not move, and null
      * when there were too many to keep (the listener is then told the span of keys the revision changed).
      */
-    void committed(long newCurrentRevision, long index, long newLiveKeys, List<Event> events, byte[] lowestKey,
-                   byte[] highestKey) {
+    void committed(
+            long newCurrentRevision,
+            long index,
+            long newLiveKeys,
+            List<Event> events,
+            byte[] lowestKey,
+            byte[] highestKey) {
         this.liveKeys = newLiveKeys;
         this.currentRevision = newCurrentRevision;
         this.consistentIndex = index;

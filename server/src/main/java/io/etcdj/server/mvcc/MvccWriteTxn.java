@@ -52,18 +52,20 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
      * keep: nothing reads it) that the delete writes to the store before it returns.
      */
     private AbstractWriteBatch staging = batch;
+
     private final WriteBatch bulk = new WriteBatch();
     /** A change written only with the commit; a null value deletes. */
-    private record AtCommit(ColumnFamilyHandle cf, byte[] key, byte[] value) {
-    }
+    private record AtCommit(ColumnFamilyHandle cf, byte[] key, byte[] value) {}
 
     /** Changes written only with the commit, in order. */
     private final List<AtCommit> atCommit = new ArrayList<>();
+
     private final ReadOptions readOptions = new ReadOptions();
     /** Keeps the store open from begin to close (both on the applier thread). */
     private final RocksBackend.Pin pin;
     /** The events so far, or null once they outgrew {@link WriteLimits#eventsInMemoryBytes()}. */
     private List<Event> events = new ArrayList<>();
+
     private long eventBytes;
     private final List<Runnable> onCommit = new ArrayList<>();
     private long sub;
@@ -71,6 +73,7 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
     private int spills;
     /** The smallest and largest user key this transaction wrote (for watchers, when its events are not kept). */
     private byte[] lowestKey;
+
     private byte[] highestKey;
     /** Keys this transaction created (put where absent) minus keys it deleted. */
     private long liveKeysDelta;
@@ -226,8 +229,15 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         liveKeysDelta--;
         track(prev.getKey(), null);
         if (events != null) {
-            KeyValue tombstone = KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(writeRevision()).build();
-            record(Event.newBuilder().setType(Event.EventType.DELETE).setKv(tombstone).setPrevKv(prev).build());
+            KeyValue tombstone = KeyValue.newBuilder()
+                    .setKey(prev.getKey())
+                    .setModRevision(writeRevision())
+                    .build();
+            record(Event.newBuilder()
+                    .setType(Event.EventType.DELETE)
+                    .setKv(tombstone)
+                    .setPrevKv(prev)
+                    .build());
         }
         write(key, new byte[0], true);
         if (prev.getLease() != 0) {
@@ -344,7 +354,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         List<byte[]> keys = new ArrayList<>();
         try (RocksIterator it = iterator(store.backend().leases())) {
             for (it.seek(LeaseAttachments.key(id, fromKey));
-                 it.isValid() && KeyCodec.startsWith(it.key(), prefix) && keys.size() < max; it.next()) {
+                    it.isValid() && KeyCodec.startsWith(it.key(), prefix) && keys.size() < max;
+                    it.next()) {
                 keys.add(LeaseAttachments.userKey(it.key()));
             }
         }
@@ -388,8 +399,8 @@ public final class MvccWriteTxn implements KvReader, AutoCloseable {
         }
         b.write(batch);
         store.latestVersions().committed(written);
-        store.committed(newRevision, raftIndex, liveKeys, events == null ? null : List.copyOf(events),
-                lowestKey, highestKey);
+        store.committed(
+                newRevision, raftIndex, liveKeys, events == null ? null : List.copyOf(events), lowestKey, highestKey);
         onCommit.forEach(Runnable::run);
     }
 

@@ -19,16 +19,15 @@ final class PartialRevisionRollback {
     /** Changes removed per write batch. */
     private static final int BATCH_CHANGES = 10_000;
 
-    private PartialRevisionRollback() {
-    }
+    private PartialRevisionRollback() {}
 
     /** Rolls back every change above {@code committedRevision}; returns how many there were. */
     static long run(RocksBackend backend, long committedRevision) throws RocksDBException {
         long removed = 0;
         try (RocksBackend.Pin p = backend.pin();
-             RocksIterator revs = backend.db().newIterator(backend.revisions());
-             RocksIterator keys = backend.db().newIterator(backend.keys());
-             WriteBatch batch = new WriteBatch()) {
+                RocksIterator revs = backend.db().newIterator(backend.revisions());
+                RocksIterator keys = backend.db().newIterator(backend.keys());
+                WriteBatch batch = new WriteBatch()) {
             for (revs.seek(KeyCodec.revisionKey(committedRevision + 1, 0)); revs.isValid(); revs.next()) {
                 Revision rev = KeyCodec.revisionOfRevisionKey(revs.key());
                 byte[] revValue = revs.value();
@@ -56,8 +55,11 @@ final class PartialRevisionRollback {
             backend.write(batch);
         }
         if (removed > 0) {
-            LOG.info("rolled back {} changes above revision {} that a stop interrupted before their commit; the raft"
-                    + " log applies that entry again", removed, committedRevision);
+            LOG.info(
+                    "rolled back {} changes above revision {} that a stop interrupted before their commit; the raft"
+                            + " log applies that entry again",
+                    removed,
+                    committedRevision);
         }
         return removed;
     }

@@ -8,8 +8,7 @@ import java.util.function.Predicate;
  * accepts (none when {@code countOnly}; without their values when {@code keysOnly}), within {@code budget}. The count is of every live key in the range,
  * whatever the limit, filter or budget.
  */
-public record RangeQuery(long limit, boolean countOnly, boolean keysOnly, Predicate<KeyValue> keep,
-                         ByteBudget budget) {
+public record RangeQuery(long limit, boolean countOnly, boolean keysOnly, Predicate<KeyValue> keep, ByteBudget budget) {
     public static final Predicate<KeyValue> ALL = kv -> true;
 
     /** Up to {@code limit} key-values, the default response budget. */

@@ -18,8 +18,8 @@ public record RevisionEvents(long revision, List<Event> events, long bytes, long
             throw new IllegalArgumentException("revision " + revision + " has no events");
         }
         if (subs != null && subs.length != events.size()) {
-            throw new IllegalArgumentException("revision " + revision + ": " + subs.length + " subs for "
-                    + events.size() + " events");
+            throw new IllegalArgumentException(
+                    "revision " + revision + ": " + subs.length + " subs for " + events.size() + " events");
         }
     }
 

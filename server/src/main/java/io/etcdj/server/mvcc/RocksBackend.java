@@ -1,27 +1,27 @@
 package io.etcdj.server.mvcc;
 
+import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.common.MonotonicClock;
+import io.etcdj.server.metrics.DiskMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import io.etcdj.server.common.Failpoints;
-import io.etcdj.server.common.MonotonicClock;
 import org.rocksdb.AbstractWriteBatch;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.MutableDBOptions;
-import org.rocksdb.RocksDB;
 import org.rocksdb.Range;
+import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBatchWithIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.etcdj.server.metrics.DiskMetrics;
-import java.util.Arrays;
 
 /**
  * The RocksDB database behind the store: four column families (meta, key, rev; see {@link KeyCodec}; and lease,
@@ -149,7 +149,7 @@ public final class RocksBackend implements AutoCloseable {
             h.depth++;
             return h;
         }
-        for (;;) {
+        for (; ; ) {
             if (closed) {
                 throw new StoreClosedException();
             }
@@ -238,7 +238,8 @@ public final class RocksBackend implements AutoCloseable {
 
     /** Makes everything written so far durable in SST files (after this the raft log before it can go). */
     public void flush() throws RocksDBException {
-        try (Pin p = pin(); FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+        try (Pin p = pin();
+                FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             RocksInstance i = using();
             i.db.flush(fo, i.handles);
         }
@@ -304,7 +305,8 @@ public final class RocksBackend implements AutoCloseable {
             retiring.add(old);
         }
         try {
-            old.db.setDBOptions(MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
+            old.db.setDBOptions(
+                    MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
             // its memtables are worthless now
         } catch (RocksDBException | RuntimeException e) {
             LOG.debug("could not skip the replaced store's flush at close: {}", e.toString());
@@ -317,7 +319,9 @@ public final class RocksBackend implements AutoCloseable {
                     DurableFiles.deleteTree(old.path);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.warn("could not delete the replaced store {} ({}); the next start deletes it", old.path,
+                LOG.warn(
+                        "could not delete the replaced store {} ({}); the next start deletes it",
+                        old.path,
                         e.toString());
             }
             synchronized (retiring) {
@@ -356,7 +360,9 @@ public final class RocksBackend implements AutoCloseable {
      */
     private long sumProperty(String property) {
         long total = 0;
-        try (Pin p = pin(); Slice first = new Slice(new byte[0]); Slice last = new Slice(BEYOND_ANY_KEY)) {
+        try (Pin p = pin();
+                Slice first = new Slice(new byte[0]);
+                Slice last = new Slice(BEYOND_ANY_KEY)) {
             RocksInstance i = using();
             Range everything = new Range(first, last);
             for (ColumnFamilyHandle h : i.handles) {
@@ -396,8 +402,7 @@ public final class RocksBackend implements AutoCloseable {
             for (RocksInstance i : waitFor) {
                 long leftNanos = deadlineNanos - clock.nanos();
                 if (!i.closedLatch.await(Math.max(0, leftNanos), TimeUnit.NANOSECONDS)) {
-                    LOG.error("the store is still in use after {} s; it closes when that use ends",
-                            CLOSE_WAIT_SECONDS);
+                    LOG.error("the store is still in use after {} s; it closes when that use ends", CLOSE_WAIT_SECONDS);
                     return;
                 }
             }

@@ -42,10 +42,16 @@ final class RocksInstance {
     final AtomicLong pins = new AtomicLong();
     final CountDownLatch closedLatch = new CountDownLatch(1);
     /** Set before {@link #retire} when the instance was replaced: its files go once it is closed. */
-    volatile Runnable afterClose = () -> { };
+    volatile Runnable afterClose = () -> {};
 
-    RocksInstance(long generation, Path path, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-             LRUCache blockCache, List<ColumnFamilyHandle> handles) {
+    RocksInstance(
+            long generation,
+            Path path,
+            RocksDB db,
+            DBOptions dbOptions,
+            ColumnFamilyOptions cfOptions,
+            LRUCache blockCache,
+            List<ColumnFamilyHandle> handles) {
         this.generation = generation;
         this.path = path;
         this.db = db;
@@ -56,7 +62,7 @@ final class RocksInstance {
     }
 
     boolean tryPin() {
-        for (;;) {
+        for (; ; ) {
             long s = pins.get();
             if (s >= RETIRED) {
                 return false;
@@ -98,9 +104,8 @@ final class RocksInstance {
 
     static RocksInstance open(Path path, long generation, boolean fresh) throws IOException {
         LRUCache cache = new LRUCache(64L << 20);
-        BlockBasedTableConfig table = new BlockBasedTableConfig()
-                .setBlockCache(cache)
-                .setFilterPolicy(new BloomFilter(10, false));
+        BlockBasedTableConfig table =
+                new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(new BloomFilter(10, false));
         ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table);
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(fresh)
@@ -127,15 +132,16 @@ final class RocksInstance {
             }
             return instance;
         } catch (RocksDBException e) {
-            throw new IOException("cannot open the store in " + path + ": " + e.getMessage()
-                    + " (is another etcdj using this --data-dir?)", e);
+            throw new IOException(
+                    "cannot open the store in " + path + ": " + e.getMessage()
+                            + " (is another etcdj using this --data-dir?)",
+                    e);
         }
     }
 
     private static boolean hasFamily(Path dir, byte[] name) throws RocksDBException {
         try (Options options = new Options()) {
-            return RocksDB.listColumnFamilies(options, dir.toString()).stream()
-                    .anyMatch(f -> Arrays.equals(f, name));
+            return RocksDB.listColumnFamilies(options, dir.toString()).stream().anyMatch(f -> Arrays.equals(f, name));
         }
     }
 
@@ -151,7 +157,8 @@ final class RocksInstance {
         if (format == null || !Arrays.equals(format, FORMAT_VALUE)) {
             instance.retire();
             throw new IOException("refusing to open " + instance.path + ": it is a RocksDB database but not an"
-                    + " etcdj store (format " + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
+                    + " etcdj store (format "
+                    + (format == null ? "unknown" : new String(format, StandardCharsets.UTF_8))
                     + "); point --data-dir elsewhere");
         }
     }

@@ -34,8 +34,7 @@ final class RocksLibrary {
     /** The library's name inside the rocksdbjni jar for this platform. */
     private static final String JAR_ENTRY = Environment.getJniLibraryFileName("rocksdb");
 
-    private RocksLibrary() {
-    }
+    private RocksLibrary() {}
 
     /** Loads the library once per JVM (RocksDB ignores later calls). */
     static void load() {
@@ -76,7 +75,8 @@ final class RocksLibrary {
         if (Files.isRegularFile(file) && Files.size(file) == size) {
             return dir;
         }
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(
+                dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path partial = Files.createTempFile(dir, "unpacking-", ".tmp");
         try {
             try (InputStream in = jar.getInputStream()) {

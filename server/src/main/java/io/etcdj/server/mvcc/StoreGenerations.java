@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
 final class StoreGenerations {
     /** The file naming the generation in use (absent: generation 0, the directory itself). */
     static final String ACTIVE = "ACTIVE";
+
     static final String GENERATION_PREFIX = "gen-";
     private static final Logger LOG = LoggerFactory.getLogger(StoreGenerations.class);
 
-    private StoreGenerations() {
-    }
+    private StoreGenerations() {}
 
     /** Makes {@code name} the generation in use, durably: from the rename on, a restart opens it. */
     static void writeActive(Path dir, String name) throws IOException {

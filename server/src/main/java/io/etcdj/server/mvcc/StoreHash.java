@@ -4,24 +4,22 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Snapshot;
-import org.rocksdb.RocksDBException;
 
 /**
  * Hashes of the store for comparing members (etcd's HashKV and Hash). Both read one consistent view (an iterator's
  * implicit snapshot) and depend only on what was applied, never on how far background compaction has got.
  */
 public final class StoreHash {
-    private StoreHash() {
-    }
+    private StoreHash() {}
 
     /**
      * The result of {@link #kv}: the hash, the compaction revision it was taken above, the revision it covers, and
      * the store's revision when it was taken.
      */
-    public record KvHash(int hash, long compactRevision, long revision, long currentRevision) {
-    }
+    public record KvHash(int hash, long compactRevision, long revision, long currentRevision) {}
 
     /**
      * A CRC-32C of the key-value history up to {@code revision} (0 = current): every version written after the
@@ -30,8 +28,9 @@ public final class StoreHash {
      */
     public static KvHash kv(MvccStore store, long revision) throws MvccException {
         RocksBackend b = store.backend();
-        for (;;) {
-            try (RocksBackend.Pin p = b.pin(); RocksIterator it = b.db().newIterator(b.keys())) {
+        for (; ; ) {
+            try (RocksBackend.Pin p = b.pin();
+                    RocksIterator it = b.db().newIterator(b.keys())) {
                 MvccStore.ReadView v = store.view();
                 if (v != null) { // else a leader's snapshot replaced the database just now: hash the new one
                     return kv(it, revision, v);
@@ -52,7 +51,8 @@ public final class StoreHash {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 int userLength = KeyCodec.encodedUserKeyLength(k);
-                if (group == null || !Arrays.equals(group, 0, group.length, k, 0, userLength)
+                if (group == null
+                        || !Arrays.equals(group, 0, group.length, k, 0, userLength)
                         || group.length != userLength) {
                     group = Arrays.copyOf(k, userLength);
                     keptBelowCompaction = false;

@@ -2,10 +2,10 @@ package io.etcdj.server.mvcc;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
-import java.util.Arrays;
 
 /**
  * Fills a new, empty store with history read from elsewhere (an etcd database), in bounded write batches: changes
@@ -96,7 +96,8 @@ public final class StoreImport implements AutoCloseable {
 
     /** Visits every key whose newest imported version is live, in key order (after {@link #flushChanges}). */
     public void forEachLiveKey(LiveKeyVisitor visitor) throws IOException {
-        try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
+        try (RocksBackend.Pin p = backend.pin();
+                RocksIterator it = backend.db().newIterator(backend.keys())) {
             it.seekToFirst();
             while (it.isValid()) {
                 byte[] indexKey = it.key();

@@ -104,8 +104,8 @@ public final class StoreSnapshot implements AutoCloseable {
         }
     }
 
-    private void visitBatch(List<Revision> revs, List<byte[]> userKeys, List<Boolean> deletions,
-                            ChangeVisitor visitor) throws RocksDBException, IOException {
+    private void visitBatch(List<Revision> revs, List<byte[]> userKeys, List<Boolean> deletions, ChangeVisitor visitor)
+            throws RocksDBException, IOException {
         List<byte[]> indexKeys = new ArrayList<>(revs.size());
         List<ColumnFamilyHandle> families = new ArrayList<>(revs.size());
         for (int i = 0; i < revs.size(); i++) {
@@ -115,8 +115,8 @@ public final class StoreSnapshot implements AutoCloseable {
                 families.add(backend.keys());
             }
         }
-        List<byte[]> values = indexKeys.isEmpty() ? List.of()
-                : backend.db().multiGetAsList(readOptions, families, indexKeys);
+        List<byte[]> values =
+                indexKeys.isEmpty() ? List.of() : backend.db().multiGetAsList(readOptions, families, indexKeys);
         int next = 0;
         for (int i = 0; i < revs.size(); i++) {
             Revision r = revs.get(i);

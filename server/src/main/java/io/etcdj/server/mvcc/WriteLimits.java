@@ -14,8 +14,8 @@ public record WriteLimits(long spillBytes, long eventsInMemoryBytes) {
 
     public WriteLimits {
         if (spillBytes < 1 || eventsInMemoryBytes < 0) {
-            throw new IllegalArgumentException("write limits must be positive: " + spillBytes + ", "
-                    + eventsInMemoryBytes);
+            throw new IllegalArgumentException(
+                    "write limits must be positive: " + spillBytes + ", " + eventsInMemoryBytes);
         }
     }
 }

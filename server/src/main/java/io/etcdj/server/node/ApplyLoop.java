@@ -9,17 +9,17 @@ import io.etcdj.raft.EntryType;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.checkpoint.Checkpoints;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.rocksdb.RocksDBException;
-import java.io.IOException;
-import java.util.concurrent.ExecutionException;
 
 /**
  * The {@code raft-apply} thread: applies committed entries in log order, each in one atomic store write with its
@@ -37,9 +37,11 @@ final class ApplyLoop implements AutoCloseable {
     static final int MAX_QUEUED_BATCHES = 64;
     /** Failpoints (docs/failpoints.md): around each entry's atomic store write (with its index). */
     static final String APPLY_BEFORE_COMMIT = "applyBeforeCommit";
+
     static final String APPLY_AFTER_COMMIT = "applyAfterCommit";
     /** Around the checkpoint (or flush) of the store that makes an index a snapshot, before the log is released. */
     static final String CHECKPOINT_BEFORE_CREATE = "checkpointBeforeCreate";
+
     static final String CHECKPOINT_AFTER_CREATE = "checkpointAfterCreate";
 
     /** What the apply thread reports; called on the apply thread. */
@@ -65,6 +67,7 @@ final class ApplyLoop implements AutoCloseable {
     private final long snapshotCount;
     /** Where snapshots go; null: the store is only flushed. */
     private final Checkpoints checkpoints;
+
     private final Events events;
     private final BlockingQueue<List<Entry>> queue = new ArrayBlockingQueue<>(MAX_QUEUED_BATCHES);
     /** The apply thread; null when stepped. */
@@ -80,9 +83,16 @@ final class ApplyLoop implements AutoCloseable {
     /** Set once, when applying failed: the loop has ended (the thread's, or the stepped turns). */
     private volatile boolean dead;
 
-    ApplyLoop(Applier applier, MvccStore store, MemberRegistry registry, ProposalWaiters waiters,
-              IndexWaiters appliedWaiters, long snapshotCount, Checkpoints checkpoints, Events events,
-              boolean ownThread) {
+    ApplyLoop(
+            Applier applier,
+            MvccStore store,
+            MemberRegistry registry,
+            ProposalWaiters waiters,
+            IndexWaiters appliedWaiters,
+            long snapshotCount,
+            Checkpoints checkpoints,
+            Events events,
+            boolean ownThread) {
         this.checkpoints = checkpoints;
         this.applier = applier;
         this.store = store;
@@ -95,7 +105,8 @@ final class ApplyLoop implements AutoCloseable {
         this.submittedIndex = appliedIndex;
         this.snapshotIndex = appliedIndex;
         appliedWaiters.applied(appliedIndex);
-        this.thread = ownThread ? Thread.ofPlatform().name("raft-apply").daemon().start(this::run) : null;
+        this.thread =
+                ownThread ? Thread.ofPlatform().name("raft-apply").daemon().start(this::run) : null;
     }
 
     long appliedIndex() {
@@ -179,19 +190,22 @@ final class ApplyLoop implements AutoCloseable {
             return true;
         } catch (RocksDBException | IOException e) {
             dead = true;
-            events.failed("applying the log to the store failed (store or checkpoint I/O); check the disk under"
-                    + " --data-dir, then restart the member (the log replays from the last applied entry)", e);
+            events.failed(
+                    "applying the log to the store failed (store or checkpoint I/O); check the disk under"
+                            + " --data-dir, then restart the member (the log replays from the last applied entry)",
+                    e);
         } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
             dead = true;
-            events.failed("applying the log to the store failed (" + e.getClass().getSimpleName() + "); restart the"
-                    + " member (with a larger heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays"
-                    + " from the last applied entry", e);
+            events.failed(
+                    "applying the log to the store failed (" + e.getClass().getSimpleName() + "); restart the"
+                            + " member (with a larger heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays"
+                            + " from the last applied entry",
+                    e);
         }
         return false;
     }
 
-    private void applyBatch(List<Entry> batch)
-            throws RocksDBException, InvalidProtocolBufferException, IOException {
+    private void applyBatch(List<Entry> batch) throws RocksDBException, InvalidProtocolBufferException, IOException {
         Entry last = batch.get(batch.size() - 1);
         for (Entry e : batch) {
             if (e.index() > store.consistentIndex()) {
@@ -212,7 +226,8 @@ final class ApplyLoop implements AutoCloseable {
                 store.backend().flush();
             }
             Failpoints.hit(CHECKPOINT_AFTER_CREATE);
-            events.snapshotTaken(new SnapshotMetadata(last.index(), last.term(), registry.members().confState()));
+            events.snapshotTaken(new SnapshotMetadata(
+                    last.index(), last.term(), registry.members().confState()));
         }
     }
 
@@ -244,7 +259,8 @@ final class ApplyLoop implements AutoCloseable {
             }
             return;
         }
-        queue.offer(List.of()); // wakes the thread's poll now rather than after its 100 ms (a full queue is busy anyway)
+        queue.offer(
+                List.of()); // wakes the thread's poll now rather than after its 100 ms (a full queue is busy anyway)
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -18,8 +18,7 @@ import java.util.List;
 
 /** The first entries of a new cluster, written by every founding member before its first start. */
 public final class Bootstrap {
-    private Bootstrap() {
-    }
+    private Bootstrap() {}
 
     /**
      * Writes one {@link ConfChangeType#ADD_VOTER} entry per founding member (indexes 1..n in member ID order, term 1,
@@ -34,7 +33,9 @@ public final class Bootstrap {
         List<Entry> entries = new ArrayList<>();
         for (MemberInfo m : sorted) {
             MemberInfo founding = new MemberInfo(m.id(), m.name(), m.peerUrls(), List.of(), false);
-            byte[] context = ConfChangeContext.newBuilder().setMember(MemberRegistry.toRecord(founding)).build()
+            byte[] context = ConfChangeContext.newBuilder()
+                    .setMember(MemberRegistry.toRecord(founding))
+                    .build()
                     .toByteArray();
             ConfChange cc = new ConfChange(ConfChangeType.ADD_VOTER, RaftIds.of(m.id()), context);
             entries.add(new Entry(1, entries.size() + 1, EntryType.CONF_CHANGE, RaftCodec.encodeConfChange(cc)));

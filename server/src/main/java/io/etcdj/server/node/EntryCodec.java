@@ -17,8 +17,7 @@ import java.util.List;
 final class EntryCodec {
     static final byte CONF_CHANGE_MARK = 0;
 
-    private EntryCodec() {
-    }
+    private EntryCodec() {}
 
     static LogEntry toLog(Entry e) {
         if (e.type() == EntryType.NORMAL) {

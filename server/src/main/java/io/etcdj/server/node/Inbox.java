@@ -36,6 +36,7 @@ final class Inbox {
     static final int MAX_PROPOSALS = 8192;
     /** The raft core holds at most 64 MiB uncommitted: more waiting in front of it would only wait longer. */
     static final long MAX_PROPOSAL_BYTES = 64L << 20;
+
     static final int MAX_MESSAGES = 16384;
     /** Entry bytes in queued appends and forwarded proposals (a peer message carries up to 64 MiB). */
     static final long MAX_MESSAGE_ENTRY_BYTES = 64L << 20;
@@ -43,8 +44,7 @@ final class Inbox {
     static final int MAX_REQUESTS = 256;
 
     /** A client's command, encoded, with the ID its waiter is registered under. */
-    record Proposal(long id, byte[] data) {
-    }
+    record Proposal(long id, byte[] data) {}
 
     private final BlockingQueue<Proposal> proposals = new ArrayBlockingQueue<>(MAX_PROPOSALS);
     private final BlockingQueue<Message> messages = new ArrayBlockingQueue<>(MAX_MESSAGES);
@@ -57,6 +57,7 @@ final class Inbox {
     private final AtomicInteger requests = new AtomicInteger();
     /** Members reported unreachable since the driver last looked. */
     private final Set<Long> unreachable = ConcurrentHashMap.newKeySet();
+
     private final AtomicInteger ticks = new AtomicInteger();
     /** Set by any offer, cleared by the driver before it looks at the queues. */
     private volatile boolean signalled;

@@ -24,16 +24,13 @@ public interface MemberHooks {
     /** Hooks that do nothing, and refuse snapshots. */
     MemberHooks NONE = new MemberHooks() {
         @Override
-        public void becameLeader() {
-        }
+        public void becameLeader() {}
 
         @Override
-        public void lostLeadership() {
-        }
+        public void lostLeadership() {}
 
         @Override
-        public void removed() {
-        }
+        public void removed() {}
 
         @Override
         public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {

@@ -5,11 +5,14 @@ import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.internal.MemberRecord;
 import io.etcdj.raft.ConfChangeType;
 import io.etcdj.raft.Status;
+import io.etcdj.server.cluster.MemberInfo;
+import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.node.RaftMember;
-import io.etcdj.server.node.Transport;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -18,11 +21,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
-import io.etcdj.server.cluster.MemberInfo;
-import io.etcdj.server.cluster.MemberRegistry;
-import io.etcdj.server.cluster.RaftIds;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Membership changes with etcd's rules and errors, made on the leader: add a voter or a learner, remove, update peer
@@ -41,6 +39,7 @@ public final class MembershipOps {
     private final boolean strict;
     /** Learners the cluster may hold at once (--max-learners; 3.4 allowed one). */
     private final int maxLearners;
+
     private final long clusterId;
     private final LongSupplier idSalt;
 
@@ -48,8 +47,14 @@ public final class MembershipOps {
      * @param idSalt a value that differs between calls (the wall clock in ms), mixed into new member IDs as etcd
      *               mixes in the time, so that re-adding the same URLs gives a new ID
      */
-    public MembershipOps(RaftMember member, MemberRegistry registry, Transport transport, boolean strict,
-                         int maxLearners, long clusterId, LongSupplier idSalt) {
+    public MembershipOps(
+            RaftMember member,
+            MemberRegistry registry,
+            Transport transport,
+            boolean strict,
+            int maxLearners,
+            long clusterId,
+            LongSupplier idSalt) {
         this.member = member;
         this.registry = registry;
         this.transport = transport;
@@ -68,7 +73,9 @@ public final class MembershipOps {
     public CompletableFuture<Added> add(List<String> peerUrls, boolean learner) {
         MemberRegistry.Members now = registry.members();
         EtcdError invalid = checkUrls(peerUrls, now, 0);
-        if (invalid == null && learner && now.list().stream().filter(MemberInfo::learner).count() >= maxLearners) {
+        if (invalid == null
+                && learner
+                && now.list().stream().filter(MemberInfo::learner).count() >= maxLearners) {
             invalid = EtcdError.TOO_MANY_LEARNERS;
         }
         if (invalid == null && !learner && strict) {
@@ -79,13 +86,13 @@ public final class MembershipOps {
         }
         long id = newId(peerUrls, now);
         MemberInfo added = new MemberInfo(id, "", List.copyOf(peerUrls), List.of(), learner);
-        return member.proposeConfChange(learner ? ConfChangeType.ADD_LEARNER : ConfChangeType.ADD_VOTER,
-                MemberRegistry.toRecord(added)).thenApply(r -> new Added(added, (MemberRegistry.Members) r));
+        return member.proposeConfChange(
+                        learner ? ConfChangeType.ADD_LEARNER : ConfChangeType.ADD_VOTER, MemberRegistry.toRecord(added))
+                .thenApply(r -> new Added(added, (MemberRegistry.Members) r));
     }
 
     /** A member added, and the membership after it. */
-    public record Added(MemberInfo member, MemberRegistry.Members members) {
-    }
+    public record Added(MemberInfo member, MemberRegistry.Members members) {}
 
     /** Removes member {@code id}. */
     public CompletableFuture<MemberRegistry.Members> remove(long id) {
@@ -114,8 +121,9 @@ public final class MembershipOps {
         if (invalid != null) {
             return CompletableFuture.failedFuture(invalid.exception());
         }
-        LogCommand cmd = LogCommand.newBuilder().setMemberUpdate(MemberRecord.newBuilder().setId(id)
-                .addAllPeerUrls(peerUrls)).build();
+        LogCommand cmd = LogCommand.newBuilder()
+                .setMemberUpdate(MemberRecord.newBuilder().setId(id).addAllPeerUrls(peerUrls))
+                .build();
         return member.propose(cmd).thenApply(r -> (MemberRegistry.Members) r);
     }
 
@@ -214,7 +222,8 @@ public final class MembershipOps {
             try {
                 URI uri = new URI(u);
                 String scheme = uri.getScheme();
-                if (scheme == null || !(scheme.equals("http") || scheme.equals("https") || scheme.startsWith("unix"))
+                if (scheme == null
+                        || !(scheme.equals("http") || scheme.equals("https") || scheme.startsWith("unix"))
                         || uri.getHost() == null && !scheme.startsWith("unix")) {
                     return EtcdError.MEMBER_BAD_URLS;
                 }
@@ -236,11 +245,15 @@ public final class MembershipOps {
             try {
                 MessageDigest sha = MessageDigest.getInstance("SHA-1");
                 sorted.forEach(u -> sha.update(u.getBytes(StandardCharsets.UTF_8)));
-                sha.update(ByteBuffer.allocate(16).putLong(clusterId).putLong(salt).array());
+                sha.update(
+                        ByteBuffer.allocate(16).putLong(clusterId).putLong(salt).array());
                 long id = ByteBuffer.wrap(sha.digest(), 0, 8).getLong();
                 long raft = id & Long.MAX_VALUE;
-                boolean clash = raft == 0 || now.byRaftId(raft) != null || now.removed().contains(id)
-                        || now.removed().contains(raft) || now.removed().contains(raft | Long.MIN_VALUE);
+                boolean clash = raft == 0
+                        || now.byRaftId(raft) != null
+                        || now.removed().contains(id)
+                        || now.removed().contains(raft)
+                        || now.removed().contains(raft | Long.MIN_VALUE);
                 if (!clash) {
                     return id;
                 }
@@ -253,7 +266,12 @@ public final class MembershipOps {
 
     /** A member as etcd's API shows it. */
     public static Member toProto(MemberInfo m) {
-        return Member.newBuilder().setID(m.id()).setName(m.name()).addAllPeerURLs(m.peerUrls())
-                .addAllClientURLs(m.clientUrls()).setIsLearner(m.learner()).build();
+        return Member.newBuilder()
+                .setID(m.id())
+                .setName(m.name())
+                .addAllPeerURLs(m.peerUrls())
+                .addAllClientURLs(m.clientUrls())
+                .setIsLearner(m.learner())
+                .build();
     }
 }

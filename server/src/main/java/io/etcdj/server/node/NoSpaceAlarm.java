@@ -40,6 +40,7 @@ final class NoSpaceAlarm {
     private volatile boolean active;
     /** The newest leader the peers' messages show during the episode, and its term; guarded by {@code this}. */
     private long seenLeader;
+
     private long seenTerm;
     /** Driver thread only: the leader the activation was last sent to (0: none yet this episode). */
     private long proposedTo;
@@ -55,8 +56,10 @@ final class NoSpaceAlarm {
 
     /** Transport threads: a peer's message arrived; while the disk is full, remembers the leader it shows. */
     void observe(Message m) {
-        if (!active || !(m instanceof Message.AppendRequest || m instanceof Message.HeartbeatRequest
-                || m instanceof Message.SnapshotRequest)) {
+        if (!active
+                || !(m instanceof Message.AppendRequest
+                        || m instanceof Message.HeartbeatRequest
+                        || m instanceof Message.SnapshotRequest)) {
             return;
         }
         synchronized (this) {
@@ -96,14 +99,21 @@ final class NoSpaceAlarm {
         }
         if (target != 0 && target != proposedTo) {
             proposedTo = target;
-            byte[] data = LogCommand.newBuilder().setId(requestIds.getAsLong()).setAlarm(AlarmRequest.newBuilder()
-                    .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(memberId).setAlarm(AlarmType.NOSPACE))
-                    .build().toByteArray();
-            LOG.warn("raising the NOSPACE alarm for member {} through leader {}: the cluster refuses writes that add"
-                    + " data until space is freed here and an operator disarms it (etcdctl alarm disarm)",
-                    Long.toHexString(memberId), Long.toHexString(target));
-            transport.send(List.of(new Message.ProposalRequest(raftId, target, 0,
-                    List.of(new Entry(0, 0, EntryType.NORMAL, data)))));
+            byte[] data = LogCommand.newBuilder()
+                    .setId(requestIds.getAsLong())
+                    .setAlarm(AlarmRequest.newBuilder()
+                            .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                            .setMemberID(memberId)
+                            .setAlarm(AlarmType.NOSPACE))
+                    .build()
+                    .toByteArray();
+            LOG.warn(
+                    "raising the NOSPACE alarm for member {} through leader {}: the cluster refuses writes that add"
+                            + " data until space is freed here and an operator disarms it (etcdctl alarm disarm)",
+                    Long.toHexString(memberId),
+                    Long.toHexString(target));
+            transport.send(List.of(
+                    new Message.ProposalRequest(raftId, target, 0, List.of(new Entry(0, 0, EntryType.NORMAL, data)))));
         }
     }
 
@@ -132,8 +142,10 @@ final class NoSpaceAlarm {
                     + " --data-dir (or --wal-dir)");
             return;
         }
-        LOG.warn("this leader's disk is full: handing leadership over to {} (it holds the log up to {})",
-                Long.toHexString(best), bestMatch);
+        LOG.warn(
+                "this leader's disk is full: handing leadership over to {} (it holds the log up to {})",
+                Long.toHexString(best),
+                bestMatch);
         transport.send(List.of(new Message.TimeoutNow(raftId, best, term)));
     }
 }

@@ -1,11 +1,11 @@
 package io.etcdj.server.node;
 
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.metrics.ServerMetrics;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import io.etcdj.server.metrics.ServerMetrics;
 
 /**
  * The requests waiting for their entry to be applied on this member, by request ID (the {@code id} of a
@@ -14,8 +14,7 @@ import io.etcdj.server.metrics.ServerMetrics;
  * timeout. Thread-safe.
  */
 final class ProposalWaiters {
-    private record Waiter(CompletableFuture<Object> future, long deadlineTick, long leaderAtStart) {
-    }
+    private record Waiter(CompletableFuture<Object> future, long deadlineTick, long leaderAtStart) {}
 
     /** The waiters; a waiter is removed by whoever completes it (apply, refusal, expiry or close). */
     private final Map<Long, Waiter> waiting = new ConcurrentHashMap<>();
@@ -53,8 +52,9 @@ final class ProposalWaiters {
             Waiter w = e.getValue();
             if (w.deadlineTick <= nowTick && waiting.remove(e.getKey(), w)) {
                 ServerMetrics.proposalFailed();
-                w.future.completeExceptionally((w.leaderAtStart != leaderNow
-                        ? EtcdError.TIMEOUT_DUE_TO_LEADER_FAIL : EtcdError.TIMEOUT).exception());
+                w.future.completeExceptionally(
+                        (w.leaderAtStart != leaderNow ? EtcdError.TIMEOUT_DUE_TO_LEADER_FAIL : EtcdError.TIMEOUT)
+                                .exception());
             }
         }
     }

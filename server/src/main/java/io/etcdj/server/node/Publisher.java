@@ -2,8 +2,8 @@ package io.etcdj.server.node;
 
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.internal.MemberAttributes;
-import io.etcdj.server.common.Versions;
 import io.etcdj.server.cluster.MemberIds;
+import io.etcdj.server.common.Versions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -34,8 +34,12 @@ public final class Publisher {
     private Publisher(RaftMember member, long clusterId, String name, List<String> clientUrls) {
         this.member = member;
         this.clusterId = clusterId;
-        this.command = LogCommand.newBuilder().setMemberAttributes(MemberAttributes.newBuilder()
-                .setId(member.id()).setName(name).addAllClientUrls(clientUrls)).build();
+        this.command = LogCommand.newBuilder()
+                .setMemberAttributes(MemberAttributes.newBuilder()
+                        .setId(member.id())
+                        .setName(name)
+                        .addAllClientUrls(clientUrls))
+                .build();
     }
 
     /** Starts publishing; the returned publisher's {@link #published()} completes once the entry is applied. */
@@ -63,9 +67,12 @@ public final class Publisher {
         }
         member.propose(command).whenComplete((result, error) -> {
             if (error == null) {
-                LOG.info("published local member to cluster through raft: name={} memberId={} clusterId={}"
-                                + " clientUrls={}", command.getMemberAttributes().getName(),
-                        MemberIds.hex(member.id()), MemberIds.hex(clusterId),
+                LOG.info(
+                        "published local member to cluster through raft: name={} memberId={} clusterId={}"
+                                + " clientUrls={}",
+                        command.getMemberAttributes().getName(),
+                        MemberIds.hex(member.id()),
+                        MemberIds.hex(clusterId),
                         command.getMemberAttributes().getClientUrlsList());
                 published.complete(null);
             } else {

@@ -12,34 +12,34 @@ import io.etcdj.raft.RaftNode;
 import io.etcdj.raft.ReadState;
 import io.etcdj.raft.Ready;
 import io.etcdj.raft.Role;
-import io.etcdj.raft.SoftState;
 import io.etcdj.raft.SnapshotMetadata;
+import io.etcdj.raft.SoftState;
 import io.etcdj.raft.Status;
 import io.etcdj.server.apply.Applier;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.Fatal;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.metrics.ServerMetrics;
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.wal.WalNoSpaceException;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
-import io.etcdj.server.checkpoint.Checkpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.etcdj.server.consensus.Consensus;
-import io.etcdj.server.consensus.ConsensusStatus;
-import io.etcdj.server.wal.WalNoSpaceException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A member of a raft group: the {@link Consensus} the services use, on the raft core. One thread, {@code raft-node},
@@ -67,6 +67,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final RaftSettings settings;
     /** This member's ID in the raft core (see {@link RaftIds}). */
     private final long raftId;
+
     private final Transport transport;
     private final MemberRegistry registry;
     private final MemberHooks hooks;
@@ -75,6 +76,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final Checkpoints checkpoints;
     /** Driver thread only. */
     private final SnapshotIntake snapshots;
+
     private final LeaderPromotion promotion;
     private final Inbox inbox = new Inbox();
     private final ProposalWaiters waiters = new ProposalWaiters();
@@ -90,14 +92,17 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final RaftNode node;
     /** Driver thread only. */
     private final WalStorage storage;
+
     private final ApplyLoop applyLoop;
     /** The driver thread; null when the member is stepped ({@link Scheduling#stepped}). */
     private final Thread driver;
     /** Driver thread only: scratch lists of one turn. */
     private final List<Message> turnMessages = new ArrayList<>();
+
     private final List<Inbox.Proposal> turnProposals = new ArrayList<>();
     /** Written by the driver thread; read by anyone. */
     private volatile long leaderId;
+
     private volatile long term;
     private volatile long commitIndex;
     private volatile boolean learner;
@@ -122,12 +127,26 @@ public final class RaftMember implements Consensus, Transport.Peers {
      *                    followers cannot be sent a snapshot)
      * @param scheduling  own threads (production) or stepped by a simulation
      */
-    public record Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
-                        Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints,
-                        Scheduling scheduling) {
+    public record Parts(
+            WriteAheadLog wal,
+            MvccStore store,
+            Applier applier,
+            MemberRegistry registry,
+            Transport transport,
+            MemberHooks hooks,
+            Ticker ticker,
+            Checkpoints checkpoints,
+            Scheduling scheduling) {
         /** Parts of a member that runs its own threads. */
-        public Parts(WriteAheadLog wal, MvccStore store, Applier applier, MemberRegistry registry,
-                     Transport transport, MemberHooks hooks, Ticker ticker, Checkpoints checkpoints) {
+        public Parts(
+                WriteAheadLog wal,
+                MvccStore store,
+                Applier applier,
+                MemberRegistry registry,
+                Transport transport,
+                MemberHooks hooks,
+                Ticker ticker,
+                Checkpoints checkpoints) {
             this(wal, store, applier, registry, transport, hooks, ticker, checkpoints, Scheduling.threads());
         }
     }
@@ -149,7 +168,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.promotion = new LeaderPromotion(hooks);
         this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
         this.noSpaceAlarm = new NoSpaceAlarm(settings.memberId(), raftId, transport, requestIds::next);
-        this.storage = WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
+        this.storage =
+                WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
         Scheduling scheduling = parts.scheduling();
         this.reads = new ReadRounds(scheduling.random().nextLong());
         RaftConfig cfg = RaftConfig.builder(raftId, storage, scheduling.random().split())
@@ -163,12 +183,24 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.commitIndex = node.hardState().commit();
         if (checkpoints != null && store.consistentIndex() > 0) {
             // the snapshot raft starts with (the store as it is) must be there to send to a lagging follower
-            checkpoints.create(store, store.consistentIndex(), storage.snapshot().metadata().term());
+            checkpoints.create(
+                    store,
+                    store.consistentIndex(),
+                    storage.snapshot().metadata().term());
         }
-        this.applyLoop = new ApplyLoop(parts.applier(), store, registry, waiters, appliedWaiters,
-                settings.snapshotCount(), checkpoints, new ApplyEvents(), scheduling.ownThreads());
+        this.applyLoop = new ApplyLoop(
+                parts.applier(),
+                store,
+                registry,
+                waiters,
+                appliedWaiters,
+                settings.snapshotCount(),
+                checkpoints,
+                new ApplyEvents(),
+                scheduling.ownThreads());
         this.driver = scheduling.ownThreads()
-                ? Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run) : null;
+                ? Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run)
+                : null;
         if (driver != null) {
             inbox.setDriver(driver);
         }
@@ -242,7 +274,11 @@ public final class RaftMember implements Consensus, Transport.Peers {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
         }
         long id = requestIds.next();
-        byte[] context = ConfChangeContext.newBuilder().setRequestId(id).setMember(member).build().toByteArray();
+        byte[] context = ConfChangeContext.newBuilder()
+                .setRequestId(id)
+                .setMember(member)
+                .build()
+                .toByteArray();
         ConfChange cc = new ConfChange(type, RaftIds.of(member.getId()), context);
         CompletableFuture<Object> f = register(id);
         if (!inbox.offerRequest(() -> {
@@ -294,7 +330,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 transfers.add(RaftIds.of(transferee), done, tickCount + settings.requestTimeoutTicks());
             } catch (ProposalRefusedException e) {
                 done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
-                        ? EtcdError.BAD_LEADER_TRANSFEREE : Refusals.of(e)).exception());
+                                ? EtcdError.BAD_LEADER_TRANSFEREE
+                                : Refusals.of(e))
+                        .exception());
             }
         })) {
             done.completeExceptionally(EtcdError.TOO_MANY_REQUESTS.exception());
@@ -313,16 +351,30 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     /** How far each member's log is, as the leader sees it (see {@link Replication}); read on the driver thread. */
     public CompletableFuture<Replication> replication() {
-        return raftStatus().thenApply(s -> new Replication(s.lastIndex(), s.hardState().commit(), s.applied(),
-                s.progress().entrySet().stream().map(e -> new Replication.Member(
-                        registry.members().memberId(e.getKey()), e.getValue().match(), e.getValue().recentActive(),
-                        e.getValue().learner(), e.getValue().state().name())).toList()));
+        return raftStatus()
+                .thenApply(s -> new Replication(
+                        s.lastIndex(),
+                        s.hardState().commit(),
+                        s.applied(),
+                        s.progress().entrySet().stream()
+                                .map(e -> new Replication.Member(
+                                        registry.members().memberId(e.getKey()),
+                                        e.getValue().match(),
+                                        e.getValue().recentActive(),
+                                        e.getValue().learner(),
+                                        e.getValue().state().name()))
+                                .toList()));
     }
 
     @Override
     public ConsensusStatus status() {
         long leader = leaderId;
-        return new ConsensusStatus(leader == 0 ? 0 : registry.members().memberId(leader), term, commitIndex, applyLoop.appliedIndex(), learner);
+        return new ConsensusStatus(
+                leader == 0 ? 0 : registry.members().memberId(leader),
+                term,
+                commitIndex,
+                applyLoop.appliedIndex(),
+                learner);
     }
 
     /** Proposals made on this member and not yet applied or failed. */
@@ -425,16 +477,23 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 fail("the raft driver thread was interrupted; restart the member", e);
             }
         } catch (SnapshotIntake.InstallFailure e) {
-            fail(e.getMessage() + ". Check the disk under --data-dir, then restart the member: it finishes an install"
-                    + " a crash cut short, or the leader sends the snapshot again", e);
+            fail(
+                    e.getMessage()
+                            + ". Check the disk under --data-dir, then restart the member: it finishes an install"
+                            + " a crash cut short, or the leader sends the snapshot again",
+                    e);
         } catch (IOException e) {
-            fail("writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
-                    + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
-                    + " disk", e);
+            fail(
+                    "writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
+                            + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
+                            + " disk",
+                    e);
         } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
-            fail("the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
-                    + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
-                    + " applied entry", e);
+            fail(
+                    "the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
+                            + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
+                            + " applied entry",
+                    e);
         }
         return false;
     }
@@ -494,7 +553,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
      * after the leader was lost (an election usually ends within one), so that clients see a pause, not an error.
      */
     private boolean waitingForLeader() {
-        return leaderId == 0 && !node.softState().role().equals(Role.LEADER)
+        return leaderId == 0
+                && !node.softState().role().equals(Role.LEADER)
                 && tickCount - noLeaderSinceTick < 2L * settings.electionTicks();
     }
 
@@ -579,16 +639,16 @@ public final class RaftMember implements Consensus, Transport.Peers {
             } catch (WalNoSpaceException e) {
                 if (!diskFull) {
                     diskFull = true;
-                    LOG.error("the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
-                            + " until then this member refuses writes (NOSPACE) and serves serializable reads ({})",
+                    LOG.error(
+                            "the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
+                                    + " until then this member refuses writes (NOSPACE) and serves serializable reads ({})",
                             e.getMessage());
                 }
                 if (stopped) {
                     throw new InterruptedException("stopped while the disk was full");
                 }
                 noSpaceAlarm.stillFull(role, leaderId, term, node::status);
-                LockSupport.parkNanos(
-                        TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
             }
         }
     }
@@ -612,9 +672,13 @@ public final class RaftMember implements Consensus, Transport.Peers {
             } else {
                 ServerMetrics.leaderChanged();
             }
-            LOG.info("raft: member {} {} at term {}", Long.toHexString(settings.memberId()),
-                    ss.leader() == 0 ? "lost its leader"
-                            : "elected leader " + Long.toHexString(registry.members().memberId(ss.leader())),
+            LOG.info(
+                    "raft: member {} {} at term {}",
+                    Long.toHexString(settings.memberId()),
+                    ss.leader() == 0
+                            ? "lost its leader"
+                            : "elected leader "
+                                    + Long.toHexString(registry.members().memberId(ss.leader())),
                     node.hardState().term());
             transfers.leaderIs(ss.leader());
         }
@@ -667,7 +731,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
      * {@code what} (what happened and what to do) and its cause. The owner of the process reports it and stops.
      */
     private void fail(String what, Throwable cause) {
-        boolean first = failure.complete(new Fatal.Report(what, cause, Thread.currentThread().getName()));
+        boolean first = failure.complete(
+                new Fatal.Report(what, cause, Thread.currentThread().getName()));
         stopped = true;
         inbox.wake(); // the driver, if it is not the one that failed, ends its loop
         if (first) {

@@ -11,8 +11,14 @@ package io.etcdj.server.node;
  * @param maxRequestBytes        --max-request-bytes: largest command accepted
  * @param snapshotCatchUpEntries entries kept in the log behind a snapshot, for followers a little behind
  */
-public record RaftSettings(long memberId, long heartbeatMs, long electionTimeoutMs, boolean preVote,
-                           long snapshotCount, int maxRequestBytes, long snapshotCatchUpEntries) {
+public record RaftSettings(
+        long memberId,
+        long heartbeatMs,
+        long electionTimeoutMs,
+        boolean preVote,
+        long snapshotCount,
+        int maxRequestBytes,
+        long snapshotCatchUpEntries) {
     /** etcd keeps this many entries behind a snapshot (SnapshotCatchUpEntries). */
     public static final long DEFAULT_CATCH_UP_ENTRIES = 5000;
 

@@ -5,8 +5,7 @@ import io.etcdj.server.common.EtcdError;
 
 /** The etcd error a client gets when the raft core refuses its request. */
 final class Refusals {
-    private Refusals() {
-    }
+    private Refusals() {}
 
     static EtcdError of(ProposalRefusedException e) {
         return switch (e.reason()) {

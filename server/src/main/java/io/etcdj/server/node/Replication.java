@@ -20,6 +20,5 @@ public record Replication(long lastIndex, long commitIndex, long appliedIndex, L
      * @param active heard from within the current CheckQuorum window
      * @param state  the flow-control state (PROBE, REPLICATE, SNAPSHOT)
      */
-    public record Member(long id, long match, boolean active, boolean learner, String state) {
-    }
+    public record Member(long id, long match, boolean active, boolean learner, String state) {}
 }

@@ -2,8 +2,8 @@ package io.etcdj.server.node;
 
 import io.etcdj.raft.Message;
 import io.etcdj.raft.SnapshotMetadata;
-import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.mvcc.MvccStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.TreeMap;
@@ -46,7 +46,8 @@ final class SnapshotIntake {
             throws IOException, InterruptedException {
         Path dir = received.remove(meta.index());
         if (dir == null) {
-            throw new IllegalStateException("raft accepted a snapshot at index " + meta.index() + " that never arrived");
+            throw new IllegalStateException(
+                    "raft accepted a snapshot at index " + meta.index() + " that never arrived");
         }
         applyLoop.awaitIdle();
         LOG.info("installing the leader's snapshot at index {} term {}", meta.index(), meta.term());
@@ -56,8 +57,8 @@ final class SnapshotIntake {
                 checkpoints.create(store, meta.index(), meta.term());
             }
         } catch (IOException e) {
-            throw new InstallFailure("installing the leader's snapshot at index " + meta.index() + " failed: "
-                    + e.getMessage(), e);
+            throw new InstallFailure(
+                    "installing the leader's snapshot at index " + meta.index() + " failed: " + e.getMessage(), e);
         }
         storage.installed(meta);
         applyLoop.restartedAt(meta.index());

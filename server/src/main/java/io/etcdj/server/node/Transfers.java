@@ -8,8 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 /** Leadership transfers waiting for their transferee to lead. Driver thread only. */
 final class Transfers {
-    private record Pending(long transferee, CompletableFuture<Void> done, long deadlineTick) {
-    }
+    private record Pending(long transferee, CompletableFuture<Void> done, long deadlineTick) {}
 
     private final List<Pending> pending = new ArrayList<>();
 

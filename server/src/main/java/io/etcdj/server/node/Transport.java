@@ -2,8 +2,8 @@ package io.etcdj.server.node;
 
 import io.etcdj.raft.Message;
 import io.etcdj.server.cluster.MemberRegistry;
-import java.util.List;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * How raft messages leave this member. Sending never blocks: each peer has a bounded queue, and a message that does
@@ -51,16 +51,13 @@ public interface Transport extends AutoCloseable {
     /** The transport of a member that has no peers (a single-member cluster without a peer listener). */
     Transport NONE = new Transport() {
         @Override
-        public void start(Peers peers) {
-        }
+        public void start(Peers peers) {}
 
         @Override
-        public void send(List<Message> messages) {
-        }
+        public void send(List<Message> messages) {}
 
         @Override
-        public void membersChanged(MemberRegistry.Members members) {
-        }
+        public void membersChanged(MemberRegistry.Members members) {}
 
         @Override
         public boolean isActive(long memberId) {
@@ -68,7 +65,6 @@ public interface Transport extends AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 }

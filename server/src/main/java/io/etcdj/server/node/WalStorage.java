@@ -30,17 +30,21 @@ import java.util.List;
 final class WalStorage implements Storage {
     /** Failpoints (docs/failpoints.md): around the buffered write of a Ready's entries and hard state. */
     static final String WAL_BEFORE_WRITE = "walBeforeWrite";
+
     static final String WAL_AFTER_WRITE = "walAfterWrite";
     /** Around the fdatasync that makes them durable (before any message that depends on them is sent). */
     static final String WAL_BEFORE_FSYNC = "walBeforeFsync";
+
     static final String WAL_AFTER_FSYNC = "walAfterFsync";
     /** Around the release of log entries that a store checkpoint now holds. */
     static final String WAL_BEFORE_RELEASE = "walBeforeRelease";
+
     static final String WAL_AFTER_RELEASE = "walAfterRelease";
 
     private final WriteAheadLog wal;
     /** Entries at or below this index had been applied to the store when this member started. */
     private final long floorIndex;
+
     private final HardState initialHardState;
     /** Position of the latest snapshot (the store's flush point); data empty. */
     private Snapshot snapshot;
@@ -81,8 +85,8 @@ final class WalStorage implements Storage {
                     + wal.lastIndex() + "]; the data dir is damaged: restore it from a backup, or remove this member"
                     + " and add it back with an empty data dir");
         }
-        return new WalStorage(wal, appliedIndex,
-                new Snapshot(new SnapshotMetadata(appliedIndex, term, appliedConf), new byte[0]));
+        return new WalStorage(
+                wal, appliedIndex, new Snapshot(new SnapshotMetadata(appliedIndex, term, appliedConf), new byte[0]));
     }
 
     @Override
@@ -147,8 +151,10 @@ final class WalStorage implements Storage {
             return;
         }
         Failpoints.hit(WAL_BEFORE_WRITE);
-        wal.append(EntryCodec.toLog(entries),
-                hardState == null ? null
+        wal.append(
+                EntryCodec.toLog(entries),
+                hardState == null
+                        ? null
                         : new io.etcdj.server.wal.HardState(hardState.term(), hardState.vote(), hardState.commit()));
         Failpoints.hit(WAL_AFTER_WRITE);
     }

@@ -35,15 +35,20 @@ public final class AuthInterceptor implements ServerInterceptor {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     static final Set<String> ADMIN_ONLY = Set.of(
-            "etcdserverpb.Cluster/MemberAdd", "etcdserverpb.Cluster/MemberRemove",
-            "etcdserverpb.Cluster/MemberUpdate", "etcdserverpb.Cluster/MemberPromote",
-            "etcdserverpb.Maintenance/Defragment", "etcdserverpb.Maintenance/Snapshot",
-            "etcdserverpb.Maintenance/Hash", "etcdserverpb.Maintenance/HashKV",
+            "etcdserverpb.Cluster/MemberAdd",
+            "etcdserverpb.Cluster/MemberRemove",
+            "etcdserverpb.Cluster/MemberUpdate",
+            "etcdserverpb.Cluster/MemberPromote",
+            "etcdserverpb.Maintenance/Defragment",
+            "etcdserverpb.Maintenance/Snapshot",
+            "etcdserverpb.Maintenance/Hash",
+            "etcdserverpb.Maintenance/HashKV",
             "etcdserverpb.Maintenance/Downgrade",
-            "etcdserverpb.Auth/UserList", "etcdserverpb.Auth/RoleList");
+            "etcdserverpb.Auth/UserList",
+            "etcdserverpb.Auth/RoleList");
     /** etcd 3.6 also keeps these to root. */
-    static final Set<String> ADMIN_ONLY_SINCE_36 = Set.of(
-            "etcdserverpb.Maintenance/Status", "etcdserverpb.Maintenance/MoveLeader");
+    static final Set<String> ADMIN_ONLY_SINCE_36 =
+            Set.of("etcdserverpb.Maintenance/Status", "etcdserverpb.Maintenance/MoveLeader");
 
     private static final String MAINTENANCE = "etcdserverpb.Maintenance/";
     /** Came with etcd 3.5, whose Maintenance service translates auth errors to gRPC statuses. */
@@ -65,23 +70,27 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                      ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String token = headers.get(TOKEN);
         if (token == null) {
             token = headers.get(AUTHORIZATION);
         }
         String cn = clientCertAuth ? commonName(sslSession(call)) : null;
-        AuthGate.Credentials credentials = token == null && cn == null ? AuthGate.Credentials.NONE
-                : new AuthGate.Credentials(token, cn);
+        AuthGate.Credentials credentials =
+                token == null && cn == null ? AuthGate.Credentials.NONE : new AuthGate.Credentials(token, cn);
         String method = call.getMethodDescriptor().getFullMethodName();
         if (adminOnly(method, etcd36)) {
             try {
                 gate.requireAdmin(gate.identify(credentials));
             } catch (EtcdException e) {
-                call.close(rawAuthErrors(method, etcd36) ? rawAuthError(e.error())
-                        : Status.fromCode(e.error().code()).withDescription(e.error().message()), new Metadata());
-                return new ServerCall.Listener<>() { };
+                call.close(
+                        rawAuthErrors(method, etcd36)
+                                ? rawAuthError(e.error())
+                                : Status.fromCode(e.error().code())
+                                        .withDescription(e.error().message()),
+                        new Metadata());
+                return new ServerCall.Listener<>() {};
             }
         }
         if (credentials == AuthGate.Credentials.NONE) {
@@ -106,7 +115,8 @@ public final class AuthInterceptor implements ServerInterceptor {
      * clients see code Unknown and the auth package's text ("auth: user name is empty").
      */
     static Status rawAuthError(EtcdError error) {
-        String text = error == EtcdError.USER_NOT_FOUND ? "user not found"
+        String text = error == EtcdError.USER_NOT_FOUND
+                ? "user not found"
                 : error.message().substring(error.message().indexOf(": ") + 2);
         return Status.UNKNOWN.withDescription("auth: " + text);
     }

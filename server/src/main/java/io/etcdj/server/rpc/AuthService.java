@@ -41,15 +41,15 @@ import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleResponse;
 import io.etcdj.api.etcdserverpb.AuthenticateRequest;
 import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.internal.AuthCommand;
-import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.internal.AuthenticateCommand;
+import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.AuthStore;
 import io.etcdj.server.auth.JwtTokens;
+import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.auth.Permits;
 import io.etcdj.server.auth.SimpleTokens;
-import io.etcdj.server.auth.Passwords;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
 import io.grpc.stub.StreamObserver;
@@ -84,8 +84,14 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
      * @param reads          where reads of the auth state run
      * @param passwordChecks where bcrypt hashes are made and checked ({@link RequestPool}: refuses when full)
      */
-    public AuthService(CallerStamp consensus, AuthStore auth, AuthGate gate, Passwords passwords, Headers headers,
-                       Executor reads, Executor passwordChecks) {
+    public AuthService(
+            CallerStamp consensus,
+            AuthStore auth,
+            AuthGate gate,
+            Passwords passwords,
+            Headers headers,
+            Executor reads,
+            Executor passwordChecks) {
         this.consensus = consensus;
         this.auth = auth;
         this.gate = gate;
@@ -107,8 +113,12 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     @Override
     public void authStatus(AuthStatusRequest request, StreamObserver<AuthStatusResponse> out) {
-        read(out, s -> AuthStatusResponse.newBuilder().setEnabled(s.enabled()).setAuthRevision(s.revision())
-                .build());
+        read(
+                out,
+                s -> AuthStatusResponse.newBuilder()
+                        .setEnabled(s.enabled())
+                        .setAuthRevision(s.revision())
+                        .build());
     }
 
     @Override
@@ -124,51 +134,71 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
 
     /** Checks the password against the applied state, then issues a token at the revision it was checked at. */
     private CompletableFuture<AuthenticateResponse> authenticate(AuthenticateRequest request, int tries) {
-        return consensus.readBarrier().thenApplyAsync(v -> {
-            AuthState s = auth.state();
-            if (!s.enabled()) {
-                throw EtcdError.AUTH_NOT_ENABLED.exception();
-            }
-            User u = s.users().get(request.getName());
-            if (u == null || u.hasOptions() && u.getOptions().getNoPassword()
-                    || !Passwords.matches(u.getPassword(), request.getPassword())) {
-                throw EtcdError.AUTH_FAILED.exception();
-            }
-            return s.revision();
-        }, passwordChecks).thenCompose(revision -> {
-            if (auth.tokens() instanceof JwtTokens jwt) {
-                return CompletableFuture.completedFuture(
-                        AuthenticateResponse.newBuilder().setToken(jwt.sign(request.getName(), revision)).build());
-            }
-            SimpleTokens simple = (SimpleTokens) auth.tokens();
-            return consensus.propose(LogCommand.newBuilder().setAuth(AuthCommand.newBuilder().setAuthenticate(
-                    AuthenticateCommand.newBuilder().setName(request.getName()).setTokenPrefix(simple.newPrefix())
-                            .setCheckedRevision(revision))).build())
-                    .thenCompose(result -> {
-                        if (result instanceof EtcdException e) {
-                            if (e.error() == EtcdError.AUTH_OLD_REVISION && tries > 1) {
-                                return authenticate(request, tries - 1);
+        return consensus
+                .readBarrier()
+                .thenApplyAsync(
+                        v -> {
+                            AuthState s = auth.state();
+                            if (!s.enabled()) {
+                                throw EtcdError.AUTH_NOT_ENABLED.exception();
                             }
-                            return CompletableFuture.failedFuture(e);
-                        }
-                        return CompletableFuture.completedFuture((AuthenticateResponse) result);
-                    });
-        });
+                            User u = s.users().get(request.getName());
+                            if (u == null
+                                    || u.hasOptions() && u.getOptions().getNoPassword()
+                                    || !Passwords.matches(u.getPassword(), request.getPassword())) {
+                                throw EtcdError.AUTH_FAILED.exception();
+                            }
+                            return s.revision();
+                        },
+                        passwordChecks)
+                .thenCompose(revision -> {
+                    if (auth.tokens() instanceof JwtTokens jwt) {
+                        return CompletableFuture.completedFuture(AuthenticateResponse.newBuilder()
+                                .setToken(jwt.sign(request.getName(), revision))
+                                .build());
+                    }
+                    SimpleTokens simple = (SimpleTokens) auth.tokens();
+                    return consensus
+                            .propose(LogCommand.newBuilder()
+                                    .setAuth(AuthCommand.newBuilder()
+                                            .setAuthenticate(AuthenticateCommand.newBuilder()
+                                                    .setName(request.getName())
+                                                    .setTokenPrefix(simple.newPrefix())
+                                                    .setCheckedRevision(revision)))
+                                    .build())
+                            .thenCompose(result -> {
+                                if (result instanceof EtcdException e) {
+                                    if (e.error() == EtcdError.AUTH_OLD_REVISION && tries > 1) {
+                                        return authenticate(request, tries - 1);
+                                    }
+                                    return CompletableFuture.failedFuture(e);
+                                }
+                                return CompletableFuture.completedFuture((AuthenticateResponse) result);
+                            });
+                });
     }
 
     @Override
     public void userAdd(AuthUserAddRequest request, StreamObserver<AuthUserAddResponse> out) {
         boolean noPassword = request.hasOptions() && request.getOptions().getNoPassword();
-        withHash(noPassword ? null : request.getPassword(), hash -> AuthCommand.newBuilder()
-                .setUserAdd(request.toBuilder().clearPassword()).setHashedPassword(hash), out,
+        withHash(
+                noPassword ? null : request.getPassword(),
+                hash -> AuthCommand.newBuilder()
+                        .setUserAdd(request.toBuilder().clearPassword())
+                        .setHashedPassword(hash),
+                out,
                 AuthUserAddResponse.class);
     }
 
     @Override
-    public void userChangePassword(AuthUserChangePasswordRequest request,
-                                   StreamObserver<AuthUserChangePasswordResponse> out) {
-        withHash(request.getPassword(), hash -> AuthCommand.newBuilder()
-                .setUserChangePassword(request.toBuilder().clearPassword()).setHashedPassword(hash), out,
+    public void userChangePassword(
+            AuthUserChangePasswordRequest request, StreamObserver<AuthUserChangePasswordResponse> out) {
+        withHash(
+                request.getPassword(),
+                hash -> AuthCommand.newBuilder()
+                        .setUserChangePassword(request.toBuilder().clearPassword())
+                        .setHashedPassword(hash),
+                out,
                 AuthUserChangePasswordResponse.class);
     }
 
@@ -198,16 +228,15 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
     }
 
     @Override
-    public void roleGrantPermission(AuthRoleGrantPermissionRequest request,
-                                    StreamObserver<AuthRoleGrantPermissionResponse> out) {
+    public void roleGrantPermission(
+            AuthRoleGrantPermissionRequest request, StreamObserver<AuthRoleGrantPermissionResponse> out) {
         change(AuthCommand.newBuilder().setRoleGrantPermission(request), out, AuthRoleGrantPermissionResponse.class);
     }
 
     @Override
-    public void roleRevokePermission(AuthRoleRevokePermissionRequest request,
-                                     StreamObserver<AuthRoleRevokePermissionResponse> out) {
-        change(AuthCommand.newBuilder().setRoleRevokePermission(request), out,
-                AuthRoleRevokePermissionResponse.class);
+    public void roleRevokePermission(
+            AuthRoleRevokePermissionRequest request, StreamObserver<AuthRoleRevokePermissionResponse> out) {
+        change(AuthCommand.newBuilder().setRoleRevokePermission(request), out, AuthRoleRevokePermissionResponse.class);
     }
 
     @Override
@@ -224,13 +253,19 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
             if (u == null) {
                 throw EtcdError.USER_NOT_FOUND.exception();
             }
-            return AuthUserGetResponse.newBuilder().addAllRoles(u.getRolesList()).build();
+            return AuthUserGetResponse.newBuilder()
+                    .addAllRoles(u.getRolesList())
+                    .build();
         });
     }
 
     @Override
     public void userList(AuthUserListRequest request, StreamObserver<AuthUserListResponse> out) {
-        read(out, s -> AuthUserListResponse.newBuilder().addAllUsers(s.users().keySet()).build());
+        read(
+                out,
+                s -> AuthUserListResponse.newBuilder()
+                        .addAllUsers(s.users().keySet())
+                        .build());
     }
 
     @Override
@@ -247,18 +282,24 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
             if (r == null) {
                 throw EtcdError.ROLE_NOT_FOUND.exception();
             }
-            return AuthRoleGetResponse.newBuilder().addAllPerm(r.getKeyPermissionList()).build();
+            return AuthRoleGetResponse.newBuilder()
+                    .addAllPerm(r.getKeyPermissionList())
+                    .build();
         });
     }
 
     @Override
     public void roleList(AuthRoleListRequest request, StreamObserver<AuthRoleListResponse> out) {
-        read(out, s -> AuthRoleListResponse.newBuilder().addAllRoles(s.roles().keySet()).build());
+        read(
+                out,
+                s -> AuthRoleListResponse.newBuilder()
+                        .addAllRoles(s.roles().keySet())
+                        .build());
     }
 
     /** Hashes {@code password} (null: a user without one) off the event loop, then proposes the change. */
-    private <T extends Message> void withHash(String password, Function<ByteString, AuthCommand.Builder> command,
-                                              StreamObserver<T> out, Class<T> type) {
+    private <T extends Message> void withHash(
+            String password, Function<ByteString, AuthCommand.Builder> command, StreamObserver<T> out, Class<T> type) {
         AuthInfo caller = gate.callerOrFail(out); // the call's context is gone once hashing is done
         if (caller == null) {
             return;
@@ -280,15 +321,18 @@ public final class AuthService extends AuthGrpc.AuthImplBase {
         }
     }
 
-    private <T extends Message> void change(AuthInfo caller, AuthCommand.Builder command, StreamObserver<T> out,
-                                            Class<T> type) {
-        consensus.proposeAs(caller, LogCommand.newBuilder().setAuth(command).build()).whenComplete((result, err) ->
-                Replies.fromApplied(out, result, err, type, this::withHeader));
+    private <T extends Message> void change(
+            AuthInfo caller, AuthCommand.Builder command, StreamObserver<T> out, Class<T> type) {
+        consensus
+                .proposeAs(caller, LogCommand.newBuilder().setAuth(command).build())
+                .whenComplete((result, err) -> Replies.fromApplied(out, result, err, type, this::withHeader));
     }
 
     /** Answers from the auth state once this member has applied everything committed before the call. */
     private <T extends Message> void read(StreamObserver<T> out, Function<AuthState, T> answer) {
-        consensus.readBarrier().thenApplyAsync(v -> withHeader(answer.apply(auth.state())), reads)
+        consensus
+                .readBarrier()
+                .thenApplyAsync(v -> withHeader(answer.apply(auth.state())), reads)
                 .whenComplete((r, err) -> {
                     if (err != null) {
                         Replies.fail(out, err);

@@ -39,8 +39,12 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
      * @param leader    calls to the leader, or null when this member has no peers (it always leads)
      * @param leadsHere whether this member is the leader now
      */
-    public ClusterService(MemberRegistry registry, Headers headers, MembershipOps ops, LeaderCalls leader,
-                          BooleanSupplier leadsHere) {
+    public ClusterService(
+            MemberRegistry registry,
+            Headers headers,
+            MembershipOps ops,
+            LeaderCalls leader,
+            BooleanSupplier leadsHere) {
         this.registry = registry;
         this.headers = headers;
         this.ops = ops;
@@ -65,54 +69,80 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     }
 
     private MemberListResponse memberList() {
-        return MemberListResponse.newBuilder().setHeader(headers.memberHeader())
-                .addAllMembers(toProto(registry.members())).build();
+        return MemberListResponse.newBuilder()
+                .setHeader(headers.memberHeader())
+                .addAllMembers(toProto(registry.members()))
+                .build();
     }
 
     @Override
     public void memberAdd(MemberAddRequest r, StreamObserver<MemberAddResponse> out) {
-        route(out, () -> addHere(r), () -> leader.call((stub, o) -> stub.memberAdd(r, o)),
+        route(
+                out,
+                () -> addHere(r),
+                () -> leader.call((stub, o) -> stub.memberAdd(r, o)),
                 resp -> resp.toBuilder().setHeader(headers.memberHeader()).build());
     }
 
     @Override
     public void memberRemove(MemberRemoveRequest r, StreamObserver<MemberRemoveResponse> out) {
-        route(out, () -> removeHere(r), () -> leader.call((stub, o) -> stub.memberRemove(r, o)),
+        route(
+                out,
+                () -> removeHere(r),
+                () -> leader.call((stub, o) -> stub.memberRemove(r, o)),
                 resp -> resp.toBuilder().setHeader(headers.memberHeader()).build());
     }
 
     @Override
     public void memberUpdate(MemberUpdateRequest r, StreamObserver<MemberUpdateResponse> out) {
-        route(out, () -> updateHere(r), () -> leader.call((stub, o) -> stub.memberUpdate(r, o)),
+        route(
+                out,
+                () -> updateHere(r),
+                () -> leader.call((stub, o) -> stub.memberUpdate(r, o)),
                 resp -> resp.toBuilder().setHeader(headers.memberHeader()).build());
     }
 
     @Override
     public void memberPromote(MemberPromoteRequest r, StreamObserver<MemberPromoteResponse> out) {
-        route(out, () -> promoteHere(r), () -> leader.call((stub, o) -> stub.memberPromote(r, o)),
+        route(
+                out,
+                () -> promoteHere(r),
+                () -> leader.call((stub, o) -> stub.memberPromote(r, o)),
                 resp -> resp.toBuilder().setHeader(headers.memberHeader()).build());
     }
 
     /** Adds a member; this member should lead. */
     public CompletableFuture<MemberAddResponse> addHere(MemberAddRequest r) {
-        return ops.add(r.getPeerURLsList(), r.getIsLearner()).thenApply(added -> MemberAddResponse.newBuilder()
-                .setHeader(headers.memberHeader()).setMember(MembershipOps.toProto(added.member()))
-                .addAllMembers(toProto(added.members())).build());
+        return ops.add(r.getPeerURLsList(), r.getIsLearner())
+                .thenApply(added -> MemberAddResponse.newBuilder()
+                        .setHeader(headers.memberHeader())
+                        .setMember(MembershipOps.toProto(added.member()))
+                        .addAllMembers(toProto(added.members()))
+                        .build());
     }
 
     public CompletableFuture<MemberRemoveResponse> removeHere(MemberRemoveRequest r) {
-        return ops.remove(r.getID()).thenApply(ms -> MemberRemoveResponse.newBuilder()
-                .setHeader(headers.memberHeader()).addAllMembers(toProto(ms)).build());
+        return ops.remove(r.getID())
+                .thenApply(ms -> MemberRemoveResponse.newBuilder()
+                        .setHeader(headers.memberHeader())
+                        .addAllMembers(toProto(ms))
+                        .build());
     }
 
     public CompletableFuture<MemberUpdateResponse> updateHere(MemberUpdateRequest r) {
-        return ops.update(r.getID(), r.getPeerURLsList()).thenApply(ms -> MemberUpdateResponse.newBuilder()
-                .setHeader(headers.memberHeader()).addAllMembers(toProto(ms)).build());
+        return ops.update(r.getID(), r.getPeerURLsList())
+                .thenApply(ms -> MemberUpdateResponse.newBuilder()
+                        .setHeader(headers.memberHeader())
+                        .addAllMembers(toProto(ms))
+                        .build());
     }
 
     public CompletableFuture<MemberPromoteResponse> promoteHere(MemberPromoteRequest r) {
-        return ops.promote(r.getID()).thenApply(ms -> MemberPromoteResponse.newBuilder()
-                .setHeader(headers.memberHeader()).addAllMembers(toProto(ms)).build());
+        return ops.promote(r.getID())
+                .thenApply(ms -> MemberPromoteResponse.newBuilder()
+                        .setHeader(headers.memberHeader())
+                        .addAllMembers(toProto(ms))
+                        .build());
     }
 
     private static List<Member> toProto(MemberRegistry.Members ms) {
@@ -120,8 +150,11 @@ public final class ClusterService extends ClusterGrpc.ClusterImplBase {
     }
 
     /** Runs the change here when this member leads (or has no peers), else on the leader; fills the header. */
-    private <T> void route(StreamObserver<T> out, Supplier<CompletableFuture<T>> here,
-                           Supplier<CompletableFuture<T>> forward, UnaryOperator<T> finish) {
+    private <T> void route(
+            StreamObserver<T> out,
+            Supplier<CompletableFuture<T>> here,
+            Supplier<CompletableFuture<T>> forward,
+            UnaryOperator<T> finish) {
         CompletableFuture<T> result = leader == null || leadsHere.getAsBoolean() ? here.get() : forward.get();
         result.whenComplete((resp, err) -> {
             if (err != null) {

@@ -37,14 +37,19 @@ final class Downgrades {
     CompletableFuture<String> handle(DowngradeRequest r) {
         return switch (r.getAction()) {
             case VALIDATE -> validate(r.getVersion()).thenApply(target -> Versions.ETCD_API);
-            case ENABLE -> validate(r.getVersion()).thenCompose(target -> record(DowngradeInfo.newBuilder()
-                    .setEnabled(true).setTargetVersion(target).build()));
-            case CANCEL -> consensus.readBarrier().thenCompose(v -> {
-                if (!state.current().getEnabled()) {
-                    throw EtcdError.NO_INFLIGHT_DOWNGRADE.exception();
-                }
-                return record(DowngradeInfo.getDefaultInstance());
-            });
+            case ENABLE ->
+                validate(r.getVersion())
+                        .thenCompose(target -> record(DowngradeInfo.newBuilder()
+                                .setEnabled(true)
+                                .setTargetVersion(target)
+                                .build()));
+            case CANCEL ->
+                consensus.readBarrier().thenCompose(v -> {
+                    if (!state.current().getEnabled()) {
+                        throw EtcdError.NO_INFLIGHT_DOWNGRADE.exception();
+                    }
+                    return record(DowngradeInfo.getDefaultInstance());
+                });
             default -> CompletableFuture.failedFuture(EtcdError.UNKNOWN_METHOD.exception());
         };
     }
@@ -69,12 +74,14 @@ final class Downgrades {
     }
 
     private CompletableFuture<String> record(DowngradeInfo info) {
-        return consensus.propose(LogCommand.newBuilder().setDowngrade(info).build()).thenApply(result -> {
-            if (result instanceof RuntimeException e) {
-                throw e;
-            }
-            return Versions.ETCD_API;
-        });
+        return consensus
+                .propose(LogCommand.newBuilder().setDowngrade(info).build())
+                .thenApply(result -> {
+                    if (result instanceof RuntimeException e) {
+                        throw e;
+                    }
+                    return Versions.ETCD_API;
+                });
     }
 
     /**

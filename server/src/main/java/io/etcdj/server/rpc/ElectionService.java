@@ -1,6 +1,5 @@
 package io.etcdj.server.rpc;
 
-import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.v3electionpb.CampaignRequest;
 import io.etcdj.api.v3electionpb.CampaignResponse;
 import io.etcdj.api.v3electionpb.ElectionGrpc;
@@ -10,6 +9,7 @@ import io.etcdj.api.v3electionpb.ProclaimRequest;
 import io.etcdj.api.v3electionpb.ProclaimResponse;
 import io.etcdj.api.v3electionpb.ResignRequest;
 import io.etcdj.api.v3electionpb.ResignResponse;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.concurrency.Elections;
 import io.etcdj.server.concurrency.LeaderObserver;
 import io.etcdj.server.concurrency.RecipeError;
@@ -50,8 +50,11 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void proclaim(ProclaimRequest r, StreamObserver<ProclaimResponse> out) {
         Elections as = elections(out);
         if (as != null) {
-            LockService.reply(r.hasLeader() ? as.proclaim(r.getLeader(), r.getValue())
-                    : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+            LockService.reply(
+                    r.hasLeader()
+                            ? as.proclaim(r.getLeader(), r.getValue())
+                            : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()),
+                    out);
         }
     }
 
@@ -59,8 +62,11 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     public void resign(ResignRequest r, StreamObserver<ResignResponse> out) {
         Elections as = elections(out);
         if (as != null) {
-            LockService.reply(r.hasLeader() ? as.resign(r.getLeader())
-                    : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()), out);
+            LockService.reply(
+                    r.hasLeader()
+                            ? as.resign(r.getLeader())
+                            : CompletableFuture.failedFuture(RecipeError.MISSING_LEADER_KEY.exception()),
+                    out);
         }
     }
 

@@ -2,8 +2,8 @@ package io.etcdj.server.rpc;
 
 import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.server.cluster.ClusterIdentity;
-import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.mvcc.MvccStore;
 
 /** Fills the ResponseHeader every etcd response carries: cluster and member IDs, revision, raft term. */
 public final class Headers {

@@ -61,8 +61,16 @@ final class KeepAliveStream implements StreamObserver<LeaseKeepAliveRequest> {
         synchronized (this) {
             pending++;
         }
-        primary.renew(r.getID()).whenCompleteAsync((ttl, err) -> answered(LeaseKeepAliveResponse.newBuilder()
-                .setHeader(header).setID(r.getID()).setTTL(ttl == null ? 0 : ttl).build(), err), callThread);
+        primary.renew(r.getID())
+                .whenCompleteAsync(
+                        (ttl, err) -> answered(
+                                LeaseKeepAliveResponse.newBuilder()
+                                        .setHeader(header)
+                                        .setID(r.getID())
+                                        .setTTL(ttl == null ? 0 : ttl)
+                                        .build(),
+                                err),
+                        callThread);
     }
 
     private synchronized void answered(LeaseKeepAliveResponse response, Throwable err) {

@@ -14,15 +14,15 @@ import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.apply.Applier;
-import io.etcdj.server.kv.Errors;
-import io.etcdj.server.kv.RangeExecutor;
-import io.etcdj.server.kv.ReadOnlyTxn;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.kv.Errors;
+import io.etcdj.server.kv.RangeExecutor;
+import io.etcdj.server.kv.ReadOnlyTxn;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.consensus.Consensus;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -40,8 +40,13 @@ public final class KvService extends KVGrpc.KVImplBase {
     private final AuthGate gate;
 
     /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
-    public KvService(MvccStore store, Consensus consensus, Headers headers, Executor readExecutor, int maxTxnOps,
-                     AuthGate gate) {
+    public KvService(
+            MvccStore store,
+            Consensus consensus,
+            Headers headers,
+            Executor readExecutor,
+            int maxTxnOps,
+            AuthGate gate) {
         this.gate = gate;
         this.store = store;
         this.consensus = consensus;
@@ -61,16 +66,22 @@ public final class KvService extends KVGrpc.KVImplBase {
         if (caller == null) {
             return;
         }
-        afterBarrier(r.getSerializable()).thenApplyAsync(v -> {
-            try {
-                gate.requireRead(caller, r.getKey(), r.getRangeEnd());
-                RangeResponse resp = RangeExecutor.execute(store, r);
-                gate.requireUnchanged(caller);
-                return resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build();
-            } catch (MvccException e) {
-                throw Errors.of(e);
-            }
-        }, executorFor(r)).whenComplete((resp, err) -> reply(out, resp, err));
+        afterBarrier(r.getSerializable())
+                .thenApplyAsync(
+                        v -> {
+                            try {
+                                gate.requireRead(caller, r.getKey(), r.getRangeEnd());
+                                RangeResponse resp = RangeExecutor.execute(store, r);
+                                gate.requireUnchanged(caller);
+                                return resp.toBuilder()
+                                        .setHeader(headers.fill(resp.getHeader()))
+                                        .build();
+                            } catch (MvccException e) {
+                                throw Errors.of(e);
+                            }
+                        },
+                        executorFor(r))
+                .whenComplete((resp, err) -> reply(out, resp, err));
     }
 
     /**
@@ -96,9 +107,16 @@ public final class KvService extends KVGrpc.KVImplBase {
             Replies.fail(out, invalid.exception());
             return;
         }
-        consensus.propose(LogCommand.newBuilder().setPut(r).build()).whenComplete((res, err) ->
-                Replies.fromApplied(out, res, err, PutResponse.class,
-                        p -> p.toBuilder().setHeader(headers.fill(p.getHeader())).build()));
+        consensus
+                .propose(LogCommand.newBuilder().setPut(r).build())
+                .whenComplete((res, err) -> Replies.fromApplied(
+                        out,
+                        res,
+                        err,
+                        PutResponse.class,
+                        p -> p.toBuilder()
+                                .setHeader(headers.fill(p.getHeader()))
+                                .build()));
     }
 
     @Override
@@ -108,9 +126,16 @@ public final class KvService extends KVGrpc.KVImplBase {
             Replies.fail(out, invalid.exception());
             return;
         }
-        consensus.propose(LogCommand.newBuilder().setDeleteRange(r).build()).whenComplete((res, err) ->
-                Replies.fromApplied(out, res, err, DeleteRangeResponse.class,
-                        d -> d.toBuilder().setHeader(headers.fill(d.getHeader())).build()));
+        consensus
+                .propose(LogCommand.newBuilder().setDeleteRange(r).build())
+                .whenComplete((res, err) -> Replies.fromApplied(
+                        out,
+                        res,
+                        err,
+                        DeleteRangeResponse.class,
+                        d -> d.toBuilder()
+                                .setHeader(headers.fill(d.getHeader()))
+                                .build()));
     }
 
     @Override
@@ -126,30 +151,48 @@ public final class KvService extends KVGrpc.KVImplBase {
                 return;
             }
             afterBarrier(ReadOnlyTxn.isSerializable(r))
-                    .thenApplyAsync(v -> {
-                        Permits.requireTxn(gate.state(), caller, r);
-                        TxnResponse resp = ReadOnlyTxn.execute(store, r);
-                        gate.requireUnchanged(caller);
-                        return resp;
-                    }, readExecutor)
-                    .whenComplete((resp, err) -> reply(out,
-                            resp == null ? null : resp.toBuilder().setHeader(headers.fill(resp.getHeader())).build(),
+                    .thenApplyAsync(
+                            v -> {
+                                Permits.requireTxn(gate.state(), caller, r);
+                                TxnResponse resp = ReadOnlyTxn.execute(store, r);
+                                gate.requireUnchanged(caller);
+                                return resp;
+                            },
+                            readExecutor)
+                    .whenComplete((resp, err) -> reply(
+                            out,
+                            resp == null
+                                    ? null
+                                    : resp.toBuilder()
+                                            .setHeader(headers.fill(resp.getHeader()))
+                                            .build(),
                             err));
             return;
         }
-        consensus.propose(LogCommand.newBuilder().setTxn(r).build()).whenComplete((res, err) ->
-                Replies.fromApplied(out, res, err, TxnResponse.class,
-                        t -> t.toBuilder().setHeader(headers.fill(t.getHeader())).build()));
+        consensus
+                .propose(LogCommand.newBuilder().setTxn(r).build())
+                .whenComplete((res, err) -> Replies.fromApplied(
+                        out,
+                        res,
+                        err,
+                        TxnResponse.class,
+                        t -> t.toBuilder()
+                                .setHeader(headers.fill(t.getHeader()))
+                                .build()));
     }
 
     @Override
     public void compact(CompactionRequest r, StreamObserver<CompactionResponse> out) {
         consensus.propose(LogCommand.newBuilder().setCompaction(r).build()).whenComplete((res, err) -> {
             if (err == null && res instanceof Applier.CompactionOutcome outcome) {
-                CompletableFuture<Void> done = r.getPhysical()
-                        ? outcome.physicalDone() : CompletableFuture.completedFuture(null);
-                done.whenComplete((v, e) -> reply(out,
-                        CompactionResponse.newBuilder().setHeader(headers.header(0)).build(), e));
+                CompletableFuture<Void> done =
+                        r.getPhysical() ? outcome.physicalDone() : CompletableFuture.completedFuture(null);
+                done.whenComplete((v, e) -> reply(
+                        out,
+                        CompactionResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .build(),
+                        e));
             } else {
                 Replies.fromApplied(out, res, err, CompactionResponse.class, c -> c);
             }

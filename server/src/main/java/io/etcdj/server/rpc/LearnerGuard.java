@@ -24,15 +24,15 @@ public final class LearnerGuard implements ServerInterceptor {
     }
 
     @Override
-    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                                                       ServerCallHandler<Q, R> next) {
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         if (!isLearner.getAsBoolean() || method.equals(STATUS)) {
             return next.startCall(call, headers);
         }
         if (!method.equals(RANGE)) {
             refuse(call);
-            return new ServerCall.Listener<>() { };
+            return new ServerCall.Listener<>() {};
         }
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
             /** gRPC calls a listener one method at a time. */

@@ -1,7 +1,6 @@
 package io.etcdj.server.rpc;
 
 import com.google.protobuf.ByteString;
-import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdj.api.etcdserverpb.LeaseGrpc;
@@ -15,14 +14,14 @@ import io.etcdj.api.etcdserverpb.LeaseStatus;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdj.api.internal.LogCommand;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.lease.PrimaryLeases;
-import io.etcdj.server.consensus.Consensus;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
@@ -40,8 +39,14 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final AuthGate gate;
 
     /** @param consensus the log, stamping each command with its caller ({@link CallerStamp}) */
-    public LeaseService(Consensus consensus, Lessor lessor, PrimaryLeases primary, LeaseIdGenerator ids,
-                        Headers headers, Executor readExecutor, AuthGate gate) {
+    public LeaseService(
+            Consensus consensus,
+            Lessor lessor,
+            PrimaryLeases primary,
+            LeaseIdGenerator ids,
+            Headers headers,
+            Executor readExecutor,
+            AuthGate gate) {
         this.gate = gate;
         this.consensus = consensus;
         this.lessor = lessor;
@@ -60,16 +65,30 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
             Replies.fail(out, e);
             return;
         }
-        consensus.propose(LogCommand.newBuilder().setLeaseGrant(grant).build()).whenComplete((res, err) ->
-                Replies.fromApplied(out, res, err, LeaseGrantResponse.class,
-                        g -> g.toBuilder().setHeader(headers.fill(g.getHeader())).build()));
+        consensus
+                .propose(LogCommand.newBuilder().setLeaseGrant(grant).build())
+                .whenComplete((res, err) -> Replies.fromApplied(
+                        out,
+                        res,
+                        err,
+                        LeaseGrantResponse.class,
+                        g -> g.toBuilder()
+                                .setHeader(headers.fill(g.getHeader()))
+                                .build()));
     }
 
     @Override
     public void leaseRevoke(LeaseRevokeRequest r, StreamObserver<LeaseRevokeResponse> out) {
-        consensus.propose(LogCommand.newBuilder().setLeaseRevoke(r).build()).whenComplete((res, err) ->
-                Replies.fromApplied(out, res, err, LeaseRevokeResponse.class,
-                        v -> v.toBuilder().setHeader(headers.fill(v.getHeader())).build()));
+        consensus
+                .propose(LogCommand.newBuilder().setLeaseRevoke(r).build())
+                .whenComplete((res, err) -> Replies.fromApplied(
+                        out,
+                        res,
+                        err,
+                        LeaseRevokeResponse.class,
+                        v -> v.toBuilder()
+                                .setHeader(headers.fill(v.getHeader()))
+                                .build()));
     }
 
     @Override
@@ -96,7 +115,9 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
                     if (err != null) {
                         Replies.fail(out, err);
                     } else {
-                        Replies.send(out, resp.toBuilder().setHeader(headers.header(0)).build());
+                        Replies.send(
+                                out,
+                                resp.toBuilder().setHeader(headers.header(0)).build());
                     }
                 });
     }

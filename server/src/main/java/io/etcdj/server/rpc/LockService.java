@@ -1,11 +1,11 @@
 package io.etcdj.server.rpc;
 
-import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.api.v3lockpb.LockGrpc;
 import io.etcdj.api.v3lockpb.LockRequest;
 import io.etcdj.api.v3lockpb.LockResponse;
 import io.etcdj.api.v3lockpb.UnlockRequest;
 import io.etcdj.api.v3lockpb.UnlockResponse;
+import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.concurrency.Locks;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;

@@ -2,6 +2,15 @@ package io.etcdj.server.rpc;
 
 import io.etcdj.api.etcdserverpb.AlarmRequest;
 import io.etcdj.api.etcdserverpb.AlarmResponse;
+import io.etcdj.api.etcdserverpb.AlarmType;
+import io.etcdj.api.etcdserverpb.DefragmentRequest;
+import io.etcdj.api.etcdserverpb.DefragmentResponse;
+import io.etcdj.api.etcdserverpb.DowngradeRequest;
+import io.etcdj.api.etcdserverpb.DowngradeResponse;
+import io.etcdj.api.etcdserverpb.HashKVRequest;
+import io.etcdj.api.etcdserverpb.HashKVResponse;
+import io.etcdj.api.etcdserverpb.HashRequest;
+import io.etcdj.api.etcdserverpb.HashResponse;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.MoveLeaderRequest;
 import io.etcdj.api.etcdserverpb.MoveLeaderResponse;
@@ -9,31 +18,22 @@ import io.etcdj.api.etcdserverpb.SnapshotRequest;
 import io.etcdj.api.etcdserverpb.SnapshotResponse;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.StatusResponse;
-import io.etcdj.server.common.Versions;
-import io.etcdj.server.metrics.DiskMetrics;
-import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.consensus.Consensus;
-import io.etcdj.server.consensus.ConsensusStatus;
-import io.grpc.stub.ServerCallStreamObserver;
-import io.grpc.stub.StreamObserver;
-import io.etcdj.api.etcdserverpb.DefragmentRequest;
-import io.etcdj.api.etcdserverpb.DowngradeRequest;
-import io.etcdj.api.etcdserverpb.DowngradeResponse;
-import io.etcdj.server.cluster.DowngradeState;
-import java.util.ArrayList;
-import java.util.List;
-import io.etcdj.api.etcdserverpb.DefragmentResponse;
-import io.etcdj.api.etcdserverpb.HashKVRequest;
-import io.etcdj.api.etcdserverpb.HashKVResponse;
-import io.etcdj.api.etcdserverpb.HashRequest;
-import io.etcdj.api.etcdserverpb.HashResponse;
-import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.common.EtcdException;
-import io.etcdj.server.mvcc.MvccException;
-import io.etcdj.api.etcdserverpb.AlarmType;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.alarm.Alarms;
+import io.etcdj.server.cluster.DowngradeState;
+import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.common.Versions;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
+import io.etcdj.server.metrics.DiskMetrics;
+import io.etcdj.server.mvcc.MvccException;
+import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.StoreHash;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -65,8 +65,14 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     /** The enforced space quota Status reports (0: none). */
     private final long quotaBytes;
 
-    public MaintenanceService(MvccStore store, Consensus consensus, Headers headers, Executor reads, Alarms alarms,
-                              DowngradeState downgrade, long quotaBytes) {
+    public MaintenanceService(
+            MvccStore store,
+            Consensus consensus,
+            Headers headers,
+            Executor reads,
+            Alarms alarms,
+            DowngradeState downgrade,
+            long quotaBytes) {
         this.alarms = alarms;
         this.downgrade = downgrade;
         this.downgrades = new Downgrades(consensus, downgrade);
@@ -93,19 +99,24 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
      * revision and hash_revision the revision hashed.
      * Fails with etcd's compacted / future revision errors.
      */
-    public static CompletableFuture<HashKVResponse> hashKv(MvccStore store, Headers headers, HashKVRequest request,
-                                                           Executor reads) {
-        return RequestPool.supply(() -> {
-            try {
-                StoreHash.KvHash h = StoreHash.kv(store, request.getRevision());
-                return HashKVResponse.newBuilder().setHeader(headers.header(h.currentRevision()))
-                        .setHash(h.hash()).setCompactRevision(h.compactRevision())
-                        .setHashRevision(h.revision()).build();
-            } catch (MvccException e) {
-                throw new CompletionException(new EtcdException(e.kind() == MvccException.Kind.COMPACTED
-                        ? EtcdError.COMPACTED : EtcdError.FUTURE_REV));
-            }
-        }, reads);
+    public static CompletableFuture<HashKVResponse> hashKv(
+            MvccStore store, Headers headers, HashKVRequest request, Executor reads) {
+        return RequestPool.supply(
+                () -> {
+                    try {
+                        StoreHash.KvHash h = StoreHash.kv(store, request.getRevision());
+                        return HashKVResponse.newBuilder()
+                                .setHeader(headers.header(h.currentRevision()))
+                                .setHash(h.hash())
+                                .setCompactRevision(h.compactRevision())
+                                .setHashRevision(h.revision())
+                                .build();
+                    } catch (MvccException e) {
+                        throw new CompletionException(new EtcdException(
+                                e.kind() == MvccException.Kind.COMPACTED ? EtcdError.COMPACTED : EtcdError.FUTURE_REV));
+                    }
+                },
+                reads);
     }
 
     @Override
@@ -114,7 +125,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             if (err != null) {
                 Replies.fail(out, err);
             } else {
-                Replies.send(out, HashResponse.newBuilder().setHeader(headers.header(0)).setHash(h).build());
+                Replies.send(
+                        out,
+                        HashResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .setHash(h)
+                                .build());
             }
         });
     }
@@ -128,9 +144,16 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
                 long before = store.backend().sizeBytes();
                 long startNanos = System.nanoTime();
                 store.backend().compactFiles();
-                LOG.info("defragmented the store: sizeBytes {} -> {} in {} ms", before, store.backend().sizeBytes(),
+                LOG.info(
+                        "defragmented the store: sizeBytes {} -> {} in {} ms",
+                        before,
+                        store.backend().sizeBytes(),
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
-                Replies.send(out, DefragmentResponse.newBuilder().setHeader(headers.header(0)).build());
+                Replies.send(
+                        out,
+                        DefragmentResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .build());
             } catch (RocksDBException | RuntimeException e) {
                 Replies.fail(out, e);
             } finally {
@@ -147,14 +170,31 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
     @Override
     public void alarm(AlarmRequest request, StreamObserver<AlarmResponse> out) {
         switch (request.getAction()) {
-            case GET -> Replies.send(out, AlarmResponse.newBuilder().setHeader(headers.header(0))
-                    .addAllAlarms(alarms.active().stream().filter(a -> request.getAlarm() == AlarmType.NONE
-                            || a.getAlarm() == request.getAlarm()).toList()).build());
-            case ACTIVATE, DEACTIVATE -> consensus.propose(LogCommand.newBuilder().setAlarm(request).build())
-                    .whenComplete((result, err) -> Replies.fromApplied(out, result, err, AlarmResponse.class,
-                            r -> r.toBuilder().setHeader(headers.header(0)).build()));
-            default -> Replies.fail(out, io.grpc.Status.INVALID_ARGUMENT
-                    .withDescription("unknown alarm action").asRuntimeException());
+            case GET ->
+                Replies.send(
+                        out,
+                        AlarmResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .addAllAlarms(alarms.active().stream()
+                                        .filter(a -> request.getAlarm() == AlarmType.NONE
+                                                || a.getAlarm() == request.getAlarm())
+                                        .toList())
+                                .build());
+            case ACTIVATE, DEACTIVATE ->
+                consensus
+                        .propose(LogCommand.newBuilder().setAlarm(request).build())
+                        .whenComplete((result, err) -> Replies.fromApplied(
+                                out,
+                                result,
+                                err,
+                                AlarmResponse.class,
+                                r -> r.toBuilder().setHeader(headers.header(0)).build()));
+            default ->
+                Replies.fail(
+                        out,
+                        io.grpc.Status.INVALID_ARGUMENT
+                                .withDescription("unknown alarm action")
+                                .asRuntimeException());
         }
     }
 
@@ -164,7 +204,11 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             if (err != null) {
                 Replies.fail(out, err);
             } else {
-                Replies.send(out, MoveLeaderResponse.newBuilder().setHeader(headers.header(0)).build());
+                Replies.send(
+                        out,
+                        MoveLeaderResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .build());
             }
         });
     }
@@ -181,8 +225,12 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
             if (err != null) {
                 Replies.fail(out, err);
             } else {
-                Replies.send(out, DowngradeResponse.newBuilder().setHeader(headers.header(0)).setVersion(version)
-                        .build());
+                Replies.send(
+                        out,
+                        DowngradeResponse.newBuilder()
+                                .setHeader(headers.header(0))
+                                .setVersion(version)
+                                .build());
             }
         });
     }
@@ -203,8 +251,9 @@ public final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBas
         if (s.leaderId() == 0) {
             errors.add(EtcdError.NO_LEADER.message());
         }
-        alarms.active().forEach(a -> errors.add(
-                "memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm()));
+        alarms.active()
+                .forEach(a ->
+                        errors.add("memberID:" + Long.toUnsignedString(a.getMemberID()) + " alarm:" + a.getAlarm()));
         return StatusResponse.newBuilder()
                 .setHeader(headers.header(0))
                 .setVersion(Versions.ETCD_SERVER)

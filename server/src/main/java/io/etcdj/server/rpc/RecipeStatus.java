@@ -14,8 +14,7 @@ import java.util.concurrent.CompletionException;
  * its code so that clients retry: Lock and Campaign are safe to retry with the same lease, which finds its own key.
  */
 final class RecipeStatus {
-    private RecipeStatus() {
-    }
+    private RecipeStatus() {}
 
     static StatusRuntimeException of(Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -23,7 +22,8 @@ final class RecipeStatus {
             return r.error().status().asRuntimeException();
         }
         if (cause instanceof EtcdException e) {
-            return e.error().code() == Status.Code.UNAVAILABLE ? e.error().asException()
+            return e.error().code() == Status.Code.UNAVAILABLE
+                    ? e.error().asException()
                     : Status.UNKNOWN.withDescription(e.error().message()).asRuntimeException();
         }
         if (cause instanceof CancellationException) {

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 final class Replies {
     private static final Logger LOG = LoggerFactory.getLogger(Replies.class);
 
-    private Replies() {
-    }
+    private Replies() {}
 
     static <T> void send(StreamObserver<T> out, T response) {
         out.onNext(response);
@@ -34,14 +33,16 @@ final class Replies {
             return s;
         }
         LOG.warn("request failed unexpectedly: {}", cause.toString(), cause);
-        return Status.UNKNOWN.withDescription(String.valueOf(cause.getMessage())).asRuntimeException();
+        return Status.UNKNOWN
+                .withDescription(String.valueOf(cause.getMessage()))
+                .asRuntimeException();
     }
 
     /**
      * Completes {@code out} from an applied result: a response message of type {@code type}, or an EtcdException.
      */
-    static <T> void fromApplied(StreamObserver<T> out, Object result, Throwable error, Class<T> type,
-                                Function<T, T> finish) {
+    static <T> void fromApplied(
+            StreamObserver<T> out, Object result, Throwable error, Class<T> type, Function<T, T> finish) {
         if (error != null) {
             fail(out, error);
         } else if (result instanceof EtcdException e) {

@@ -7,20 +7,19 @@ import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.etcdserverpb.RequestOp;
 import io.etcdj.api.etcdserverpb.TxnRequest;
 import io.etcdj.server.common.EtcdError;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The checks etcd makes on KV requests before they reach the log, with etcd's errors: empty keys, values or
  * leases given with ignore_value / ignore_lease, too many Txn operations, and a key written twice in one Txn.
  */
 final class RequestChecks {
-    private RequestChecks() {
-    }
+    private RequestChecks() {}
 
     static EtcdError range(RangeRequest r) {
         return r.getKey().isEmpty() ? EtcdError.EMPTY_KEY : null;
@@ -80,14 +79,12 @@ final class RequestChecks {
     }
 
     /** Keys put and ranges deleted by a list of operations, nested Txns included. */
-    private record Writes(Set<String> puts, List<Interval> deletes) {
-    }
+    private record Writes(Set<String> puts, List<Interval> deletes) {}
 
     /** A deleted key interval [start, end); an empty end is unbounded, as in etcd's interval tree. */
     private record Interval(byte[] start, byte[] end) {
         boolean contains(byte[] key) {
-            return Arrays.compareUnsigned(key, start) >= 0
-                    && (end.length == 0 || Arrays.compareUnsigned(key, end) < 0);
+            return Arrays.compareUnsigned(key, start) >= 0 && (end.length == 0 || Arrays.compareUnsigned(key, end) < 0);
         }
     }
 
@@ -102,7 +99,9 @@ final class RequestChecks {
             if (op.getRequestCase() == RequestOp.RequestCase.REQUEST_DELETE_RANGE) {
                 DeleteRangeRequest d = op.getRequestDeleteRange();
                 byte[] key = d.getKey().toByteArray();
-                byte[] end = d.getRangeEnd().isEmpty() ? pointEnd(key) : d.getRangeEnd().toByteArray();
+                byte[] end = d.getRangeEnd().isEmpty()
+                        ? pointEnd(key)
+                        : d.getRangeEnd().toByteArray();
                 dels.add(new Interval(key, end));
             }
         }

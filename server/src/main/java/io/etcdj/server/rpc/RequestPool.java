@@ -44,8 +44,13 @@ public final class RequestPool implements Executor, AutoCloseable {
         }
         this.name = name;
         this.maxQueued = maxQueued;
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(maxQueued), Thread.ofPlatform().name(name + "-", 0).daemon().factory(),
+        this.pool = new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(maxQueued),
+                Thread.ofPlatform().name(name + "-", 0).daemon().factory(),
                 (task, executor) -> {
                     throw refusal(executor);
                 });
@@ -57,9 +62,13 @@ public final class RequestPool implements Executor, AutoCloseable {
         }
         long n = refused.incrementAndGet();
         if (n % LOG_EVERY_REFUSALS == 1) {
-            LOG.warn("{}: {} requests already wait for a thread; refusing more with 'too many requests' ({} refused so"
-                    + " far). If this persists, this member gets more of this work than it can serve: spread clients"
-                    + " over the members, or lower their concurrency", name, maxQueued, n);
+            LOG.warn(
+                    "{}: {} requests already wait for a thread; refusing more with 'too many requests' ({} refused so"
+                            + " far). If this persists, this member gets more of this work than it can serve: spread clients"
+                            + " over the members, or lower their concurrency",
+                    name,
+                    maxQueued,
+                    n);
         }
         return EtcdError.TOO_MANY_REQUESTS.exception();
     }

@@ -29,6 +29,7 @@ final class SnapshotStream {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotStream.class);
     /** Snapshots streamed at once; each holds a RocksDB snapshot (old versions kept) and a thread. */
     private static final int MAX_CONCURRENT = 4;
+
     private static final Semaphore SLOTS = new Semaphore(MAX_CONCURRENT);
 
     private final MvccStore store;
@@ -36,6 +37,7 @@ final class SnapshotStream {
     private final ResponseHeader header;
     /** Guards nothing but the wait for readiness or cancellation. */
     private final Object readiness = new Object();
+
     private volatile boolean cancelled;
     /** Written by the sending thread only. */
     private boolean headerSent;
@@ -49,8 +51,9 @@ final class SnapshotStream {
     /** Starts streaming; called on the gRPC thread, which returns at once. */
     static void start(MvccStore store, ServerCallStreamObserver<SnapshotResponse> out, ResponseHeader header) {
         if (!SLOTS.tryAcquire()) {
-            out.onError(Status.RESOURCE_EXHAUSTED.withDescription("etcdserver: too many snapshots in progress ("
-                    + MAX_CONCURRENT + "); retry later").asRuntimeException());
+            out.onError(Status.RESOURCE_EXHAUSTED
+                    .withDescription("etcdserver: too many snapshots in progress (" + MAX_CONCURRENT + "); retry later")
+                    .asRuntimeException());
             return;
         }
         SnapshotStream s = new SnapshotStream(store, out, header);
@@ -79,16 +82,23 @@ final class SnapshotStream {
         try (StoreSnapshot snap = StoreSnapshot.open(store)) {
             BoltWriter writer = new BoltWriter(StoreExport.buckets(snap));
             BoltWriter.Layout layout = writer.measure();
-            LOG.info("sending database snapshot to client: {} bytes, revision {}", layout.sizeBytes(),
+            LOG.info(
+                    "sending database snapshot to client: {} bytes, revision {}",
+                    layout.sizeBytes(),
                     snap.currentRevision());
             ChunkedSha256Output chunks = new ChunkedSha256Output(layout.sizeBytes(), this::send);
             writer.writeTo(chunks);
             byte[] sha = chunks.finish();
             awaitReady();
-            out.onNext(SnapshotResponse.newBuilder().setRemainingBytes(0).setBlob(ByteString.copyFrom(sha))
-                    .setVersion(Versions.STORAGE).build());
+            out.onNext(SnapshotResponse.newBuilder()
+                    .setRemainingBytes(0)
+                    .setBlob(ByteString.copyFrom(sha))
+                    .setVersion(Versions.STORAGE)
+                    .build());
             out.onCompleted();
-            LOG.info("sent database snapshot: {} bytes in {} ms", layout.sizeBytes(),
+            LOG.info(
+                    "sent database snapshot: {} bytes in {} ms",
+                    layout.sizeBytes(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         } catch (InterruptedIOException e) {
             LOG.info("database snapshot stream canceled by the client");

@@ -1,19 +1,19 @@
 package io.etcdj.server.rpc;
 
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdj.api.etcdserverpb.WatchCreateRequest;
+import io.etcdj.api.etcdserverpb.WatchGrpc;
+import io.etcdj.api.etcdserverpb.WatchRequest;
+import io.etcdj.api.etcdserverpb.WatchResponse;
 import io.etcdj.server.auth.AuthInfo;
 import io.etcdj.server.auth.AuthState;
 import io.etcdj.server.auth.Permits;
 import io.etcdj.server.common.EtcdError;
 import io.etcdj.server.common.EtcdException;
-import io.etcdj.server.watch.WatchRange;
-import com.linecorp.armeria.server.ServiceRequestContext;
-import io.etcdj.api.etcdserverpb.WatchGrpc;
-import io.etcdj.api.etcdserverpb.WatchRequest;
-import io.etcdj.api.etcdserverpb.WatchResponse;
 import io.etcdj.server.watch.ResponseSink;
 import io.etcdj.server.watch.WatchHub;
+import io.etcdj.server.watch.WatchRange;
 import io.etcdj.server.watch.WatchStream;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -44,7 +44,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         if (!s.enabled()) {
             return;
         }
-        hub.cancelWhere((owner, range) -> owner instanceof AuthInfo caller && !mayRead(s, caller, range),
+        hub.cancelWhere(
+                (owner, range) -> owner instanceof AuthInfo caller && !mayRead(s, caller, range),
                 cancelReason(EtcdError.PERMISSION_DENIED));
     }
 
@@ -89,8 +90,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
         call.disableAutoRequest();
         // the call's own event loop sends its responses: no hand-off per message
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        WatchStream stream = ctx == null ? hub.openStream(new CallSink(call))
-                : hub.openStream(new CallSink(call), ctx.eventLoop());
+        WatchStream stream =
+                ctx == null ? hub.openStream(new CallSink(call)) : hub.openStream(new CallSink(call), ctx.eventLoop());
         call.setOnReadyHandler(stream::onReady);
         call.setOnCancelHandler(() -> hub.closeStream(stream));
         call.request(1);
@@ -106,9 +107,10 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
                             hub.refuse(stream, refusal);
                         }
                     }
-                    case CANCEL_REQUEST -> hub.cancel(stream, r.getCancelRequest().getWatchId());
+                    case CANCEL_REQUEST ->
+                        hub.cancel(stream, r.getCancelRequest().getWatchId());
                     case PROGRESS_REQUEST -> hub.requestProgress(stream);
-                    case REQUESTUNION_NOT_SET -> { } // etcd ignores a request it does not know
+                    case REQUESTUNION_NOT_SET -> {} // etcd ignores a request it does not know
                 }
                 stream.requestNext();
             }

@@ -16,6 +16,7 @@ final class BoltFormat {
     static final int META_VERSION = 2;
     /** Bytes of a meta body covered by its checksum (magic .. txid). */
     static final int META_CHECKED_BYTES = 56;
+
     static final short BRANCH_PAGE = 0x01;
     static final short LEAF_PAGE = 0x02;
     static final short META_PAGE = 0x04;
@@ -26,8 +27,7 @@ final class BoltFormat {
     /** bbolt's page element count is a u16 and 0xFFFF is reserved. */
     static final int MAX_ELEMENTS = 0xFFFE;
 
-    private BoltFormat() {
-    }
+    private BoltFormat() {}
 
     static void putU16(byte[] b, int off, int v) {
         b[off] = (byte) v;

@@ -53,8 +53,7 @@ public final class BoltReader implements AutoCloseable {
 
     private static BoltReader openChannel(FileChannel ch, long dataBytes, String name) throws IOException {
         if (dataBytes < 2L * 1024) {
-            throw new CorruptSnapshotException(name + " is too small to be a bbolt database (" + dataBytes
-                    + " bytes)");
+            throw new CorruptSnapshotException(name + " is too small to be a bbolt database (" + dataBytes + " bytes)");
         }
         byte[] first = read(ch, 0, Math.min(dataBytes, 64 * 1024));
         Meta m0 = Meta.parse(first, 0);
@@ -62,14 +61,14 @@ public final class BoltReader implements AutoCloseable {
         int offset1 = m0 != null ? m0.pageSize : BoltFormat.PAGE_SIZE;
         Meta m1 = offset1 <= first.length - 128 ? Meta.parse(first, offset1) : null;
         if (m0 == null && m1 == null) {
-            throw new CorruptSnapshotException(name + " is not a bbolt database: both meta pages have a wrong"
-                    + " magic, version or checksum");
+            throw new CorruptSnapshotException(
+                    name + " is not a bbolt database: both meta pages have a wrong" + " magic, version or checksum");
         }
         Meta active = m0 == null || m1 != null && Long.compareUnsigned(m1.txid, m0.txid) > 0 ? m1 : m0;
         long size = (long) active.pageSize * active.pgid;
         if (active.pgid < 2 || Long.compareUnsigned(active.pgid, dataBytes / active.pageSize) > 0) {
-            throw new CorruptSnapshotException(name + " is truncated: its meta page says " + active.pgid
-                    + " pages of " + active.pageSize + " bytes (" + size + " bytes), the file has " + dataBytes);
+            throw new CorruptSnapshotException(name + " is truncated: its meta page says " + active.pgid + " pages of "
+                    + active.pageSize + " bytes (" + size + " bytes), the file has " + dataBytes);
         }
         if (active.root < 2 || active.root >= active.pgid) {
             throw new CorruptSnapshotException(name + ": the root page " + active.root + " is out of the file");
@@ -80,7 +79,8 @@ public final class BoltReader implements AutoCloseable {
     private record Meta(int pageSize, long root, long freelist, long pgid, long txid) {
         static Meta parse(byte[] b, int pageOffset) {
             int m = pageOffset + BoltFormat.PAGE_HEADER_BYTES;
-            if (b.length < m + 64 || (BoltFormat.u16(b, pageOffset + 8) & BoltFormat.META_PAGE) == 0
+            if (b.length < m + 64
+                    || (BoltFormat.u16(b, pageOffset + 8) & BoltFormat.META_PAGE) == 0
                     || BoltFormat.u32(b, m) != BoltFormat.META_MAGIC
                     || BoltFormat.u32(b, m + 4) != BoltFormat.META_VERSION
                     || BoltFormat.u64(b, m + 56) != BoltFormat.fnv1a64(b, m, BoltFormat.META_CHECKED_BYTES)) {
@@ -90,7 +90,11 @@ public final class BoltReader implements AutoCloseable {
             if (pageSize < 1024 || pageSize > 1 << 20 || Integer.bitCount(pageSize) != 1) {
                 return null;
             }
-            return new Meta(pageSize, BoltFormat.u64(b, m + 16), BoltFormat.u64(b, m + 32), BoltFormat.u64(b, m + 40),
+            return new Meta(
+                    pageSize,
+                    BoltFormat.u64(b, m + 16),
+                    BoltFormat.u64(b, m + 32),
+                    BoltFormat.u64(b, m + 40),
                     BoltFormat.u64(b, m + 48));
         }
     }
@@ -100,8 +104,8 @@ public final class BoltReader implements AutoCloseable {
         while (buf.hasRemaining()) {
             int n = ch.read(buf, position + buf.position());
             if (n < 0) {
-                throw new CorruptSnapshotException("the file ends at " + (position + buf.position())
-                        + " bytes, inside a page");
+                throw new CorruptSnapshotException(
+                        "the file ends at " + (position + buf.position()) + " bytes, inside a page");
             }
         }
         return buf.array();
@@ -130,11 +134,15 @@ public final class BoltReader implements AutoCloseable {
     }
 
     private void readRootBuckets() throws IOException {
-        walk(rootPgid, null, (key, value, flags) -> {
-            if ((flags & BoltFormat.BUCKET_LEAF_FLAG) != 0) {
-                buckets.put(new String(key, StandardCharsets.UTF_8), value);
-            }
-        }, null);
+        walk(
+                rootPgid,
+                null,
+                (key, value, flags) -> {
+                    if ((flags & BoltFormat.BUCKET_LEAF_FLAG) != 0) {
+                        buckets.put(new String(key, StandardCharsets.UTF_8), value);
+                    }
+                },
+                null);
     }
 
     /** Receives a bucket's entries in key order; {@code flags} marks nested buckets. */
@@ -178,8 +186,8 @@ public final class BoltReader implements AutoCloseable {
     /** Visits the subtree at {@code pgid}; {@code lowerBound} is the parent's key for it (or null). */
     private void walk(long pgid, byte[] lowerBound, EntryVisitor visitor, BitSet seen) throws IOException {
         if (pgid < 2 || pgid >= pages) {
-            throw new CorruptSnapshotException("page " + pgid + " is referenced but lies outside the file ("
-                    + pages + " pages)");
+            throw new CorruptSnapshotException(
+                    "page " + pgid + " is referenced but lies outside the file (" + pages + " pages)");
         }
         byte[] head = read(file, pgid * pageSize, BoltFormat.PAGE_HEADER_BYTES);
         long overflow = BoltFormat.u32(head, 12) & 0xFFFFFFFFL;
@@ -196,8 +204,8 @@ public final class BoltReader implements AutoCloseable {
         }
         byte[] node = read(file, pgid * pageSize, (overflow + 1) * pageSize);
         if (BoltFormat.u64(node, 0) != pgid) {
-            throw new CorruptSnapshotException("page " + pgid + " has id " + BoltFormat.u64(node, 0)
-                    + " in its header");
+            throw new CorruptSnapshotException(
+                    "page " + pgid + " has id " + BoltFormat.u64(node, 0) + " in its header");
         }
         int flags = BoltFormat.u16(node, 8);
         if (flags == BoltFormat.LEAF_PAGE) {
@@ -205,13 +213,13 @@ public final class BoltReader implements AutoCloseable {
         } else if (flags == BoltFormat.BRANCH_PAGE) {
             visitNode(node, pgid, false, lowerBound, visitor, seen);
         } else {
-            throw new CorruptSnapshotException("page " + pgid + ": invalid type " + flags
-                    + " (a tree page must be a branch or a leaf)");
+            throw new CorruptSnapshotException(
+                    "page " + pgid + ": invalid type " + flags + " (a tree page must be a branch or a leaf)");
         }
     }
 
-    private void visitNode(byte[] node, long pgid, boolean leaf, byte[] lowerBound, EntryVisitor visitor,
-                           BitSet seen) throws IOException {
+    private void visitNode(byte[] node, long pgid, boolean leaf, byte[] lowerBound, EntryVisitor visitor, BitSet seen)
+            throws IOException {
         int count = BoltFormat.u16(node, 10);
         if (BoltFormat.PAGE_HEADER_BYTES + (long) count * BoltFormat.ELEMENT_BYTES > node.length) {
             throw new CorruptSnapshotException("page " + pgid + ": " + count + " elements do not fit");
@@ -236,7 +244,7 @@ public final class BoltReader implements AutoCloseable {
                 byte[] value = Arrays.copyOfRange(node, (int) (start + ksize), (int) (start + ksize + vsize));
                 int flags = BoltFormat.u32(node, elem);
                 if (seen != null && (flags & BoltFormat.BUCKET_LEAF_FLAG) != 0) {
-                    walkBucket(value, (k, v, f) -> { }, seen); // nested buckets count toward reachability
+                    walkBucket(value, (k, v, f) -> {}, seen); // nested buckets count toward reachability
                 }
                 visitor.entry(key, value, flags);
             } else {
@@ -259,7 +267,7 @@ public final class BoltReader implements AutoCloseable {
         if (freelistPgid != BoltFormat.NO_FREELIST) {
             readFreelist(seen, free);
         }
-        walk(rootPgid, null, (k, v, f) -> { }, seen); // marks bucket trees too (see visitNode)
+        walk(rootPgid, null, (k, v, f) -> {}, seen); // marks bucket trees too (see visitNode)
         if (freelistPgid != BoltFormat.NO_FREELIST) {
             for (int p = 2; p < pages; p++) {
                 if (!seen.get(p) && !free.get(p)) {

@@ -45,6 +45,7 @@ public final class BoltWriter {
     private static final long FIRST_DATA_PGID = 2;
     /** The transaction ids of meta pages 0 and 1: page 0 is the newer, as in a file bbolt's WriteTo produced. */
     private static final long TXID_0 = 2;
+
     private static final long TXID_1 = 1;
 
     private final List<Bucket> buckets;
@@ -84,8 +85,9 @@ public final class BoltWriter {
         PageOutput pages = PageOutput.writing(out, pageSize, FIRST_DATA_PGID);
         List<Long> counts = new ArrayList<>();
         long root = writeTrees(pages, counts);
-        if (root != planned.rootPgid() || pages.nextPgid() != planned.pages() || !counts.equals(
-                planned.entriesPerBucket())) {
+        if (root != planned.rootPgid()
+                || pages.nextPgid() != planned.pages()
+                || !counts.equals(planned.entriesPerBucket())) {
             throw new IllegalStateException("the data changed between the layout and the writing pass");
         }
         return planned;

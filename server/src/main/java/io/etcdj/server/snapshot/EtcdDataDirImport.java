@@ -22,8 +22,7 @@ import org.slf4j.LoggerFactory;
 public final class EtcdDataDirImport {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdDataDirImport.class);
 
-    private EtcdDataDirImport() {
-    }
+    private EtcdDataDirImport() {}
 
     /** The database of an etcd member directory. */
     public static Path database(Path memberDir) {
@@ -35,8 +34,8 @@ public final class EtcdDataDirImport {
      * this member's, as its flags give them; a WAL naming others is reported (membership comes from the flags, as
      * after {@code etcdctl snapshot restore}).
      */
-    public static EtcdImport.Summary run(Path memberDir, Path storeDir, long memberId, long clusterId,
-                                         LongConsumer progress) throws IOException {
+    public static EtcdImport.Summary run(
+            Path memberDir, Path storeDir, long memberId, long clusterId, LongConsumer progress) throws IOException {
         Path db = database(memberDir);
         if (!Files.isRegularFile(db)) {
             throw new IOException("data dir " + memberDir.getParent() + " holds an etcd member directory without"
@@ -50,8 +49,8 @@ public final class EtcdDataDirImport {
             LOG.info("imported etcd data from {}: {}", db, summary);
             return summary;
         } catch (CorruptSnapshotException e) {
-            throw new IOException("cannot import the etcd database " + db + ": " + e.getMessage()
-                    + "; nothing was imported", e);
+            throw new IOException(
+                    "cannot import the etcd database " + db + ": " + e.getMessage() + "; nothing was imported", e);
         }
     }
 
@@ -73,14 +72,16 @@ public final class EtcdDataDirImport {
         }
     }
 
-    private static void checkWal(Path memberDir, BoltReader reader, long consistentIndex, long memberId,
-                                 long clusterId) throws IOException {
+    private static void checkWal(Path memberDir, BoltReader reader, long consistentIndex, long memberId, long clusterId)
+            throws IOException {
         Path walDir = memberDir.resolve("wal");
         if (!Files.isDirectory(walDir)) {
             return; // a bare database: nothing can be ahead of it
         }
         Set<Long> leases = new HashSet<>();
-        reader.forEach(EtcdLayout.LEASE, (k, v, f) -> leases.add(EtcdLayout.parseLease(v).id()));
+        reader.forEach(
+                EtcdLayout.LEASE,
+                (k, v, f) -> leases.add(EtcdLayout.parseLease(v).id()));
         EtcdWal.Result wal = EtcdWal.scan(walDir, consistentIndex, leases::contains);
         if (wal.dbIsBehind()) {
             throw new IOException("refusing to import " + memberDir.getParent() + ": its WAL has a committed "
@@ -91,9 +92,12 @@ public final class EtcdDataDirImport {
                     + " `etcdj import` on the snapshot file), and start etcdj on that");
         }
         if (memberId != 0 && wal.nodeId() != 0 && (wal.nodeId() != memberId || wal.clusterId() != clusterId)) {
-            LOG.warn("the etcd WAL names member {} of cluster {}; this member is {} of cluster {} (from"
+            LOG.warn(
+                    "the etcd WAL names member {} of cluster {}; this member is {} of cluster {} (from"
                             + " --initial-cluster and --initial-cluster-token): membership comes from the flags",
-                    Long.toHexString(wal.nodeId()), Long.toHexString(wal.clusterId()), Long.toHexString(memberId),
+                    Long.toHexString(wal.nodeId()),
+                    Long.toHexString(wal.clusterId()),
+                    Long.toHexString(memberId),
                     Long.toHexString(clusterId));
         }
     }

@@ -24,8 +24,16 @@ public final class EtcdImport {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdImport.class);
 
     /** What an import found. */
-    public record Summary(long revisions, long liveKeys, long leases, long currentRevision, long compactRevision,
-                          long consistentIndex, long users, long roles, long bytes) {
+    public record Summary(
+            long revisions,
+            long liveKeys,
+            long leases,
+            long currentRevision,
+            long compactRevision,
+            long consistentIndex,
+            long users,
+            long roles,
+            long bytes) {
         @Override
         public String toString() {
             return "keys=" + liveKeys + " revisions=" + revisions + " currentRevision=" + currentRevision
@@ -34,18 +42,16 @@ public final class EtcdImport {
         }
     }
 
-    private EtcdImport() {
-    }
+    private EtcdImport() {}
 
     /** The parts of an etcd database an import checks before it writes anything. */
-    public record Preflight(long consistentIndex, long users, long roles, boolean authEnabled) {
-    }
+    public record Preflight(long consistentIndex, long users, long roles, boolean authEnabled) {}
 
     /** Reads the meta and auth buckets and refuses what cannot be imported; writes nothing. */
     public static Preflight preflight(BoltReader db) throws IOException {
         if (!db.hasBucket(EtcdLayout.KEY) || !db.hasBucket(EtcdLayout.META)) {
-            throw new CorruptSnapshotException("the database has no \"key\" or \"meta\" bucket: it is a bbolt file"
-                    + " but not an etcd database");
+            throw new CorruptSnapshotException(
+                    "the database has no \"key\" or \"meta\" bucket: it is a bbolt file" + " but not an etcd database");
         }
         byte[] ci = db.get(EtcdLayout.META, EtcdLayout.CONSISTENT_INDEX);
         long consistentIndex = ci != null && ci.length == 8 ? EtcdLayout.longBE(ci, 0) : 0;
@@ -94,8 +100,7 @@ public final class EtcdImport {
             db.forEach(EtcdLayout.LEASE, (k, v, f) -> {
                 EtcdLayout.EtcdLease l = EtcdLayout.parseLease(v);
                 long remainingMs = (l.remainingTtlSeconds() > 0 ? l.remainingTtlSeconds() : l.ttlSeconds()) * 1000;
-                store.leaseEntry(LeaseRecords.recordKey(l.id()), LeaseRecords.recordValue(l.ttlSeconds(),
-                        remainingMs));
+                store.leaseEntry(LeaseRecords.recordKey(l.id()), LeaseRecords.recordValue(l.ttlSeconds(), remainingMs));
                 leaseIds.add(l.id());
             });
             db.forEach(EtcdLayout.AUTH_USERS, (k, v, f) -> store.metaEntry(AuthRecords.userKey(k), v));
@@ -119,15 +124,25 @@ public final class EtcdImport {
                 }
             });
             if (live[1] > 0) {
-                LOG.warn("{} keys name a lease the etcd data does not hold; they are kept without one being attached"
-                        + " (as etcd does)", live[1]);
+                LOG.warn(
+                        "{} keys name a lease the etcd data does not hold; they are kept without one being attached"
+                                + " (as etcd does)",
+                        live[1]);
             }
             long finished = compactRevision(db, EtcdLayout.FINISHED_COMPACT);
             long scheduled = Math.max(finished, compactRevision(db, EtcdLayout.SCHEDULED_COMPACT));
             long current = Math.max(Math.max(revisions[1], finished), 1);
             store.finish(current, scheduled, finished);
-            return new Summary(revisions[0], live[0], leaseIds.size(), current, scheduled, pre.consistentIndex(),
-                    pre.users(), pre.roles(), db.sizeBytes());
+            return new Summary(
+                    revisions[0],
+                    live[0],
+                    leaseIds.size(),
+                    current,
+                    scheduled,
+                    pre.consistentIndex(),
+                    pre.users(),
+                    pre.roles(),
+                    db.sizeBytes());
         }
     }
 

@@ -23,8 +23,8 @@ final class EtcdLayout {
     static final String MEMBERS_REMOVED = "members_removed";
     static final String CLUSTER = "cluster";
     /** Every bucket an etcd 3.4/3.5 backend has. */
-    static final List<String> ALL_BUCKETS = List.of(ALARM, AUTH, AUTH_ROLES, AUTH_USERS, CLUSTER, KEY, LEASE, MEMBERS,
-            MEMBERS_REMOVED, META);
+    static final List<String> ALL_BUCKETS =
+            List.of(ALARM, AUTH, AUTH_ROLES, AUTH_USERS, CLUSTER, KEY, LEASE, MEMBERS, MEMBERS_REMOVED, META);
 
     static final byte[] CONSISTENT_INDEX = bytes("consistent_index");
     static final byte[] SCHEDULED_COMPACT = bytes("scheduledCompactRev");
@@ -38,8 +38,7 @@ final class EtcdLayout {
     static final int REVISION_BYTES = 17;
     static final byte TOMBSTONE = 't';
 
-    private EtcdLayout() {
-    }
+    private EtcdLayout() {}
 
     static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -117,8 +116,7 @@ final class EtcdLayout {
     }
 
     /** A decoded leasepb.Lease. */
-    record EtcdLease(long id, long ttlSeconds, long remainingTtlSeconds) {
-    }
+    record EtcdLease(long id, long ttlSeconds, long remainingTtlSeconds) {}
 
     static EtcdLease parseLease(byte[] value) throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(value);

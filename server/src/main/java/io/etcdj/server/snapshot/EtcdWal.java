@@ -9,10 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongPredicate;
 import java.util.stream.Stream;
-import java.util.Set;
 
 /**
  * Reads an etcd member's write-ahead log (member/wal/*.wal) far enough to tell whether its database
@@ -42,8 +42,7 @@ public final class EtcdWal {
      */
     private static final Set<Integer> READ_ONLY_AUTH = Set.of(1012, 1102, 1106, 1107, 1202);
 
-    private EtcdWal() {
-    }
+    private EtcdWal() {}
 
     /**
      * Scans {@code walDir}; an entry above {@code consistentIndex} counts as missing when it changes the key space
@@ -55,7 +54,9 @@ public final class EtcdWal {
     public static Result scan(Path walDir, long consistentIndex, LongPredicate leaseInDb) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(walDir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(".wal")).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(".wal"))
+                    .sorted()
+                    .toList();
         }
         long[] ids = {0, 0};
         long commit = 0;
@@ -98,7 +99,11 @@ public final class EtcdWal {
             }
         }
         var missing = changes.headMap(commit, true).firstEntry();
-        return new Result(ids[0], ids[1], commit, missing == null ? 0 : missing.getKey(),
+        return new Result(
+                ids[0],
+                ids[1],
+                commit,
+                missing == null ? 0 : missing.getKey(),
                 missing == null ? null : missing.getValue());
     }
 
@@ -135,8 +140,8 @@ public final class EtcdWal {
         return v;
     }
 
-    private static void entry(byte[] data, long consistentIndex, LongPredicate leaseInDb,
-                              TreeMap<Long, String> changes) throws IOException {
+    private static void entry(byte[] data, long consistentIndex, LongPredicate leaseInDb, TreeMap<Long, String> changes)
+            throws IOException {
         CodedInputStream in = CodedInputStream.newInstance(data);
         long entryType = 0;
         long index = 0;
@@ -169,10 +174,14 @@ public final class EtcdWal {
                     return null; // not an InternalRaftRequest (a v2 request starts with a varint ID)
                 }
                 switch (number) {
-                    case 4: return "put";
-                    case 5: return "delete";
-                    case 6: return "txn";
-                    case 7: return "compaction";
+                    case 4:
+                        return "put";
+                    case 5:
+                        return "delete";
+                    case 6:
+                        return "txn";
+                    case 7:
+                        return "compaction";
                     case 9: {
                         long id = field(in.readByteArray(), 1); // a revoke that deleted keys also saved the index
                         if (leaseInDb.test(id)) {

@@ -2,13 +2,13 @@ package io.etcdj.server.snapshot;
 
 import io.etcdj.raft.ConfChange;
 import io.etcdj.raft.ConfChangeType;
+import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
-import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.wal.HardState;
 import io.etcdj.server.wal.WriteAheadLog;
 import java.io.IOException;
@@ -26,8 +26,7 @@ import org.rocksdb.RocksDBException;
 public final class ImportedCluster {
     private static final long TERM = 1;
 
-    private ImportedCluster() {
-    }
+    private ImportedCluster() {}
 
     /** Founds the cluster of {@code identity} on {@code store} (consistent index 0) and an empty {@code wal}. */
     public static void found(MvccStore store, WriteAheadLog wal, ClusterIdentity identity) throws IOException {
@@ -41,8 +40,10 @@ public final class ImportedCluster {
         try (MvccWriteTxn txn = store.beginWrite()) {
             for (MemberInfo m : members) {
                 MemberInfo founding = new MemberInfo(m.id(), m.name(), m.peerUrls(), List.of(), false);
-                registry.applyConfChange(txn, new ConfChange(ConfChangeType.ADD_VOTER, RaftIds.of(m.id()),
-                        new byte[0]), MemberRegistry.toRecord(founding));
+                registry.applyConfChange(
+                        txn,
+                        new ConfChange(ConfChangeType.ADD_VOTER, RaftIds.of(m.id()), new byte[0]),
+                        MemberRegistry.toRecord(founding));
             }
             txn.commit(index);
         } catch (RocksDBException e) {

@@ -3,6 +3,7 @@ package io.etcdj.server.snapshot;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
+import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.mvcc.StoreSnapshot;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import io.etcdj.server.mvcc.RocksBackend;
 
 /**
  * {@code etcdj import} and {@code etcdj export}: offline moves between etcd's data and an etcdj data dir.
@@ -101,10 +101,20 @@ public final class SnapshotCommand {
             }
         }
         err.println();
-        out.printf("imported %s into %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
+        out.printf(
+                "imported %s into %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
                         + " users %d, roles %d, bytes %d%n",
-                source, dataDir, (System.nanoTime() - start) / 1_000_000, s.liveKeys(), s.revisions(),
-                s.currentRevision(), s.compactRevision(), s.leases(), s.users(), s.roles(), s.bytes());
+                source,
+                dataDir,
+                (System.nanoTime() - start) / 1_000_000,
+                s.liveKeys(),
+                s.revisions(),
+                s.currentRevision(),
+                s.compactRevision(),
+                s.leases(),
+                s.users(),
+                s.roles(),
+                s.bytes());
     }
 
     private void progress(long revisions) {
@@ -119,8 +129,8 @@ public final class SnapshotCommand {
         long start = System.nanoTime();
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try (MvccStore mvcc = MvccStore.open(store);
-             StoreSnapshot snap = StoreSnapshot.open(mvcc);
-             OutputStream os = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
+                StoreSnapshot snap = StoreSnapshot.open(mvcc);
+                OutputStream os = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16)) {
             BoltWriter writer = new BoltWriter(StoreExport.buckets(snap));
             BoltWriter.Layout layout = writer.measure();
             long total = layout.sizeBytes();
@@ -136,15 +146,23 @@ public final class SnapshotCommand {
             });
             writer.writeTo(chunks);
             os.write(chunks.finish());
-            long keys = mvcc.range(KeyRange.of(new byte[] {0}, new byte[] {0}), 0, 0, true).count();
+            long keys = mvcc.range(KeyRange.of(new byte[] {0}, new byte[] {0}), 0, 0, true)
+                    .count();
             err.println();
-            out.printf("exported %s to %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
+            out.printf(
+                    "exported %s to %s in %d ms%n  keys %d, revisions %d (current %d, compacted %d), leases %d,"
                             + " users %d, roles %d, bytes %d%n",
-                    dataDir, file, (System.nanoTime() - start) / 1_000_000, keys, layout.entriesPerBucket()
-                            .get(bucketIndex(EtcdLayout.KEY)), snap.currentRevision(),
-                    snap.scheduledCompactRevision(), layout.entriesPerBucket().get(bucketIndex(EtcdLayout.LEASE)),
+                    dataDir,
+                    file,
+                    (System.nanoTime() - start) / 1_000_000,
+                    keys,
+                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.KEY)),
+                    snap.currentRevision(),
+                    snap.scheduledCompactRevision(),
+                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.LEASE)),
                     layout.entriesPerBucket().get(bucketIndex(EtcdLayout.AUTH_USERS)),
-                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.AUTH_ROLES)), total + SnapshotFile.HASH_BYTES);
+                    layout.entriesPerBucket().get(bucketIndex(EtcdLayout.AUTH_ROLES)),
+                    total + SnapshotFile.HASH_BYTES);
         } catch (MvccException e) {
             Files.deleteIfExists(part);
             throw new IOException(e.getMessage(), e);

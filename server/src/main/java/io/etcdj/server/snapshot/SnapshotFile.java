@@ -16,8 +16,7 @@ import java.util.HexFormat;
 public final class SnapshotFile {
     static final int HASH_BYTES = 32;
 
-    private SnapshotFile() {
-    }
+    private SnapshotFile() {}
 
     /**
      * Checks the trailing hash and returns the database's length (the file's, less the hash). Without a hash the
@@ -56,8 +55,9 @@ public final class SnapshotFile {
         }
         byte[] actual = sha.digest();
         if (!skipHashCheck && !Arrays.equals(expected, actual)) {
-            throw new CorruptSnapshotException(file + ": expected sha256 " + HexFormat.of().formatHex(expected)
-                    + ", got " + HexFormat.of().formatHex(actual) + ": the snapshot is damaged or truncated");
+            throw new CorruptSnapshotException(
+                    file + ": expected sha256 " + HexFormat.of().formatHex(expected) + ", got "
+                            + HexFormat.of().formatHex(actual) + ": the snapshot is damaged or truncated");
         }
         return dataBytes;
     }

@@ -14,8 +14,7 @@ import java.util.List;
  * writes membership itself.
  */
 public final class StoreExport {
-    private StoreExport() {
-    }
+    private StoreExport() {}
 
     /** The buckets of {@code snap}; each reads the snapshot when written, so keep it open until the write ends. */
     public static List<BoltWriter.Bucket> buckets(StoreSnapshot snap) throws IOException {
@@ -24,8 +23,8 @@ public final class StoreExport {
         buckets.add(metaBucket(snap));
         buckets.add(leaseBucket(snap));
         buckets.addAll(authBuckets(snap));
-        buckets.add(new SmallBucket(EtcdLayout.CLUSTER)
-                .put(EtcdLayout.CLUSTER_VERSION, EtcdLayout.CLUSTER_VERSION_VALUE));
+        buckets.add(
+                new SmallBucket(EtcdLayout.CLUSTER).put(EtcdLayout.CLUSTER_VERSION, EtcdLayout.CLUSTER_VERSION_VALUE));
         for (String empty : List.of(EtcdLayout.ALARM, EtcdLayout.MEMBERS, EtcdLayout.MEMBERS_REMOVED)) {
             buckets.add(new SmallBucket(empty));
         }
@@ -96,7 +95,8 @@ public final class StoreExport {
                 snap.forEachLeaseEntry((k, v) -> {
                     LeaseRecords.Entry lease = LeaseRecords.decode(k, v);
                     if (lease != null) {
-                        sink.accept(EtcdLayout.longBytes(lease.id()),
+                        sink.accept(
+                                EtcdLayout.longBytes(lease.id()),
                                 EtcdLayout.leaseValue(lease.id(), lease.ttlSeconds(), remainingSeconds(lease)));
                     }
                 });

@@ -18,6 +18,7 @@ final class TreeWriter {
     private final Node leaf = new Node();
     /** Branch levels, lowest first; each holds the children not yet written into a branch node. */
     private final List<Node> branches = new ArrayList<>();
+
     private final List<Integer> writtenPerLevel = new ArrayList<>();
     private byte[] lastKey;
     private long leavesWritten;

@@ -6,8 +6,7 @@ import java.util.function.Consumer;
 
 /** A unary gRPC call on an asynchronous stub, as a future. */
 final class Calls {
-    private Calls() {
-    }
+    private Calls() {}
 
     static <T> CompletableFuture<T> unary(Consumer<StreamObserver<T>> call) {
         CompletableFuture<T> f = new CompletableFuture<>();

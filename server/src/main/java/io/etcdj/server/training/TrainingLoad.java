@@ -11,6 +11,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.api.etcdserverpb.Compare;
+import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
+import io.etcdj.api.etcdserverpb.DeleteRangeResponse;
 import io.etcdj.api.etcdserverpb.KVGrpc;
 import io.etcdj.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdj.api.etcdserverpb.LeaseGrantResponse;
@@ -18,22 +20,20 @@ import io.etcdj.api.etcdserverpb.LeaseGrpc;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveRequest;
 import io.etcdj.api.etcdserverpb.LeaseKeepAliveResponse;
 import io.etcdj.api.etcdserverpb.LeaseRevokeRequest;
+import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdj.api.etcdserverpb.PutRequest;
+import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.api.etcdserverpb.RangeRequest;
+import io.etcdj.api.etcdserverpb.RangeResponse;
 import io.etcdj.api.etcdserverpb.RequestOp;
 import io.etcdj.api.etcdserverpb.StatusRequest;
 import io.etcdj.api.etcdserverpb.TxnRequest;
+import io.etcdj.api.etcdserverpb.TxnResponse;
 import io.etcdj.api.etcdserverpb.WatchCreateRequest;
 import io.etcdj.api.etcdserverpb.WatchGrpc;
 import io.etcdj.api.etcdserverpb.WatchRequest;
 import io.etcdj.api.etcdserverpb.WatchResponse;
-import io.etcdj.api.etcdserverpb.DeleteRangeRequest;
-import io.etcdj.api.etcdserverpb.DeleteRangeResponse;
-import io.etcdj.api.etcdserverpb.PutResponse;
-import io.etcdj.api.etcdserverpb.RangeResponse;
-import io.etcdj.api.etcdserverpb.TxnResponse;
-import io.etcdj.api.etcdserverpb.LeaseRevokeResponse;
 import io.grpc.stub.StreamObserver;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +78,8 @@ public final class TrainingLoad {
         }
         String first = "http://" + endpoints.get(0);
         this.lease = GrpcClients.builder(first).responseTimeoutMillis(0).build(LeaseGrpc.LeaseStub.class);
-        this.maintenance = GrpcClients.builder(first).responseTimeoutMillis(10_000)
+        this.maintenance = GrpcClients.builder(first)
+                .responseTimeoutMillis(10_000)
                 .build(MaintenanceGrpc.MaintenanceBlockingStub.class);
         this.gateway = gateway;
         this.plainEndpoint = endpoints.get(0);
@@ -90,8 +91,7 @@ public final class TrainingLoad {
             System.err.println("usage: TrainingLoad <host:port,...> <https://host:port gateway> <seconds per phase>");
             System.exit(2);
         }
-        TrainingLoad load = new TrainingLoad(List.of(args[0].split(",")), URI.create(args[1]),
-                Long.parseLong(args[2]));
+        TrainingLoad load = new TrainingLoad(List.of(args[0].split(",")), URI.create(args[1]), Long.parseLong(args[2]));
         load.run();
         System.err.println("training load done; failed requests: " + load.failures.get());
         System.exit(0); // Armeria's event loops are not daemon threads
@@ -117,8 +117,7 @@ public final class TrainingLoad {
     }
 
     /** Issues requests {@code 0, 1, 2, ...} with at most {@code inFlight} outstanding, for one phase. */
-    private void phase(int inFlight, IntFunction<CompletableFuture<?>> request)
-            throws InterruptedException {
+    private void phase(int inFlight, IntFunction<CompletableFuture<?>> request) throws InterruptedException {
         Semaphore slots = new Semaphore(inFlight);
         long end = System.nanoTime() + phaseNs;
         for (int i = 0; System.nanoTime() < end; i++) {
@@ -138,15 +137,24 @@ public final class TrainingLoad {
     }
 
     private CompletableFuture<?> put(int member, int i) {
-        PutRequest req = PutRequest.newBuilder().setKey(key(i)).setValue(ByteString.copyFrom(new byte[256])).build();
+        PutRequest req = PutRequest.newBuilder()
+                .setKey(key(i))
+                .setValue(ByteString.copyFrom(new byte[256]))
+                .build();
         return Calls.<PutResponse>unary(obs -> kv.get(member).put(req, obs));
     }
 
     private CompletableFuture<?> range(int member, int i, boolean serializable) {
-        RangeRequest req = RangeRequest.newBuilder().setKey(key(i)).setSerializable(serializable).build();
+        RangeRequest req = RangeRequest.newBuilder()
+                .setKey(key(i))
+                .setSerializable(serializable)
+                .build();
         if (i % 50 == 0) { // now and then a prefix range with a limit, as lists do
-            req = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(PREFIX))
-                    .setRangeEnd(ByteString.copyFromUtf8("aot-training0")).setLimit(100).build();
+            req = RangeRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8(PREFIX))
+                    .setRangeEnd(ByteString.copyFromUtf8("aot-training0"))
+                    .setLimit(100)
+                    .build();
         }
         RangeRequest r = req;
         return Calls.<RangeResponse>unary(obs -> kv.get(member).range(r, obs));
@@ -154,17 +162,25 @@ public final class TrainingLoad {
 
     private CompletableFuture<?> txn(int member, int i) {
         TxnRequest req = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(key(i)).setTarget(Compare.CompareTarget.MOD)
-                        .setResult(Compare.CompareResult.GREATER).setModRevision(0))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(key(i))
-                        .setValue(ByteString.copyFromUtf8("txn-" + i))))
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(key(i))))
+                .addCompare(Compare.newBuilder()
+                        .setKey(key(i))
+                        .setTarget(Compare.CompareTarget.MOD)
+                        .setResult(Compare.CompareResult.GREATER)
+                        .setModRevision(0))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(
+                                PutRequest.newBuilder().setKey(key(i)).setValue(ByteString.copyFromUtf8("txn-" + i))))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(key(i))))
                 .build();
         return Calls.<TxnResponse>unary(obs -> kv.get(member).txn(req, obs));
     }
 
     private CompletableFuture<?> delete(int member, int i) {
-        DeleteRangeRequest req = DeleteRangeRequest.newBuilder().setKey(key(i)).setPrevKv(i % 2 == 0).build();
+        DeleteRangeRequest req = DeleteRangeRequest.newBuilder()
+                .setKey(key(i))
+                .setPrevKv(i % 2 == 0)
+                .build();
         return Calls.<DeleteRangeResponse>unary(obs -> kv.get(member).deleteRange(req, obs));
     }
 
@@ -172,11 +188,17 @@ public final class TrainingLoad {
     private CompletableFuture<?> leaseCycle(int i) {
         CompletableFuture<LeaseGrantResponse> grant = Calls.unary(obs ->
                 lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(30).build(), obs));
-        return grant.thenCompose(g -> Calls.<PutResponse>unary(obs -> kv.get(0).put(PutRequest.newBuilder().setKey(key(i))
-                        .setValue(ByteString.copyFromUtf8("leased")).setLease(g.getID()).build(), obs))
+        return grant.thenCompose(g -> Calls.<PutResponse>unary(obs -> kv.get(0)
+                        .put(
+                                PutRequest.newBuilder()
+                                        .setKey(key(i))
+                                        .setValue(ByteString.copyFromUtf8("leased"))
+                                        .setLease(g.getID())
+                                        .build(),
+                                obs))
                 .thenCompose(p -> keepAlive(g.getID(), 3))
-                .thenCompose(k -> Calls.<LeaseRevokeResponse>unary(obs ->
-                        lease.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(g.getID()).build(), obs))));
+                .thenCompose(k -> Calls.<LeaseRevokeResponse>unary(obs -> lease.leaseRevoke(
+                        LeaseRevokeRequest.newBuilder().setID(g.getID()).build(), obs))));
     }
 
     private CompletableFuture<Void> keepAlive(long id, int times) {
@@ -220,7 +242,9 @@ public final class TrainingLoad {
         long end = System.nanoTime() + phaseNs;
         while (System.nanoTime() < end) {
             try (ClientFactory factory = ClientFactory.builder().tlsNoVerify().build()) {
-                WebClient web = WebClient.builder(base).factory(factory).responseTimeout(Duration.ofSeconds(10))
+                WebClient web = WebClient.builder(base)
+                        .factory(factory)
+                        .responseTimeout(Duration.ofSeconds(10))
                         .build();
                 List<CompletableFuture<AggregatedHttpResponse>> calls = new ArrayList<>();
                 calls.add(post(web, "/v3/kv/put", "{\"key\":\"" + k + "\",\"value\":\"" + v + "\"}"));
@@ -244,12 +268,16 @@ public final class TrainingLoad {
     }
 
     private static CompletableFuture<AggregatedHttpResponse> post(WebClient web, String path, String json) {
-        return web.execute(HttpRequest.of(HttpMethod.POST, path, MediaType.JSON_UTF_8, json)).aggregate();
+        return web.execute(HttpRequest.of(HttpMethod.POST, path, MediaType.JSON_UTF_8, json))
+                .aggregate();
     }
 
     /** A gateway watch from revision 1 (so its first message carries events at once), dropped after it. */
     private void gatewayWatch(WebClient web, String key) {
-        HttpResponse res = web.execute(HttpRequest.of(HttpMethod.POST, "/v3/watch", MediaType.JSON_UTF_8,
+        HttpResponse res = web.execute(HttpRequest.of(
+                HttpMethod.POST,
+                "/v3/watch",
+                MediaType.JSON_UTF_8,
                 "{\"create_request\":{\"key\":\"" + key + "\",\"start_revision\":1}}"));
         CompletableFuture<Void> first = new CompletableFuture<>();
         res.subscribe(new FirstChunk(first));
@@ -275,16 +303,17 @@ public final class TrainingLoad {
                     }
 
                     @Override
-                    public void onError(Throwable t) {
-                    }
+                    public void onError(Throwable t) {}
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
-                s.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
-                        .setKey(ByteString.copyFromUtf8(PREFIX)).setRangeEnd(ByteString.copyFromUtf8("aot-training0"))
-                        .setPrevKv(i % 2 == 0)).build());
+                s.onNext(WatchRequest.newBuilder()
+                        .setCreateRequest(WatchCreateRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(PREFIX))
+                                .setRangeEnd(ByteString.copyFromUtf8("aot-training0"))
+                                .setPrevKv(i % 2 == 0))
+                        .build());
                 streams.add(s);
             }
         }

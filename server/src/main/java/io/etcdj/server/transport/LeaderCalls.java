@@ -36,7 +36,8 @@ public final class LeaderCalls {
             return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
         }
         CompletableFuture<T> result = new CompletableFuture<>();
-        PeerGrpc.PeerStub stub = transport.stub(m.peerUrls().get(0)).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
+        PeerGrpc.PeerStub stub =
+                transport.stub(m.peerUrls().get(0)).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS);
         method.accept(stub, new StreamObserver<>() {
             @Override
             public void onNext(T value) {
@@ -48,7 +49,8 @@ public final class LeaderCalls {
                 if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
                     result.completeExceptionally(EtcdError.TIMEOUT.exception());
                 } else if (io.grpc.Status.fromThrowable(t).getCode() == io.grpc.Status.Code.UNAVAILABLE
-                        && t instanceof io.grpc.StatusRuntimeException s && s.getStatus().getDescription() == null) {
+                        && t instanceof io.grpc.StatusRuntimeException s
+                        && s.getStatus().getDescription() == null) {
                     result.completeExceptionally(EtcdError.NO_LEADER.exception()); // the leader is not reachable
                 } else {
                     result.completeExceptionally(t);
@@ -56,8 +58,7 @@ public final class LeaderCalls {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
         return result;
     }

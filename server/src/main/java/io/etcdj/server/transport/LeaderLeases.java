@@ -37,7 +37,10 @@ public final class LeaderLeases implements PrimaryLeases {
         if (local.isPrimary()) {
             return local.timeToLive(leaseId, withKeys);
         }
-        LeaseTimeToLiveRequest r = LeaseTimeToLiveRequest.newBuilder().setID(leaseId).setKeys(withKeys).build();
+        LeaseTimeToLiveRequest r = LeaseTimeToLiveRequest.newBuilder()
+                .setID(leaseId)
+                .setKeys(withKeys)
+                .build();
         return leader.call((stub, out) -> stub.leaseTimeToLive(r, out));
     }
 }

@@ -10,10 +10,10 @@ import io.etcdj.server.http.CipherSuiteChoice;
 import io.etcdj.server.http.TlsSettings;
 import java.net.URI;
 import java.util.List;
-import javax.net.ssl.TrustManager;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import javax.net.ssl.TrustManager;
 
 /**
  * gRPC stubs for talking to peers, one per peer URL, over one client factory that carries the peer TLS settings:
@@ -25,6 +25,7 @@ final class PeerClients implements AutoCloseable {
     private final TlsSettings peerTls;
     /** Decorates every stub's calls (an embedding's network faults). */
     private final Function<? super HttpClient, ? extends HttpClient> calls;
+
     private final boolean tls;
     /**
      * Built at once with TLS (a bad certificate fails the start), else null until the first stub: a one-member
@@ -34,6 +35,7 @@ final class PeerClients implements AutoCloseable {
     private ClientFactory factory;
     /** Set by {@link #close}. Guarded by this. */
     private boolean closed;
+
     private final Map<String, PeerGrpc.PeerStub> async = new ConcurrentHashMap<>();
     private final Map<String, PeerGrpc.PeerBlockingStub> blocking = new ConcurrentHashMap<>();
 
@@ -61,7 +63,8 @@ final class PeerClients implements AutoCloseable {
             List<String> ciphers = CipherSuiteChoice.withTls13(peerTls.cipherSuites());
             b.tlsCustomizer(ssl -> {
                 if (peerTls.certFile() != null && peerTls.keyFile() != null) {
-                    ssl.keyManager(peerTls.certFile().toFile(), peerTls.keyFile().toFile());
+                    ssl.keyManager(
+                            peerTls.certFile().toFile(), peerTls.keyFile().toFile());
                 }
                 if (checks != null) {
                     ssl.trustManager(checks);
@@ -108,8 +111,14 @@ final class PeerClients implements AutoCloseable {
 
     private <T> T build(String url, Class<T> type) {
         // raft streams live as long as the connection: no response or write timeout
-        return GrpcClients.builder(target(url)).factory(factory()).decorator(calls).responseTimeoutMillis(0).writeTimeoutMillis(0)
-                .maxRequestMessageLength(MAX_MESSAGE_BYTES).maxResponseMessageLength(MAX_MESSAGE_BYTES).build(type);
+        return GrpcClients.builder(target(url))
+                .factory(factory())
+                .decorator(calls)
+                .responseTimeoutMillis(0)
+                .writeTimeoutMillis(0)
+                .maxRequestMessageLength(MAX_MESSAGE_BYTES)
+                .maxResponseMessageLength(MAX_MESSAGE_BYTES)
+                .build(type);
     }
 
     /** etcd's peer URLs say http or https; the scheme the client uses follows them. */

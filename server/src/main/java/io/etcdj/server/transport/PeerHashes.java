@@ -16,11 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PeerHashes {
     /** A member's answer: its hash, or why there is none ({@code error} is the last URL's). */
-    public record Answer(MemberInfo member, HashKVResponse response, Throwable error) {
-    }
+    public record Answer(MemberInfo member, HashKVResponse response, Throwable error) {}
 
-    private PeerHashes() {
-    }
+    private PeerHashes() {}
 
     /** Asks each of {@code members} for its HashKV at {@code revision}; one answer per member, in order. */
     public static List<Answer> ask(PeerTransport transport, List<MemberInfo> members, long revision, long timeoutMs) {
@@ -38,8 +36,13 @@ public final class PeerHashes {
         Throwable last = new IllegalStateException("member " + Long.toHexString(m.id()) + " has no peer URL");
         for (String url : m.peerUrls()) {
             try {
-                return new Answer(m, transport.blockingStub(url).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
-                        .hashKV(request), null);
+                return new Answer(
+                        m,
+                        transport
+                                .blockingStub(url)
+                                .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+                                .hashKV(request),
+                        null);
             } catch (RuntimeException e) {
                 last = e;
             }

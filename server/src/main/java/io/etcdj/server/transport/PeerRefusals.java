@@ -18,6 +18,7 @@ final class PeerRefusals {
 
     /** "sender/kind" -> refusals so far; bounded by {@link #MAX_TRACKED}. */
     private final Map<String, AtomicLong> seen = new ConcurrentHashMap<>();
+
     private final AtomicLong total = new AtomicLong();
 
     /**
@@ -34,9 +35,13 @@ final class PeerRefusals {
         }
         boolean first = n != null && n.getAndIncrement() == 0;
         if (first) {
-            LOG.warn("refused a raft message from peer {} ({}): {}; it was dropped and this member carries on. If it"
-                    + " repeats, check that peer's version and data dir (further ones of this kind are counted, not"
-                    + " logged)", Long.toHexString(fromRaftId), kind, detail);
+            LOG.warn(
+                    "refused a raft message from peer {} ({}): {}; it was dropped and this member carries on. If it"
+                            + " repeats, check that peer's version and data dir (further ones of this kind are counted, not"
+                            + " logged)",
+                    Long.toHexString(fromRaftId),
+                    kind,
+                    detail);
         }
         return first;
     }

@@ -18,8 +18,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -74,9 +74,11 @@ final class PeerSender implements AutoCloseable {
     private final long proposalHoldMs;
     /** Guards {@link #queue} and every write into a stream. Never held while waiting. */
     private final ReentrantLock lock = new ReentrantLock();
+
     private final Condition nonEmpty = lock.newCondition();
     /** Messages waiting for the sender thread; at most {@link #MAX_QUEUED_MESSAGES}. Guarded by {@link #lock}. */
     private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+
     private final Thread thread;
     /** The peer's URLs; replaced when its membership record changes. */
     private volatile List<String> urls;
@@ -102,13 +104,13 @@ final class PeerSender implements AutoCloseable {
     private volatile boolean everLost;
 
     /** A message waiting in the queue, with when it was offered (for {@link #PROPOSAL_HOLD_MS}). */
-    private record Queued(Message message, long offeredNanos) {
-    }
+    private record Queued(Message message, long offeredNanos) {}
 
     /** One open Send stream; {@code broken} is set from gRPC threads. */
     private final class Stream implements ClientResponseObserver<RaftBatch, SendSummary> {
         /** When it was opened: a stream counts as the peer being back only once it has lasted a while. */
         final long openedNanos = System.nanoTime();
+
         volatile ClientCallStreamObserver<RaftBatch> requests;
         volatile boolean broken;
         /**
@@ -146,8 +148,7 @@ final class PeerSender implements AutoCloseable {
         }
 
         @Override
-        public void onNext(SendSummary value) {
-        }
+        public void onNext(SendSummary value) {}
 
         @Override
         public void onError(Throwable t) {
@@ -155,14 +156,17 @@ final class PeerSender implements AutoCloseable {
                 if (reachable) {
                     reachable = false;
                     everLost = true;
-                    LOG.warn("lost the stream to peer {} ({}); reconnecting, raft resends what it missed",
-                            Long.toHexString(toRaftId), t.toString());
+                    LOG.warn(
+                            "lost the stream to peer {} ({}); reconnecting, raft resends what it missed",
+                            Long.toHexString(toRaftId),
+                            t.toString());
                 } else {
                     LOG.debug("stream to peer {} broke: {}", Long.toHexString(toRaftId), t.toString());
                 }
             }
             broken = true;
-            if (PeerTransport.REMOVED_MEMBER.equals(io.grpc.Status.fromThrowable(t).getDescription())) {
+            if (PeerTransport.REMOVED_MEMBER.equals(
+                    io.grpc.Status.fromThrowable(t).getDescription())) {
                 removed.run();
             }
             LockSupport.unpark(thread);
@@ -174,14 +178,26 @@ final class PeerSender implements AutoCloseable {
         }
     }
 
-    PeerSender(long clusterId, long fromRaftId, long toRaftId, List<String> urls,
-               Function<String, PeerGrpc.PeerStub> stubs, LongConsumer unreachable, Runnable removed) {
+    PeerSender(
+            long clusterId,
+            long fromRaftId,
+            long toRaftId,
+            List<String> urls,
+            Function<String, PeerGrpc.PeerStub> stubs,
+            LongConsumer unreachable,
+            Runnable removed) {
         this(clusterId, fromRaftId, toRaftId, urls, stubs, unreachable, removed, PROPOSAL_HOLD_MS);
     }
 
-    PeerSender(long clusterId, long fromRaftId, long toRaftId, List<String> urls,
-               Function<String, PeerGrpc.PeerStub> stubs, LongConsumer unreachable, Runnable removed,
-               long proposalHoldMs) {
+    PeerSender(
+            long clusterId,
+            long fromRaftId,
+            long toRaftId,
+            List<String> urls,
+            Function<String, PeerGrpc.PeerStub> stubs,
+            LongConsumer unreachable,
+            Runnable removed,
+            long proposalHoldMs) {
         this.proposalHoldMs = proposalHoldMs;
         this.clusterId = clusterId;
         this.fromRaftId = fromRaftId;
@@ -190,7 +206,9 @@ final class PeerSender implements AutoCloseable {
         this.stubs = stubs;
         this.unreachable = unreachable;
         this.removed = removed;
-        this.thread = Thread.ofPlatform().name("peer-send-" + Long.toHexString(toRaftId)).daemon()
+        this.thread = Thread.ofPlatform()
+                .name("peer-send-" + Long.toHexString(toRaftId))
+                .daemon()
                 .start(this::run);
     }
 
@@ -361,7 +379,10 @@ final class PeerSender implements AutoCloseable {
 
     /** Writes the messages into the stream, in batches of at most {@link #MAX_BATCH_BYTES}. Holds {@link #lock}. */
     private void write(Stream s, List<Message> messages) {
-        RaftBatch.Builder b = RaftBatch.newBuilder().setClusterId(clusterId).setFrom(fromRaftId).setTo(toRaftId);
+        RaftBatch.Builder b = RaftBatch.newBuilder()
+                .setClusterId(clusterId)
+                .setFrom(fromRaftId)
+                .setTo(toRaftId);
         long bytes = 0;
         int count = 0;
         for (Message m : messages) {

@@ -1,6 +1,7 @@
 package io.etcdj.server.transport;
 
 import com.google.protobuf.ByteString;
+import com.linecorp.armeria.server.annotation.Blocking;
 import io.etcdj.api.etcdserverpb.HashKVRequest;
 import io.etcdj.api.etcdserverpb.HashKVResponse;
 import io.etcdj.api.etcdserverpb.LeaseTimeToLiveRequest;
@@ -25,14 +26,13 @@ import io.etcdj.api.peer.RaftBatch;
 import io.etcdj.api.peer.SendSummary;
 import io.etcdj.api.peer.SnapshotChunk;
 import io.etcdj.api.peer.SnapshotSummary;
-import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.node.Transport;
-import com.linecorp.armeria.server.annotation.Blocking;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -64,8 +64,14 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     /** The largest snapshot this member takes ({@link SnapshotLimit}). */
     private final long maxSnapshotBytes;
 
-    PeerService(long clusterId, MemberRegistry registry, PeerActivity activity, Supplier<Transport.Peers> peers,
-                Supplier<PeerHandlers> handlers, Checkpoints checkpoints, long maxSnapshotBytes) {
+    PeerService(
+            long clusterId,
+            MemberRegistry registry,
+            PeerActivity activity,
+            Supplier<Transport.Peers> peers,
+            Supplier<PeerHandlers> handlers,
+            Checkpoints checkpoints,
+            long maxSnapshotBytes) {
         this.checkpoints = checkpoints;
         this.maxSnapshotBytes = maxSnapshotBytes;
         this.clusterId = clusterId;
@@ -80,6 +86,7 @@ final class PeerService extends PeerGrpc.PeerImplBase {
         return new StreamObserver<>() {
             /** gRPC delivers one stream's calls one at a time. */
             private long batches;
+
             private boolean refused;
 
             @Override
@@ -90,7 +97,8 @@ final class PeerService extends PeerGrpc.PeerImplBase {
                 String refusal = refusal(b.getClusterId(), b.getFrom());
                 if (refusal != null) {
                     refused = true;
-                    out.onError(Status.FAILED_PRECONDITION.withDescription(refusal).asRuntimeException());
+                    out.onError(
+                            Status.FAILED_PRECONDITION.withDescription(refusal).asRuntimeException());
                     return;
                 }
                 batches++;
@@ -137,7 +145,9 @@ final class PeerService extends PeerGrpc.PeerImplBase {
             return null;
         }
         if (m instanceof Message.SnapshotRequest) {
-            refusals.refuse(streamFrom, "snapshot on the message stream",
+            refusals.refuse(
+                    streamFrom,
+                    "snapshot on the message stream",
                     "a snapshot must come on SendSnapshot with its files");
             return null;
         }
@@ -171,11 +181,15 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     @Blocking
     public void clusterInfo(ClusterInfoRequest request, StreamObserver<ClusterInfoResponse> out) {
         MemberRegistry.Members members = registry.members();
-        ClusterInfoResponse.Builder b = ClusterInfoResponse.newBuilder().setClusterId(clusterId)
-                .addAllRemovedIds(members.removed());
+        ClusterInfoResponse.Builder b =
+                ClusterInfoResponse.newBuilder().setClusterId(clusterId).addAllRemovedIds(members.removed());
         for (MemberInfo m : members.list()) {
-            b.addMembers(Member.newBuilder().setID(m.id()).setName(m.name()).addAllPeerURLs(m.peerUrls())
-                    .addAllClientURLs(m.clientUrls()).setIsLearner(m.learner()));
+            b.addMembers(Member.newBuilder()
+                    .setID(m.id())
+                    .setName(m.name())
+                    .addAllPeerURLs(m.peerUrls())
+                    .addAllClientURLs(m.clientUrls())
+                    .setIsLearner(m.learner()));
         }
         out.onNext(b.build());
         out.onCompleted();
@@ -186,8 +200,12 @@ final class PeerService extends PeerGrpc.PeerImplBase {
     public void leaseRenew(LeaseRenewRequest r, StreamObserver<LeaseRenewResponse> out) {
         PeerHandlers h = wired(out);
         if (h != null) {
-            reply(out, h.leases().renew(r.getId())
-                    .thenApply(ttl -> LeaseRenewResponse.newBuilder().setTtl(ttl).build()));
+            reply(
+                    out,
+                    h.leases()
+                            .renew(r.getId())
+                            .thenApply(ttl ->
+                                    LeaseRenewResponse.newBuilder().setTtl(ttl).build()));
         }
     }
 
@@ -274,8 +292,10 @@ final class PeerService extends PeerGrpc.PeerImplBase {
                 return;
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            out.onError(cause instanceof EtcdException ee ? ee.error().asException()
-                    : Status.fromThrowable(cause).asRuntimeException());
+            out.onError(
+                    cause instanceof EtcdException ee
+                            ? ee.error().asException()
+                            : Status.fromThrowable(cause).asRuntimeException());
         });
     }
 }

@@ -22,20 +22,20 @@ public final class PeerStatuses {
     private static final StatusRequest REQUEST = StatusRequest.getDefaultInstance();
 
     /** A member's answer: its Status, or why there is none; {@code tookMs} is how long the asking took. */
-    public record Answer(MemberInfo member, StatusResponse status, String error, long tookMs) {
-    }
+    public record Answer(MemberInfo member, StatusResponse status, String error, long tookMs) {}
 
-    private PeerStatuses() {
-    }
+    private PeerStatuses() {}
 
     /**
      * Asks each of {@code members} for its Status, in parallel, through {@code stubs} (a peer URL's stub: {@link
      * PeerTransport#stub}, which carries the peer TLS settings); completes (never exceptionally) once every member
      * has answered or run out of its {@code timeoutMs}, with one answer per member, in order.
      */
-    public static CompletableFuture<List<Answer>> ask(Function<String, PeerGrpc.PeerStub> stubs,
-                                                      List<MemberInfo> members,
-                                                      long timeoutMs, LongSupplier nanoClock) {
+    public static CompletableFuture<List<Answer>> ask(
+            Function<String, PeerGrpc.PeerStub> stubs,
+            List<MemberInfo> members,
+            long timeoutMs,
+            LongSupplier nanoClock) {
         List<CompletableFuture<Answer>> answers = new ArrayList<>(members.size());
         long start = nanoClock.getAsLong();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -47,8 +47,10 @@ public final class PeerStatuses {
                 ask(stubs, m, 0, start, deadline, nanoClock, a);
                 // the call's own deadline does not cover opening a connection (the client's connect and session
                 // timeouts do, a second or more): the member's answer ends at the deadline whatever the call does
-                a.completeOnTimeout(new Answer(m, null, "DEADLINE_EXCEEDED: no answer within " + timeoutMs + " ms",
-                        timeoutMs), timeoutMs, TimeUnit.MILLISECONDS);
+                a.completeOnTimeout(
+                        new Answer(m, null, "DEADLINE_EXCEEDED: no answer within " + timeoutMs + " ms", timeoutMs),
+                        timeoutMs,
+                        TimeUnit.MILLISECONDS);
             }
             answers.add(a);
         }
@@ -57,8 +59,14 @@ public final class PeerStatuses {
     }
 
     /** Asks {@code m} through its peer URL {@code url}, then the next ones while time is left. */
-    private static void ask(Function<String, PeerGrpc.PeerStub> stubs, MemberInfo m, int url, long start, long deadline,
-                            LongSupplier nanoClock, CompletableFuture<Answer> answer) {
+    private static void ask(
+            Function<String, PeerGrpc.PeerStub> stubs,
+            MemberInfo m,
+            int url,
+            long start,
+            long deadline,
+            LongSupplier nanoClock,
+            CompletableFuture<Answer> answer) {
         long leftNanos = deadline - nanoClock.getAsLong();
         PeerGrpc.PeerStub stub;
         try {
@@ -67,31 +75,30 @@ public final class PeerStatuses {
             answer.complete(new Answer(m, null, m.peerUrls().get(url) + ": " + e.getMessage(), 0));
             return;
         }
-        stub.withDeadlineAfter(Math.max(1, leftNanos), TimeUnit.NANOSECONDS)
-                .status(REQUEST, new StreamObserver<>() {
-                    @Override
-                    public void onNext(StatusResponse value) {
-                        answer.complete(new Answer(m, value, null, tookMs()));
-                    }
+        stub.withDeadlineAfter(Math.max(1, leftNanos), TimeUnit.NANOSECONDS).status(REQUEST, new StreamObserver<>() {
+            @Override
+            public void onNext(StatusResponse value) {
+                answer.complete(new Answer(m, value, null, tookMs()));
+            }
 
-                    @Override
-                    public void onError(Throwable t) {
-                        if (url + 1 < m.peerUrls().size() && deadline - nanoClock.getAsLong() > 0) {
-                            ask(stubs, m, url + 1, start, deadline, nanoClock, answer);
-                        } else {
-                            answer.complete(new Answer(m, null, describe(t), tookMs()));
-                        }
-                    }
+            @Override
+            public void onError(Throwable t) {
+                if (url + 1 < m.peerUrls().size() && deadline - nanoClock.getAsLong() > 0) {
+                    ask(stubs, m, url + 1, start, deadline, nanoClock, answer);
+                } else {
+                    answer.complete(new Answer(m, null, describe(t), tookMs()));
+                }
+            }
 
-                    @Override
-                    public void onCompleted() {
-                        // onNext completed the answer; a call completed without one is an error gRPC reports
-                    }
+            @Override
+            public void onCompleted() {
+                // onNext completed the answer; a call completed without one is an error gRPC reports
+            }
 
-                    private long tookMs() {
-                        return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - start);
-                    }
-                });
+            private long tookMs() {
+                return TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - start);
+            }
+        });
     }
 
     /** A failed call, as a person reads it: the gRPC code, and the description or the root cause's message. */

@@ -8,32 +8,32 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import io.etcdj.api.peer.PeerGrpc;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.etcdj.raft.Message;
+import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
-import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.AcceptLoop;
+import io.etcdj.server.http.ClientPort;
 import io.etcdj.server.http.TlsSettings;
 import io.etcdj.server.node.Transport;
-import io.etcdj.server.checkpoint.Checkpoints;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import io.micrometer.core.instrument.config.MeterFilter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The peer transport over gRPC: a server on --listen-peer-urls that takes raft messages and peers' questions
@@ -60,6 +60,7 @@ public final class PeerTransport implements Transport {
     private final long selfRaftId;
     /** The membership last handed to {@link #membersChanged}. */
     private volatile MemberRegistry.Members members = new MemberRegistry.Members(Map.of(), Set.of());
+
     private final PeerClients clients;
     private final PeerActivity activity;
     private final Server server;
@@ -73,8 +74,13 @@ public final class PeerTransport implements Transport {
     /** Raft IDs of the peers a snapshot is being sent to (one transfer per peer at a time). */
     private final Set<Long> sendingSnapshot = ConcurrentHashMap.newKeySet();
 
-    private PeerTransport(long clusterId, long selfMemberId, PeerClients clients, PeerActivity activity, Server server,
-                          Checkpoints checkpoints) {
+    private PeerTransport(
+            long clusterId,
+            long selfMemberId,
+            PeerClients clients,
+            PeerActivity activity,
+            Server server,
+            Checkpoints checkpoints) {
         this.checkpoints = checkpoints;
         this.clusterId = clusterId;
         this.selfRaftId = RaftIds.of(selfMemberId);
@@ -89,11 +95,26 @@ public final class PeerTransport implements Transport {
      * @param activeWindowMs how recently a peer must have been heard from to count as active
      * @param handlers       answers peers' questions once the server has built its parts
      */
-    public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
-                                     MemberRegistry registry, long activeWindowMs,
-                                     AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints) {
-        return open(clusterId, selfMemberId, listenUrls, tls, registry, activeWindowMs, handlers, checkpoints,
-                Long.MAX_VALUE, Function.identity());
+    public static PeerTransport open(
+            long clusterId,
+            long selfMemberId,
+            List<URI> listenUrls,
+            TlsSettings tls,
+            MemberRegistry registry,
+            long activeWindowMs,
+            AtomicReference<PeerHandlers> handlers,
+            Checkpoints checkpoints) {
+        return open(
+                clusterId,
+                selfMemberId,
+                listenUrls,
+                tls,
+                registry,
+                activeWindowMs,
+                handlers,
+                checkpoints,
+                Long.MAX_VALUE,
+                Function.identity());
     }
 
     /**
@@ -101,15 +122,27 @@ public final class PeerTransport implements Transport {
      * member's space quota, which bounds the snapshots it takes from its leader ({@link SnapshotLimit}), and a
      * decorator for every call this member makes to its peers (an embedding's faults; identity on the command line).
      */
-    public static PeerTransport open(long clusterId, long selfMemberId, List<URI> listenUrls, TlsSettings tls,
-                                     MemberRegistry registry, long activeWindowMs,
-                                     AtomicReference<PeerHandlers> handlers, Checkpoints checkpoints,
-                                     long quotaBackendBytes, Function<? super HttpClient, ? extends HttpClient> calls) {
+    public static PeerTransport open(
+            long clusterId,
+            long selfMemberId,
+            List<URI> listenUrls,
+            TlsSettings tls,
+            MemberRegistry registry,
+            long activeWindowMs,
+            AtomicReference<PeerHandlers> handlers,
+            Checkpoints checkpoints,
+            long quotaBackendBytes,
+            Function<? super HttpClient, ? extends HttpClient> calls) {
         PeerActivity activity = new PeerActivity(activeWindowMs);
         PeerClients clients = new PeerClients(tls, calls);
         AtomicReference<PeerTransport> self = new AtomicReference<>();
-        PeerService service = new PeerService(clusterId, registry, activity,
-                () -> self.get() == null ? null : self.get().peers.get(), handlers::get, checkpoints,
+        PeerService service = new PeerService(
+                clusterId,
+                registry,
+                activity,
+                () -> self.get() == null ? null : self.get().peers.get(),
+                handlers::get,
+                checkpoints,
                 SnapshotLimit.forQuota(quotaBackendBytes));
         Server server = serve(listenUrls, tls, service);
         PeerTransport t = new PeerTransport(clusterId, selfMemberId, clients, activity, server, checkpoints);
@@ -200,8 +233,16 @@ public final class PeerTransport implements Transport {
             if (existing != null) {
                 existing.setUrls(m.peerUrls());
             } else {
-                senders.put(raftId, new PeerSender(clusterId, selfRaftId, raftId, m.peerUrls(), clients::stub,
-                        this::unreachable, this::removed));
+                senders.put(
+                        raftId,
+                        new PeerSender(
+                                clusterId,
+                                selfRaftId,
+                                raftId,
+                                m.peerUrls(),
+                                clients::stub,
+                                this::unreachable,
+                                this::removed));
             }
         }
         senders.keySet().removeIf(id -> {
@@ -220,7 +261,8 @@ public final class PeerTransport implements Transport {
      */
     private void sendSnapshot(Message.SnapshotRequest m, Peers sink) {
         MemberInfo to = registryView().byRaftId(m.to());
-        Checkpoints.Snapshot cp = to == null || to.peerUrls().isEmpty() ? null
+        Checkpoints.Snapshot cp = to == null || to.peerUrls().isEmpty()
+                ? null
                 : checkpoints.acquire(m.snapshot().metadata().index());
         if (cp == null) {
             if (sink != null) {
@@ -233,22 +275,25 @@ public final class PeerTransport implements Transport {
             return;
         }
         String url = to.peerUrls().get(0);
-        Thread.ofPlatform().name("snapshot-send-" + Long.toHexString(m.to())).daemon().start(() -> {
-            boolean ok = false;
-            try {
-                LOG.info("sending the snapshot at index {} to {}", cp.index(), Long.toHexString(to.id()));
-                ok = SnapshotSender.send(clients.stub(url), clusterId, m, cp.path());
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("sending a snapshot to {} failed: {}", Long.toHexString(to.id()), e.toString());
-            } finally {
-                checkpoints.release(cp);
-                sendingSnapshot.remove(m.to());
-                Peers p = peers.get();
-                if (p != null) {
-                    p.reportSnapshot(m.to(), ok);
-                }
-            }
-        });
+        Thread.ofPlatform()
+                .name("snapshot-send-" + Long.toHexString(m.to()))
+                .daemon()
+                .start(() -> {
+                    boolean ok = false;
+                    try {
+                        LOG.info("sending the snapshot at index {} to {}", cp.index(), Long.toHexString(to.id()));
+                        ok = SnapshotSender.send(clients.stub(url), clusterId, m, cp.path());
+                    } catch (IOException | RuntimeException e) {
+                        LOG.warn("sending a snapshot to {} failed: {}", Long.toHexString(to.id()), e.toString());
+                    } finally {
+                        checkpoints.release(cp);
+                        sendingSnapshot.remove(m.to());
+                        Peers p = peers.get();
+                        if (p != null) {
+                            p.reportSnapshot(m.to(), ok);
+                        }
+                    }
+                });
     }
 
     private MemberRegistry.Members registryView() {

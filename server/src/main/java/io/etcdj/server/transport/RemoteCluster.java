@@ -10,21 +10,20 @@ import java.util.concurrent.TimeUnit;
 
 /** Asks running members who is in their cluster: how a member joining with --initial-cluster-state=existing starts. */
 public final class RemoteCluster {
-    private RemoteCluster() {
-    }
+    private RemoteCluster() {}
 
     /**
      * The cluster ID and members as the first of {@code peerUrls} that answers sees them.
      *
      * @throws IOException if none answers
      */
-    public static ClusterInfoResponse fetch(List<String> peerUrls, TlsSettings tls, long timeoutMs)
-            throws IOException {
+    public static ClusterInfoResponse fetch(List<String> peerUrls, TlsSettings tls, long timeoutMs) throws IOException {
         List<String> errors = new ArrayList<>();
         try (PeerClients clients = new PeerClients(tls)) {
             for (String url : peerUrls) {
                 try {
-                    return clients.blockingStub(url).withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+                    return clients.blockingStub(url)
+                            .withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
                             .clusterInfo(ClusterInfoRequest.getDefaultInstance());
                 } catch (RuntimeException e) {
                     errors.add(url + ": " + e.getMessage());

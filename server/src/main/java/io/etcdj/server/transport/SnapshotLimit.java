@@ -13,8 +13,7 @@ final class SnapshotLimit {
             + " the store really is that large";
     private static final long SLACK_BYTES = 1L << 30;
 
-    private SnapshotLimit() {
-    }
+    private SnapshotLimit() {}
 
     /** The limit for a member whose quota is {@code quotaBackendBytes} ({@link Long#MAX_VALUE}: no quota). */
     static long forQuota(long quotaBackendBytes) {

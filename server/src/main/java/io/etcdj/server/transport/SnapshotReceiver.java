@@ -6,8 +6,8 @@ import io.etcdj.api.peer.SnapshotHeader;
 import io.etcdj.api.peer.SnapshotSummary;
 import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
-import io.etcdj.server.node.Transport;
 import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.node.Transport;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -57,8 +57,12 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
     private boolean failed;
 
     /** @param maxBytes the largest snapshot this member takes ({@link SnapshotLimit}) */
-    SnapshotReceiver(StreamObserver<SnapshotSummary> out, Checkpoints checkpoints,
-                     BiFunction<Long, Long, String> refusal, Supplier<Transport.Peers> peers, long maxBytes) {
+    SnapshotReceiver(
+            StreamObserver<SnapshotSummary> out,
+            Checkpoints checkpoints,
+            BiFunction<Long, Long, String> refusal,
+            Supplier<Transport.Peers> peers,
+            long maxBytes) {
         this.out = out;
         this.checkpoints = checkpoints;
         this.refusal = refusal;
@@ -116,8 +120,11 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
         }
         message = m;
         totalBytes = total;
-        LOG.info("receiving a snapshot at index {} from {} ({} bytes)", m.snapshot().metadata().index(),
-                Long.toHexString(m.from()), total);
+        LOG.info(
+                "receiving a snapshot at index {} from {} ({} bytes)",
+                m.snapshot().metadata().index(),
+                Long.toHexString(m.from()),
+                total);
     }
 
     private void write(FileChunk c) throws IOException {
@@ -127,8 +134,8 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             return;
         }
         if (receivedBytes + c.getData().size() > totalBytes) {
-            fail(Status.INVALID_ARGUMENT.withDescription("snapshot: more data than the " + totalBytes
-                    + " bytes the header announced"));
+            fail(Status.INVALID_ARGUMENT.withDescription(
+                    "snapshot: more data than the " + totalBytes + " bytes the header announced"));
             return;
         }
         if (file == null || !name.equals(fileName)) {
@@ -156,8 +163,8 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             return;
         }
         if (receivedBytes != totalBytes) {
-            fail(Status.DATA_LOSS.withDescription("snapshot: " + receivedBytes + " bytes arrived, the header announced "
-                    + totalBytes));
+            fail(Status.DATA_LOSS.withDescription(
+                    "snapshot: " + receivedBytes + " bytes arrived, the header announced " + totalBytes));
             return;
         }
         if (!MessageDigest.isEqual(expected, digest.finish())) {
@@ -193,8 +200,8 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
             return;
         }
         if (message == null || !verified) {
-            fail(Status.FAILED_PRECONDITION.withDescription("snapshot: incomplete (the stream ended before its"
-                    + " checksum trailer)"));
+            fail(Status.FAILED_PRECONDITION.withDescription(
+                    "snapshot: incomplete (the stream ended before its" + " checksum trailer)"));
             return;
         }
         sink.receiveSnapshot(message, dir);
@@ -205,9 +212,13 @@ final class SnapshotReceiver implements StreamObserver<SnapshotChunk> {
     private void fail(Status status) {
         failed = true;
         if (status.getCode() != Status.Code.UNAVAILABLE) { // starting: the leader retries, nothing to see
-            LOG.warn("refused a snapshot{}: {}; nothing was installed, the leader retries", message == null ? ""
-                    : " at index " + message.snapshot().metadata().index() + " from "
-                    + Long.toHexString(message.from()), status.getDescription());
+            LOG.warn(
+                    "refused a snapshot{}: {}; nothing was installed, the leader retries",
+                    message == null
+                            ? ""
+                            : " at index " + message.snapshot().metadata().index() + " from "
+                                    + Long.toHexString(message.from()),
+                    status.getDescription());
         }
         cleanUp();
         out.onError(status.asRuntimeException());

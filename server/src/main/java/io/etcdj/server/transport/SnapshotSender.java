@@ -32,8 +32,7 @@ final class SnapshotSender {
     /** How long a stalled transfer may wait for the peer before it is abandoned. */
     static final long STALL_TIMEOUT_MS = 30_000;
 
-    private SnapshotSender() {
-    }
+    private SnapshotSender() {}
 
     /** Sends; returns whether the peer received every file. */
     static boolean send(PeerGrpc.PeerStub stub, long clusterId, Message.SnapshotRequest m, Path checkpoint)
@@ -74,9 +73,14 @@ final class SnapshotSender {
         for (Path f : files) {
             total += Files.size(f);
         }
-        out.onNext(SnapshotChunk.newBuilder().setHeader(SnapshotHeader.newBuilder().setClusterId(clusterId)
-                .setFrom(m.from()).setTo(m.to()).setMessage(ByteString.copyFrom(RaftCodec.encode(m)))
-                .setTotalBytes(total)).build());
+        out.onNext(SnapshotChunk.newBuilder()
+                .setHeader(SnapshotHeader.newBuilder()
+                        .setClusterId(clusterId)
+                        .setFrom(m.from())
+                        .setTo(m.to())
+                        .setMessage(ByteString.copyFrom(RaftCodec.encode(m)))
+                        .setTotalBytes(total))
+                .build());
         SnapshotDigest digest = new SnapshotDigest();
         byte[] buf = new byte[CHUNK_BYTES];
         for (Path f : files) {
@@ -95,8 +99,12 @@ final class SnapshotSender {
                     }
                     String name = f.getFileName().toString();
                     digest.chunk(name, ByteBuffer.wrap(buf, 0, n), last);
-                    out.onNext(SnapshotChunk.newBuilder().setFile(FileChunk.newBuilder()
-                            .setName(name).setData(ByteString.copyFrom(buf, 0, n)).setLast(last)).build());
+                    out.onNext(SnapshotChunk.newBuilder()
+                            .setFile(FileChunk.newBuilder()
+                                    .setName(name)
+                                    .setData(ByteString.copyFrom(buf, 0, n))
+                                    .setLast(last))
+                            .build());
                     sentAny = true;
                     if (last) {
                         break;
@@ -104,8 +112,9 @@ final class SnapshotSender {
                 }
             }
         }
-        out.onNext(SnapshotChunk.newBuilder().setTrailer(SnapshotTrailer.newBuilder()
-                .setSha256(ByteString.copyFrom(digest.finish()))).build());
+        out.onNext(SnapshotChunk.newBuilder()
+                .setTrailer(SnapshotTrailer.newBuilder().setSha256(ByteString.copyFrom(digest.finish())))
+                .build());
         out.onCompleted();
         try {
             return done.get(STALL_TIMEOUT_MS, TimeUnit.MILLISECONDS);

@@ -8,105 +8,106 @@ package io.etcdj.server.wal;
  * caller thread.
  */
 final class EntryCache {
-  /** Accounted per entry on top of its data, for the object and slot. */
-  static final long ENTRY_OVERHEAD_BYTES = 64;
+    /** Accounted per entry on top of its data, for the object and slot. */
+    static final long ENTRY_OVERHEAD_BYTES = 64;
 
-  private final long budgetBytes;
-  private LogEntry[] ring = new LogEntry[64];
-  /** Slot of the first cached entry. */
-  private int head;
-  private int count;
-  private long bytes;
+    private final long budgetBytes;
+    private LogEntry[] ring = new LogEntry[64];
+    /** Slot of the first cached entry. */
+    private int head;
 
-  EntryCache(long budgetBytes) {
-    this.budgetBytes = budgetBytes;
-  }
+    private int count;
+    private long bytes;
 
-  /** Cached entry at index, or null. */
-  LogEntry get(long index) {
-    if (count == 0) {
-      return null;
+    EntryCache(long budgetBytes) {
+        this.budgetBytes = budgetBytes;
     }
-    long first = ring[head].index();
-    if (index < first || index >= first + count) {
-      return null;
-    }
-    return ring[(head + (int) (index - first)) % ring.length];
-  }
 
-  /** Adds a just-appended entry, dropping cached entries at or above its index first. */
-  void put(LogEntry e) {
-    long cost = cost(e);
-    if (cost > budgetBytes) {
-      clear();
-      return;
+    /** Cached entry at index, or null. */
+    LogEntry get(long index) {
+        if (count == 0) {
+            return null;
+        }
+        long first = ring[head].index();
+        if (index < first || index >= first + count) {
+            return null;
+        }
+        return ring[(head + (int) (index - first)) % ring.length];
     }
-    if (count > 0) {
-      long first = ring[head].index();
-      if (e.index() <= first || e.index() > first + count) {
-        clear();
-      } else {
-        truncateFrom(e.index());
-      }
-    }
-    if (count == ring.length) {
-      grow();
-    }
-    ring[(head + count) % ring.length] = e;
-    count++;
-    bytes += cost;
-    while (bytes > budgetBytes) {
-      removeFirst();
-    }
-  }
 
-  /** Drops entries at or below index. */
-  void dropThrough(long index) {
-    while (count > 0 && ring[head].index() <= index) {
-      removeFirst();
+    /** Adds a just-appended entry, dropping cached entries at or above its index first. */
+    void put(LogEntry e) {
+        long cost = cost(e);
+        if (cost > budgetBytes) {
+            clear();
+            return;
+        }
+        if (count > 0) {
+            long first = ring[head].index();
+            if (e.index() <= first || e.index() > first + count) {
+                clear();
+            } else {
+                truncateFrom(e.index());
+            }
+        }
+        if (count == ring.length) {
+            grow();
+        }
+        ring[(head + count) % ring.length] = e;
+        count++;
+        bytes += cost;
+        while (bytes > budgetBytes) {
+            removeFirst();
+        }
     }
-  }
 
-  void clear() {
-    while (count > 0) {
-      removeFirst();
+    /** Drops entries at or below index. */
+    void dropThrough(long index) {
+        while (count > 0 && ring[head].index() <= index) {
+            removeFirst();
+        }
     }
-    head = 0;
-  }
 
-  int size() {
-    return count;
-  }
-
-  private void truncateFrom(long index) {
-    while (count > 0) {
-      int last = (head + count - 1) % ring.length;
-      if (ring[last].index() < index) {
-        return;
-      }
-      bytes -= cost(ring[last]);
-      ring[last] = null;
-      count--;
+    void clear() {
+        while (count > 0) {
+            removeFirst();
+        }
+        head = 0;
     }
-  }
 
-  private void removeFirst() {
-    bytes -= cost(ring[head]);
-    ring[head] = null;
-    head = (head + 1) % ring.length;
-    count--;
-  }
-
-  private void grow() {
-    LogEntry[] bigger = new LogEntry[ring.length * 2];
-    for (int i = 0; i < count; i++) {
-      bigger[i] = ring[(head + i) % ring.length];
+    int size() {
+        return count;
     }
-    ring = bigger;
-    head = 0;
-  }
 
-  private static long cost(LogEntry e) {
-    return e.data().length + ENTRY_OVERHEAD_BYTES;
-  }
+    private void truncateFrom(long index) {
+        while (count > 0) {
+            int last = (head + count - 1) % ring.length;
+            if (ring[last].index() < index) {
+                return;
+            }
+            bytes -= cost(ring[last]);
+            ring[last] = null;
+            count--;
+        }
+    }
+
+    private void removeFirst() {
+        bytes -= cost(ring[head]);
+        ring[head] = null;
+        head = (head + 1) % ring.length;
+        count--;
+    }
+
+    private void grow() {
+        LogEntry[] bigger = new LogEntry[ring.length * 2];
+        for (int i = 0; i < count; i++) {
+            bigger[i] = ring[(head + i) % ring.length];
+        }
+        ring = bigger;
+        head = 0;
+    }
+
+    private static long cost(LogEntry e) {
+        return e.data().length + ENTRY_OVERHEAD_BYTES;
+    }
 }

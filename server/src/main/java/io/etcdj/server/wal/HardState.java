@@ -11,12 +11,12 @@ package io.etcdj.server.wal;
  */
 public record HardState(long term, long vote, long commit) {
 
-  /** The state of a member that has never persisted anything. */
-  public static final HardState EMPTY = new HardState(0, 0, 0);
+    /** The state of a member that has never persisted anything. */
+    public static final HardState EMPTY = new HardState(0, 0, 0);
 
-  public HardState {
-    if (term < 0 || commit < 0) {
-      throw new IllegalArgumentException("term and commit must be >= 0: term=" + term + " commit=" + commit);
+    public HardState {
+        if (term < 0 || commit < 0) {
+            throw new IllegalArgumentException("term and commit must be >= 0: term=" + term + " commit=" + commit);
+        }
     }
-  }
 }

@@ -18,28 +18,28 @@ import java.util.Objects;
  */
 public record LogEntry(long index, long term, byte[] data) {
 
-  public LogEntry {
-    if (index < 1) {
-      throw new IllegalArgumentException("index must be >= 1, was " + index);
+    public LogEntry {
+        if (index < 1) {
+            throw new IllegalArgumentException("index must be >= 1, was " + index);
+        }
+        if (term < 1) {
+            throw new IllegalArgumentException("term must be >= 1, was " + term);
+        }
+        Objects.requireNonNull(data, "data");
     }
-    if (term < 1) {
-      throw new IllegalArgumentException("term must be >= 1, was " + term);
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LogEntry e && e.index == index && e.term == term && Arrays.equals(e.data, data);
     }
-    Objects.requireNonNull(data, "data");
-  }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof LogEntry e && e.index == index && e.term == term && Arrays.equals(e.data, data);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(index, term, Arrays.hashCode(data));
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(index, term, Arrays.hashCode(data));
-  }
-
-  @Override
-  public String toString() {
-    return "LogEntry[index=" + index + ", term=" + term + ", dataBytes=" + data.length + "]";
-  }
+    @Override
+    public String toString() {
+        return "LogEntry[index=" + index + ", term=" + term + ", dataBytes=" + data.length + "]";
+    }
 }

@@ -28,128 +28,139 @@ import java.util.List;
  * cannot be told apart from a torn write and is treated as one.
  */
 final class SegmentScanner {
-  private SegmentScanner() {}
+    private SegmentScanner() {}
 
-  static final int WINDOW_BYTES = 1 << 20;
+    static final int WINDOW_BYTES = 1 << 20;
 
-  /** A record and the file offset of its frame. */
-  record Positioned(WalRecord record, long offset) {}
+    /** A record and the file offset of its frame. */
+    record Positioned(WalRecord record, long offset) {}
 
-  /** Receives complete groups in file order. */
-  interface GroupSink {
-    void accept(List<Positioned> group) throws WalCorruptException;
-  }
+    /** Receives complete groups in file order. */
+    interface GroupSink {
+        void accept(List<Positioned> group) throws WalCorruptException;
+    }
 
-  /**
-   * @param validEndOffset end of the last complete group: where appending resumes
-   * @param tornTail null when the data ended cleanly; otherwise what was found past the valid end
-   */
-  record Result(long validEndOffset, long fileSizeBytes, String tornTail) {}
+    /**
+     * @param validEndOffset end of the last complete group: where appending resumes
+     * @param tornTail null when the data ended cleanly; otherwise what was found past the valid end
+     */
+    record Result(long validEndOffset, long fileSizeBytes, String tornTail) {}
 
-  /**
-   * Scans the frames after the segment header (the caller has validated the header).
-   *
-   * @param last whether this is the last segment, the only place a torn write may be
-   * @throws WalCorruptException on damage that is not a torn tail
-   */
-  static Result scan(Path file, FileChannel channel, boolean last, GroupSink sink) throws IOException {
-    long size = channel.size();
-    ChannelReader reader = new ChannelReader(channel, size, WINDOW_BYTES);
-    long pos = WalFormat.SEGMENT_HEADER_BYTES;
-    long groupStart = pos;
-    List<Positioned> pending = new ArrayList<>();
-    String problem = null;
-    while (pos < size) {
-      if (size - pos < WalFormat.FRAME_HEADER_BYTES) {
-        problem = reader.isZeroFrom(pos) ? null : "partial frame header (" + (size - pos) + " bytes)";
-        break;
-      }
-      int at = reader.ensure(pos, WalFormat.FRAME_HEADER_BYTES);
-      FrameHeader h = FrameHeader.tryDecode(reader.window(), at);
-      if (h == null) {
-        problem = reader.isZeroFrom(pos) ? null : "invalid frame header";
-        break;
-      }
-      if (pos + h.frameBytes() > size) {
-        problem = "frame of " + h.frameBytes() + " bytes runs past the end of the file (" + size + " bytes)";
-        break;
-      }
-      if (reader.crc(pos + WalFormat.FRAME_HEADER_BYTES, h.payloadLength()) != h.payloadCrc()) {
-        problem = "payload checksum mismatch in a frame of " + h.frameBytes() + " bytes";
-        break;
-      }
-      WalRecord record = decode(file, reader, pos, h);
-      boolean first = pos == WalFormat.SEGMENT_HEADER_BYTES;
-      if (first != (record instanceof WalRecord.SegmentStart)) {
-        throw WalCorruptException.damaged(file, pos, first
-            ? "the first record is not a segment-start record" : "unexpected segment-start record");
-      }
-      pending.add(new Positioned(record, pos));
-      pos += h.frameBytes();
-      if (h.groupEnd()) {
-        sink.accept(pending);
-        pending = new ArrayList<>();
-        groupStart = pos;
-      }
-    }
-    long damageAt = pos;
-    if (problem == null && !pending.isEmpty()) {
-      problem = "unfinished append group of " + pending.size() + " records";
-      damageAt = groupStart;
-    }
-    if (problem == null) {
-      return new Result(pos, size, null);
-    }
-    if (!last) {
-      throw WalCorruptException.damaged(file, damageAt, problem
-          + "; this is not the last segment, so it is not a torn write from a crash");
-    }
-    if (groupStart == WalFormat.SEGMENT_HEADER_BYTES) {
-      throw WalCorruptException.damaged(file, damageAt, problem
-          + "; the segment-start record is damaged although it is synced before the segment is named");
-    }
-    long evidence = findSyncedEvidence(reader, damageAt, size);
-    if (evidence >= 0) {
-      throw WalCorruptException.damaged(file, damageAt, problem + "; the valid record at offset " + evidence
-          + " was written after this data had been synced, so this is not a torn write from a crash");
-    }
-    return new Result(groupStart, size, problem + " at offset " + damageAt);
-  }
-
-  private static WalRecord decode(Path file, ChannelReader reader, long pos, FrameHeader h) throws IOException {
-    int prefixBytes = h.type() == WalRecord.TYPE_ENTRY ? Math.min(h.payloadLength(), 16) : h.payloadLength();
-    if (prefixBytes > 64) {
-      throw WalCorruptException.damaged(file, pos, "record type " + h.type() + " has an oversized payload of "
-          + h.payloadLength() + " bytes");
-    }
-    byte[] prefix = reader.read(pos + WalFormat.FRAME_HEADER_BYTES, prefixBytes);
-    try {
-      return WalRecord.decode(h.type(), prefix, h.payloadLength(), false);
-    } catch (IllegalArgumentException e) {
-      throw WalCorruptException.damaged(file, pos, "checksummed record cannot be decoded: " + e.getMessage());
-    }
-  }
-
-  /**
-   * Looks past damage at {@code damageAt} for any valid frame whose {@code syncedOffset} shows the
-   * damaged bytes had been fsynced. Tries every byte offset, because the damaged frame's length
-   * cannot be trusted. Returns that frame's offset, or -1.
-   */
-  static long findSyncedEvidence(ChannelReader reader, long damageAt, long size) throws IOException {
-    long q = damageAt + 1;
-    while (q + WalFormat.FRAME_HEADER_BYTES <= size) {
-      int at = reader.ensure(q, WalFormat.FRAME_HEADER_BYTES);
-      FrameHeader h = FrameHeader.tryDecode(reader.window(), at);
-      if (h != null && q + h.frameBytes() <= size
-          && reader.crc(q + WalFormat.FRAME_HEADER_BYTES, h.payloadLength()) == h.payloadCrc()) {
-        if (h.syncedOffset() > damageAt) {
-          return q;
+    /**
+     * Scans the frames after the segment header (the caller has validated the header).
+     *
+     * @param last whether this is the last segment, the only place a torn write may be
+     * @throws WalCorruptException on damage that is not a torn tail
+     */
+    static Result scan(Path file, FileChannel channel, boolean last, GroupSink sink) throws IOException {
+        long size = channel.size();
+        ChannelReader reader = new ChannelReader(channel, size, WINDOW_BYTES);
+        long pos = WalFormat.SEGMENT_HEADER_BYTES;
+        long groupStart = pos;
+        List<Positioned> pending = new ArrayList<>();
+        String problem = null;
+        while (pos < size) {
+            if (size - pos < WalFormat.FRAME_HEADER_BYTES) {
+                problem = reader.isZeroFrom(pos) ? null : "partial frame header (" + (size - pos) + " bytes)";
+                break;
+            }
+            int at = reader.ensure(pos, WalFormat.FRAME_HEADER_BYTES);
+            FrameHeader h = FrameHeader.tryDecode(reader.window(), at);
+            if (h == null) {
+                problem = reader.isZeroFrom(pos) ? null : "invalid frame header";
+                break;
+            }
+            if (pos + h.frameBytes() > size) {
+                problem = "frame of " + h.frameBytes() + " bytes runs past the end of the file (" + size + " bytes)";
+                break;
+            }
+            if (reader.crc(pos + WalFormat.FRAME_HEADER_BYTES, h.payloadLength()) != h.payloadCrc()) {
+                problem = "payload checksum mismatch in a frame of " + h.frameBytes() + " bytes";
+                break;
+            }
+            WalRecord record = decode(file, reader, pos, h);
+            boolean first = pos == WalFormat.SEGMENT_HEADER_BYTES;
+            if (first != (record instanceof WalRecord.SegmentStart)) {
+                throw WalCorruptException.damaged(
+                        file,
+                        pos,
+                        first ? "the first record is not a segment-start record" : "unexpected segment-start record");
+            }
+            pending.add(new Positioned(record, pos));
+            pos += h.frameBytes();
+            if (h.groupEnd()) {
+                sink.accept(pending);
+                pending = new ArrayList<>();
+                groupStart = pos;
+            }
         }
-        q += h.frameBytes();
-      } else {
-        q++;
-      }
+        long damageAt = pos;
+        if (problem == null && !pending.isEmpty()) {
+            problem = "unfinished append group of " + pending.size() + " records";
+            damageAt = groupStart;
+        }
+        if (problem == null) {
+            return new Result(pos, size, null);
+        }
+        if (!last) {
+            throw WalCorruptException.damaged(
+                    file, damageAt, problem + "; this is not the last segment, so it is not a torn write from a crash");
+        }
+        if (groupStart == WalFormat.SEGMENT_HEADER_BYTES) {
+            throw WalCorruptException.damaged(
+                    file,
+                    damageAt,
+                    problem
+                            + "; the segment-start record is damaged although it is synced before the segment is named");
+        }
+        long evidence = findSyncedEvidence(reader, damageAt, size);
+        if (evidence >= 0) {
+            throw WalCorruptException.damaged(
+                    file,
+                    damageAt,
+                    problem + "; the valid record at offset " + evidence
+                            + " was written after this data had been synced, so this is not a torn write from a crash");
+        }
+        return new Result(groupStart, size, problem + " at offset " + damageAt);
     }
-    return -1;
-  }
+
+    private static WalRecord decode(Path file, ChannelReader reader, long pos, FrameHeader h) throws IOException {
+        int prefixBytes = h.type() == WalRecord.TYPE_ENTRY ? Math.min(h.payloadLength(), 16) : h.payloadLength();
+        if (prefixBytes > 64) {
+            throw WalCorruptException.damaged(
+                    file,
+                    pos,
+                    "record type " + h.type() + " has an oversized payload of " + h.payloadLength() + " bytes");
+        }
+        byte[] prefix = reader.read(pos + WalFormat.FRAME_HEADER_BYTES, prefixBytes);
+        try {
+            return WalRecord.decode(h.type(), prefix, h.payloadLength(), false);
+        } catch (IllegalArgumentException e) {
+            throw WalCorruptException.damaged(file, pos, "checksummed record cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Looks past damage at {@code damageAt} for any valid frame whose {@code syncedOffset} shows the
+     * damaged bytes had been fsynced. Tries every byte offset, because the damaged frame's length
+     * cannot be trusted. Returns that frame's offset, or -1.
+     */
+    static long findSyncedEvidence(ChannelReader reader, long damageAt, long size) throws IOException {
+        long q = damageAt + 1;
+        while (q + WalFormat.FRAME_HEADER_BYTES <= size) {
+            int at = reader.ensure(q, WalFormat.FRAME_HEADER_BYTES);
+            FrameHeader h = FrameHeader.tryDecode(reader.window(), at);
+            if (h != null
+                    && q + h.frameBytes() <= size
+                    && reader.crc(q + WalFormat.FRAME_HEADER_BYTES, h.payloadLength()) == h.payloadCrc()) {
+                if (h.syncedOffset() > damageAt) {
+                    return q;
+                }
+                q += h.frameBytes();
+            } else {
+                q++;
+            }
+        }
+        return -1;
+    }
 }

@@ -10,24 +10,24 @@ import java.nio.file.Path;
  * repairs such damage by itself, because doing so could silently drop entries already acknowledged.
  */
 public class WalCorruptException extends IOException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public WalCorruptException(String message) {
-    super(message);
-  }
+    public WalCorruptException(String message) {
+        super(message);
+    }
 
-  public WalCorruptException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public WalCorruptException(String message, Throwable cause) {
+        super(message, cause);
+    }
 
-  /** What an operator can do about damaged data; appended to damage reports. */
-  static final String RECOVERY_ADVICE = "Do not edit or delete WAL files by hand. To recover, remove this member "
-      + "from the cluster (etcdctl member remove), empty its data directory and add it back so that it receives a "
-      + "snapshot from the leader, or restore the data directory from a backup.";
+    /** What an operator can do about damaged data; appended to damage reports. */
+    static final String RECOVERY_ADVICE = "Do not edit or delete WAL files by hand. To recover, remove this member "
+            + "from the cluster (etcdctl member remove), empty its data directory and add it back so that it receives a "
+            + "snapshot from the leader, or restore the data directory from a backup.";
 
-  /** Damage at a known place in a segment file. */
-  static WalCorruptException damaged(Path file, long offset, String what) {
-    return new WalCorruptException("WAL segment " + file + " is corrupt at offset " + offset + ": " + what + ". "
-        + RECOVERY_ADVICE);
-  }
+    /** Damage at a known place in a segment file. */
+    static WalCorruptException damaged(Path file, long offset, String what) {
+        return new WalCorruptException(
+                "WAL segment " + file + " is corrupt at offset " + offset + ": " + what + ". " + RECOVERY_ADVICE);
+    }
 }

@@ -11,9 +11,9 @@ import java.nio.file.Path;
  */
 @FunctionalInterface
 public interface WalDisk {
-  /** The channels as opened. */
-  WalDisk DIRECT = (path, channel) -> channel;
+    /** The channels as opened. */
+    WalDisk DIRECT = (path, channel) -> channel;
 
-  /** The channel the log writes {@code path} through, given the one it opened (which the result must close). */
-  FileChannel writable(Path path, FileChannel opened) throws IOException;
+    /** The channel the log writes {@code path} through, given the one it opened (which the result must close). */
+    FileChannel writable(Path path, FileChannel opened) throws IOException;
 }

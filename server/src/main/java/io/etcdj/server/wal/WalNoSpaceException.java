@@ -10,17 +10,17 @@ import java.nio.file.Path;
  * included, still makes the log refuse further writes.
  */
 public final class WalNoSpaceException extends IOException {
-  public WalNoSpaceException(Path dir, IOException cause) {
-    super("no space left for a new write-ahead log segment in " + dir + ": " + cause.getMessage(), cause);
-  }
-
-  /** Whether {@code e} says the device is full (Linux's ENOSPC text, as the JDK reports it). */
-  static boolean isNoSpace(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
-        return true;
-      }
+    public WalNoSpaceException(Path dir, IOException cause) {
+        super("no space left for a new write-ahead log segment in " + dir + ": " + cause.getMessage(), cause);
     }
-    return false;
-  }
+
+    /** Whether {@code e} says the device is full (Linux's ENOSPC text, as the JDK reports it). */
+    static boolean isNoSpace(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

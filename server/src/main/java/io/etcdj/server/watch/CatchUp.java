@@ -71,8 +71,13 @@ final class CatchUp implements AutoCloseable {
         }
         HistoryReader.Batch batch;
         try {
-            batch = history.read(plan.from(), plan.fromSub(), plan.to(), limits.catchUpRevisions(),
-                    limits.catchUpBytes(), plan.prevKv());
+            batch = history.read(
+                    plan.from(),
+                    plan.fromSub(),
+                    plan.to(),
+                    limits.catchUpRevisions(),
+                    limits.catchUpBytes(),
+                    plan.prevKv());
         } catch (RocksDBException e) {
             LOG.error("watch catch-up could not read revisions {}..{}: {}", plan.from(), plan.to(), e.toString());
             return progressed[0];

@@ -15,6 +15,7 @@ final class RecentEvents {
     private final long maxBytes;
     /** Index in {@code ring} of the oldest revision held. */
     private int head;
+
     private int count;
     private long bytes;
 

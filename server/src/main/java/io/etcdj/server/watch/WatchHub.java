@@ -50,9 +50,11 @@ public final class WatchHub implements CommitListener, AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     /** The newest revision handed to watchers: every synced watcher has had all its events up to it. */
     private long lastRevision;
+
     private final WatcherIndex synced = new WatcherIndex();
     /** In the order they fell behind, which is the order catch-up serves them. */
     private final Set<Watcher> unsynced = new LinkedHashSet<>();
+
     private final Set<Watcher> progressWatchers = new HashSet<>();
     private final RecentEvents recent;
     private int watcherCount;
@@ -65,8 +67,14 @@ public final class WatchHub implements CommitListener, AutoCloseable {
      * @param sender          runs the streams' sends; must not run them on the calling thread in production
      * @param ticker          time for progress notifications, every {@code progressInterval}
      */
-    public WatchHub(MvccStore store, LongFunction<ResponseHeader> headers, int maxRequestBytes, WatchLimits limits,
-                    Executor sender, Ticker ticker, Duration progressInterval) {
+    public WatchHub(
+            MvccStore store,
+            LongFunction<ResponseHeader> headers,
+            int maxRequestBytes,
+            WatchLimits limits,
+            Executor sender,
+            Ticker ticker,
+            Duration progressInterval) {
         this.store = store;
         this.headers = headers;
         this.maxRequestBytes = maxRequestBytes;
@@ -173,7 +181,11 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             if (events != from) {
                 from = events;
                 to = events.stream().anyMatch(Event::hasPrevKv)
-                        ? events.stream().map(e -> e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e).toList()
+                        ? events.stream()
+                                .map(e -> e.hasPrevKv()
+                                        ? e.toBuilder().clearPrevKv().build()
+                                        : e)
+                                .toList()
                         : events;
             }
             return to;
@@ -218,10 +230,13 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             }
             ResponseHeader header = header(lastRevision);
             long id = req.getWatchId();
-            String refusal = range.isEmpty() ? RANGE_EMPTY
-                    : id != 0 && s.watchers.containsKey(id) ? DUPLICATE_ID
-                    : s.watchers.size() >= limits.maxWatchersPerStream() || watcherCount >= limits.maxWatchers()
-                    ? TOO_MANY_WATCHERS : null;
+            String refusal = range.isEmpty()
+                    ? RANGE_EMPTY
+                    : id != 0 && s.watchers.containsKey(id)
+                            ? DUPLICATE_ID
+                            : s.watchers.size() >= limits.maxWatchersPerStream() || watcherCount >= limits.maxWatchers()
+                                    ? TOO_MANY_WATCHERS
+                                    : null;
             if (refusal != null) {
                 s.offerControl(WatchResponses.refused(header, refusal));
                 return;
@@ -235,8 +250,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             long start = req.getStartRevision() == 0 ? lastRevision + 1 : req.getStartRevision();
             boolean noPut = req.getFiltersList().contains(WatchCreateRequest.FilterType.NOPUT);
             boolean noDelete = req.getFiltersList().contains(WatchCreateRequest.FilterType.NODELETE);
-            Watcher w = new Watcher(s, id, range, noPut, noDelete, req.getPrevKv(), req.getProgressNotify(),
-                    req.getFragment(), start);
+            Watcher w = new Watcher(
+                    s, id, range, noPut, noDelete, req.getPrevKv(), req.getProgressNotify(), req.getFragment(), start);
             s.watchers.put(id, w);
             watcherCount++;
             if (w.progressNotify) {
@@ -280,7 +295,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
                 if (!w.stream.closed && refused.test(w.stream.owner(), w.range)) {
                     remove(w);
                     w.stream.offerControl(WatchResponses.canceled(header, w.id).toBuilder()
-                            .setCancelReason(reason).build());
+                            .setCancelReason(reason)
+                            .build());
                 }
             }
         } finally {
@@ -386,9 +402,14 @@ public final class WatchHub implements CommitListener, AutoCloseable {
      * What one catch-up pass reads from the store, from ({@code from}, {@code fromSub}), and for whom (with each
      * watcher's position when planned).
      */
-    record Plan(List<Watcher> watchers, long[] nextRevisions, long[] nextSubs, long from, long fromSub, long to,
-                boolean prevKv) {
-    }
+    record Plan(
+            List<Watcher> watchers,
+            long[] nextRevisions,
+            long[] nextSubs,
+            long from,
+            long fromSub,
+            long to,
+            boolean prevKv) {}
 
     /**
      * Cancels the watchers that need compacted history, serves from memory those the recent revisions cover, and
@@ -450,7 +471,8 @@ public final class WatchHub implements CommitListener, AutoCloseable {
             boolean progressed = false;
             for (int i = 0; i < plan.watchers().size(); i++) {
                 Watcher w = plan.watchers().get(i);
-                if (w.state != Watcher.State.UNSYNCED || w.nextRevision != plan.nextRevisions()[i]
+                if (w.state != Watcher.State.UNSYNCED
+                        || w.nextRevision != plan.nextRevisions()[i]
                         || w.nextSub != plan.nextSubs()[i]) {
                     continue;
                 }
@@ -526,8 +548,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
         return h;
     }
 
-    private record CachedHeader(long revision, ResponseHeader header) {
-    }
+    private record CachedHeader(long revision, ResponseHeader header) {}
 
     int maxRequestBytes() {
         return maxRequestBytes;
@@ -548,8 +569,7 @@ public final class WatchHub implements CommitListener, AutoCloseable {
      * @param fallbacks         times a watcher's stream refused live events and it fell back to catch-up
      * @param queuedBytes       event bytes queued over all streams
      */
-    public record Stats(long revision, int synced, int unsynced, long fallbacks, long queuedBytes) {
-    }
+    public record Stats(long revision, int synced, int unsynced, long fallbacks, long queuedBytes) {}
 
     public Stats stats() {
         lock.lock();

@@ -44,26 +44,36 @@ public record WatchLimits(
      * the real figure is lower) + {@code recentBytes} + one catch-up batch + a few hundred bytes per watcher.
      */
     public static final WatchLimits DEFAULTS = new WatchLimits(
-            100_000,        // per stream: clientv3 puts every watcher of one context on one stream
-            500_000,        // per member: ~600 bytes of heap each (measured), ~300 MB at the worst
-            8_192,          // per stream: 40 s of one busy watcher at 200 events/s before it falls back
-            16L << 20,      // per stream: 16 MiB
-            1_024,          // per watcher
-            256L << 20,     // all streams: 256 MiB
-            1_024,          // control responses per stream
-            4_096,          // recent revisions in memory
-            16L << 20,      // their bytes: 16 MiB
-            1_000,          // revisions per catch-up read (etcd's watcherBatchMaxRevs)
-            4L << 20,       // bytes per catch-up read
-            512,            // watchers per catch-up pass (etcd's maxWatchersPerSync)
-            1L << 20,       // bytes per catch-up response: well under any client's 4 MiB default receive limit
-            64);            // sends per drain turn
+            100_000, // per stream: clientv3 puts every watcher of one context on one stream
+            500_000, // per member: ~600 bytes of heap each (measured), ~300 MB at the worst
+            8_192, // per stream: 40 s of one busy watcher at 200 events/s before it falls back
+            16L << 20, // per stream: 16 MiB
+            1_024, // per watcher
+            256L << 20, // all streams: 256 MiB
+            1_024, // control responses per stream
+            4_096, // recent revisions in memory
+            16L << 20, // their bytes: 16 MiB
+            1_000, // revisions per catch-up read (etcd's watcherBatchMaxRevs)
+            4L << 20, // bytes per catch-up read
+            512, // watchers per catch-up pass (etcd's maxWatchersPerSync)
+            1L << 20, // bytes per catch-up response: well under any client's 4 MiB default receive limit
+            64); // sends per drain turn
 
     public WatchLimits {
-        if (maxWatchersPerStream < 1 || maxWatchers < 1 || streamQueueResponses < 2 || streamQueueBytes < 1
-                || watcherQueueResponses < 1 || totalQueueBytes < 1 || controlBacklog < 1 || recentRevisions < 1
-                || recentBytes < 1 || catchUpRevisions < 1 || catchUpBytes < 1 || catchUpWatchers < 1
-                || catchUpResponseBytes < 1 || sendsPerDrain < 1) {
+        if (maxWatchersPerStream < 1
+                || maxWatchers < 1
+                || streamQueueResponses < 2
+                || streamQueueBytes < 1
+                || watcherQueueResponses < 1
+                || totalQueueBytes < 1
+                || controlBacklog < 1
+                || recentRevisions < 1
+                || recentBytes < 1
+                || catchUpRevisions < 1
+                || catchUpBytes < 1
+                || catchUpWatchers < 1
+                || catchUpResponseBytes < 1
+                || sendsPerDrain < 1) {
             throw new IllegalArgumentException("watch limits must be positive: " + this);
         }
     }

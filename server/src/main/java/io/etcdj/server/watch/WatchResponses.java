@@ -11,29 +11,46 @@ import java.util.List;
 final class WatchResponses {
     /** The watch_id of responses that belong to no watcher (etcd's clientv3.InvalidWatchID). */
     static final long NO_WATCH = -1;
+
     private static final int EVENTS_FIELD = WatchResponse.EVENTS_FIELD_NUMBER;
 
-    private WatchResponses() {
-    }
+    private WatchResponses() {}
 
     static WatchResponse created(ResponseHeader header, long watchId) {
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).setCreated(true).build();
+        return WatchResponse.newBuilder()
+                .setHeader(header)
+                .setWatchId(watchId)
+                .setCreated(true)
+                .build();
     }
 
     /** A create etcd refused: created and canceled at once, watch_id -1, with the reason. */
     static WatchResponse refused(ResponseHeader header, String reason) {
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(NO_WATCH).setCreated(true).setCanceled(true)
-                .setCancelReason(reason).build();
+        return WatchResponse.newBuilder()
+                .setHeader(header)
+                .setWatchId(NO_WATCH)
+                .setCreated(true)
+                .setCanceled(true)
+                .setCancelReason(reason)
+                .build();
     }
 
     static WatchResponse canceled(ResponseHeader header, long watchId) {
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).setCanceled(true).build();
+        return WatchResponse.newBuilder()
+                .setHeader(header)
+                .setWatchId(watchId)
+                .setCanceled(true)
+                .build();
     }
 
     /** A watcher that needs history compaction removed; etcd's header carries no revision here. */
     static WatchResponse compacted(ResponseHeader header, long watchId, long compactRevision) {
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId).setCanceled(true)
-                .setCompactRevision(compactRevision).build();
+        return WatchResponse.newBuilder()
+                .setHeader(header)
+                .setWatchId(watchId)
+                .setCanceled(true)
+                .setCompactRevision(compactRevision)
+                .build();
     }
 
     /** A progress notification: no events, the header revision says how far the watcher has seen. */
@@ -45,7 +62,8 @@ final class WatchResponses {
     static WatchResponse events(ResponseHeader header, long watchId, List<Event> events, boolean prevKv) {
         WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(header).setWatchId(watchId);
         for (Event e : events) {
-            b.addEvents(prevKv || !e.hasPrevKv() ? e : e.toBuilder().clearPrevKv().build());
+            b.addEvents(
+                    prevKv || !e.hasPrevKv() ? e : e.toBuilder().clearPrevKv().build());
         }
         return b.build();
     }

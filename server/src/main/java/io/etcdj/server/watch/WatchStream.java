@@ -46,6 +46,7 @@ public final class WatchStream {
     private final Object queueLock = new Object();
     /** Guarded by queueLock, as are the counters below. */
     private final ArrayDeque<Outbound> queue = new ArrayDeque<>();
+
     private int queuedEventResponses;
     private long queuedBytes;
     private int queuedControl;
@@ -59,8 +60,7 @@ public final class WatchStream {
     private boolean discarded;
 
     /** A queued response: events built into a response only when sent, or a ready control response. */
-    private sealed interface Outbound permits EventsOut, ControlOut {
-    }
+    private sealed interface Outbound permits EventsOut, ControlOut {}
 
     /**
      * Events of one watcher, from one or more consecutive revisions: while it waits in the queue, later events of the
@@ -72,6 +72,7 @@ public final class WatchStream {
         final boolean live;
         /** {@link #controlsQueued} when this entry was queued: a control queued after it stops merging. */
         final long controlMark;
+
         List<Event> events;
         long revision;
         long bytes;
@@ -101,8 +102,7 @@ public final class WatchStream {
         }
     }
 
-    private record ControlOut(WatchResponse response) implements Outbound {
-    }
+    private record ControlOut(WatchResponse response) implements Outbound {}
 
     /** Control responses ever queued; guarded by queueLock. */
     private long controlsQueued;
@@ -131,9 +131,10 @@ public final class WatchStream {
                 return true;
             }
             boolean empty = queuedEventResponses == 0;
-            boolean fits = empty || (queuedEventResponses < limits.streamQueueResponses()
-                    && queuedBytes + bytes <= limits.streamQueueBytes()
-                    && (!live || w.queuedResponses < limits.watcherQueueResponses()));
+            boolean fits = empty
+                    || (queuedEventResponses < limits.streamQueueResponses()
+                            && queuedBytes + bytes <= limits.streamQueueBytes()
+                            && (!live || w.queuedResponses < limits.watcherQueueResponses()));
             if (!fits || !hub.budget().tryTake(bytes, empty)) {
                 starved = true;
                 return false;
@@ -145,7 +146,9 @@ public final class WatchStream {
                 w.queuedResponses++;
             }
             EventsOut waiting = w.queuedOut;
-            if (waiting != null && waiting.live == live && waiting.controlMark == controlsQueued
+            if (waiting != null
+                    && waiting.live == live
+                    && waiting.controlMark == controlsQueued
                     && waiting.bytes + bytes <= limits.catchUpResponseBytes()) {
                 // the watcher's previous response is still waiting, and nothing was queued for the client after
                 // it that these events must follow: they join it (its header then carries the newest revision)
@@ -177,7 +180,8 @@ public final class WatchStream {
     boolean hasRoom() {
         synchronized (queueLock) {
             boolean room = queuedEventResponses < limits.streamQueueResponses() / 2
-                    && queuedBytes < limits.streamQueueBytes() / 2 && hub.budget().belowHalf();
+                    && queuedBytes < limits.streamQueueBytes() / 2
+                    && hub.budget().belowHalf();
             starved |= !room;
             return room;
         }
@@ -283,8 +287,8 @@ public final class WatchStream {
             if (next instanceof EventsOut e) {
                 Watcher w = e.watcher;
                 WatchResponse r = WatchResponses.events(hub.header(e.revision), w.id, e.events, w.prevKv);
-                for (WatchResponse part : w.fragment ? WatchResponses.fragments(r, hub.maxRequestBytes())
-                        : List.of(r)) {
+                for (WatchResponse part :
+                        w.fragment ? WatchResponses.fragments(r, hub.maxRequestBytes()) : List.of(r)) {
                     sink.send(part);
                 }
             } else {

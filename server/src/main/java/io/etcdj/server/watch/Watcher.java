@@ -21,7 +21,11 @@ import java.util.function.Predicate;
  */
 final class Watcher {
     /** Where a watcher stands; see the class comment. */
-    enum State { SYNCED, UNSYNCED, CANCELED }
+    enum State {
+        SYNCED,
+        UNSYNCED,
+        CANCELED
+    }
 
     final WatchStream stream;
     final long id;
@@ -48,8 +52,16 @@ final class Watcher {
      */
     WatchStream.EventsOut queuedOut;
 
-    Watcher(WatchStream stream, long id, WatchRange range, boolean noPut, boolean noDelete, boolean prevKv,
-            boolean progressNotify, boolean fragment, long nextRevision) {
+    Watcher(
+            WatchStream stream,
+            long id,
+            WatchRange range,
+            boolean noPut,
+            boolean noDelete,
+            boolean prevKv,
+            boolean progressNotify,
+            boolean fragment,
+            long nextRevision) {
         this.stream = stream;
         this.id = id;
         this.range = range;

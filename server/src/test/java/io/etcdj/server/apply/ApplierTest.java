@@ -28,8 +28,8 @@ import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.common.EtcdException;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccStore;
@@ -43,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ApplierTest {
     @TempDir
     Path dir;
+
     MvccStore store;
     Applier applier;
     long index;
@@ -67,7 +68,8 @@ class ApplierTest {
     }
 
     Object put(String k, String v) throws Exception {
-        return apply(LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v))));
+        return apply(LogCommand.newBuilder()
+                .setPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v))));
     }
 
     RangeResponse get(RangeRequest.Builder r) throws Exception {
@@ -75,18 +77,25 @@ class ApplierTest {
     }
 
     static RequestOp putOp(String k, String v) {
-        return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v))).build();
+        return RequestOp.newBuilder()
+                .setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(v)))
+                .build();
     }
 
     static RequestOp getOp(String k) {
-        return RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bs(k))).build();
+        return RequestOp.newBuilder()
+                .setRequestRange(RangeRequest.newBuilder().setKey(bs(k)))
+                .build();
     }
 
     @Test
     void putAnswersRevisionAndPrevKv() throws Exception {
         put("a", "1");
         PutResponse r = (PutResponse) apply(LogCommand.newBuilder()
-                .setPut(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2")).setPrevKv(true)));
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bs("a"))
+                        .setValue(bs("2"))
+                        .setPrevKv(true)));
         assertEquals(3, r.getHeader().getRevision());
         assertEquals("1", r.getPrevKv().getValue().toStringUtf8());
     }
@@ -103,11 +112,20 @@ class ApplierTest {
     @Test
     void unknownLeaseIsRefused() throws Exception {
         Object r = apply(LogCommand.newBuilder()
-                .setPut(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).setLease(99)));
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bs("k"))
+                        .setValue(bs("v"))
+                        .setLease(99)));
         assertEquals(EtcdError.LEASE_NOT_FOUND, ((EtcdException) r).error());
-        apply(LogCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(7).setTTL(60)));
-        assertInstanceOf(PutResponse.class, apply(LogCommand.newBuilder()
-                .setPut(PutRequest.newBuilder().setKey(bs("k")).setValue(bs("v")).setLease(7))));
+        apply(LogCommand.newBuilder()
+                .setLeaseGrant(LeaseGrantRequest.newBuilder().setID(7).setTTL(60)));
+        assertInstanceOf(
+                PutResponse.class,
+                apply(LogCommand.newBuilder()
+                        .setPut(PutRequest.newBuilder()
+                                .setKey(bs("k"))
+                                .setValue(bs("v"))
+                                .setLease(7))));
         assertEquals(7, get(RangeRequest.newBuilder().setKey(bs("k"))).getKvs(0).getLease());
     }
 
@@ -115,18 +133,24 @@ class ApplierTest {
     void txnIsOneRevisionWithSubRevisionsAndComparesDecideTheBranch() throws Exception {
         put("x", "1");
         TxnRequest t = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(bs("x")).setTarget(Compare.CompareTarget.VALUE)
-                        .setResult(Compare.CompareResult.EQUAL).setValue(bs("1")))
-                .addSuccess(putOp("a", "A")).addSuccess(putOp("b", "B")).addSuccess(getOp("a"))
+                .addCompare(Compare.newBuilder()
+                        .setKey(bs("x"))
+                        .setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setValue(bs("1")))
+                .addSuccess(putOp("a", "A"))
+                .addSuccess(putOp("b", "B"))
+                .addSuccess(getOp("a"))
                 .addFailure(putOp("f", "F"))
                 .build();
         TxnResponse r = (TxnResponse) apply(LogCommand.newBuilder().setTxn(t));
         assertTrue(r.getSucceeded());
         assertEquals(3, r.getHeader().getRevision());
-        assertEquals("A", r.getResponses(2).getResponseRange().getKvs(0).getValue().toStringUtf8());
+        assertEquals(
+                "A", r.getResponses(2).getResponseRange().getKvs(0).getValue().toStringUtf8());
         assertEquals(3, store.currentRevision());
-        TxnResponse again = (TxnResponse) apply(LogCommand.newBuilder().setTxn(t.toBuilder()
-                .setCompare(0, t.getCompare(0).toBuilder().setValue(bs("2")))));
+        TxnResponse again = (TxnResponse) apply(LogCommand.newBuilder()
+                .setTxn(t.toBuilder().setCompare(0, t.getCompare(0).toBuilder().setValue(bs("2")))));
         assertFalse(again.getSucceeded());
         assertEquals(1, get(RangeRequest.newBuilder().setKey(bs("f"))).getCount());
     }
@@ -134,13 +158,19 @@ class ApplierTest {
     @Test
     void valueCompareOnMissingKeyFailsButVersionCompareSeesZero() throws Exception {
         TxnRequest valueCmp = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(bs("none")).setTarget(Compare.CompareTarget.VALUE)
-                        .setResult(Compare.CompareResult.NOT_EQUAL).setValue(bs("v")))
+                .addCompare(Compare.newBuilder()
+                        .setKey(bs("none"))
+                        .setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.NOT_EQUAL)
+                        .setValue(bs("v")))
                 .build();
         assertFalse(((TxnResponse) apply(LogCommand.newBuilder().setTxn(valueCmp))).getSucceeded());
         TxnRequest versionCmp = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(bs("none")).setTarget(Compare.CompareTarget.VERSION)
-                        .setResult(Compare.CompareResult.EQUAL).setVersion(0))
+                .addCompare(Compare.newBuilder()
+                        .setKey(bs("none"))
+                        .setTarget(Compare.CompareTarget.VERSION)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setVersion(0))
                 .build();
         assertTrue(((TxnResponse) apply(LogCommand.newBuilder().setTxn(versionCmp))).getSucceeded());
     }
@@ -150,15 +180,18 @@ class ApplierTest {
         put("a", "3");
         put("b", "1");
         put("c", "2");
-        RangeResponse byValueDesc = get(RangeRequest.newBuilder().setKey(bs("a")).setRangeEnd(bs("z"))
-                .setSortTarget(RangeRequest.SortTarget.VALUE).setSortOrder(RangeRequest.SortOrder.DESCEND)
+        RangeResponse byValueDesc = get(RangeRequest.newBuilder()
+                .setKey(bs("a"))
+                .setRangeEnd(bs("z"))
+                .setSortTarget(RangeRequest.SortTarget.VALUE)
+                .setSortOrder(RangeRequest.SortOrder.DESCEND)
                 .setLimit(2));
         assertEquals("a", byValueDesc.getKvs(0).getKey().toStringUtf8());
         assertEquals("c", byValueDesc.getKvs(1).getKey().toStringUtf8());
         assertTrue(byValueDesc.getMore());
         assertEquals(3, byValueDesc.getCount());
-        RangeResponse minMod = get(RangeRequest.newBuilder().setKey(bs("a")).setRangeEnd(bs("z"))
-                .setMinModRevision(3));
+        RangeResponse minMod = get(
+                RangeRequest.newBuilder().setKey(bs("a")).setRangeEnd(bs("z")).setMinModRevision(3));
         assertEquals(2, minMod.getKvsCount());
         RangeResponse keysOnly = get(RangeRequest.newBuilder().setKey(bs("a")).setKeysOnly(true));
         assertTrue(keysOnly.getKvs(0).getValue().isEmpty());
@@ -168,8 +201,11 @@ class ApplierTest {
     void deleteRangeCountsAndReturnsPrevKvs() throws Exception {
         put("p/1", "a");
         put("p/2", "b");
-        var r = (io.etcdj.api.etcdserverpb.DeleteRangeResponse) apply(LogCommand.newBuilder().setDeleteRange(
-                DeleteRangeRequest.newBuilder().setKey(bs("p/")).setRangeEnd(bs("p0")).setPrevKv(true)));
+        var r = (io.etcdj.api.etcdserverpb.DeleteRangeResponse) apply(LogCommand.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder()
+                        .setKey(bs("p/"))
+                        .setRangeEnd(bs("p0"))
+                        .setPrevKv(true)));
         assertEquals(2, r.getDeleted());
         assertEquals(2, r.getPrevKvsCount());
         assertEquals(4, r.getHeader().getRevision());
@@ -180,10 +216,14 @@ class ApplierTest {
         AlarmRequest.Builder corrupt = AlarmRequest.newBuilder().setMemberID(7).setAlarm(AlarmType.CORRUPT);
         apply(LogCommand.newBuilder().setAlarm(corrupt.setAction(AlarmRequest.AlarmAction.ACTIVATE)));
         Object refused = put("a", "1");
-        assertEquals(EtcdError.CORRUPT, assertInstanceOf(EtcdException.class, refused).error());
-        Object deleteRefused = apply(LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder()
-                .setKey(bs("a"))));
-        assertEquals(EtcdError.CORRUPT, assertInstanceOf(EtcdException.class, deleteRefused).error());
+        assertEquals(
+                EtcdError.CORRUPT,
+                assertInstanceOf(EtcdException.class, refused).error());
+        Object deleteRefused = apply(LogCommand.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("a"))));
+        assertEquals(
+                EtcdError.CORRUPT,
+                assertInstanceOf(EtcdException.class, deleteRefused).error());
         apply(LogCommand.newBuilder().setAlarm(corrupt.setAction(AlarmRequest.AlarmAction.DEACTIVATE)));
         assertInstanceOf(PutResponse.class, put("a", "1"));
     }
@@ -191,8 +231,11 @@ class ApplierTest {
     @Test
     void entriesAtOrBelowTheConsistentIndexAreSkipped() throws Exception {
         put("a", "1");
-        Object again = applier.apply(index, LogCommand.newBuilder()
-                .setPut(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2"))).build());
+        Object again = applier.apply(
+                index,
+                LogCommand.newBuilder()
+                        .setPut(PutRequest.newBuilder().setKey(bs("a")).setValue(bs("2")))
+                        .build());
         assertEquals(null, again);
         assertEquals(2, store.currentRevision());
     }
@@ -202,24 +245,47 @@ class ApplierTest {
         MemberInfo self = new MemberInfo(0x11, "", List.of("http://127.0.0.1:2380"), List.of(), false);
         put("k", "v"); // index 1: a store that has applied entries takes its identity's members as the membership
         MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, self, List.of(self)));
-        Applier withMembers = new Applier(store, new Lessor(store, LeaseConfig.forElectionTimeout(1000), () -> 0L),
-                registry, Alarms.none(), AuthStore.empty());
+        Applier withMembers = new Applier(
+                store,
+                new Lessor(store, LeaseConfig.forElectionTimeout(1000), () -> 0L),
+                registry,
+                Alarms.none(),
+                AuthStore.empty());
 
-        Object named = withMembers.apply(2, LogCommand.newBuilder().setMemberAttributes(MemberAttributes.newBuilder()
-                .setId(0x11).setName("m1").addClientUrls("http://127.0.0.1:2379")).build());
+        Object named = withMembers.apply(
+                2,
+                LogCommand.newBuilder()
+                        .setMemberAttributes(MemberAttributes.newBuilder()
+                                .setId(0x11)
+                                .setName("m1")
+                                .addClientUrls("http://127.0.0.1:2379"))
+                        .build());
         assertEquals("m1", ((MemberRegistry.Members) named).get(0x11).name(), "the answer shows the change");
         assertEquals(2, store.consistentIndex());
-        Object moved = withMembers.apply(3, LogCommand.newBuilder().setMemberUpdate(MemberRecord.newBuilder()
-                .setId(0x11).addPeerUrls("http://127.0.0.1:2390")).build());
-        assertEquals(List.of("http://127.0.0.1:2390"), ((MemberRegistry.Members) moved).get(0x11).peerUrls());
+        Object moved = withMembers.apply(
+                3,
+                LogCommand.newBuilder()
+                        .setMemberUpdate(MemberRecord.newBuilder().setId(0x11).addPeerUrls("http://127.0.0.1:2390"))
+                        .build());
+        assertEquals(
+                List.of("http://127.0.0.1:2390"),
+                ((MemberRegistry.Members) moved).get(0x11).peerUrls());
         assertEquals(3, store.consistentIndex());
 
-        MemberInfo reloaded = MemberRegistry.load(store, new ClusterIdentity(1, self, List.of(self))).members()
+        MemberInfo reloaded = MemberRegistry.load(store, new ClusterIdentity(1, self, List.of(self)))
+                .members()
                 .get(0x11);
         assertEquals("m1", reloaded.name(), "written with the entry");
         assertEquals(List.of("http://127.0.0.1:2390"), reloaded.peerUrls());
-        assertThrows(IllegalStateException.class, () -> applier.apply(4, LogCommand.newBuilder()
-                .setMemberAttributes(MemberAttributes.newBuilder().setId(0x11).setName("x")).build()),
+        assertThrows(
+                IllegalStateException.class,
+                () -> applier.apply(
+                        4,
+                        LogCommand.newBuilder()
+                                .setMemberAttributes(MemberAttributes.newBuilder()
+                                        .setId(0x11)
+                                        .setName("x"))
+                                .build()),
                 "an applier without a registry refuses membership records");
     }
 }

@@ -15,9 +15,9 @@ import io.etcdj.api.etcdserverpb.RangeRequest;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.ByteBudget;
@@ -46,6 +46,7 @@ class BoundedApplyTest {
 
     @TempDir
     Path dir;
+
     final List<MvccStore> open = new ArrayList<>();
 
     /** One member's store and applier. */
@@ -71,8 +72,7 @@ class BoundedApplyTest {
             store.setWriteLimits(SMALL);
             store.setCommitListener(new CommitListener() {
                 @Override
-                public void committed(long revision, List<Event> events) {
-                }
+                public void committed(long revision, List<Event> events) {}
 
                 @Override
                 public void committedInStore(long revision, byte[] lowestKey, byte[] highestKey) {
@@ -89,16 +89,25 @@ class BoundedApplyTest {
 
         /** A lease and {@link #KEYS} keys of 100 bytes under k/, every other one attached to the lease. */
         void fill() throws Exception {
-            apply(LogCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(LEASE).setTTL(600)));
+            apply(LogCommand.newBuilder()
+                    .setLeaseGrant(LeaseGrantRequest.newBuilder().setID(LEASE).setTTL(600)));
             for (int i = 0; i < KEYS; i++) {
-                apply(LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(key(i))
-                        .setValue(ByteString.copyFrom(new byte[100])).setLease(i % 2 == 0 ? LEASE : 0)));
+                apply(LogCommand.newBuilder()
+                        .setPut(PutRequest.newBuilder()
+                                .setKey(key(i))
+                                .setValue(ByteString.copyFrom(new byte[100]))
+                                .setLease(i % 2 == 0 ? LEASE : 0)));
             }
         }
 
         long count(String prefix) throws Exception {
-            return RangeExecutor.execute(store, RangeRequest.newBuilder().setKey(bs(prefix))
-                    .setRangeEnd(bs(prefix.substring(0, prefix.length() - 1) + "0")).setCountOnly(true).build())
+            return RangeExecutor.execute(
+                            store,
+                            RangeRequest.newBuilder()
+                                    .setKey(bs(prefix))
+                                    .setRangeEnd(bs(prefix.substring(0, prefix.length() - 1) + "0"))
+                                    .setCountOnly(true)
+                                    .build())
                     .getCount();
         }
 
@@ -128,8 +137,8 @@ class BoundedApplyTest {
     }
 
     static LogCommand.Builder deleteAll() {
-        return LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("k/"))
-                .setRangeEnd(bs("k0")));
+        return LogCommand.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("k/")).setRangeEnd(bs("k0")));
     }
 
     @Test
@@ -142,7 +151,9 @@ class BoundedApplyTest {
         assertEquals(before + 1, m.store.currentRevision());
         assertEquals(0, m.count("k/"));
         assertEquals(0, m.attached().size(), "deleting a key detaches it from its lease");
-        assertEquals(List.of((before + 1) + ":k/0000..k/" + (KEYS - 1)), m.inStore,
+        assertEquals(
+                List.of((before + 1) + ":k/0000..k/" + (KEYS - 1)),
+                m.inStore,
                 "too many events to hold: the watch hub is told the revision and the span of its keys");
     }
 
@@ -205,24 +216,30 @@ class BoundedApplyTest {
         Member m = new Member("m");
         m.fill();
         ByteBudget small = new ByteBudget(10_000);
-        RangeRequest all = RangeRequest.newBuilder().setKey(bs("k/")).setRangeEnd(bs("k0")).build();
+        RangeRequest all =
+                RangeRequest.newBuilder().setKey(bs("k/")).setRangeEnd(bs("k0")).build();
         RangeExecutor.execute(m.store, all, small);
         assertTrue(small.exceeded(), "120 KB of key-values do not fit in 10 KB");
         ByteBudget keysOnly = new ByteBudget(10_000);
-        RangeExecutor.execute(m.store, all.toBuilder().setKeysOnly(true).setLimit(100).build(), keysOnly);
+        RangeExecutor.execute(
+                m.store, all.toBuilder().setKeysOnly(true).setLimit(100).build(), keysOnly);
         assertEquals(false, keysOnly.exceeded(), "keys only, limited: small");
 
         long before = m.store.currentRevision();
         m.applier.limitResponses(10_000);
-        Object r = m.apply(LogCommand.newBuilder().setDeleteRange(deleteAll().getDeleteRange().toBuilder()
-                .setPrevKv(true)));
-        assertEquals(EtcdError.RESPONSE_TOO_LARGE, assertInstanceOf(EtcdException.class, r).error());
+        Object r = m.apply(LogCommand.newBuilder()
+                .setDeleteRange(deleteAll().getDeleteRange().toBuilder().setPrevKv(true)));
+        assertEquals(
+                EtcdError.RESPONSE_TOO_LARGE,
+                assertInstanceOf(EtcdException.class, r).error());
         assertEquals(before + 1, m.store.currentRevision(), "the delete applied all the same");
         assertEquals(0, m.count("k/"));
 
-        m.apply(LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(bs("k/a")).setValue(bs("v"))));
-        DeleteRangeResponse small1 = (DeleteRangeResponse) m.apply(LogCommand.newBuilder().setDeleteRange(
-                DeleteRangeRequest.newBuilder().setKey(bs("k/a")).setPrevKv(true)));
+        m.apply(LogCommand.newBuilder()
+                .setPut(PutRequest.newBuilder().setKey(bs("k/a")).setValue(bs("v"))));
+        DeleteRangeResponse small1 = (DeleteRangeResponse) m.apply(LogCommand.newBuilder()
+                .setDeleteRange(
+                        DeleteRangeRequest.newBuilder().setKey(bs("k/a")).setPrevKv(true)));
         assertEquals("v", small1.getPrevKvs(0).getValue().toStringUtf8(), "a small one still answers");
     }
 }

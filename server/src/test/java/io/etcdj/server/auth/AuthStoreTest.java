@@ -6,17 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.etcdj.api.authpb.Permission;
+import io.etcdj.api.etcdserverpb.AuthDisableRequest;
+import io.etcdj.api.etcdserverpb.AuthEnableRequest;
 import io.etcdj.api.etcdserverpb.AuthRoleAddRequest;
 import io.etcdj.api.etcdserverpb.AuthRoleDeleteRequest;
 import io.etcdj.api.etcdserverpb.AuthRoleGrantPermissionRequest;
 import io.etcdj.api.etcdserverpb.AuthRoleRevokePermissionRequest;
 import io.etcdj.api.etcdserverpb.AuthUserAddRequest;
+import io.etcdj.api.etcdserverpb.AuthUserChangePasswordRequest;
 import io.etcdj.api.etcdserverpb.AuthUserDeleteRequest;
 import io.etcdj.api.etcdserverpb.AuthUserGrantRoleRequest;
 import io.etcdj.api.etcdserverpb.AuthUserRevokeRoleRequest;
-import io.etcdj.api.etcdserverpb.AuthDisableRequest;
-import io.etcdj.api.etcdserverpb.AuthEnableRequest;
-import io.etcdj.api.etcdserverpb.AuthUserChangePasswordRequest;
 import io.etcdj.api.etcdserverpb.AuthenticateResponse;
 import io.etcdj.api.internal.AuthCommand;
 import io.etcdj.api.internal.AuthenticateCommand;
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AuthStoreTest {
     @TempDir
     Path dir;
+
     private MvccStore store;
     private AuthStore auth;
     private long index;
@@ -67,23 +68,30 @@ class AuthStoreTest {
     }
 
     private Object addUser(String name, String password) throws Exception {
-        return apply(AuthCommand.newBuilder().setUserAdd(AuthUserAddRequest.newBuilder().setName(name))
+        return apply(AuthCommand.newBuilder()
+                .setUserAdd(AuthUserAddRequest.newBuilder().setName(name))
                 .setHashedPassword(passwords.hash(password)));
     }
 
     private Object addRole(String name) throws Exception {
-        return apply(AuthCommand.newBuilder().setRoleAdd(AuthRoleAddRequest.newBuilder().setName(name)));
+        return apply(AuthCommand.newBuilder()
+                .setRoleAdd(AuthRoleAddRequest.newBuilder().setName(name)));
     }
 
     private Object grant(String user, String role) throws Exception {
-        return apply(AuthCommand.newBuilder().setUserGrantRole(
-                AuthUserGrantRoleRequest.newBuilder().setUser(user).setRole(role)));
+        return apply(AuthCommand.newBuilder()
+                .setUserGrantRole(
+                        AuthUserGrantRoleRequest.newBuilder().setUser(user).setRole(role)));
     }
 
     private Object permit(String role, String key, String end, Permission.Type type) throws Exception {
-        return apply(AuthCommand.newBuilder().setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
-                .setName(role).setPerm(Permission.newBuilder().setKey(ByteString.copyFromUtf8(key))
-                        .setRangeEnd(ByteString.copyFromUtf8(end)).setPermType(type))));
+        return apply(AuthCommand.newBuilder()
+                .setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                        .setName(role)
+                        .setPerm(Permission.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(key))
+                                .setRangeEnd(ByteString.copyFromUtf8(end))
+                                .setPermType(type))));
     }
 
     @Test
@@ -98,27 +106,42 @@ class AuthStoreTest {
         assertEquals(EtcdError.ROLE_ALREADY_EXIST, addRole("readers"));
         assertFalse(grant("alice", "readers") instanceof EtcdError);
         assertFalse(grant("alice", "readers") instanceof EtcdError); // again: no change, no error
-        assertEquals(List.of("readers", "root"), auth.state().users().get("alice").getRolesList());
-        assertEquals(EtcdError.ROLE_NOT_GRANTED, apply(AuthCommand.newBuilder().setUserRevokeRole(
-                AuthUserRevokeRoleRequest.newBuilder().setName("alice").setRole("writers"))));
+        assertEquals(
+                List.of("readers", "root"), auth.state().users().get("alice").getRolesList());
+        assertEquals(
+                EtcdError.ROLE_NOT_GRANTED,
+                apply(AuthCommand.newBuilder()
+                        .setUserRevokeRole(AuthUserRevokeRoleRequest.newBuilder()
+                                .setName("alice")
+                                .setRole("writers"))));
 
         // permissions: kept sorted by key; the same key and range end changes type instead of adding
         permit("readers", "b", "", Permission.Type.READ);
         permit("readers", "a", "a0", Permission.Type.READ);
         permit("readers", "b", "", Permission.Type.READWRITE);
         List<Permission> perms = auth.state().roles().get("readers").getKeyPermissionList();
-        assertEquals(List.of("a", "b"), perms.stream().map(p -> p.getKey().toStringUtf8()).toList());
+        assertEquals(
+                List.of("a", "b"),
+                perms.stream().map(p -> p.getKey().toStringUtf8()).toList());
         assertEquals(Permission.Type.READWRITE, perms.get(1).getPermType());
-        assertEquals(EtcdError.PERMISSION_NOT_GRANTED, apply(AuthCommand.newBuilder().setRoleRevokePermission(
-                AuthRoleRevokePermissionRequest.newBuilder().setRole("readers")
-                        .setKey(ByteString.copyFromUtf8("a")))));
+        assertEquals(
+                EtcdError.PERMISSION_NOT_GRANTED,
+                apply(AuthCommand.newBuilder()
+                        .setRoleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder()
+                                .setRole("readers")
+                                .setKey(ByteString.copyFromUtf8("a")))));
 
         // deleting a role takes it from every user
-        assertFalse(apply(AuthCommand.newBuilder().setRoleDelete(
-                AuthRoleDeleteRequest.newBuilder().setRole("readers"))) instanceof EtcdError);
+        assertFalse(
+                apply(AuthCommand.newBuilder()
+                                .setRoleDelete(
+                                        AuthRoleDeleteRequest.newBuilder().setRole("readers")))
+                        instanceof EtcdError);
         assertEquals(List.of("root"), auth.state().users().get("alice").getRolesList());
-        assertEquals(EtcdError.USER_NOT_FOUND, apply(AuthCommand.newBuilder().setUserDelete(
-                AuthUserDeleteRequest.newBuilder().setName("bob"))));
+        assertEquals(
+                EtcdError.USER_NOT_FOUND,
+                apply(AuthCommand.newBuilder()
+                        .setUserDelete(AuthUserDeleteRequest.newBuilder().setName("bob"))));
     }
 
     @Test
@@ -144,8 +167,11 @@ class AuthStoreTest {
     }
 
     private Object authenticate(String user, long checkedRevision) throws Exception {
-        return apply(AuthCommand.newBuilder().setAuthenticate(AuthenticateCommand.newBuilder().setName(user)
-                .setTokenPrefix("abcdefghijklmnop").setCheckedRevision(checkedRevision)));
+        return apply(AuthCommand.newBuilder()
+                .setAuthenticate(AuthenticateCommand.newBuilder()
+                        .setName(user)
+                        .setTokenPrefix("abcdefghijklmnop")
+                        .setCheckedRevision(checkedRevision)));
     }
 
     @Test
@@ -169,16 +195,25 @@ class AuthStoreTest {
         assertFalse(addRole("r") instanceof EtcdError);
 
         // root keeps root while auth is on
-        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setUserDelete(
-                AuthUserDeleteRequest.newBuilder().setName("root"))));
-        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setUserRevokeRole(
-                AuthUserRevokeRoleRequest.newBuilder().setName("root").setRole("root"))));
-        assertEquals(EtcdError.INVALID_AUTH_MGMT, apply(AuthCommand.newBuilder().setRoleDelete(
-                AuthRoleDeleteRequest.newBuilder().setRole("root"))));
+        assertEquals(
+                EtcdError.INVALID_AUTH_MGMT,
+                apply(AuthCommand.newBuilder()
+                        .setUserDelete(AuthUserDeleteRequest.newBuilder().setName("root"))));
+        assertEquals(
+                EtcdError.INVALID_AUTH_MGMT,
+                apply(AuthCommand.newBuilder()
+                        .setUserRevokeRole(AuthUserRevokeRoleRequest.newBuilder()
+                                .setName("root")
+                                .setRole("root"))));
+        assertEquals(
+                EtcdError.INVALID_AUTH_MGMT,
+                apply(AuthCommand.newBuilder()
+                        .setRoleDelete(AuthRoleDeleteRequest.newBuilder().setRole("root"))));
 
         long revision = auth.state().revision();
-        assertFalse(apply(AuthCommand.newBuilder().setDisable(AuthDisableRequest.getDefaultInstance()))
-                instanceof EtcdError);
+        assertFalse(
+                apply(AuthCommand.newBuilder().setDisable(AuthDisableRequest.getDefaultInstance()))
+                        instanceof EtcdError);
         assertFalse(auth.state().enabled());
         assertEquals(revision + 1, auth.state().revision(), "disabling makes older checks stale");
 
@@ -191,7 +226,8 @@ class AuthStoreTest {
     void authenticateRegistersATokenOnlyIfThePasswordCheckIsStillCurrent() throws Exception {
         addUser("root", "pw");
         grant("root", "root");
-        assertEquals(EtcdError.AUTH_NOT_ENABLED, authenticate("root", auth.state().revision()));
+        assertEquals(
+                EtcdError.AUTH_NOT_ENABLED, authenticate("root", auth.state().revision()));
         enable();
         long revision = auth.state().revision();
         Object r = authenticate("root", revision);
@@ -199,12 +235,16 @@ class AuthStoreTest {
         assertEquals("abcdefghijklmnop." + index, token, "the token names the entry that made it");
         assertEquals(new AuthInfo("root", revision), tokens.info(token, revision));
         assertEquals(EtcdError.AUTH_FAILED, authenticate("nobody", revision));
-        assertEquals(EtcdError.AUTH_OLD_REVISION, authenticate("root", revision - 1),
+        assertEquals(
+                EtcdError.AUTH_OLD_REVISION,
+                authenticate("root", revision - 1),
                 "the password was checked against an older state");
 
         caller = new AuthInfo("root", revision);
-        apply(AuthCommand.newBuilder().setUserChangePassword(AuthUserChangePasswordRequest.newBuilder()
-                .setName("root")).setHashedPassword(passwords.hash("new")));
+        apply(AuthCommand.newBuilder()
+                .setUserChangePassword(
+                        AuthUserChangePasswordRequest.newBuilder().setName("root"))
+                .setHashedPassword(passwords.hash("new")));
         assertEquals(null, tokens.info(token, revision + 1), "a new password ends the user's tokens");
     }
 }

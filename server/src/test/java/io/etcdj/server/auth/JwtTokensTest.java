@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JwtTokensTest {
     @TempDir
     Path dir;
+
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
     private final InstantSource clock = () -> now.get();
 
@@ -36,9 +37,16 @@ class JwtTokensTest {
     }
 
     private JwtTokens rsa(KeyPair pair, String method) throws IOException {
-        return TokenProviders.jwt(Map.of("sign-method", method,
-                "priv-key", pem("priv.pem", "PRIVATE KEY", pair.getPrivate()).toString(),
-                "pub-key", pem("pub.pem", "PUBLIC KEY", pair.getPublic()).toString()), Duration.ofSeconds(5), clock);
+        return TokenProviders.jwt(
+                Map.of(
+                        "sign-method",
+                        method,
+                        "priv-key",
+                        pem("priv.pem", "PRIVATE KEY", pair.getPrivate()).toString(),
+                        "pub-key",
+                        pem("pub.pem", "PUBLIC KEY", pair.getPublic()).toString()),
+                Duration.ofSeconds(5),
+                clock);
     }
 
     private static KeyPair keyPair(String alg) throws Exception {
@@ -63,8 +71,11 @@ class JwtTokensTest {
         assertNull(ours.info(theirs.sign("root", 1), 1));
         String token = ours.sign("alice", 1);
         String[] parts = token.split("\\.");
-        String tampered = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                "{\"username\":\"root\",\"revision\":1}".getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        String tampered = parts[0] + "."
+                + Base64.getUrlEncoder()
+                        .withoutPadding()
+                        .encodeToString("{\"username\":\"root\",\"revision\":1}".getBytes(StandardCharsets.UTF_8))
+                + "." + parts[2];
         assertNull(ours.info(tampered, 1));
         assertNull(ours.info("not.a.jwt", 1));
         assertNull(ours.info("", 1));
@@ -73,20 +84,36 @@ class JwtTokensTest {
     @Test
     void ecdsaKeysAndVerifyOnlyMembers() throws Exception {
         KeyPair pair = keyPair("EC");
-        JwtTokens signer = TokenProviders.jwt(Map.of("sign-method", "ES256",
-                "priv-key", pem("ec.pem", "PRIVATE KEY", pair.getPrivate()).toString(),
-                "pub-key", pem("ecpub.pem", "PUBLIC KEY", pair.getPublic()).toString()), Duration.ofMinutes(1), clock);
-        JwtTokens verifier = TokenProviders.jwt(Map.of("sign-method", "ES256",
-                "pub-key", dir.resolve("ecpub.pem").toString()), Duration.ofMinutes(1), clock);
+        JwtTokens signer = TokenProviders.jwt(
+                Map.of(
+                        "sign-method",
+                        "ES256",
+                        "priv-key",
+                        pem("ec.pem", "PRIVATE KEY", pair.getPrivate()).toString(),
+                        "pub-key",
+                        pem("ecpub.pem", "PUBLIC KEY", pair.getPublic()).toString()),
+                Duration.ofMinutes(1),
+                clock);
+        JwtTokens verifier = TokenProviders.jwt(
+                Map.of(
+                        "sign-method",
+                        "ES256",
+                        "pub-key",
+                        dir.resolve("ecpub.pem").toString()),
+                Duration.ofMinutes(1),
+                clock);
         assertEquals(new AuthInfo("bob", 3), verifier.info(signer.sign("bob", 3), 0));
         assertThrows(IllegalStateException.class, () -> verifier.sign("bob", 3));
     }
 
     @Test
     void badOptionsAreRefusedAtStart() {
-        assertThrows(IOException.class, () -> TokenProviders.jwt(Map.of("sign-method", "XX1"),
-                Duration.ofMinutes(1), clock));
-        assertThrows(IOException.class, () -> TokenProviders.jwt(Map.of("sign-method", "RS256"),
-                Duration.ofMinutes(1), clock), "no key at all");
+        assertThrows(
+                IOException.class,
+                () -> TokenProviders.jwt(Map.of("sign-method", "XX1"), Duration.ofMinutes(1), clock));
+        assertThrows(
+                IOException.class,
+                () -> TokenProviders.jwt(Map.of("sign-method", "RS256"), Duration.ofMinutes(1), clock),
+                "no key at all");
     }
 }

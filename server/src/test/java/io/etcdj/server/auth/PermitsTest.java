@@ -23,9 +23,17 @@ class PermitsTest {
     private static final long REVISION = 5;
     private final AuthState state = AuthState.of(
             Map.of("root", user("root", "root"), "alice", user("alice", "rw-foo")),
-            Map.of("rw-foo", Role.newBuilder().setName(bytes("rw-foo")).addKeyPermission(Permission.newBuilder()
-                    .setKey(bytes("foo")).setRangeEnd(bytes("fop")).setPermType(Permission.Type.READWRITE)).build()),
-            REVISION, true);
+            Map.of(
+                    "rw-foo",
+                    Role.newBuilder()
+                            .setName(bytes("rw-foo"))
+                            .addKeyPermission(Permission.newBuilder()
+                                    .setKey(bytes("foo"))
+                                    .setRangeEnd(bytes("fop"))
+                                    .setPermType(Permission.Type.READWRITE))
+                            .build()),
+            REVISION,
+            true);
     private final AuthInfo alice = new AuthInfo("alice", REVISION);
 
     private static ByteString bytes(String s) {
@@ -46,12 +54,15 @@ class PermitsTest {
         Permits.requireWrite(state, alice, bytes("foo"), bytes("foo9"));
         Permits.requireWrite(state, new AuthInfo("root", REVISION), bytes("anything"), bytes("\0"));
         refused(EtcdError.PERMISSION_DENIED, () -> Permits.requireRead(state, alice, bytes("bar"), ByteString.EMPTY));
-        refused(EtcdError.USER_EMPTY, () -> Permits.requireRead(state, AuthInfo.ANONYMOUS, bytes("foo"),
-                ByteString.EMPTY));
-        refused(EtcdError.AUTH_OLD_REVISION, () -> Permits.requireRead(state, new AuthInfo("alice", REVISION - 1),
-                bytes("foo"), ByteString.EMPTY));
-        refused(EtcdError.PERMISSION_DENIED, () -> Permits.requireRead(state, new AuthInfo("ghost", REVISION),
-                bytes("foo"), ByteString.EMPTY));
+        refused(
+                EtcdError.USER_EMPTY,
+                () -> Permits.requireRead(state, AuthInfo.ANONYMOUS, bytes("foo"), ByteString.EMPTY));
+        refused(
+                EtcdError.AUTH_OLD_REVISION,
+                () -> Permits.requireRead(state, new AuthInfo("alice", REVISION - 1), bytes("foo"), ByteString.EMPTY));
+        refused(
+                EtcdError.PERMISSION_DENIED,
+                () -> Permits.requireRead(state, new AuthInfo("ghost", REVISION), bytes("foo"), ByteString.EMPTY));
         AuthState off = AuthState.of(state.users(), state.roles(), REVISION, false);
         Permits.requireWrite(off, AuthInfo.ANONYMOUS, bytes("bar"), ByteString.EMPTY); // auth off: all allowed
     }
@@ -68,17 +79,35 @@ class PermitsTest {
     void aTxnNeedsEveryCompareAndEveryOpOfBothBranchesNestedOnesToo() {
         TxnRequest inside = TxnRequest.newBuilder()
                 .addCompare(Compare.newBuilder().setKey(bytes("foo")))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes("foo2"))))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(bytes("foo2"))))
                 .build();
         Permits.requireTxn(state, alice, inside);
-        refused(EtcdError.PERMISSION_DENIED, () -> Permits.requireTxn(state, alice, inside.toBuilder()
-                .addCompare(Compare.newBuilder().setKey(bytes("secret"))).build()));
-        refused(EtcdError.PERMISSION_DENIED, () -> Permits.requireTxn(state, alice, inside.toBuilder()
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bytes("a"))
-                        .setRangeEnd(bytes("z")))).build()));
-        TxnRequest nested = TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder().setRequestTxn(
-                inside.toBuilder().addSuccess(RequestOp.newBuilder().setRequestPut(
-                        PutRequest.newBuilder().setKey(bytes("secret")))))).build();
+        refused(
+                EtcdError.PERMISSION_DENIED,
+                () -> Permits.requireTxn(
+                        state,
+                        alice,
+                        inside.toBuilder()
+                                .addCompare(Compare.newBuilder().setKey(bytes("secret")))
+                                .build()));
+        refused(
+                EtcdError.PERMISSION_DENIED,
+                () -> Permits.requireTxn(
+                        state,
+                        alice,
+                        inside.toBuilder()
+                                .addFailure(RequestOp.newBuilder()
+                                        .setRequestRange(RangeRequest.newBuilder()
+                                                .setKey(bytes("a"))
+                                                .setRangeEnd(bytes("z"))))
+                                .build()));
+        TxnRequest nested = TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestTxn(inside.toBuilder()
+                                .addSuccess(RequestOp.newBuilder()
+                                        .setRequestPut(PutRequest.newBuilder().setKey(bytes("secret"))))))
+                .build();
         refused(EtcdError.PERMISSION_DENIED, () -> Permits.requireTxn(state, alice, nested));
     }
 }

@@ -13,8 +13,11 @@ class RangePermissionsTest {
     private static final String FROM_KEY = "\0";
 
     private static Permission perm(String key, String end, Permission.Type type) {
-        return Permission.newBuilder().setKey(ByteString.copyFromUtf8(key)).setRangeEnd(ByteString.copyFromUtf8(end))
-                .setPermType(type).build();
+        return Permission.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key))
+                .setRangeEnd(ByteString.copyFromUtf8(end))
+                .setPermType(type)
+                .build();
     }
 
     private static boolean covers(RangePermissions p, String key, String end) {
@@ -23,20 +26,28 @@ class RangePermissionsTest {
 
     @Test
     void aSingleKeyPermissionCoversThatKeyOnly() {
-        RangePermissions read = RangePermissions.of(List.of(perm("foo", "", Permission.Type.READ)),
-                Permission.Type.READ);
+        RangePermissions read =
+                RangePermissions.of(List.of(perm("foo", "", Permission.Type.READ)), Permission.Type.READ);
         assertTrue(covers(read, "foo", ""));
         assertFalse(covers(read, "foo1", ""));
         assertFalse(covers(read, "fo", ""));
         assertFalse(covers(read, "foo", "fop"), "a range beyond the key is not covered");
-        assertFalse(covers(RangePermissions.of(List.of(perm("foo", "", Permission.Type.READ)),
-                Permission.Type.WRITE), "foo", ""), "READ gives no WRITE");
+        assertFalse(
+                covers(
+                        RangePermissions.of(List.of(perm("foo", "", Permission.Type.READ)), Permission.Type.WRITE),
+                        "foo",
+                        ""),
+                "READ gives no WRITE");
     }
 
     @Test
     void rangesCoverWhatTheyHoldAndTouchingRangesJoin() {
-        RangePermissions p = RangePermissions.of(List.of(perm("a", "c", Permission.Type.READWRITE),
-                perm("c", "e", Permission.Type.WRITE), perm("x", "", Permission.Type.WRITE)), Permission.Type.WRITE);
+        RangePermissions p = RangePermissions.of(
+                List.of(
+                        perm("a", "c", Permission.Type.READWRITE),
+                        perm("c", "e", Permission.Type.WRITE),
+                        perm("x", "", Permission.Type.WRITE)),
+                Permission.Type.WRITE);
         assertTrue(covers(p, "a", ""));
         assertTrue(covers(p, "b", "c"));
         assertTrue(covers(p, "a", "e"), "[a,c) and [c,e) together cover [a,e)");
@@ -49,8 +60,8 @@ class RangePermissionsTest {
 
     @Test
     void fromKeyPermissionsReachTheEndOfTheKeyspace() {
-        RangePermissions p = RangePermissions.of(List.of(perm("k", FROM_KEY, Permission.Type.READ)),
-                Permission.Type.READ);
+        RangePermissions p =
+                RangePermissions.of(List.of(perm("k", FROM_KEY, Permission.Type.READ)), Permission.Type.READ);
         assertTrue(covers(p, "k", FROM_KEY));
         assertTrue(covers(p, "z", "zz"));
         assertTrue(covers(p, "\u007f", ""));

@@ -20,8 +20,7 @@ class CheckpointsCrashTest {
     @TempDir
     Path dir;
 
-    static final class SimulatedCrash extends RuntimeException {
-    }
+    static final class SimulatedCrash extends RuntimeException {}
 
     @AfterEach
     void disarm() {

@@ -31,6 +31,7 @@ class SnapshotInstallerCrashTest {
 
     @TempDir
     Path dir;
+
     private Path leaderCheckpoint;
     private Path store;
     private Path snapDir;
@@ -79,9 +80,17 @@ class SnapshotInstallerCrashTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"snapInstallMarkerWritten", "snapInstallBeforeStage", "snapInstallStaged",
-            "snapInstallOpened", "snapInstallSwitched", "snapInstallSwapped", "snapInstallRecorded",
-            "snapInstallMarkerDeleted"})
+    @ValueSource(
+            strings = {
+                "snapInstallMarkerWritten",
+                "snapInstallBeforeStage",
+                "snapInstallStaged",
+                "snapInstallOpened",
+                "snapInstallSwitched",
+                "snapInstallSwapped",
+                "snapInstallRecorded",
+                "snapInstallMarkerDeleted"
+            })
     void aCrashAtAnyStepEndsWithTheNewStoreAfterRestart(String point) throws Exception {
         installCrashingAt(point, received());
         restartAndCheck();

@@ -27,8 +27,12 @@ class EtcdjMainTest {
 
     @Test
     void theSpaceQuotaIsPassedOnAndANegativeOneMeansNone() {
-        assertEquals(1000, EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "1000")).quotaBackendBytes());
-        assertEquals(Long.MAX_VALUE,
+        assertEquals(
+                1000,
+                EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "1000"))
+                        .quotaBackendBytes());
+        assertEquals(
+                Long.MAX_VALUE,
                 EtcdjMain.toMemberConfig(config("--quota-backend-bytes", "-1")).quotaBackendBytes());
     }
 
@@ -38,8 +42,11 @@ class EtcdjMainTest {
         assertEquals(false, defaults.initialCorruptCheck());
         assertEquals(java.time.Duration.ZERO, defaults.corruptCheckInterval());
         assertEquals(true, defaults.grpcGateway());
-        MemberConfig m = EtcdjMain.toMemberConfig(config("--experimental-initial-corrupt-check",
-                "--experimental-corrupt-check-time", "2m30s", "--enable-grpc-gateway=false"));
+        MemberConfig m = EtcdjMain.toMemberConfig(config(
+                "--experimental-initial-corrupt-check",
+                "--experimental-corrupt-check-time",
+                "2m30s",
+                "--enable-grpc-gateway=false"));
         assertEquals(true, m.initialCorruptCheck());
         assertEquals(java.time.Duration.ofSeconds(150), m.corruptCheckInterval());
         assertEquals(false, m.grpcGateway());
@@ -48,16 +55,27 @@ class EtcdjMainTest {
     @Test
     void leaseCheckpointsAreOffByDefaultAndTheGateOrTheOldFlagTurnsThemOn() {
         assertEquals(false, EtcdjMain.toMemberConfig(config()).leaseCheckpoint());
-        assertEquals(true, EtcdjMain.toMemberConfig(config("--feature-gates=LeaseCheckpoint=true")).leaseCheckpoint());
-        assertEquals(true, EtcdjMain.toMemberConfig(config("--experimental-enable-lease-checkpoint")).leaseCheckpoint());
-        assertEquals(true, EtcdjMain.toMemberConfig(config("--feature-gates=AllAlpha=true,CompactHashCheck=false,"
-                + "SetMemberLocalAddr=false,StopGRPCServiceOnDefrag=false")).leaseCheckpoint());
+        assertEquals(
+                true,
+                EtcdjMain.toMemberConfig(config("--feature-gates=LeaseCheckpoint=true"))
+                        .leaseCheckpoint());
+        assertEquals(
+                true,
+                EtcdjMain.toMemberConfig(config("--experimental-enable-lease-checkpoint"))
+                        .leaseCheckpoint());
+        assertEquals(
+                true,
+                EtcdjMain.toMemberConfig(config("--feature-gates=AllAlpha=true,CompactHashCheck=false,"
+                                + "SetMemberLocalAddr=false,StopGRPCServiceOnDefrag=false"))
+                        .leaseCheckpoint());
     }
 
     @Test
     void theConsoleIsOnUnlessTurnedOff() {
         assertEquals(true, EtcdjMain.toMemberConfig(config()).console());
-        assertEquals(false, EtcdjMain.toMemberConfig(config("--enable-console=false")).console());
+        assertEquals(
+                false,
+                EtcdjMain.toMemberConfig(config("--enable-console=false")).console());
     }
 
     @Test
@@ -67,10 +85,9 @@ class EtcdjMainTest {
 
     @Test
     void featuresNotServedYetAreRefusedNotIgnored() {
-        for (String[] args : new String[][] {
-                {"--auto-compaction-retention", "1h"}}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> EtcdjMain.toMemberConfig(config(args)));
+        for (String[] args : new String[][] {{"--auto-compaction-retention", "1h"}}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> EtcdjMain.toMemberConfig(config(args)));
             assertTrue(e.getMessage().startsWith(args[0]), e.getMessage());
         }
     }

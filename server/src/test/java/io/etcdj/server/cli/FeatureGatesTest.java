@@ -41,18 +41,22 @@ class FeatureGatesTest {
         FeatureGates g = gates("--feature-gates", " LeaseCheckpoint = true ,LeaseCheckpointPersist=1,");
         assertTrue(g.enabled(FeatureGates.LEASE_CHECKPOINT));
         assertTrue(g.enabled(FeatureGates.LEASE_CHECKPOINT_PERSIST));
-        assertTrue(Loads.start(Map.of("ETCD_FEATURE_GATES", "InitialCorruptCheck=true")).config()
+        assertTrue(Loads.start(Map.of("ETCD_FEATURE_GATES", "InitialCorruptCheck=true"))
+                .config()
                 .experimentalInitialCorruptCheck());
     }
 
     @Test
     void badListsFailAsGosFlagParsing() {
-        assertUsageError("invalid value \"Nope=true\" for flag -feature-gates: unrecognized feature gate: Nope",
-                "Nope=true");
-        assertUsageError("invalid value \"LeaseCheckpoint\" for flag -feature-gates: missing bool value for"
-                + " LeaseCheckpoint", "LeaseCheckpoint");
-        assertUsageError("invalid value \"LeaseCheckpoint=maybe\" for flag -feature-gates: invalid value of"
-                + " LeaseCheckpoint=maybe, err: strconv.ParseBool: parsing \"maybe\": invalid syntax",
+        assertUsageError(
+                "invalid value \"Nope=true\" for flag -feature-gates: unrecognized feature gate: Nope", "Nope=true");
+        assertUsageError(
+                "invalid value \"LeaseCheckpoint\" for flag -feature-gates: missing bool value for"
+                        + " LeaseCheckpoint",
+                "LeaseCheckpoint");
+        assertUsageError(
+                "invalid value \"LeaseCheckpoint=maybe\" for flag -feature-gates: invalid value of"
+                        + " LeaseCheckpoint=maybe, err: strconv.ParseBool: parsing \"maybe\": invalid syntax",
                 "LeaseCheckpoint=maybe");
     }
 
@@ -68,26 +72,36 @@ class FeatureGatesTest {
 
     @Test
     void experimentalFlagAndItsGateTogetherFail() {
-        assertRefused("cannot specify both flags: --experimental-initial-corrupt-check=true and"
+        assertRefused(
+                "cannot specify both flags: --experimental-initial-corrupt-check=true and"
                         + " --feature-gates=InitialCorruptCheck=false at the same time, please just use"
                         + " --feature-gates=InitialCorruptCheck=false",
-                "--experimental-initial-corrupt-check=true", "--feature-gates=InitialCorruptCheck=false");
+                "--experimental-initial-corrupt-check=true",
+                "--feature-gates=InitialCorruptCheck=false");
         // etcd matches the gate's name anywhere in the list
-        assertRefused("cannot specify both flags: --experimental-enable-lease-checkpoint=true and"
+        assertRefused(
+                "cannot specify both flags: --experimental-enable-lease-checkpoint=true and"
                         + " --feature-gates=LeaseCheckpoint=false",
-                "--experimental-enable-lease-checkpoint=true", "--feature-gates=LeaseCheckpointPersist=false");
+                "--experimental-enable-lease-checkpoint=true",
+                "--feature-gates=LeaseCheckpointPersist=false");
     }
 
     @Test
     void gateChecksAsEtcds() {
-        assertRefused("enabling feature gate LeaseCheckpointPersist requires enabling feature gate LeaseCheckpoint",
+        assertRefused(
+                "enabling feature gate LeaseCheckpointPersist requires enabling feature gate LeaseCheckpoint",
                 "--feature-gates=LeaseCheckpointPersist=true");
         ConfigLoader.Start start = Loads.start("--experimental-enable-lease-checkpoint");
-        assertTrue(start.warnings().contains("Detected that checkpointing is enabled without persistence. Consider"
-                + " enabling feature gate LeaseCheckpointPersist"), start.warnings().toString());
-        assertRefused("feature gate CompactHashCheck=true is not supported by etcdj yet",
+        assertTrue(
+                start.warnings()
+                        .contains("Detected that checkpointing is enabled without persistence. Consider"
+                                + " enabling feature gate LeaseCheckpointPersist"),
+                start.warnings().toString());
+        assertRefused(
+                "feature gate CompactHashCheck=true is not supported by etcdj yet",
                 "--experimental-compact-hash-check-enabled");
-        assertRefused("feature gate StopGRPCServiceOnDefrag=true is not supported by etcdj yet",
+        assertRefused(
+                "feature gate StopGRPCServiceOnDefrag=true is not supported by etcdj yet",
                 "--feature-gates=AllAlpha=true");
     }
 }

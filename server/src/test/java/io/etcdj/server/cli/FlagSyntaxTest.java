@@ -13,8 +13,7 @@ import org.junit.jupiter.api.Test;
 class FlagSyntaxTest {
     @Test
     void separateAndAttachedValuesWithOneOrTwoDashes() {
-        for (String[] args : new String[][] {
-            {"--name", "m1"}, {"--name=m1"}, {"-name", "m1"}, {"-name=m1"}}) {
+        for (String[] args : new String[][] {{"--name", "m1"}, {"--name=m1"}, {"-name", "m1"}, {"-name=m1"}}) {
             assertEquals("m1", config(args).name(), String.join(" ", args));
         }
     }
@@ -40,7 +39,8 @@ class FlagSyntaxTest {
     @Test
     void aValueMayStartWithADash() {
         assertEquals("-odd", config("--name", "-odd").name());
-        assertEquals("--force-new-cluster", config("--name", "--force-new-cluster").name());
+        assertEquals(
+                "--force-new-cluster", config("--name", "--force-new-cluster").name());
     }
 
     @Test
@@ -88,12 +88,20 @@ class FlagSyntaxTest {
     @Test
     void missingAndMalformedValuesReadAsGoReportsThem() {
         assertEquals("flag needs an argument: -name", firstLine(exit("--name")));
-        assertEquals("invalid value \"abc\" for flag -snapshot-count: parse error", firstLine(exit("--snapshot-count", "abc")));
-        assertEquals("invalid value \"-1\" for flag -heartbeat-interval: parse error", firstLine(exit("--heartbeat-interval=-1")));
-        assertEquals("invalid boolean value \"x\" for -force-new-cluster: parse error", firstLine(exit("--force-new-cluster=x")));
-        assertEquals("invalid value \"maybe\" for flag -initial-cluster-state: invalid value",
+        assertEquals(
+                "invalid value \"abc\" for flag -snapshot-count: parse error",
+                firstLine(exit("--snapshot-count", "abc")));
+        assertEquals(
+                "invalid value \"-1\" for flag -heartbeat-interval: parse error",
+                firstLine(exit("--heartbeat-interval=-1")));
+        assertEquals(
+                "invalid boolean value \"x\" for -force-new-cluster: parse error",
+                firstLine(exit("--force-new-cluster=x")));
+        assertEquals(
+                "invalid value \"maybe\" for flag -initial-cluster-state: invalid value",
                 firstLine(exit("--initial-cluster-state", "maybe")));
-        assertEquals("invalid value \"10\" for flag -experimental-watch-progress-notify-interval: parse error (missing unit in duration \"10\")",
+        assertEquals(
+                "invalid value \"10\" for flag -experimental-watch-progress-notify-interval: parse error (missing unit in duration \"10\")",
                 firstLine(exit("--experimental-watch-progress-notify-interval=10")));
         assertEquals("bad flag syntax: ---name", firstLine(exit("---name", "x")));
         for (String[] args : new String[][] {{"--name"}, {"--snapshot-count", "abc"}, {"---name", "x"}}) {
@@ -109,7 +117,9 @@ class FlagSyntaxTest {
     @Test
     void legacyFlagsAreIgnoredWithAWarning() {
         ConfigLoader.Start start = Loads.start("-v", "--peer-election-timeout=5");
-        assertTrue(start.warnings().contains("flag \"-v\" is no longer supported - ignoring."), start.warnings().toString());
+        assertTrue(
+                start.warnings().contains("flag \"-v\" is no longer supported - ignoring."),
+                start.warnings().toString());
         assertTrue(start.warnings().contains("flag \"-peer-election-timeout\" is no longer supported - ignoring."));
     }
 

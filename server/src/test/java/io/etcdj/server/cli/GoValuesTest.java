@@ -31,11 +31,16 @@ class GoValuesTest {
         assertEquals(5, GoValues.parseUnsigned("0b101", 64));
         assertEquals(1_000_000, GoValues.parseUnsigned("1_000_000", 64));
         assertEquals(4294967295L, GoValues.parseUnsigned("4294967295", 32));
-        assertEquals("value out of range",
-                assertThrows(IllegalArgumentException.class, () -> GoValues.parseUnsigned("4294967296", 32)).getMessage());
+        assertEquals(
+                "value out of range",
+                assertThrows(IllegalArgumentException.class, () -> GoValues.parseUnsigned("4294967296", 32))
+                        .getMessage());
         for (String bad : new String[] {"", "-1", "+1", "abc", "1__0", "_1", "1_", "08", "0x", "1.5"}) {
-            assertEquals("parse error",
-                    assertThrows(IllegalArgumentException.class, () -> GoValues.parseUnsigned(bad, 64)).getMessage(), bad);
+            assertEquals(
+                    "parse error",
+                    assertThrows(IllegalArgumentException.class, () -> GoValues.parseUnsigned(bad, 64))
+                            .getMessage(),
+                    bad);
         }
     }
 

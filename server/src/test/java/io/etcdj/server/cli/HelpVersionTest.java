@@ -17,8 +17,15 @@ class HelpVersionTest {
             assertTrue(exit.stdout().startsWith("Usage:"), flag);
         }
         String help = Loads.exit("--help").stdout();
-        for (String heading : new String[] {"Member:", "Clustering:", "Security:", "Auth:", "Logging:",
-            "Feature gates and formerly experimental features:", "Unsafe feature:"}) {
+        for (String heading : new String[] {
+            "Member:",
+            "Clustering:",
+            "Security:",
+            "Auth:",
+            "Logging:",
+            "Feature gates and formerly experimental features:",
+            "Unsafe feature:"
+        }) {
             assertTrue(help.contains("\n" + heading + "\n"), heading);
         }
         assertTrue(help.contains("  --name 'default'\n"), help);

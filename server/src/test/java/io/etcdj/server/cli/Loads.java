@@ -8,8 +8,7 @@ import java.util.Map;
 final class Loads {
     static final VersionInfo VERSION = new VersionInfo("9.9.9-test", "abc123");
 
-    private Loads() {
-    }
+    private Loads() {}
 
     static ConfigLoader.Result load(Map<String, String> env, String... args) {
         return ConfigLoader.load(args, env, VERSION);

@@ -12,8 +12,8 @@ class MemberConfigMappingTest {
     void watchProgressNotifyIntervalReachesTheMember() {
         MemberConfig dflt = EtcdjMain.toMemberConfig(Loads.config());
         assertEquals(MemberConfig.DEFAULT_WATCH_PROGRESS_NOTIFY_INTERVAL, dflt.watchProgressNotifyInterval());
-        MemberConfig set = EtcdjMain.toMemberConfig(
-                Loads.config("--experimental-watch-progress-notify-interval=250ms"));
+        MemberConfig set =
+                EtcdjMain.toMemberConfig(Loads.config("--experimental-watch-progress-notify-interval=250ms"));
         assertEquals(Duration.ofMillis(250), set.watchProgressNotifyInterval());
     }
 }

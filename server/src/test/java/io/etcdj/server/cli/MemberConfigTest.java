@@ -11,7 +11,8 @@ class MemberConfigTest {
     void theElectionTimeoutReachesTheMemberAndSetsTheMinimumLeaseTtl() {
         var defaults = EtcdjMain.toMemberConfig(Loads.config());
         assertEquals(1000, defaults.electionTimeoutMs());
-        assertEquals(2, LeaseConfig.forElectionTimeout(defaults.electionTimeoutMs()).minTtlSeconds());
+        assertEquals(
+                2, LeaseConfig.forElectionTimeout(defaults.electionTimeoutMs()).minTtlSeconds());
         var slow = EtcdjMain.toMemberConfig(Loads.config("--election-timeout", "2500"));
         assertEquals(2500, slow.electionTimeoutMs());
         assertEquals(4, LeaseConfig.forElectionTimeout(slow.electionTimeoutMs()).minTtlSeconds()); // ceil(3.75)

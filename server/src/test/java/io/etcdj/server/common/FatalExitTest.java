@@ -33,13 +33,17 @@ class FatalExitTest {
         Fatal fatal = new Fatal();
         CountDownLatch never = new CountDownLatch(1);
         CompletableFuture<Integer> halted = new CompletableFuture<>();
-        FatalExit.arm(fatal, () -> {
-            try {
-                never.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, 50, halted::complete);
+        FatalExit.arm(
+                fatal,
+                () -> {
+                    try {
+                        never.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                50,
+                halted::complete);
         fatal.report("wedged", null);
         assertEquals(FatalExit.EXIT_STATUS, halted.get(20, TimeUnit.SECONDS));
         never.countDown();
@@ -48,13 +52,17 @@ class FatalExitTest {
     @Test
     void anErrorOnAnyThreadIsFatalAnExceptionIsNot() throws Exception {
         Fatal fatal = new Fatal();
-        Thread t = Thread.ofPlatform().name("worker").uncaughtExceptionHandler(fatal.uncaughtHandler())
+        Thread t = Thread.ofPlatform()
+                .name("worker")
+                .uncaughtExceptionHandler(fatal.uncaughtHandler())
                 .start(() -> {
                     throw new IllegalStateException("a bug");
                 });
         t.join();
         assertFalse(fatal.reported().isDone());
-        t = Thread.ofPlatform().name("watch-send-0").uncaughtExceptionHandler(fatal.uncaughtHandler())
+        t = Thread.ofPlatform()
+                .name("watch-send-0")
+                .uncaughtExceptionHandler(fatal.uncaughtHandler())
                 .start(() -> {
                     throw new OutOfMemoryError("Java heap space");
                 });

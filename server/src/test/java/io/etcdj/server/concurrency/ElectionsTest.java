@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ElectionsTest {
     @TempDir
     Path dir;
+
     RecipeFixture f;
 
     @BeforeEach
@@ -41,7 +42,8 @@ class ElectionsTest {
     }
 
     static void assertRecipeError(RecipeError expected, CompletableFuture<?> call) throws Exception {
-        assertEquals(expected, assertInstanceOf(RecipeException.class, failure(call)).error());
+        assertEquals(
+                expected, assertInstanceOf(RecipeException.class, failure(call)).error());
     }
 
     @Test
@@ -92,7 +94,8 @@ class ElectionsTest {
         get(f.elections.resign(first.getLeader()));
         CampaignResponse won = get(second);
         assertEquals(won.getLeader().getRev(), won.getHeader().getRevision()); // the header of its campaign write
-        assertEquals("second", get(f.elections.leader(bs("q"))).getKv().getValue().toStringUtf8());
+        assertEquals(
+                "second", get(f.elections.leader(bs("q"))).getKv().getValue().toStringUtf8());
     }
 
     private int count(String prefix) {
@@ -147,8 +150,11 @@ class ElectionsTest {
     private LeaderKey leaderKeyOf(String value) throws Exception {
         for (KeyValue kv : f.keys("obs/")) {
             if (kv.getValue().toStringUtf8().equals(value)) {
-                return LeaderKey.newBuilder().setKey(kv.getKey()).setRev(kv.getCreateRevision())
-                        .setLease(kv.getLease()).build();
+                return LeaderKey.newBuilder()
+                        .setKey(kv.getKey())
+                        .setRev(kv.getCreateRevision())
+                        .setLease(kv.getLease())
+                        .build();
             }
         }
         throw new AssertionError("no candidate " + value);
@@ -191,7 +197,8 @@ class ElectionsTest {
         List<LeaderResponse> sent = early.sent();
         assertEquals(sent, other.sent());
         for (int i = 1; i < sent.size(); i++) { // headers move forward
-            assertFalse(sent.get(i).getHeader().getRevision() < sent.get(i - 1).getHeader().getRevision());
+            assertFalse(sent.get(i).getHeader().getRevision()
+                    < sent.get(i - 1).getHeader().getRevision());
         }
 
         Collected late = new Collected(); // joins now: starts from the present leader
@@ -202,7 +209,9 @@ class ElectionsTest {
         o1.close();
         o2.close();
         o3.close();
-        await("the observers' watchers are gone", () -> f.hub.stats().synced() + f.hub.stats().unsynced() == 0);
+        await(
+                "the observers' watchers are gone",
+                () -> f.hub.stats().synced() + f.hub.stats().unsynced() == 0);
     }
 
     @Test
@@ -210,7 +219,9 @@ class ElectionsTest {
         Collected seen = new Collected();
         LeaderObserver o = f.elections.observer(bs("none"), seen);
         o.start();
-        await("the observer watches", () -> f.hub.stats().synced() + f.hub.stats().unsynced() == 1);
+        await(
+                "the observer watches",
+                () -> f.hub.stats().synced() + f.hub.stats().unsynced() == 1);
         f.elections.campaign(ByteString.copyFromUtf8("none"), f.grant(30), bs("first"));
         await("the first leader is seen", () -> seen.size() == 1);
         assertEquals(List.of("first"), seen.values());

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocksTest {
     @TempDir
     Path dir;
+
     RecipeFixture f;
 
     @BeforeEach
@@ -79,7 +80,8 @@ class LocksTest {
                 try { // when a waiter gets the lock, no older key may remain
                     List<KeyValue> keys = f.keys("q/");
                     if (!keys.get(0).getKey().equals(r.getKey())) {
-                        violations.add(n + " acquired while " + keys.get(0).getKey().toStringUtf8() + " is older");
+                        violations.add(
+                                n + " acquired while " + keys.get(0).getKey().toStringUtf8() + " is older");
                     }
                 } catch (MvccException e) {
                     violations.add(e.toString());
@@ -140,7 +142,9 @@ class LocksTest {
         f.expireAfter(6);
         RecipeException e = assertInstanceOf(RecipeException.class, failure(waiter));
         assertEquals(RecipeError.SESSION_EXPIRED, e.error());
-        assertEquals(List.of(holder.getKey()), f.keys("w/").stream().map(KeyValue::getKey).toList());
+        assertEquals(
+                List.of(holder.getKey()),
+                f.keys("w/").stream().map(KeyValue::getKey).toList());
     }
 
     @Test
@@ -173,13 +177,15 @@ class LocksTest {
         LockResponse r = get(f.locks.lock(bs("nolease"), 0));
         long lease = f.key(r.getKey()).getLease();
         assertTrue(f.lessor.exists(lease));
-        assertEquals(60, f.lessor.timeToLive(lease, false).get(10, TimeUnit.SECONDS).getGrantedTTL());
+        assertEquals(
+                60, f.lessor.timeToLive(lease, false).get(10, TimeUnit.SECONDS).getGrantedTTL());
     }
 
     @Test
     void unlockDeletesTheKeyAndRefusesAnEmptyOne() throws Exception {
         LockResponse r = get(f.locks.lock(bs("d"), f.grant(30)));
-        assertTrue(get(f.locks.unlock(r.getKey())).getHeader().getRevision() > r.getHeader().getRevision());
+        assertTrue(get(f.locks.unlock(r.getKey())).getHeader().getRevision()
+                > r.getHeader().getRevision());
         assertNull(f.key(r.getKey()));
         EtcdException e = assertInstanceOf(EtcdException.class, failure(f.locks.unlock(ByteString.EMPTY)));
         assertEquals(EtcdError.EMPTY_KEY, e.error());

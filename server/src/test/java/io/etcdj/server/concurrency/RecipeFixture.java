@@ -8,15 +8,15 @@ import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.apply.Applier;
-import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.auth.AuthStore;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
+import io.etcdj.server.kv.RangeExecutor;
 import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.consensus.Consensus;
-import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.watch.Ticker;
 import io.etcdj.server.watch.WatchHub;
 import io.etcdj.server.watch.WatchLimits;
@@ -58,26 +58,30 @@ final class RecipeFixture implements AutoCloseable {
     RecipeFixture(Path dir) throws Exception {
         store = MvccStore.open(dir);
         lessor = new Lessor(store, LeaseConfig.forElectionTimeout(1000), clockNanos::get);
-        hub = new WatchHub(store, this::header, 64 * 1024, WatchLimits.DEFAULTS, sender, NO_TICKS,
-                Duration.ofSeconds(10)).startCatchUp();
+        hub = new WatchHub(
+                        store, this::header, 64 * 1024, WatchLimits.DEFAULTS, sender, NO_TICKS, Duration.ofSeconds(10))
+                .startCatchUp();
         store.setCommitListener(hub);
         log = new DirectLog(new Applier(store, lessor));
         lessor.promote();
         expirer = LeaseExpirer.manual(lessor, log);
-        kv = new LocalKv(log, store, this::header, lessor, leaseIds::incrementAndGet, reads,
-                AuthStore.empty()::state);
+        kv = new LocalKv(log, store, this::header, lessor, leaseIds::incrementAndGet, reads, AuthStore.empty()::state);
         locks = new Locks(kv, hub);
         elections = new Elections(kv, hub);
     }
 
     private ResponseHeader header(long revision) {
-        return ResponseHeader.newBuilder().setRevision(revision == 0 ? store.currentRevision() : revision).build();
+        return ResponseHeader.newBuilder()
+                .setRevision(revision == 0 ? store.currentRevision() : revision)
+                .build();
     }
 
     long grant(long ttlSeconds) {
-        LeaseGrantRequest grant = lessor.prepareGrant(LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(),
-                leaseIds::incrementAndGet);
-        return ((LeaseGrantResponse) log.propose(LogCommand.newBuilder().setLeaseGrant(grant).build()).join())
+        LeaseGrantRequest grant = lessor.prepareGrant(
+                LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(), leaseIds::incrementAndGet);
+        return ((LeaseGrantResponse)
+                        log.propose(LogCommand.newBuilder().setLeaseGrant(grant).build())
+                                .join())
                 .getID();
     }
 
@@ -90,8 +94,14 @@ final class RecipeFixture implements AutoCloseable {
     /** The live keys under {@code prefix}, oldest first. */
     List<KeyValue> keys(String prefix) throws MvccException {
         ByteString p = ByteString.copyFromUtf8(prefix);
-        return RangeExecutor.execute(store, RangeRequest.newBuilder().setKey(p).setRangeEnd(Keys.prefixEnd(p))
-                .setSortTarget(RangeRequest.SortTarget.CREATE).build()).getKvsList();
+        return RangeExecutor.execute(
+                        store,
+                        RangeRequest.newBuilder()
+                                .setKey(p)
+                                .setRangeEnd(Keys.prefixEnd(p))
+                                .setSortTarget(RangeRequest.SortTarget.CREATE)
+                                .build())
+                .getKvsList();
     }
 
     KeyValue key(ByteString key) throws MvccException {
@@ -130,12 +140,10 @@ final class RecipeFixture implements AutoCloseable {
 
     private static final Ticker NO_TICKS = new Ticker() {
         @Override
-        public void every(Duration period, Runnable task) {
-        }
+        public void every(Duration period, Runnable task) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     /** A log that applies each proposal at once, in call order, on the proposer's thread. */
@@ -168,7 +176,6 @@ final class RecipeFixture implements AutoCloseable {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ConsoleApiTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
     GatewayClient client;
 
@@ -43,9 +44,14 @@ class ConsoleApiTest {
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<script type=\"module\" src=\"js/app.js\"></script>"), page.body());
         String csp = page.headers().firstValue("content-security-policy").orElse("");
-        assertTrue(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'")
-                && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), csp);
-        assertEquals("nosniff", page.headers().firstValue("x-content-type-options").orElse(""));
+        assertTrue(
+                csp.contains("default-src 'self'")
+                        && csp.contains("frame-ancestors 'none'")
+                        && !csp.contains("unsafe-inline")
+                        && !csp.contains("unsafe-eval"),
+                csp);
+        assertEquals(
+                "nosniff", page.headers().firstValue("x-content-type-options").orElse(""));
         HttpResponse<String> js = client.get("/ui/js/app.js");
         assertEquals(200, js.statusCode());
         assertTrue(js.headers().firstValue("content-type").orElse("").startsWith("application/javascript"));
@@ -61,9 +67,12 @@ class ConsoleApiTest {
         assertEquals("{\"auth_enabled\":false,\"user\":\"\"}", client.ok("/ui/api/v1/whoami", "{}"));
         client.enableAuth("rootpw", "alice", "alicepw", "/app/", "/app0");
         String alice = client.login("alice", "alicepw");
-        assertEquals("{\"auth_enabled\":true,\"user\":\"alice\"}",
+        assertEquals(
+                "{\"auth_enabled\":true,\"user\":\"alice\"}",
                 client.post("/ui/api/v1/whoami", "{}", alice).body());
-        assertEquals("{\"auth_enabled\":true,\"user\":\"\"}", client.post("/ui/api/v1/whoami", "{}", null).body());
+        assertEquals(
+                "{\"auth_enabled\":true,\"user\":\"\"}",
+                client.post("/ui/api/v1/whoami", "{}", null).body());
         HttpResponse<String> mine = client.post("/ui/api/v1/children", "{\"prefix\":\"" + b64("/app/") + "\"}", alice);
         assertEquals(200, mine.statusCode(), mine.body());
         assertTrue(mine.body().contains(b64("/app/a/")) && mine.body().contains(b64("/app/b")), mine.body());
@@ -72,8 +81,10 @@ class ConsoleApiTest {
         assertTrue(root.body().contains("etcdserver: permission denied"), root.body());
         HttpResponse<String> search = client.post("/ui/api/v1/search", "{\"text\":\"secret\"}", alice);
         assertEquals(403, search.statusCode(), search.body());
-        HttpResponse<String> sneaky = client.post("/ui/api/v1/search", "{\"key\":\"" + b64("/app/")
-                + "\",\"text\":\"s\",\"continue\":\"" + b64("/") + "\"}", alice);
+        HttpResponse<String> sneaky = client.post(
+                "/ui/api/v1/search",
+                "{\"key\":\"" + b64("/app/") + "\",\"text\":\"s\",\"continue\":\"" + b64("/") + "\"}",
+                alice);
         assertEquals(400, sneaky.statusCode(), sneaky.body()); // a continue key outside the range checked
         assertEquals(403, client.post("/ui/api/v1/usage", "{}", alice).statusCode()); // root only
         assertEquals(200, client.post("/ui/api/v1/usage", "{}").statusCode()); // as root
@@ -82,8 +93,10 @@ class ConsoleApiTest {
         assertTrue(raft.matches(".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"match\":\"[0-9]+\",\"lag\":\"0\".*"), raft);
         assertEquals(403, client.post("/ui/api/v1/members", "{}", alice).statusCode()); // root only
         String members = client.ok("/ui/api/v1/members", "{}"); // one member: itself, asked without a call
-        assertTrue(members.matches(".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"name\":\"[^\"]*\",\"self\":true,.*"
-                + "\"healthy\":true,\"status\":\\{.*\"raftTerm\":\"[1-9][0-9]*\".*\"raftAppliedIndex\":\"[1-9].*"),
+        assertTrue(
+                members.matches(
+                        ".*\"members\":\\[\\{\"id\":\"[0-9]+\",\"name\":\"[^\"]*\",\"self\":true,.*"
+                                + "\"healthy\":true,\"status\":\\{.*\"raftTerm\":\"[1-9][0-9]*\".*\"raftAppliedIndex\":\"[1-9].*"),
                 members);
         HttpResponse<String> none = client.post("/ui/api/v1/children", "{}", null);
         assertEquals(400, none.statusCode(), none.body());
@@ -96,10 +109,14 @@ class ConsoleApiTest {
     void badParametersAndOversizedRequestsAreRefusedWithTheGatewaysErrors() throws Exception {
         HttpResponse<String> regex = client.post("/ui/api/v1/search", "{\"text\":\"(\",\"regex\":true}");
         assertEquals(400, regex.statusCode());
-        assertTrue(regex.body().contains("invalid regular expression") && regex.body().contains("\"code\":3"),
+        assertTrue(
+                regex.body().contains("invalid regular expression")
+                        && regex.body().contains("\"code\":3"),
                 regex.body());
-        assertEquals(400, client.post("/ui/api/v1/children", "{\"limit\":100000}").statusCode());
-        assertEquals(400, client.post("/ui/api/v1/children", "{\"prefix\":\"***\"}").statusCode());
+        assertEquals(
+                400, client.post("/ui/api/v1/children", "{\"limit\":100000}").statusCode());
+        assertEquals(
+                400, client.post("/ui/api/v1/children", "{\"prefix\":\"***\"}").statusCode());
         assertEquals(400, client.post("/ui/api/v1/children", "[1]").statusCode());
         assertEquals(400, client.post("/ui/api/v1/search", "{\"text\":\"\"}").statusCode());
         HttpResponse<String> big = client.post("/ui/api/v1/search", "{\"text\":\"" + "a".repeat(70_000) + "\"}");
@@ -121,17 +138,26 @@ class ConsoleApiTest {
         String body = client.ok("/ui/api/v1/search", "{\"text\":\"zzz\",\"max_keys\":5}");
         assertEquals("5", GatewayClient.field(body, "scanned"));
         assertEquals("/s/f", GatewayClient.unb64(GatewayClient.field(body, "continue")));
-        String next = client.ok("/ui/api/v1/search", "{\"text\":\"/s/\",\"limit\":3,\"continue\":\""
-                + b64("/s/f") + "\"}");
-        assertTrue(next.contains("\"hits\":[{\"key\":\"" + b64("/s/f") + "\"},{\"key\":\"" + b64("/s/g")
-                + "\"},{\"key\":\"" + b64("/s/h") + "\"}]"), next);
+        String next =
+                client.ok("/ui/api/v1/search", "{\"text\":\"/s/\",\"limit\":3,\"continue\":\"" + b64("/s/f") + "\"}");
+        assertTrue(
+                next.contains("\"hits\":[{\"key\":\"" + b64("/s/f") + "\"},{\"key\":\"" + b64("/s/g")
+                        + "\"},{\"key\":\"" + b64("/s/h") + "\"}]"),
+                next);
         assertEquals("/s/i", GatewayClient.unb64(GatewayClient.field(next, "continue")));
     }
 
     @Test
     void withoutTheConsoleUiIsNotServed() throws Exception {
-        ClientPort port = ClientPort.start(List.of(URI.create("http://127.0.0.1:0")), TlsSettings.NONE, List.of(),
-                List.of(), 1 << 20, 0, true, MemberHttp.basic());
+        ClientPort port = ClientPort.start(
+                List.of(URI.create("http://127.0.0.1:0")),
+                TlsSettings.NONE,
+                List.of(),
+                List.of(),
+                1 << 20,
+                0,
+                true,
+                MemberHttp.basic());
         try {
             GatewayClient bare = new GatewayClient("http://127.0.0.1:" + port.activePort(SessionProtocol.HTTP));
             assertEquals(404, bare.get("/ui/").statusCode());

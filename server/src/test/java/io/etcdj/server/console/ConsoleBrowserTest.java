@@ -13,12 +13,12 @@ import java.io.File;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,6 +50,7 @@ class ConsoleBrowserTest {
 
     @TempDir
     static Path dir;
+
     static EtcdjServer server;
     static GatewayClient client;
     static WebDriver browser;
@@ -58,18 +59,25 @@ class ConsoleBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
+        Assumptions.assumeTrue(
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
                 "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)");
-        server = EtcdjServer.start(MemberConfig.singleMember(dir.resolve("member"),
-                URI.create("http://127.0.0.1:0")));
+        server = EtcdjServer.start(MemberConfig.singleMember(dir.resolve("member"), URI.create("http://127.0.0.1:0")));
         base = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
         client = new GatewayClient(base);
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1280,1000", "--user-data-dir=" + dir.resolve("chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,1000",
+                "--user-data-dir=" + dir.resolve("chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         browser = new ChromeDriver(service, options);
         shots = Path.of("target", "console-screenshots");
         Files.createDirectories(shots);
@@ -107,7 +115,8 @@ class ConsoleBrowserTest {
     }
 
     private static void nav(String view) {
-        browser.findElement(By.cssSelector("#nav button[data-view='" + view + "']")).click();
+        browser.findElement(By.cssSelector("#nav button[data-view='" + view + "']"))
+                .click();
         visible(By.id("view-" + view));
     }
 
@@ -160,18 +169,24 @@ class ConsoleBrowserTest {
 
         // history and a diff, then the keyspace as it was at the first version
         visible(By.id("key-history")).click();
-        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#history-table tbody tr")).size() >= 4);
+        new WebDriverWait(browser, WAIT)
+                .until(d -> d.findElements(By.cssSelector("#history-table tbody tr"))
+                                .size()
+                        >= 4);
         visible(By.id("history-compare")).click();
-        new WebDriverWait(browser, WAIT).until(d -> !d.findElements(By.cssSelector("#history-diff .add")).isEmpty()
-                && !d.findElements(By.cssSelector("#history-diff .del")).isEmpty());
+        new WebDriverWait(browser, WAIT)
+                .until(d -> !d.findElements(By.cssSelector("#history-diff .add"))
+                                .isEmpty()
+                        && !d.findElements(By.cssSelector("#history-diff .del")).isEmpty());
         shot("history");
         WebElement revision = browser.findElement(By.id("tree-revision"));
         revision.sendKeys(String.valueOf(firstRevision - 1));
         revision.sendKeys("\t");
         waitText(By.id("value-view"), "db-1"); // the open key as it was
         visible(treeKey("/app/config/db")); // the tree reloads at that revision, still expanded
-        new WebDriverWait(browser, WAIT).until(d -> d.findElements(treeKey("/app/config/cache")).isEmpty()
-                && d.findElements(treeDir("/app/flags/")).isEmpty()); // created later
+        new WebDriverWait(browser, WAIT)
+                .until(d -> d.findElements(treeKey("/app/config/cache")).isEmpty()
+                        && d.findElements(treeDir("/app/flags/")).isEmpty()); // created later
         shot("keys-at-revision");
         revision.clear();
         revision.sendKeys("\t");
@@ -185,9 +200,10 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("diff-go")).click();
         waitText(By.id("diff-rows"), "/app/flags/dark-mode");
         String changes = browser.findElement(By.id("diff-rows")).getText();
-        assertTrue(changes.contains("CREATED /app/config/cache") && changes.contains("MODIFIED /app/config/db"),
-                changes);
-        browser.findElement(By.cssSelector("#diff-rows tr[data-key='" + b64("/app/config/db") + "']")).click();
+        assertTrue(
+                changes.contains("CREATED /app/config/cache") && changes.contains("MODIFIED /app/config/db"), changes);
+        browser.findElement(By.cssSelector("#diff-rows tr[data-key='" + b64("/app/config/db") + "']"))
+                .click();
         waitText(By.id("diff-value"), "db-3");
         shot("prefix-diff");
 
@@ -224,22 +240,28 @@ class ConsoleBrowserTest {
         visible(By.cssSelector("#lease-rows tr[data-lease]"));
         shot("leases");
         new WebDriverWait(browser, Duration.ofSeconds(30))
-                .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]")).isEmpty());
+                .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
+                        .isEmpty());
         // many leases: a page of 50 at a time (TimeToLive asked only for the page shown)
         for (int i = 0; i < 120; i++) {
             client.ok("/v3/lease/grant", "{\"TTL\":\"600\"}");
         }
         browser.findElement(By.id("lease-refresh")).click();
         waitText(By.id("lease-page"), "Leases 1–50 of 120 (page 1 of 3)");
-        assertEquals(50, browser.findElements(By.cssSelector("#lease-rows tr[data-lease]")).size());
+        assertEquals(
+                50,
+                browser.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
+                        .size());
         String firstPage = browser.findElement(By.id("lease-rows")).getText();
         browser.findElement(By.id("lease-next")).click();
         waitText(By.id("lease-page"), "Leases 51–100 of 120");
         assertTrue(!browser.findElement(By.id("lease-rows")).getText().equals(firstPage));
         browser.findElement(By.id("lease-next")).click();
         waitText(By.id("lease-page"), "Leases 101–120 of 120 (page 3 of 3)");
-        new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
-                .size() == 20);
+        new WebDriverWait(browser, WAIT)
+                .until(d -> d.findElements(By.cssSelector("#lease-rows tr[data-lease]"))
+                                .size()
+                        == 20);
         assertTrue(!browser.findElement(By.id("lease-next")).isEnabled());
 
         // the cluster: one member, the leader
@@ -248,10 +270,15 @@ class ConsoleBrowserTest {
         waitText(By.cssSelector("#cluster-members td.lag"), "0"); // the leader's own log: no lag
         // its Status, from the members endpoint: healthy, its term, applied index and DB sizes
         waitText(By.cssSelector("#cluster-members td.health"), "healthy");
-        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.term")).getText().matches("[1-9][0-9]*"));
-        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.applied")).getText()
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.term"))
+                .getText()
                 .matches("[1-9][0-9]*"));
-        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.db-size")).getText().matches(".*B"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.applied"))
+                .getText()
+                .matches("[1-9][0-9]*"));
+        assertTrue(browser.findElement(By.cssSelector("#cluster-members td.db-size"))
+                .getText()
+                .matches(".*B"));
         waitText(By.id("cluster-fanout"), "asked of every member");
         visible(By.id("usage-go")).click();
         waitText(By.id("usage-status"), "Done");
@@ -264,18 +291,23 @@ class ConsoleBrowserTest {
         visible(By.cssSelector("#user-rows tr[data-user='alice']"));
         WebElement permKey = visible(By.cssSelector("#role-rows tr[data-role='reader'] .perm-key"));
         permKey.sendKeys("/shared/");
-        browser.findElement(By.cssSelector("#role-rows tr[data-role='reader'] .perm-form button")).click();
+        browser.findElement(By.cssSelector("#role-rows tr[data-role='reader'] .perm-form button"))
+                .click();
         waitText(By.cssSelector("#role-rows tr[data-role='reader']"), "/shared/");
         String alice = client.login("alice", "alicepw");
-        assertEquals(200, client.post("/v3/kv/range", "{\"key\":\"" + b64("/shared/x") + "\"}", alice)
-                .statusCode());
+        assertEquals(
+                200,
+                client.post("/v3/kv/range", "{\"key\":\"" + b64("/shared/x") + "\"}", alice)
+                        .statusCode());
         shot("auth");
 
         // live charts from the member's metrics
         nav("metrics");
-        new WebDriverWait(browser, WAIT).until(d -> d.findElement(By.id("chart-keys")).getText().matches("[0-9.]+"));
+        new WebDriverWait(browser, WAIT)
+                .until(d -> d.findElement(By.id("chart-keys")).getText().matches("[0-9.]+"));
         client.put("/app/flags/gamma", "1");
-        new WebDriverWait(browser, WAIT).until(d -> !d.findElement(By.id("chart-writes")).getText().equals("…"));
+        new WebDriverWait(browser, WAIT)
+                .until(d -> !d.findElement(By.id("chart-writes")).getText().equals("…"));
         shot("metrics");
         assertEquals(List.of(), browser.findElements(By.cssSelector("#message.error:not([hidden])")));
     }
@@ -303,11 +335,25 @@ class ConsoleBrowserTest {
         List<EtcdjServer> members = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                ConfigLoader.Result r = ConfigLoader.load(new String[] {"--name", "m" + i,
-                        "--data-dir", dir.resolve("cluster/m" + i).toString(),
-                        "--listen-client-urls", clientUrls.get(i), "--advertise-client-urls", clientUrls.get(i),
-                        "--listen-peer-urls", peerUrls.get(i), "--initial-advertise-peer-urls", peerUrls.get(i),
-                        "--initial-cluster", initial, "--peer-auto-tls"}, Map.of());
+                ConfigLoader.Result r = ConfigLoader.load(
+                        new String[] {
+                            "--name",
+                            "m" + i,
+                            "--data-dir",
+                            dir.resolve("cluster/m" + i).toString(),
+                            "--listen-client-urls",
+                            clientUrls.get(i),
+                            "--advertise-client-urls",
+                            clientUrls.get(i),
+                            "--listen-peer-urls",
+                            peerUrls.get(i),
+                            "--initial-advertise-peer-urls",
+                            peerUrls.get(i),
+                            "--initial-cluster",
+                            initial,
+                            "--peer-auto-tls"
+                        },
+                        Map.of());
                 members.add(EtcdjServer.start(EtcdjMain.toMemberConfig(((ConfigLoader.Start) r).config())));
             }
             browser.get(clientUrls.get(0) + "/ui/");
@@ -315,7 +361,9 @@ class ConsoleBrowserTest {
             nav("cluster");
             // all three healthy once a leader is elected (Refresh until then)
             new WebDriverWait(browser, WAIT).until(d -> {
-                if (d.findElements(By.cssSelector("#cluster-members td.health.healthy")).size() == 3) {
+                if (d.findElements(By.cssSelector("#cluster-members td.health.healthy"))
+                                .size()
+                        == 3) {
                     return true;
                 }
                 d.findElement(By.id("cluster-refresh")).click();
@@ -332,16 +380,21 @@ class ConsoleBrowserTest {
             members.get(2).close(); // m2 stops: its row turns unhealthy, saying why
             browser.findElement(By.id("cluster-refresh")).click();
             new WebDriverWait(browser, WAIT).until(d -> {
-                if (!d.findElements(By.cssSelector("#cluster-members td.health.unhealthy")).isEmpty()) {
+                if (!d.findElements(By.cssSelector("#cluster-members td.health.unhealthy"))
+                        .isEmpty()) {
                     return true;
                 }
                 d.findElement(By.id("cluster-refresh")).click();
                 return false;
             });
             WebElement down = browser.findElement(By.cssSelector("#cluster-members td.health.unhealthy"));
-            assertTrue(down.getText().contains("UNAVAILABLE") || down.getText().contains("DEADLINE_EXCEEDED"),
+            assertTrue(
+                    down.getText().contains("UNAVAILABLE") || down.getText().contains("DEADLINE_EXCEEDED"),
                     down.getText());
-            assertEquals(2, browser.findElements(By.cssSelector("#cluster-members td.health.healthy")).size());
+            assertEquals(
+                    2,
+                    browser.findElements(By.cssSelector("#cluster-members td.health.healthy"))
+                            .size());
             shot("cluster-members");
         } finally {
             for (EtcdjServer m : members) {

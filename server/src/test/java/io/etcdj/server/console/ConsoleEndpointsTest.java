@@ -19,8 +19,12 @@ class ConsoleEndpointsTest {
         assertEquals(50, keys.limit());
         KeySearch.Limits values = ConsoleEndpoints.searchLimits(ConsoleJson.parse("{\"text\":\"a\",\"values\":true}"));
         assertEquals(200_000, values.maxKeys());
-        assertEquals(5, ConsoleEndpoints.searchLimits(ConsoleJson.parse("{\"text\":\"a\",\"max_keys\":5}")).maxKeys());
-        assertThrows(IllegalArgumentException.class,
+        assertEquals(
+                5,
+                ConsoleEndpoints.searchLimits(ConsoleJson.parse("{\"text\":\"a\",\"max_keys\":5}"))
+                        .maxKeys());
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ConsoleEndpoints.searchLimits(ConsoleJson.parse("{\"text\":\"a\",\"max_keys\":1000001}")));
     }
 

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.etcdj.server.mvcc.KeyRange;
-import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.OpenStoreTest;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,7 @@ class ConsoleReadsTest extends OpenStoreTest {
 
     private void delete(String key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b(key), null), kv -> { });
+            txn.deleteRange(KeyRange.of(b(key), null), kv -> {});
             txn.commit(++index);
         }
     }
@@ -53,8 +52,8 @@ class ConsoleReadsTest extends OpenStoreTest {
         byte[] from = null;
         do {
             byte[] start = from;
-            ChildrenListing.Page page = store.read(revision,
-                    c -> ChildrenListing.list(c, b(prefix), (byte) '/', start, limit, maxSkipped));
+            ChildrenListing.Page page =
+                    store.read(revision, c -> ChildrenListing.list(c, b(prefix), (byte) '/', start, limit, maxSkipped));
             assertTrue(page.skippedKeys() <= maxSkipped, page.skippedKeys() + " keys stepped over");
             pages[0]++;
             assertTrue(page.children().size() <= limit);
@@ -113,13 +112,12 @@ class ConsoleReadsTest extends OpenStoreTest {
         put("/p/gone2/x", "v");
         long full = put("/p/z", "v");
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b("/p/gone/"), b("/p/gone0")), kv -> { });
+            txn.deleteRange(KeyRange.of(b("/p/gone/"), b("/p/gone0")), kv -> {});
             txn.commit(++index);
         }
         long[] pages = {0};
         // one page when the budget covers them: every deleted key stepped over once
-        ChildrenListing.Page one = store.read(0, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100,
-                10_000));
+        ChildrenListing.Page one = store.read(0, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100, 10_000));
         assertEquals(1000, one.skippedKeys());
         assertNull(one.continueKey());
         assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 10_000, pages));
@@ -131,8 +129,7 @@ class ConsoleReadsTest extends OpenStoreTest {
         assertEquals(List.of("/p/a", "/p/gone2/ (dir)", "/p/z"), children("/p/", 0, 100, 1000, pages));
         assertEquals(2, pages[0]);
         // at a revision before the delete, the directory is there and costs one seek
-        ChildrenListing.Page then = store.read(full, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100,
-                1));
+        ChildrenListing.Page then = store.read(full, c -> ChildrenListing.list(c, b("/p/"), (byte) '/', null, 100, 1));
         assertEquals(4, then.children().size());
         assertEquals(0, then.skippedKeys());
     }
@@ -143,8 +140,8 @@ class ConsoleReadsTest extends OpenStoreTest {
             txn.put(new byte[] {(byte) 0xFF, '/', 1}, ByteString.copyFromUtf8("v"), 0);
             txn.commit(++index);
         }
-        ChildrenListing.Page page = store.read(0, c -> ChildrenListing.list(c, new byte[] {(byte) 0xFF}, (byte) '/',
-                null, 10, 10));
+        ChildrenListing.Page page =
+                store.read(0, c -> ChildrenListing.list(c, new byte[] {(byte) 0xFF}, (byte) '/', null, 10, 10));
         assertEquals(1, page.children().size());
         assertTrue(page.children().get(0).dir());
         assertNull(page.continueKey());
@@ -153,14 +150,15 @@ class ConsoleReadsTest extends OpenStoreTest {
     private List<String> searchAll(String text, boolean regex, boolean values, long maxKeys) throws Exception {
         List<String> out = new ArrayList<>();
         byte[] from = new byte[0];
-        TextMatcher m = regex ? TextMatcher.regex(text, false, new BoundedChars.Budget(1_000_000))
+        TextMatcher m = regex
+                ? TextMatcher.regex(text, false, new BoundedChars.Budget(1_000_000))
                 : TextMatcher.substring(text, false);
         KeySearch.Limits limits = new KeySearch.Limits(2, maxKeys, 1 << 20, Long.MAX_VALUE);
         int pages = 0;
         while (from != null) {
             byte[] start = from;
-            KeySearch.Page p = store.read(0, c -> KeySearch.search(c, start, new byte[0], m, values, limits,
-                    System::nanoTime));
+            KeySearch.Page p =
+                    store.read(0, c -> KeySearch.search(c, start, new byte[0], m, values, limits, System::nanoTime));
             assertTrue(p.scannedKeys() <= maxKeys);
             assertTrue(p.hits().size() <= 2);
             p.hits().forEach(h -> out.add(s(h.key()) + (h.inValue() ? " (value)" : "")));
@@ -178,8 +176,9 @@ class ConsoleReadsTest extends OpenStoreTest {
         put("/config/feature", "x");
         assertEquals(List.of("/groups/admins"), searchAll("admin", false, false, 1000));
         assertEquals(List.of("/groups/admins", "/users/alice (value)"), searchAll("admin", false, true, 1000));
-        assertEquals(List.of("/groups/admins", "/users/alice", "/users/bob"), searchAll("^/(users|groups)/", true,
-                false, 1));
+        assertEquals(
+                List.of("/groups/admins", "/users/alice", "/users/bob"),
+                searchAll("^/(users|groups)/", true, false, 1));
         assertEquals(List.of(), searchAll("ALICE", false, false, 1000));
         TextMatcher ci = TextMatcher.substring("ALICE", true);
         assertTrue(ci.matches("/users/alice"));
@@ -190,16 +189,30 @@ class ConsoleReadsTest extends OpenStoreTest {
         for (int i = 0; i < 10; i++) {
             put("/k" + i, "v");
         }
-        KeySearch.Page p = store.read(0, c -> KeySearch.search(c, new byte[0], new byte[0],
-                TextMatcher.substring("nomatch", false), false, new KeySearch.Limits(10, 4, 1 << 20,
-                        Long.MAX_VALUE), System::nanoTime));
+        KeySearch.Page p = store.read(
+                0,
+                c -> KeySearch.search(
+                        c,
+                        new byte[0],
+                        new byte[0],
+                        TextMatcher.substring("nomatch", false),
+                        false,
+                        new KeySearch.Limits(10, 4, 1 << 20, Long.MAX_VALUE),
+                        System::nanoTime));
         assertEquals(0, p.hits().size());
         assertEquals(4, p.scannedKeys());
         assertEquals("/k4", s(p.continueKey()));
         AtomicLong now = new AtomicLong();
-        KeySearch.Page timed = store.read(0, c -> KeySearch.search(c, new byte[0], new byte[0],
-                TextMatcher.substring("nomatch", false), false, new KeySearch.Limits(10, 1000, 1 << 20, 5),
-                () -> now.addAndGet(10)));
+        KeySearch.Page timed = store.read(
+                0,
+                c -> KeySearch.search(
+                        c,
+                        new byte[0],
+                        new byte[0],
+                        TextMatcher.substring("nomatch", false),
+                        false,
+                        new KeySearch.Limits(10, 1000, 1 << 20, 5),
+                        () -> now.addAndGet(10)));
         assertNotNull(timed.continueKey()); // out of time: a continue key even though keys remain unread
     }
 
@@ -208,7 +221,9 @@ class ConsoleReadsTest extends OpenStoreTest {
         for (String needle : List.of("a", "é", "日本", "/x/", "\uFFFD")) {
             TextMatcher m = TextMatcher.substring(needle, false);
             for (String text : List.of("", "a", "café", "日本語", "/x/y", "ab/x", "\uFFFD", "x")) {
-                assertEquals(text.contains(needle), m.matches(text.getBytes(StandardCharsets.UTF_8)),
+                assertEquals(
+                        text.contains(needle),
+                        m.matches(text.getBytes(StandardCharsets.UTF_8)),
                         needle + " in " + text);
             }
         }
@@ -217,13 +232,23 @@ class ConsoleReadsTest extends OpenStoreTest {
 
     @Test
     void regexErrorsAndRunawayPatternsAreRefused() throws Exception {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TextMatcher.regex("(", false, new BoundedChars.Budget(10)));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TextMatcher.regex("(", false, new BoundedChars.Budget(10)));
         assertTrue(e.getMessage().startsWith("invalid regular expression"), e.getMessage());
         put("/" + "a".repeat(40), "v");
         TextMatcher evil = TextMatcher.regex("(.*a){12}b", false, new BoundedChars.Budget(100_000));
-        assertThrows(BoundedChars.Exhausted.class, () -> store.read(0, c -> KeySearch.search(c, new byte[0],
-                new byte[0], evil, false, new KeySearch.Limits(10, 10, 1 << 20, Long.MAX_VALUE), System::nanoTime)));
+        assertThrows(
+                BoundedChars.Exhausted.class,
+                () -> store.read(
+                        0,
+                        c -> KeySearch.search(
+                                c,
+                                new byte[0],
+                                new byte[0],
+                                evil,
+                                false,
+                                new KeySearch.Limits(10, 10, 1 << 20, Long.MAX_VALUE),
+                                System::nanoTime)));
     }
 
     @Test
@@ -244,18 +269,23 @@ class ConsoleReadsTest extends OpenStoreTest {
         int pages = 0;
         while (from != null) {
             byte[] start = from;
-            PrefixDiff.Page p = store.read(0, c -> PrefixDiff.diff(c, start, b("/p0"), before, c.revision(), 1, 2,
-                    Long.MAX_VALUE, System::nanoTime));
+            PrefixDiff.Page p = store.read(
+                    0,
+                    c -> PrefixDiff.diff(
+                            c, start, b("/p0"), before, c.revision(), 1, 2, Long.MAX_VALUE, System::nanoTime));
             assertTrue(p.scannedKeys() <= 2 && p.changes().size() <= 1);
             p.changes().forEach(ch -> all.add(s(ch.key()) + " " + ch.kind()));
             from = p.continueKey();
             assertTrue(++pages < 20);
         }
         assertEquals(List.of("/p/changed MODIFIED", "/p/flip MODIFIED", "/p/gone DELETED", "/p/new CREATED"), all);
-        assertThrows(IllegalArgumentException.class, () -> store.read(before, c -> {
-            c.forEachKeyState(b("/p/"), b("/p0"), 1, before + 1, (k, x, y) -> true); // after the cursor's revision
-            return null;
-        }));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> store.read(before, c -> {
+                    c.forEachKeyState(
+                            b("/p/"), b("/p0"), 1, before + 1, (k, x, y) -> true); // after the cursor's revision
+                    return null;
+                }));
     }
 
     @Test
@@ -271,7 +301,8 @@ class ConsoleReadsTest extends OpenStoreTest {
         List<String> seen = new ArrayList<>();
         whole.prefixes().forEach(u -> seen.add(s(u.prefix()) + "=" + u.versions()));
         assertEquals(List.of("/registry/=3", "app/=1", "=2"), seen);
-        long bytes = whole.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
+        long bytes =
+                whole.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
         // one version at a time: the pages end between keys and add up to the same counts
         long versions = 0;
         long pagedBytes = 0;
@@ -280,8 +311,10 @@ class ConsoleReadsTest extends OpenStoreTest {
         while (from != null) {
             byte[] start = from;
             SpaceUsage.Page p = store.read(0, c -> SpaceUsage.measure(c, start, (byte) '/', 1, 1000));
-            versions += p.prefixes().stream().mapToLong(SpaceUsage.Usage::versions).sum();
-            pagedBytes += p.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
+            versions +=
+                    p.prefixes().stream().mapToLong(SpaceUsage.Usage::versions).sum();
+            pagedBytes +=
+                    p.prefixes().stream().mapToLong(SpaceUsage.Usage::bytes).sum();
             from = p.continueKey();
             pages++;
         }

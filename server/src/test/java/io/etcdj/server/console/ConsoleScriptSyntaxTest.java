@@ -29,18 +29,19 @@ class ConsoleScriptSyntaxTest {
 
     @BeforeAll
     static void needsNode() {
-        Assumptions.assumeTrue(Files.isExecutable(NODE),
+        Assumptions.assumeTrue(
+                Files.isExecutable(NODE),
                 "no /usr/bin/node: apt-get install nodejs to check the console's JavaScript syntax");
     }
 
     /** Node's exit code and what it printed for {@code source} checked as an ES module. */
-    private record Check(int exitCode, String output) {
-    }
+    private record Check(int exitCode, String output) {}
 
     private static Check check(byte[] source) throws IOException, InterruptedException {
         // from standard input, --input-type=module parses import/export (a .js file alone would be CommonJS)
         Process p = new ProcessBuilder(NODE.toString(), "--check", "--input-type=module")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         try {
             p.getOutputStream().write(source);
             p.getOutputStream().close();

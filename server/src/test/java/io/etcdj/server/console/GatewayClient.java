@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 
 /** A member's JSON gateway and console API over HTTP, as a test client (token in the Authorization header). */
 final class GatewayClient {
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String base;
     /** Set by {@link #login}; the test's thread only. */
     private String token;
@@ -36,7 +37,8 @@ final class GatewayClient {
     }
 
     HttpResponse<String> post(String path, String json, String withToken) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(20))
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         if (withToken != null) {
             b.header("Authorization", withToken);
@@ -45,7 +47,10 @@ final class GatewayClient {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -63,14 +68,17 @@ final class GatewayClient {
     }
 
     /** Root (password given) and a user with read access to one prefix only; auth on; logs in as root. */
-    void enableAuth(String rootPassword, String reader, String readerPassword, String readablePrefix,
-                    String readableEnd) throws Exception {
+    void enableAuth(
+            String rootPassword, String reader, String readerPassword, String readablePrefix, String readableEnd)
+            throws Exception {
         ok("/v3/auth/role/add", "{\"name\":\"root\"}");
         ok("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"" + rootPassword + "\"}");
         ok("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
         ok("/v3/auth/role/add", "{\"name\":\"reader\"}");
-        ok("/v3/auth/role/grant", "{\"name\":\"reader\",\"perm\":{\"permType\":\"READ\",\"key\":\""
-                + b64(readablePrefix) + "\",\"range_end\":\"" + b64(readableEnd) + "\"}}");
+        ok(
+                "/v3/auth/role/grant",
+                "{\"name\":\"reader\",\"perm\":{\"permType\":\"READ\",\"key\":\"" + b64(readablePrefix)
+                        + "\",\"range_end\":\"" + b64(readableEnd) + "\"}}");
         ok("/v3/auth/user/add", "{\"name\":\"" + reader + "\",\"password\":\"" + readerPassword + "\"}");
         ok("/v3/auth/user/grant", "{\"user\":\"" + reader + "\",\"role\":\"reader\"}");
         ok("/v3/auth/enable", "{}");
@@ -79,8 +87,8 @@ final class GatewayClient {
 
     /** A token for the user. */
     String login(String user, String password) throws Exception {
-        HttpResponse<String> r = post("/v3/auth/authenticate", "{\"name\":\"" + user + "\",\"password\":\""
-                + password + "\"}", null);
+        HttpResponse<String> r =
+                post("/v3/auth/authenticate", "{\"name\":\"" + user + "\",\"password\":\"" + password + "\"}", null);
         assertEquals(200, r.statusCode(), r.body());
         return field(r.body(), "token");
     }

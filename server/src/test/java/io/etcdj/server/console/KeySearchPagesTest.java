@@ -42,7 +42,7 @@ class KeySearchPagesTest extends OpenStoreTest {
 
     private void delete(byte[] key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(key, null), kv -> { });
+            txn.deleteRange(KeyRange.of(key, null), kv -> {});
             txn.commit(++index);
         }
         live.remove(ByteString.copyFrom(key));
@@ -100,8 +100,14 @@ class KeySearchPagesTest extends OpenStoreTest {
         int pages = 0;
         while (from != null) {
             byte[] start = from;
-            MvccStore.CursorRead<KeySearch.Page> read = c -> KeySearch.search(c, start, new byte[0], matcher, false,
-                    new KeySearch.Limits(limit, maxKeys, 1 << 20, Long.MAX_VALUE), System::nanoTime);
+            MvccStore.CursorRead<KeySearch.Page> read = c -> KeySearch.search(
+                    c,
+                    start,
+                    new byte[0],
+                    matcher,
+                    false,
+                    new KeySearch.Limits(limit, maxKeys, 1 << 20, Long.MAX_VALUE),
+                    System::nanoTime);
             // pages alternate between the two reads the store offers: through the block cache, and past it
             KeySearch.Page page = pages % 2 == 0 ? store.read(revision, read) : store.scan(revision, read);
             assertTrue(page.hits().size() <= limit, page.hits().size() + " hits");
@@ -126,8 +132,10 @@ class KeySearchPagesTest extends OpenStoreTest {
         for (int i = 0; i < 3; i++) {
             int limit = 1 + random.nextInt(5);
             long maxKeys = 1 + random.nextInt(30);
-            assertEquals(expected, searchAll(revision, matcher, limit, maxKeys), limit + " hits, " + maxKeys
-                    + " keys a page");
+            assertEquals(
+                    expected,
+                    searchAll(revision, matcher, limit, maxKeys),
+                    limit + " hits, " + maxKeys + " keys a page");
         }
     }
 
@@ -138,17 +146,26 @@ class KeySearchPagesTest extends OpenStoreTest {
             TreeMap<ByteString, String> mid = writeKeyspace(seed, midRevision);
             Random random = new Random(seed);
             for (String needle : List.of("a", "ab/", "b", "é", "k", "\u0000", "x\u0000y", "long")) {
-                checkEverySplit(0, TextMatcher.substring(needle, false), expected(live, t -> t.contains(needle)),
+                checkEverySplit(
+                        0, TextMatcher.substring(needle, false), expected(live, t -> t.contains(needle)), random);
+                checkEverySplit(
+                        midRevision[0],
+                        TextMatcher.substring(needle, false),
+                        expected(mid, t -> t.contains(needle)),
                         random);
-                checkEverySplit(midRevision[0], TextMatcher.substring(needle, false),
-                        expected(mid, t -> t.contains(needle)), random);
                 String lower = needle.toLowerCase(Locale.ROOT);
-                checkEverySplit(0, TextMatcher.substring(needle.toUpperCase(Locale.ROOT), true),
-                        expected(live, t -> t.toLowerCase(Locale.ROOT).contains(lower)), random);
+                checkEverySplit(
+                        0,
+                        TextMatcher.substring(needle.toUpperCase(Locale.ROOT), true),
+                        expected(live, t -> t.toLowerCase(Locale.ROOT).contains(lower)),
+                        random);
             }
             Pattern p = Pattern.compile("^/a.*b$");
-            checkEverySplit(midRevision[0], TextMatcher.regex(p.pattern(), false, new BoundedChars.Budget(1 << 30)),
-                    expected(mid, t -> p.matcher(t).find()), random);
+            checkEverySplit(
+                    midRevision[0],
+                    TextMatcher.regex(p.pattern(), false, new BoundedChars.Budget(1 << 30)),
+                    expected(mid, t -> p.matcher(t).find()),
+                    random);
             for (ByteString k : new ArrayList<>(live.keySet())) {
                 delete(k.toByteArray()); // the next seed starts from a keyspace of deleted keys
             }
@@ -162,21 +179,45 @@ class KeySearchPagesTest extends OpenStoreTest {
         }
         delete("/k1".getBytes(StandardCharsets.UTF_8));
         delete("/k2".getBytes(StandardCharsets.UTF_8));
-        KeySearch.Page p = store.read(0, c -> KeySearch.search(c, new byte[0], new byte[0],
-                TextMatcher.substring("/k", false), false, new KeySearch.Limits(10, 4, 1 << 20, Long.MAX_VALUE),
-                System::nanoTime));
-        assertEquals(List.of("/k0", "/k3"), p.hits().stream().map(h -> new String(h.key(), StandardCharsets.UTF_8))
-                .toList());
+        KeySearch.Page p = store.read(
+                0,
+                c -> KeySearch.search(
+                        c,
+                        new byte[0],
+                        new byte[0],
+                        TextMatcher.substring("/k", false),
+                        false,
+                        new KeySearch.Limits(10, 4, 1 << 20, Long.MAX_VALUE),
+                        System::nanoTime));
+        assertEquals(
+                List.of("/k0", "/k3"),
+                p.hits().stream()
+                        .map(h -> new String(h.key(), StandardCharsets.UTF_8))
+                        .toList());
         assertEquals(4, p.scannedKeys()); // /k0 and /k3, and the deleted /k1 and /k2 between them
         assertEquals("/k4", new String(p.continueKey(), StandardCharsets.UTF_8));
-        KeySearch.Page rest = store.read(0, c -> KeySearch.search(c, p.continueKey(), new byte[0],
-                TextMatcher.substring("/k", false), false, new KeySearch.Limits(1, 4, 1 << 20, Long.MAX_VALUE),
-                System::nanoTime));
+        KeySearch.Page rest = store.read(
+                0,
+                c -> KeySearch.search(
+                        c,
+                        p.continueKey(),
+                        new byte[0],
+                        TextMatcher.substring("/k", false),
+                        false,
+                        new KeySearch.Limits(1, 4, 1 << 20, Long.MAX_VALUE),
+                        System::nanoTime));
         assertEquals(1, rest.hits().size());
         assertEquals("/k5", new String(rest.continueKey(), StandardCharsets.UTF_8)); // a full page stops at the next
-        KeySearch.Page last = store.read(0, c -> KeySearch.search(c, rest.continueKey(), new byte[0],
-                TextMatcher.substring("/k", false), false, new KeySearch.Limits(1, 4, 1 << 20, Long.MAX_VALUE),
-                System::nanoTime));
+        KeySearch.Page last = store.read(
+                0,
+                c -> KeySearch.search(
+                        c,
+                        rest.continueKey(),
+                        new byte[0],
+                        TextMatcher.substring("/k", false),
+                        false,
+                        new KeySearch.Limits(1, 4, 1 << 20, Long.MAX_VALUE),
+                        System::nanoTime));
         assertEquals(1, last.hits().size());
         assertNull(last.continueKey()); // the range is done
     }
@@ -188,8 +229,10 @@ class KeySearchPagesTest extends OpenStoreTest {
             String lower = needle.toLowerCase(Locale.ROOT);
             for (String text : List.of("", "a", "xAbY", "ab", "\u212Aelvin", "KELVIN", "CAFÉ", "straße", "İ", "I")) {
                 byte[] bytes = (text + "tail").getBytes(StandardCharsets.UTF_8);
-                assertEquals(text.toLowerCase(Locale.ROOT).contains(lower),
-                        m.matches(bytes, bytes.length - 4), needle + " in " + text);
+                assertEquals(
+                        text.toLowerCase(Locale.ROOT).contains(lower),
+                        m.matches(bytes, bytes.length - 4),
+                        needle + " in " + text);
             }
         }
     }

@@ -12,11 +12,11 @@ import io.etcdj.api.etcdserverpb.ResponseHeader;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.EtcdError;
+import io.etcdj.server.consensus.Consensus;
+import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.MvccWriteTxn;
 import io.etcdj.server.mvcc.StoreHash;
-import io.etcdj.server.consensus.Consensus;
-import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.transport.PeerHashes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,6 +37,7 @@ class CorruptionCheckTest {
 
     @TempDir
     Path dir;
+
     MvccStore store;
     final List<LogCommand> proposed = new ArrayList<>();
     final Consensus log = new Consensus() {
@@ -57,8 +58,7 @@ class CorruptionCheckTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeEach
@@ -85,14 +85,18 @@ class CorruptionCheckTest {
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-            return List.of(new PeerHashes.Answer(PEER, peerAnswer.apply(local), null),
+            return List.of(
+                    new PeerHashes.Answer(PEER, peerAnswer.apply(local), null),
                     new PeerHashes.Answer(DOWN, null, EtcdError.FUTURE_REV.asException()));
         });
     }
 
     private static HashKVResponse answer(long revision, int hash, long compactRevision) {
-        return HashKVResponse.newBuilder().setHeader(ResponseHeader.newBuilder().setRevision(revision))
-                .setHash(hash).setCompactRevision(compactRevision).build();
+        return HashKVResponse.newBuilder()
+                .setHeader(ResponseHeader.newBuilder().setRevision(revision))
+                .setHash(hash)
+                .setCompactRevision(compactRevision)
+                .build();
     }
 
     @Test
@@ -102,9 +106,12 @@ class CorruptionCheckTest {
 
     @Test
     void initialCheckRefusesADifferentHashAtTheSameCompactionRevision() {
-        var e = assertThrows(CorruptionCheck.DivergedException.class, () -> CorruptionCheck.initial(store,
-                self(h -> answer(h.revision(), h.hash() + 1, h.compactRevision()))));
-        assertTrue(e.getMessage().startsWith("member 1 (m1) found data inconsistency with 1 peer(s) at revision 2"),
+        var e = assertThrows(
+                CorruptionCheck.DivergedException.class,
+                () -> CorruptionCheck.initial(
+                        store, self(h -> answer(h.revision(), h.hash() + 1, h.compactRevision()))));
+        assertTrue(
+                e.getMessage().startsWith("member 1 (m1) found data inconsistency with 1 peer(s) at revision 2"),
                 e.getMessage());
     }
 
@@ -115,24 +122,28 @@ class CorruptionCheckTest {
 
     @Test
     void leaderRaisesCorruptForTheMemberThatDiverges() throws Exception {
-        CorruptionCheck.checkAsLeader(store, self(h -> answer(h.revision(), h.hash() + 1, h.compactRevision())),
-                log, 1000);
-        assertEquals(List.of(LogCommand.newBuilder().setAlarm(AlarmRequest.newBuilder()
-                .setAction(AlarmRequest.AlarmAction.ACTIVATE).setMemberID(PEER.id())
-                .setAlarm(AlarmType.CORRUPT)).build()), proposed);
+        CorruptionCheck.checkAsLeader(
+                store, self(h -> answer(h.revision(), h.hash() + 1, h.compactRevision())), log, 1000);
+        assertEquals(
+                List.of(LogCommand.newBuilder()
+                        .setAlarm(AlarmRequest.newBuilder()
+                                .setAction(AlarmRequest.AlarmAction.ACTIVATE)
+                                .setMemberID(PEER.id())
+                                .setAlarm(AlarmType.CORRUPT))
+                        .build()),
+                proposed);
     }
 
     @Test
     void leaderRaisesCorruptForAMemberAheadOfIt() throws Exception {
-        CorruptionCheck.checkAsLeader(store, self(h -> answer(h.revision() + 1, h.hash(), h.compactRevision())),
-                log, 1000);
+        CorruptionCheck.checkAsLeader(
+                store, self(h -> answer(h.revision() + 1, h.hash(), h.compactRevision())), log, 1000);
         assertEquals(1, proposed.size());
     }
 
     @Test
     void leaderRaisesNothingWhenEveryoneAgrees() throws Exception {
-        CorruptionCheck.checkAsLeader(store, self(h -> answer(h.revision(), h.hash(), h.compactRevision())),
-                log, 1000);
+        CorruptionCheck.checkAsLeader(store, self(h -> answer(h.revision(), h.hash(), h.compactRevision())), log, 1000);
         assertEquals(List.of(), proposed);
     }
 }

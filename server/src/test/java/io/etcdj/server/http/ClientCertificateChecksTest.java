@@ -34,12 +34,28 @@ class ClientCertificateChecksTest {
 
     @BeforeAll
     static void start() {
-        Assumptions.assumeTrue(Files.isDirectory(FIXTURES),
-                "etcd's TLS fixtures are missing: apt-get install golang-etcd-server-dev");
-        withCrl = serve(new TlsSettings(fixture("server.crt"), fixture("server.key.insecure"), fixture("ca.crt"),
-                true, false, fixture("revoke.crl"), null, null, List.of()));
-        withAllowedCn = serve(new TlsSettings(fixture("server.crt"), fixture("server.key.insecure"),
-                fixture("ca.crt"), true, false, null, "example.com", null, List.of()));
+        Assumptions.assumeTrue(
+                Files.isDirectory(FIXTURES), "etcd's TLS fixtures are missing: apt-get install golang-etcd-server-dev");
+        withCrl = serve(new TlsSettings(
+                fixture("server.crt"),
+                fixture("server.key.insecure"),
+                fixture("ca.crt"),
+                true,
+                false,
+                fixture("revoke.crl"),
+                null,
+                null,
+                List.of()));
+        withAllowedCn = serve(new TlsSettings(
+                fixture("server.crt"),
+                fixture("server.key.insecure"),
+                fixture("ca.crt"),
+                true,
+                false,
+                null,
+                "example.com",
+                null,
+                List.of()));
     }
 
     @AfterAll
@@ -65,11 +81,21 @@ class ClientCertificateChecksTest {
 
     /** GET / over TLS, presenting {@code cert}; the body, or the failure. */
     static String get(Server server, String cert) {
-        Consumer<io.netty.handler.ssl.SslContextBuilder> trustCa = ssl -> ssl.trustManager(fixture("ca.crt").toFile());
-        try (ClientFactory f = ClientFactory.builder().tls(fixture(cert + ".crt").toFile(),
-                fixture(cert + ".key.insecure").toFile()).tlsCustomizer(trustCa).build()) {
+        Consumer<io.netty.handler.ssl.SslContextBuilder> trustCa =
+                ssl -> ssl.trustManager(fixture("ca.crt").toFile());
+        try (ClientFactory f = ClientFactory.builder()
+                .tls(
+                        fixture(cert + ".crt").toFile(),
+                        fixture(cert + ".key.insecure").toFile())
+                .tlsCustomizer(trustCa)
+                .build()) {
             return WebClient.builder("https://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTPS))
-                    .factory(f).build().get("/").aggregate().join().contentUtf8();
+                    .factory(f)
+                    .build()
+                    .get("/")
+                    .aggregate()
+                    .join()
+                    .contentUtf8();
         }
     }
 
@@ -101,11 +127,16 @@ class ClientCertificateChecksTest {
 
     @Test
     void refusedHandshakesAreReportedInGosWords() {
-        assertEquals("remote error: tls: bad certificate", RejectedConnections.goText(new javax.net.ssl.SSLHandshakeException(
-                "error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE")));
-        assertEquals("remote error: tls: unknown certificate authority", RejectedConnections.goText(
-                new javax.net.ssl.SSLHandshakeException("Received fatal alert: unknown_ca")));
-        javax.net.ssl.SSLHandshakeException ours = new javax.net.ssl.SSLHandshakeException("General OpenSslEngine problem");
+        assertEquals(
+                "remote error: tls: bad certificate",
+                RejectedConnections.goText(new javax.net.ssl.SSLHandshakeException(
+                        "error:10000412:SSL routines:OPENSSL_internal:SSLV3_ALERT_BAD_CERTIFICATE")));
+        assertEquals(
+                "remote error: tls: unknown certificate authority",
+                RejectedConnections.goText(
+                        new javax.net.ssl.SSLHandshakeException("Received fatal alert: unknown_ca")));
+        javax.net.ssl.SSLHandshakeException ours =
+                new javax.net.ssl.SSLHandshakeException("General OpenSslEngine problem");
         ours.initCause(new java.security.cert.CertificateException(CertificateChecks.IDENTITY_REFUSED));
         assertEquals("client certificate authentication failed", RejectedConnections.goText(ours));
     }

@@ -61,8 +61,7 @@ class CoalescedStreamTest {
                 }
 
                 @Override
-                public void cancel() {
-                }
+                public void cancel() {}
             });
         }
     }
@@ -121,10 +120,10 @@ class CoalescedStreamTest {
         joined.subscribe(taker, loop);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (taker.received().isEmpty() && System.nanoTime() < deadline) {
-            loop.submit(() -> { }).get();
+            loop.submit(() -> {}).get();
         }
         for (int i = 0; i < 10; i++) {
-            loop.submit(() -> { }).get();
+            loop.submit(() -> {}).get();
         }
         // headers, then at most the byte bound (four chunks here) plus one request's worth taken ahead
         assertTrue(producer.requested.get() <= 1 + 4 + CoalescedStream.CHUNK, "taken ahead: " + producer.requested);
@@ -164,19 +163,20 @@ class CoalescedStreamTest {
         joined.subscribe(taker, loop);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (taker.received().isEmpty() && System.nanoTime() < deadline) {
-            loop.submit(() -> { }).get(); // let queued loop tasks run
+            loop.submit(() -> {}).get(); // let queued loop tasks run
         }
         for (int i = 0; i < 10; i++) {
-            loop.submit(() -> { }).get();
+            loop.submit(() -> {}).get();
         }
         assertEquals(1, taker.received().size(), "the reader asked for one object");
-        assertTrue(producer.requested.get() <= CoalescedStream.MAX_WAITING + CoalescedStream.CHUNK,
+        assertTrue(
+                producer.requested.get() <= CoalescedStream.MAX_WAITING + CoalescedStream.CHUNK,
                 "taken ahead: " + producer.requested.get());
 
         taker.subscription.request(1); // the reader takes more: everything taken ahead comes joined
         deadline = System.nanoTime() + WAIT.toNanos();
         while (taker.received().size() < 2 && System.nanoTime() < deadline) {
-            loop.submit(() -> { }).get();
+            loop.submit(() -> {}).get();
         }
         assertEquals(2, taker.received().size());
         assertTrue(((HttpData) taker.received().get(1)).length() > 1, "joined chunk");

@@ -30,17 +30,31 @@ import org.junit.jupiter.api.io.TempDir;
 class GatewayStreamLimitTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
     String base;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
     void start() throws Exception {
         MemberConfig single = MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0"));
-        MemberConfig limited = new MemberConfig(single.name(), single.dataDir(), null, single.listenClientUrls(),
-                single.advertiseClientUrls(), single.initialAdvertisePeerUrls(), single.initialCluster(),
-                single.initialClusterToken(), false, single.snapshotCount(), single.maxTxnOps(),
-                single.maxRequestBytes(), 2, single.electionTimeoutMs(), single.clientTls(),
+        MemberConfig limited = new MemberConfig(
+                single.name(),
+                single.dataDir(),
+                null,
+                single.listenClientUrls(),
+                single.advertiseClientUrls(),
+                single.initialAdvertisePeerUrls(),
+                single.initialCluster(),
+                single.initialClusterToken(),
+                false,
+                single.snapshotCount(),
+                single.maxTxnOps(),
+                single.maxRequestBytes(),
+                2,
+                single.electionTimeoutMs(),
+                single.clientTls(),
                 single.watchProgressNotifyInterval());
         server = EtcdjServer.start(limited);
         base = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
@@ -53,8 +67,10 @@ class GatewayStreamLimitTest {
 
     /** Opens a watch and returns once its created response arrived. */
     private HttpResponse<InputStream> openWatch() throws Exception {
-        HttpResponse<InputStream> w = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/watch"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"create_request\":{\"key\":\"Zm9v\"}}")).build(),
+        HttpResponse<InputStream> w = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v3/watch"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"create_request\":{\"key\":\"Zm9v\"}}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         String created = new BufferedReader(new InputStreamReader(w.body(), StandardCharsets.UTF_8)).readLine();
         assertTrue(created.contains("\"created\":true"), created);
@@ -66,7 +82,8 @@ class GatewayStreamLimitTest {
         List<HttpResponse<InputStream>> watches = List.of(openWatch(), openWatch());
         CompletableFuture<HttpResponse<String>> range = http.sendAsync(
                 HttpRequest.newBuilder(URI.create(base + "/v3/kv/range"))
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"Zm9v\"}")).build(),
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"Zm9v\"}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThrows(TimeoutException.class, () -> range.get(1, TimeUnit.SECONDS), "served beyond the limit");
         assertFalse(range.isDone());

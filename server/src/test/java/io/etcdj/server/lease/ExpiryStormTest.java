@@ -46,7 +46,8 @@ class ExpiryStormTest {
                 assertTrue(proposed <= config.maxRevokesInFlight(), "round " + rounds + " proposed " + proposed);
                 revoked += proposed;
                 // the token bucket: never more than the rate allows, plus one tenth of a second's burst
-                assertTrue(revoked <= config.revokesPerSecond() * elapsedMs / 1000 + config.revokesPerSecond() / 10,
+                assertTrue(
+                        revoked <= config.revokesPerSecond() * elapsedMs / 1000 + config.revokesPerSecond() / 10,
                         "revoked " + revoked + " after " + elapsedMs + " ms");
                 // a client's write and another lease's keep-alive arrive in the middle of the storm
                 CompletableFuture<Object> write = log.propose(LessorTest.putCmd("client/" + rounds, 0));
@@ -61,12 +62,19 @@ class ExpiryStormTest {
             }
             assertEquals(LEASES, revoked);
             // 100,000 at 5,000 a second: about 20 s of (manual) time in rounds of at most 100
-            assertTrue(elapsedMs >= (LEASES - config.revokesPerSecond() / 10) * 1000L / config.revokesPerSecond(),
+            assertTrue(
+                    elapsedMs >= (LEASES - config.revokesPerSecond() / 10) * 1000L / config.revokesPerSecond(),
                     "elapsed " + elapsedMs);
             assertTrue(rounds >= 995 && rounds <= 1010, "rounds " + rounds);
-            assertEquals(0, member.store.range(KeyRange.of("k/".getBytes(), "k0".getBytes()), 0, 0, true).count());
+            assertEquals(
+                    0,
+                    member.store
+                            .range(KeyRange.of("k/".getBytes(), "k0".getBytes()), 0, 0, true)
+                            .count());
             assertEquals(LEASES / 10 * 2 + rounds + 1, member.store.currentRevision());
-            assertEquals(LEASES, log.applied.stream().filter(LogCommand::hasLeaseRevoke).count());
+            assertEquals(
+                    LEASES,
+                    log.applied.stream().filter(LogCommand::hasLeaseRevoke).count());
         }
     }
 }

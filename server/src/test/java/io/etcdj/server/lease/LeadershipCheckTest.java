@@ -31,10 +31,12 @@ class LeadershipCheckTest {
 
     @TempDir
     Path dir;
+
     final ManualClock clock = new ManualClock();
     Member member;
     /** A log whose read rounds complete only when the test says so. */
     final HeldRounds log = new HeldRounds();
+
     LeadershipCheck check;
     ConfirmedLeases leases;
 
@@ -77,8 +79,7 @@ class LeadershipCheckTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     @BeforeEach
@@ -128,8 +129,12 @@ class LeadershipCheckTest {
         log.finish(EtcdError.LEADER_CHANGED.exception());
         assertEquals(EtcdError.NOT_PRIMARY, refusal(r));
         // what a client sees, as etcd 3.5.8+ answers a leader that cannot confirm it leads
-        assertEquals(Status.Code.UNKNOWN, EtcdError.NOT_PRIMARY.asException().getStatus().getCode());
-        assertEquals("not a primary lessor", EtcdError.NOT_PRIMARY.asException().getStatus().getDescription());
+        assertEquals(
+                Status.Code.UNKNOWN,
+                EtcdError.NOT_PRIMARY.asException().getStatus().getCode());
+        assertEquals(
+                "not a primary lessor",
+                EtcdError.NOT_PRIMARY.asException().getStatus().getDescription());
     }
 
     @Test
@@ -160,8 +165,8 @@ class LeadershipCheckTest {
     @Test
     void theExpirerRevokesNothingUntilLeadershipIsConfirmedAndRetriesWhatItCouldNot() throws Exception {
         QueuedLog queued = new QueuedLog(member);
-        LeaseExpirer expirer = LeaseExpirer.manual(member.lessor, queued,
-                new LeadershipCheck(queued, member.lessor::isPrimary, clock, TIMEOUT_MS));
+        LeaseExpirer expirer = LeaseExpirer.manual(
+                member.lessor, queued, new LeadershipCheck(queued, member.lessor::isPrimary, clock, TIMEOUT_MS));
         clock.advanceMs(11_000);
         queued.readBarrierFailure = EtcdError.TIMEOUT.exception();
         assertEquals(0, expirer.runOnce());

@@ -40,6 +40,7 @@ class LessorTest {
 
     @TempDir
     Path dir;
+
     final ManualClock clock = new ManualClock();
     Member member;
     QueuedLog log;
@@ -72,16 +73,24 @@ class LessorTest {
     }
 
     static LogCommand grantCmd(long id, long ttl) {
-        return LogCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(id).setTTL(ttl)).build();
+        return LogCommand.newBuilder()
+                .setLeaseGrant(LeaseGrantRequest.newBuilder().setID(id).setTTL(ttl))
+                .build();
     }
 
     static LogCommand putCmd(String key, long lease) {
-        return LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(bs(key)).setValue(bs("v"))
-                .setLease(lease)).build();
+        return LogCommand.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setKey(bs(key))
+                        .setValue(bs("v"))
+                        .setLease(lease))
+                .build();
     }
 
     static LogCommand revokeCmd(long id) {
-        return LogCommand.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)).build();
+        return LogCommand.newBuilder()
+                .setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id))
+                .build();
     }
 
     Object grant(long id, long ttl) throws Exception {
@@ -94,7 +103,9 @@ class LessorTest {
     }
 
     KeyValue get(String key) throws Exception {
-        List<KeyValue> kvs = member.store.range(KeyRange.of(key.getBytes(), null), 0, 0, false).kvs();
+        List<KeyValue> kvs = member.store
+                .range(KeyRange.of(key.getBytes(), null), 0, 0, false)
+                .kvs();
         return kvs.isEmpty() ? null : kvs.get(0);
     }
 
@@ -109,17 +120,38 @@ class LessorTest {
         grant(5, 60);
         long[] candidates = {5, 6};
         int[] next = {0};
-        LeaseGrantRequest g = member.lessor.prepareGrant(LeaseGrantRequest.newBuilder().setTTL(1).build(),
-                () -> candidates[next[0]++]);
+        LeaseGrantRequest g = member.lessor.prepareGrant(
+                LeaseGrantRequest.newBuilder().setTTL(1).build(), () -> candidates[next[0]++]);
         assertEquals(6, g.getID()); // 5 is taken
         assertEquals(2, g.getTTL());
-        assertEquals(7, member.lessor.prepareGrant(LeaseGrantRequest.newBuilder().setID(7).setTTL(-3).build(),
-                () -> 99).getID());
-        EtcdException tooLarge = assertThrows(EtcdException.class, () -> member.lessor.prepareGrant(
-                LeaseGrantRequest.newBuilder().setTTL(LeaseConfig.MAX_TTL_SECONDS + 1).build(), () -> 1));
+        assertEquals(
+                7,
+                member.lessor
+                        .prepareGrant(
+                                LeaseGrantRequest.newBuilder()
+                                        .setID(7)
+                                        .setTTL(-3)
+                                        .build(),
+                                () -> 99)
+                        .getID());
+        EtcdException tooLarge = assertThrows(
+                EtcdException.class,
+                () -> member.lessor.prepareGrant(
+                        LeaseGrantRequest.newBuilder()
+                                .setTTL(LeaseConfig.MAX_TTL_SECONDS + 1)
+                                .build(),
+                        () -> 1));
         assertEquals(EtcdError.LEASE_TTL_TOO_LARGE, tooLarge.error());
-        assertEquals(LeaseConfig.MAX_TTL_SECONDS, member.lessor.prepareGrant(
-                LeaseGrantRequest.newBuilder().setID(1).setTTL(LeaseConfig.MAX_TTL_SECONDS).build(), () -> 1).getTTL());
+        assertEquals(
+                LeaseConfig.MAX_TTL_SECONDS,
+                member.lessor
+                        .prepareGrant(
+                                LeaseGrantRequest.newBuilder()
+                                        .setID(1)
+                                        .setTTL(LeaseConfig.MAX_TTL_SECONDS)
+                                        .build(),
+                                () -> 1)
+                        .getTTL());
     }
 
     @Test
@@ -129,8 +161,8 @@ class LessorTest {
         assertEquals(60, r.getTTL());
         assertEquals(1, r.getHeader().getRevision()); // a grant makes no revision
         assertEquals(EtcdError.LEASE_EXISTS, ((EtcdException) grant(10, 30)).error());
-        assertEquals(EtcdError.LEASE_TTL_TOO_LARGE,
-                ((EtcdException) grant(11, LeaseConfig.MAX_TTL_SECONDS + 1)).error());
+        assertEquals(
+                EtcdError.LEASE_TTL_TOO_LARGE, ((EtcdException) grant(11, LeaseConfig.MAX_TTL_SECONDS + 1)).error());
         assertEquals(EtcdError.LEASE_NOT_FOUND, ((EtcdException) grant(0, 30)).error());
         assertTrue(member.lessor.exists(10));
         assertFalse(member.lessor.exists(11));
@@ -211,8 +243,15 @@ class LessorTest {
         clock.advanceMs(60_000);
         assertEquals(0, expirer.runOnce());
         assertTrue(member.lessor.exists(2));
-        assertEquals(EtcdError.NOT_LEADER, assertThrows(ExecutionException.class,
-                () -> member.lessor.renew(2).get()).getCause() instanceof EtcdException e ? e.error() : null);
+        assertEquals(
+                EtcdError.NOT_LEADER,
+                assertThrows(
+                                                ExecutionException.class,
+                                                () -> member.lessor.renew(2).get())
+                                        .getCause()
+                                instanceof EtcdException e
+                        ? e.error()
+                        : null);
     }
 
     @Test
@@ -239,12 +278,18 @@ class LessorTest {
         put("detached", 1);
         put("detached", 0); // a put without a lease detaches
         put("deleted", 1);
-        member.apply(LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("deleted")))
+        member.apply(LogCommand.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs("deleted")))
                 .build());
         put("deleted", 0); // recreated without a lease: not the lease's any more
-        member.apply(LogCommand.newBuilder().setTxn(TxnRequest.newBuilder().addSuccess(RequestOp.newBuilder()
-                .setRequestPut(putCmd("txn", 1).getPut()))).build());
-        assertEquals(List.of(bs("a"), bs("b"), bs("c"), bs("txn")), ttl(member.lessor, 1).getKeysList());
+        member.apply(LogCommand.newBuilder()
+                .setTxn(TxnRequest.newBuilder()
+                        .addSuccess(RequestOp.newBuilder()
+                                .setRequestPut(putCmd("txn", 1).getPut())))
+                .build());
+        assertEquals(
+                List.of(bs("a"), bs("b"), bs("c"), bs("txn")),
+                ttl(member.lessor, 1).getKeysList());
 
         long before = member.store.currentRevision();
         LeaseRevokeResponse r = (LeaseRevokeResponse) member.apply(revokeCmd(1));
@@ -257,8 +302,14 @@ class LessorTest {
         assertEquals(0, get("detached").getLease());
         assertEquals(0, get("deleted").getLease());
         // all four deletions are at the one revision
-        assertEquals(4, member.store.range(KeyRange.of(new byte[] {0}, new byte[] {0}), before, 0, true).count()
-                - member.store.range(KeyRange.of(new byte[] {0}, new byte[] {0}), 0, 0, true).count());
+        assertEquals(
+                4,
+                member.store
+                                .range(KeyRange.of(new byte[] {0}, new byte[] {0}), before, 0, true)
+                                .count()
+                        - member.store
+                                .range(KeyRange.of(new byte[] {0}, new byte[] {0}), 0, 0, true)
+                                .count());
         assertEquals(EtcdError.LEASE_NOT_FOUND, ((EtcdException) member.apply(revokeCmd(1))).error());
 
         long noKeys = member.store.currentRevision();
@@ -275,10 +326,16 @@ class LessorTest {
         grant(1, 60);
         put("k", 1);
         for (long lease : new long[] {1, 2}) {
-            TxnResponse r = (TxnResponse) member.apply(LogCommand.newBuilder().setTxn(TxnRequest.newBuilder()
-                    .addCompare(Compare.newBuilder().setKey(bs("k")).setTarget(Compare.CompareTarget.LEASE)
-                            .setResult(Compare.CompareResult.EQUAL).setLease(lease))
-                    .addSuccess(RequestOp.newBuilder().setRequestPut(putCmd("same", 0).getPut()))).build());
+            TxnResponse r = (TxnResponse) member.apply(LogCommand.newBuilder()
+                    .setTxn(TxnRequest.newBuilder()
+                            .addCompare(Compare.newBuilder()
+                                    .setKey(bs("k"))
+                                    .setTarget(Compare.CompareTarget.LEASE)
+                                    .setResult(Compare.CompareResult.EQUAL)
+                                    .setLease(lease))
+                            .addSuccess(RequestOp.newBuilder()
+                                    .setRequestPut(putCmd("same", 0).getPut())))
+                    .build());
             assertEquals(lease == 1, r.getSucceeded());
         }
     }
@@ -286,7 +343,9 @@ class LessorTest {
     @Test
     void aPutNamingAnUnknownLeaseIsRefused() throws Exception {
         Object r = member.apply(putCmd("k", 9));
-        assertEquals(EtcdError.LEASE_NOT_FOUND, assertInstanceOf(EtcdException.class, r).error());
+        assertEquals(
+                EtcdError.LEASE_NOT_FOUND,
+                assertInstanceOf(EtcdException.class, r).error());
     }
 
     @Test
@@ -441,6 +500,10 @@ class LessorTest {
         clock.advanceMs(500);
         expirer.runOnce();
         log.applyAll();
-        assertEquals(5_500, log.applied.stream().mapToInt(c -> c.getLeaseCheckpoints().getLeasesCount()).sum());
+        assertEquals(
+                5_500,
+                log.applied.stream()
+                        .mapToInt(c -> c.getLeaseCheckpoints().getLeasesCount())
+                        .sum());
     }
 }

@@ -15,8 +15,7 @@ import org.rocksdb.RocksDBException;
  * completes the proposer's future with the first member's result. Single-threaded.
  */
 final class QueuedLog implements Consensus {
-    private record Proposal(LogCommand command, CompletableFuture<Object> result) {
-    }
+    private record Proposal(LogCommand command, CompletableFuture<Object> result) {}
 
     final List<Member> members = new ArrayList<>();
     private final Deque<Proposal> queue = new ArrayDeque<>();
@@ -80,6 +79,5 @@ final class QueuedLog implements Consensus {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

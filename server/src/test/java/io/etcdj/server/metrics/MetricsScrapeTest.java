@@ -23,8 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsScrapeTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String base;
 
     @BeforeEach
@@ -40,8 +42,8 @@ class MetricsScrapeTest {
 
     /** Sample lines "name{labels} value" by name with labels; comments left out. */
     private Map<String, Double> scrape() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
         Map<String, Double> samples = new HashMap<>();
@@ -55,8 +57,11 @@ class MetricsScrapeTest {
     }
 
     private void post(String path, String body) throws Exception {
-        http.send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test

@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
 /** The newest-version cache: bounded, and never a different answer from reading the store. */
 class LatestVersionsTest extends OpenStoreTest {
     private static KeyValue kv(String key, int valueBytes) {
-        return KeyValue.newBuilder().setKey(ByteString.copyFromUtf8(key))
-                .setValue(ByteString.copyFrom(new byte[valueBytes])).setModRevision(2).setVersion(1).build();
+        return KeyValue.newBuilder()
+                .setKey(ByteString.copyFromUtf8(key))
+                .setValue(ByteString.copyFrom(new byte[valueBytes]))
+                .setModRevision(2)
+                .setVersion(1)
+                .build();
     }
 
     @Test
@@ -110,17 +114,23 @@ class LatestVersionsTest extends OpenStoreTest {
                 if (op < 6) {
                     String value = "v" + step;
                     KeyValue prev = txn.put(MvccStoreTest.b(key), ByteString.copyFromUtf8(value), random.nextInt(3));
-                    assertEquals(model.get(key), prev == null ? null : prev.getValue().toStringUtf8(), key);
+                    assertEquals(
+                            model.get(key),
+                            prev == null ? null : prev.getValue().toStringUtf8(),
+                            key);
                     if (random.nextInt(8) == 0) {
                         continue; // abandoned: nothing of it may be seen
                     }
                     model.put(key, value);
                 } else if (op < 8) {
                     KeyValue prev = txn.deleteKey(MvccStoreTest.b(key));
-                    assertEquals(model.get(key), prev == null ? null : prev.getValue().toStringUtf8(), key);
+                    assertEquals(
+                            model.get(key),
+                            prev == null ? null : prev.getValue().toStringUtf8(),
+                            key);
                     model.remove(key);
                 } else if (op == 8) {
-                    txn.deleteRange(KeyRange.of(MvccStoreTest.b("k1"), MvccStoreTest.b("k2")), kv -> { });
+                    txn.deleteRange(KeyRange.of(MvccStoreTest.b("k1"), MvccStoreTest.b("k2")), kv -> {});
                     model.keySet().removeIf(k -> k.startsWith("k1"));
                 } else if (bulk && step % 6 == 0) {
                     // more keys than one transaction tracks: the commit forgets the whole cache
@@ -146,13 +156,15 @@ class LatestVersionsTest extends OpenStoreTest {
     private void assertAgrees(Map<String, String> model) throws Exception {
         for (int k = 0; k < 40; k++) {
             String key = "k" + k;
-            List<KeyValue> stored = store.range(KeyRange.of(MvccStoreTest.b(key), null), 0, 0, false).kvs();
+            List<KeyValue> stored = store.range(KeyRange.of(MvccStoreTest.b(key), null), 0, 0, false)
+                    .kvs();
             KeyValue viaTxn;
             try (MvccWriteTxn txn = store.beginWrite()) {
                 viaTxn = txn.get(MvccStoreTest.b(key));
             }
             assertEquals(stored.isEmpty() ? null : stored.get(0), viaTxn, key);
-            assertEquals(model.get(key), viaTxn == null ? null : viaTxn.getValue().toStringUtf8(), key);
+            assertEquals(
+                    model.get(key), viaTxn == null ? null : viaTxn.getValue().toStringUtf8(), key);
         }
     }
 }

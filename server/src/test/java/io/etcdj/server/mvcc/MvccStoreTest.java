@@ -34,7 +34,8 @@ class MvccStoreTest extends OpenStoreTest {
     }
 
     List<KeyValue> range(String key, String end, long rev) throws Exception {
-        return store.range(KeyRange.of(b(key), end == null ? null : b(end)), rev, 0, false).kvs();
+        return store.range(KeyRange.of(b(key), end == null ? null : b(end)), rev, 0, false)
+                .kvs();
     }
 
     @Test
@@ -111,7 +112,8 @@ class MvccStoreTest extends OpenStoreTest {
             txn.commit(++index);
         }
         put("a", "2");
-        List<KeyValue> kvs = store.range(KeyRange.of(b("a"), b("b")), 0, 0, false).kvs();
+        List<KeyValue> kvs =
+                store.range(KeyRange.of(b("a"), b("b")), 0, 0, false).kvs();
         assertEquals(4, kvs.size());
         assertEquals("2", s(kvs.get(0).getValue()));
         assertEquals(ByteString.copyFrom(new byte[] {'a', 0}), kvs.get(1).getKey());
@@ -139,7 +141,7 @@ class MvccStoreTest extends OpenStoreTest {
         put("b", "1");
         put("a", "3");
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b("b"), null), kv -> { });
+            txn.deleteRange(KeyRange.of(b("b"), null), kv -> {});
             txn.commit(++index);
         }
         try (MvccWriteTxn txn = store.beginWrite()) {
@@ -167,7 +169,7 @@ class MvccStoreTest extends OpenStoreTest {
 
     void delete(String key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b(key), null), kv -> { });
+            txn.deleteRange(KeyRange.of(b(key), null), kv -> {});
             txn.commit(++index);
         }
     }
@@ -206,8 +208,8 @@ class MvccStoreTest extends OpenStoreTest {
         put("a", "1", "b", "1");
         put("a", "2"); // an update creates nothing
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b("b"), null), kv -> { });
-            txn.deleteRange(KeyRange.of(b("zz"), null), kv -> { }); // nothing there
+            txn.deleteRange(KeyRange.of(b("b"), null), kv -> {});
+            txn.deleteRange(KeyRange.of(b("zz"), null), kv -> {}); // nothing there
             txn.commit(++index);
         }
         put("c", "1");
@@ -225,7 +227,8 @@ class MvccStoreTest extends OpenStoreTest {
         store = MvccStore.open(dir.resolve("db"), () -> now[0] += 3_000_000); // each reading 3 ms later
         put("first", "1"); // registers the commit timer
         io.micrometer.core.instrument.Timer commits = io.etcdj.server.metrics.Metrics.registry()
-                .get("etcd_disk_backend_commit_duration").timer();
+                .get("etcd_disk_backend_commit_duration")
+                .timer();
         long before = commits.count();
         double beforeMs = commits.totalTime(TimeUnit.MILLISECONDS);
         put("a", "1");

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class OpenStoreTest {
     @TempDir
     protected Path dir;
+
     protected MvccStore store;
     /** The raft index of the last commit a test made (tests count it up themselves). */
     protected long index;

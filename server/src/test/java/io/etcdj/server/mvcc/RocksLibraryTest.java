@@ -30,9 +30,11 @@ class RocksLibraryTest {
         }
         assertEquals(1, files.size(), "only the library, no partial copy left: " + files);
         Path file = files.get(0);
-        assertEquals(Environment.getJniLibraryFileName("rocksdbjni"), file.getFileName().toString());
-        try (InputStream in = RocksDB.class.getClassLoader()
-                .getResourceAsStream(Environment.getJniLibraryFileName("rocksdb"))) {
+        assertEquals(
+                Environment.getJniLibraryFileName("rocksdbjni"),
+                file.getFileName().toString());
+        try (InputStream in =
+                RocksDB.class.getClassLoader().getResourceAsStream(Environment.getJniLibraryFileName("rocksdb"))) {
             assertArrayEquals(in.readAllBytes(), Files.readAllBytes(file), "the copy is the jar's library");
         }
 

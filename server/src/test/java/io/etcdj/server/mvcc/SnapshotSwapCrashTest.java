@@ -30,6 +30,7 @@ class SnapshotSwapCrashTest {
 
     @TempDir
     Path dir;
+
     private Path a;
     private Path b;
 
@@ -52,8 +53,14 @@ class SnapshotSwapCrashTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"snapInstallBeforeStage", "snapInstallStaged", "snapInstallOpened",
-            "snapInstallSwitched", "snapInstallSwapped"})
+    @ValueSource(
+            strings = {
+                "snapInstallBeforeStage",
+                "snapInstallStaged",
+                "snapInstallOpened",
+                "snapInstallSwitched",
+                "snapInstallSwapped"
+            })
     void crashAtEachInstallStepLeavesTheOldStoreOrTheNew(String point) throws Exception {
         boolean switched = point.equals("snapInstallSwitched") || point.equals("snapInstallSwapped");
         Path target = dir.resolve("target");
@@ -70,7 +77,9 @@ class SnapshotSwapCrashTest {
             assertEquals(switched ? KEYS + 1 : KEYS, kvs.size());
             String prefix = switched ? "b" : "a";
             assertTrue(kvs.stream().allMatch(s -> s.startsWith(prefix)), kvs.toString());
-            assertEquals(switched ? Set.of("ACTIVE", "gen-1") : generationZeroOnly(target), entries(target),
+            assertEquals(
+                    switched ? Set.of("ACTIVE", "gen-1") : generationZeroOnly(target),
+                    entries(target),
                     "nothing of the other store is left");
             store.restore(a); // and the next install goes on from there
             assertEquals(KEYS, StoreFixtures.contents(store).size());
@@ -88,16 +97,18 @@ class SnapshotSwapCrashTest {
             StoreFixtures.fill(store, "a", KEYS);
             RocksBackend backend = store.backend();
             int seen = 0;
-            try (RocksBackend.Pin p = backend.pin(); RocksIterator it = backend.db().newIterator(backend.keys())) {
+            try (RocksBackend.Pin p = backend.pin();
+                    RocksIterator it = backend.db().newIterator(backend.keys())) {
                 it.seekToFirst();
                 // another thread installs meanwhile: it does not wait for this pin
                 CompletableFuture.runAsync(() -> {
-                    try {
-                        store.restore(b);
-                    } catch (Exception e) {
-                        throw new RuntimeException(e);
-                    }
-                }).get();
+                            try {
+                                store.restore(b);
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        })
+                        .get();
                 assertEquals(0, backend.generation(), "this thread still reads the store it pinned");
                 assertTrue(Files.exists(target.resolve("CURRENT")), "the old store stays while it is pinned");
                 for (; it.isValid(); it.next()) {
@@ -122,15 +133,18 @@ class SnapshotSwapCrashTest {
         RocksBackend backend = store.backend();
         RocksBackend.Pin p = backend.pin();
         CompletableFuture.runAsync(() -> {
-            try {
-                store.restore(b);
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        }).get();
+                    try {
+                        store.restore(b);
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                })
+                .get();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(store::close);
-        assertThrows(java.util.concurrent.TimeoutException.class,
-                () -> closing.get(200, java.util.concurrent.TimeUnit.MILLISECONDS), "close waits for the old pin");
+        assertThrows(
+                java.util.concurrent.TimeoutException.class,
+                () -> closing.get(200, java.util.concurrent.TimeUnit.MILLISECONDS),
+                "close waits for the old pin");
         p.close();
         closing.get();
         assertThrows(StoreClosedException.class, backend::pin);

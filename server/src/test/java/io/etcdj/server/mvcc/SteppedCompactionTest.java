@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SteppedCompactionTest {
     @TempDir
     Path dir;
+
     private MvccStore store;
     private long index;
 
@@ -98,7 +99,7 @@ class SteppedCompactionTest {
 
     private void delete(String key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(b(key), null), kv -> { });
+            txn.deleteRange(KeyRange.of(b(key), null), kv -> {});
             txn.commit(++index);
         }
     }

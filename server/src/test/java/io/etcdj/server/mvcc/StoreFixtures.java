@@ -9,8 +9,7 @@ import org.rocksdb.Checkpoint;
 
 /** Stores with known contents, and checkpoints of them as a leader would send. */
 public final class StoreFixtures {
-    private StoreFixtures() {
-    }
+    private StoreFixtures() {}
 
     /** Puts {@code prefix}0 .. {@code prefix}(n-1), one revision each (revisions 2..n+1), value = prefix. */
     public static void fill(MvccStore store, String prefix, int n) throws Exception {
@@ -28,7 +27,8 @@ public final class StoreFixtures {
     public static Path checkpointOf(Path dir, String prefix, int n, Path out) throws Exception {
         try (MvccStore store = MvccStore.open(dir)) {
             fill(store, prefix, n);
-            try (RocksBackend.Pin p = store.backend().pin(); Checkpoint cp = Checkpoint.create(store.backend().db())) {
+            try (RocksBackend.Pin p = store.backend().pin();
+                    Checkpoint cp = Checkpoint.create(store.backend().db())) {
                 cp.createCheckpoint(out.toString());
             }
         }
@@ -38,7 +38,8 @@ public final class StoreFixtures {
     /** Every live key's name and value at the current revision, in key order. */
     public static List<String> contents(MvccStore store) throws MvccException {
         List<String> out = new ArrayList<>();
-        for (var kv : store.range(new KeyRange(new byte[0], new byte[0]), 0, 0, false).kvs()) {
+        for (var kv :
+                store.range(new KeyRange(new byte[0], new byte[0]), 0, 0, false).kvs()) {
             out.add(kv.getKey().toStringUtf8() + "=" + kv.getValue().toStringUtf8());
         }
         return out;

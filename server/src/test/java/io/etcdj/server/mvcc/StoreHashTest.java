@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreHashTest {
     @TempDir
     Path dir;
+
     private MvccStore a;
     private MvccStore b;
 
@@ -42,7 +43,7 @@ class StoreHashTest {
 
     private static void delete(MvccStore store, long index, String key) throws Exception {
         try (MvccWriteTxn txn = store.beginWrite()) {
-            txn.deleteRange(KeyRange.of(key.getBytes(StandardCharsets.UTF_8), null), kv -> { });
+            txn.deleteRange(KeyRange.of(key.getBytes(StandardCharsets.UTF_8), null), kv -> {});
             txn.commit(index);
         }
     }
@@ -73,7 +74,8 @@ class StoreHashTest {
         assertEquals(StoreHash.kv(a, 0), StoreHash.kv(b, 0));
         int beforeCompaction = StoreHash.kv(a, 0).hash();
 
-        // a has physically compacted at revision 5 (x's versions at 2 and 3 go); b has only recorded the compaction (same applied state)
+        // a has physically compacted at revision 5 (x's versions at 2 and 3 go); b has only recorded the compaction
+        // (same applied state)
         compact(a, 6, 5).get(10, TimeUnit.SECONDS);
         compact(b, 6, 5);
         assertEquals(StoreHash.kv(a, 0), StoreHash.kv(b, 0));

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InboxBoundsTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final List<MemberInfo> THREE = List.of(TestMember.info(0xa1L, "a"),
-            TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
+    private static final List<MemberInfo> THREE =
+            List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> members = new ArrayList<>();
     private long stalledRaftId;
@@ -49,7 +50,8 @@ class InboxBoundsTest {
         Conditions.await(WAIT, "a leader the group agrees on", () -> {
             long id = group.get(0).raft.status().leaderId();
             found[0] = group.stream().filter(m -> m.info.id() == id).findFirst().orElse(null);
-            return found[0] != null && group.stream().allMatch(m -> m.raft.status().leaderId() == id);
+            return found[0] != null
+                    && group.stream().allMatch(m -> m.raft.status().leaderId() == id);
         });
         return found[0];
     }
@@ -82,16 +84,18 @@ class InboxBoundsTest {
         assertEquals(EtcdError.TOO_MANY_REQUESTS, refusal(leader.raft.raftStatus()));
         long start = System.nanoTime();
         for (int i = 0; i < 2 * Inbox.MAX_MESSAGES; i++) { // what a peer stream's event loop does: never waits
-            leader.raft.receive(new Message.HeartbeatResponse(RaftIds.of(THREE.get(1).id()), stalledRaftId, 1, 0));
+            leader.raft.receive(
+                    new Message.HeartbeatResponse(RaftIds.of(THREE.get(1).id()), stalledRaftId, 1, 0));
         }
-        System.out.printf("%d peer messages offered to a stuck driver in %d ms%n", 2 * Inbox.MAX_MESSAGES,
-                (System.nanoTime() - start) / 1_000_000);
+        System.out.printf(
+                "%d peer messages offered to a stuck driver in %d ms%n",
+                2 * Inbox.MAX_MESSAGES, (System.nanoTime() - start) / 1_000_000);
         assertTrue(queued.stream().noneMatch(CompletableFuture::isDone));
 
         net.release(stalledRaftId);
         // the backlog drains first: until then the old leader's full inbox still refuses (as it should)
-        Conditions.await(WAIT, "every queued proposal answered", () -> queued.stream().allMatch(
-                CompletableFuture::isDone));
+        Conditions.await(
+                WAIT, "every queued proposal answered", () -> queued.stream().allMatch(CompletableFuture::isDone));
         TestMember now = agreedLeader(members);
         assertInstanceOf(PutResponse.class, now.put("after", "v").get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }

@@ -35,11 +35,12 @@ class LeaseLeadershipTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final long LEASE = 42;
     private static final long TTL_SECONDS = 30;
-    private static final List<MemberInfo> THREE = List.of(TestMember.info(0xa1L, "a"),
-            TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
+    private static final List<MemberInfo> THREE =
+            List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> members = new ArrayList<>();
     private TestMember leader;
@@ -53,8 +54,12 @@ class LeaseLeadershipTest {
         leader = agreedLeader(members);
         leaderRaftId = RaftIds.of(leader.info.id());
         Conditions.await(WAIT, "the leader's lessor promoted", leader.lessor::isPrimary);
-        leader.raft.propose(LogCommand.newBuilder().setLeaseGrant(LeaseGrantRequest.newBuilder().setID(LEASE)
-                .setTTL(TTL_SECONDS)).build()).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        leader.raft
+                .propose(LogCommand.newBuilder()
+                        .setLeaseGrant(
+                                LeaseGrantRequest.newBuilder().setID(LEASE).setTTL(TTL_SECONDS))
+                        .build())
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -70,7 +75,8 @@ class LeaseLeadershipTest {
         Conditions.await(WAIT, "a leader the group agrees on", () -> {
             long id = group.get(0).raft.status().leaderId();
             found[0] = group.stream().filter(m -> m.info.id() == id).findFirst().orElse(null);
-            return found[0] != null && group.stream().allMatch(m -> m.raft.status().leaderId() == id);
+            return found[0] != null
+                    && group.stream().allMatch(m -> m.raft.status().leaderId() == id);
         });
         return found[0];
     }
@@ -80,15 +86,19 @@ class LeaseLeadershipTest {
     }
 
     private static EtcdError refusal(CompletableFuture<Long> renewal) {
-        ExecutionException e = assertThrows(ExecutionException.class,
-                () -> renewal.get(WAIT.toSeconds(), TimeUnit.SECONDS), "the renewal must be refused");
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> renewal.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+                "the renewal must be refused");
         return e.getCause() instanceof EtcdException ee ? ee.error() : null;
     }
 
     @Test
     void aLeaderCutOffFromItsPeersStopsRenewingAtOnce() throws Exception {
-        ConfirmedLeases leases = new ConfirmedLeases(leader.lessor, new LeadershipCheck(leader.raft,
-                leader.lessor::isPrimary, MonotonicClock.SYSTEM, TestMember.ELECTION_MS));
+        ConfirmedLeases leases = new ConfirmedLeases(
+                leader.lessor,
+                new LeadershipCheck(
+                        leader.raft, leader.lessor::isPrimary, MonotonicClock.SYSTEM, TestMember.ELECTION_MS));
         assertEquals(TTL_SECONDS, leases.renew(LEASE).get(WAIT.toSeconds(), TimeUnit.SECONDS)); // normal load renews
 
         net.isolate(leaderRaftId);
@@ -96,8 +106,9 @@ class LeaseLeadershipTest {
         // it still believes it leads (CheckQuorum needs an election timeout): before the fix it renewed here
         assertEquals(EtcdError.NOT_PRIMARY, refusal(leases.renew(LEASE)));
         long refusedMs = (System.nanoTime() - start) / 1_000_000;
-        System.out.printf("isolated leader refused a keep-alive after %d ms (election timeout %d ms)%n", refusedMs,
-                TestMember.ELECTION_MS);
+        System.out.printf(
+                "isolated leader refused a keep-alive after %d ms (election timeout %d ms)%n",
+                refusedMs, TestMember.ELECTION_MS);
 
         TestMember newLeader = agreedLeader(others());
         Conditions.await(WAIT, "the new leader's lessor promoted", newLeader.lessor::isPrimary);
@@ -107,8 +118,8 @@ class LeaseLeadershipTest {
     @Test
     void aLeaderWhoseDriverHangsRenewsNothingAndAnswersWithinItsTimeout() throws Exception {
         AtomicLong nanos = new AtomicLong();
-        LeadershipCheck check = new LeadershipCheck(leader.raft, leader.lessor::isPrimary, nanos::get,
-                TestMember.ELECTION_MS);
+        LeadershipCheck check =
+                new LeadershipCheck(leader.raft, leader.lessor::isPrimary, nanos::get, TestMember.ELECTION_MS);
         ConfirmedLeases leases = new ConfirmedLeases(leader.lessor, check);
         assertEquals(TTL_SECONDS, leases.renew(LEASE).get(WAIT.toSeconds(), TimeUnit.SECONDS));
 

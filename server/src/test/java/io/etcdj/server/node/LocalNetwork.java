@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LocalNetwork {
     /** Raft ID -> the member's receiving side. */
     private final Map<Long, Transport.Peers> members = new ConcurrentHashMap<>();
+
     private final Set<Long> isolated = ConcurrentHashMap.newKeySet();
     /** Members whose sends block (their driver thread hangs, as on an fsync that never returns), until released. */
     private final Map<Long, java.util.concurrent.CountDownLatch> stalled = new ConcurrentHashMap<>();

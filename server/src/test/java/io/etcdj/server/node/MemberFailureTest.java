@@ -7,14 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.common.Fatal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +27,7 @@ class MemberFailureTest {
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private TestMember member;
 
@@ -54,7 +52,7 @@ class MemberFailureTest {
     @Test
     void anErrorOnTheApplyThreadFailsTheMember() throws Exception {
         TestMember m = startSolo();
-        Failpoints.arm("applyBeforeCommit=error", () -> { });
+        Failpoints.arm("applyBeforeCommit=error", () -> {});
         Conditions.assertRefused(m.put("boom", "v"), EtcdError.STOPPED, WAIT);
         Fatal.Report r = m.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Failpoints.InjectedError.class, r.cause());
@@ -68,7 +66,7 @@ class MemberFailureTest {
     @Test
     void anErrorOnTheDriverThreadFailsTheMember() throws Exception {
         TestMember m = startSolo();
-        Failpoints.arm("walBeforeWrite=error", () -> { });
+        Failpoints.arm("walBeforeWrite=error", () -> {});
         Conditions.assertRefused(m.put("boom", "v"), EtcdError.STOPPED, WAIT);
         Fatal.Report r = m.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertInstanceOf(Failpoints.InjectedError.class, r.cause());
@@ -83,5 +81,4 @@ class MemberFailureTest {
         m.raft.close();
         assertTrue(!m.raft.failure().isDone());
     }
-
 }

@@ -26,6 +26,7 @@ class RaftMemberTest {
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> running = new ArrayList<>();
 
@@ -36,8 +37,8 @@ class RaftMemberTest {
         }
     }
 
-    private static final List<MemberInfo> THREE = List.of(TestMember.info(0xa1L, "a"),
-            TestMember.info(0xb2L | Long.MIN_VALUE, "b"), TestMember.info(0xc3L, "c"));
+    private static final List<MemberInfo> THREE = List.of(
+            TestMember.info(0xa1L, "a"), TestMember.info(0xb2L | Long.MIN_VALUE, "b"), TestMember.info(0xc3L, "c"));
 
     private TestMember start(MemberInfo self, List<MemberInfo> founders, long snapshotCount) throws Exception {
         TestMember m = TestMember.start(dir.resolve(self.name()), self, founders, net, snapshotCount);
@@ -57,8 +58,12 @@ class RaftMemberTest {
         TestMember[] found = new TestMember[1];
         Conditions.await(WAIT, "a leader all members agree on", () -> {
             long leader = members.get(0).raft.status().leaderId();
-            found[0] = members.stream().filter(m -> m.info.id() == leader).findFirst().orElse(null);
-            return found[0] != null && members.stream().allMatch(m -> m.raft.status().leaderId() == leader);
+            found[0] = members.stream()
+                    .filter(m -> m.info.id() == leader)
+                    .findFirst()
+                    .orElse(null);
+            return found[0] != null
+                    && members.stream().allMatch(m -> m.raft.status().leaderId() == leader);
         });
         return found[0];
     }
@@ -89,12 +94,16 @@ class RaftMemberTest {
     void threeMembersReplicateForwardAndFailOver() throws Exception {
         List<TestMember> members = startThree();
         TestMember leader = leaderOf(members);
-        TestMember follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        TestMember follower =
+                members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         // a follower forwards the write and answers once it has applied it itself
         assertInstanceOf(PutResponse.class, get(follower.put("x", "1")));
         assertEquals("1", follower.get("x"));
         // a linearizable read on another member sees it after the barrier
-        TestMember other = members.stream().filter(m -> m != leader && m != follower).findFirst().orElseThrow();
+        TestMember other = members.stream()
+                .filter(m -> m != leader && m != follower)
+                .findFirst()
+                .orElseThrow();
         get(other.raft.readBarrier());
         assertEquals("1", other.get("x"));
 
@@ -115,7 +124,8 @@ class RaftMemberTest {
     void aLinearizableReadWhoseRequestOrAnswerIsLostIsAskedAgain() throws Exception {
         List<TestMember> members = startThree();
         TestMember leader = leaderOf(members);
-        TestMember follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
+        TestMember follower =
+                members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         assertInstanceOf(PutResponse.class, get(leader.put("x", "1")));
         // the follower's first request and the leader's first answer vanish; without a resend the read would wait
         // for its timeout and fail with "request timed out"
@@ -130,11 +140,11 @@ class RaftMemberTest {
     @Test
     void withoutQuorumWritesAndReadsFailWithEtcdErrors() throws Exception {
         TestMember alone = start(THREE.get(0), THREE, 1000);
-        ExecutionException write = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> get(alone.put("x", "1")));
+        ExecutionException write =
+                org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> get(alone.put("x", "1")));
         assertEquals(EtcdError.NO_LEADER, ((EtcdException) write.getCause()).error());
-        ExecutionException read = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> get(alone.raft.readBarrier()));
+        ExecutionException read = org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class, () -> get(alone.raft.readBarrier()));
         assertEquals(EtcdError.NO_LEADER, ((EtcdException) read.getCause()).error());
     }
 

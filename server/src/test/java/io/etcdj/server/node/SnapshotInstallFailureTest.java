@@ -28,11 +28,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SnapshotInstallFailureTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final List<MemberInfo> THREE = List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"),
-            TestMember.info(0xc3L, "c"));
+    private static final List<MemberInfo> THREE =
+            List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> running = new ArrayList<>();
 
@@ -50,20 +51,32 @@ class SnapshotInstallFailureTest {
         }
         TestMember[] leader = new TestMember[1];
         Conditions.await(WAIT, "a leader", () -> {
-            leader[0] = running.stream().filter(TestMember::isLeader).findFirst().orElse(null);
+            leader[0] =
+                    running.stream().filter(TestMember::isLeader).findFirst().orElse(null);
             return leader[0] != null;
         });
         assertInstanceOf(PutResponse.class, leader[0].put("k", "v").get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-        TestMember follower = running.stream().filter(m -> m != leader[0]).findFirst().orElseThrow();
+        TestMember follower =
+                running.stream().filter(m -> m != leader[0]).findFirst().orElseThrow();
         long term = leader[0].raft.status().term();
         long index = leader[0].raft.status().commitIndex() + 100; // ahead of the follower: its core takes it
         Path received = Files.createDirectories(dir.resolve("received-snapshot"));
-        follower.raft.receiveSnapshot(new Message.SnapshotRequest(RaftIds.of(leader[0].info.id()),
-                RaftIds.of(follower.info.id()), term, new Snapshot(new SnapshotMetadata(index, term,
-                        ConfState.ofVoters(THREE.stream().map(i -> RaftIds.of(i.id())).toList())), new byte[0])),
+        follower.raft.receiveSnapshot(
+                new Message.SnapshotRequest(
+                        RaftIds.of(leader[0].info.id()),
+                        RaftIds.of(follower.info.id()),
+                        term,
+                        new Snapshot(
+                                new SnapshotMetadata(
+                                        index,
+                                        term,
+                                        ConfState.ofVoters(THREE.stream()
+                                                .map(i -> RaftIds.of(i.id()))
+                                                .toList())),
+                                new byte[0])),
                 received);
         Fatal.Report r = follower.raft.failure().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        assertTrue(r.message().startsWith("installing the leader's snapshot at index " + index + " failed"),
-                r.message());
+        assertTrue(
+                r.message().startsWith("installing the leader's snapshot at index " + index + " failed"), r.message());
     }
 }

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StaleSnapshotTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final List<MemberInfo> THREE = List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"),
-            TestMember.info(0xc3L, "c"));
+    private static final List<MemberInfo> THREE =
+            List.of(TestMember.info(0xa1L, "a"), TestMember.info(0xb2L, "b"), TestMember.info(0xc3L, "c"));
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> running = new ArrayList<>();
 
@@ -49,23 +50,32 @@ class StaleSnapshotTest {
         }
         TestMember[] leader = new TestMember[1];
         Conditions.await(WAIT, "a leader", () -> {
-            leader[0] = running.stream().filter(TestMember::isLeader).findFirst().orElse(null);
+            leader[0] =
+                    running.stream().filter(TestMember::isLeader).findFirst().orElse(null);
             return leader[0] != null;
         });
         for (int i = 0; i < 5; i++) {
-            assertInstanceOf(PutResponse.class, leader[0].put("k" + i, "v").get(WAIT.toMillis(),
-                    TimeUnit.MILLISECONDS));
+            assertInstanceOf(
+                    PutResponse.class, leader[0].put("k" + i, "v").get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
         }
-        TestMember follower = running.stream().filter(m -> m != leader[0]).findFirst().orElseThrow();
-        Conditions.await(WAIT, "the follower committed the puts",
-                () -> follower.raft.status().commitIndex() >= leader[0].raft.status().commitIndex());
+        TestMember follower =
+                running.stream().filter(m -> m != leader[0]).findFirst().orElseThrow();
+        Conditions.await(
+                WAIT,
+                "the follower committed the puts",
+                () -> follower.raft.status().commitIndex()
+                        >= leader[0].raft.status().commitIndex());
         long term = leader[0].raft.status().term();
         long index = follower.raft.status().commitIndex() - 1;
         Path stale = Files.createDirectories(dir.resolve("received-snapshot"));
         Files.writeString(stale.resolve("000001.sst"), "a copy of the leader's store");
-        follower.raft.receiveSnapshot(new Message.SnapshotRequest(RaftIds.of(leader[0].info.id()),
-                RaftIds.of(follower.info.id()), term, new Snapshot(new SnapshotMetadata(index, term, ConfState.EMPTY),
-                        new byte[0])), stale);
+        follower.raft.receiveSnapshot(
+                new Message.SnapshotRequest(
+                        RaftIds.of(leader[0].info.id()),
+                        RaftIds.of(follower.info.id()),
+                        term,
+                        new Snapshot(new SnapshotMetadata(index, term, ConfState.EMPTY), new byte[0])),
+                stale);
         leader[0].put("after", "v").get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the follower handles a Ready
         Conditions.await(WAIT, "the stale snapshot's files are deleted", () -> !Files.exists(stale));
     }

@@ -40,8 +40,14 @@ final class TestMember implements AutoCloseable {
     /** The cluster's alarms as this member applied them. */
     final Alarms alarms;
 
-    private TestMember(MemberInfo info, MvccStore store, WriteAheadLog wal, Lessor lessor, MemberRegistry registry,
-                       RaftMember raft, Alarms alarms) {
+    private TestMember(
+            MemberInfo info,
+            MvccStore store,
+            WriteAheadLog wal,
+            Lessor lessor,
+            MemberRegistry registry,
+            RaftMember raft,
+            Alarms alarms) {
         this.alarms = alarms;
         this.info = info;
         this.store = store;
@@ -58,14 +64,22 @@ final class TestMember implements AutoCloseable {
     }
 
     /** The same, with its log written through {@code disk} (a disk that fails on demand). */
-    static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
-                            WalDisk disk) throws IOException {
+    static TestMember start(
+            Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount, WalDisk disk)
+            throws IOException {
         return start(dir, self, founders, net, snapshotCount, disk, new WalOptions(64 << 10, false));
     }
 
     /** The same, with the log's {@code options}. */
-    static TestMember start(Path dir, MemberInfo self, List<MemberInfo> founders, LocalNetwork net, long snapshotCount,
-                            WalDisk disk, WalOptions options) throws IOException {
+    static TestMember start(
+            Path dir,
+            MemberInfo self,
+            List<MemberInfo> founders,
+            LocalNetwork net,
+            long snapshotCount,
+            WalDisk disk,
+            WalOptions options)
+            throws IOException {
         MvccStore store = MvccStore.open(dir.resolve("db"));
         WriteAheadLog wal = WriteAheadLog.open(dir.resolve("wal"), options, disk);
         if (wal.lastIndex() == 0 && store.consistentIndex() == 0 && !founders.isEmpty()) {
@@ -74,12 +88,21 @@ final class TestMember implements AutoCloseable {
         MemberRegistry registry = MemberRegistry.load(store, new ClusterIdentity(1, self, founders));
         Alarms alarms = Alarms.load(store);
         Lessor lessor = new Lessor(store, LeaseConfig.forElectionTimeout(ELECTION_MS), MonotonicClock.SYSTEM);
-        RaftSettings settings = new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
-                10);
-        RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, new Applier(store, lessor, registry, alarms, AuthStore.empty()),
-                registry, net.transport(RaftIds.of(self.id())), lessorFollowsLeadership(lessor),
-                Ticker.scheduled("tick-" + self.name()),
-                null), 0, null);
+        RaftSettings settings =
+                new RaftSettings(self.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20, 10);
+        RaftMember raft = RaftMember.start(
+                settings,
+                new RaftMember.Parts(
+                        wal,
+                        store,
+                        new Applier(store, lessor, registry, alarms, AuthStore.empty()),
+                        registry,
+                        net.transport(RaftIds.of(self.id())),
+                        lessorFollowsLeadership(lessor),
+                        Ticker.scheduled("tick-" + self.name()),
+                        null),
+                0,
+                null);
         return new TestMember(self, store, wal, lessor, registry, raft, alarms);
     }
 
@@ -97,8 +120,7 @@ final class TestMember implements AutoCloseable {
             }
 
             @Override
-            public void removed() {
-            }
+            public void removed() {}
 
             @Override
             public void installSnapshot(io.etcdj.raft.SnapshotMetadata meta, Path dir) throws IOException {
@@ -112,8 +134,11 @@ final class TestMember implements AutoCloseable {
     }
 
     static LogCommand putCommand(String key, String value) {
-        return LogCommand.newBuilder().setPut(PutRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(value))).build();
+        return LogCommand.newBuilder()
+                .setPut(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8(key))
+                        .setValue(ByteString.copyFromUtf8(value)))
+                .build();
     }
 
     CompletableFuture<Object> put(String key, String value) {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.common.Fatal;
 import io.etcdj.server.wal.FailingDisk;
 import java.io.IOException;
@@ -15,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +31,7 @@ class WalIoErrorTest {
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private TestMember member;
 
@@ -84,5 +83,4 @@ class WalIoErrorTest {
     private static Object get(CompletableFuture<?> f) throws Exception {
         return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
-
 }

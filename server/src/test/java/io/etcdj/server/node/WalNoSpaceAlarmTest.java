@@ -38,10 +38,12 @@ class WalNoSpaceAlarmTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** Small preallocated segments, so that a new one is needed after a few writes. */
     private static final WalOptions OPTIONS = new WalOptions(16 << 10, true);
+
     private static final String VALUE = "x".repeat(1024);
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private final List<TestMember> members = new ArrayList<>();
     private final List<FailingDisk> disks = new ArrayList<>();
@@ -140,10 +142,15 @@ class WalNoSpaceAlarmTest {
     }
 
     private void assertAlarmedEverywhereElse(TestMember full) throws Exception {
-        AlarmMember alarm = AlarmMember.newBuilder().setMemberID(full.info.id()).setAlarm(AlarmType.NOSPACE).build();
+        AlarmMember alarm = AlarmMember.newBuilder()
+                .setMemberID(full.info.id())
+                .setAlarm(AlarmType.NOSPACE)
+                .build();
         for (TestMember m : members) {
             if (m != full) {
-                Conditions.await(WAIT, "member " + m.info.name() + " has the NOSPACE alarm of " + full.info.name(),
+                Conditions.await(
+                        WAIT,
+                        "member " + m.info.name() + " has the NOSPACE alarm of " + full.info.name(),
                         () -> m.alarms.active().contains(alarm));
             }
         }
@@ -162,19 +169,25 @@ class WalNoSpaceAlarmTest {
         Conditions.await(WAIT, "the recovered member shows the alarm", full.alarms::noSpace);
         assertNoSpace(full.put("still-refused", "v")); // the alarm stays until an operator disarms it
 
-        LogCommand disarm = LogCommand.newBuilder().setAlarm(AlarmRequest.newBuilder()
-                .setAction(AlarmRequest.AlarmAction.DEACTIVATE).setMemberID(full.info.id())
-                .setAlarm(AlarmType.NOSPACE)).build();
+        LogCommand disarm = LogCommand.newBuilder()
+                .setAlarm(AlarmRequest.newBuilder()
+                        .setAction(AlarmRequest.AlarmAction.DEACTIVATE)
+                        .setMemberID(full.info.id())
+                        .setAlarm(AlarmType.NOSPACE))
+                .build();
         get(full.raft.propose(disarm));
         for (TestMember m : members) {
-            Conditions.await(WAIT, "member " + m.info.name() + " has no alarm", () -> m.alarms.active().isEmpty());
+            Conditions.await(
+                    WAIT,
+                    "member " + m.info.name() + " has no alarm",
+                    () -> m.alarms.active().isEmpty());
         }
         for (TestMember m : members) {
             put(m, "after-" + m.info.name(), "v");
         }
         for (TestMember m : members) {
-            Conditions.await(WAIT, "member " + m.info.name() + " holds every acknowledged write",
-                    () -> holdsAcknowledged(m));
+            Conditions.await(
+                    WAIT, "member " + m.info.name() + " holds every acknowledged write", () -> holdsAcknowledged(m));
         }
     }
 

@@ -3,12 +3,10 @@ package io.etcdj.server.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.etcdj.api.etcdserverpb.PutResponse;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.common.EtcdError;
-import io.etcdj.server.common.EtcdException;
 import io.etcdj.server.wal.FailingDisk;
 import io.etcdj.server.wal.WalOptions;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +31,7 @@ class WalNoSpaceTest {
 
     @TempDir
     Path dir;
+
     private final LocalNetwork net = new LocalNetwork();
     private TestMember member;
 
@@ -87,5 +85,4 @@ class WalNoSpaceTest {
     private static Object get(CompletableFuture<?> f) throws Exception {
         return f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
-
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** Which calls need root, and how a refusal reads, as etcd 3.4 and etcd 3.6 decide. */
 class AuthInterceptorRulesTest {
     private static final String STATUS = MaintenanceGrpc.getStatusMethod().getFullMethodName();
-    private static final String MOVE_LEADER = MaintenanceGrpc.getMoveLeaderMethod().getFullMethodName();
+    private static final String MOVE_LEADER =
+            MaintenanceGrpc.getMoveLeaderMethod().getFullMethodName();
     private static final String HASH_KV = MaintenanceGrpc.getHashKVMethod().getFullMethodName();
     private static final String DOWNGRADE = MaintenanceGrpc.getDowngradeMethod().getFullMethodName();
 

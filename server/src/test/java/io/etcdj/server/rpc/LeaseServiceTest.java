@@ -42,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LeaseServiceTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
     KVGrpc.KVBlockingStub kv;
     LeaseGrpc.LeaseBlockingStub lease;
@@ -70,11 +71,16 @@ class LeaseServiceTest {
     }
 
     long grant(long ttl) {
-        return lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(ttl).build()).getID();
+        return lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(ttl).build())
+                .getID();
     }
 
     void put(String key, long leaseId) {
-        kv.put(PutRequest.newBuilder().setKey(bs(key)).setValue(bs("v")).setLease(leaseId).build());
+        kv.put(PutRequest.newBuilder()
+                .setKey(bs(key))
+                .setValue(bs("v"))
+                .setLease(leaseId)
+                .build());
     }
 
     RangeResponse get(String key) {
@@ -90,16 +96,27 @@ class LeaseServiceTest {
 
     @Test
     void grantRaisesShortTtlsChoosesIdsAndRefusesDuplicates() {
-        LeaseGrantResponse g = lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build());
+        LeaseGrantResponse g =
+                lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build());
         assertEquals(2, g.getTTL()); // ceil(1.5 x the 1 s election timeout)
         assertTrue(g.getID() > 0);
         assertEquals(1, g.getHeader().getRevision());
         assertNotEquals(0, g.getHeader().getMemberId());
         assertNotEquals(g.getID(), grant(10));
-        assertEquals(42, lease.leaseGrant(LeaseGrantRequest.newBuilder().setID(42).setTTL(10).build()).getID());
-        fails(() -> lease.leaseGrant(LeaseGrantRequest.newBuilder().setID(42).setTTL(10).build()),
-                Status.Code.FAILED_PRECONDITION, "etcdserver: lease already exists");
-        assertEquals(3, lease.leaseLeases(LeaseLeasesRequest.getDefaultInstance()).getLeasesCount());
+        assertEquals(
+                42,
+                lease.leaseGrant(LeaseGrantRequest.newBuilder()
+                                .setID(42)
+                                .setTTL(10)
+                                .build())
+                        .getID());
+        fails(
+                () -> lease.leaseGrant(
+                        LeaseGrantRequest.newBuilder().setID(42).setTTL(10).build()),
+                Status.Code.FAILED_PRECONDITION,
+                "etcdserver: lease already exists");
+        assertEquals(
+                3, lease.leaseLeases(LeaseLeasesRequest.getDefaultInstance()).getLeasesCount());
     }
 
     @Test
@@ -107,14 +124,14 @@ class LeaseServiceTest {
         long id = grant(60);
         put("b", id);
         put("a", id);
-        LeaseTimeToLiveResponse t = lease.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(id)
-                .setKeys(true).build());
+        LeaseTimeToLiveResponse t = lease.leaseTimeToLive(
+                LeaseTimeToLiveRequest.newBuilder().setID(id).setKeys(true).build());
         assertEquals(60, t.getGrantedTTL());
         assertTrue(t.getTTL() >= 58 && t.getTTL() <= 60, "ttl " + t.getTTL());
         assertEquals(List.of(bs("a"), bs("b")), t.getKeysList());
         assertEquals(3, t.getHeader().getRevision());
-        LeaseTimeToLiveResponse unknown = lease.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(12345)
-                .build());
+        LeaseTimeToLiveResponse unknown = lease.leaseTimeToLive(
+                LeaseTimeToLiveRequest.newBuilder().setID(12345).build());
         assertEquals(-1, unknown.getTTL());
         assertEquals(12345, unknown.getID());
         assertEquals(0, unknown.getGrantedTTL());
@@ -125,13 +142,18 @@ class LeaseServiceTest {
         long id = grant(60);
         put("x", id);
         put("y", id);
-        long revision = lease.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(id).build()).getHeader()
+        long revision = lease.leaseRevoke(
+                        LeaseRevokeRequest.newBuilder().setID(id).build())
+                .getHeader()
                 .getRevision();
         assertEquals(4, revision); // two puts, then both deletions at one revision
         assertEquals(0, get("x").getCount());
         assertEquals(0, get("y").getCount());
-        fails(() -> lease.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(id).build()),
-                Status.Code.NOT_FOUND, "etcdserver: requested lease not found");
+        fails(
+                () -> lease.leaseRevoke(
+                        LeaseRevokeRequest.newBuilder().setID(id).build()),
+                Status.Code.NOT_FOUND,
+                "etcdserver: requested lease not found");
         fails(() -> put("z", id), Status.Code.NOT_FOUND, "etcdserver: requested lease not found");
     }
 
@@ -218,8 +240,8 @@ class LeaseServiceTest {
         server = EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")));
         connect();
         assertEquals(id, get("kept").getKvs(0).getLease());
-        LeaseTimeToLiveResponse t = lease.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(id)
-                .setKeys(true).build());
+        LeaseTimeToLiveResponse t = lease.leaseTimeToLive(
+                LeaseTimeToLiveRequest.newBuilder().setID(id).setKeys(true).build());
         assertTrue(t.getTTL() > 590, "ttl " + t.getTTL());
         assertEquals(List.of(bs("kept")), t.getKeysList());
         lease.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(id).build());

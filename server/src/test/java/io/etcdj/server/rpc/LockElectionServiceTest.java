@@ -54,6 +54,7 @@ class LockElectionServiceTest {
 
     @TempDir
     static Path dir;
+
     EtcdjServer server;
     KVGrpc.KVBlockingStub kv;
     LeaseGrpc.LeaseBlockingStub lease;
@@ -84,12 +85,17 @@ class LockElectionServiceTest {
     }
 
     long grant() {
-        return lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build()).getID();
+        return lease.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(60).build())
+                .getID();
     }
 
     long keysUnder(String prefix) {
-        return kv.range(RangeRequest.newBuilder().setKey(bs(prefix)).setRangeEnd(bs(prefix + "\u00ff"))
-                .setCountOnly(true).build()).getCount();
+        return kv.range(RangeRequest.newBuilder()
+                        .setKey(bs(prefix))
+                        .setRangeEnd(bs(prefix + "\u00ff"))
+                        .setCountOnly(true)
+                        .build())
+                .getCount();
     }
 
     static void await(String what, BooleanSupplier condition) {
@@ -110,71 +116,114 @@ class LockElectionServiceTest {
 
     @Test
     void errorsComeWithEtcdsCodeAndText() {
-        assertStatus(Status.Code.UNKNOWN, "etcdserver: requested lease not found",
-                () -> lock.lock(LockRequest.newBuilder().setName(bs("l")).setLease(12345).build()));
-        assertStatus(Status.Code.UNKNOWN, "etcdserver: key is not provided",
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "etcdserver: requested lease not found",
+                () -> lock.lock(LockRequest.newBuilder()
+                        .setName(bs("l"))
+                        .setLease(12345)
+                        .build()));
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "etcdserver: key is not provided",
                 () -> lock.unlock(UnlockRequest.getDefaultInstance()));
-        assertStatus(Status.Code.UNKNOWN, "election: no leader",
-                () -> election.leader(LeaderRequest.newBuilder().setName(bs("e")).build()));
-        assertStatus(Status.Code.UNKNOWN, "\"leader\" field must be provided",
-                () -> election.proclaim(ProclaimRequest.newBuilder().setValue(bs("v")).build()));
-        assertStatus(Status.Code.UNKNOWN, "\"leader\" field must be provided",
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "election: no leader",
+                () -> election.leader(
+                        LeaderRequest.newBuilder().setName(bs("e")).build()));
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "\"leader\" field must be provided",
+                () -> election.proclaim(
+                        ProclaimRequest.newBuilder().setValue(bs("v")).build()));
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "\"leader\" field must be provided",
                 () -> election.resign(ResignRequest.getDefaultInstance()));
-        assertStatus(Status.Code.UNKNOWN, "election: not leader", () -> election.proclaim(ProclaimRequest
-                .newBuilder().setLeader(LeaderKey.newBuilder().setName(bs("e")).setKey(bs("e/1")).setRev(2))
-                .build()));
+        assertStatus(
+                Status.Code.UNKNOWN,
+                "election: not leader",
+                () -> election.proclaim(ProclaimRequest.newBuilder()
+                        .setLeader(LeaderKey.newBuilder()
+                                .setName(bs("e"))
+                                .setKey(bs("e/1"))
+                                .setRev(2))
+                        .build()));
     }
 
     @Test
     void lockThenUnlockThenTheNextWaiterHoldsIt() throws Exception {
-        LockResponse held = lock.lock(LockRequest.newBuilder().setName(bs("job")).setLease(grant()).build());
+        LockResponse held = lock.lock(
+                LockRequest.newBuilder().setName(bs("job")).setLease(grant()).build());
         CompletableFuture<LockResponse> next = new CompletableFuture<>();
-        lockAsync.lock(LockRequest.newBuilder().setName(bs("job")).setLease(grant()).build(), Observers.into(next));
+        lockAsync.lock(
+                LockRequest.newBuilder().setName(bs("job")).setLease(grant()).build(), Observers.into(next));
         await("the waiter's key exists", () -> keysUnder("job/") == 2);
         lock.unlock(UnlockRequest.newBuilder().setKey(held.getKey()).build());
         LockResponse second = next.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals(1, keysUnder("job/"));
-        assertEquals(second.getKey(), kv.range(RangeRequest.newBuilder().setKey(bs("job/"))
-                .setRangeEnd(bs("job0")).build()).getKvs(0).getKey());
+        assertEquals(
+                second.getKey(),
+                kv.range(RangeRequest.newBuilder()
+                                .setKey(bs("job/"))
+                                .setRangeEnd(bs("job0"))
+                                .build())
+                        .getKvs(0)
+                        .getKey());
     }
 
     @Test
     void aWaiterWhoseDeadlinePassesLeavesTheQueue() {
         lock.lock(LockRequest.newBuilder().setName(bs("dl")).setLease(grant()).build());
-        assertThrows(StatusRuntimeException.class, () -> lock.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-                .lock(LockRequest.newBuilder().setName(bs("dl")).setLease(grant()).build()));
+        assertThrows(
+                StatusRuntimeException.class,
+                () -> lock.withDeadlineAfter(300, TimeUnit.MILLISECONDS)
+                        .lock(LockRequest.newBuilder()
+                                .setName(bs("dl"))
+                                .setLease(grant())
+                                .build()));
         await("the timed-out waiter's key is removed", () -> keysUnder("dl/") == 1);
     }
 
     @Test
     void aCandidateThatCancelsItsCampaignLeavesTheElection() throws Exception {
-        CampaignResponse leader = election.campaign(CampaignRequest.newBuilder().setName(bs("el"))
-                .setLease(grant()).setValue(bs("a")).build());
+        CampaignResponse leader = election.campaign(CampaignRequest.newBuilder()
+                .setName(bs("el"))
+                .setLease(grant())
+                .setValue(bs("a"))
+                .build());
         CompletableFuture<ClientCallStreamObserver<CampaignRequest>> call = new CompletableFuture<>();
-        electionAsync.campaign(CampaignRequest.newBuilder().setName(bs("el")).setLease(grant()).setValue(bs("b"))
-                .build(), new ClientResponseObserver<CampaignRequest, CampaignResponse>() {
+        electionAsync.campaign(
+                CampaignRequest.newBuilder()
+                        .setName(bs("el"))
+                        .setLease(grant())
+                        .setValue(bs("b"))
+                        .build(),
+                new ClientResponseObserver<CampaignRequest, CampaignResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<CampaignRequest> requests) {
                         call.complete(requests);
                     }
 
                     @Override
-                    public void onNext(CampaignResponse value) {
-                    }
+                    public void onNext(CampaignResponse value) {}
 
                     @Override
-                    public void onError(Throwable t) {
-                    }
+                    public void onError(Throwable t) {}
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
         await("the candidate's key exists", () -> keysUnder("el/") == 2);
         call.get().cancel("the client gives up", null);
         await("the candidate's key is removed", () -> keysUnder("el/") == 1);
-        assertEquals("a", election.leader(LeaderRequest.newBuilder().setName(bs("el")).build()).getKv()
-                .getValue().toStringUtf8());
+        assertEquals(
+                "a",
+                election.leader(LeaderRequest.newBuilder().setName(bs("el")).build())
+                        .getKv()
+                        .getValue()
+                        .toStringUtf8());
         election.resign(ResignRequest.newBuilder().setLeader(leader.getLeader()).build());
     }
 
@@ -182,7 +231,8 @@ class LockElectionServiceTest {
     void observeStreamsLeadersAndClosesItsWatchWhenTheClientCancels() throws Exception {
         LinkedBlockingQueue<LeaderResponse> seen = new LinkedBlockingQueue<>();
         CompletableFuture<ClientCallStreamObserver<LeaderRequest>> call = new CompletableFuture<>();
-        electionAsync.observe(LeaderRequest.newBuilder().setName(bs("ob")).build(),
+        electionAsync.observe(
+                LeaderRequest.newBuilder().setName(bs("ob")).build(),
                 new ClientResponseObserver<LeaderRequest, LeaderResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<LeaderRequest> requests) {
@@ -195,18 +245,22 @@ class LockElectionServiceTest {
                     }
 
                     @Override
-                    public void onError(Throwable t) {
-                    }
+                    public void onError(Throwable t) {}
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
         int before = watchers();
         await("the observer watches", () -> watchers() == before + 1);
-        CampaignResponse a = election.campaign(CampaignRequest.newBuilder().setName(bs("ob")).setLease(grant())
-                .setValue(bs("a")).build());
-        election.proclaim(ProclaimRequest.newBuilder().setLeader(a.getLeader()).setValue(bs("a2")).build());
+        CampaignResponse a = election.campaign(CampaignRequest.newBuilder()
+                .setName(bs("ob"))
+                .setLease(grant())
+                .setValue(bs("a"))
+                .build());
+        election.proclaim(ProclaimRequest.newBuilder()
+                .setLeader(a.getLeader())
+                .setValue(bs("a2"))
+                .build());
         List<String> values = List.of(take(seen), take(seen));
         assertEquals(List.of("a", "a2"), values);
         call.get().cancel("done", null);
@@ -227,8 +281,7 @@ class LockElectionServiceTest {
 
     /** Stream observers that complete futures. */
     static final class Observers {
-        private Observers() {
-        }
+        private Observers() {}
 
         static <T> io.grpc.stub.StreamObserver<T> into(CompletableFuture<T> f) {
             return new io.grpc.stub.StreamObserver<>() {
@@ -243,8 +296,7 @@ class LockElectionServiceTest {
                 }
 
                 @Override
-                public void onCompleted() {
-                }
+                public void onCompleted() {}
             };
         }
     }

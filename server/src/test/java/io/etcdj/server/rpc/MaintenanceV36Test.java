@@ -47,6 +47,7 @@ class MaintenanceV36Test {
 
     @TempDir
     Path dir;
+
     EtcdjServer server;
     MaintenanceGrpc.MaintenanceBlockingStub maintenance;
     KVGrpc.KVBlockingStub kv;
@@ -82,9 +83,12 @@ class MaintenanceV36Test {
     @Test
     void hashKvReportsItsRevision() {
         for (int i = 0; i < 3; i++) {
-            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k" + i)).build());
+            kv.put(PutRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("k" + i))
+                    .build());
         }
-        HashKVResponse at2 = maintenance.hashKV(HashKVRequest.newBuilder().setRevision(2).build());
+        HashKVResponse at2 =
+                maintenance.hashKV(HashKVRequest.newBuilder().setRevision(2).build());
         assertEquals(2, at2.getHashRevision());
         assertEquals(4, at2.getHeader().getRevision(), "the header carries the store's revision, as etcd's");
         HashKVResponse now = maintenance.hashKV(HashKVRequest.getDefaultInstance());
@@ -104,8 +108,11 @@ class MaintenanceV36Test {
     @Test
     void downgradeTargetMustBeAVersion() {
         for (String bad : new String[] {"", "x", "3", "v3.3", "3.3.x", "3.3.0.1"}) {
-            assertFails(Status.Code.INVALID_ARGUMENT, "etcdserver: wrong downgrade target version format",
-                    DowngradeAction.VALIDATE, bad);
+            assertFails(
+                    Status.Code.INVALID_ARGUMENT,
+                    "etcdserver: wrong downgrade target version format",
+                    DowngradeAction.VALIDATE,
+                    bad);
         }
     }
 
@@ -114,41 +121,59 @@ class MaintenanceV36Test {
         String[] parts = Versions.ETCD_CLUSTER.split("\\.");
         int minor = Integer.parseInt(parts[1]);
         for (String bad : new String[] {parts[0] + "." + minor, parts[0] + "." + (minor - 2), (parts[0] + 1) + ".0"}) {
-            assertFails(Status.Code.INVALID_ARGUMENT, "etcdserver: invalid downgrade target version",
-                    DowngradeAction.VALIDATE, bad);
+            assertFails(
+                    Status.Code.INVALID_ARGUMENT,
+                    "etcdserver: invalid downgrade target version",
+                    DowngradeAction.VALIDATE,
+                    bad);
         }
         // a full version, a pre-release and major.minor all name the same cluster version
-        for (String good : new String[] {TARGET, TARGET.substring(0, TARGET.lastIndexOf('.')), TARGET + "-rc.1",
-                parts[0] + "." + (minor - 1) + ".7"}) {
-            assertEquals(Versions.ETCD_API, downgrade(DowngradeAction.VALIDATE, good).getVersion());
+        for (String good : new String[] {
+            TARGET, TARGET.substring(0, TARGET.lastIndexOf('.')), TARGET + "-rc.1", parts[0] + "." + (minor - 1) + ".7"
+        }) {
+            assertEquals(
+                    Versions.ETCD_API, downgrade(DowngradeAction.VALIDATE, good).getVersion());
         }
     }
 
     @Test
     void downgradeEnableShowsInStatusAndCancelClearsIt() throws Exception {
-        assertFails(Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job",
-                DowngradeAction.CANCEL, "");
+        assertFails(
+                Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job", DowngradeAction.CANCEL, "");
         DowngradeResponse enabled = downgrade(DowngradeAction.ENABLE, TARGET.substring(0, TARGET.lastIndexOf('.')));
         assertEquals(Versions.ETCD_API, enabled.getVersion());
         assertTrue(enabled.getHeader().getMemberId() != 0);
-        assertEquals(TARGET, maintenance.status(StatusRequest.getDefaultInstance()).getDowngradeInfo()
-                .getTargetVersion());
-        assertFails(Status.Code.FAILED_PRECONDITION, "etcdserver: cluster has a downgrade job in progress",
-                DowngradeAction.VALIDATE, TARGET);
-        assertFails(Status.Code.FAILED_PRECONDITION, "etcdserver: cluster has a downgrade job in progress",
-                DowngradeAction.ENABLE, TARGET);
+        assertEquals(
+                TARGET,
+                maintenance
+                        .status(StatusRequest.getDefaultInstance())
+                        .getDowngradeInfo()
+                        .getTargetVersion());
+        assertFails(
+                Status.Code.FAILED_PRECONDITION,
+                "etcdserver: cluster has a downgrade job in progress",
+                DowngradeAction.VALIDATE,
+                TARGET);
+        assertFails(
+                Status.Code.FAILED_PRECONDITION,
+                "etcdserver: cluster has a downgrade job in progress",
+                DowngradeAction.ENABLE,
+                TARGET);
 
         server.close(); // the job is in the store: a restart keeps it
         server = EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")));
         connect();
-        assertTrue(maintenance.status(StatusRequest.getDefaultInstance()).getDowngradeInfo().getEnabled());
+        assertTrue(maintenance
+                .status(StatusRequest.getDefaultInstance())
+                .getDowngradeInfo()
+                .getEnabled());
 
         assertEquals(Versions.ETCD_API, downgrade(DowngradeAction.CANCEL, "").getVersion());
         StatusResponse after = maintenance.status(StatusRequest.getDefaultInstance());
         assertFalse(after.getDowngradeInfo().getEnabled());
         assertEquals("", after.getDowngradeInfo().getTargetVersion());
-        assertFails(Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job",
-                DowngradeAction.CANCEL, "");
+        assertFails(
+                Status.Code.FAILED_PRECONDITION, "etcdserver: no inflight downgrade job", DowngradeAction.CANCEL, "");
     }
 
     @Test
@@ -156,34 +181,55 @@ class MaintenanceV36Test {
         String uri = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
         AuthGrpc.AuthBlockingStub auth = GrpcClients.newClient(uri, AuthGrpc.AuthBlockingStub.class);
         auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("root").build());
-        auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword("secret").build());
-        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.userAdd(AuthUserAddRequest.newBuilder()
+                .setName("root")
+                .setPassword("secret")
+                .build());
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                .setUser("root")
+                .setRole("root")
+                .build());
         auth.authEnable(AuthEnableRequest.getDefaultInstance());
         // etcd 3.6 translates the Maintenance service's auth errors to gRPC statuses
         assertFails(Status.Code.INVALID_ARGUMENT, "etcdserver: user name is empty", DowngradeAction.VALIDATE, TARGET);
-        String token = auth.authenticate(AuthenticateRequest.newBuilder().setName("root").setPassword("secret")
-                .build()).getToken();
-        MaintenanceGrpc.MaintenanceBlockingStub asRoot = GrpcClients.builder(uri).addHeader("token", token)
-                .build(MaintenanceGrpc.MaintenanceBlockingStub.class);
-        assertEquals(Versions.ETCD_API, asRoot.downgrade(DowngradeRequest.newBuilder()
-                .setAction(DowngradeAction.VALIDATE).setVersion(TARGET).build()).getVersion());
+        String token = auth.authenticate(AuthenticateRequest.newBuilder()
+                        .setName("root")
+                        .setPassword("secret")
+                        .build())
+                .getToken();
+        MaintenanceGrpc.MaintenanceBlockingStub asRoot =
+                GrpcClients.builder(uri).addHeader("token", token).build(MaintenanceGrpc.MaintenanceBlockingStub.class);
+        assertEquals(
+                Versions.ETCD_API,
+                asRoot.downgrade(DowngradeRequest.newBuilder()
+                                .setAction(DowngradeAction.VALIDATE)
+                                .setVersion(TARGET)
+                                .build())
+                        .getVersion());
     }
 
     @Test
     void unknownActionIsEtcdsUnknownMethod() {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> maintenance.downgrade(
-                DowngradeRequest.newBuilder().setActionValue(7).setVersion(TARGET).build()));
+        StatusRuntimeException e = assertThrows(
+                StatusRuntimeException.class,
+                () -> maintenance.downgrade(DowngradeRequest.newBuilder()
+                        .setActionValue(7)
+                        .setVersion(TARGET)
+                        .build()));
         assertEquals(Status.Code.UNKNOWN, e.getStatus().getCode());
         assertEquals("etcdserver: unknown method", e.getStatus().getDescription());
     }
 
     private DowngradeResponse downgrade(DowngradeAction action, String version) {
-        return maintenance.downgrade(DowngradeRequest.newBuilder().setAction(action).setVersion(version).build());
+        return maintenance.downgrade(DowngradeRequest.newBuilder()
+                .setAction(action)
+                .setVersion(version)
+                .build());
     }
 
     private void assertFails(Status.Code code, String message, DowngradeAction action, String version) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> downgrade(action, version),
-                action + " " + version);
+        StatusRuntimeException e =
+                assertThrows(StatusRuntimeException.class, () -> downgrade(action, version), action + " " + version);
         assertEquals(code, e.getStatus().getCode(), action + " " + version);
         assertEquals(message, e.getStatus().getDescription(), action + " " + version);
     }

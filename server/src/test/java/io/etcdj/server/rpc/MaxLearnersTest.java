@@ -24,11 +24,15 @@ class MaxLearnersTest {
     Path dir;
 
     private static MemberAddRequest learner(int port) {
-        return MemberAddRequest.newBuilder().addPeerURLs("http://127.0.0.1:" + port).setIsLearner(true).build();
+        return MemberAddRequest.newBuilder()
+                .addPeerURLs("http://127.0.0.1:" + port)
+                .setIsLearner(true)
+                .build();
     }
 
     private static ClusterGrpc.ClusterBlockingStub cluster(EtcdjServer server) {
-        return GrpcClients.newClient("http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
+        return GrpcClients.newClient(
+                "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
                 ClusterGrpc.ClusterBlockingStub.class);
     }
 
@@ -40,20 +44,25 @@ class MaxLearnersTest {
             assertTrue(c.memberAdd(learner(1)).getMember().getIsLearner());
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.memberAdd(learner(2)));
             assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
-            assertEquals("etcdserver: too many learner members in cluster", e.getStatus().getDescription());
+            assertEquals(
+                    "etcdserver: too many learner members in cluster",
+                    e.getStatus().getDescription());
         }
     }
 
     @Test
     void theFlagAllowsMore() throws Exception {
-        MemberConfig cfg = MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")).withMaxLearners(3);
+        MemberConfig cfg =
+                MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")).withMaxLearners(3);
         try (EtcdjServer server = EtcdjServer.start(cfg)) {
             ClusterGrpc.ClusterBlockingStub c = cluster(server);
             for (int port = 1; port <= 3; port++) {
                 assertTrue(c.memberAdd(learner(port)).getMember().getIsLearner());
             }
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> c.memberAdd(learner(4)));
-            assertEquals("etcdserver: too many learner members in cluster", e.getStatus().getDescription());
+            assertEquals(
+                    "etcdserver: too many learner members in cluster",
+                    e.getStatus().getDescription());
             assertEquals(4, c.memberList(MemberListRequest.getDefaultInstance()).getMembersCount());
         }
     }

@@ -42,6 +42,7 @@ class PasswordCheckBoundTest {
 
     @TempDir
     Path dir;
+
     EtcdjServer server;
     String uri;
     AuthGrpc.AuthBlockingStub auth;
@@ -52,8 +53,14 @@ class PasswordCheckBoundTest {
         uri = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
         auth = GrpcClients.newClient(uri, AuthGrpc.AuthBlockingStub.class);
         auth.roleAdd(AuthRoleAddRequest.newBuilder().setName("root").build());
-        auth.userAdd(AuthUserAddRequest.newBuilder().setName("root").setPassword("secret").build());
-        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root").setRole("root").build());
+        auth.userAdd(AuthUserAddRequest.newBuilder()
+                .setName("root")
+                .setPassword("secret")
+                .build());
+        auth.userGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                .setUser("root")
+                .setRole("root")
+                .build());
         auth.authEnable(AuthEnableRequest.getDefaultInstance());
     }
 
@@ -63,15 +70,20 @@ class PasswordCheckBoundTest {
     }
 
     private static AuthenticateRequest root() {
-        return AuthenticateRequest.newBuilder().setName("root").setPassword("secret").build();
+        return AuthenticateRequest.newBuilder()
+                .setName("root")
+                .setPassword("secret")
+                .build();
     }
 
     @Test
     void aFloodOfAuthenticatesIsRefusedBeyondTheBoundAndReadsAreServedMeanwhile() throws Exception {
         String token = auth.authenticate(root()).getToken();
-        KVGrpc.KVBlockingStub kv = GrpcClients.builder(uri).addHeader("token", token)
-                .build(KVGrpc.KVBlockingStub.class);
-        kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v"))
+        KVGrpc.KVBlockingStub kv =
+                GrpcClients.builder(uri).addHeader("token", token).build(KVGrpc.KVBlockingStub.class);
+        kv.put(PutRequest.newBuilder()
+                .setKey(ByteString.copyFromUtf8("k"))
+                .setValue(ByteString.copyFromUtf8("v"))
                 .build());
 
         AuthGrpc.AuthStub async = GrpcClients.newClient(uri, AuthGrpc.AuthStub.class);
@@ -92,24 +104,28 @@ class PasswordCheckBoundTest {
                 }
 
                 @Override
-                public void onCompleted() {
-                }
+                public void onCompleted() {}
             });
         }
         // reads go on while the bcrypt pool is saturated
         long slowestReadMs = 0;
         for (int i = 0; i < 20; i++) {
             long start = System.nanoTime();
-            assertEquals(1, kv.range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("a"))
-                    .setRangeEnd(ByteString.copyFromUtf8("z")).build()).getCount());
+            assertEquals(
+                    1,
+                    kv.range(RangeRequest.newBuilder()
+                                    .setKey(ByteString.copyFromUtf8("a"))
+                                    .setRangeEnd(ByteString.copyFromUtf8("z"))
+                                    .build())
+                            .getCount());
             slowestReadMs = Math.max(slowestReadMs, (System.nanoTime() - start) / 1_000_000);
         }
         Map<String, Integer> counts = new TreeMap<>();
         for (CompletableFuture<String> o : outcomes) {
             counts.merge(o.get(60, TimeUnit.SECONDS), 1, Integer::sum);
         }
-        System.out.printf("%d Authenticates at once: %s; slowest of 20 ranges meanwhile: %d ms%n", FLOOD, counts,
-                slowestReadMs);
+        System.out.printf(
+                "%d Authenticates at once: %s; slowest of 20 ranges meanwhile: %d ms%n", FLOOD, counts, slowestReadMs);
         int refused = counts.getOrDefault("RESOURCE_EXHAUSTED etcdserver: too many requests", 0);
         int ok = counts.getOrDefault("OK", 0);
         assertTrue(refused > 0, "a flood beyond the bound must be refused: " + counts);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class RequestChecksTest {
     static RequestOp put(String k) {
-        return RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(k)))
+        return RequestOp.newBuilder()
+                .setRequestPut(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(k)))
                 .build();
     }
 
@@ -32,22 +33,52 @@ class RequestChecksTest {
 
     @Test
     void duplicatePutsAndPutInsideDeletedRangeAreRefused() {
-        assertEquals(EtcdError.DUPLICATE_KEY,
-                RequestChecks.txn(TxnRequest.newBuilder().addSuccess(put("a")).addSuccess(put("a")).build(), 128));
-        assertEquals(EtcdError.DUPLICATE_KEY, RequestChecks.txn(
-                TxnRequest.newBuilder().addSuccess(del("a", "c")).addSuccess(put("b")).build(), 128));
+        assertEquals(
+                EtcdError.DUPLICATE_KEY,
+                RequestChecks.txn(
+                        TxnRequest.newBuilder()
+                                .addSuccess(put("a"))
+                                .addSuccess(put("a"))
+                                .build(),
+                        128));
+        assertEquals(
+                EtcdError.DUPLICATE_KEY,
+                RequestChecks.txn(
+                        TxnRequest.newBuilder()
+                                .addSuccess(del("a", "c"))
+                                .addSuccess(put("b"))
+                                .build(),
+                        128));
         assertNull(RequestChecks.txn(
-                TxnRequest.newBuilder().addSuccess(del("a", "c")).addSuccess(put("c")).build(), 128));
+                TxnRequest.newBuilder()
+                        .addSuccess(del("a", "c"))
+                        .addSuccess(put("c"))
+                        .build(),
+                128));
         assertNull(RequestChecks.txn(
-                TxnRequest.newBuilder().addSuccess(put("a")).addFailure(put("a")).build(), 128));
+                TxnRequest.newBuilder()
+                        .addSuccess(put("a"))
+                        .addFailure(put("a"))
+                        .build(),
+                128));
     }
 
     @Test
     void nestedTxnBranchesMayPutTheSameKeyButNotBesideTheParent() {
-        TxnRequest nested = TxnRequest.newBuilder().addSuccess(put("k")).addFailure(put("k")).build();
-        assertNull(RequestChecks.txn(TxnRequest.newBuilder().addSuccess(txn(nested)).build(), 128));
-        assertEquals(EtcdError.DUPLICATE_KEY, RequestChecks.txn(
-                TxnRequest.newBuilder().addSuccess(txn(nested)).addSuccess(put("k")).build(), 128));
+        TxnRequest nested = TxnRequest.newBuilder()
+                .addSuccess(put("k"))
+                .addFailure(put("k"))
+                .build();
+        assertNull(RequestChecks.txn(
+                TxnRequest.newBuilder().addSuccess(txn(nested)).build(), 128));
+        assertEquals(
+                EtcdError.DUPLICATE_KEY,
+                RequestChecks.txn(
+                        TxnRequest.newBuilder()
+                                .addSuccess(txn(nested))
+                                .addSuccess(put("k"))
+                                .build(),
+                        128));
     }
 
     @Test
@@ -57,18 +88,30 @@ class RequestChecksTest {
             big.addSuccess(put("k" + i));
         }
         assertEquals(EtcdError.TOO_MANY_OPS, RequestChecks.txn(big.build(), 128));
-        assertEquals(EtcdError.EMPTY_KEY, RequestChecks.txn(
-                TxnRequest.newBuilder().addCompare(Compare.newBuilder()).build(), 128));
-        assertEquals(EtcdError.EMPTY_KEY, RequestChecks.txn(
-                TxnRequest.newBuilder().addSuccess(put("")).build(), 128));
+        assertEquals(
+                EtcdError.EMPTY_KEY,
+                RequestChecks.txn(
+                        TxnRequest.newBuilder().addCompare(Compare.newBuilder()).build(), 128));
+        assertEquals(
+                EtcdError.EMPTY_KEY,
+                RequestChecks.txn(TxnRequest.newBuilder().addSuccess(put("")).build(), 128));
     }
 
     @Test
     void ignoreValueWithValueIsRefused() {
-        assertEquals(EtcdError.VALUE_PROVIDED, RequestChecks.put(PutRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("k")).setValue(ByteString.copyFromUtf8("v")).setIgnoreValue(true)
-                .build()));
-        assertEquals(EtcdError.LEASE_PROVIDED, RequestChecks.put(PutRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8("k")).setLease(5).setIgnoreLease(true).build()));
+        assertEquals(
+                EtcdError.VALUE_PROVIDED,
+                RequestChecks.put(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("k"))
+                        .setValue(ByteString.copyFromUtf8("v"))
+                        .setIgnoreValue(true)
+                        .build()));
+        assertEquals(
+                EtcdError.LEASE_PROVIDED,
+                RequestChecks.put(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("k"))
+                        .setLease(5)
+                        .setIgnoreLease(true)
+                        .build()));
     }
 }

@@ -40,10 +40,12 @@ class RequestPoolTest {
         List<CompletableFuture<Integer>> work = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             int n = i;
-            work.add(RequestPool.supply(() -> {
-                block();
-                return n;
-            }, pool));
+            work.add(RequestPool.supply(
+                    () -> {
+                        block();
+                        return n;
+                    },
+                    pool));
         }
         assertEquals(3, pool.queued()); // two running, three waiting
         return work;
@@ -59,7 +61,7 @@ class RequestPoolTest {
     void aFullQueueRefusesEveryWayOfHandingItWork() throws Exception {
         List<CompletableFuture<Integer>> work = fill();
         // executing directly throws at once (the caller, an event loop, never waits)
-        EtcdException thrown = assertThrows(EtcdException.class, () -> pool.execute(() -> { }));
+        EtcdException thrown = assertThrows(EtcdException.class, () -> pool.execute(() -> {}));
         assertEquals(EtcdError.TOO_MANY_REQUESTS, thrown.error());
         // the first stage of a chain fails rather than throwing
         CompletableFuture<Integer> first = RequestPool.supply(() -> 1, pool);
@@ -81,7 +83,7 @@ class RequestPoolTest {
     @Test
     void aClosedPoolAnswersServerStopped() {
         pool.close();
-        EtcdException thrown = assertThrows(EtcdException.class, () -> pool.execute(() -> { }));
+        EtcdException thrown = assertThrows(EtcdException.class, () -> pool.execute(() -> {}));
         assertEquals(EtcdError.STOPPED, thrown.error());
         assertTrue(pool.refused() == 0);
     }

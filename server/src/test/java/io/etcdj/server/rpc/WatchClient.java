@@ -27,6 +27,7 @@ public final class WatchClient implements AutoCloseable {
     private Throwable error;
     /** Written once by the gRPC thread before any response. */
     private volatile ClientCallStreamObserver<WatchRequest> call;
+
     private final boolean slow;
 
     public WatchClient(WatchGrpc.WatchStub stub, boolean slow) {
@@ -57,8 +58,7 @@ public final class WatchClient implements AutoCloseable {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
     }
 
@@ -76,11 +76,15 @@ public final class WatchClient implements AutoCloseable {
     }
 
     public void cancel(long watchId) {
-        send(WatchRequest.newBuilder().setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(watchId)).build());
+        send(WatchRequest.newBuilder()
+                .setCancelRequest(WatchCancelRequest.newBuilder().setWatchId(watchId))
+                .build());
     }
 
     public void requestProgress() {
-        send(WatchRequest.newBuilder().setProgressRequest(WatchProgressRequest.getDefaultInstance()).build());
+        send(WatchRequest.newBuilder()
+                .setProgressRequest(WatchProgressRequest.getDefaultInstance())
+                .build());
     }
 
     public synchronized List<WatchResponse> responses() {

@@ -16,19 +16,15 @@ import java.util.TreeMap;
  */
 final class WatchModel {
     /** One change inside a write request. */
-    sealed interface Op permits Put, Delete {
-    }
+    sealed interface Op permits Put, Delete {}
 
-    record Put(String key, String value) implements Op {
-    }
+    record Put(String key, String value) implements Op {}
 
     /** Deletes [from, to), or the single key {@code from} when {@code to} is null. */
-    record Delete(String from, String to) implements Op {
-    }
+    record Delete(String from, String to) implements Op {}
 
     /** An acknowledged write request that changed something, at the revision its response reported. */
-    record Write(long revision, List<Op> ops) {
-    }
+    record Write(long revision, List<Op> ops) {}
 
     private final TreeMap<String, KeyValue> live = new TreeMap<>();
     private final Map<Long, List<Event>> byRevision = new TreeMap<>();
@@ -40,8 +36,8 @@ final class WatchModel {
         long expected = baseRevision + 1;
         for (Write w : sorted) {
             if (w.revision() != expected) {
-                throw new AssertionError("acknowledged revisions are not consecutive: expected " + expected
-                        + ", got " + w.revision());
+                throw new AssertionError(
+                        "acknowledged revisions are not consecutive: expected " + expected + ", got " + w.revision());
             }
             List<Event> events = apply(w.revision(), w.ops());
             if (events.isEmpty()) {
@@ -57,11 +53,16 @@ final class WatchModel {
         for (Op op : ops) {
             if (op instanceof Put p) {
                 KeyValue prev = live.get(p.key());
-                KeyValue kv = KeyValue.newBuilder().setKey(bs(p.key())).setValue(bs(p.value()))
-                        .setCreateRevision(prev == null ? rev : prev.getCreateRevision()).setModRevision(rev)
-                        .setVersion(prev == null ? 1 : prev.getVersion() + 1).build();
+                KeyValue kv = KeyValue.newBuilder()
+                        .setKey(bs(p.key()))
+                        .setValue(bs(p.value()))
+                        .setCreateRevision(prev == null ? rev : prev.getCreateRevision())
+                        .setModRevision(rev)
+                        .setVersion(prev == null ? 1 : prev.getVersion() + 1)
+                        .build();
                 live.put(p.key(), kv);
-                Event.Builder e = Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
+                Event.Builder e =
+                        Event.newBuilder().setType(Event.EventType.PUT).setKv(kv);
                 if (prev != null) {
                     e.setPrevKv(prev);
                 }
@@ -72,8 +73,10 @@ final class WatchModel {
                         : new TreeMap<>(live.subMap(d.from(), d.to()));
                 for (KeyValue prev : new TreeMap<>(doomed).values()) {
                     live.remove(prev.getKey().toStringUtf8());
-                    events.add(Event.newBuilder().setType(Event.EventType.DELETE)
-                            .setKv(KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(rev)).setPrevKv(prev)
+                    events.add(Event.newBuilder()
+                            .setType(Event.EventType.DELETE)
+                            .setKv(KeyValue.newBuilder().setKey(prev.getKey()).setModRevision(rev))
+                            .setPrevKv(prev)
                             .build());
                 }
             }
@@ -82,8 +85,7 @@ final class WatchModel {
     }
 
     /** Every event from {@code fromRevision} on, in order, that a watcher with these settings must see. */
-    List<Event> expected(long fromRevision, String key, String end, boolean noPut, boolean noDelete,
-                         boolean prevKv) {
+    List<Event> expected(long fromRevision, String key, String end, boolean noPut, boolean noDelete, boolean prevKv) {
         List<Event> out = new ArrayList<>();
         for (Map.Entry<Long, List<Event>> r : byRevision.entrySet()) {
             if (r.getKey() < fromRevision) {
@@ -91,8 +93,8 @@ final class WatchModel {
             }
             for (Event e : r.getValue()) {
                 String k = e.getKv().getKey().toStringUtf8();
-                boolean inRange = end == null ? k.equals(key) : k.compareTo(key) >= 0 && (end.isEmpty()
-                        || k.compareTo(end) < 0);
+                boolean inRange =
+                        end == null ? k.equals(key) : k.compareTo(key) >= 0 && (end.isEmpty() || k.compareTo(end) < 0);
                 boolean filtered = e.getType() == Event.EventType.PUT ? noPut : noDelete;
                 if (inRange && !filtered) {
                     out.add(prevKv ? e : e.toBuilder().clearPrevKv().build());

@@ -56,14 +56,16 @@ class WatchRandomizedTest {
     private static final int STREAMS = 3;
     private static final Duration WAIT = Duration.ofSeconds(30);
     /** Small enough that streams overflow and catch-up reads the store in several passes. */
-    private static final WatchLimits TINY = new WatchLimits(2000, 5000, 8, 16 * 1024, 4, 256 * 1024, 64, 16,
-            8 * 1024, 5, 4 * 1024, 3, 1024, 4);
+    private static final WatchLimits TINY =
+            new WatchLimits(2000, 5000, 8, 16 * 1024, 4, 256 * 1024, 64, 16, 8 * 1024, 5, 4 * 1024, 3, 1024, 4);
     /** Watchers created before the first phase's writes, over all streams (the slow one too). */
     private static final int BULK_WATCHERS = Integer.getInteger("etcdj.watch.bulk", 1000);
+
     private static final String[] RANGES = {"r/", "r/k1", "r/k3"};
 
     @TempDir
     Path dir;
+
     final SplittableRandom random = new SplittableRandom(SEED);
     final List<Write> writes = Collections.synchronizedList(new ArrayList<>());
     final List<LogicalWatcher> watchers = new ArrayList<>();
@@ -86,6 +88,7 @@ class WatchRandomizedTest {
         final List<Event> received = new ArrayList<>();
         /** The current incarnation: which stream, which id. */
         WatchClient stream;
+
         long watchId;
     }
 
@@ -137,16 +140,23 @@ class WatchRandomizedTest {
         for (LogicalWatcher w : watchers) {
             List<Event> expected = model.expected(w.startRevision, w.key, w.end, w.noPut, w.noDelete, w.prevKv);
             if (w.canceled) {
-                assertTrue(w.received.size() <= expected.size()
-                        && expected.subList(0, w.received.size()).equals(w.received), failure + "canceled watcher "
-                        + describe(w) + " saw something other than a prefix of its events");
+                assertTrue(
+                        w.received.size() <= expected.size()
+                                && expected.subList(0, w.received.size()).equals(w.received),
+                        failure + "canceled watcher " + describe(w)
+                                + " saw something other than a prefix of its events");
             } else {
                 assertEquals(expected, w.received, failure + describe(w));
             }
         }
-        System.out.printf("%s%d writes, %d watchers (%d canceled), %d events checked, %d fallbacks to catch-up%n",
-                failure, writes.size(), watchers.size(), watchers.stream().filter(w -> w.canceled).count(),
-                watchers.stream().mapToInt(w -> w.received.size()).sum(), fallbacks);
+        System.out.printf(
+                "%s%d writes, %d watchers (%d canceled), %d events checked, %d fallbacks to catch-up%n",
+                failure,
+                writes.size(),
+                watchers.size(),
+                watchers.stream().filter(w -> w.canceled).count(),
+                watchers.stream().mapToInt(w -> w.received.size()).sum(),
+                fallbacks);
         assertTrue(fallbacks > 0, failure + "no stream ever overflowed: the test did not exercise catch-up");
     }
 
@@ -161,12 +171,14 @@ class WatchRandomizedTest {
         kv = GrpcClients.newClient(url, KVGrpc.KVBlockingStub.class);
         if (slowFactory == null) {
             // a small window makes the slow client's unread responses back up into the server quickly
-            slowFactory = ClientFactory.builder().http2InitialStreamWindowSize(2048).build();
+            slowFactory =
+                    ClientFactory.builder().http2InitialStreamWindowSize(2048).build();
         }
         streams = new ArrayList<>();
         for (int i = 0; i < STREAMS; i++) {
             boolean slow = i == 0;
-            WatchGrpc.WatchStub stub = GrpcClients.builder(url).factory(slow ? slowFactory : ClientFactory.ofDefault())
+            WatchGrpc.WatchStub stub = GrpcClients.builder(url)
+                    .factory(slow ? slowFactory : ClientFactory.ofDefault())
                     .build(WatchGrpc.WatchStub.class);
             streams.add(new WatchClient(stub, slow));
         }
@@ -193,7 +205,8 @@ class WatchRandomizedTest {
             if (action < 4 || watchers.stream().noneMatch(w -> !w.canceled)) {
                 createWatcher();
             } else if (action < 6) {
-                List<LogicalWatcher> active = watchers.stream().filter(w -> !w.canceled).toList();
+                List<LogicalWatcher> active =
+                        watchers.stream().filter(w -> !w.canceled).toList();
                 LogicalWatcher victim = active.get(random.nextInt(active.size()));
                 victim.canceled = true;
                 victim.stream.cancel(victim.watchId);
@@ -211,16 +224,23 @@ class WatchRandomizedTest {
         int kind = r.nextInt(100);
         String key = key(r);
         if (kind < 45) {
-            long rev = kv.put(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build()).getHeader()
+            long rev = kv.put(PutRequest.newBuilder()
+                            .setKey(bs(key))
+                            .setValue(bs(value))
+                            .build())
+                    .getHeader()
                     .getRevision();
             writes.add(new Write(rev, List.of(new Put(key, value))));
         } else if (kind < 60) {
-            var resp = kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(bs(key)).build());
+            var resp = kv.deleteRange(
+                    DeleteRangeRequest.newBuilder().setKey(bs(key)).build());
             if (resp.getDeleted() > 0) {
                 writes.add(new Write(resp.getHeader().getRevision(), List.of(new Delete(key, null))));
             }
         } else if (kind < 70) {
-            var resp = kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(bs("r/k03")).setRangeEnd(bs("r/k07"))
+            var resp = kv.deleteRange(DeleteRangeRequest.newBuilder()
+                    .setKey(bs("r/k03"))
+                    .setRangeEnd(bs("r/k07"))
                     .build());
             if (resp.getDeleted() > 0) {
                 writes.add(new Write(resp.getHeader().getRevision(), List.of(new Delete("r/k03", "r/k07"))));
@@ -242,17 +262,18 @@ class WatchRandomizedTest {
         for (String k : keys.stream().sorted().toList()) {
             if (r.nextInt(3) == 0) {
                 ops.add(new Delete(k, null));
-                txn.addSuccess(RequestOp.newBuilder().setRequestDeleteRange(DeleteRangeRequest.newBuilder()
-                        .setKey(bs(k))));
+                txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestDeleteRange(DeleteRangeRequest.newBuilder().setKey(bs(k))));
             } else {
                 ops.add(new Put(k, value));
-                txn.addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bs(k))
-                        .setValue(bs(value))));
+                txn.addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(bs(k)).setValue(bs(value))));
             }
         }
         TxnResponse resp = kv.txn(txn.build());
         boolean changed = ops.stream().anyMatch(o -> o instanceof Put)
-                || resp.getResponsesList().stream().anyMatch(o -> o.getResponseDeleteRange().getDeleted() > 0);
+                || resp.getResponsesList().stream()
+                        .anyMatch(o -> o.getResponseDeleteRange().getDeleted() > 0);
         if (changed) {
             writes.add(new Write(resp.getHeader().getRevision(), ops));
         }
@@ -266,8 +287,11 @@ class WatchRandomizedTest {
         LogicalWatcher w = new LogicalWatcher();
         int shape = random.nextInt(4);
         w.key = shape == 0 ? key(random) : RANGES[random.nextInt(RANGES.length)];
-        w.end = shape == 0 ? null : shape == 1 ? "" : w.key.substring(0, w.key.length() - 1)
-                + (char) (w.key.charAt(w.key.length() - 1) + 1);
+        w.end = shape == 0
+                ? null
+                : shape == 1
+                        ? ""
+                        : w.key.substring(0, w.key.length() - 1) + (char) (w.key.charAt(w.key.length() - 1) + 1);
         w.noPut = random.nextInt(6) == 0;
         w.noDelete = !w.noPut && random.nextInt(6) == 0;
         w.prevKv = random.nextBoolean();
@@ -283,8 +307,11 @@ class WatchRandomizedTest {
     private long subscribe(LogicalWatcher w, WatchClient stream, long start) throws InterruptedException {
         w.stream = stream;
         w.watchId = nextWatchId.getAndIncrement();
-        WatchCreateRequest.Builder req = WatchCreateRequest.newBuilder().setKey(bs(w.key)).setWatchId(w.watchId)
-                .setStartRevision(start).setPrevKv(w.prevKv);
+        WatchCreateRequest.Builder req = WatchCreateRequest.newBuilder()
+                .setKey(bs(w.key))
+                .setWatchId(w.watchId)
+                .setStartRevision(start)
+                .setPrevKv(w.prevKv);
         if (w.end != null) {
             req.setRangeEnd(w.end.isEmpty() ? bs("\0") : bs(w.end));
         }
@@ -300,7 +327,9 @@ class WatchRandomizedTest {
             stream.take(1); // the slow client at least reads what it waits for
         }
         long id = w.watchId;
-        return stream.await(from, r -> r.getCreated() && r.getWatchId() == id, WAIT).getHeader().getRevision();
+        return stream.await(from, r -> r.getCreated() && r.getWatchId() == id, WAIT)
+                .getHeader()
+                .getRevision();
     }
 
     /** Stops the member, collects what each watcher got, restarts, and resumes each from its last revision + 1. */
@@ -315,7 +344,8 @@ class WatchRandomizedTest {
         start();
         for (LogicalWatcher w : watchers) {
             if (!w.canceled) {
-                long next = w.received.isEmpty() ? w.startRevision
+                long next = w.received.isEmpty()
+                        ? w.startRevision
                         : w.received.get(w.received.size() - 1).getKv().getModRevision() + 1;
                 subscribe(w, streams.get(random.nextInt(STREAMS)), next);
             }

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchServiceTest {
     @TempDir
     static Path dir;
+
     static EtcdjServer server;
     static KVGrpc.KVBlockingStub kv;
     static WatchGrpc.WatchStub watch;
@@ -48,8 +49,12 @@ class WatchServiceTest {
     }
 
     private static long put(String k, String v) {
-        return kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(k)).setValue(ByteString.copyFromUtf8(v))
-                .build()).getHeader().getRevision();
+        return kv.put(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8(k))
+                        .setValue(ByteString.copyFromUtf8(v))
+                        .build())
+                .getHeader()
+                .getRevision();
     }
 
     private static WatchCreateRequest.Builder create(String key) {
@@ -64,10 +69,12 @@ class WatchServiceTest {
             WatchResponse created = c.await(WatchResponse::getCreated);
             assertEquals(0, created.getWatchId());
             assertEquals(r1, created.getHeader().getRevision());
-            assertTrue(created.getHeader().getClusterId() != 0 && created.getHeader().getMemberId() != 0);
+            assertTrue(created.getHeader().getClusterId() != 0
+                    && created.getHeader().getMemberId() != 0);
             c.await(r -> r.getEventsCount() > 0 && r.getEvents(0).getKv().getModRevision() == r1);
             long r2 = put("k", "2");
-            WatchResponse live = c.await(r -> r.getEventsCount() > 0 && r.getEvents(0).getKv().getModRevision() == r2);
+            WatchResponse live = c.await(
+                    r -> r.getEventsCount() > 0 && r.getEvents(0).getKv().getModRevision() == r2);
             assertEquals("1", live.getEvents(0).getPrevKv().getValue().toStringUtf8());
             c.cancel(0);
             c.await(WatchResponse::getCanceled);
@@ -106,24 +113,40 @@ class WatchServiceTest {
     void largeResponsesAreFragmentedOnlyWhenAsked() throws Exception {
         ByteString big = ByteString.copyFrom(new byte[600 * 1024]);
         for (int i = 0; i < 4; i++) {
-            kv.put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8("big/" + i)).setValue(big).build());
+            kv.put(PutRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("big/" + i))
+                    .setValue(big)
+                    .build());
         }
-        try (WatchClient whole = new WatchClient(watch, false); WatchClient parts = new WatchClient(watch, false)) {
-            WatchCreateRequest.Builder req = create("big/").setRangeEnd(ByteString.copyFromUtf8("big0")).setPrevKv(true)
+        try (WatchClient whole = new WatchClient(watch, false);
+                WatchClient parts = new WatchClient(watch, false)) {
+            WatchCreateRequest.Builder req = create("big/")
+                    .setRangeEnd(ByteString.copyFromUtf8("big0"))
+                    .setPrevKv(true)
                     .addFilters(WatchCreateRequest.FilterType.NOPUT);
             whole.create(req.build());
             parts.create(req.setFragment(true).build());
             whole.await(WatchResponse::getCreated);
             parts.await(WatchResponse::getCreated);
             // one revision, four deletions each carrying a 600 KiB prev_kv: 2.4 MB, more than --max-request-bytes
-            kv.deleteRange(DeleteRangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("big/"))
-                    .setRangeEnd(ByteString.copyFromUtf8("big0")).build());
+            kv.deleteRange(DeleteRangeRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("big/"))
+                    .setRangeEnd(ByteString.copyFromUtf8("big0"))
+                    .build());
             WatchResponse one = whole.await(r -> r.getEventsCount() > 0);
             assertEquals(4, one.getEventsCount());
             assertFalse(one.getFragment());
             WatchResponse lastPart = parts.await(r -> r.getEventsCount() > 0 && !r.getFragment());
-            assertEquals(4, parts.responses().stream().mapToInt(WatchResponse::getEventsCount).sum());
-            assertEquals(1, parts.responses().stream().filter(WatchResponse::getFragment).count()); // 2 + 2 events
+            assertEquals(
+                    4,
+                    parts.responses().stream()
+                            .mapToInt(WatchResponse::getEventsCount)
+                            .sum());
+            assertEquals(
+                    1,
+                    parts.responses().stream()
+                            .filter(WatchResponse::getFragment)
+                            .count()); // 2 + 2 events
             assertTrue(parts.responses().stream().allMatch(r -> r.getSerializedSize() < 1536 * 1024));
             assertEquals(one.getHeader().getRevision(), lastPart.getHeader().getRevision());
         }
@@ -131,7 +154,8 @@ class WatchServiceTest {
 
     @Test
     void aSlowClientDoesNotHoldUpWritesOrOtherWatchers() throws Exception {
-        try (WatchClient slow = new WatchClient(watch, true); WatchClient fast = new WatchClient(watch, false)) {
+        try (WatchClient slow = new WatchClient(watch, true);
+                WatchClient fast = new WatchClient(watch, false)) {
             slow.create(create("s").setRangeEnd(ByteString.copyFromUtf8("t")).build());
             fast.create(create("s").setRangeEnd(ByteString.copyFromUtf8("t")).build());
             fast.await(WatchResponse::getCreated);
@@ -144,7 +168,11 @@ class WatchServiceTest {
             slow.take(Integer.MAX_VALUE / 2);
             slow.await(r -> r.getEventsCount() > 0
                     && r.getEvents(r.getEventsCount() - 1).getKv().getModRevision() == end);
-            assertEquals(300, slow.responses().stream().mapToInt(WatchResponse::getEventsCount).sum());
+            assertEquals(
+                    300,
+                    slow.responses().stream()
+                            .mapToInt(WatchResponse::getEventsCount)
+                            .sum());
         }
     }
 }

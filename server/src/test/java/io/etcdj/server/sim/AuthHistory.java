@@ -28,30 +28,37 @@ final class AuthHistory {
 
         @Override
         public String toString() {
-            StringBuilder b = new StringBuilder("revision " + revision + (enabled ? " enabled" : " disabled")
-                    + ", users");
-            users.values().forEach(u -> b.append(' ').append(u.getName().toStringUtf8()).append(u.getRolesList()));
+            StringBuilder b =
+                    new StringBuilder("revision " + revision + (enabled ? " enabled" : " disabled") + ", users");
+            users.values()
+                    .forEach(u ->
+                            b.append(' ').append(u.getName().toStringUtf8()).append(u.getRolesList()));
             b.append(", roles");
             roles.values().forEach(r -> {
                 b.append(' ').append(r.getName().toStringUtf8()).append('[');
-                r.getKeyPermissionList().forEach(p -> b.append(p.getPermType()).append(' ')
-                        .append(p.getKey().toStringUtf8()).append("..").append(p.getRangeEnd().toStringUtf8())
-                        .append(';'));
+                r.getKeyPermissionList()
+                        .forEach(p -> b.append(p.getPermType())
+                                .append(' ')
+                                .append(p.getKey().toStringUtf8())
+                                .append("..")
+                                .append(p.getRangeEnd().toStringUtf8())
+                                .append(';'));
                 b.append(']');
             });
             return b.toString();
         }
     }
 
-    private record Observation(String member, long index, Fingerprint state) {
-    }
+    private record Observation(String member, long index, Fingerprint state) {}
 
     private final SimEvents events;
     /** Index -> the state after applying through it, as first observed there. */
     private final TreeMap<Long, Fingerprint> byIndex = new TreeMap<>();
+
     private final List<Observation> observations = new ArrayList<>();
     /** States observed (changes applied, installs, starts), and those of them with auth enabled. */
     long observedStates;
+
     long observedEnabled;
 
     AuthHistory(SimEvents events) {
@@ -95,14 +102,15 @@ final class AuthHistory {
         for (SimMember m : members) {
             Fingerprint held = Fingerprint.of(m.live().auth().state());
             if (!held.equals(expected)) {
-                throw new AssertionError(m.name() + " ends with auth state {" + held + "}, " + first.name()
-                        + " with {" + expected + "}");
+                throw new AssertionError(m.name() + " ends with auth state {" + held + "}, " + first.name() + " with {"
+                        + expected + "}");
             }
-            Fingerprint stored = Fingerprint.of(AuthStore.load(m.live().store(),
-                    new SimpleTokens(1, () -> 0, new SplittableRandom(0))).state());
+            Fingerprint stored = Fingerprint.of(
+                    AuthStore.load(m.live().store(), new SimpleTokens(1, () -> 0, new SplittableRandom(0)))
+                            .state());
             if (!stored.equals(held)) {
-                throw new AssertionError(m.name() + " holds auth state {" + held + "} but its store records {"
-                        + stored + "}");
+                throw new AssertionError(
+                        m.name() + " holds auth state {" + held + "} but its store records {" + stored + "}");
             }
         }
     }

@@ -4,9 +4,9 @@ import com.google.protobuf.ByteString;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.api.mvccpb.KeyValue;
 import java.util.HashMap;
-import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Every store revision any member committed, with its events, as the stores told their commit listeners. The first
@@ -18,6 +18,7 @@ final class CommittedRevisions {
     private final Map<Long, List<Event>> byRevision = new HashMap<>();
     /** Revisions some member could not hold in memory (their events are in its store only). */
     private final Map<Long, Boolean> inStoreOnly = new HashMap<>();
+
     long commits;
 
     void committed(String member, long revision, List<Event> events) {

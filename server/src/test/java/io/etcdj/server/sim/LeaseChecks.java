@@ -23,8 +23,7 @@ import java.util.Map;
  * so, which is why the default is etcd 3.6's: no checkpoints, a full TTL on promotion).
  */
 final class LeaseChecks {
-    private record Renewal(long callMs, long ackMs) {
-    }
+    private record Renewal(long callMs, long ackMs) {}
 
     private static final class Lease {
         final long ttlMs;
@@ -43,6 +42,7 @@ final class LeaseChecks {
     private final Map<Long, Lease> leases = new HashMap<>();
     /** Value written to a lease key -> the lease it was put with. */
     private final Map<Long, Long> leaseOfValue = new HashMap<>();
+
     long grants;
     long renewals;
     long expiries;

@@ -31,8 +31,12 @@ final class LeaseClients {
     /** Operations issued and not yet finished. */
     int inFlight;
 
-    LeaseClients(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers, LeaseChecks checks,
-                 int keys) {
+    LeaseClients(
+            SimEvents events,
+            SplittableRandom random,
+            Supplier<List<SimMember>> upMembers,
+            LeaseChecks checks,
+            int keys) {
         this.events = events;
         this.random = random;
         this.upMembers = upMembers;
@@ -131,8 +135,11 @@ final class LeaseClients {
         private void grant(SimMember m) {
             long callMs = events.nowMs();
             long ttlSeconds = 1 + random.nextInt(3);
-            LeaseGrantRequest r = m.live().lessor().prepareGrant(
-                    LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(), () -> (0x5EL << 48) + nextLeaseId++);
+            LeaseGrantRequest r = m.live()
+                    .lessor()
+                    .prepareGrant(
+                            LeaseGrantRequest.newBuilder().setTTL(ttlSeconds).build(),
+                            () -> (0x5EL << 48) + nextLeaseId++);
             events.trace("lease client " + client + " grant " + Long.toHexString(r.getID()) + " ttl " + r.getTTL()
                     + " s at " + m.name());
             answered(m.raft().propose(LogCommand.newBuilder().setLeaseGrant(r).build()), result -> {
@@ -163,18 +170,21 @@ final class LeaseClients {
             }
             long callMs = events.nowMs();
             // not waited for: a keep-alive stream goes on while earlier renewals are unanswered
-            m.live().leases().renew(id).whenComplete((ttl, err) -> events.guard(() -> {
-                if (err != null) {
-                    connectedTo = null;
-                } else if (ttl > 0) {
-                    events.trace("lease client " + client + " keep-alive of " + Long.toHexString(id) + " called at "
-                            + callMs + " acknowledged by " + m.name());
-                    checks.renewed(id, callMs, events.nowMs());
-                } else if (err == null && lease == id) {
-                    events.trace("lease client " + client + " lost lease " + Long.toHexString(id));
-                    lease = 0; // expired
-                }
-            }));
+            m.live()
+                    .leases()
+                    .renew(id)
+                    .whenComplete((ttl, err) -> events.guard(() -> {
+                        if (err != null) {
+                            connectedTo = null;
+                        } else if (ttl > 0) {
+                            events.trace("lease client " + client + " keep-alive of " + Long.toHexString(id)
+                                    + " called at " + callMs + " acknowledged by " + m.name());
+                            checks.renewed(id, callMs, events.nowMs());
+                        } else if (err == null && lease == id) {
+                            events.trace("lease client " + client + " lost lease " + Long.toHexString(id));
+                            lease = 0; // expired
+                        }
+                    }));
         }
 
         private void put(SimMember m) {
@@ -184,9 +194,15 @@ final class LeaseClients {
             checks.putWithLease(value, id);
             events.trace("lease client " + client + " put " + key + "=" + value + " lease " + Long.toHexString(id)
                     + " at " + m.name());
-            answered(m.raft().propose(LogCommand.newBuilder().setPut(PutRequest.newBuilder()
-                    .setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8(Long.toString(value)))
-                    .setLease(id)).build()), result -> { });
+            answered(
+                    m.raft()
+                            .propose(LogCommand.newBuilder()
+                                    .setPut(PutRequest.newBuilder()
+                                            .setKey(ByteString.copyFromUtf8(key))
+                                            .setValue(ByteString.copyFromUtf8(Long.toString(value)))
+                                            .setLease(id))
+                                    .build()),
+                    result -> {});
         }
 
         private void read(SimMember m) {
@@ -200,12 +216,17 @@ final class LeaseClients {
             long id = lease;
             lease = 0;
             events.trace("lease client " + client + " revoke " + Long.toHexString(id) + " at " + m.name());
-            answered(m.raft().propose(LogCommand.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder()
-                    .setID(id)).build()), result -> {
-                if (!(result instanceof Throwable)) {
-                    checks.revoked(id, events.nowMs());
-                }
-            });
+            answered(
+                    m.raft()
+                            .propose(LogCommand.newBuilder()
+                                    .setLeaseRevoke(
+                                            LeaseRevokeRequest.newBuilder().setID(id))
+                                    .build()),
+                    result -> {
+                        if (!(result instanceof Throwable)) {
+                            checks.revoked(id, events.nowMs());
+                        }
+                    });
         }
 
         /** Runs {@code ok} with an answer that came (errors and silence tell nothing), then the next operation. */

@@ -23,6 +23,7 @@ enum Mutants {
 
     /** Whether this mutant is switched on for this JVM. */
     boolean on() {
-        return name().equalsIgnoreCase(System.getProperty("etcdj.sim.mutant", "").replace('-', '_'));
+        return name().equalsIgnoreCase(
+                        System.getProperty("etcdj.sim.mutant", "").replace('-', '_'));
     }
 }

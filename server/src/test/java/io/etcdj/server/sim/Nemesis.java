@@ -107,11 +107,25 @@ final class Nemesis {
     }
 
     /** The points along the durability steps where a member may die (docs/failpoints.md). */
-    private static final String[] CRASH_POINTS = {"walBeforeWrite", "walAfterWrite", "walBeforeFsync",
-        "walAfterFsync", "walBeforeRelease", "walAfterRelease", "applyBeforeCommit", "applyAfterCommit",
-        "checkpointBeforeCreate", "checkpointAfterCreate", "checkpointCreated", "checkpointPublished",
-        "snapInstallMarkerWritten", "snapInstallSwapped", "snapInstallRecorded", "snapInstallMarkerDeleted",
-        "compactBatchDeleted"};
+    private static final String[] CRASH_POINTS = {
+        "walBeforeWrite",
+        "walAfterWrite",
+        "walBeforeFsync",
+        "walAfterFsync",
+        "walBeforeRelease",
+        "walAfterRelease",
+        "applyBeforeCommit",
+        "applyAfterCommit",
+        "checkpointBeforeCreate",
+        "checkpointAfterCreate",
+        "checkpointCreated",
+        "checkpointPublished",
+        "snapInstallMarkerWritten",
+        "snapInstallSwapped",
+        "snapInstallRecorded",
+        "snapInstallMarkerDeleted",
+        "compactBatchDeleted"
+    };
 
     /** The member dies the next time it reaches a failpoint the seed picks (in the middle of a durability step). */
     private void crashAtFailpoint() {

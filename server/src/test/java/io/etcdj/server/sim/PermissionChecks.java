@@ -20,6 +20,7 @@ final class PermissionChecks {
     private final SimEvents events;
     /** User writes answered, and of them those refused for their caller's rights. */
     long checked;
+
     long refused;
 
     PermissionChecks(SimEvents events) {
@@ -51,8 +52,12 @@ final class PermissionChecks {
         try {
             switch (cmd.getRequestCase()) {
                 case PUT -> Permits.requireWrite(s, caller, cmd.getPut().getKey(), ByteString.EMPTY);
-                case DELETE_RANGE -> Permits.requireWrite(s, caller, cmd.getDeleteRange().getKey(),
-                        cmd.getDeleteRange().getRangeEnd());
+                case DELETE_RANGE ->
+                    Permits.requireWrite(
+                            s,
+                            caller,
+                            cmd.getDeleteRange().getKey(),
+                            cmd.getDeleteRange().getRangeEnd());
                 case TXN -> Permits.requireTxn(s, caller, cmd.getTxn());
                 default -> throw new IllegalArgumentException("not a key write: " + cmd.getRequestCase());
             }
@@ -66,7 +71,8 @@ final class PermissionChecks {
         String who = caller.anonymous() ? "an anonymous caller" : caller.user() + "@" + caller.revision();
         return switch (cmd.getRequestCase()) {
             case PUT -> who + "'s put of " + cmd.getPut().getKey().toStringUtf8();
-            case DELETE_RANGE -> who + "'s delete of " + cmd.getDeleteRange().getKey().toStringUtf8();
+            case DELETE_RANGE ->
+                who + "'s delete of " + cmd.getDeleteRange().getKey().toStringUtf8();
             default -> who + "'s txn on " + cmd.getTxn().getCompare(0).getKey().toStringUtf8();
         };
     }

@@ -37,6 +37,7 @@ import java.util.function.Supplier;
 final class SimAuth {
     /** Users and roles the operator manages ("root" is both a user and the built-in role). */
     static final String[] USERS = {"root", "u1", "u2"};
+
     static final String[] ROLES = {"root", "r1", "r2"};
     /** Who the clients' checked writes run as: users with and without rights, one never added, nobody. */
     static final String[] CLIENT_USERS = {"u1", "u2", "u3", "root", null};
@@ -51,6 +52,7 @@ final class SimAuth {
     private final ArrayDeque<AuthCommand> setup = new ArrayDeque<>();
     /** Changes applied where proposed, refused there, and refused for the caller's rights (checked). */
     long applied;
+
     long refused;
     long refusedRights;
 
@@ -61,19 +63,36 @@ final class SimAuth {
         this.keys = keys;
         this.maxPeriodMs = 60 + random.nextInt(400);
         if (random.nextInt(4) != 0) {
-            setup.add(AuthCommand.newBuilder().setUserAdd(AuthUserAddRequest.newBuilder().setName("root")
-                    .setOptions(UserAddOptions.newBuilder().setNoPassword(true))).build());
-            setup.add(AuthCommand.newBuilder().setUserGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("root")
-                    .setRole("root")).build());
-            setup.add(AuthCommand.newBuilder().setUserAdd(AuthUserAddRequest.newBuilder().setName("u1")
-                    .setOptions(UserAddOptions.newBuilder().setNoPassword(true))).build());
-            setup.add(AuthCommand.newBuilder().setRoleAdd(AuthRoleAddRequest.newBuilder().setName("r1")).build());
-            setup.add(AuthCommand.newBuilder().setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
-                    .setName("r1").setPerm(range(Permission.newBuilder().setPermType(Permission.Type.READWRITE))))
+            setup.add(AuthCommand.newBuilder()
+                    .setUserAdd(AuthUserAddRequest.newBuilder()
+                            .setName("root")
+                            .setOptions(UserAddOptions.newBuilder().setNoPassword(true)))
                     .build());
-            setup.add(AuthCommand.newBuilder().setUserGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser("u1")
-                    .setRole("r1")).build());
-            setup.add(AuthCommand.newBuilder().setEnable(AuthEnableRequest.getDefaultInstance()).build());
+            setup.add(AuthCommand.newBuilder()
+                    .setUserGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                            .setUser("root")
+                            .setRole("root"))
+                    .build());
+            setup.add(AuthCommand.newBuilder()
+                    .setUserAdd(AuthUserAddRequest.newBuilder()
+                            .setName("u1")
+                            .setOptions(UserAddOptions.newBuilder().setNoPassword(true)))
+                    .build());
+            setup.add(AuthCommand.newBuilder()
+                    .setRoleAdd(AuthRoleAddRequest.newBuilder().setName("r1"))
+                    .build());
+            setup.add(AuthCommand.newBuilder()
+                    .setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                            .setName("r1")
+                            .setPerm(range(Permission.newBuilder().setPermType(Permission.Type.READWRITE))))
+                    .build());
+            setup.add(AuthCommand.newBuilder()
+                    .setUserGrantRole(
+                            AuthUserGrantRoleRequest.newBuilder().setUser("u1").setRole("r1"))
+                    .build());
+            setup.add(AuthCommand.newBuilder()
+                    .setEnable(AuthEnableRequest.getDefaultInstance())
+                    .build());
         }
     }
 
@@ -101,22 +120,25 @@ final class SimAuth {
         String user = who < 8 ? "root" : who < 9 ? USERS[1 + random.nextInt(USERS.length - 1)] : null;
         AuthCommand cmd = setup.isEmpty() ? command() : setup.poll();
         SimMember.Incarnation in = m.live();
-        SimMember.Proposal p = in.proposeAs(user, LogCommand.newBuilder().setAuth(cmd).build());
-        String what = cmd.getChangeCase() + " " + cmd.toString().replace('\n', ' ').trim();
+        SimMember.Proposal p =
+                in.proposeAs(user, LogCommand.newBuilder().setAuth(cmd).build());
+        String what =
+                cmd.getChangeCase() + " " + cmd.toString().replace('\n', ' ').trim();
         events.trace("auth: " + (user == null ? "nobody" : user) + " asks " + m.name() + " for " + what);
-        p.outcome().whenComplete((result, err) -> events.guard(() -> {
-            if (err != null) {
-                return; // not applied here (leader change, stop): no answer to check
-            }
-            if (!(result instanceof Throwable)) {
-                applied++;
-                events.trace("auth: " + what + " applied at " + m.name());
-                return;
-            }
-            refused++;
-            events.trace("auth: " + what + " refused at " + m.name() + ": " + result);
-            checkRefusal(m, in.auth(), p, result);
-        }));
+        p.outcome()
+                .whenComplete((result, err) -> events.guard(() -> {
+                    if (err != null) {
+                        return; // not applied here (leader change, stop): no answer to check
+                    }
+                    if (!(result instanceof Throwable)) {
+                        applied++;
+                        events.trace("auth: " + what + " applied at " + m.name());
+                        return;
+                    }
+                    refused++;
+                    events.trace("auth: " + what + " refused at " + m.name() + ": " + result);
+                    checkRefusal(m, in.auth(), p, result);
+                }));
     }
 
     /**
@@ -149,28 +171,34 @@ final class SimAuth {
         String user = USERS[random.nextInt(USERS.length)];
         String role = ROLES[random.nextInt(ROLES.length)];
         if (kind < 12) {
-            b.setUserAdd(AuthUserAddRequest.newBuilder().setName(user)
+            b.setUserAdd(AuthUserAddRequest.newBuilder()
+                    .setName(user)
                     .setOptions(UserAddOptions.newBuilder().setNoPassword(true)));
         } else if (kind < 22) {
             b.setRoleAdd(AuthRoleAddRequest.newBuilder().setName(role));
         } else if (kind < 36) {
             boolean rootRole = random.nextBoolean(); // auth can be enabled only once root has the root role
-            b.setUserGrantRole(AuthUserGrantRoleRequest.newBuilder().setUser(rootRole ? "root" : user)
+            b.setUserGrantRole(AuthUserGrantRoleRequest.newBuilder()
+                    .setUser(rootRole ? "root" : user)
                     .setRole(rootRole ? "root" : role));
         } else if (kind < 56) {
             Permission.Type type = Permission.Type.forNumber(random.nextInt(3));
-            b.setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder().setName(role)
+            b.setRoleGrantPermission(AuthRoleGrantPermissionRequest.newBuilder()
+                    .setName(role)
                     .setPerm(range(Permission.newBuilder().setPermType(type))));
         } else if (kind < 64) {
             Permission p = range(Permission.newBuilder()).build();
-            b.setRoleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder().setRole(role).setKey(p.getKey())
+            b.setRoleRevokePermission(AuthRoleRevokePermissionRequest.newBuilder()
+                    .setRole(role)
+                    .setKey(p.getKey())
                     .setRangeEnd(p.getRangeEnd()));
         } else if (kind < 80) {
             b.setEnable(AuthEnableRequest.getDefaultInstance());
         } else if (kind < 88) {
             b.setDisable(AuthDisableRequest.getDefaultInstance());
         } else if (kind < 94) {
-            b.setUserRevokeRole(AuthUserRevokeRoleRequest.newBuilder().setName(user).setRole(role));
+            b.setUserRevokeRole(
+                    AuthUserRevokeRoleRequest.newBuilder().setName(user).setRole(role));
         } else if (kind < 97) {
             b.setRoleDelete(AuthRoleDeleteRequest.newBuilder().setRole(role));
         } else {

@@ -38,12 +38,19 @@ final class SimClients {
     private final PermissionChecks permissions;
     /** Values written so far: each write puts a new one, so a read names the write it saw. */
     private long lastValue;
+
     private boolean stopped;
     /** Operations issued and not yet finished (answered or timed out). */
     int inFlight;
 
-    SimClients(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers, KvHistory history,
-               int keys, int maxThinkMs, PermissionChecks permissions) {
+    SimClients(
+            SimEvents events,
+            SplittableRandom random,
+            Supplier<List<SimMember>> upMembers,
+            KvHistory history,
+            int keys,
+            int maxThinkMs,
+            PermissionChecks permissions) {
         this.permissions = permissions;
         this.events = events;
         this.random = random;
@@ -103,7 +110,7 @@ final class SimClients {
         final int client;
         final long callMs;
         boolean finished;
-        Runnable onTimeout = () -> { };
+        Runnable onTimeout = () -> {};
 
         Op(int client, long callMs) {
             this.client = client;
@@ -132,18 +139,26 @@ final class SimClients {
         long value = ++lastValue;
         events.trace("client " + op.client + " put " + key + "=" + value + " at " + m.name());
         op.onTimeout = () -> history.write(key, value, op.callMs, KvHistory.UNKNOWN);
-        LogCommand cmd = LogCommand.newBuilder().setPut(PutRequest.newBuilder().setKey(bytes(key))
-                .setValue(bytes(Long.toString(value)))).build();
-        whenAnswered(propose(op, m, cmd), op, result -> history.write(key, value, op.callMs, events.nowMs()),
+        LogCommand cmd = LogCommand.newBuilder()
+                .setPut(PutRequest.newBuilder().setKey(bytes(key)).setValue(bytes(Long.toString(value))))
+                .build();
+        whenAnswered(
+                propose(op, m, cmd),
+                op,
+                result -> history.write(key, value, op.callMs, events.nowMs()),
                 () -> history.write(key, value, op.callMs, KvHistory.UNKNOWN));
     }
 
     private void delete(Op op, SimMember m, String key) {
         events.trace("client " + op.client + " delete " + key + " at " + m.name());
         op.onTimeout = () -> history.write(key, 0, op.callMs, KvHistory.UNKNOWN);
-        LogCommand cmd = LogCommand.newBuilder().setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bytes(key)))
+        LogCommand cmd = LogCommand.newBuilder()
+                .setDeleteRange(DeleteRangeRequest.newBuilder().setKey(bytes(key)))
                 .build();
-        whenAnswered(propose(op, m, cmd), op, result -> history.write(key, 0, op.callMs, events.nowMs()),
+        whenAnswered(
+                propose(op, m, cmd),
+                op,
+                result -> history.write(key, 0, op.callMs, events.nowMs()),
                 () -> history.write(key, 0, op.callMs, KvHistory.UNKNOWN));
     }
 
@@ -160,39 +175,50 @@ final class SimClients {
         };
         op.onTimeout = unknown;
         TxnRequest txn = TxnRequest.newBuilder()
-                .addCompare(Compare.newBuilder().setKey(bytes(a)).setTarget(Compare.CompareTarget.VALUE)
-                        .setResult(Compare.CompareResult.EQUAL).setValue(bytes(Long.toString(expected))))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(a))
-                        .setValue(bytes(Long.toString(va)))))
-                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(bytes(b))
-                        .setValue(bytes(Long.toString(vb)))))
-                .addFailure(RequestOp.newBuilder().setRequestRange(RangeRequest.newBuilder().setKey(bytes(a))))
+                .addCompare(Compare.newBuilder()
+                        .setKey(bytes(a))
+                        .setTarget(Compare.CompareTarget.VALUE)
+                        .setResult(Compare.CompareResult.EQUAL)
+                        .setValue(bytes(Long.toString(expected))))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(bytes(a)).setValue(bytes(Long.toString(va)))))
+                .addSuccess(RequestOp.newBuilder()
+                        .setRequestPut(PutRequest.newBuilder().setKey(bytes(b)).setValue(bytes(Long.toString(vb)))))
+                .addFailure(RequestOp.newBuilder()
+                        .setRequestRange(RangeRequest.newBuilder().setKey(bytes(a))))
                 .build();
-        whenAnswered(propose(op, m, LogCommand.newBuilder().setTxn(txn).build()), op, result -> {
-            TxnResponse r = (TxnResponse) result;
-            long now = events.nowMs();
-            if (r.getSucceeded()) {
-                history.read(a, expected, op.callMs, now);
-                history.write(a, va, op.callMs, now);
-                history.write(b, vb, op.callMs, now);
-            } else {
-                List<KeyValue> kvs = r.getResponses(0).getResponseRange().getKvsList();
-                history.read(a, kvs.isEmpty() ? 0 : parse(kvs.get(0)), op.callMs, now);
-            }
-        }, unknown);
+        whenAnswered(
+                propose(op, m, LogCommand.newBuilder().setTxn(txn).build()),
+                op,
+                result -> {
+                    TxnResponse r = (TxnResponse) result;
+                    long now = events.nowMs();
+                    if (r.getSucceeded()) {
+                        history.read(a, expected, op.callMs, now);
+                        history.write(a, va, op.callMs, now);
+                        history.write(b, vb, op.callMs, now);
+                    } else {
+                        List<KeyValue> kvs =
+                                r.getResponses(0).getResponseRange().getKvsList();
+                        history.read(a, kvs.isEmpty() ? 0 : parse(kvs.get(0)), op.callMs, now);
+                    }
+                },
+                unknown);
     }
 
     private void read(Op op, SimMember m, String key) {
         events.trace("client " + op.client + " read " + key + " at " + m.name());
         MvccStore store = m.live().store();
-        m.raft().readBarrier().whenComplete((v, err) -> events.guard(() -> {
-            if (!op.finish() || err != null) {
-                return; // a read that failed or came too late tells nothing
-            }
-            long value = readNow(store, key);
-            events.trace("client " + op.client + " read " + key + " = " + value);
-            history.read(key, value, op.callMs, events.nowMs());
-        }));
+        m.raft()
+                .readBarrier()
+                .whenComplete((v, err) -> events.guard(() -> {
+                    if (!op.finish() || err != null) {
+                        return; // a read that failed or came too late tells nothing
+                    }
+                    long value = readNow(store, key);
+                    events.trace("client " + op.client + " read " + key + " = " + value);
+                    history.read(key, value, op.callMs, events.nowMs());
+                }));
     }
 
     /** The value of {@code key} in {@code store} now (0: absent). */
@@ -218,8 +244,8 @@ final class SimClients {
         String user = SimAuth.CLIENT_USERS[random.nextInt(SimAuth.CLIENT_USERS.length)];
         SimMember.Incarnation in = m.live();
         SimMember.Proposal p = in.proposeAs(user, cmd);
-        events.trace("client " + op.client + " writes as " + (user == null ? "nobody" : user) + " (caller "
-                + p.caller() + ")");
+        events.trace("client " + op.client + " writes as " + (user == null ? "nobody" : user) + " (caller " + p.caller()
+                + ")");
         p.outcome().whenComplete((result, err) -> {
             if (err == null) {
                 events.guard(() -> permissions.answered(m.name(), in.auth(), p.caller(), cmd, result));
@@ -228,8 +254,7 @@ final class SimClients {
         return p.outcome();
     }
 
-    private void whenAnswered(CompletableFuture<Object> f, Op op, Consumer<Object> ok,
-                              Runnable unknown) {
+    private void whenAnswered(CompletableFuture<Object> f, Op op, Consumer<Object> ok, Runnable unknown) {
         f.whenComplete((result, err) -> events.guard(() -> {
             if (!op.finish()) {
                 return;

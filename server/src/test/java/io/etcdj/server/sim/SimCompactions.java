@@ -24,6 +24,7 @@ final class SimCompactions {
     private boolean stopped;
     /** Compactions applied where they were proposed, and refused there (at or below the compacted revision). */
     long applied;
+
     long refused;
 
     SimCompactions(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers) {
@@ -58,15 +59,18 @@ final class SimCompactions {
             return;
         }
         events.trace("compact to " + revision + " at " + m.name());
-        LogCommand cmd = LogCommand.newBuilder().setCompaction(CompactionRequest.newBuilder().setRevision(revision))
+        LogCommand cmd = LogCommand.newBuilder()
+                .setCompaction(CompactionRequest.newBuilder().setRevision(revision))
                 .build();
-        m.raft().propose(cmd).whenComplete((result, err) -> events.guard(() -> {
-            if (result instanceof Applier.CompactionOutcome) {
-                applied++;
-                events.trace("compaction to " + revision + " applied at " + m.name());
-            } else if (result instanceof EtcdException e && e.error() == EtcdError.COMPACTED) {
-                refused++;
-            }
-        }));
+        m.raft()
+                .propose(cmd)
+                .whenComplete((result, err) -> events.guard(() -> {
+                    if (result instanceof Applier.CompactionOutcome) {
+                        applied++;
+                        events.trace("compaction to " + revision + " applied at " + m.name());
+                    } else if (result instanceof EtcdException e && e.error() == EtcdError.COMPACTED) {
+                        refused++;
+                    }
+                }));
     }
 }

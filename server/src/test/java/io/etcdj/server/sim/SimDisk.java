@@ -90,6 +90,7 @@ final class SimDisk implements WalDisk {
     private final List<Tracked> files = new ArrayList<>();
     /** Simulation thread only. */
     private boolean crashed;
+
     long fsyncs;
 
     @Override

@@ -10,13 +10,13 @@ import java.util.PriorityQueue;
  */
 final class SimEvents {
     /** Something that happens at a simulated instant; a null label keeps it out of the trace. */
-    record Event(long timeMs, long seq, String label, Runnable action) {
-    }
+    record Event(long timeMs, long seq, String label, Runnable action) {}
 
-    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.timeMs != b.timeMs
-            ? Long.compare(a.timeMs, b.timeMs) : Long.compare(a.seq, b.seq));
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.timeMs != b.timeMs ? Long.compare(a.timeMs, b.timeMs) : Long.compare(a.seq, b.seq));
     /** Where the trace goes; null: not traced. */
     private final PrintStream trace;
+
     private long seq;
     private long nowMs;
     private long executed;

@@ -1,5 +1,8 @@
 package io.etcdj.server.sim;
 
+import io.etcdj.api.etcdserverpb.ResponseHeader;
+import io.etcdj.api.internal.LogCommand;
+import io.etcdj.api.mvccpb.Event;
 import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.auth.AuthInfo;
@@ -11,14 +14,7 @@ import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.cluster.RaftIds;
-import io.etcdj.server.rpc.AuthGate;
-import io.etcdj.server.rpc.CallerStamp;
-import io.etcdj.api.etcdserverpb.ResponseHeader;
-import io.etcdj.api.internal.LogCommand;
-import io.etcdj.api.mvccpb.Event;
-import io.etcdj.server.mvcc.CommitListener;
-import io.etcdj.server.watch.WatchHub;
-import io.etcdj.server.watch.WatchLimits;
+import io.etcdj.server.common.Failpoints;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.consensus.ForwardingConsensus;
 import io.etcdj.server.lease.ConfirmedLeases;
@@ -27,15 +23,19 @@ import io.etcdj.server.lease.LeaseConfig;
 import io.etcdj.server.lease.LeaseExpirer;
 import io.etcdj.server.lease.Lessor;
 import io.etcdj.server.lease.PrimaryLeases;
+import io.etcdj.server.mvcc.CommitListener;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.RocksBackend;
 import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.node.RaftMember;
 import io.etcdj.server.node.RaftSettings;
 import io.etcdj.server.node.Scheduling;
+import io.etcdj.server.rpc.AuthGate;
+import io.etcdj.server.rpc.CallerStamp;
 import io.etcdj.server.wal.WalOptions;
 import io.etcdj.server.wal.WriteAheadLog;
-import io.etcdj.server.common.Failpoints;
+import io.etcdj.server.watch.WatchHub;
+import io.etcdj.server.watch.WatchLimits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -63,9 +63,20 @@ final class SimMember {
     private static final int LOOPS = 5;
 
     /** The parts of one incarnation (one process lifetime). */
-    record Incarnation(MvccStore store, WriteAheadLog wal, SimDisk disk, Lessor lessor, PrimaryLeases leases,
-                       MemberRegistry registry, Alarms alarms, AuthStore auth, Checkpoints checkpoints,
-                       SimTicker ticker, WatchHub hub, SimExecutor sender, RaftMember raft) {
+    record Incarnation(
+            MvccStore store,
+            WriteAheadLog wal,
+            SimDisk disk,
+            Lessor lessor,
+            PrimaryLeases leases,
+            MemberRegistry registry,
+            Alarms alarms,
+            AuthStore auth,
+            Checkpoints checkpoints,
+            SimTicker ticker,
+            WatchHub hub,
+            SimExecutor sender,
+            RaftMember raft) {
         /**
          * Proposes {@code command} as {@code user} (null: no credentials) the way the client port does: the caller is
          * who {@link AuthGate} says a client certificate naming {@code user} is, and {@link CallerStamp} stamps it on
@@ -78,8 +89,7 @@ final class SimMember {
     }
 
     /** A command proposed for a caller, and its outcome. */
-    record Proposal(AuthInfo caller, CompletableFuture<Object> outcome) {
-    }
+    record Proposal(AuthInfo caller, CompletableFuture<Object> outcome) {}
 
     final MemberInfo info;
     final long raftId;
@@ -104,10 +114,12 @@ final class SimMember {
     private final CommittedRevisions committed;
     /** Told of this member's auth state whenever it changes, and at each start. */
     private final AuthHistory authHistory;
+
     private final WatchLimits watchLimits;
     private final LeaseConfig leaseConfig;
     /** The running incarnation; null while down. */
     private Incarnation live;
+
     private int incarnations;
     /** Paused (as a long GC pause or a stopped process): neither loop runs, time goes on. */
     boolean paused;
@@ -118,9 +130,9 @@ final class SimMember {
     /** The WAL disk's weather, kept across incarnations (a failing disk is replaced by the restart). */
     final SimDisk.Faults diskFaults = new SimDisk.Faults();
     /** Runs after the member fail-stopped on a failed fsync (and was crashed); the nemesis restarts it. */
-    Runnable onFailStop = () -> { };
+    Runnable onFailStop = () -> {};
     /** Runs when the member learns it was removed from the cluster (it then stops by itself). */
-    Runnable onRemoved = () -> { };
+    Runnable onRemoved = () -> {};
     /** Removed from the cluster and stopped: never started again. */
     boolean removed;
     /** Removed, and stopping soon. */
@@ -129,6 +141,7 @@ final class SimMember {
     private final boolean joining;
     /** Simulated time this member's drivers spent blocked in fsyncs, and fail-stops on a failed fsync. */
     long fsyncStalledMs;
+
     int failStops;
     /**
      * The steps of a snapshot install at which a reader probes the store (a reader that arrives right after the
@@ -152,10 +165,22 @@ final class SimMember {
     /** Runs after the member died at {@link #crashPoint}. */
     private Runnable afterCrashPoint;
 
-    SimMember(MemberInfo info, List<MemberInfo> founders, Path dir, SimEvents events, SimNetwork network,
-              SplittableRandom random, long snapshotCount, long catchUpEntries, long walSegmentBytes,
-              ExpiryObserver expiryApplied, CommittedRevisions committed, WatchLimits watchLimits,
-              LeaseConfig leaseConfig, AuthHistory authHistory, boolean joining) {
+    SimMember(
+            MemberInfo info,
+            List<MemberInfo> founders,
+            Path dir,
+            SimEvents events,
+            SimNetwork network,
+            SplittableRandom random,
+            long snapshotCount,
+            long catchUpEntries,
+            long walSegmentBytes,
+            ExpiryObserver expiryApplied,
+            CommittedRevisions committed,
+            WatchLimits watchLimits,
+            LeaseConfig leaseConfig,
+            AuthHistory authHistory,
+            boolean joining) {
         this.authHistory = authHistory;
         this.leaseConfig = leaseConfig;
         this.joining = joining;
@@ -170,8 +195,8 @@ final class SimMember {
         this.network = network;
         this.random = random;
         this.walSegmentBytes = walSegmentBytes;
-        this.settings = new RaftSettings(info.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20,
-                catchUpEntries);
+        this.settings =
+                new RaftSettings(info.id(), HEARTBEAT_MS, ELECTION_MS, true, snapshotCount, 1 << 20, catchUpEntries);
     }
 
     boolean isUp() {
@@ -220,27 +245,53 @@ final class SimMember {
             Applier applier = new Applier(store, lessor, registry, alarms, auth);
             SimTicker ticker = new SimTicker(events, random.nextInt((int) HEARTBEAT_MS));
             SimExecutor sender = new SimExecutor();
-            WatchHub hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), 1 << 20,
-                    watchLimits, sender, ticker, Duration.ofMinutes(10));
+            WatchHub hub = new WatchHub(
+                    store,
+                    rev -> ResponseHeader.newBuilder().setRevision(rev).build(),
+                    1 << 20,
+                    watchLimits,
+                    sender,
+                    ticker,
+                    Duration.ofMinutes(10));
             store.setCommitListener(new Commits(hub)); // before the log replays, as the server does
-            SimMemberHooks hooks = new SimMemberHooks(store, lessor, registry, alarms, auth, snapDir, hub, () -> {
-                promotedAtMs = events.nowMs();
-                events.trace(name() + "'s lessor is promoted");
-            }, () -> events.guard(() -> {
-                events.trace(name() + " learned it was removed from the cluster");
-                onRemoved.run();
-            }));
-            RaftMember raft = RaftMember.start(settings, new RaftMember.Parts(wal, store, applier, registry,
-                    network.transport(raftId), hooks, ticker, checkpoints, Scheduling.stepped(random.nextLong())),
-                    events.nowMs(), SnapshotInstaller.installed(store));
+            SimMemberHooks hooks = new SimMemberHooks(
+                    store,
+                    lessor,
+                    registry,
+                    alarms,
+                    auth,
+                    snapDir,
+                    hub,
+                    () -> {
+                        promotedAtMs = events.nowMs();
+                        events.trace(name() + "'s lessor is promoted");
+                    },
+                    () -> events.guard(() -> {
+                        events.trace(name() + " learned it was removed from the cluster");
+                        onRemoved.run();
+                    }));
+            RaftMember raft = RaftMember.start(
+                    settings,
+                    new RaftMember.Parts(
+                            wal,
+                            store,
+                            applier,
+                            registry,
+                            network.transport(raftId),
+                            hooks,
+                            ticker,
+                            checkpoints,
+                            Scheduling.stepped(random.nextLong())),
+                    events.nowMs(),
+                    SnapshotInstaller.installed(store));
             // as the server: the lessor acts as primary only once a read round confirms this member still leads
             LeadershipCheck leadership = new LeadershipCheck(raft, lessor::isPrimary, events::nanos, ELECTION_MS);
             LeaseExpirer expirer = LeaseExpirer.manual(lessor, new ExpiryWatch(raft), leadership);
             ticker.every(Duration.ofMillis(lessor.config().tickMs()), expirer::runOnce);
             // the mutant that shows what the check is for: renewals without confirming leadership (etcd#15247)
             PrimaryLeases leases = Mutants.UNCONFIRMED_RENEWALS.on() ? lessor : new ConfirmedLeases(lessor, leadership);
-            live = new Incarnation(store, wal, disk, lessor, leases, registry, alarms, auth, checkpoints, ticker, hub,
-                    sender, raft);
+            live = new Incarnation(
+                    store, wal, disk, lessor, leases, registry, alarms, auth, checkpoints, ticker, hub, sender, raft);
             incarnations++;
             events.trace(name() + " started (incarnation " + incarnations + ", applied " + store.consistentIndex()
                     + ", log " + wal.firstIndex() + ".." + wal.lastIndex() + ")");
@@ -275,8 +326,12 @@ final class SimMember {
             if (flushed) {
                 in.store().backend().flush();
             }
-            in.store().backend().db().setDBOptions(
-                    MutableDBOptions.builder().setAvoidFlushDuringShutdown(true).build());
+            in.store()
+                    .backend()
+                    .db()
+                    .setDBOptions(MutableDBOptions.builder()
+                            .setAvoidFlushDuringShutdown(true)
+                            .build());
         } catch (RocksDBException e) {
             throw new IOException(e);
         }
@@ -346,7 +401,7 @@ final class SimMember {
         if (fsyncMs > 0) { // the driver was blocked that long in its fsyncs: it takes its next turn then
             driverStalledUntilMs = events.nowMs() + fsyncMs;
             fsyncStalledMs += fsyncMs;
-            events.after(fsyncMs, null, () -> { });
+            events.after(fsyncMs, null, () -> {});
         }
         var failure = in.raft().failure().getNow(null);
         if (failure != null && causedBy(failure.cause(), SimDisk.FsyncFailure.class)) {
@@ -363,8 +418,8 @@ final class SimMember {
             return true;
         }
         if (failure != null && !died && !(failure.cause() instanceof SimCrash)) {
-            throw new AssertionError("member " + name() + " failed on " + failure.thread() + ": "
-                    + failure.message(), failure.cause());
+            throw new AssertionError(
+                    "member " + name() + " failed on " + failure.thread() + ": " + failure.message(), failure.cause());
         }
         if (died || failure != null) { // a loop reached the crash point (the compactor's too, whose task swallows it)
             events.trace(name() + " died at failpoint " + point);
@@ -447,10 +502,12 @@ final class SimMember {
             CompletableFuture<Object> f = log.propose(command);
             if (command.hasLeaseCheckpoints() && events.tracing()) {
                 String what = command.getLeaseCheckpoints().getLeasesList().stream()
-                        .map(r -> Long.toHexString(r.getId()) + " " + r.getRemainingMs() + " ms").toList().toString();
+                        .map(r -> Long.toHexString(r.getId()) + " " + r.getRemainingMs() + " ms")
+                        .toList()
+                        .toString();
                 events.trace(name() + " proposes lease checkpoint " + what);
-                f.whenComplete((result, err) -> events.trace(name() + " lease checkpoint " + what
-                        + (err == null ? " applied" : " failed: " + err)));
+                f.whenComplete((result, err) -> events.trace(
+                        name() + " lease checkpoint " + what + (err == null ? " applied" : " failed: " + err)));
             }
             if (command.hasLeaseRevoke()) {
                 long id = command.getLeaseRevoke().getID();

@@ -16,8 +16,17 @@ import java.nio.file.Path;
  * A simulated member's hooks, as the server's ({@code EtcdjServer.Hooks}): the lessor follows leadership; a leader's
  * snapshot replaces the store, and what is kept beside it (membership, alarms, users and roles, leases) is read again.
  */
-record SimMemberHooks(MvccStore store, Lessor lessor, MemberRegistry registry, Alarms alarms, AuthStore auth,
-                      Path snapDir, WatchHub hub, Runnable promoted, Runnable removedHook) implements MemberHooks {
+record SimMemberHooks(
+        MvccStore store,
+        Lessor lessor,
+        MemberRegistry registry,
+        Alarms alarms,
+        AuthStore auth,
+        Path snapDir,
+        WatchHub hub,
+        Runnable promoted,
+        Runnable removedHook)
+        implements MemberHooks {
     @Override
     public void becameLeader() {
         lessor.promote();

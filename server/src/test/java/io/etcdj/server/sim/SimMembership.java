@@ -24,9 +24,11 @@ final class SimMembership {
     private final SplittableRandom random;
     /** The run's members (current and on their way out); members join it when added and leave it once stopped. */
     private final List<SimMember> members;
+
     private final SimNetwork network;
     /** Makes a member for a newly added member record and the membership after the add. */
     private final Function<Joiner, SimMember> newMember;
+
     private final int maxVoters;
     private final boolean on = !"false".equals(System.getProperty("etcdj.sim.membership"));
     private int nextName;
@@ -34,11 +36,14 @@ final class SimMembership {
     int changes;
 
     /** A member added to the cluster: its record and the membership after the add. */
-    record Joiner(MemberInfo info, List<MemberInfo> members) {
-    }
+    record Joiner(MemberInfo info, List<MemberInfo> members) {}
 
-    SimMembership(SimEvents events, SplittableRandom random, List<SimMember> members, SimNetwork network,
-                  Function<Joiner, SimMember> newMember) {
+    SimMembership(
+            SimEvents events,
+            SplittableRandom random,
+            List<SimMember> members,
+            SimNetwork network,
+            Function<Joiner, SimMember> newMember) {
         this.events = events;
         this.random = random;
         this.members = members;
@@ -65,9 +70,10 @@ final class SimMembership {
             return;
         }
         MemberRegistry.Members now = leader.live().registry().members();
-        MembershipOps ops = new MembershipOps(leader.raft(), leader.live().registry(), network.transport(leader.raftId),
-                false, 1, 1, events::nowMs);
-        List<MemberInfo> learners = now.list().stream().filter(MemberInfo::learner).toList();
+        MembershipOps ops = new MembershipOps(
+                leader.raft(), leader.live().registry(), network.transport(leader.raftId), false, 1, 1, events::nowMs);
+        List<MemberInfo> learners =
+                now.list().stream().filter(MemberInfo::learner).toList();
         long voters = now.list().size() - learners.size();
         int what = random.nextInt(3);
         if (!learners.isEmpty() && what == 0) {
@@ -81,7 +87,8 @@ final class SimMembership {
             }
             add(leader, ops, learner);
         } else if (what == 2) {
-            List<MemberInfo> removable = now.list().stream().filter(m -> m.learner() || voters > 3).toList();
+            List<MemberInfo> removable =
+                    now.list().stream().filter(m -> m.learner() || voters > 3).toList();
             if (removable.isEmpty()) {
                 return;
             }
@@ -94,32 +101,41 @@ final class SimMembership {
         String name = "m" + nextName++;
         List<String> urls = List.of("http://" + name + ":2380");
         events.trace("membership: add " + (learner ? "learner " : "voter ") + name + " at " + leader.name());
-        ops.add(urls, learner).whenComplete((added, err) -> events.guard(() -> {
-            outcome("add " + name, err);
-            if (err != null) {
-                return; // it may have been added all the same: a member that never starts (as an operator's typo)
-            }
-            MemberInfo info = new MemberInfo(added.member().id(), name, urls, List.of(), learner);
-            SimMember m = newMember.apply(new Joiner(info, added.members().list().stream()
-                    .map(x -> x.id() == info.id() ? info : x).toList()));
-            events.after(random.nextInt(500), null, () -> { // the operator starts it (not inside a member's turn)
-                members.add(m);
-                if (!m.isUp() && !m.removed) {
-                    try {
-                        m.start();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+        ops.add(urls, learner)
+                .whenComplete((added, err) -> events.guard(() -> {
+                    outcome("add " + name, err);
+                    if (err != null) {
+                        return; // it may have been added all the same: a member that never starts (as an operator's
+                        // typo)
                     }
-                }
-            });
-        }));
+                    MemberInfo info = new MemberInfo(added.member().id(), name, urls, List.of(), learner);
+                    SimMember m = newMember.apply(new Joiner(
+                            info,
+                            added.members().list().stream()
+                                    .map(x -> x.id() == info.id() ? info : x)
+                                    .toList()));
+                    events.after(
+                            random.nextInt(500),
+                            null,
+                            () -> { // the operator starts it (not inside a member's turn)
+                                members.add(m);
+                                if (!m.isUp() && !m.removed) {
+                                    try {
+                                        m.start();
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                }
+                            });
+                }));
     }
 
     private void remove(SimMember leader, MembershipOps ops, MemberInfo info) {
         events.trace("membership: remove " + name(info.id()) + " at " + leader.name());
-        ops.remove(info.id()).whenComplete((r, err) -> events.guard(() -> {
-            outcome("remove " + name(info.id()), err);
-        }));
+        ops.remove(info.id())
+                .whenComplete((r, err) -> events.guard(() -> {
+                    outcome("remove " + name(info.id()), err);
+                }));
     }
 
     /**
@@ -164,7 +180,10 @@ final class SimMembership {
     }
 
     private String name(long id) {
-        return members.stream().filter(m -> m.info.id() == id).map(SimMember::name).findFirst()
+        return members.stream()
+                .filter(m -> m.info.id() == id)
+                .map(SimMember::name)
+                .findFirst()
                 .orElse(Long.toHexString(id));
     }
 

@@ -40,6 +40,7 @@ final class SimNetwork {
     private final Map<Long, Transport.Peers> up = new TreeMap<>();
     /** Cut links, as "from>to". */
     private final Set<String> cut = new HashSet<>();
+
     double lossRate;
     double duplicateRate;
     int maxDelayMs = 3;

@@ -29,30 +29,36 @@ import java.util.stream.Stream;
  */
 final class SimSnapshots {
     /** A snapshot stream from one incarnation of a member to a peer. */
-    private record OpenStream(Transport.Peers sender, long to) {
-    }
+    private record OpenStream(Transport.Peers sender, long to) {}
 
     private final SimNetwork network;
     private final SimEvents events;
     /** The network's own: the seed's draws stay in the order they were before this class was split off. */
     private final SplittableRandom random;
+
     private final Path stagingDir;
     private final SimNetwork.SnapshotFiles snapshotFiles;
     /** The streams in flight (the peer port runs one per peer at a time). */
     private final Set<OpenStream> streaming = new HashSet<>();
     /** Told (raft ID, snapshot index) of each snapshot a member's receiver hands it whole. */
-    BiConsumer<Long, Long> onHandedOver = (to, index) -> { };
+    BiConsumer<Long, Long> onHandedOver = (to, index) -> {};
     /** Streams cut midway (a chunk-level fault) and corrupted in transit: the seed's weather. */
     double cutRate;
+
     double corruptRate;
     long staged;
     /** Streams received whole, broken midway, and refused by the receiver (broken, corrupted). */
     long receivedWhole;
+
     long cut;
     long refused;
 
-    SimSnapshots(SimNetwork network, SimEvents events, SplittableRandom random, Path stagingDir,
-                 SimNetwork.SnapshotFiles snapshotFiles) {
+    SimSnapshots(
+            SimNetwork network,
+            SimEvents events,
+            SplittableRandom random,
+            Path stagingDir,
+            SimNetwork.SnapshotFiles snapshotFiles) {
         this.network = network;
         this.events = events;
         this.random = random;
@@ -80,7 +86,8 @@ final class SimSnapshots {
         int deliveries = 2 + random.nextInt(3);
         int cutBefore = random.nextDouble() < cutRate ? 1 + random.nextInt(deliveries) : -1;
         Corruption corruption = cutBefore < 0 && random.nextDouble() < corruptRate
-                ? new Corruption(random.nextDouble(), random.nextDouble(), random.nextInt(8)) : null;
+                ? new Corruption(random.nextDouble(), random.nextDouble(), random.nextInt(8))
+                : null;
         events.trace("snapshot " + index + " from " + m.from() + " to " + m.to() + " sent in " + deliveries
                 + " deliveries" + (cutBefore >= 0 ? ", cut before delivery " + cutBefore : "")
                 + (corruption != null ? ", a chunk corrupted" : ""));
@@ -100,7 +107,9 @@ final class SimSnapshots {
             } else {
                 data[(int) (byteAt * data.length)] ^= (byte) (1 << bit);
             }
-            return c.toBuilder().setFile(c.getFile().toBuilder().setData(ByteString.copyFrom(data))).build();
+            return c.toBuilder()
+                    .setFile(c.getFile().toBuilder().setData(ByteString.copyFrom(data)))
+                    .build();
         }
     }
 
@@ -122,7 +131,8 @@ final class SimSnapshots {
             Path copy = stagingDir.resolve("snapshot-" + staged++);
             Files.createDirectories(copy);
             try {
-                if (!snapshotFiles.copyCheckpoint(m.from(), m.snapshot().metadata().index(), copy)) {
+                if (!snapshotFiles.copyCheckpoint(
+                        m.from(), m.snapshot().metadata().index(), copy)) {
                     return null;
                 }
                 return SnapshotStreams.record(1, m, copy);
@@ -144,20 +154,28 @@ final class SimSnapshots {
     private final class SnapshotTransfer {
         /** The sending incarnation: the stream breaks when it dies. */
         private final Transport.Peers sender;
+
         private final Message.SnapshotRequest m;
         private final List<SnapshotChunk> chunks;
         /** Deliveries of the files after the header's; the stream breaks before delivery {@code cutBefore} (-1: never). */
         private final int deliveries;
+
         private final int cutBefore;
         private final Corruption corruption;
         /** The receiving incarnation, its receiver, and the directory it writes into (once the header arrived). */
         private Transport.Peers to;
+
         private SnapshotStreams.Receiving receiving;
         private Path dir;
         private boolean handedOver;
 
-        SnapshotTransfer(Transport.Peers sender, Message.SnapshotRequest m, List<SnapshotChunk> chunks, int deliveries,
-                         int cutBefore, Corruption corruption) {
+        SnapshotTransfer(
+                Transport.Peers sender,
+                Message.SnapshotRequest m,
+                List<SnapshotChunk> chunks,
+                int deliveries,
+                int cutBefore,
+                Corruption corruption) {
             this.sender = sender;
             this.m = m;
             this.chunks = chunks;
@@ -181,8 +199,8 @@ final class SimSnapshots {
                 return;
             }
             if (network.peers(m.to()) != to) { // the receiving process died: its files stay until it starts again
-                events.trace("snapshot " + index() + " to " + m.to() + ": the receiver died before delivery "
-                        + delivery);
+                events.trace(
+                        "snapshot " + index() + " to " + m.to() + ": the receiver died before delivery " + delivery);
                 reportSnapshot(sender, m, false);
                 return;
             }
@@ -232,8 +250,8 @@ final class SimSnapshots {
         /** The stream broke before {@code delivery}: gRPC tells the receiver, which must throw away what came. */
         private void broken(int delivery) {
             cut++;
-            events.trace("snapshot " + index() + " to " + m.to() + " cut before delivery " + delivery + " of "
-                    + deliveries);
+            events.trace(
+                    "snapshot " + index() + " to " + m.to() + " cut before delivery " + delivery + " of " + deliveries);
             if (Mutants.PARTIAL_SNAPSHOT_INSTALL.on()) {
                 handOverPartial(firstChunk(delivery));
                 return;
@@ -262,8 +280,11 @@ final class SimSnapshots {
                 Path partial = snapshotFiles.checkpoints(m.to()).newIncoming();
                 for (SnapshotChunk c : chunks.subList(1, endChunk)) {
                     if (c.hasFile()) {
-                        Files.write(partial.resolve(c.getFile().getName()), c.getFile().getData().toByteArray(),
-                                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                        Files.write(
+                                partial.resolve(c.getFile().getName()),
+                                c.getFile().getData().toByteArray(),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.APPEND);
                     }
                 }
                 to.receiveSnapshot(m, partial);
@@ -322,7 +343,8 @@ final class SimSnapshots {
 
     private static Set<Path> incomingDirs(Checkpoints checkpoints) {
         try (Stream<Path> s = Files.list(checkpoints.directory())) {
-            return new HashSet<>(s.filter(p -> p.getFileName().toString().startsWith("incoming-")).toList());
+            return new HashSet<>(s.filter(p -> p.getFileName().toString().startsWith("incoming-"))
+                    .toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -34,8 +34,11 @@ final class WatchClients {
     /** Watchers canceled with the compacted error (and checked). */
     int compactedChecked;
 
-    WatchClients(SimEvents events, SplittableRandom random, Supplier<List<SimMember>> upMembers,
-                 CommittedRevisions committed) {
+    WatchClients(
+            SimEvents events,
+            SplittableRandom random,
+            Supplier<List<SimMember>> upMembers,
+            CommittedRevisions committed) {
         this.events = events;
         this.random = random;
         this.upMembers = upMembers;
@@ -58,12 +61,14 @@ final class WatchClients {
         final long startRevision;
         /** The member's compacted revision when the watch was asked for. */
         final long compactedAtCreate;
+
         final List<Event> received = new ArrayList<>();
         WatchStream stream;
         boolean ready = true;
         long createdRevision = -1;
         /** The newest revision an event response said it covers. */
         long coveredRevision = -1;
+
         boolean canceled;
         /** The compact revision a cancellation named; 0: none. */
         long compactRevision;
@@ -107,7 +112,8 @@ final class WatchClients {
 
         String describe() {
             return member.name() + " watching " + range.key().toStringUtf8()
-                    + (range.end() == null ? "" : ".." + range.end().toStringUtf8()) + " from " + (startRevision == 0 ? "live (created at " + createdRevision + ")" : startRevision);
+                    + (range.end() == null ? "" : ".." + range.end().toStringUtf8()) + " from "
+                    + (startRevision == 0 ? "live (created at " + createdRevision + ")" : startRevision);
         }
     }
 
@@ -138,8 +144,15 @@ final class WatchClients {
         SimWatch w = new SimWatch(m, WatchRange.of(k, end), start);
         w.stream = m.live().hub().openStream(w, m.live().sender());
         events.trace("watch " + watches.size() + ": " + w.describe());
-        m.live().hub().watch(w.stream, WatchCreateRequest.newBuilder().setKey(k).setRangeEnd(end)
-                .setStartRevision(start).build());
+        m.live()
+                .hub()
+                .watch(
+                        w.stream,
+                        WatchCreateRequest.newBuilder()
+                                .setKey(k)
+                                .setRangeEnd(end)
+                                .setStartRevision(start)
+                                .build());
         watches.add(w);
         if (random.nextInt(3) == 0) { // a client that stops reading for a while
             w.ready = false;
@@ -258,8 +271,13 @@ final class WatchClients {
     private static String summary(List<Event> evs) {
         StringBuilder sb = new StringBuilder();
         for (Event e : evs) {
-            sb.append(e.getType()).append(' ').append(e.getKv().getKey().toStringUtf8()).append('=')
-                    .append(e.getKv().getValue().toStringUtf8()).append('@').append(e.getKv().getModRevision())
+            sb.append(e.getType())
+                    .append(' ')
+                    .append(e.getKv().getKey().toStringUtf8())
+                    .append('=')
+                    .append(e.getKv().getValue().toStringUtf8())
+                    .append('@')
+                    .append(e.getKv().getModRevision())
                     .append(' ');
         }
         return sb.toString();

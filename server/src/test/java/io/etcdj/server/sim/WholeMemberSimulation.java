@@ -1,16 +1,16 @@
 package io.etcdj.server.sim;
 
+import com.google.protobuf.ByteString;
+import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.lease.LeaseConfig;
-import io.etcdj.server.watch.WatchLimits;
-import com.google.protobuf.ByteString;
-import io.etcdj.api.mvccpb.KeyValue;
 import io.etcdj.server.mvcc.KeyRange;
 import io.etcdj.server.mvcc.MvccException;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.mvcc.StoreHash;
+import io.etcdj.server.watch.WatchLimits;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -32,15 +32,42 @@ import java.util.stream.Stream;
  */
 final class WholeMemberSimulation {
     /** Figures from one run. */
-    record Result(long seed, int members, long events, long turns, long delivered, long writesAcked,
-                  long writesUnknown, long readsServed, long leaseGrants, long leaseRenewals, long leaseExpiries,
-                  long leaseKeyReads, long maxLostRenewalMs, int watchersChecked, long watchEvents, long storeProbes, int undecidedKeys,
-                  int faults,
-                  int crashes, long simulatedMs, long compactions, int compactedWatchers, long pastReads,
-                  int fsyncFailStops, long fsyncStalledMs, int membershipChanges, long authChanges,
-                  long authStatesEnabled, long userWritesChecked, long userWritesRefused, long authRefusalsChecked,
-                  long snapshotsDelivered, long snapshotsCut, long snapshotsRefused, long insideProbes) {
-    }
+    record Result(
+            long seed,
+            int members,
+            long events,
+            long turns,
+            long delivered,
+            long writesAcked,
+            long writesUnknown,
+            long readsServed,
+            long leaseGrants,
+            long leaseRenewals,
+            long leaseExpiries,
+            long leaseKeyReads,
+            long maxLostRenewalMs,
+            int watchersChecked,
+            long watchEvents,
+            long storeProbes,
+            int undecidedKeys,
+            int faults,
+            int crashes,
+            long simulatedMs,
+            long compactions,
+            int compactedWatchers,
+            long pastReads,
+            int fsyncFailStops,
+            long fsyncStalledMs,
+            int membershipChanges,
+            long authChanges,
+            long authStatesEnabled,
+            long userWritesChecked,
+            long userWritesRefused,
+            long authRefusalsChecked,
+            long snapshotsDelivered,
+            long snapshotsCut,
+            long snapshotsRefused,
+            long insideProbes) {}
 
     /** Clients keep going this long after the faults stop. */
     static final long CLIENTS_AFTER_HEAL_MS = 1000;
@@ -62,10 +89,12 @@ final class WholeMemberSimulation {
     private final PermissionChecks permissions;
     /** The members' lease configuration: etcd's default, or (one seed in four) with the LeaseCheckpoint gate. */
     private final LeaseConfig leaseConfig;
+
     private final LeaseChecks leases;
     private final long chaosMs;
     /** Raft ID -> member ID, and raft ID -> member, of every member the run made. */
     private final Map<Long, Long> memberIds = new HashMap<>();
+
     private final Map<Long, SimMember> byRaftId = new HashMap<>();
     private SimMembership membership;
     private final int keys;
@@ -75,6 +104,7 @@ final class WholeMemberSimulation {
     private long insideProbes;
     /** Probes that read a past revision (compacted or not). */
     private long pastReads;
+
     private int undecidedKeys;
     /** On average one store probe every this many events. */
     static final int PROBE_EVERY_EVENTS = 50;
@@ -105,13 +135,12 @@ final class WholeMemberSimulation {
                 + chaosMs + " ms" + (leaseConfig.checkpoint() ? ", lease checkpoints on" : ""));
         List<MemberInfo> founders = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
-            founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(),
-                    false));
+            founders.add(new MemberInfo(0x1000L * i + i, "m" + i, List.of("http://m" + i + ":2380"), List.of(), false));
         }
         SimMember.ExpiryObserver expiries = (id, promotedAtMs) -> leases.expired(id, events.nowMs(), promotedAtMs);
         for (MemberInfo info : founders) {
-            members.add(newMember(info, founders, snapshotCount, catchUpEntries, segmentBytes, expiries, watchLimits,
-                    false));
+            members.add(newMember(
+                    info, founders, snapshotCount, catchUpEntries, segmentBytes, expiries, watchLimits, false));
         }
         network.refuses = this::refuses;
         network.snapshots.onHandedOver = (raftId, index) -> {
@@ -121,8 +150,8 @@ final class WholeMemberSimulation {
         for (SimMember m : members) {
             m.start();
         }
-        SimClients clients = new SimClients(events, random.split(), this::upMembers, history, keys,
-                2 + random.nextInt(40), permissions);
+        SimClients clients = new SimClients(
+                events, random.split(), this::upMembers, history, keys, 2 + random.nextInt(40), permissions);
         clients.start(2 + random.nextInt(4));
         SimCompactions compactions = new SimCompactions(events, random.split(), this::upMembers);
         compactions.start();
@@ -135,8 +164,8 @@ final class WholeMemberSimulation {
         Nemesis nemesis = new Nemesis(events, random.split(), members, network);
         nemesis.start(chaosMs);
         SimMembership membership = new SimMembership(events, random.split(), members, network, j -> {
-            SimMember m = newMember(j.info(), j.members(), snapshotCount, catchUpEntries, segmentBytes, expiries,
-                    watchLimits, true);
+            SimMember m = newMember(
+                    j.info(), j.members(), snapshotCount, catchUpEntries, segmentBytes, expiries, watchLimits, true);
             nemesis.adopt(m);
             m.onRemoved = () -> membershipStop(m);
             return m;
@@ -171,26 +200,72 @@ final class WholeMemberSimulation {
         watchClients.resumeAll();
         quiesce();
         watchClients.check(members.get(0).live().store().currentRevision());
-        Result r = new Result(seed, size, events.executed(), turns,
-                network.delivered + network.snapshots.receivedWhole, history.writesAcked, history.writesUnknown, history.readsServed, leases.grants, leases.renewals, leases.expiries,
-                leases.leaseKeyReads, leases.maxLostRenewalMs, watchClients.checked, watchClients.eventsSeen, probes, undecidedKeys,
+        Result r = new Result(
+                seed,
+                size,
+                events.executed(),
+                turns,
+                network.delivered + network.snapshots.receivedWhole,
+                history.writesAcked,
+                history.writesUnknown,
+                history.readsServed,
+                leases.grants,
+                leases.renewals,
+                leases.expiries,
+                leases.leaseKeyReads,
+                leases.maxLostRenewalMs,
+                watchClients.checked,
+                watchClients.eventsSeen,
+                probes,
+                undecidedKeys,
                 nemesis.faults,
-                nemesis.crashes, events.nowMs(), compactions.applied, watchClients.compactedChecked, pastReads,
-                members.stream().mapToInt(m -> m.failStops).sum(), members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
-                membership.changes, auth.applied, authHistory.observedEnabled, permissions.checked,
-                permissions.refused, auth.refusedRights, network.snapshots.receivedWhole, network.snapshots.cut,
-                network.snapshots.refused, insideProbes);
+                nemesis.crashes,
+                events.nowMs(),
+                compactions.applied,
+                watchClients.compactedChecked,
+                pastReads,
+                members.stream().mapToInt(m -> m.failStops).sum(),
+                members.stream().mapToLong(m -> m.fsyncStalledMs).sum(),
+                membership.changes,
+                auth.applied,
+                authHistory.observedEnabled,
+                permissions.checked,
+                permissions.refused,
+                auth.refusedRights,
+                network.snapshots.receivedWhole,
+                network.snapshots.cut,
+                network.snapshots.refused,
+                insideProbes);
         for (SimMember m : members) {
             m.stop();
         }
         return r;
     }
 
-    private SimMember newMember(MemberInfo info, List<MemberInfo> cluster, long snapshotCount, long catchUpEntries,
-                                long segmentBytes, SimMember.ExpiryObserver expiries, WatchLimits watchLimits,
-                                boolean joining) {
-        SimMember m = new SimMember(info, cluster, dir.resolve(info.name()), events, network, random.split(),
-                snapshotCount, catchUpEntries, segmentBytes, expiries, committed, watchLimits, leaseConfig, authHistory,
+    private SimMember newMember(
+            MemberInfo info,
+            List<MemberInfo> cluster,
+            long snapshotCount,
+            long catchUpEntries,
+            long segmentBytes,
+            SimMember.ExpiryObserver expiries,
+            WatchLimits watchLimits,
+            boolean joining) {
+        SimMember m = new SimMember(
+                info,
+                cluster,
+                dir.resolve(info.name()),
+                events,
+                network,
+                random.split(),
+                snapshotCount,
+                catchUpEntries,
+                segmentBytes,
+                expiries,
+                committed,
+                watchLimits,
+                leaseConfig,
+                authHistory,
                 joining);
         m.insideProbe = this::probeInside;
         memberIds.put(m.raftId, info.id());
@@ -206,7 +281,10 @@ final class WholeMemberSimulation {
     private boolean refuses(long fromRaftId, long toRaftId) {
         SimMember to = byRaftId.get(toRaftId);
         Long from = memberIds.get(fromRaftId);
-        return to != null && from != null && to.isUp() && to.live().registry().members().removed().contains(from);
+        return to != null
+                && from != null
+                && to.isUp()
+                && to.live().registry().members().removed().contains(from);
     }
 
     private void runUntil(long timeMs) {
@@ -234,8 +312,14 @@ final class WholeMemberSimulation {
         }
         List<KeyValue> kvs;
         try {
-            kvs = store.range(new KeyRange(ByteString.copyFromUtf8("k").toByteArray(),
-                    ByteString.copyFromUtf8("m").toByteArray()), 0, 0, false).kvs();
+            kvs = store.range(
+                            new KeyRange(
+                                    ByteString.copyFromUtf8("k").toByteArray(),
+                                    ByteString.copyFromUtf8("m").toByteArray()),
+                            0,
+                            0,
+                            false)
+                    .kvs();
         } catch (MvccException e) {
             throw new AssertionError("reading " + m.name() + "'s store: " + e.getMessage(), e);
         }
@@ -261,19 +345,27 @@ final class WholeMemberSimulation {
         Map<ByteString, KeyValue> expected = committed.stateAt(at);
         List<KeyValue> kvs;
         try {
-            kvs = store.range(new KeyRange(ByteString.copyFromUtf8("k").toByteArray(),
-                    ByteString.copyFromUtf8("m").toByteArray()), at, 0, false).kvs();
+            kvs = store.range(
+                            new KeyRange(
+                                    ByteString.copyFromUtf8("k").toByteArray(),
+                                    ByteString.copyFromUtf8("m").toByteArray()),
+                            at,
+                            0,
+                            false)
+                    .kvs();
         } catch (MvccException e) {
             if (e.kind() == MvccException.Kind.COMPACTED && at < compacted) {
                 pastReads++;
                 return;
             }
-            throw new AssertionError("reading " + m.name() + "'s store at revision " + at + " (compacted "
-                    + compacted + "): " + e.getMessage(), e);
+            throw new AssertionError(
+                    "reading " + m.name() + "'s store at revision " + at + " (compacted " + compacted + "): "
+                            + e.getMessage(),
+                    e);
         }
         if (at < compacted) {
-            throw new AssertionError(m.name() + " served a read at revision " + at + ", below its compacted revision "
-                    + compacted);
+            throw new AssertionError(
+                    m.name() + " served a read at revision " + at + ", below its compacted revision " + compacted);
         }
         if (expected != null && !kvs.equals(List.copyOf(expected.values()))) {
             throw new AssertionError(m.name() + "'s store read at past revision " + at + " (compacted " + compacted
@@ -333,8 +425,10 @@ final class WholeMemberSimulation {
 
     private void traceLeaders() {
         for (SimMember m : members) {
-            String now = !m.isUp() ? "down" : "term " + m.raft().status().term() + " leader "
-                    + Long.toHexString(m.raft().status().leaderId());
+            String now = !m.isUp()
+                    ? "down"
+                    : "term " + m.raft().status().term() + " leader "
+                            + Long.toHexString(m.raft().status().leaderId());
             if (!now.equals(lastSaid.put(m.name(), now))) {
                 events.trace(m.name() + " is at " + now);
             }
@@ -374,8 +468,10 @@ final class WholeMemberSimulation {
         for (SimMember m : members) {
             Path snapDir = m.live().checkpoints().directory();
             try (Stream<Path> files = Files.list(snapDir)) {
-                List<String> left = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("incoming-"))
-                        .sorted().toList();
+                List<String> left = files.map(f -> f.getFileName().toString())
+                        .filter(f -> f.startsWith("incoming-"))
+                        .sorted()
+                        .toList();
                 if (!left.isEmpty()) {
                     throw new AssertionError(m.name() + " keeps " + left.size() + " received snapshot(s) it has not"
                             + " installed, though it has applied everything committed (index "
@@ -395,8 +491,8 @@ final class WholeMemberSimulation {
         for (SimMember m : members) {
             long r = m.live().store().currentRevision();
             if (r != revision) {
-                throw new AssertionError("member " + m.name() + " is at revision " + r + ", " + first.name()
-                        + " at " + revision + ":\n" + describeMembers());
+                throw new AssertionError("member " + m.name() + " is at revision " + r + ", " + first.name() + " at "
+                        + revision + ":\n" + describeMembers());
             }
             List<Long> leaseIds = sorted(m.live().lessor().ids());
             if (!leaseIds.equals(sorted(first.live().lessor().ids()))) {
@@ -405,8 +501,8 @@ final class WholeMemberSimulation {
             }
             StoreHash.KvHash h = hash(m, revision);
             if (h.hash() != expected.hash()) {
-                throw new AssertionError("HashKV at revision " + revision + " differs: " + first.name() + " "
-                        + expected + ", " + m.name() + " " + h + ":\n" + describeMembers());
+                throw new AssertionError("HashKV at revision " + revision + " differs: " + first.name() + " " + expected
+                        + ", " + m.name() + " " + h + ":\n" + describeMembers());
             }
         }
     }
@@ -414,8 +510,21 @@ final class WholeMemberSimulation {
     /** Watch bounds small enough that streams fall behind and catch up from the store. */
     private static WatchLimits smallWatchLimits() {
         WatchLimits d = WatchLimits.DEFAULTS;
-        return new WatchLimits(100, 1000, 4, d.streamQueueBytes(), 4, d.totalQueueBytes(), d.controlBacklog(), 3,
-                d.recentBytes(), 3, d.catchUpBytes(), d.catchUpWatchers(), d.catchUpResponseBytes(), 4);
+        return new WatchLimits(
+                100,
+                1000,
+                4,
+                d.streamQueueBytes(),
+                4,
+                d.totalQueueBytes(),
+                d.controlBacklog(),
+                3,
+                d.recentBytes(),
+                3,
+                d.catchUpBytes(),
+                d.catchUpWatchers(),
+                d.catchUpResponseBytes(),
+                4);
     }
 
     private static List<Long> sorted(List<Long> ids) {
@@ -438,8 +547,11 @@ final class WholeMemberSimulation {
                 sb.append("down\n");
                 continue;
             }
-            sb.append(m.raft().status()).append(", revision ").append(m.live().store().currentRevision())
-                    .append(m.paused ? ", paused" : "").append('\n');
+            sb.append(m.raft().status())
+                    .append(", revision ")
+                    .append(m.live().store().currentRevision())
+                    .append(m.paused ? ", paused" : "")
+                    .append('\n');
         }
         return sb.toString();
     }

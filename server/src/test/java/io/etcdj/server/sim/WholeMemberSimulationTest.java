@@ -43,8 +43,11 @@ class WholeMemberSimulationTest {
             System.setProperty("org.slf4j.simpleLogger.log.io.etcdj", "error");
         }
         String configured = System.getProperty("etcdj.sim.dir");
-        Path base = configured != null ? Path.of(configured)
-                : Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base = configured != null
+                ? Path.of(configured)
+                : Files.isDirectory(Path.of("/dev/shm"))
+                        ? Path.of("/dev/shm")
+                        : Path.of(System.getProperty("java.io.tmpdir"));
         root = Files.createTempDirectory(base, "etcdj-sim-");
     }
 
@@ -104,8 +107,10 @@ class WholeMemberSimulationTest {
             try {
                 if (traceDir != null && one == null) { // every seed's trace to a file (to study a fault schedule)
                     Files.createDirectories(Path.of(traceDir));
-                    try (PrintStream out = new PrintStream(Files.newOutputStream(Path.of(traceDir, "seed-" + seed
-                            + ".trace")), false, StandardCharsets.UTF_8)) {
+                    try (PrintStream out = new PrintStream(
+                            Files.newOutputStream(Path.of(traceDir, "seed-" + seed + ".trace")),
+                            false,
+                            StandardCharsets.UTF_8)) {
                         r = runOrReport(seed, out);
                     }
                 } else {
@@ -159,29 +164,79 @@ class WholeMemberSimulationTest {
             snapshotsRefused += r.snapshotsRefused();
             insideProbes += r.insideProbes();
         }
-        System.out.printf("whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
-                + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
-                + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
-                + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
-                + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
-                + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
-                + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
-                + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
-                + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside a turn (installs,"
-                + " compactions); %d key"
-                + " histories undecided%n",
-                count, first, (System.nanoTime() - startNanos) / 1_000_000_000L, events, turns, acked, unknown, reads,
-                faults, crashes, simulatedMs / 1000, grants, renewals, expiries, maxLost, maxLostSeed, leaseReads, watchers, watchEvents,
-                compactedWatchers, probes, pastReads, compactions, failStops, fsyncStalledMs, membershipChanges, authChanges, authEnabled, userWrites,
-                userRefused, authRefusals, snapshots, snapshotsCut, snapshotsRefused, insideProbes, undecided);
+        System.out.printf(
+                "whole-member simulation: %d seeds from %d in %d s: %d events, %d loop turns, %d writes"
+                        + " acked, %d writes with unknown outcome, %d linearizable reads, %d faults (%d crashes), %d simulated"
+                        + " seconds; leases: %d granted, %d keep-alives acknowledged, %d expired (with lease checkpoints: at most %d ms short of a keep-alive"
+                        + " acknowledged before a leader change, seed %d), %d reads of lease keys;"
+                        + " watches: %d watchers checked, %d events seen, %d canceled as compacted; %d store probes, %d reads of"
+                        + " past revisions; %d compactions; %d fail-stops on a failed fsync, %d ms of drivers blocked in slow"
+                        + " fsyncs; %d membership changes; auth: %d changes applied, %d states observed enabled, %d user"
+                        + " writes checked (%d refused), %d auth changes refused for the caller's rights; snapshots: %d"
+                        + " received whole, %d cut midway, %d refused by the receiver, %d store probes inside a turn (installs,"
+                        + " compactions); %d key"
+                        + " histories undecided%n",
+                count,
+                first,
+                (System.nanoTime() - startNanos) / 1_000_000_000L,
+                events,
+                turns,
+                acked,
+                unknown,
+                reads,
+                faults,
+                crashes,
+                simulatedMs / 1000,
+                grants,
+                renewals,
+                expiries,
+                maxLost,
+                maxLostSeed,
+                leaseReads,
+                watchers,
+                watchEvents,
+                compactedWatchers,
+                probes,
+                pastReads,
+                compactions,
+                failStops,
+                fsyncStalledMs,
+                membershipChanges,
+                authChanges,
+                authEnabled,
+                userWrites,
+                userRefused,
+                authRefusals,
+                snapshots,
+                snapshotsCut,
+                snapshotsRefused,
+                insideProbes,
+                undecided);
         assertTrue(failures.isEmpty(), failures.size() + " seed(s) failed:\n" + String.join("\n", failures));
         assertTrue(acked > 0 && reads > 0, "no write acknowledged or no read served: the simulation checked nothing");
         if (count >= 100) { // over many seeds every kind of check must have had something to check
-            assertTrue(crashes > 0 && expiries > 0 && leaseReads > 0 && watchers > 0 && watchEvents > 0 && probes > 0
-                    && compactions > 0 && compactedWatchers > 0 && pastReads > 0 && failStops > 0 && fsyncStalledMs > 0
-                    && membershipChanges > 0 && authChanges > 0 && authEnabled > 0 && userRefused > 0
-                    && userWrites > userRefused && authRefusals > 0 && snapshots > 0 && snapshotsCut > 0
-                    && snapshotsRefused > snapshotsCut && insideProbes > 0,
+            assertTrue(
+                    crashes > 0
+                            && expiries > 0
+                            && leaseReads > 0
+                            && watchers > 0
+                            && watchEvents > 0
+                            && probes > 0
+                            && compactions > 0
+                            && compactedWatchers > 0
+                            && pastReads > 0
+                            && failStops > 0
+                            && fsyncStalledMs > 0
+                            && membershipChanges > 0
+                            && authChanges > 0
+                            && authEnabled > 0
+                            && userRefused > 0
+                            && userWrites > userRefused
+                            && authRefusals > 0
+                            && snapshots > 0
+                            && snapshotsCut > 0
+                            && snapshotsRefused > snapshotsCut
+                            && insideProbes > 0,
                     "some check never ran over " + count + " seeds");
         }
     }
@@ -198,11 +253,13 @@ class WholeMemberSimulationTest {
                     + " -Dsurefire.failIfNoSpecifiedTests=false -Detcdj.sim.seed=" + seed;
             if (trace == null) {
                 Path traceFile = writeTrace(seed);
-                throw new AssertionError("simulation seed " + seed + " failed: " + t.getMessage() + "\n  trace: "
-                        + traceFile + "\n  data: " + dir + "\n  " + replay, t);
+                throw new AssertionError(
+                        "simulation seed " + seed + " failed: " + t.getMessage() + "\n  trace: " + traceFile
+                                + "\n  data: " + dir + "\n  " + replay,
+                        t);
             }
-            throw new AssertionError("simulation seed " + seed + " failed: " + t.getMessage() + "\n  data: " + dir
-                    + "\n  " + replay, t);
+            throw new AssertionError(
+                    "simulation seed " + seed + " failed: " + t.getMessage() + "\n  data: " + dir + "\n  " + replay, t);
         }
     }
 
@@ -229,10 +286,12 @@ class WholeMemberSimulationTest {
     void aSeedReplaysExactlyTraceIncluded() throws IOException {
         ByteArrayOutputStream first = new ByteArrayOutputStream();
         ByteArrayOutputStream second = new ByteArrayOutputStream();
-        WholeMemberSimulation.Result a = new WholeMemberSimulation(7, root.resolve("replay-a"),
-                new PrintStream(first, true, StandardCharsets.UTF_8)).run();
-        WholeMemberSimulation.Result b = new WholeMemberSimulation(7, root.resolve("replay-b"),
-                new PrintStream(second, true, StandardCharsets.UTF_8)).run();
+        WholeMemberSimulation.Result a = new WholeMemberSimulation(
+                        7, root.resolve("replay-a"), new PrintStream(first, true, StandardCharsets.UTF_8))
+                .run();
+        WholeMemberSimulation.Result b = new WholeMemberSimulation(
+                        7, root.resolve("replay-b"), new PrintStream(second, true, StandardCharsets.UTF_8))
+                .run();
         WholeMemberSimulation.deleteTree(root.resolve("replay-a"));
         WholeMemberSimulation.deleteTree(root.resolve("replay-b"));
         assertEquals(a, b);

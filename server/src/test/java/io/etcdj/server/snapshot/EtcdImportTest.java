@@ -27,12 +27,14 @@ class EtcdImportTest {
 
     @Test
     void authEnabledIsRefusedAndNothingIsWritten() throws IOException {
-        Path file = db(List.of(new SmallBucket(EtcdLayout.KEY), new SmallBucket(EtcdLayout.META),
+        Path file = db(List.of(
+                new SmallBucket(EtcdLayout.KEY),
+                new SmallBucket(EtcdLayout.META),
                 new SmallBucket(EtcdLayout.AUTH).put(EtcdLayout.AUTH_ENABLED, new byte[] {1}),
                 new SmallBucket(EtcdLayout.AUTH_USERS).put(EtcdLayout.bytes("root"), new byte[] {1})));
         try (BoltReader r = BoltReader.open(file, Files.size(file))) {
-            IOException e = assertThrows(IOException.class, () -> EtcdImport.importInto(r, tmp.resolve("store"),
-                    n -> { }));
+            IOException e =
+                    assertThrows(IOException.class, () -> EtcdImport.importInto(r, tmp.resolve("store"), n -> {}));
             assertTrue(e.getMessage().contains("authentication enabled (1 users, 0 roles)"), e.getMessage());
         }
         assertTrue(Files.notExists(tmp.resolve("store")));
@@ -49,13 +51,13 @@ class EtcdImportTest {
 
     @Test
     void aShortKeyInTheKeyBucketIsReportedAsDamage() throws IOException {
-        Path file = db(List.of(new SmallBucket(EtcdLayout.KEY).put(EtcdLayout.bytes("short"), new byte[0]),
+        Path file = db(List.of(
+                new SmallBucket(EtcdLayout.KEY).put(EtcdLayout.bytes("short"), new byte[0]),
                 new SmallBucket(EtcdLayout.META)));
         try (BoltReader r = BoltReader.open(file, Files.size(file))) {
-            IOException e = assertThrows(CorruptSnapshotException.class, () -> EtcdImport.importInto(r,
-                    tmp.resolve("store"), n -> { }));
-            assertEquals("the key bucket holds a 5-byte key; etcd's are revisions of 17 or 18 bytes",
-                    e.getMessage());
+            IOException e = assertThrows(
+                    CorruptSnapshotException.class, () -> EtcdImport.importInto(r, tmp.resolve("store"), n -> {}));
+            assertEquals("the key bucket holds a 5-byte key; etcd's are revisions of 17 or 18 bytes", e.getMessage());
         }
     }
 }

@@ -37,13 +37,18 @@ class PeerClientsTlsTest {
     static void start() {
         ServerBuilder sb = Server.builder().https(0);
         ClientPort.configureTls(sb, new TlsSettings(null, null, null, false, true));
-        selfSigned = sb.service(GrpcService.builder().addService(new PeerGrpc.PeerImplBase() {
-            @Override
-            public void clusterInfo(ClusterInfoRequest r, StreamObserver<ClusterInfoResponse> out) {
-                out.onNext(ClusterInfoResponse.newBuilder().setClusterId(7).build());
-                out.onCompleted();
-            }
-        }).build()).build();
+        selfSigned = sb.service(GrpcService.builder()
+                        .addService(new PeerGrpc.PeerImplBase() {
+                            @Override
+                            public void clusterInfo(ClusterInfoRequest r, StreamObserver<ClusterInfoResponse> out) {
+                                out.onNext(ClusterInfoResponse.newBuilder()
+                                        .setClusterId(7)
+                                        .build());
+                                out.onCompleted();
+                            }
+                        })
+                        .build())
+                .build();
         selfSigned.start().join();
     }
 
@@ -57,16 +62,17 @@ class PeerClientsTlsTest {
     private static ClusterInfoResponse ask(TlsSettings tls) {
         try (PeerClients clients = new PeerClients(tls)) {
             return clients.blockingStub("https://127.0.0.1:" + selfSigned.activeLocalPort(SessionProtocol.HTTPS))
-                    .withDeadlineAfter(10, TimeUnit.SECONDS).clusterInfo(ClusterInfoRequest.getDefaultInstance());
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .clusterInfo(ClusterInfoRequest.getDefaultInstance());
         }
     }
 
     @Test
     void withACertificateButNoTrustedCaASelfSignedPeerIsRefused() {
-        Assumptions.assumeTrue(Files.isDirectory(FIXTURES),
-                "etcd's TLS fixtures are missing: apt-get install golang-etcd-server-dev");
-        TlsSettings certNoCa = new TlsSettings(FIXTURES.resolve("server.crt"),
-                FIXTURES.resolve("server.key.insecure"), null, false, false);
+        Assumptions.assumeTrue(
+                Files.isDirectory(FIXTURES), "etcd's TLS fixtures are missing: apt-get install golang-etcd-server-dev");
+        TlsSettings certNoCa = new TlsSettings(
+                FIXTURES.resolve("server.crt"), FIXTURES.resolve("server.key.insecure"), null, false, false);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ask(certNoCa));
         assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.toString());
         boolean handshake = false;

@@ -7,10 +7,10 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.SessionProtocol;
 import io.etcdj.api.etcdserverpb.KVGrpc;
 import io.etcdj.api.etcdserverpb.MaintenanceGrpc;
-import io.etcdj.api.etcdserverpb.StatusRequest;
-import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.api.etcdserverpb.PutRequest;
 import io.etcdj.api.etcdserverpb.RangeRequest;
+import io.etcdj.api.etcdserverpb.StatusRequest;
+import io.etcdj.api.etcdserverpb.StatusResponse;
 import io.etcdj.api.peer.PeerGrpc;
 import io.etcdj.api.peer.RaftBatch;
 import io.etcdj.api.peer.SendSummary;
@@ -47,6 +47,7 @@ class PeerMessageRefusalTest {
 
     @TempDir
     Path dir;
+
     private EtcdjServer server;
     private KVGrpc.KVBlockingStub kv;
     private PeerGrpc.PeerStub peer;
@@ -64,20 +65,47 @@ class PeerMessageRefusalTest {
         Map<String, List<URI>> cluster = new LinkedHashMap<>();
         cluster.put("solo", List.of(peerUrl));
         MemberConfig d = MemberConfig.singleMember(dir, client);
-        return new MemberConfig("solo", dir, null, List.of(client), List.of(client), List.of(peerUrl), cluster,
-                "refusal-test", false, d.snapshotCount(), d.maxTxnOps(), d.maxRequestBytes(), 0, 1000,
-                d.clientTls(), d.watchProgressNotifyInterval(), List.of(peerUrl), 100, d.clientTls(), true, true,
-                d.quotaBackendBytes(), false, d.corruptCheckInterval(), true, true, d.auth(), d.maxLearners(), false);
+        return new MemberConfig(
+                "solo",
+                dir,
+                null,
+                List.of(client),
+                List.of(client),
+                List.of(peerUrl),
+                cluster,
+                "refusal-test",
+                false,
+                d.snapshotCount(),
+                d.maxTxnOps(),
+                d.maxRequestBytes(),
+                0,
+                1000,
+                d.clientTls(),
+                d.watchProgressNotifyInterval(),
+                List.of(peerUrl),
+                100,
+                d.clientTls(),
+                true,
+                true,
+                d.quotaBackendBytes(),
+                false,
+                d.corruptCheckInterval(),
+                true,
+                true,
+                d.auth(),
+                d.maxLearners(),
+                false);
     }
 
     @BeforeEach
     void start() throws Exception {
         MemberConfig cfg = withPeerPort(dir);
         server = EtcdjServer.start(cfg);
-        kv = GrpcClients.newClient("http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
+        kv = GrpcClients.newClient(
+                "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
                 KVGrpc.KVBlockingStub.class);
-        peer = GrpcClients.newClient("http://127.0.0.1:" + cfg.listenPeerUrls().get(0).getPort(),
-                PeerGrpc.PeerStub.class);
+        peer = GrpcClients.newClient(
+                "http://127.0.0.1:" + cfg.listenPeerUrls().get(0).getPort(), PeerGrpc.PeerStub.class);
         clusterId = server.identity().clusterId();
         self = RaftIds.of(server.identity().memberId());
         put("before", "1");
@@ -89,8 +117,11 @@ class PeerMessageRefusalTest {
     }
 
     private void put(String k, String v) {
-        kv.withDeadlineAfter(10, TimeUnit.SECONDS).put(PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(k))
-                .setValue(ByteString.copyFromUtf8(v)).build());
+        kv.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .put(PutRequest.newBuilder()
+                        .setKey(ByteString.copyFromUtf8(k))
+                        .setValue(ByteString.copyFromUtf8(v))
+                        .build());
     }
 
     /** Sends one batch on a Send stream and waits until the member has taken it in. */
@@ -108,11 +139,14 @@ class PeerMessageRefusalTest {
             }
 
             @Override
-            public void onCompleted() {
-            }
+            public void onCompleted() {}
         });
-        in.onNext(RaftBatch.newBuilder().setClusterId(clusterId).setFrom(STRANGER).setTo(self)
-                .addAllMessages(messages).build());
+        in.onNext(RaftBatch.newBuilder()
+                .setClusterId(clusterId)
+                .setFrom(STRANGER)
+                .setTo(self)
+                .addAllMessages(messages)
+                .build());
         in.onCompleted();
         assertEquals(1, done.get(10, TimeUnit.SECONDS).getBatches());
     }
@@ -120,8 +154,13 @@ class PeerMessageRefusalTest {
     /** The member still commits and applies writes. */
     private void assertServes(String key) {
         put(key, "v");
-        assertEquals(1, kv.withDeadlineAfter(10, TimeUnit.SECONDS).range(RangeRequest.newBuilder()
-                .setKey(ByteString.copyFromUtf8(key)).build()).getCount());
+        assertEquals(
+                1,
+                kv.withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .range(RangeRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8(key))
+                                .build())
+                        .getCount());
     }
 
     @Test
@@ -133,23 +172,30 @@ class PeerMessageRefusalTest {
     @Test
     void aSnapshotOnTheMessageStreamIsRefused() throws Exception {
         long term = 1000;
-        Snapshot snap = new Snapshot(new SnapshotMetadata(1_000_000, term,
-                ConfState.ofVoters(List.of(self, STRANGER))), new byte[0]);
-        sendBatch(List.of(ByteString.copyFrom(RaftCodec.encode(new Message.SnapshotRequest(STRANGER, self, term,
-                snap)))));
+        Snapshot snap = new Snapshot(
+                new SnapshotMetadata(1_000_000, term, ConfState.ofVoters(List.of(self, STRANGER))), new byte[0]);
+        sendBatch(List.of(
+                ByteString.copyFrom(RaftCodec.encode(new Message.SnapshotRequest(STRANGER, self, term, snap)))));
         assertServes("after-snapshot");
     }
 
     @Test
     void anAppendThatRewritesCommittedEntriesIsRefused() throws Exception {
         // a later term makes the member a follower; then entry 1 again at the end of its log: no leader sends that
-        StatusResponse status = GrpcClients.newClient("http://127.0.0.1:"
-                + server.clientPort().activePort(SessionProtocol.HTTP), MaintenanceGrpc.MaintenanceBlockingStub.class)
+        StatusResponse status = GrpcClients.newClient(
+                        "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP),
+                        MaintenanceGrpc.MaintenanceBlockingStub.class)
                 .status(StatusRequest.getDefaultInstance());
         long last = status.getRaftIndex(); // all committed: its last entry is of the current term
         long term = status.getRaftTerm() + 1;
-        sendBatch(List.of(ByteString.copyFrom(RaftCodec.encode(new Message.AppendRequest(STRANGER, self, term,
-                last, status.getRaftTerm(), List.of(new Entry(term, 1, EntryType.NORMAL, new byte[0])), last)))));
+        sendBatch(List.of(ByteString.copyFrom(RaftCodec.encode(new Message.AppendRequest(
+                STRANGER,
+                self,
+                term,
+                last,
+                status.getRaftTerm(),
+                List.of(new Entry(term, 1, EntryType.NORMAL, new byte[0])),
+                last)))));
         assertServes("after-append");
     }
 }

@@ -42,26 +42,45 @@ class PeerSenderTest {
         List<Message> received = new CopyOnWriteArrayList<>();
         CountDownLatch proposalArrived = new CountDownLatch(1);
         Message append = new Message.AppendRequest(SELF, PEER, 3, 10, 3, List.of(), 10);
-        Message proposal = new Message.ProposalRequest(SELF, PEER, 0,
-                List.of(new Entry(0, 0, EntryType.NORMAL, "put k v".getBytes(StandardCharsets.UTF_8))));
+        Message proposal = new Message.ProposalRequest(
+                SELF, PEER, 0, List.of(new Entry(0, 0, EntryType.NORMAL, "put k v".getBytes(StandardCharsets.UTF_8))));
         try (PeerClients clients = new PeerClients(TlsSettings.NONE);
-             PeerSender sender = new PeerSender(7, SELF, PEER, List.of(url), clients::stub,
-                     id -> reportedUnreachable.countDown(), () -> { }, HOLD_MS)) {
+                PeerSender sender = new PeerSender(
+                        7,
+                        SELF,
+                        PEER,
+                        List.of(url),
+                        clients::stub,
+                        id -> reportedUnreachable.countDown(),
+                        () -> {},
+                        HOLD_MS)) {
             sender.offerAll(List.of(append, proposal));
             // the first connect is refused: the append goes, the peer is reported unreachable
             assertTrue(reportedUnreachable.await(10, TimeUnit.SECONDS), "the peer was never reported unreachable");
 
-            Server peer = Server.builder().http(port)
-                    .service(GrpcService.builder().addService(new Recording(received, proposalArrived)).build())
+            Server peer = Server.builder()
+                    .http(port)
+                    .service(GrpcService.builder()
+                            .addService(new Recording(received, proposalArrived))
+                            .build())
                     .build();
             peer.start().join();
             try {
-                assertTrue(proposalArrived.await(HOLD_MS, TimeUnit.MILLISECONDS),
+                assertTrue(
+                        proposalArrived.await(HOLD_MS, TimeUnit.MILLISECONDS),
                         "the forwarded proposal never reached the peer that came up");
-                assertEquals(List.of(proposal.getClass()), received.stream().map(Object::getClass).toList(),
+                assertEquals(
+                        List.of(proposal.getClass()),
+                        received.stream().map(Object::getClass).toList(),
                         "only the proposal is delivered: the append was stale");
-                assertEquals("put k v", new String(((Message.ProposalRequest) received.get(0)).entries().get(0)
-                        .data(), StandardCharsets.UTF_8));
+                assertEquals(
+                        "put k v",
+                        new String(
+                                ((Message.ProposalRequest) received.get(0))
+                                        .entries()
+                                        .get(0)
+                                        .data(),
+                                StandardCharsets.UTF_8));
             } finally {
                 peer.stop().join();
             }
@@ -99,8 +118,7 @@ class PeerSenderTest {
                 }
 
                 @Override
-                public void onError(Throwable t) {
-                }
+                public void onError(Throwable t) {}
 
                 @Override
                 public void onCompleted() {

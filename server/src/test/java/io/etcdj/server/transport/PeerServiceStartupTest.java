@@ -31,12 +31,17 @@ class PeerServiceStartupTest {
 
     @BeforeEach
     void start() {
-        PeerService notWired = new PeerService(1, null, new PeerActivity(1000), () -> null, () -> null, null,
-                Long.MAX_VALUE);
-        server = Server.builder().http(0).service(GrpcService.builder().addService(notWired).build()).build();
+        PeerService notWired =
+                new PeerService(1, null, new PeerActivity(1000), () -> null, () -> null, null, Long.MAX_VALUE);
+        server = Server.builder()
+                .http(0)
+                .service(GrpcService.builder().addService(notWired).build())
+                .build();
         server.start().join();
-        peer = GrpcClients.newClient("http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP),
-                PeerGrpc.PeerBlockingStub.class).withDeadlineAfter(10, TimeUnit.SECONDS);
+        peer = GrpcClients.newClient(
+                        "http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP),
+                        PeerGrpc.PeerBlockingStub.class)
+                .withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     @AfterEach
@@ -48,8 +53,11 @@ class PeerServiceStartupTest {
     void everyPeerCallBeforeWiringIsToldToRetry() {
         List<Consumer<PeerGrpc.PeerBlockingStub>> calls = List.of(
                 p -> p.leaseRenew(LeaseRenewRequest.newBuilder().setId(1).build()),
-                p -> p.leaseTimeToLive(LeaseTimeToLiveRequest.newBuilder().setID(1).build()),
-                p -> p.memberAdd(MemberAddRequest.newBuilder().addPeerURLs("http://x:2380").build()),
+                p -> p.leaseTimeToLive(
+                        LeaseTimeToLiveRequest.newBuilder().setID(1).build()),
+                p -> p.memberAdd(MemberAddRequest.newBuilder()
+                        .addPeerURLs("http://x:2380")
+                        .build()),
                 p -> p.hashKV(HashKVRequest.getDefaultInstance()));
         for (Consumer<PeerGrpc.PeerBlockingStub> call : calls) {
             StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call.accept(peer));

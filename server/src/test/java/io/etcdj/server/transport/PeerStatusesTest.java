@@ -38,14 +38,23 @@ class PeerStatusesTest {
     static void start() throws Exception {
         ServerBuilder sb = Server.builder().https(0);
         ClientPort.configureTls(sb, new TlsSettings(null, null, null, false, true)); // --peer-auto-tls's kind
-        tlsPeer = sb.service(GrpcService.builder().addService(new PeerGrpc.PeerImplBase() {
-            @Override
-            public void status(StatusRequest r, StreamObserver<StatusResponse> out) {
-                out.onNext(StatusResponse.newBuilder().setVersion("3.6.16").setRaftTerm(7).setRaftAppliedIndex(42)
-                        .setDbSize(4096).setDbSizeInUse(2048).setLeader(1).build());
-                out.onCompleted();
-            }
-        }).build()).build();
+        tlsPeer = sb.service(GrpcService.builder()
+                        .addService(new PeerGrpc.PeerImplBase() {
+                            @Override
+                            public void status(StatusRequest r, StreamObserver<StatusResponse> out) {
+                                out.onNext(StatusResponse.newBuilder()
+                                        .setVersion("3.6.16")
+                                        .setRaftTerm(7)
+                                        .setRaftAppliedIndex(42)
+                                        .setDbSize(4096)
+                                        .setDbSizeInUse(2048)
+                                        .setLeader(1)
+                                        .build());
+                                out.onCompleted();
+                            }
+                        })
+                        .build())
+                .build();
         tlsPeer.start().join();
         // accepted by the kernel (backlog), never read: the TLS handshake and the call wait forever
         blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -75,18 +84,24 @@ class PeerStatusesTest {
     @Test
     void everyMemberIsReportedWithinTheDeadlineWhateverTheOthersDo() throws Exception {
         String tls = "https://127.0.0.1:" + tlsPeer.activeLocalPort(SessionProtocol.HTTPS);
-        List<MemberInfo> members = List.of(member(1, tls), member(2, "https://127.0.0.1:" + closedPort),
+        List<MemberInfo> members = List.of(
+                member(1, tls),
+                member(2, "https://127.0.0.1:" + closedPort),
                 member(3, "https://127.0.0.1:" + blackHole.getLocalPort()),
-                member(4, "https://127.0.0.1:" + closedPort, tls), member(5));
+                member(4, "https://127.0.0.1:" + closedPort, tls),
+                member(5));
         // a member's peer connections are open (raft uses them): warm the client and the TLS session up first,
         // as a cold JVM builds its first client and handshake in about a second
-        PeerStatuses.ask(clients::stub, members.subList(0, 2), 10_000, System::nanoTime).get(20, TimeUnit.SECONDS);
+        PeerStatuses.ask(clients::stub, members.subList(0, 2), 10_000, System::nanoTime)
+                .get(20, TimeUnit.SECONDS);
         long start = System.nanoTime();
         List<PeerStatuses.Answer> answers = PeerStatuses.ask(clients::stub, members, TIMEOUT_MS, System::nanoTime)
                 .get(10, TimeUnit.SECONDS);
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(5, answers.size());
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), answers.stream().map(a -> a.member().id()).toList());
+        assertEquals(
+                List.of(1L, 2L, 3L, 4L, 5L),
+                answers.stream().map(a -> a.member().id()).toList());
 
         PeerStatuses.Answer up = answers.get(0);
         assertNull(up.error());

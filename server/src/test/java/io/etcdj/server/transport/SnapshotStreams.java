@@ -25,8 +25,7 @@ import java.util.List;
  * transport's own classes do the work.
  */
 public final class SnapshotStreams {
-    private SnapshotStreams() {
-    }
+    private SnapshotStreams() {}
 
     /** What the leader's sender streams for {@code checkpoint}: header, file chunks, trailer. */
     public static List<SnapshotChunk> record(long clusterId, Message.SnapshotRequest m, Path checkpoint)
@@ -50,21 +49,25 @@ public final class SnapshotStreams {
         private Status answer;
 
         private Receiving(Checkpoints checkpoints, Transport.Peers peers, long maxBytes) {
-            this.receiver = new SnapshotReceiver(new StreamObserver<>() {
-                @Override
-                public void onNext(SnapshotSummary value) {
-                }
+            this.receiver = new SnapshotReceiver(
+                    new StreamObserver<>() {
+                        @Override
+                        public void onNext(SnapshotSummary value) {}
 
-                @Override
-                public void onError(Throwable t) {
-                    answer = Status.fromThrowable(t);
-                }
+                        @Override
+                        public void onError(Throwable t) {
+                            answer = Status.fromThrowable(t);
+                        }
 
-                @Override
-                public void onCompleted() {
-                    answer = Status.OK;
-                }
-            }, checkpoints, (clusterId, from) -> null, () -> peers, maxBytes);
+                        @Override
+                        public void onCompleted() {
+                            answer = Status.OK;
+                        }
+                    },
+                    checkpoints,
+                    (clusterId, from) -> null,
+                    () -> peers,
+                    maxBytes);
         }
 
         public void chunk(SnapshotChunk c) {
@@ -78,7 +81,8 @@ public final class SnapshotStreams {
 
         /** The stream broke (the sender died, the connection was cut): gRPC tells the receiver so. */
         public void broken() {
-            receiver.onError(Status.UNAVAILABLE.withDescription("the stream was cut").asRuntimeException());
+            receiver.onError(
+                    Status.UNAVAILABLE.withDescription("the stream was cut").asRuntimeException());
             if (answer == null) {
                 answer = Status.UNAVAILABLE;
             }
@@ -95,7 +99,8 @@ public final class SnapshotStreams {
         final List<SnapshotChunk> chunks = new ArrayList<>();
 
         @Override
-        public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(MethodDescriptor<ReqT, RespT> method, CallOptions options) {
+        public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
+                MethodDescriptor<ReqT, RespT> method, CallOptions options) {
             return new ClientCall<>() {
                 private Listener<RespT> listener;
 
@@ -105,12 +110,10 @@ public final class SnapshotStreams {
                 }
 
                 @Override
-                public void request(int numMessages) {
-                }
+                public void request(int numMessages) {}
 
                 @Override
-                public void cancel(String message, Throwable cause) {
-                }
+                public void cancel(String message, Throwable cause) {}
 
                 @Override
                 public void halfClose() {

@@ -21,8 +21,8 @@ import io.etcdj.raft.Message;
 import io.etcdj.raft.RaftCodec;
 import io.etcdj.raft.Snapshot;
 import io.etcdj.raft.SnapshotMetadata;
-import io.etcdj.server.node.Transport;
 import io.etcdj.server.checkpoint.Checkpoints;
+import io.etcdj.server.node.Transport;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
@@ -44,17 +44,19 @@ import org.junit.jupiter.api.io.TempDir;
  * is handed over and nothing is left on disk.
  */
 class SnapshotTransferTest {
-    private static final Message.SnapshotRequest REQUEST = new Message.SnapshotRequest(2, 3, 5, new Snapshot(
-            new SnapshotMetadata(10, 5, ConfState.ofVoters(List.of(2L, 3L))), new byte[0]));
+    private static final Message.SnapshotRequest REQUEST = new Message.SnapshotRequest(
+            2, 3, 5, new Snapshot(new SnapshotMetadata(10, 5, ConfState.ofVoters(List.of(2L, 3L))), new byte[0]));
 
     @TempDir
     Path dir;
+
     private Path source;
     private Checkpoints checkpoints;
     private Server server;
     private PeerGrpc.PeerStub peer;
     /** What the receiver handed to the member: the snapshot's directory. */
     private final CompletableFuture<Path> handedOver = new CompletableFuture<>();
+
     private volatile long maxBytes = Long.MAX_VALUE;
 
     @BeforeEach
@@ -68,16 +70,13 @@ class SnapshotTransferTest {
         checkpoints = Checkpoints.open(dir.resolve("follower/snap"), null);
         Transport.Peers sink = new Transport.Peers() {
             @Override
-            public void receive(Message m) {
-            }
+            public void receive(Message m) {}
 
             @Override
-            public void reportUnreachable(long memberId) {
-            }
+            public void reportUnreachable(long memberId) {}
 
             @Override
-            public void reportSnapshot(long memberId, boolean ok) {
-            }
+            public void reportSnapshot(long memberId, boolean ok) {}
 
             @Override
             public void receiveSnapshot(Message.SnapshotRequest m, Path snapshotDir) {
@@ -85,18 +84,23 @@ class SnapshotTransferTest {
             }
 
             @Override
-            public void removedFromCluster() {
-            }
+            public void removedFromCluster() {}
         };
-        server = Server.builder().http(0).service(GrpcService.builder().addService(new PeerGrpc.PeerImplBase() {
-            @Override
-            public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
-                return new SnapshotReceiver(out, checkpoints, (cid, from) -> null, () -> sink, maxBytes);
-            }
-        }).build()).build();
+        server = Server.builder()
+                .http(0)
+                .service(GrpcService.builder()
+                        .addService(new PeerGrpc.PeerImplBase() {
+                            @Override
+                            public StreamObserver<SnapshotChunk> sendSnapshot(StreamObserver<SnapshotSummary> out) {
+                                return new SnapshotReceiver(
+                                        out, checkpoints, (cid, from) -> null, () -> sink, maxBytes);
+                            }
+                        })
+                        .build())
+                .build();
         server.start().join();
-        peer = GrpcClients.newClient("http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP),
-                PeerGrpc.PeerStub.class);
+        peer = GrpcClients.newClient(
+                "http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP), PeerGrpc.PeerStub.class);
     }
 
     @AfterEach
@@ -119,23 +123,37 @@ class SnapshotTransferTest {
     }
 
     private static SnapshotChunk header(long totalBytes) {
-        return SnapshotChunk.newBuilder().setHeader(SnapshotHeader.newBuilder().setClusterId(1).setFrom(2).setTo(3)
-                .setMessage(ByteString.copyFrom(RaftCodec.encode(REQUEST))).setTotalBytes(totalBytes)).build();
+        return SnapshotChunk.newBuilder()
+                .setHeader(SnapshotHeader.newBuilder()
+                        .setClusterId(1)
+                        .setFrom(2)
+                        .setTo(3)
+                        .setMessage(ByteString.copyFrom(RaftCodec.encode(REQUEST)))
+                        .setTotalBytes(totalBytes))
+                .build();
     }
 
     private static SnapshotChunk file(String name, byte[] data, boolean last) {
-        return SnapshotChunk.newBuilder().setFile(FileChunk.newBuilder().setName(name)
-                .setData(ByteString.copyFrom(data)).setLast(last)).build();
+        return SnapshotChunk.newBuilder()
+                .setFile(FileChunk.newBuilder()
+                        .setName(name)
+                        .setData(ByteString.copyFrom(data))
+                        .setLast(last))
+                .build();
     }
 
     /** Each source file as one chunk, and a trailer over {@code checksummed} (the same chunks unless given). */
     private static SnapshotChunk trailer(List<SnapshotChunk> checksummed) {
         SnapshotDigest d = new SnapshotDigest();
         for (SnapshotChunk c : checksummed) {
-            d.chunk(c.getFile().getName(), c.getFile().getData().asReadOnlyByteBuffer(), c.getFile().getLast());
+            d.chunk(
+                    c.getFile().getName(),
+                    c.getFile().getData().asReadOnlyByteBuffer(),
+                    c.getFile().getLast());
         }
-        return SnapshotChunk.newBuilder().setTrailer(SnapshotTrailer.newBuilder()
-                .setSha256(ByteString.copyFrom(d.finish()))).build();
+        return SnapshotChunk.newBuilder()
+                .setTrailer(SnapshotTrailer.newBuilder().setSha256(ByteString.copyFrom(d.finish())))
+                .build();
     }
 
     private List<SnapshotChunk> wholeFiles() throws Exception {
@@ -151,8 +169,7 @@ class SnapshotTransferTest {
         CompletableFuture<Status> result = new CompletableFuture<>();
         StreamObserver<SnapshotChunk> in = peer.sendSnapshot(new StreamObserver<>() {
             @Override
-            public void onNext(SnapshotSummary s) {
-            }
+            public void onNext(SnapshotSummary s) {}
 
             @Override
             public void onError(Throwable t) {
@@ -228,7 +245,9 @@ class SnapshotTransferTest {
     void aSnapshotLargerThanTheLimitIsRefusedAtTheHeader() throws Exception {
         maxBytes = 1000;
         assertFalse(SnapshotSender.send(peer, 1, REQUEST, source));
-        assertRefused(stream(List.of(header(sourceBytes()))), Status.Code.RESOURCE_EXHAUSTED,
+        assertRefused(
+                stream(List.of(header(sourceBytes()))),
+                Status.Code.RESOURCE_EXHAUSTED,
                 "this member takes at most 1000 bytes");
         assertRefused(stream(List.of(header(-1))), Status.Code.RESOURCE_EXHAUSTED, "18446744073709551615 bytes");
     }

@@ -29,16 +29,34 @@ final class HubFixture implements AutoCloseable {
 
     HubFixture(Path dir, WatchLimits limits) throws Exception {
         store = MvccStore.open(dir);
-        hub = new WatchHub(store, rev -> ResponseHeader.newBuilder().setRevision(rev).build(), MAX_REQUEST_BYTES,
-                limits, Runnable::run, ticker, Duration.ofSeconds(10));
+        hub = new WatchHub(
+                store,
+                rev -> ResponseHeader.newBuilder().setRevision(rev).build(),
+                MAX_REQUEST_BYTES,
+                limits,
+                Runnable::run,
+                ticker,
+                Duration.ofSeconds(10));
         store.setCommitListener(hub);
     }
 
     static WatchLimits smallLimits(int streamResponses, int recentRevisions) {
         WatchLimits d = WatchLimits.DEFAULTS;
-        return new WatchLimits(100, 1000, streamResponses, d.streamQueueBytes(), streamResponses,
-                d.totalQueueBytes(), d.controlBacklog(), recentRevisions, d.recentBytes(), 3, d.catchUpBytes(),
-                d.catchUpWatchers(), d.catchUpResponseBytes(), 4);
+        return new WatchLimits(
+                100,
+                1000,
+                streamResponses,
+                d.streamQueueBytes(),
+                streamResponses,
+                d.totalQueueBytes(),
+                d.controlBacklog(),
+                recentRevisions,
+                d.recentBytes(),
+                3,
+                d.catchUpBytes(),
+                d.catchUpWatchers(),
+                d.catchUpResponseBytes(),
+                4);
     }
 
     /** One write request: the changes run in one transaction, so they share one revision. */
@@ -59,7 +77,7 @@ final class HubFixture implements AutoCloseable {
     }
 
     long delete(String key) throws Exception {
-        return write(t -> t.deleteRange(KeyRange.of(b(key), null), kv -> { }));
+        return write(t -> t.deleteRange(KeyRange.of(b(key), null), kv -> {}));
     }
 
     void compact(long revision) throws Exception {
@@ -164,8 +182,8 @@ final class HubFixture implements AutoCloseable {
     }
 
     static String describe(Event e) {
-        return e.getType() + " " + e.getKv().getKey().toStringUtf8() + "=" + e.getKv().getValue().toStringUtf8()
-                + "@" + e.getKv().getModRevision();
+        return e.getType() + " " + e.getKv().getKey().toStringUtf8() + "="
+                + e.getKv().getValue().toStringUtf8() + "@" + e.getKv().getModRevision();
     }
 
     /** Time under the test's control: {@link #tick} runs every task once. */

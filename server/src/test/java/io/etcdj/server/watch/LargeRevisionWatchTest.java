@@ -6,7 +6,6 @@ import static io.etcdj.server.watch.HubFixture.prefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.etcdj.api.etcdserverpb.WatchResponse;
 import io.etcdj.api.mvccpb.Event;
 import io.etcdj.server.mvcc.KeyRange;
@@ -30,6 +29,7 @@ class LargeRevisionWatchTest {
 
     @TempDir
     Path dir;
+
     HubFixture f;
     TestSink client;
 
@@ -37,10 +37,21 @@ class LargeRevisionWatchTest {
     void open() throws Exception {
         WatchLimits d = WatchLimits.DEFAULTS;
         // catch-up reads of ~4 KB: the 400-event revision (~16 KB with prev_kv) comes in pieces
-        WatchLimits limits = new WatchLimits(d.maxWatchersPerStream(), d.maxWatchers(), d.streamQueueResponses(),
-                d.streamQueueBytes(), d.watcherQueueResponses(), d.totalQueueBytes(), d.controlBacklog(),
-                d.recentRevisions(), d.recentBytes(), d.catchUpRevisions(), 4096, d.catchUpWatchers(),
-                d.catchUpResponseBytes(), d.sendsPerDrain());
+        WatchLimits limits = new WatchLimits(
+                d.maxWatchersPerStream(),
+                d.maxWatchers(),
+                d.streamQueueResponses(),
+                d.streamQueueBytes(),
+                d.watcherQueueResponses(),
+                d.totalQueueBytes(),
+                d.controlBacklog(),
+                d.recentRevisions(),
+                d.recentBytes(),
+                d.catchUpRevisions(),
+                4096,
+                d.catchUpWatchers(),
+                d.catchUpResponseBytes(),
+                d.sendsPerDrain());
         f = new HubFixture(dir, limits);
         f.store.setWriteLimits(new WriteLimits(2048, 1024));
         client = f.openSink();
@@ -58,9 +69,9 @@ class LargeRevisionWatchTest {
         }
         f.put("z/1", "before");
         f.hub.watch(client.stream, prefix("p/").setPrevKv(true).build()); // 0
-        f.hub.watch(client.stream, create("p/123").build());               // 1
-        f.hub.watch(client.stream, prefix("z/").build());                  // 2
-        long deleteRevision = f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> { }));
+        f.hub.watch(client.stream, create("p/123").build()); // 1
+        f.hub.watch(client.stream, prefix("z/").build()); // 2
+        long deleteRevision = f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> {}));
         assertEquals(1, f.hub.stats().synced(), "only the watcher of z/ stays live");
         f.put("z/1", "after"); // live, while the others still read the delete from the store
         assertEquals(List.of("PUT z/1=after@" + (deleteRevision + 1)), client.events(2));
@@ -76,7 +87,8 @@ class LargeRevisionWatchTest {
         assertEquals(List.of("DELETE p/123=@" + deleteRevision), client.events(1));
         int pieces = 0;
         for (WatchResponse r : client.responses) {
-            if (r.getWatchId() == 0 && r.getEventsCount() > 0
+            if (r.getWatchId() == 0
+                    && r.getEventsCount() > 0
                     && r.getEvents(0).getKv().getModRevision() == deleteRevision) {
                 pieces++;
                 for (Event e : r.getEventsList()) {
@@ -84,14 +96,18 @@ class LargeRevisionWatchTest {
                         continue; // the next revision may share the delete's last piece's response
                     }
                     String k = e.getKv().getKey().toStringUtf8();
-                    assertEquals("v" + Integer.parseInt(k.substring(2)), e.getPrevKv().getValue().toStringUtf8());
+                    assertEquals(
+                            "v" + Integer.parseInt(k.substring(2)),
+                            e.getPrevKv().getValue().toStringUtf8());
                 }
             }
         }
         assertTrue(pieces >= 3, "the revision came in pieces: " + pieces);
         assertEquals(3, f.hub.stats().synced(), "all back on the live path");
         f.put("p/new", "y");
-        assertEquals("PUT p/new=y@" + (deleteRevision + 3), client.events(0).get(client.events(0).size() - 1));
+        assertEquals(
+                "PUT p/new=y@" + (deleteRevision + 3),
+                client.events(0).get(client.events(0).size() - 1));
     }
 
     @Test
@@ -99,9 +115,9 @@ class LargeRevisionWatchTest {
         for (int i = 0; i < KEYS; i++) {
             f.put(String.format("p/%03d", i), "v" + i);
         }
-        long deleteRevision = f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> { }));
+        long deleteRevision = f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> {}));
         f.hub.watch(client.stream, prefix("p/").setStartRevision(deleteRevision).build()); // 0
-        assertTrue(f.hub.catchUpPass());           // its first piece
+        assertTrue(f.hub.catchUpPass()); // its first piece
         f.hub.watch(client.stream, prefix("p/").setStartRevision(deleteRevision).build()); // 1, from the start
         f.catchUp();
         List<String> expected = new ArrayList<>();

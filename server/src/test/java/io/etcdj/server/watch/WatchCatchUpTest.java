@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.etcdj.api.etcdserverpb.WatchResponse;
 import io.etcdj.server.watch.HubFixture.TestSink;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchCatchUpTest {
     @TempDir
     Path dir;
+
     HubFixture f;
 
     @AfterEach
@@ -51,7 +51,7 @@ class WatchCatchUpTest {
         f.hub.watch(client.stream, create("k").setStartRevision(5).build());
         assertEquals(1, f.hub.stats().unsynced(), "a start in the past begins unsynced");
         f.hub.catchUpPass(); // 3 revisions from the store
-        f.put("k", "21");     // committed while the watcher is still behind
+        f.put("k", "21"); // committed while the watcher is still behind
         f.catchUp();
         assertEquals(1, f.hub.stats().synced(), "caught up, it is live again");
         f.put("k", "22");
@@ -130,13 +130,19 @@ class WatchCatchUpTest {
         long deleted = f.delete("a");
         f.put("b", "5");
         f.compact(deleted);
-        f.hub.watch(client.stream, create("a").setRangeEnd(com.google.protobuf.ByteString.copyFromUtf8("c"))
-                .setStartRevision(deleted).build());
+        f.hub.watch(
+                client.stream,
+                create("a")
+                        .setRangeEnd(com.google.protobuf.ByteString.copyFromUtf8("c"))
+                        .setStartRevision(deleted)
+                        .build());
         f.hub.watch(client.stream, create("a").setStartRevision(deleted - 1).build());
         f.catchUp();
         assertEquals(List.of("DELETE a=@4", "PUT b=5@5"), client.events(0));
-        WatchResponse canceled = client.responses.stream().filter(r -> r.getWatchId() == 1 && r.getCanceled())
-                .findFirst().orElseThrow();
+        WatchResponse canceled = client.responses.stream()
+                .filter(r -> r.getWatchId() == 1 && r.getCanceled())
+                .findFirst()
+                .orElseThrow();
         assertEquals(deleted, canceled.getCompactRevision(), "one revision earlier is compacted");
     }
 
@@ -159,7 +165,8 @@ class WatchCatchUpTest {
         f.hub.requestProgress(client.stream); // a second request while one waits is absorbed
         assertTrue(client.responses.stream().noneMatch(r -> r.getWatchId() == -1));
         f.catchUp();
-        List<WatchResponse> progress = client.responses.stream().filter(r -> r.getWatchId() == -1).toList();
+        List<WatchResponse> progress =
+                client.responses.stream().filter(r -> r.getWatchId() == -1).toList();
         assertEquals(1, progress.size());
         assertEquals(10, progress.get(0).getHeader().getRevision());
         assertEquals(client.last(), progress.get(0), "after every event up to its revision");
@@ -169,7 +176,9 @@ class WatchCatchUpTest {
     void progressNotificationsSkipUnsyncedWatchers() throws Exception {
         TestSink client = open(100, 1);
         putK(10);
-        f.hub.watch(client.stream, create("k").setStartRevision(2).setProgressNotify(true).build());
+        f.hub.watch(
+                client.stream,
+                create("k").setStartRevision(2).setProgressNotify(true).build());
         f.ticker.tick();
         assertEquals(1, client.responses.size());
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchHubTest {
     @TempDir
     Path dir;
+
     HubFixture f;
     TestSink client;
 
@@ -63,9 +64,15 @@ class WatchHubTest {
     @Test
     void singleKeyFromKeyAndWholeKeyspaceRanges() throws Exception {
         f.hub.watch(client.stream, create("b").build());
-        f.hub.watch(client.stream, create("b").setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
-        f.hub.watch(client.stream, WatchCreateRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
-                .setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
+        f.hub.watch(
+                client.stream,
+                create("b").setRangeEnd(ByteString.copyFrom(new byte[] {0})).build());
+        f.hub.watch(
+                client.stream,
+                WatchCreateRequest.newBuilder()
+                        .setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setRangeEnd(ByteString.copyFrom(new byte[] {0}))
+                        .build());
         f.hub.watch(client.stream, WatchCreateRequest.newBuilder().build()); // empty key: the key "\0" alone
         f.put("a", "1");
         f.put("b", "2");
@@ -79,8 +86,12 @@ class WatchHubTest {
     @Test
     void filtersAndPrevKv() throws Exception {
         f.put("k", "old");
-        f.hub.watch(client.stream, create("k").addFilters(WatchCreateRequest.FilterType.NOPUT).build());
-        f.hub.watch(client.stream, create("k").addFilters(WatchCreateRequest.FilterType.NODELETE).build());
+        f.hub.watch(
+                client.stream,
+                create("k").addFilters(WatchCreateRequest.FilterType.NOPUT).build());
+        f.hub.watch(
+                client.stream,
+                create("k").addFilters(WatchCreateRequest.FilterType.NODELETE).build());
         f.hub.watch(client.stream, create("k").setPrevKv(true).build());
         f.hub.watch(client.stream, create("k").build());
         f.put("k", "new");
@@ -96,8 +107,10 @@ class WatchHubTest {
     }
 
     private List<Event> eventsOf(long watchId) {
-        return client.responses.stream().filter(r -> r.getWatchId() == watchId)
-                .flatMap(r -> r.getEventsList().stream()).toList();
+        return client.responses.stream()
+                .filter(r -> r.getWatchId() == watchId)
+                .flatMap(r -> r.getEventsList().stream())
+                .toList();
     }
 
     @Test
@@ -106,7 +119,9 @@ class WatchHubTest {
         f.hub.watch(client.stream, create("a").build());
         f.hub.watch(client.stream, create("a").build());
         f.hub.watch(client.stream, create("a").setWatchId(1).build());
-        assertEquals(List.of(1L, 0L, 2L, -1L), client.responses.stream().map(WatchResponse::getWatchId).toList());
+        assertEquals(
+                List.of(1L, 0L, 2L, -1L),
+                client.responses.stream().map(WatchResponse::getWatchId).toList());
         WatchResponse dup = client.last();
         assertTrue(dup.getCreated() && dup.getCanceled());
         assertEquals(WatchHub.DUPLICATE_ID, dup.getCancelReason());
@@ -114,8 +129,12 @@ class WatchHubTest {
 
     @Test
     void rangeEndBelowKeyIsRefused() {
-        f.hub.watch(client.stream, create("b").setRangeEnd(ByteString.copyFromUtf8("a")).build());
-        f.hub.watch(client.stream, create("b").setRangeEnd(ByteString.copyFromUtf8("b")).build());
+        f.hub.watch(
+                client.stream,
+                create("b").setRangeEnd(ByteString.copyFromUtf8("a")).build());
+        f.hub.watch(
+                client.stream,
+                create("b").setRangeEnd(ByteString.copyFromUtf8("b")).build());
         for (WatchResponse r : client.responses) {
             assertEquals(-1, r.getWatchId());
             assertTrue(r.getCreated() && r.getCanceled());
@@ -159,15 +178,21 @@ class WatchHubTest {
         assertEquals(0, client.last().getEventsCount());
         assertEquals(2, client.last().getHeader().getRevision());
         f.ticker.tick();
-        assertEquals(java.util.Set.of(0L, 1L), client.responses.stream().skip(1).map(WatchResponse::getWatchId)
-                .collect(java.util.stream.Collectors.toSet()));
+        assertEquals(
+                java.util.Set.of(0L, 1L),
+                client.responses.stream()
+                        .skip(1)
+                        .map(WatchResponse::getWatchId)
+                        .collect(java.util.stream.Collectors.toSet()));
         assertEquals(3, client.responses.size());
     }
 
     @Test
     void noProgressNotificationBelowAFutureStartRevision() throws Exception {
         f.put("k", "1"); // revision 2
-        f.hub.watch(client.stream, create("a").setProgressNotify(true).setStartRevision(4).build());
+        f.hub.watch(
+                client.stream,
+                create("a").setProgressNotify(true).setStartRevision(4).build());
         client.responses.clear();
         f.ticker.tick(); // a notification at 2 would tell the watcher of revision 4 about an earlier one
         assertEquals(0, client.responses.size());
@@ -184,7 +209,8 @@ class WatchHubTest {
         f.put("k", "v");
         f.hub.watch(client.stream, create("k").build());
         f.hub.requestProgress(client.stream);
-        List<WatchResponse> progress = client.responses.stream().filter(r -> r.getWatchId() == -1).toList();
+        List<WatchResponse> progress =
+                client.responses.stream().filter(r -> r.getWatchId() == -1).toList();
         assertEquals(2, progress.size());
         assertEquals(1, progress.get(0).getHeader().getRevision());
         assertEquals(2, progress.get(1).getHeader().getRevision());
@@ -195,7 +221,7 @@ class WatchHubTest {
         f.put("p/1", "a");
         f.put("p/2", "b");
         f.hub.watch(client.stream, prefix("p/").setPrevKv(true).build());
-        f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> { }));
+        f.write(t -> t.deleteRange(KeyRange.of(b("p/"), b("p0")), kv -> {}));
         assertEquals(2, client.responses.size());
         assertEquals(List.of("DELETE p/1=@4", "DELETE p/2=@4"), client.events(0));
         assertEquals("b", client.last().getEvents(1).getPrevKv().getValue().toStringUtf8());

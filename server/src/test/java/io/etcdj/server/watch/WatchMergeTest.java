@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WatchMergeTest {
     @TempDir
     Path dir;
+
     HubFixture f;
 
     @AfterEach
@@ -89,18 +90,31 @@ class WatchMergeTest {
         assertEquals(5, responses.get(1).getHeader().getRevision());
         assertEquals(puts("k", 2, 5), client.events(0));
         int canceled = indexOf(client, r -> r.getCanceled() && r.getWatchId() == 1);
-        assertTrue(client.responses.indexOf(responses.get(0)) < canceled
-                && canceled < client.responses.indexOf(responses.get(1)), "the cancel stays between them");
+        assertTrue(
+                client.responses.indexOf(responses.get(0)) < canceled
+                        && canceled < client.responses.indexOf(responses.get(1)),
+                "the cancel stays between them");
     }
 
     @Test
     void aJoinedResponseStaysUnderTheByteCap() throws Exception {
         WatchLimits d = HubFixture.smallLimits(100, 100);
         long capBytes = 1_000;
-        WatchLimits capped = new WatchLimits(d.maxWatchersPerStream(), d.maxWatchers(), d.streamQueueResponses(),
-                d.streamQueueBytes(), d.watcherQueueResponses(), d.totalQueueBytes(), d.controlBacklog(),
-                d.recentRevisions(), d.recentBytes(), d.catchUpRevisions(), d.catchUpBytes(), d.catchUpWatchers(),
-                capBytes, d.sendsPerDrain());
+        WatchLimits capped = new WatchLimits(
+                d.maxWatchersPerStream(),
+                d.maxWatchers(),
+                d.streamQueueResponses(),
+                d.streamQueueBytes(),
+                d.watcherQueueResponses(),
+                d.totalQueueBytes(),
+                d.controlBacklog(),
+                d.recentRevisions(),
+                d.recentBytes(),
+                d.catchUpRevisions(),
+                d.catchUpBytes(),
+                d.catchUpWatchers(),
+                capBytes,
+                d.sendsPerDrain());
         TestSink client = open(capped);
         f.hub.watch(client.stream, prefix("k").build());
         client.setReady(false);

@@ -15,8 +15,12 @@ import org.junit.jupiter.api.Test;
 
 class WatchResponsesTest {
     private static Event event(int i, int valueBytes) {
-        return Event.newBuilder().setKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k" + i))
-                .setValue(ByteString.copyFrom(new byte[valueBytes])).setModRevision(5)).build();
+        return Event.newBuilder()
+                .setKv(KeyValue.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("k" + i))
+                        .setValue(ByteString.copyFrom(new byte[valueBytes]))
+                        .setModRevision(5))
+                .build();
     }
 
     private static WatchResponse withEvents(int n, int valueBytes) {
@@ -53,7 +57,8 @@ class WatchResponsesTest {
 
     @Test
     void prevKvIsDroppedUnlessAsked() {
-        Event e = event(1, 1).toBuilder().setPrevKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k1")))
+        Event e = event(1, 1).toBuilder()
+                .setPrevKv(KeyValue.newBuilder().setKey(ByteString.copyFromUtf8("k1")))
                 .build();
         ResponseHeader h = ResponseHeader.getDefaultInstance();
         assertFalse(WatchResponses.events(h, 0, List.of(e), false).getEvents(0).hasPrevKv());

@@ -18,8 +18,7 @@ public final class GatewayJson {
     /** etcd's gateway drops fields it does not know (checked against etcd 3.4.23). */
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
 
-    private GatewayJson() {
-    }
+    private GatewayJson() {}
 
     public static String print(MessageOrBuilder m) {
         try {
@@ -43,7 +42,8 @@ public final class GatewayJson {
     /** etcd's JSON error body for a failed unary call. */
     public static String error(Status status) {
         String msg = quote(message(status));
-        return "{\"error\":" + msg + ",\"message\":" + msg + ",\"code\":" + status.getCode().value() + "}";
+        return "{\"error\":" + msg + ",\"message\":" + msg + ",\"code\":"
+                + status.getCode().value() + "}";
     }
 
     /** The error object that ends a stream: {"error":{"grpc_code":..,"http_code":..,"message":..,"http_status":..}}. */

@@ -36,8 +36,8 @@ public final class GatewayRoutes {
         return new GatewayRoutes(Map.copyOf(byPath));
     }
 
-    private static void add(Map<String, ServerMethodDefinition<?, ?>> byPath, HttpRule rule,
-                            ServerMethodDefinition<?, ?> m) {
+    private static void add(
+            Map<String, ServerMethodDefinition<?, ?>> byPath, HttpRule rule, ServerMethodDefinition<?, ?> m) {
         // etcd's gateway takes every call as a POST with the whole request in the body
         if (rule.getPatternCase() == HttpRule.PatternCase.POST) {
             byPath.put(rule.getPost(), m);

@@ -49,8 +49,7 @@ public final class JsonGateway implements HttpService {
             return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "Not Found\n");
         }
         if (req.method() != HttpMethod.POST) {
-            return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8,
-                    "Method Not Allowed\n");
+            return HttpResponse.of(HttpStatus.METHOD_NOT_ALLOWED, MediaType.PLAIN_TEXT_UTF_8, "Method Not Allowed\n");
         }
         Metadata headers = new Metadata();
         String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -63,30 +62,36 @@ public final class JsonGateway implements HttpService {
         return StreamingCall.serve(ctx, req, method, headers, slots);
     }
 
-    private <Q, R> HttpResponse unary(ServiceRequestContext ctx, HttpRequest req,
-                                      ServerMethodDefinition<Q, R> method, Metadata headers) {
-        return HttpResponse.of(req.aggregate().thenComposeAsync((AggregatedHttpRequest body) -> {
-            Q request = parse(method, body.contentUtf8());
-            CompletableFuture<R> response = new CompletableFuture<>();
-            slots.acquire(() -> LocalMethods.unary(method, request, headers, ctx.eventLoop()).whenComplete((r, err) -> {
-                slots.release();
-                if (err != null) {
-                    response.completeExceptionally(err);
-                } else {
-                    response.complete(r);
-                }
-            }));
-            return response;
-        }, ctx.eventLoop()).handle((response, err) -> err == null
-                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, GatewayJson.print((Message) response))
-                : errorResponse(Status.fromThrowable(err))));
+    private <Q, R> HttpResponse unary(
+            ServiceRequestContext ctx, HttpRequest req, ServerMethodDefinition<Q, R> method, Metadata headers) {
+        return HttpResponse.of(req.aggregate()
+                .thenComposeAsync(
+                        (AggregatedHttpRequest body) -> {
+                            Q request = parse(method, body.contentUtf8());
+                            CompletableFuture<R> response = new CompletableFuture<>();
+                            slots.acquire(() -> LocalMethods.unary(method, request, headers, ctx.eventLoop())
+                                    .whenComplete((r, err) -> {
+                                        slots.release();
+                                        if (err != null) {
+                                            response.completeExceptionally(err);
+                                        } else {
+                                            response.complete(r);
+                                        }
+                                    }));
+                            return response;
+                        },
+                        ctx.eventLoop())
+                .handle((response, err) -> err == null
+                        ? HttpResponse.of(HttpStatus.OK, MediaType.JSON, GatewayJson.print((Message) response))
+                        : errorResponse(Status.fromThrowable(err))));
     }
 
     /** The request message from its JSON; an empty body is an empty request, as with grpc-gateway. */
     @SuppressWarnings("unchecked")
     static <Q> Q parse(ServerMethodDefinition<Q, ?> method, String json) {
-        Message prototype = (Message) ((MethodDescriptor.PrototypeMarshaller<Q>) method.getMethodDescriptor()
-                .getRequestMarshaller()).getMessagePrototype();
+        Message prototype = (Message) ((MethodDescriptor.PrototypeMarshaller<Q>)
+                        method.getMethodDescriptor().getRequestMarshaller())
+                .getMessagePrototype();
         return json.isBlank() ? (Q) prototype : (Q) GatewayJson.parse(json, prototype);
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 final class JsonObjectSplitter {
     /** One object may not grow past this (a request larger than the server takes anyway). */
     private final int maxObjectBytes;
+
     private final ByteArrayOutputStream current = new ByteArrayOutputStream();
     private int depth;
     private boolean inString;
@@ -31,8 +32,8 @@ final class JsonObjectSplitter {
                     continue;
                 }
                 if (b != '{') {
-                    throw new IllegalArgumentException("invalid character '" + (char) b
-                            + "' looking for beginning of value");
+                    throw new IllegalArgumentException(
+                            "invalid character '" + (char) b + "' looking for beginning of value");
                 }
             }
             current.write(b);

@@ -53,8 +53,8 @@ public final class LocalCall<Q, R> extends ServerCall<Q, R> {
     }
 
     /** Starts a call of {@code def} with request metadata {@code headers}; its callbacks run on {@code loop}. */
-    public static <Q, R> LocalCall<Q, R> start(ServerMethodDefinition<Q, R> def, Metadata headers, Sink<R> sink,
-                                               Executor loop) {
+    public static <Q, R> LocalCall<Q, R> start(
+            ServerMethodDefinition<Q, R> def, Metadata headers, Sink<R> sink, Executor loop) {
         LocalCall<Q, R> call = new LocalCall<>(def.getMethodDescriptor(), sink, loop);
         loop.execute(() -> call.guard(() -> {
             call.listener = def.getServerCallHandler().startCall(call, headers);

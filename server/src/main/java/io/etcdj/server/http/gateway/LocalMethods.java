@@ -46,35 +46,42 @@ public final class LocalMethods {
         ServerMethodDefinition<Q, R> def = (ServerMethodDefinition<Q, R>) byName.get(fullName);
         if (def == null) {
             return CompletableFuture.failedFuture(Status.UNIMPLEMENTED
-                    .withDescription("unknown method " + fullName).asRuntimeException());
+                    .withDescription("unknown method " + fullName)
+                    .asRuntimeException());
         }
         return unary(def, request, new Metadata(), loop);
     }
 
     /** Calls a unary method of this member with request metadata {@code headers}. */
-    public static <Q, R> CompletableFuture<R> unary(ServerMethodDefinition<Q, R> def, Q request, Metadata headers,
-                                                    Executor loop) {
+    public static <Q, R> CompletableFuture<R> unary(
+            ServerMethodDefinition<Q, R> def, Q request, Metadata headers, Executor loop) {
         CompletableFuture<R> result = new CompletableFuture<>();
-        LocalCall<Q, R> call = LocalCall.start(def, headers, new LocalCall.Sink<>() {
-            /** Written by the method's thread before onClose, read in onClose: gRPC orders the two. */
-            private volatile R response;
+        LocalCall<Q, R> call = LocalCall.start(
+                def,
+                headers,
+                new LocalCall.Sink<>() {
+                    /** Written by the method's thread before onClose, read in onClose: gRPC orders the two. */
+                    private volatile R response;
 
-            @Override
-            public void onMessage(R r) {
-                response = r;
-            }
+                    @Override
+                    public void onMessage(R r) {
+                        response = r;
+                    }
 
-            @Override
-            public void onClose(Status status) {
-                if (!status.isOk()) {
-                    result.completeExceptionally(status.asRuntimeException());
-                } else if (response == null) {
-                    result.completeExceptionally(Status.INTERNAL.withDescription("no response").asRuntimeException());
-                } else {
-                    result.complete(response);
-                }
-            }
-        }, loop);
+                    @Override
+                    public void onClose(Status status) {
+                        if (!status.isOk()) {
+                            result.completeExceptionally(status.asRuntimeException());
+                        } else if (response == null) {
+                            result.completeExceptionally(Status.INTERNAL
+                                    .withDescription("no response")
+                                    .asRuntimeException());
+                        } else {
+                            result.complete(response);
+                        }
+                    }
+                },
+                loop);
         call.send(request);
         call.halfClose();
         return result;

@@ -2,6 +2,7 @@ package io.etcdj.server.http.gateway;
 
 import com.google.protobuf.Message;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -16,7 +17,6 @@ import io.grpc.Status;
 import java.util.List;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
-import com.linecorp.armeria.common.HttpHeaderNames;
 
 /**
  * A streaming method over the gateway, as grpc-gateway serves it: each JSON object in the request body is one
@@ -41,6 +41,7 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private boolean headersSent;
     /** Guarded by this: responses written since the last wait for the connection to catch up. */
     private int sinceCaughtUp;
+
     private volatile boolean waiting;
 
     private StreamingCall(ServiceRequestContext ctx, CallSlots slots) {
@@ -52,8 +53,12 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
      * Starts the call once {@code slots} has room. The slot is held until the HTTP response ends; begin and end both
      * run on the request's event loop, so exactly one of them gives the slot back however they interleave.
      */
-    static <Q, R> HttpResponse serve(ServiceRequestContext ctx, HttpRequest req, ServerMethodDefinition<Q, R> method,
-                                     Metadata headers, CallSlots slots) {
+    static <Q, R> HttpResponse serve(
+            ServiceRequestContext ctx,
+            HttpRequest req,
+            ServerMethodDefinition<Q, R> method,
+            Metadata headers,
+            CallSlots slots) {
         StreamingCall<Q, R> s = new StreamingCall<>(ctx, slots);
         Runnable start = () -> ctx.eventLoop().execute(() -> s.begin(req, method, headers));
         s.out.whenComplete().handle((v, err) -> {
@@ -116,8 +121,7 @@ final class StreamingCall<Q, R> implements LocalCall.Sink<R> {
     private void sendHeaders(HttpStatus status) {
         if (!headersSent) {
             headersSent = true;
-            out.tryWrite(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE,
-                    MediaType.JSON));
+            out.tryWrite(ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON));
         }
     }
 

@@ -21,8 +21,7 @@ import java.util.function.Function;
  */
 final class CheckRegistry {
     /** One check: completes normally when it passes, exceptionally with the reason when it fails. */
-    record Check(String name, Function<ServiceRequestContext, CompletableFuture<Void>> run) {
-    }
+    record Check(String name, Function<ServiceRequestContext, CompletableFuture<Void>> run) {}
 
     private final String type;
     private final List<Check> checks;
@@ -45,7 +44,8 @@ final class CheckRegistry {
     /** Every check not named by ?exclude=NAME (an unknown name is ignored, as etcd does). */
     HttpResponse serveRoot(ServiceRequestContext ctx) {
         Set<String> excluded = Set.copyOf(ctx.queryParams().getAll("exclude"));
-        return run(ctx, checks.stream().filter(c -> !excluded.contains(c.name())).toList());
+        return run(
+                ctx, checks.stream().filter(c -> !excluded.contains(c.name())).toList());
     }
 
     HttpResponse serveOne(ServiceRequestContext ctx, Check check) {
@@ -61,25 +61,28 @@ final class CheckRegistry {
             }));
         }
         boolean verbose = ctx.queryParams().contains("verbose");
-        return HttpResponse.of(CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            StringBuilder out = new StringBuilder();
-            boolean failed = false;
-            for (CompletableFuture<String> line : lines) {
-                String l = line.join();
-                failed |= l.startsWith("[-]");
-                out.append(l);
-            }
-            if (failed) {
-                // Go's http.Error: the text and a newline
-                return HttpResponse.of(headers(HttpStatus.SERVICE_UNAVAILABLE), HttpData.ofUtf8(out + "\n"));
-            }
-            return HttpResponse.of(headers(HttpStatus.OK), HttpData.ofUtf8((verbose ? out : "") + "ok\n"));
-        }));
+        return HttpResponse.of(CompletableFuture.allOf(lines.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    StringBuilder out = new StringBuilder();
+                    boolean failed = false;
+                    for (CompletableFuture<String> line : lines) {
+                        String l = line.join();
+                        failed |= l.startsWith("[-]");
+                        out.append(l);
+                    }
+                    if (failed) {
+                        // Go's http.Error: the text and a newline
+                        return HttpResponse.of(headers(HttpStatus.SERVICE_UNAVAILABLE), HttpData.ofUtf8(out + "\n"));
+                    }
+                    return HttpResponse.of(headers(HttpStatus.OK), HttpData.ofUtf8((verbose ? out : "") + "ok\n"));
+                }));
     }
 
     private static ResponseHeaders headers(HttpStatus status) {
-        return ResponseHeaders.builder(status).contentType(MediaType.PLAIN_TEXT_UTF_8)
-                .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").build();
+        return ResponseHeaders.builder(status)
+                .contentType(MediaType.PLAIN_TEXT_UTF_8)
+                .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
+                .build();
     }
 
     /** The message of what failed, unwrapped from the futures' CompletionException. */

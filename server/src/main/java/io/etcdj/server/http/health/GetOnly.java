@@ -11,14 +11,17 @@ import com.linecorp.armeria.server.HttpService;
 
 /** etcd's rule for its informational endpoints: GET only, anything else 405 with "Allow: GET", as Go's http.Error. */
 public final class GetOnly {
-    private GetOnly() {
-    }
+    private GetOnly() {}
 
     public static HttpService wrap(HttpService service) {
-        return (ctx, req) -> req.method() == HttpMethod.GET ? service.serve(ctx, req)
-                : HttpResponse.of(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
-                        .add(HttpHeaderNames.ALLOW, "GET").contentType(MediaType.PLAIN_TEXT_UTF_8)
-                        .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff").build(),
+        return (ctx, req) -> req.method() == HttpMethod.GET
+                ? service.serve(ctx, req)
+                : HttpResponse.of(
+                        ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
+                                .add(HttpHeaderNames.ALLOW, "GET")
+                                .contentType(MediaType.PLAIN_TEXT_UTF_8)
+                                .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
+                                .build(),
                         HttpData.ofUtf8("Method Not Allowed\n"));
     }
 }

@@ -7,12 +7,10 @@ package io.etcdj.server.http.health;
 public interface HealthCounters {
     HealthCounters NONE = new HealthCounters() {
         @Override
-        public void healthSucceeded() {
-        }
+        public void healthSucceeded() {}
 
         @Override
-        public void healthFailed() {
-        }
+        public void healthFailed() {}
     };
 
     void healthSucceeded();
@@ -20,6 +18,5 @@ public interface HealthCounters {
     void healthFailed();
 
     /** One check of /livez or /readyz ({@code type}) ran and passed or failed. */
-    default void checkDone(String type, String name, boolean passed) {
-    }
+    default void checkDone(String type, String name, boolean passed) {}
 }

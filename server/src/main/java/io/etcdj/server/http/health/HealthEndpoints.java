@@ -22,7 +22,6 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import com.linecorp.armeria.common.HttpData;
 
 /**
  * etcd's health endpoints.
@@ -64,20 +63,30 @@ public final class HealthEndpoints {
     /** Serves every endpoint on {@code sb}, each service wrapped by {@code decorate}. */
     public void install(ServerBuilder sb, UnaryOperator<HttpService> decorate) {
         sb.service("/health", decorate.apply(getOnly(this::health)));
-        install(sb, decorate, new CheckRegistry("livez", List.of(
-                new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true))), counters));
-        install(sb, decorate, new CheckRegistry("readyz", List.of(
-                new CheckRegistry.Check("data_corruption", ctx -> alarmCheck(AlarmType.CORRUPT)),
-                new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)),
-                new CheckRegistry.Check("linearizable_read", ctx -> read(ctx, false)),
-                new CheckRegistry.Check("non_learner", ctx -> learnerCheck())), counters));
+        install(
+                sb,
+                decorate,
+                new CheckRegistry(
+                        "livez",
+                        List.of(new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true))),
+                        counters));
+        install(
+                sb,
+                decorate,
+                new CheckRegistry(
+                        "readyz",
+                        List.of(
+                                new CheckRegistry.Check("data_corruption", ctx -> alarmCheck(AlarmType.CORRUPT)),
+                                new CheckRegistry.Check("serializable_read", ctx -> read(ctx, true)),
+                                new CheckRegistry.Check("linearizable_read", ctx -> read(ctx, false)),
+                                new CheckRegistry.Check("non_learner", ctx -> learnerCheck())),
+                        counters));
     }
 
     private void install(ServerBuilder sb, UnaryOperator<HttpService> decorate, CheckRegistry registry) {
         sb.service(registry.rootPath(), decorate.apply(getOnly(registry::serveRoot)));
         for (CheckRegistry.Check c : registry.checks()) {
-            sb.service(registry.rootPath() + "/" + c.name(),
-                    decorate.apply(getOnly(ctx -> registry.serveOne(ctx, c))));
+            sb.service(registry.rootPath() + "/" + c.name(), decorate.apply(getOnly(ctx -> registry.serveOne(ctx, c))));
         }
     }
 
@@ -90,11 +99,12 @@ public final class HealthEndpoints {
         boolean serializable = "true".equals(ctx.queryParam("serializable"));
         for (AlarmType alarm : probes.alarms()) {
             if (!excluded.contains(alarm.name())) {
-                return unhealthy(switch (alarm) {
-                    case NOSPACE -> "ALARM NOSPACE";
-                    case CORRUPT -> "ALARM CORRUPT";
-                    default -> "ALARM UNKNOWN";
-                });
+                return unhealthy(
+                        switch (alarm) {
+                            case NOSPACE -> "ALARM NOSPACE";
+                            case CORRUPT -> "ALARM CORRUPT";
+                            default -> "ALARM UNKNOWN";
+                        });
             }
         }
         if (probes.failed()) {
@@ -117,9 +127,12 @@ public final class HealthEndpoints {
         counters.healthFailed();
         LOG.warn("serving /health false: {}", reason);
         // Go's http.Error: the body as text, and a newline
-        return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
-                .contentType(MediaType.PLAIN_TEXT_UTF_8).add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
-                .build(), HttpData.ofUtf8(body("false", reason) + "\n"));
+        return HttpResponse.of(
+                ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
+                        .contentType(MediaType.PLAIN_TEXT_UTF_8)
+                        .add(HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
+                        .build(),
+                HttpData.ofUtf8(body("false", reason) + "\n"));
     }
 
     /** etcd's Health JSON: 3.4's {"health":...}, or 3.5+'s with the reason. */
@@ -127,8 +140,8 @@ public final class HealthEndpoints {
         if (!reasonInBody) {
             return "{\"health\":\"" + health + "\"}";
         }
-        return "{\"health\":\"" + health + "\",\"reason\":\"" + reason.replace("\\", "\\\\").replace("\"", "\\\"")
-                + "\"}";
+        return "{\"health\":\"" + health + "\",\"reason\":\""
+                + reason.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
     }
 
     /**
@@ -147,13 +160,16 @@ public final class HealthEndpoints {
                     }
                     Status s = Status.fromThrowable(err);
                     String msg = s.getCode() == Status.Code.UNKNOWN && s.getDescription() == null
-                            ? "etcdserver: request timed out" : s.getDescription();
+                            ? "etcdserver: request timed out"
+                            : s.getDescription();
                     return CompletableFuture.<Void>failedFuture(new IllegalStateException(msg));
-                }).thenCompose(f -> f);
+                })
+                .thenCompose(f -> f);
     }
 
     private CompletableFuture<Void> learnerCheck() {
-        return probes.learner() ? CompletableFuture.failedFuture(new IllegalStateException("not supported for learner"))
+        return probes.learner()
+                ? CompletableFuture.failedFuture(new IllegalStateException("not supported for learner"))
                 : CompletableFuture.completedFuture(null);
     }
 

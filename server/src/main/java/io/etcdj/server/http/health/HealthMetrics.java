@@ -1,13 +1,12 @@
 package io.etcdj.server.http.health;
 
-import io.etcdj.server.http.health.HealthCounters;
+import io.etcdj.server.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import io.etcdj.server.metrics.Metrics;
 
 /**
  * etcd_server_health_success and etcd_server_health_failures: what /health answered. etcd's counters have no
@@ -26,9 +25,11 @@ public final class HealthMetrics implements HealthCounters {
 
     private HealthMetrics() {
         Gauge.builder("etcd_server_health_success", success, LongAdder::sum)
-                .description("The total number of successful health checks").register(Metrics.registry());
+                .description("The total number of successful health checks")
+                .register(Metrics.registry());
         Gauge.builder("etcd_server_health_failures", failures, LongAdder::sum)
-                .description("The total number of failed health checks").register(Metrics.registry());
+                .description("The total number of failed health checks")
+                .register(Metrics.registry());
     }
 
     @Override
@@ -43,14 +44,23 @@ public final class HealthMetrics implements HealthCounters {
 
     @Override
     public void checkDone(String type, String name, boolean passed) {
-        lastOutcome.computeIfAbsent(type + "/" + name, k -> {
-            AtomicInteger value = new AtomicInteger();
-            Gauge.builder("etcd_server_healthcheck", value, AtomicInteger::get).tag("type", type).tag("name", name)
-                    .description("The result of each kind of healthcheck.").register(Metrics.registry());
-            return value;
-        }).set(passed ? 1 : 0);
-        Counter.builder("etcd_server_healthchecks").tag("type", type).tag("name", name)
+        lastOutcome
+                .computeIfAbsent(type + "/" + name, k -> {
+                    AtomicInteger value = new AtomicInteger();
+                    Gauge.builder("etcd_server_healthcheck", value, AtomicInteger::get)
+                            .tag("type", type)
+                            .tag("name", name)
+                            .description("The result of each kind of healthcheck.")
+                            .register(Metrics.registry());
+                    return value;
+                })
+                .set(passed ? 1 : 0);
+        Counter.builder("etcd_server_healthchecks")
+                .tag("type", type)
+                .tag("name", name)
                 .tag("status", passed ? "success" : "error")
-                .description("The total number of each kind of healthcheck.").register(Metrics.registry()).increment();
+                .description("The total number of each kind of healthcheck.")
+                .register(Metrics.registry())
+                .increment();
     }
 }

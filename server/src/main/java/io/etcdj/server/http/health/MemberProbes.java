@@ -40,8 +40,13 @@ public interface MemberProbes {
      * The same, with {@code failed} saying whether the member stopped after a fatal failure and {@code learner}
      * whether it is a learner, and {@code asMember} giving the probe read the member's own identity.
      */
-    static MemberProbes of(LocalMethods methods, BooleanSupplier hasLeader, Supplier<List<AlarmType>> alarms,
-                           BooleanSupplier failed, BooleanSupplier learner, UnaryOperator<Executor> asMember) {
+    static MemberProbes of(
+            LocalMethods methods,
+            BooleanSupplier hasLeader,
+            Supplier<List<AlarmType>> alarms,
+            BooleanSupplier failed,
+            BooleanSupplier learner,
+            UnaryOperator<Executor> asMember) {
         return new MemberProbes() {
             @Override
             public boolean learner() {
@@ -68,8 +73,12 @@ public interface MemberProbes {
                 // etcd's check reads with an empty key below the RPC layer; our probe enters at the RPC layer,
                 // where an empty key is refused, so it reads the single key "\0"; as root, as etcd 3.6's does, so
                 // that auth does not make a healthy member look unhealthy
-                RangeRequest r = RangeRequest.newBuilder().setKey(ByteString.copyFrom(new byte[] {0}))
-                        .setKeysOnly(true).setLimit(1).setSerializable(serializable).build();
+                RangeRequest r = RangeRequest.newBuilder()
+                        .setKey(ByteString.copyFrom(new byte[] {0}))
+                        .setKeysOnly(true)
+                        .setLimit(1)
+                        .setSerializable(serializable)
+                        .build();
                 return methods.unary("etcdserverpb.KV/Range", r, asMember.apply(loop));
             }
         };

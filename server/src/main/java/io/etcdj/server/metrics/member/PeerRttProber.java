@@ -4,6 +4,8 @@ import io.etcdj.api.peer.ClusterInfoRequest;
 import io.etcdj.api.peer.ClusterInfoResponse;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
+import io.etcdj.server.metrics.DiskMetrics;
+import io.etcdj.server.metrics.Metrics;
 import io.etcdj.server.transport.PeerTransport;
 import io.grpc.stub.StreamObserver;
 import io.micrometer.core.instrument.Timer;
@@ -14,8 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import io.etcdj.server.metrics.DiskMetrics;
-import io.etcdj.server.metrics.Metrics;
 
 /**
  * etcd_network_peer_round_trip_time_seconds{To="<member id>"}: every {@link #INTERVAL} each peer is asked a small
@@ -62,16 +62,25 @@ public final class PeerRttProber implements AutoCloseable {
 
     private void probe(MemberInfo m) {
         long startNanos = System.nanoTime();
-        transport.stub(m.peerUrls().get(0)).withDeadlineAfter(INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
+        transport
+                .stub(m.peerUrls().get(0))
+                .withDeadlineAfter(INTERVAL.toMillis(), TimeUnit.MILLISECONDS)
                 .clusterInfo(ClusterInfoRequest.getDefaultInstance(), new StreamObserver<>() {
                     @Override
                     public void onNext(ClusterInfoResponse r) {
                         if (r.getRemovedIdsList().contains(selfId)) {
                             transport.peerListsThisMemberAsRemoved(m.id());
                         }
-                        timers.computeIfAbsent(m.id(), id -> DiskMetrics.histogramFrom(Metrics.registry(),
-                                "etcd_network_peer_round_trip_time", "Round-Trip-Time histogram between peers",
-                                100_000L, 16, "To", Long.toHexString(id)))
+                        timers.computeIfAbsent(
+                                        m.id(),
+                                        id -> DiskMetrics.histogramFrom(
+                                                Metrics.registry(),
+                                                "etcd_network_peer_round_trip_time",
+                                                "Round-Trip-Time histogram between peers",
+                                                100_000L,
+                                                16,
+                                                "To",
+                                                Long.toHexString(id)))
                                 .record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
                     }
 
@@ -81,8 +90,7 @@ public final class PeerRttProber implements AutoCloseable {
                     }
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
     }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FatalHealthTest {
     @TempDir
     Path dir;
+
     EtcdjServer server;
 
     @AfterEach
@@ -36,12 +37,16 @@ class FatalHealthTest {
     void livezFailsOnceTheApplyThreadHitAnError() throws Exception {
         server = EtcdjServer.start(MemberConfig.singleMember(dir, URI.create("http://127.0.0.1:0")));
         String base = "http://127.0.0.1:" + server.clientPort().activePort(SessionProtocol.HTTP);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         assertEquals(200, get(http, base + "/livez").statusCode());
-        Failpoints.arm("applyBeforeCommit=error", () -> { });
-        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
-                .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"key\":\"YQ==\",\"value\":\"Yg==\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        Failpoints.arm("applyBeforeCommit=error", () -> {});
+        HttpResponse<String> put = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/v3/kv/put"))
+                        .timeout(Duration.ofSeconds(20))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"key\":\"YQ==\",\"value\":\"Yg==\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertTrue(put.body().contains("server stopped"), put.body());
         server.failure().get(20, TimeUnit.SECONDS);
         HttpResponse<String> livez = get(http, base + "/livez");
@@ -52,7 +57,10 @@ class FatalHealthTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

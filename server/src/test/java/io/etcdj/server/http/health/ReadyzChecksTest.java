@@ -32,7 +32,8 @@ class ReadyzChecksTest {
     private volatile List<AlarmType> alarms = List.of();
     private final Map<String, Integer> counted = new ConcurrentHashMap<>();
     private Server server;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeEach
     void start() {
@@ -59,12 +60,10 @@ class ReadyzChecksTest {
         };
         HealthCounters counters = new HealthCounters() {
             @Override
-            public void healthSucceeded() {
-            }
+            public void healthSucceeded() {}
 
             @Override
-            public void healthFailed() {
-            }
+            public void healthFailed() {}
 
             @Override
             public void checkDone(String type, String name, boolean passed) {
@@ -84,7 +83,8 @@ class ReadyzChecksTest {
 
     private HttpResponse<String> get(String path) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + server.activeLocalPort(SessionProtocol.HTTP) + path);
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
+        return http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -93,8 +93,10 @@ class ReadyzChecksTest {
         learner = true;
         HttpResponse<String> ready = get("/readyz");
         assertEquals(503, ready.statusCode());
-        assertEquals("[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n"
-                + "[-]non_learner failed: not supported for learner\n\n", ready.body());
+        assertEquals(
+                "[+]data_corruption ok\n[+]serializable_read ok\n[+]linearizable_read ok\n"
+                        + "[-]non_learner failed: not supported for learner\n\n",
+                ready.body());
         HttpResponse<String> one = get("/readyz/non_learner");
         assertEquals(503, one.statusCode());
         assertEquals("[-]non_learner failed: not supported for learner\n\n", one.body());
@@ -126,7 +128,9 @@ class ReadyzChecksTest {
         assertEquals("{\"health\":\"false\",\"reason\":\"RAFT NO LEADER\"}\n", noLeader.body());
         assertEquals(200, get("/health?serializable=true").statusCode());
         alarms = List.of(AlarmType.NOSPACE);
-        assertEquals("{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n", get("/health?serializable=true").body());
+        assertEquals(
+                "{\"health\":\"false\",\"reason\":\"ALARM NOSPACE\"}\n",
+                get("/health?serializable=true").body());
         assertEquals(200, get("/health?serializable=true&exclude=NOSPACE").statusCode());
     }
 }
