@@ -19,7 +19,13 @@ enum Mutants {
      * A snapshot stream cut midway is handed to the member as if whole (a receiver that skipped its checks): the
      * member installs part of a checkpoint.
      */
-    PARTIAL_SNAPSHOT_INSTALL;
+    PARTIAL_SNAPSHOT_INSTALL,
+    /**
+     * A stalled apply loop never resumes and nothing reports it, as an apply thread that died and swallowed its error:
+     * the member goes on taking part in raft (it votes, acknowledges appends, may lead) but applies nothing more
+     * until it is restarted.
+     */
+    SILENT_APPLY_DEATH;
 
     /** Whether this mutant is switched on for this JVM. */
     boolean on() {

@@ -212,6 +212,9 @@ final class Nemesis {
         long forMs = 20 + random.nextInt(2000);
         events.trace("nemesis: stall the apply loop of " + m.name() + " for " + forMs + " ms");
         m.applyStalledUntilMs = events.nowMs() + forMs;
+        if (Mutants.SILENT_APPLY_DEATH.on()) {
+            m.applyDeadSilently = true; // for this incarnation: the heal below does not restart a running member
+        }
     }
 
     /** A member's WAL fsyncs take up to 5..200 ms each for a while (the driver is blocked meanwhile). */

@@ -125,6 +125,8 @@ final class SimMember {
     boolean paused;
     /** The apply loop runs no turn before this time (a stalled store disk). */
     long applyStalledUntilMs;
+    /** Mutant {@link Mutants#SILENT_APPLY_DEATH}: this incarnation's apply loop runs no more turns. */
+    boolean applyDeadSilently;
     /** The driver runs no turn before this time: it is blocked in its fsyncs (a slow WAL disk). */
     private long driverStalledUntilMs;
     /** The WAL disk's weather, kept across incarnations (a failing disk is replaced by the restart). */
@@ -314,6 +316,7 @@ final class SimMember {
         compactedSeen = 0;
         crashPoint = null;
         applyStalledUntilMs = 0;
+        applyDeadSilently = false;
         driverStalledUntilMs = 0;
         network.down(raftId);
         in.ticker().close();
@@ -367,7 +370,7 @@ final class SimMember {
             return false;
         }
         Incarnation in = live;
-        boolean applyMay = events.nowMs() >= applyStalledUntilMs;
+        boolean applyMay = events.nowMs() >= applyStalledUntilMs && !applyDeadSilently;
         boolean driverMay = events.nowMs() >= driverStalledUntilMs;
         boolean did = false;
         int first = order.nextInt(LOOPS);
