@@ -112,17 +112,16 @@ public final class Applier {
 
     /**
      * Applies the raft conf change at {@code index} ({@code member}: the member it adds or updates, from its
-     * context) to the membership, in one store write with the index; skipped (false) if applied before a restart.
+     * context) to the membership, in one store write with the index; skipped if applied before a restart.
      */
-    public boolean applyConfChange(long index, ConfChange change, MemberRecord member) throws RocksDBException {
+    public void applyConfChange(long index, ConfChange change, MemberRecord member) throws RocksDBException {
         if (index <= store.consistentIndex()) {
-            return false;
+            return;
         }
         try (MvccWriteTxn txn = store.beginWrite()) {
             membership().applyConfChange(txn, change, member);
             txn.commit(index);
         }
-        return true;
     }
 
     private MemberRegistry membership() {

@@ -61,29 +61,27 @@ public final class KeyCodec {
 
     /** The user key of an index key. */
     public static byte[] userKeyOf(byte[] indexKey) {
-        int end = indexKey.length - REVISION_BYTES - 2; // strip terminator
-        int escapes = 0;
-        for (int i = 0; i < end; i++) {
-            if (indexKey[i] == ESCAPE) {
-                escapes++;
-                i++; // skip the escape marker
-            }
-        }
-        if (escapes == 0) {
-            return Arrays.copyOf(indexKey, end); // the common case: no zero byte in the key
-        }
-        byte[] out = new byte[end - escapes];
+        byte[] out = new byte[indexKey.length - REVISION_BYTES - 2];
+        int length = userKeyInto(indexKey, indexKey.length, out);
+        return length == out.length ? out : Arrays.copyOf(out, length); // shorter only when it held zero bytes
+    }
+
+    /**
+     * Decodes the user key of the index key in {@code indexKey[0, indexKeyLength)} into {@code out} (at least
+     * {@code indexKeyLength - 18} bytes long) and returns its length.
+     */
+    static int userKeyInto(byte[] indexKey, int indexKeyLength, byte[] out) {
+        int end = indexKeyLength - REVISION_BYTES - 2; // strip terminator
         int o = 0;
         for (int i = 0; i < end; i++) {
             out[o++] = indexKey[i];
             if (indexKey[i] == ESCAPE) {
-                i++;
+                i++; // skip the escape marker
             }
         }
-        return out;
+        return o;
     }
 
-    /** True when the index key belongs to the encoded user key. */
     public static boolean sameUserKey(byte[] indexKey, byte[] encodedUserKey) {
         return indexKey.length == encodedUserKey.length + REVISION_BYTES
                 && Arrays.equals(indexKey, 0, encodedUserKey.length, encodedUserKey, 0, encodedUserKey.length);

@@ -249,14 +249,7 @@ public final class KeyCursor {
             if (decoded.length < end) {
                 decoded = new byte[bytes.length];
             }
-            int o = 0;
-            for (int j = 0; j < end; j++) {
-                decoded[o++] = bytes[j];
-                if (bytes[j] == 0) {
-                    j++; // the marker after an escaped zero byte
-                }
-            }
-            userLength = o;
+            userLength = KeyCodec.userKeyInto(bytes, length, decoded);
         }
 
         byte[] userKey() {
