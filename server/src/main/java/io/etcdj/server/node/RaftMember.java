@@ -1,6 +1,5 @@
 package io.etcdj.server.node;
 
-import io.etcdj.api.internal.ConfChangeContext;
 import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.internal.MemberRecord;
 import io.etcdj.raft.ConfChange;
@@ -9,7 +8,6 @@ import io.etcdj.raft.Message;
 import io.etcdj.raft.ProposalRefusedException;
 import io.etcdj.raft.RaftConfig;
 import io.etcdj.raft.RaftNode;
-import io.etcdj.raft.ReadState;
 import io.etcdj.raft.Ready;
 import io.etcdj.raft.Role;
 import io.etcdj.raft.SnapshotMetadata;
@@ -26,7 +24,6 @@ import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.lease.LeaseIdGenerator;
 import io.etcdj.server.metrics.ServerMetrics;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.wal.WalNoSpaceException;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
 import java.io.IOException;
@@ -35,9 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftMember implements Consensus, Transport.Peers {
     private static final Logger LOG = LoggerFactory.getLogger(RaftMember.class);
-    static final int MAX_BATCH_ENTRIES = 1024;
-    static final long MAX_BATCH_BYTES = 8L << 20;
     /** etcd refuses writes while the applied index lags the committed one by more than this. */
     static final long MAX_APPLY_LAG_ENTRIES = 5000;
 
@@ -79,13 +72,18 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     private final LeaderPromotion promotion;
     private final Inbox inbox = new Inbox();
-    private final ProposalWaiters waiters = new ProposalWaiters();
-    private final ReadRounds reads;
+    /** What the driver last saw of the core; written by the driver thread, read by anyone. */
+    private final CoreView view;
+
+    private final Proposals proposals;
+    private final LinearizableReads reads;
     private final IndexWaiters appliedWaiters = new IndexWaiters();
-    private final LeaseIdGenerator requestIds;
+    /** Driver thread only. */
     private final Transfers transfers = new Transfers();
     /** Raises the NOSPACE alarm when the log's disk is full (see its threads). */
     private final NoSpaceAlarm noSpaceAlarm;
+    /** Driver thread only, but whether the disk is full. */
+    private final LogAppender appender;
     /** Whether {@link MemberHooks#removed} was called (once). */
     private final AtomicBoolean removedReported = new AtomicBoolean();
     /** Driver thread only. */
@@ -96,27 +94,10 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final ApplyLoop applyLoop;
     /** The driver thread; null when the member is stepped ({@link Scheduling#stepped}). */
     private final Thread driver;
-    /** Driver thread only: scratch lists of one turn. */
+    /** Driver thread only: scratch list of one turn. */
     private final List<Message> turnMessages = new ArrayList<>();
-
-    private final List<Inbox.Proposal> turnProposals = new ArrayList<>();
-    /** Written by the driver thread; read by anyone. */
-    private volatile long leaderId;
-
-    private volatile long term;
-    private volatile long commitIndex;
-    private volatile boolean learner;
-    private volatile Role role = Role.FOLLOWER;
-    /** Ticks taken so far; written by the driver thread. */
-    private volatile long tickCount;
-    /** Driver thread only: the tick at which this member last lost (or started without) a leader. */
-    private long noLeaderSinceTick;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
-    /** Written by the driver thread: the log's disk is full, the driver retries its append; writes are refused. */
-    private volatile boolean diskFull;
-    /** How often the driver retries an append that found the disk full. */
-    static final long NO_SPACE_RETRY_MS = 200;
     /** Completed once, by the first fatal failure of the driver or the applier (never by a requested stop). */
     private final CompletableFuture<Fatal.Report> failure = new CompletableFuture<>();
 
@@ -166,12 +147,13 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.ticker = parts.ticker();
         this.snapshots = new SnapshotIntake(store, checkpoints, hooks);
         this.promotion = new LeaderPromotion(hooks);
-        this.requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
+        LeaseIdGenerator requestIds = new LeaseIdGenerator(settings.memberId(), startMillis);
         this.noSpaceAlarm = new NoSpaceAlarm(settings.memberId(), raftId, transport, requestIds::next);
         this.storage =
                 WalStorage.open(wal, store.consistentIndex(), registry.members().confState(), installed);
         Scheduling scheduling = parts.scheduling();
-        this.reads = new ReadRounds(scheduling.random().nextLong());
+        // drawn before the core's randomness is split off, as ever: a seed replays the same member
+        ReadRounds rounds = new ReadRounds(scheduling.random().nextLong());
         RaftConfig cfg = RaftConfig.builder(raftId, storage, scheduling.random().split())
                 .electionTicks(settings.electionTicks())
                 .heartbeatTicks(1)
@@ -179,8 +161,11 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 .maxEntrySizeBytes(Math.max(settings.maxRequestBytes() + 1024L, 1L << 20))
                 .build();
         this.node = new RaftNode(cfg);
-        this.term = node.hardState().term();
-        this.commitIndex = node.hardState().commit();
+        this.view = new CoreView(node.hardState().term(), node.hardState().commit());
+        this.reads = new LinearizableReads(rounds, node, settings, appliedWaiters, inbox);
+        ProposalWaiters waiters = new ProposalWaiters();
+        this.proposals = new Proposals(settings, inbox, waiters, requestIds, view, node);
+        this.appender = new LogAppender(storage, noSpaceAlarm, view, node, () -> stopped);
         if (checkpoints != null && store.consistentIndex() > 0) {
             // the snapshot raft starts with (the store as it is) must be there to send to a lagging follower
             checkpoints.create(
@@ -243,26 +228,13 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
         }
-        if (diskFull) {
+        if (appender.diskFull()) {
             return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
         }
-        if (commitIndex - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
+        if (view.commitIndex() - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
-        long id = requestIds.next();
-        byte[] data = command.toBuilder().setId(id).build().toByteArray();
-        if (data.length > settings.maxRequestBytes() + 16) { // the ID takes at most 11 bytes
-            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
-        }
-        CompletableFuture<Object> f = register(id);
-        if (!inbox.offerProposal(new Inbox.Proposal(id, data))) {
-            waiters.fail(id, EtcdError.TOO_MANY_REQUESTS);
-        }
-        return f;
-    }
-
-    private CompletableFuture<Object> register(long id) {
-        return waiters.register(id, tickCount + settings.requestTimeoutTicks(), leaderId);
+        return proposals.propose(command);
     }
 
     /**
@@ -273,24 +245,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
         }
-        long id = requestIds.next();
-        byte[] context = ConfChangeContext.newBuilder()
-                .setRequestId(id)
-                .setMember(member)
-                .build()
-                .toByteArray();
-        ConfChange cc = new ConfChange(type, RaftIds.of(member.getId()), context);
-        CompletableFuture<Object> f = register(id);
-        if (!inbox.offerRequest(() -> {
-            try {
-                node.proposeConfChange(cc);
-            } catch (ProposalRefusedException e) {
-                waiters.fail(id, Refusals.of(e));
-            }
-        })) {
-            waiters.fail(id, EtcdError.TOO_MANY_REQUESTS);
-        }
-        return f;
+        return proposals.proposeConfChange(type, member);
     }
 
     @Override
@@ -298,9 +253,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
         }
-        CompletableFuture<Void> done = reads.join().done;
-        inbox.wake();
-        return done;
+        return reads.join();
     }
 
     @Override
@@ -327,7 +280,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (!inbox.offerRequest(() -> {
             try {
                 node.transferLeadership(RaftIds.of(transferee));
-                transfers.add(RaftIds.of(transferee), done, tickCount + settings.requestTimeoutTicks());
+                transfers.add(RaftIds.of(transferee), done, view.tickCount() + settings.requestTimeoutTicks());
             } catch (ProposalRefusedException e) {
                 done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
                                 ? EtcdError.BAD_LEADER_TRANSFEREE
@@ -368,23 +321,23 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     @Override
     public ConsensusStatus status() {
-        long leader = leaderId;
+        long leader = view.leaderId();
         return new ConsensusStatus(
                 leader == 0 ? 0 : registry.members().memberId(leader),
-                term,
-                commitIndex,
+                view.term(),
+                view.commitIndex(),
                 applyLoop.appliedIndex(),
-                learner);
+                view.learner());
     }
 
     /** Proposals made on this member and not yet applied or failed. */
     public int pendingProposals() {
-        return waiters.size();
+        return proposals.pending();
     }
 
     /** Whether this member knows a leader now. */
     public boolean hasLeader() {
-        return leaderId != 0;
+        return view.leaderId() != 0;
     }
 
     /** This member's ID. */
@@ -517,8 +470,10 @@ public final class RaftMember implements Consensus, Transport.Peers {
         for (Message m : turnMessages) {
             node.step(m);
         }
-        proposeQueued(turnProposals);
-        startRead();
+        if (!waitingForLeader()) {
+            proposals.proposeQueued();
+            reads.start(view.tickCount());
+        }
         while (node.hasReady() && !stopped) {
             handleReady(node.ready());
         }
@@ -528,24 +483,10 @@ public final class RaftMember implements Consensus, Transport.Peers {
     }
 
     private void onTicks(int ticks) {
-        long now = tickCount + ticks;
-        tickCount = now;
-        waiters.expire(now, leaderId);
-        reads.expire(now);
-        resendReads(now);
+        long now = view.ticked(ticks);
+        proposals.expire(now);
+        reads.ticked(now);
         transfers.expire(now);
-    }
-
-    /** Asks again for read rounds whose request or answer the transport may have dropped ({@link ReadRounds}). */
-    private void resendReads(long now) {
-        for (ReadRounds.Round r : reads.dueForResend(now, now + settings.readResendTicks())) {
-            try {
-                node.readIndex(r.context());
-                ServerMetrics.slowReadIndex();
-            } catch (ProposalRefusedException e) {
-                reads.fail(r, Refusals.of(e));
-            }
-        }
     }
 
     /**
@@ -553,46 +494,14 @@ public final class RaftMember implements Consensus, Transport.Peers {
      * after the leader was lost (an election usually ends within one), so that clients see a pause, not an error.
      */
     private boolean waitingForLeader() {
-        return leaderId == 0
+        return view.leaderId() == 0
                 && !node.softState().role().equals(Role.LEADER)
-                && tickCount - noLeaderSinceTick < 2L * settings.electionTicks();
-    }
-
-    private void proposeQueued(List<Inbox.Proposal> proposals) {
-        if (waitingForLeader()) {
-            return;
-        }
-        proposals.clear();
-        inbox.drainProposals(proposals, MAX_BATCH_ENTRIES);
-        for (List<Inbox.Proposal> batch : Inbox.batches(proposals, MAX_BATCH_BYTES)) {
-            try {
-                node.propose(batch.stream().map(Inbox.Proposal::data).toList());
-            } catch (ProposalRefusedException e) {
-                EtcdError error = Refusals.of(e);
-                batch.forEach(p -> waiters.fail(p.id(), error));
-            }
-        }
-    }
-
-    private void startRead() {
-        if (waitingForLeader()) {
-            return;
-        }
-        ReadRounds.Round r = reads.takePending();
-        if (r == null) {
-            return;
-        }
-        try {
-            node.readIndex(r.context());
-            reads.started(r, tickCount + settings.readResendTicks(), tickCount + settings.requestTimeoutTicks());
-        } catch (ProposalRefusedException e) {
-            r.done.completeExceptionally(Refusals.of(e).exception());
-        }
+                && view.ticksWithoutLeader() < 2L * settings.electionTicks();
     }
 
     private void handleReady(Ready rd) throws IOException, InterruptedException {
         if (rd.hardState() != null) {
-            term = rd.hardState().term(); // before the leader: whoever sees the new leader sees its term
+            view.term(rd.hardState().term()); // before the leader: whoever sees the new leader sees its term
         }
         if (rd.softState() != null) {
             onSoftState(rd.softState());
@@ -601,75 +510,38 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (rd.snapshot() != null) {
             snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
         }
-        appendWhenThereIsSpace(rd);
+        appender.append(rd);
         if (rd.mustSync()) {
             storage.sync();
         }
         transport.send(rd.messages());
-        for (ReadState rs : rd.readStates()) {
-            reads.confirmed(rs.context(), rs.index(), appliedWaiters);
-        }
+        reads.confirmed(rd.readStates());
         if (!rd.committedEntries().isEmpty()) {
             applyLoop.submit(rd.committedEntries());
         }
         node.advance(rd);
-        term = node.hardState().term();
-        commitIndex = node.hardState().commit();
-        learner = node.confState().learners().contains(raftId);
-        snapshots.committed(commitIndex); // after this Ready's install: what is left at or below it is never installed
-    }
-
-    /**
-     * Appends the Ready's entries and hard state to the log; while the disk is too full for that (the log is then
-     * unchanged), refuses new writes with etcd's NOSPACE error and retries every {@link #NO_SPACE_RETRY_MS}: nothing
-     * that depends on the append is sent meanwhile, so this member stops taking part (its peers elect another leader
-     * if it led), its store keeps serving serializable reads, and it goes on where it stopped once space is freed.
-     * Meanwhile {@link NoSpaceAlarm} raises the cluster's NOSPACE alarm through the other members.
-     */
-    private void appendWhenThereIsSpace(Ready rd) throws IOException, InterruptedException {
-        while (true) {
-            try {
-                storage.append(rd.entries(), rd.hardState());
-                if (diskFull) {
-                    diskFull = false;
-                    noSpaceAlarm.spaceReturned();
-                    LOG.info("the disk under the write-ahead log has space again: this member takes writes again");
-                }
-                return;
-            } catch (WalNoSpaceException e) {
-                if (!diskFull) {
-                    diskFull = true;
-                    LOG.error(
-                            "the disk under the write-ahead log is full: free space under --data-dir (or --wal-dir);"
-                                    + " until then this member refuses writes (NOSPACE) and serves serializable reads ({})",
-                            e.getMessage());
-                }
-                if (stopped) {
-                    throw new InterruptedException("stopped while the disk was full");
-                }
-                noSpaceAlarm.stillFull(role, leaderId, term, node::status);
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(NO_SPACE_RETRY_MS));
-            }
-        }
+        view.advanced(
+                node.hardState().term(),
+                node.hardState().commit(),
+                node.confState().learners().contains(raftId));
+        snapshots.committed(
+                view.commitIndex()); // after this Ready's install: what is left at or below it is never installed
     }
 
     /** Whether the log's disk is full now (writes are refused with NOSPACE until it has space again). */
     public boolean diskFull() {
-        return diskFull;
+        return appender.diskFull();
     }
 
     private void onSoftState(SoftState ss) {
-        long oldLeader = leaderId;
-        Role oldRole = role;
-        leaderId = ss.leader();
-        role = ss.role();
+        long oldLeader = view.leaderId();
+        Role oldRole = view.role();
+        view.softState(ss);
         if (ss.leader() != oldLeader) {
             if (oldLeader != 0) {
-                reads.failInFlight(EtcdError.LEADER_CHANGED);
+                reads.leaderChanged();
             }
-            if (ss.leader() == 0) {
-                noLeaderSinceTick = tickCount;
-            } else {
+            if (ss.leader() != 0) {
                 ServerMetrics.leaderChanged();
             }
             LOG.info(
@@ -751,10 +623,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     }
 
     private void failWaiters() {
-        List<Inbox.Proposal> queued = new ArrayList<>();
-        inbox.clearProposals(queued);
-        queued.forEach(p -> waiters.fail(p.id(), EtcdError.STOPPED));
-        waiters.failAll(EtcdError.STOPPED);
+        proposals.failAll();
         appliedWaiters.failAll(EtcdError.STOPPED.exception());
     }
 
