@@ -5,13 +5,10 @@ import io.etcdj.api.internal.MemberRecord;
 import io.etcdj.raft.ConfChange;
 import io.etcdj.raft.ConfChangeType;
 import io.etcdj.raft.Message;
-import io.etcdj.raft.ProposalRefusedException;
 import io.etcdj.raft.RaftConfig;
 import io.etcdj.raft.RaftNode;
 import io.etcdj.raft.Ready;
-import io.etcdj.raft.Role;
 import io.etcdj.raft.SnapshotMetadata;
-import io.etcdj.raft.SoftState;
 import io.etcdj.raft.Status;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.checkpoint.Checkpoints;
@@ -22,15 +19,12 @@ import io.etcdj.server.common.Fatal;
 import io.etcdj.server.consensus.Consensus;
 import io.etcdj.server.consensus.ConsensusStatus;
 import io.etcdj.server.lease.LeaseIdGenerator;
-import io.etcdj.server.metrics.ServerMetrics;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.wal.WriteAheadLog;
 import io.etcdj.server.watch.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -39,14 +33,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A member of a raft group: the {@link Consensus} the services use, on the raft core. One thread, {@code raft-node},
  * owns the {@link RaftNode}, the write-ahead log and its {@link WalStorage}; it takes ticks, peer messages, client
- * proposals and control tasks from the {@link Inbox}, and handles each {@link Ready} as its contract says: send the
- * early messages (a leader's appends, forwarded requests), install a snapshot, append the entries and hard state
- * with one fsync (group commit), send the other messages, hand committed entries to the {@link ApplyLoop}
- * ({@code raft-apply}), answer confirmed reads, and advance. A single member runs the same path as a group of one.
+ * proposals and control tasks from the {@link Inbox}, and handles each {@link Ready} as its contract says (the
+ * {@link Driver}); committed entries go to the {@link ApplyLoop} ({@code raft-apply}). A single member runs the same
+ * path as a group of one. This class is the member's face: it starts and stops the member, takes the services' and
+ * the transport's requests, and fails the member when the driver or the applier cannot go on.
  *
- * <p>Writes: {@link #propose} gives the command a request ID, registers a waiter under it, and queues it; the core
- * appends it (on the leader) or forwards it to the leader; the waiter completes when the entry is applied here.
- * Reads: {@link #readBarrier} joins a batched ReadIndex round ({@link ReadRounds}).
+ * <p>Writes: {@link #propose} gives the command a request ID, registers a waiter under it, and queues it
+ * ({@link Proposals}); the core appends it (on the leader) or forwards it to the leader; the waiter completes when
+ * the entry is applied here. Reads: {@link #readBarrier} joins a batched ReadIndex round ({@link LinearizableReads}).
  *
  * <p>Scheduling ({@link Scheduling}): in production both loops run on their own threads; in the whole-member
  * simulation no thread is started and the simulation calls {@link #runDriverStep} and {@link #runApplyStep}, which run
@@ -65,8 +59,6 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final MemberRegistry registry;
     private final MemberHooks hooks;
     private final Ticker ticker;
-    private final MvccStore store;
-    private final Checkpoints checkpoints;
     /** Driver thread only. */
     private final SnapshotIntake snapshots;
 
@@ -82,8 +74,6 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final Transfers transfers = new Transfers();
     /** Raises the NOSPACE alarm when the log's disk is full (see its threads). */
     private final NoSpaceAlarm noSpaceAlarm;
-    /** Driver thread only, but whether the disk is full. */
-    private final LogAppender appender;
     /** Whether {@link MemberHooks#removed} was called (once). */
     private final AtomicBoolean removedReported = new AtomicBoolean();
     /** Driver thread only. */
@@ -92,10 +82,10 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final WalStorage storage;
 
     private final ApplyLoop applyLoop;
+    /** The driver's loop; it runs on {@link #driverThread}, or in {@link #runDriverStep}. */
+    private final Driver driver;
     /** The driver thread; null when the member is stepped ({@link Scheduling#stepped}). */
-    private final Thread driver;
-    /** Driver thread only: scratch list of one turn. */
-    private final List<Message> turnMessages = new ArrayList<>();
+    private final Thread driverThread;
     /** Set once, when the member stops or fails; then every request is refused. */
     private volatile boolean stopped;
     /** Completed once, by the first fatal failure of the driver or the applier (never by a requested stop). */
@@ -137,8 +127,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         WriteAheadLog wal = parts.wal();
         MvccStore store = parts.store();
         MemberRegistry registry = parts.registry();
-        this.store = store;
-        this.checkpoints = parts.checkpoints();
+        Checkpoints checkpoints = parts.checkpoints();
         this.settings = settings;
         this.raftId = RaftIds.of(settings.memberId());
         this.transport = parts.transport();
@@ -165,7 +154,6 @@ public final class RaftMember implements Consensus, Transport.Peers {
         this.reads = new LinearizableReads(rounds, node, settings, appliedWaiters, inbox);
         ProposalWaiters waiters = new ProposalWaiters();
         this.proposals = new Proposals(settings, inbox, waiters, requestIds, view, node);
-        this.appender = new LogAppender(storage, noSpaceAlarm, view, node, () -> stopped);
         if (checkpoints != null && store.consistentIndex() > 0) {
             // the snapshot raft starts with (the store as it is) must be there to send to a lagging follower
             checkpoints.create(
@@ -183,11 +171,28 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 checkpoints,
                 new ApplyEvents(),
                 scheduling.ownThreads());
-        this.driver = scheduling.ownThreads()
-                ? Thread.ofPlatform().name("raft-node").daemon().unstarted(this::run)
+        this.driver = new Driver(
+                settings,
+                node,
+                storage,
+                noSpaceAlarm,
+                inbox,
+                view,
+                proposals,
+                reads,
+                transfers,
+                snapshots,
+                applyLoop,
+                transport,
+                registry,
+                promotion,
+                () -> stopped,
+                this::fail);
+        this.driverThread = scheduling.ownThreads()
+                ? Thread.ofPlatform().name("raft-node").daemon().unstarted(driver::run)
                 : null;
-        if (driver != null) {
-            inbox.setDriver(driver);
+        if (driverThread != null) {
+            inbox.setDriver(driverThread);
         }
     }
 
@@ -215,8 +220,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
                 node.tick(); // the first election comes one tick after start, not a whole timeout later
             }
         }
-        if (driver != null) {
-            driver.start();
+        if (driverThread != null) {
+            driverThread.start();
         }
         ticker.every(Duration.ofMillis(settings.heartbeatMs()), inbox::tick);
     }
@@ -228,7 +233,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
         if (stopped) {
             return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
         }
-        if (appender.diskFull()) {
+        if (driver.diskFull()) {
             return CompletableFuture.failedFuture(EtcdError.NO_SPACE.exception());
         }
         if (view.commitIndex() - applyLoop.appliedIndex() > MAX_APPLY_LAG_ENTRIES) {
@@ -277,17 +282,8 @@ public final class RaftMember implements Consensus, Transport.Peers {
      */
     public CompletableFuture<Void> transferLeadership(long transferee) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        if (!inbox.offerRequest(() -> {
-            try {
-                node.transferLeadership(RaftIds.of(transferee));
-                transfers.add(RaftIds.of(transferee), done, view.tickCount() + settings.requestTimeoutTicks());
-            } catch (ProposalRefusedException e) {
-                done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
-                                ? EtcdError.BAD_LEADER_TRANSFEREE
-                                : Refusals.of(e))
-                        .exception());
-            }
-        })) {
+        if (!inbox.offerRequest(() -> transfers.start(
+                node, RaftIds.of(transferee), done, view.tickCount() + settings.requestTimeoutTicks()))) {
             done.completeExceptionally(EtcdError.TOO_MANY_REQUESTS.exception());
         }
         return done;
@@ -305,18 +301,7 @@ public final class RaftMember implements Consensus, Transport.Peers {
     /** How far each member's log is, as the leader sees it (see {@link Replication}); read on the driver thread. */
     public CompletableFuture<Replication> replication() {
         return raftStatus()
-                .thenApply(s -> new Replication(
-                        s.lastIndex(),
-                        s.hardState().commit(),
-                        s.applied(),
-                        s.progress().entrySet().stream()
-                                .map(e -> new Replication.Member(
-                                        registry.members().memberId(e.getKey()),
-                                        e.getValue().match(),
-                                        e.getValue().recentActive(),
-                                        e.getValue().learner(),
-                                        e.getValue().state().name()))
-                                .toList()));
+                .thenApply(s -> Replication.of(s, raftId -> registry.members().memberId(raftId)));
     }
 
     @Override
@@ -387,178 +372,32 @@ public final class RaftMember implements Consensus, Transport.Peers {
 
     // ---- the driver thread ------------------------------------------------------------------------
 
-    private void run() {
-        while (!stopped) {
-            inbox.await();
-            if (!turnOrFail()) {
-                return;
-            }
-        }
-    }
-
     /**
      * Stepped members only ({@link Scheduling#stepped}): runs one turn of the driver loop if anything reached the
      * inbox since the last turn (what the driver thread would have woken for); returns whether a turn ran.
      */
     public boolean runDriverStep() {
-        if (driver != null) {
+        if (driverThread != null) {
             throw new IllegalStateException("this member runs its own driver thread");
         }
         if (stopped || !inbox.takeSignal()) {
             return false;
         }
-        turnOrFail();
+        driver.turnOrFail();
         return true;
     }
 
     /** Stepped members only: applies the next batch of committed entries, if any; returns whether it did. */
     public boolean runApplyStep() {
-        if (driver != null) {
+        if (driverThread != null) {
             throw new IllegalStateException("this member runs its own apply thread");
         }
         return applyLoop.step();
     }
 
-    /** One turn of the driver loop; false when it failed (the member is stopped then). */
-    private boolean turnOrFail() {
-        try {
-            turn();
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            if (!stopped) {
-                fail("the raft driver thread was interrupted; restart the member", e);
-            }
-        } catch (SnapshotIntake.InstallFailure e) {
-            fail(
-                    e.getMessage()
-                            + ". Check the disk under --data-dir, then restart the member: it finishes an install"
-                            + " a crash cut short, or the leader sends the snapshot again",
-                    e);
-        } catch (IOException e) {
-            fail(
-                    "writing the write-ahead log failed; nothing after the failed write was acknowledged. Check the"
-                            + " disk under --data-dir (or --wal-dir), then restart the member: it reads back what is really on"
-                            + " disk",
-                    e);
-        } catch (Throwable e) { // a RuntimeException is a bug; an Error (out of memory, ...) leaves the JVM unknown
-            fail(
-                    "the raft driver failed (" + e.getClass().getSimpleName() + "); restart the member (with a larger"
-                            + " heap, -Xmx in ETCDJ_JAVA_OPTS, if it ran out of memory); the log replays from the last"
-                            + " applied entry",
-                    e);
-        }
-        return false;
-    }
-
-    /** One turn: ticks, tasks, unreachable reports, peer messages, proposals, a read round, then every Ready. */
-    private void turn() throws IOException, InterruptedException {
-        int ticks = inbox.takeTicks();
-        for (int i = 0; i < ticks; i++) {
-            node.tick();
-        }
-        if (ticks > 0) {
-            onTicks(ticks);
-        }
-        Runnable task;
-        while ((task = inbox.pollTask()) != null) {
-            task.run();
-        }
-        inbox.drainUnreachable(node::reportUnreachable);
-        turnMessages.clear();
-        inbox.drainMessages(turnMessages, Inbox.MAX_MESSAGES);
-        for (Message m : turnMessages) {
-            node.step(m);
-        }
-        if (!waitingForLeader()) {
-            proposals.proposeQueued();
-            reads.start(view.tickCount());
-        }
-        while (node.hasReady() && !stopped) {
-            handleReady(node.ready());
-        }
-        if (inbox.hasProposals() && !waitingForLeader()) {
-            inbox.wake(); // more than one batch was waiting
-        }
-    }
-
-    private void onTicks(int ticks) {
-        long now = view.ticked(ticks);
-        proposals.expire(now);
-        reads.ticked(now);
-        transfers.expire(now);
-    }
-
-    /**
-     * Whether requests should wait in the inbox for a leader rather than be refused: for up to two election timeouts
-     * after the leader was lost (an election usually ends within one), so that clients see a pause, not an error.
-     */
-    private boolean waitingForLeader() {
-        return view.leaderId() == 0
-                && !node.softState().role().equals(Role.LEADER)
-                && view.ticksWithoutLeader() < 2L * settings.electionTicks();
-    }
-
-    private void handleReady(Ready rd) throws IOException, InterruptedException {
-        if (rd.hardState() != null) {
-            view.term(rd.hardState().term()); // before the leader: whoever sees the new leader sees its term
-        }
-        if (rd.softState() != null) {
-            onSoftState(rd.softState());
-        }
-        transport.send(rd.earlyMessages());
-        if (rd.snapshot() != null) {
-            snapshots.install(rd.snapshot().metadata(), applyLoop, storage);
-        }
-        appender.append(rd);
-        if (rd.mustSync()) {
-            storage.sync();
-        }
-        transport.send(rd.messages());
-        reads.confirmed(rd.readStates());
-        if (!rd.committedEntries().isEmpty()) {
-            applyLoop.submit(rd.committedEntries());
-        }
-        node.advance(rd);
-        view.advanced(
-                node.hardState().term(),
-                node.hardState().commit(),
-                node.confState().learners().contains(raftId));
-        snapshots.committed(
-                view.commitIndex()); // after this Ready's install: what is left at or below it is never installed
-    }
-
     /** Whether the log's disk is full now (writes are refused with NOSPACE until it has space again). */
     public boolean diskFull() {
-        return appender.diskFull();
-    }
-
-    private void onSoftState(SoftState ss) {
-        long oldLeader = view.leaderId();
-        Role oldRole = view.role();
-        view.softState(ss);
-        if (ss.leader() != oldLeader) {
-            if (oldLeader != 0) {
-                reads.leaderChanged();
-            }
-            if (ss.leader() != 0) {
-                ServerMetrics.leaderChanged();
-            }
-            LOG.info(
-                    "raft: member {} {} at term {}",
-                    Long.toHexString(settings.memberId()),
-                    ss.leader() == 0
-                            ? "lost its leader"
-                            : "elected leader "
-                                    + Long.toHexString(registry.members().memberId(ss.leader())),
-                    node.hardState().term());
-            transfers.leaderIs(ss.leader());
-        }
-        if (ss.role() == Role.LEADER && oldRole != Role.LEADER) {
-            promotion.becameLeader(node.lastIndex()); // the new leader's own first entry
-        } else if (oldRole == Role.LEADER && ss.role() != Role.LEADER) {
-            promotion.lostLeadership();
-        }
+        return driver.diskFull();
     }
 
     /** What the apply thread reports. */
@@ -633,9 +472,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
         stopped = true;
         ticker.close();
         inbox.wake();
-        if (driver != null) {
+        if (driverThread != null) {
             try {
-                driver.join(10_000);
+                driverThread.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

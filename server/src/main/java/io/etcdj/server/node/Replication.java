@@ -1,6 +1,8 @@
 package io.etcdj.server.node;
 
+import io.etcdj.raft.Status;
 import java.util.List;
+import java.util.function.LongUnaryOperator;
 
 /**
  * How far the members' logs are, as this member's raft core sees them (the web console's cluster view). Only a
@@ -12,6 +14,22 @@ import java.util.List;
  * @param members      per member (this one too, on the leader): how far its log matches the leader's
  */
 public record Replication(long lastIndex, long commitIndex, long appliedIndex, List<Member> members) {
+    /** The replication {@code s} shows, members named by their etcd ID ({@code memberIdOf} a raft ID). */
+    static Replication of(Status s, LongUnaryOperator memberIdOf) {
+        return new Replication(
+                s.lastIndex(),
+                s.hardState().commit(),
+                s.applied(),
+                s.progress().entrySet().stream()
+                        .map(e -> new Member(
+                                memberIdOf.applyAsLong(e.getKey()),
+                                e.getValue().match(),
+                                e.getValue().recentActive(),
+                                e.getValue().learner(),
+                                e.getValue().state().name()))
+                        .toList());
+    }
+
     /**
      * The leader's view of one member.
      *

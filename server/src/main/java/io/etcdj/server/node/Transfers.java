@@ -1,5 +1,7 @@
 package io.etcdj.server.node;
 
+import io.etcdj.raft.ProposalRefusedException;
+import io.etcdj.raft.RaftNode;
 import io.etcdj.server.common.EtcdError;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -12,8 +14,20 @@ final class Transfers {
 
     private final List<Pending> pending = new ArrayList<>();
 
-    void add(long transferee, CompletableFuture<Void> done, long deadlineTick) {
-        pending.add(new Pending(transferee, done, deadlineTick));
+    /**
+     * Asks {@code node} to hand leadership to {@code transferee} (a raft ID); {@code done} completes once it leads, or
+     * fails when the core refuses or at {@code deadlineTick}.
+     */
+    void start(RaftNode node, long transferee, CompletableFuture<Void> done, long deadlineTick) {
+        try {
+            node.transferLeadership(transferee);
+            pending.add(new Pending(transferee, done, deadlineTick));
+        } catch (ProposalRefusedException e) {
+            done.completeExceptionally((e.reason() == ProposalRefusedException.Reason.INVALID
+                            ? EtcdError.BAD_LEADER_TRANSFEREE
+                            : Refusals.of(e))
+                    .exception());
+        }
     }
 
     /** The leader is now {@code leader} (0: none): transfers to it are done. */
