@@ -2,7 +2,6 @@ package io.etcdj.server;
 
 import io.etcdj.api.etcdserverpb.AlarmMember;
 import io.etcdj.api.etcdserverpb.ResponseHeader;
-import io.etcdj.raft.SnapshotMetadata;
 import io.etcdj.server.alarm.Alarms;
 import io.etcdj.server.apply.Applier;
 import io.etcdj.server.auth.AuthStore;
@@ -44,7 +43,6 @@ import io.etcdj.server.metrics.member.MemberMetrics;
 import io.etcdj.server.metrics.member.PeerRttProber;
 import io.etcdj.server.mvcc.MvccStore;
 import io.etcdj.server.node.Bootstrap;
-import io.etcdj.server.node.MemberHooks;
 import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -88,13 +86,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,7 +120,7 @@ public final class EtcdjServer implements AutoCloseable {
     static final long MEMBER_STATUS_TIMEOUT_MS = 1000;
 
     private final MvccStore store;
-    private final Parts parts;
+    private final MemberParts parts;
     private final ClusterIdentity identity;
     /** --listen-client-urls with the ports the listeners got (a URL may ask for port 0). */
     private final List<URI> clientUrls;
@@ -133,139 +128,6 @@ public final class EtcdjServer implements AutoCloseable {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     /** Set once, by the first {@link #close}. */
     private final AtomicBoolean closed = new AtomicBoolean();
-
-    /** The watch hub and the threads it runs on. */
-    private record Watch(WatchHub hub, ExecutorService sender, Ticker ticker) implements AutoCloseable {
-        static Watch start(
-                MvccStore store, LongFunction<ResponseHeader> headers, MemberConfig cfg, WatchLimits limits) {
-            ExecutorService sender = Executors.newFixedThreadPool(
-                    2, Thread.ofPlatform().name("watch-send-", 0).daemon().factory());
-            Ticker ticker = Ticker.scheduled("watch-progress");
-            WatchHub hub = new WatchHub(
-                            store,
-                            headers,
-                            cfg.maxRequestBytes(),
-                            limits,
-                            sender,
-                            ticker,
-                            cfg.watchProgressNotifyInterval())
-                    .startCatchUp();
-            store.setCommitListener(hub); // before the log replays: the hub sees every revision from here on
-            return new Watch(hub, sender, ticker);
-        }
-
-        @Override
-        public void close() {
-            ticker.close();
-            hub.close();
-            sender.shutdownNow();
-        }
-    }
-
-    /**
-     * What a member is made of, in start order; {@link #close} stops them in reverse order and skips what was never
-     * started (so a failed start cleans up what it made).
-     */
-    private static final class Parts {
-        WriteAheadLog wal;
-        PeerTransport transport;
-        Lessor lessor;
-        Watch watch;
-        RaftMember member;
-        LeaseExpirer expirer;
-        RequestPool reads;
-        RequestPool passwordChecks;
-        ClientPort clientPort;
-        Publisher publisher;
-        MemberMetrics metrics;
-        PeerRttProber rttProber;
-        CorruptionCheck corruptCheck;
-
-        void close() {
-            if (corruptCheck != null) {
-                corruptCheck.close();
-            }
-            if (rttProber != null) {
-                rttProber.close();
-            }
-            if (metrics != null) {
-                metrics.close();
-            }
-            if (publisher != null) {
-                publisher.close();
-            }
-            // the client port winds down while the rest closes; waited for at the end
-            CompletableFuture<Void> clientPortStopped =
-                    clientPort != null ? clientPort.stop() : CompletableFuture.completedFuture(null);
-            if (expirer != null) {
-                expirer.close();
-            }
-            if (lessor != null) {
-                lessor.close();
-            }
-            if (member != null) {
-                member.close(); // closes the transport too
-            } else if (transport != null) {
-                transport.close();
-            }
-            if (watch != null) {
-                watch.close();
-            }
-            if (reads != null) {
-                reads.close();
-            }
-            if (passwordChecks != null) {
-                passwordChecks.close();
-            }
-            if (wal != null) {
-                try {
-                    wal.close();
-                } catch (IOException e) {
-                    LOG.warn("closing the write-ahead log: {}", e.toString());
-                }
-            }
-            clientPortStopped.join();
-        }
-    }
-
-    /** The raft member's hooks: the lessor follows leadership; a leader's snapshot replaces the store. */
-    private record Hooks(
-            MvccStore store,
-            Lessor lessor,
-            MemberRegistry registry,
-            Alarms alarms,
-            AuthStore auth,
-            DowngradeState downgrade,
-            Path snapDir,
-            WatchHub hub,
-            Runnable onRemoved)
-            implements MemberHooks {
-        @Override
-        public void becameLeader() {
-            lessor.promote();
-        }
-
-        @Override
-        public void lostLeadership() {
-            lessor.demote();
-        }
-
-        @Override
-        public void removed() {
-            onRemoved.run();
-        }
-
-        @Override
-        public void installSnapshot(SnapshotMetadata meta, Path dir) throws IOException {
-            SnapshotInstaller.install(store, snapDir, dir, meta.index(), meta.term());
-            registry.reload(store);
-            alarms.reload(store);
-            downgrade.reload(store);
-            auth.reload(store);
-            lessor.reload();
-            hub.restored(store.currentRevision());
-        }
-    }
 
     /**
      * This member was removed from the cluster: it stops after two election timeouts (a removed leader may still have
@@ -295,7 +157,7 @@ public final class EtcdjServer implements AutoCloseable {
         return terminated;
     }
 
-    private EtcdjServer(MvccStore store, Parts parts, ClusterIdentity identity, List<URI> clientUrls) {
+    private EtcdjServer(MvccStore store, MemberParts parts, ClusterIdentity identity, List<URI> clientUrls) {
         this.store = store;
         this.parts = parts;
         this.identity = identity;
@@ -333,7 +195,7 @@ public final class EtcdjServer implements AutoCloseable {
         }
         dir.create();
         MvccStore store = MvccStore.open(dir.store(), MonotonicClock.SYSTEM);
-        Parts parts = new Parts();
+        MemberParts parts = new MemberParts();
         try {
             Path snapDir = dir.store().resolveSibling("snap");
             if (Files.isDirectory(snapDir) && SnapshotInstaller.recover(store, snapDir)) {
@@ -364,7 +226,7 @@ public final class EtcdjServer implements AutoCloseable {
             // the headers (which need the member's term) are set
             AtomicReference<Headers> headersRef = new AtomicReference<>();
             // a progress tick may come before then: it gets a bare header (and has no watcher to send it to)
-            parts.watch = Watch.start(
+            parts.watch = MemberWatch.start(
                     store,
                     rev -> {
                         Headers h = headersRef.get();
@@ -413,7 +275,7 @@ public final class EtcdjServer implements AutoCloseable {
                     CorruptionCheck.initial(store, corruptCheckSelf); // before this member applies or serves
                 }
             }
-            Hooks hooks = new Hooks(
+            ServerMemberHooks hooks = new ServerMemberHooks(
                     store,
                     lessor,
                     registry,

@@ -13,7 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * A simulated member's hooks, as the server's ({@code EtcdjServer.Hooks}): the lessor follows leadership; a leader's
+ * A simulated member's hooks, as the server's ({@code ServerMemberHooks}): the lessor follows leadership; a leader's
  * snapshot replaces the store, and what is kept beside it (membership, alarms, users and roles, leases) is read again.
  */
 record SimMemberHooks(
