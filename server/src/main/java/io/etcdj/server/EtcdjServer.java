@@ -11,7 +11,6 @@ import io.etcdj.server.checkpoint.Checkpoints;
 import io.etcdj.server.checkpoint.SnapshotInstaller;
 import io.etcdj.server.cluster.ClusterIdentity;
 import io.etcdj.server.cluster.DowngradeState;
-import io.etcdj.server.cluster.IdentityFile;
 import io.etcdj.server.cluster.MemberInfo;
 import io.etcdj.server.cluster.MemberRegistry;
 import io.etcdj.server.common.Fatal;
@@ -42,7 +41,6 @@ import io.etcdj.server.metrics.MetricsEndpoint;
 import io.etcdj.server.metrics.member.MemberMetrics;
 import io.etcdj.server.metrics.member.PeerRttProber;
 import io.etcdj.server.mvcc.MvccStore;
-import io.etcdj.server.node.Bootstrap;
 import io.etcdj.server.node.MembershipOps;
 import io.etcdj.server.node.Publisher;
 import io.etcdj.server.node.RaftMember;
@@ -62,8 +60,6 @@ import io.etcdj.server.rpc.LockService;
 import io.etcdj.server.rpc.MaintenanceService;
 import io.etcdj.server.rpc.RequestPool;
 import io.etcdj.server.rpc.WatchService;
-import io.etcdj.server.snapshot.EtcdDataDirImport;
-import io.etcdj.server.snapshot.ImportedCluster;
 import io.etcdj.server.transport.LeaderCalls;
 import io.etcdj.server.transport.LeaderLeases;
 import io.etcdj.server.transport.PeerHandlers;
@@ -85,9 +81,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -175,25 +169,9 @@ public final class EtcdjServer implements AutoCloseable {
 
     /** Starts a member with {@code embedding}'s wrappers around its transport, raft ticker and client calls. */
     public static EtcdjServer start(MemberConfig cfg, WatchLimits watchLimits, Embedding embedding) throws IOException {
-        DataDir dir = DataDir.of(cfg.dataDir(), cfg.walDir());
-        boolean fresh = dir.isNew();
-        if (!fresh && !Files.exists(dir.store())) {
-            throw new IOException("data dir " + cfg.dataDir() + " has a member identity but no store at " + dir.store()
-                    + "; restore the data dir from a backup or start with an empty --data-dir");
-        }
-        ClusterIdentity identity = !fresh
-                ? IdentityFile.read(dir.identity())
-                : cfg.joinExisting() ? Identities.joining(cfg) : Identities.founding(cfg);
-        // an etcd data dir (member/) at the first start of a founding member: its data is imported and the cluster
-        // founded on it; a crash before the identity file is written redoes what is missing
-        boolean importEtcd = fresh && !cfg.joinExisting() && dir.etcdMember() != null;
-        // a store already there before the first start was imported offline (etcdj import), or a first start was cut
-        // short: either way the cluster is founded on the store as it is
-        boolean foundOnStore = importEtcd || fresh && !cfg.joinExisting() && Files.exists(dir.store());
-        if (importEtcd && !Files.exists(dir.store())) {
-            EtcdDataDirImport.run(dir.etcdMember(), dir.store(), identity.memberId(), identity.clusterId(), n -> {});
-        }
-        dir.create();
+        DataDirStart begin = DataDirStart.prepare(cfg);
+        DataDir dir = begin.dir();
+        ClusterIdentity identity = begin.identity();
         MvccStore store = MvccStore.open(dir.store(), MonotonicClock.SYSTEM);
         MemberParts parts = new MemberParts();
         try {
@@ -203,15 +181,7 @@ public final class EtcdjServer implements AutoCloseable {
             }
             Checkpoints checkpoints = Checkpoints.open(snapDir, null);
             parts.wal = WriteAheadLog.open(dir.wal(), embedding.wal());
-            if (foundOnStore && store.consistentIndex() == 0 && parts.wal.lastIndex() == 0) {
-                ImportedCluster.found(store, parts.wal, identity);
-            }
-            if (fresh) {
-                if (parts.wal.lastIndex() == 0 && !cfg.joinExisting() && !foundOnStore) {
-                    Bootstrap.found(parts.wal, identity.members());
-                }
-                IdentityFile.write(dir.identity(), identity);
-            }
+            begin.found(store, parts.wal);
             MemberRegistry registry = MemberRegistry.load(store, identity);
             Lessor lessor = new Lessor(
                     store,
@@ -433,7 +403,7 @@ public final class EtcdjServer implements AutoCloseable {
                     : registry.members().confState().voters().size();
             if (voters <= 1) {
                 // a single member is ready at once: callers may use it on return
-                awaitPublished(parts.publisher, member);
+                parts.publisher.awaitPublished();
             }
             parts.publisher
                     .published()
@@ -461,21 +431,6 @@ public final class EtcdjServer implements AutoCloseable {
                                 PeerStatuses.ask(transport::stub, members, timeoutMs, System::nanoTime),
                 MEMBER_STATUS_TIMEOUT_MS,
                 System::nanoTime);
-    }
-
-    private static void awaitPublished(Publisher publisher, RaftMember member) throws IOException {
-        try {
-            CompletableFuture.anyOf(publisher.published(), member.failure()).get(30, TimeUnit.SECONDS);
-            var failure = member.failure().getNow(null);
-            if (failure != null) { // e.g. replaying the log failed again: say why now, not after the 30 s
-                throw new IOException(failure.message() + " (cause: " + failure.cause() + ")", failure.cause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while starting", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IOException("the member did not become ready within 30 s: " + e, e);
-        }
     }
 
     public ClusterIdentity identity() {

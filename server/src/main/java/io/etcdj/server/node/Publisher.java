@@ -4,10 +4,13 @@ import io.etcdj.api.internal.LogCommand;
 import io.etcdj.api.internal.MemberAttributes;
 import io.etcdj.server.cluster.MemberIds;
 import io.etcdj.server.common.Versions;
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,22 @@ public final class Publisher {
 
     public CompletableFuture<Void> published() {
         return published;
+    }
+
+    /** Waits up to 30 s until published; throws at once if the member fails meanwhile, saying why. */
+    public void awaitPublished() throws IOException {
+        try {
+            CompletableFuture.anyOf(published, member.failure()).get(30, TimeUnit.SECONDS);
+            var failure = member.failure().getNow(null);
+            if (failure != null) { // e.g. replaying the log failed again: say why now, not after the 30 s
+                throw new IOException(failure.message() + " (cause: " + failure.cause() + ")", failure.cause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IOException("the member did not become ready within 30 s: " + e, e);
+        }
     }
 
     private void attempt() {
