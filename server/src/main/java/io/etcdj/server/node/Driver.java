@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * forwarded requests), install a snapshot, append the entries and hard state with one fsync (group commit), send the
  * other messages, answer confirmed reads, hand committed entries to the {@link ApplyLoop}, and advance; what it sees
  * of the core it publishes in the {@link CoreView}. A failure ends the loop and fails the member, with what to do.
+ *
+ * <p>Threads: the driver thread only, but {@link #diskFull}.
  */
 final class Driver {
     /** The member's logger: these lines read as they did when the member drove itself (short log names). */

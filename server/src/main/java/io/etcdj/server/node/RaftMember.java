@@ -76,9 +76,9 @@ public final class RaftMember implements Consensus, Transport.Peers {
     private final NoSpaceAlarm noSpaceAlarm;
     /** Whether {@link MemberHooks#removed} was called (once). */
     private final AtomicBoolean removedReported = new AtomicBoolean();
-    /** Driver thread only. */
+    /** Driver thread only: touched here in the tasks this class posts to the inbox (and before the driver starts). */
     private final RaftNode node;
-    /** Driver thread only. */
+    /** Driver thread only, as {@link #node}. */
     private final WalStorage storage;
 
     private final ApplyLoop applyLoop;
