@@ -18,6 +18,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 
 /**
@@ -31,12 +32,22 @@ final class RocksInstance {
     static final byte[] FORMAT_VALUE = "etcdj-mvcc-1".getBytes(StandardCharsets.UTF_8);
     private static final byte[] LEASE_FAMILY = "lease".getBytes(StandardCharsets.UTF_8);
     private static final long RETIRED = 1L << 62;
+    /**
+     * The block cache, which also carries the memtables' budget: what the store holds in memory stays under this
+     * whatever is written (RocksDB's default, 64 MB of memtable per column family plus one flushing, grew a member's
+     * RSS by ~100 MB under a minute of puts).
+     */
+    private static final long CACHE_BYTES = 64L << 20;
+    /** All column families' memtables together; past it the largest is flushed (with atomic flush: all of them). */
+    private static final long MEMTABLE_BUDGET_BYTES = 32L << 20;
+
     final long generation;
     final Path path;
     final RocksDB db;
     final DBOptions dbOptions;
     final ColumnFamilyOptions cfOptions;
     final LRUCache blockCache;
+    final WriteBufferManager memtables;
     final List<ColumnFamilyHandle> handles;
     final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
     final AtomicLong pins = new AtomicLong();
@@ -51,6 +62,7 @@ final class RocksInstance {
             DBOptions dbOptions,
             ColumnFamilyOptions cfOptions,
             LRUCache blockCache,
+            WriteBufferManager memtables,
             List<ColumnFamilyHandle> handles) {
         this.generation = generation;
         this.path = path;
@@ -58,6 +70,7 @@ final class RocksInstance {
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.blockCache = blockCache;
+        this.memtables = memtables;
         this.handles = handles;
     }
 
@@ -95,6 +108,7 @@ final class RocksInstance {
             db.close();
             dbOptions.close();
             cfOptions.close();
+            memtables.close();
             blockCache.close();
             afterClose.run();
         } finally {
@@ -103,7 +117,8 @@ final class RocksInstance {
     }
 
     static RocksInstance open(Path path, long generation, boolean fresh) throws IOException {
-        LRUCache cache = new LRUCache(64L << 20);
+        LRUCache cache = new LRUCache(CACHE_BYTES);
+        WriteBufferManager memtables = new WriteBufferManager(MEMTABLE_BUDGET_BYTES, cache);
         BlockBasedTableConfig table =
                 new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(new BloomFilter(10, false));
         ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setTableFormatConfig(table);
@@ -112,7 +127,8 @@ final class RocksInstance {
                 .setCreateMissingColumnFamilies(fresh)
                 .setAtomicFlush(true)
                 .setMaxBackgroundJobs(2)
-                .setKeepLogFileNum(3);
+                .setKeepLogFileNum(3)
+                .setWriteBufferManager(memtables);
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>(List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions),
                 new ColumnFamilyDescriptor("key".getBytes(StandardCharsets.UTF_8), cfOptions),
@@ -125,7 +141,8 @@ final class RocksInstance {
                 descriptors.add(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions));
             }
             RocksDB db = RocksDB.open(dbOptions, path.toString(), descriptors, handles);
-            RocksInstance instance = new RocksInstance(generation, path, db, dbOptions, cfOptions, cache, handles);
+            RocksInstance instance =
+                    new RocksInstance(generation, path, db, dbOptions, cfOptions, cache, memtables, handles);
             checkFormat(instance, fresh);
             if (!hasLeases) {
                 handles.add(db.createColumnFamily(new ColumnFamilyDescriptor(LEASE_FAMILY, cfOptions)));
