@@ -1,8 +1,10 @@
 package io.etcdj.server.http;
 
+import com.linecorp.armeria.common.ByteBufAccessMode;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpRequest;
 import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
 
 /**
  * gRPC's receive limit on a request message, refused as grpc-go refuses it: ResourceExhausted, "grpc: received
@@ -37,9 +39,10 @@ final class GrpcReceiveLimit {
     private void check(HttpData data) {
         seenBytes += data.length();
         if (prefixSeen < PREFIX_BYTES) {
-            byte[] bytes = data.array();
-            for (int i = 0; i < bytes.length && prefixSeen < PREFIX_BYTES; i++) {
-                prefix[prefixSeen++] = bytes[i];
+            // the few prefix bytes read in place (array() would copy the whole chunk); a duplicate is not retained
+            ByteBuf bytes = data.byteBuf(ByteBufAccessMode.DUPLICATE);
+            for (int i = bytes.readerIndex(); i < bytes.writerIndex() && prefixSeen < PREFIX_BYTES; i++) {
+                prefix[prefixSeen++] = bytes.getByte(i);
             }
             if (prefixSeen == PREFIX_BYTES) {
                 long declared = ((prefix[1] & 0xFFL) << 24)
