@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/etcd/clientv3"
@@ -18,28 +20,72 @@ const (
 
 func keyName(prefix string, i int) string { return fmt.Sprintf("%s%08d", prefix, i) }
 
-// op sends one request; conflict reports an answered txn-cas whose comparison failed.
-type op func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (conflict bool, err error)
+// op sends one request; odd reports an answered request that did not do what it tried: a txn-cas whose comparison
+// failed, a read (range/srange --random-reads, scan) that found no key. An op returns errDone when it has nothing
+// left to send (fill).
+type op func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (odd bool, err error)
 
-func pickOp(workload string, keys int) op {
-	switch workload {
+var errDone = errors.New("no more requests")
+
+// opFactory makes the op of one client: ops that keep state between calls (fill's key to retry) get their own.
+type opFactory func() op
+
+func pickOp(cfg *config) opFactory {
+	keys, prefix := cfg.keys, cfg.prefix
+	same := func(o op) opFactory { return func() op { return o } }
+	switch cfg.workload {
 	case "put":
-		return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
-			_, err := c.Put(ctx, keyName(putPrefix, rng.Intn(keys)), value)
+		return same(func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+			_, err := c.Put(ctx, keyName(prefix, rng.Intn(keys)), value)
 			return false, err
+		})
+	case "range", "srange":
+		var opts []clientv3.OpOption
+		if cfg.workload == "srange" {
+			opts = append(opts, clientv3.WithSerializable())
 		}
-	case "range":
-		return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
-			_, err := c.Get(ctx, rangeKey)
-			return false, err
+		if !cfg.randomReads {
+			return same(func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+				_, err := c.Get(ctx, rangeKey, opts...)
+				return false, err
+			})
 		}
-	case "srange":
-		return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
-			_, err := c.Get(ctx, rangeKey, clientv3.WithSerializable())
-			return false, err
+		return same(func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+			g, err := c.Get(ctx, keyName(prefix, rng.Intn(keys)), opts...)
+			return err == nil && len(g.Kvs) == 0, err
+		})
+	case "scan": // the whole keyspace: key "\x00", range_end "\x00" (etcdctl get --from-key ""), linearizable
+		limit := cfg.limit
+		return same(func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+			g, err := c.Get(ctx, "\x00", clientv3.WithRange("\x00"), clientv3.WithLimit(limit))
+			return err == nil && len(g.Kvs) == 0, err
+		})
+	case "fill": // keys 0..keys-1 once each, handed out in order from a shared counter; a failed put is retried
+		var next int64
+		return func() op {
+			pending := -1
+			var buf []byte
+			return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+				if pending < 0 {
+					i := atomic.AddInt64(&next, 1) - 1
+					if i >= int64(keys) {
+						return false, errDone
+					}
+					pending = int(i)
+				}
+				if buf == nil {
+					buf = make([]byte, len(value))
+				}
+				rng.Read(buf) // a new random value per put: incompressible, none equal to another
+				if _, err := c.Put(ctx, keyName(prefix, pending), string(buf)); err != nil {
+					return false, err
+				}
+				pending = -1
+				return false, nil
+			}
 		}
 	default: // txn-cas: read the key's mod revision, then put only if nobody changed it since
-		return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+		return same(func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
 			k := keyName(casPrefix, rng.Intn(keys))
 			g, err := c.Get(ctx, k)
 			if err != nil {
@@ -55,12 +101,21 @@ func pickOp(workload string, keys int) op {
 				return false, err
 			}
 			return !t.Succeeded, nil
-		}
+		})
 	}
 }
 
+// runFill writes keys 0..cfg.keys-1 once each over cfg.clients closed-loop clients, until all are written or, when
+// --duration was given, it has passed.
+func runFill(cfg *config) (*result, error) {
+	if !cfg.durationSet {
+		cfg.duration = 100 * 365 * 24 * time.Hour
+	}
+	return runThroughput(cfg)
+}
+
 // runThroughput runs a closed-loop workload: cfg.clients goroutines, each sending its next request when the last
-// is answered, until cfg.duration has passed since the first.
+// is answered, until cfg.duration has passed since the first (or the workload has nothing left to send).
 func runThroughput(cfg *config) (*result, error) {
 	conns, err := connect(cfg, cfg.conns)
 	if err != nil {
@@ -68,7 +123,7 @@ func runThroughput(cfg *config) (*result, error) {
 	}
 	defer closeAll(conns)
 	value := string(make([]byte, cfg.valueSize))
-	if cfg.workload == "range" || cfg.workload == "srange" {
+	if (cfg.workload == "range" || cfg.workload == "srange") && !cfg.randomReads {
 		ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 		_, err := conns[0].Put(ctx, rangeKey, value)
 		cancel()
@@ -76,7 +131,7 @@ func runThroughput(cfg *config) (*result, error) {
 			return nil, fmt.Errorf("writing the key to range: %v", err)
 		}
 	}
-	do := pickOp(cfg.workload, cfg.keys)
+	newOp := pickOp(cfg)
 
 	type clientOut struct {
 		samples   []sample
@@ -95,6 +150,7 @@ func runThroughput(cfg *config) (*result, error) {
 			defer wg.Done()
 			o := &outs[i]
 			c := conns[i%len(conns)]
+			do := newOp()
 			rng := rand.New(rand.NewSource(int64(i)*7919 + start.UnixNano()))
 			o.samples = make([]sample, 0, 4096)
 			for {
@@ -106,6 +162,9 @@ func runThroughput(cfg *config) (*result, error) {
 				conflict, err := do(ctx, c, rng, value)
 				cancel()
 				t1 := time.Now()
+				if err == errDone {
+					return
+				}
 				if err != nil {
 					o.failed++
 					if o.firstErr == nil {
@@ -126,7 +185,7 @@ func runThroughput(cfg *config) (*result, error) {
 	}
 	wg.Wait()
 	end := time.Since(start)
-	if end < cfg.duration {
+	if end < cfg.duration && cfg.workload != "fill" {
 		end = cfg.duration
 	}
 
@@ -141,6 +200,9 @@ func runThroughput(cfg *config) (*result, error) {
 		if o.firstErr != nil && (firstAt.IsZero() || o.firstAt.Before(firstAt)) {
 			firstAt, res.FirstError = o.firstAt, fmt.Sprintf("%.1f s: %v", o.firstAt.Sub(start).Seconds(), o.firstErr)
 		}
+	}
+	if cfg.workload != "txn-cas" {
+		res.Conflicts, res.Misses = 0, res.Conflicts
 	}
 	res.Ok = int64(len(all))
 	res.Rows = rows(all, end, cfg.coldSeconds)

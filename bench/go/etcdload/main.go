@@ -1,11 +1,14 @@
 // Command etcdload is a load generator for etcd v3 servers (the real etcd and etcdj alike), written on etcd's own
 // Go client library (clientv3, 3.4), so that a benchmark of etcdj does not depend on a JVM client.
 //
-//	etcdload --endpoints 127.0.0.1:2379[,...] --workload put|range|srange|txn-cas|watch-latency|watch-many \
-//	         [--duration 10s] [--clients 16] [--conns 4] [--value-size 256] [--keys 100000] \
-//	         [--cold-seconds 10] [--watchers 100] [--streams 4] [--put-rate 200] [--server-pids 1,2] [--json]
+//	etcdload --endpoints 127.0.0.1:2379[,...] --workload put|range|srange|txn-cas|fill|scan|watch-latency|watch-many \
+//	         [--duration 10s] [--clients 16] [--conns 4] [--value-size 256] [--keys 100000] [--prefix etcdload/put/] \
+//	         [--random-reads] [--limit 500] [--cold-seconds 10] [--watchers 100] [--streams 4] [--put-rate 200] \
+//	         [--server-pids 1,2] [--json]
 //
 // Throughput workloads are closed loops: each client sends its next request when the previous one is answered.
+// fill puts keys 0..keys-1 of the put key space once each (random, incompressible values) and ends when all are
+// written (--duration, when given, caps it); scan ranges over the whole keyspace with --limit.
 // Client i uses connection i mod conns, and connection j talks to endpoint j mod len(endpoints). The result has one
 // row for the whole run and, with --cold-seconds S, a "cold" row (requests that completed in the first S seconds
 // after the first request was sent) and a "warm" row (the rest). See docs/benchmarks.md.
@@ -43,18 +46,25 @@ type config struct {
 	jsonOut     bool
 	label       string
 	serverPids  string
+	prefix      string // put, fill and range --random-reads: the key space's prefix
+	randomReads bool   // range, srange: read random keys of the key space instead of one key
+	limit       int64  // scan: the range's limit
+	durationSet bool   // --duration was given (fill runs until done otherwise)
 }
 
 func main() {
 	var cfg config
 	var endpoints string
 	flag.StringVar(&endpoints, "endpoints", "127.0.0.1:2379", "comma-separated client endpoints (host:port or URLs)")
-	flag.StringVar(&cfg.workload, "workload", "put", "put | range | srange | txn-cas | watch-latency | watch-many")
+	flag.StringVar(&cfg.workload, "workload", "put", "put | range | srange | txn-cas | fill | scan | watch-latency | watch-many")
 	flag.DurationVar(&cfg.duration, "duration", 10*time.Second, "how long to send load")
 	flag.IntVar(&cfg.clients, "clients", 1, "concurrent clients (closed loop each); throughput workloads")
 	flag.IntVar(&cfg.conns, "conns", 0, "connections (clientv3.Client objects); default: min(clients, 4), for watch-latency: --streams")
 	flag.IntVar(&cfg.valueSize, "value-size", 256, "value size in bytes")
-	flag.IntVar(&cfg.keys, "keys", 100000, "key space of put and txn-cas")
+	flag.IntVar(&cfg.keys, "keys", 100000, "key space of put, fill, txn-cas and range/srange --random-reads")
+	flag.StringVar(&cfg.prefix, "prefix", putPrefix, "put, fill, range/srange --random-reads: the key space's prefix (key i is prefix + %08d)")
+	flag.BoolVar(&cfg.randomReads, "random-reads", false, "range, srange: get a random key of the key space (as fill wrote it) instead of one key")
+	flag.Int64Var(&cfg.limit, "limit", 500, "scan: the range's limit")
 	flag.IntVar(&cfg.coldSeconds, "cold-seconds", 0, "also report the first N seconds (cold) and the rest (warm) apart")
 	flag.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "per-request timeout")
 	flag.DurationVar(&cfg.dialTimeout, "dial-timeout", 10*time.Second, "connection timeout")
@@ -66,6 +76,7 @@ func main() {
 	flag.StringVar(&cfg.label, "label", "", "a name for the server under test, copied into the result")
 	flag.StringVar(&cfg.serverPids, "server-pids", "", "watch-many: the servers' process ids, whose memory and CPU it reads from /proc")
 	flag.Parse()
+	flag.Visit(func(f *flag.Flag) { cfg.durationSet = cfg.durationSet || f.Name == "duration" })
 	for _, e := range strings.Split(endpoints, ",") {
 		if e = strings.TrimSpace(e); e != "" {
 			cfg.endpoints = append(cfg.endpoints, e)
@@ -92,15 +103,17 @@ func main() {
 	var res *result
 	var err error
 	switch cfg.workload {
-	case "put", "range", "srange", "txn-cas":
+	case "put", "range", "srange", "txn-cas", "scan":
 		res, err = runThroughput(&cfg)
+	case "fill":
+		res, err = runFill(&cfg)
 	case "watch-latency", "watch":
 		cfg.workload = "watch-latency"
 		res, err = runWatchLatency(&cfg)
 	case "watch-many":
 		res, err = runWatchMany(&cfg)
 	default:
-		fail("unknown --workload " + cfg.workload + " (put, range, srange, txn-cas, watch-latency, watch-many)")
+		fail("unknown --workload " + cfg.workload + " (put, range, srange, txn-cas, fill, scan, watch-latency, watch-many)")
 	}
 	if err != nil {
 		fail(err.Error())

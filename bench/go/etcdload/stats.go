@@ -113,6 +113,7 @@ type result struct {
 	Failed     int64    `json:"failed"`
 	FirstError string   `json:"first_error,omitempty"`
 	Conflicts  int64    `json:"conflicts,omitempty"` // txn-cas: answered, but the comparison failed
+	Misses     int64    `json:"misses,omitempty"`    // range/srange --random-reads, scan: answered, but no key found
 	// attempts clientv3 retried by itself (reads answered Unavailable, e.g. a server's "request timed out"), also
 	// those whose retry then succeeded: failures the server returned that the counts above do not show
 	AttemptsFailed    int64        `json:"attempts_failed"`
@@ -185,6 +186,8 @@ func (r *result) print(w io.Writer) {
 	extra := ""
 	if r.Workload == "txn-cas" {
 		extra = fmt.Sprintf(" (%d lost the compare)", r.Conflicts)
+	} else if r.Misses > 0 {
+		extra = fmt.Sprintf(" (%d found no key)", r.Misses)
 	}
 	fmt.Fprintf(w, "%s: %d clients over %d conns, %d endpoint(s), %d-byte values: %d ok%s, %d failed%s\n", head,
 		r.Clients, r.Conns, len(r.Endpoints), r.ValueSize, r.Ok, extra, r.Failed, errSuffix(r.FirstError))
