@@ -60,27 +60,37 @@ func pickOp(cfg *config) opFactory {
 			g, err := c.Get(ctx, "\x00", clientv3.WithRange("\x00"), clientv3.WithLimit(limit))
 			return err == nil && len(g.Kvs) == 0, err
 		})
-	case "fill": // keys 0..keys-1 once each, handed out in order from a shared counter; a failed put is retried
+	case "fill": // keys 0..keys-1 once each, handed out in order from a shared counter; a failed put is retried up
+		// to fillAttempts times, then the key is left out; a client gives up after fillGiveUp failures in a row (a
+		// server that refuses every put, e.g. over its quota, must not keep the run going for ever)
+		const fillAttempts, fillGiveUp = 5, 100
 		var next int64
 		return func() op {
-			pending := -1
+			pending, attempts, inARow := -1, 0, 0
 			var buf []byte
 			return func(ctx context.Context, c *clientv3.Client, rng *rand.Rand, value string) (bool, error) {
+				if inARow >= fillGiveUp {
+					return false, errDone
+				}
 				if pending < 0 {
 					i := atomic.AddInt64(&next, 1) - 1
 					if i >= int64(keys) {
 						return false, errDone
 					}
-					pending = int(i)
+					pending, attempts = int(i), 0
 				}
 				if buf == nil {
 					buf = make([]byte, len(value))
 				}
 				rng.Read(buf) // a new random value per put: incompressible, none equal to another
 				if _, err := c.Put(ctx, keyName(prefix, pending), string(buf)); err != nil {
+					inARow++
+					if attempts++; attempts >= fillAttempts {
+						pending = -1
+					}
 					return false, err
 				}
-				pending = -1
+				pending, inARow = -1, 0
 				return false, nil
 			}
 		}
