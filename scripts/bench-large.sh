@@ -4,10 +4,10 @@
 #
 #   scripts/bench-large.sh [--keys 1000000] [--value-size 1024] [--servers etcd,etcdj] [--clients 32]
 #                          [--put-seconds 15] [--scan-seconds 10] [--get-seconds 20] [--fill-seconds N]
-#                          [--base-port 33000]
+#                          [--quota-gib 16] [--base-port 33000]
 #
 # Per server, on one fresh member (data dir under the printed /tmp work directory, loopback ports from --base-port,
-# moved up by 500 while something listens there; --quota-backend-bytes 16 GiB for both servers):
+# moved up by 500 while something listens there; --quota-backend-bytes --quota-gib GiB, default 16, for both servers):
 #   a. put16 on the empty store: put, 16 clients over 4 connections, --put-seconds, keys of their own prefix
 #      (etcdload/empty/, 100,000 of them) so that they do not fill the fill's keys in advance;
 #   b. fill: keys 0..keys-1 (etcdload/put/%08d) once each, --clients closed-loop clients over 4 connections (with
@@ -27,7 +27,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-keys=1000000 value_size=1024 servers=etcd,etcdj clients=32 put_s=15 scan_s=10 get_s=20 fill_s=0 base_port=33000
+keys=1000000 value_size=1024 servers=etcd,etcdj clients=32 put_s=15 scan_s=10 get_s=20 fill_s=0 quota_gib=16 base_port=33000
 while [ $# -gt 0 ]; do
   case "$1" in
     --keys) keys=$2; shift 2 ;;
@@ -38,12 +38,13 @@ while [ $# -gt 0 ]; do
     --scan-seconds) scan_s=$2; shift 2 ;;
     --get-seconds) get_s=$2; shift 2 ;;
     --fill-seconds) fill_s=$2; shift 2 ;;
+    --quota-gib) quota_gib=$2; shift 2 ;;
     --base-port) base_port=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench-large.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-quota=$((16 * 1024 * 1024 * 1024))
+quota=$((quota_gib * 1024 * 1024 * 1024))
 # shellcheck source=lib/bench-common.sh
 source "$repo/scripts/lib/bench-common.sh"
 bench_start etcdj-bench-large
