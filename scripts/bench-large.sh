@@ -3,13 +3,14 @@
 # keys of --value-size random bytes, with the Go load generator on etcd's own client library (bench/go/etcdload).
 #
 #   scripts/bench-large.sh [--keys 1000000] [--value-size 1024] [--servers etcd,etcdj] [--clients 32]
-#                          [--put-seconds 15] [--scan-seconds 10] [--get-seconds 20] [--fill-seconds N]
+#                          [--put-seconds 15] [--warm-seconds 30] [--scan-seconds 10] [--get-seconds 20] [--fill-seconds N]
 #                          [--quota-gib 16] [--base-port 33000]
 #
 # Per server, on one fresh member (data dir under the printed /tmp work directory, loopback ports from --base-port,
 # moved up by 500 while something listens there; --quota-backend-bytes --quota-gib GiB, default 16, for both servers):
 #   a. put16 on the empty store: put, 16 clients over 4 connections, --put-seconds, keys of their own prefix
-#      (etcdload/empty/, 100,000 of them) so that they do not fill the fill's keys in advance;
+#      (etcdload/empty/, 100,000 of them) so that they do not fill the fill's keys in advance; after --warm-seconds
+#      of the same load unmeasured, so that it compares with (c), which a warm member serves after the fill;
 #   b. fill: keys 0..keys-1 (etcdload/put/%08d) once each, --clients closed-loop clients over 4 connections (with
 #      --fill-seconds N, stopped after N s: the later steps then run on the keys written by then);
 #   c. put16 on the full store: random keys of the filled key space (overwrites), --put-seconds;
@@ -27,7 +28,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-keys=1000000 value_size=1024 servers=etcd,etcdj clients=32 put_s=15 scan_s=10 get_s=20 fill_s=0 quota_gib=16 base_port=33000
+keys=1000000 value_size=1024 servers=etcd,etcdj clients=32 put_s=15 warm_s=30 scan_s=10 get_s=20 fill_s=0 quota_gib=16 base_port=33000
 while [ $# -gt 0 ]; do
   case "$1" in
     --keys) keys=$2; shift 2 ;;
@@ -35,6 +36,7 @@ while [ $# -gt 0 ]; do
     --servers) servers=$2; shift 2 ;;
     --clients) clients=$2; shift 2 ;;
     --put-seconds) put_s=$2; shift 2 ;;
+    --warm-seconds) warm_s=$2; shift 2 ;;
     --scan-seconds) scan_s=$2; shift 2 ;;
     --get-seconds) get_s=$2; shift 2 ;;
     --fill-seconds) fill_s=$2; shift 2 ;;
@@ -104,7 +106,9 @@ for s in "${sv[@]}"; do
   dir="$work/data-$s" log="$work/$s.log"
   start_member "$s" "$dir" "$log"
   echo "bench-large.sh: $s up in $(secs "$started" "$healthy") s on $endpoint" >&2
-  step "$s" empty-put16 --workload put --clients 16 --conns 4 --prefix etcdload/empty/ --keys 100000 --duration "${put_s}s"
+  empty_put16=(--workload put --clients 16 --conns 4 --prefix etcdload/empty/ --keys 100000)
+  if [ "$warm_s" -gt 0 ]; then step "$s" warm-up "${empty_put16[@]}" --duration "${warm_s}s"; fi
+  step "$s" empty-put16 "${empty_put16[@]}" --duration "${put_s}s"
   fill_cap=()
   if [ "$fill_s" -gt 0 ]; then fill_cap=(--duration "${fill_s}s"); fi
   step "$s" fill --workload fill --clients "$clients" --conns 4 --keys "$keys" "${fill_cap[@]}"
@@ -142,7 +146,7 @@ done
 echo
 cap_note=""
 if [ "$fill_s" -gt 0 ]; then cap_note=" (the fill stopped after $fill_s s)"; fi
-echo "One member, $keys keys x $value_size bytes filled by $clients clients$cap_note, $(nproc) cores; put16 = 16 clients over 4 connections for $put_s s,"
+echo "One member, $keys keys x $value_size bytes filled by $clients clients$cap_note, $(nproc) cores; put16 = 16 clients over 4 connections for $put_s s (on the empty store after $warm_s s of it unmeasured),"
 echo "scan = range over all keys with limit 500, 1 client, $scan_s s; gets = 32 clients, $get_s s right after the restart"
 echo
 echo "| server | empty put16 /s, p99 ms | fill puts/s (keys, s) | fill p50 / p99 / max ms | full put16 /s, p99 ms | scan /s, p50 / p99 ms | RSS MB full | disk MB | stop s | restart to /health s | RSS MB restarted | gets/s after restart | gets p50 / p99 ms | RSS MB after gets | failed (fill, puts, scan, gets) |"
